@@ -1,0 +1,101 @@
+"""Translations and locale-aware formatting, with Babel and no Flask.
+
+The web layer, the CLI and (later) emails all translate through
+:func:`translations_for`, so a survey reads the same wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS_DIR = ROOT / "translations"
+DOMAIN = "messages"
+#: The locales the service ships; English is the source language of every message.
+LOCALES = ("fr", "ro", "en")
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated later, where it is shown."""
+    return message
+
+
+@functools.cache
+def translations_for(locale: str) -> NullTranslations:
+    """The compiled catalog of ``locale`` (English: the message ids themselves)."""
+    if locale == "en":
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS_DIR), [locale], DOMAIN)
+
+
+def gettext(locale: str, message: str, **variables: Any) -> str:
+    """Translate ``message`` into ``locale`` and fill its ``%(name)s`` placeholders."""
+    text = translations_for(locale).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(locale: str, singular: str, plural: str, n: int, **variables: Any) -> str:
+    """Translate a message that depends on a count, with the locale's plural forms."""
+    text = translations_for(locale).ungettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+def language_name(locale: str) -> str:
+    """A language's own name for itself (Français, Română, English), as switchers show it."""
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+def number(value: float | int, locale: str, digits: int = 1) -> str:
+    """A number as a reader of ``locale`` writes it (fr ``1 234,5``, ro ``1.234,5``)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if isinstance(value, int) and not isinstance(value, bool):
+        pattern = "#,##0"
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def percent(fraction: float, locale: str) -> str:
+    """A share (0..1) as a percentage with one decimal, in the reader's locale."""
+    return format_percent(fraction, format="#,##0.0%", locale=locale)
+
+
+def datetime_text(moment: datetime, locale: str) -> str:
+    """A date and time in the reader's locale (medium format)."""
+    return format_datetime(moment, format="medium", locale=locale)
+
+
+def extract_blueprints(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
+    """Babel extractor for ``survey_templates/*.yaml``: every question's ``text``.
+
+    Registered in ``babel.cfg``; yields (line, function, message, comments).
+    """
+    document = yaml.compose(fileobj.read().decode("utf-8"))
+    if document is None:
+        return
+    kind = ""
+    for key_node, value_node in document.value:
+        if key_node.value == "kind":
+            kind = value_node.value
+    for key_node, value_node in document.value:
+        if key_node.value != "questions":
+            continue
+        for question in value_node.value:
+            fields = {k.value: v for k, v in question.value}
+            if "text" in fields:
+                text_node = fields["text"]
+                comment = f"Survey question ({kind}, {fields['type'].value})"
+                if "%(moment)s" in text_node.value:
+                    comment += "; %(moment)s is the moment's name"
+                if "%(brand)s" in text_node.value:
+                    comment += "; %(brand)s is the company or product name"
+                yield text_node.start_mark.line + 1, "gettext", text_node.value, [comment]

@@ -1,0 +1,388 @@
+"""Journey definitions: parse a company's YAML or JSON file and check it.
+
+A definition is refused as a whole, with every problem listed by its path
+(``moments[2].kind``) and a reason a person can act on. Nothing here touches
+the database or Flask: :func:`parse_definition` turns text into a
+:class:`Journey`, or raises :class:`DefinitionError` carrying all problems.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from surveyapp import surveys
+
+SUPPORTED_LOCALES = ("fr", "ro", "en")
+KINDS = ("zmot", "fmot", "smot", "amot", "lmot", "recovery", "loyalty", "touchpoint")
+CHANNELS = ("web", "email", "phone", "store", "delivery", "app", "other")
+MAX_MOMENTS = 50
+MAX_DEFINITION_BYTES = 256 * 1024
+MAX_NAME_LENGTH = 200
+MAX_BRAND_LENGTH = 100
+SLUG = re.compile(r"[a-z0-9-]{1,64}")
+TOP_FIELDS = ("id", "brand", "default_locale", "locales", "moments")
+MOMENT_FIELDS = ("id", "kind", "name", "channel", "questions")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a definition: where (a path) and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}" if self.path else self.reason
+
+
+class DefinitionError(ValueError):
+    """A definition was refused; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One moment of truth of a journey, as the company declared it."""
+
+    id: str
+    kind: str
+    name: dict[str, str]
+    channel: str = "other"
+    questions: tuple[str, ...] | None = None
+
+    def display_name(self, locale: str, default_locale: str) -> str:
+        """The moment's name in ``locale``, falling back to the journey's default."""
+        return self.name.get(locale) or self.name[default_locale]
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "name": dict(self.name),
+            "channel": self.channel,
+        }
+        if self.questions is not None:
+            data["questions"] = list(self.questions)
+        return data
+
+
+@dataclass(frozen=True)
+class Journey:
+    """A validated journey definition."""
+
+    id: str
+    brand: str
+    default_locale: str
+    locales: tuple[str, ...]
+    moments: tuple[Moment, ...] = field(default_factory=tuple)
+
+    def moment(self, moment_id: str) -> Moment | None:
+        return next((m for m in self.moments if m.id == moment_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical form stored in the database and compared on reload."""
+        return {
+            "id": self.id,
+            "brand": self.brand,
+            "default_locale": self.default_locale,
+            "locales": list(self.locales),
+            "moments": [m.to_dict() for m in self.moments],
+        }
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the canonical form: equal digests, same definition."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Journey:
+        """Rebuild a journey from its canonical form (trusted: it was validated)."""
+        return cls(
+            id=data["id"],
+            brand=data["brand"],
+            default_locale=data["default_locale"],
+            locales=tuple(data["locales"]),
+            moments=tuple(
+                Moment(
+                    id=m["id"],
+                    kind=m["kind"],
+                    name=dict(m["name"]),
+                    channel=m.get("channel", "other"),
+                    questions=tuple(m["questions"]) if m.get("questions") is not None else None,
+                )
+                for m in data["moments"]
+            ),
+        )
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that also refuses a key given twice in one mapping."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key!r} is given twice", key_node.start_mark
+            )
+        seen[key] = 1
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def _reject_duplicate_json_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"the key {key!r} is given twice")
+        data[key] = value
+    return data
+
+
+def load_text(text: str | bytes, fmt: str = "yaml") -> Any:
+    """Parse a definition's text as YAML (safe loading only) or JSON.
+
+    Raises DefinitionError with one problem that says where parsing stopped.
+    """
+    if isinstance(text, bytes):
+        if len(text) > MAX_DEFINITION_BYTES:
+            raise DefinitionError([_too_large(len(text))])
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DefinitionError(
+                [Problem("", f"the file is not UTF-8 text (byte {exc.start})")]
+            ) from None
+    if len(text.encode()) > MAX_DEFINITION_BYTES:
+        raise DefinitionError([_too_large(len(text.encode()))])
+    if not text.strip():
+        raise DefinitionError([Problem("", "the file is empty")])
+    if fmt == "json":
+        try:
+            return json.loads(text, object_pairs_hook=_reject_duplicate_json_keys)
+        except json.JSONDecodeError as exc:
+            raise DefinitionError(
+                [Problem(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]
+            ) from None
+        except ValueError as exc:
+            raise DefinitionError([Problem("", f"not valid JSON: {exc}")]) from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = exc.problem or str(exc)
+        if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in reason:
+            reason = f"YAML tags that build objects are not allowed ({reason})"
+        raise DefinitionError([Problem(where, f"not valid YAML: {reason}")]) from None
+    except yaml.YAMLError as exc:
+        raise DefinitionError([Problem("", f"not valid YAML: {exc}")]) from None
+
+
+def _too_large(size: int) -> Problem:
+    return Problem(
+        "", f"the file is {size:,} bytes; a definition may have at most {MAX_DEFINITION_BYTES:,}"
+    )
+
+
+def format_for(path: str | Path, content_type: str | None = None) -> str:
+    """'json' or 'yaml', from a content type or a file name's extension."""
+    if content_type:
+        return "json" if "json" in content_type.lower() else "yaml"
+    return "json" if str(path).lower().endswith(".json") else "yaml"
+
+
+def parse_definition(text: str | bytes, fmt: str = "yaml") -> Journey:
+    """Parse and validate a definition; raise DefinitionError listing every problem."""
+    return validate(load_text(text, fmt))
+
+
+def read_definition_file(path: str | Path) -> Journey:
+    """Read, parse and validate one definition file."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_DEFINITION_BYTES:
+            raise DefinitionError([_too_large(path.stat().st_size)])
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError([Problem("", f"cannot read the file: {exc.strerror}")]) from None
+    return parse_definition(data, format_for(path))
+
+
+def _is_slug(value: Any) -> bool:
+    return isinstance(value, str) and SLUG.fullmatch(value) is not None
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def validate(data: Any) -> Journey:
+    """Check parsed data against the journey format; raise DefinitionError if wrong."""
+    problems: list[Problem] = []
+    add = lambda path, reason: problems.append(Problem(path, reason))  # noqa: E731
+
+    if not isinstance(data, dict):
+        raise DefinitionError(
+            [Problem("", "a definition must be a mapping with id, brand, default_locale, "
+                         "locales and moments")]
+        )
+    for key in data:
+        if key not in TOP_FIELDS:
+            add(str(key), f"unknown field (expected one of {', '.join(TOP_FIELDS)})")
+    for key in TOP_FIELDS:
+        if key not in data:
+            add(key, "is required")
+
+    journey_id = data.get("id")
+    if "id" in data and not _is_slug(journey_id):
+        add("id", f"{_describe(journey_id)} is not a slug (1 to 64 of a-z, 0-9 and -)")
+
+    brand = data.get("brand")
+    if "brand" in data:
+        if not isinstance(brand, str) or not brand.strip():
+            add("brand", "must be a non-empty text")
+        elif len(brand) > MAX_BRAND_LENGTH:
+            add("brand", f"is longer than {MAX_BRAND_LENGTH} characters")
+
+    locales = data.get("locales")
+    valid_locales: list[str] = []
+    if "locales" in data:
+        if not isinstance(locales, list) or not locales:
+            add("locales", "must be a non-empty list of locales (fr, ro, en)")
+        else:
+            for i, loc in enumerate(locales):
+                if loc not in SUPPORTED_LOCALES:
+                    add(f"locales[{i}]", f"{_describe(loc)} is not a supported locale "
+                                         f"({', '.join(SUPPORTED_LOCALES)})")
+                elif loc in valid_locales:
+                    add(f"locales[{i}]", f"'{loc}' is listed twice")
+                else:
+                    valid_locales.append(loc)
+
+    default_locale = data.get("default_locale")
+    if "default_locale" in data:
+        if default_locale not in SUPPORTED_LOCALES:
+            add("default_locale", f"{_describe(default_locale)} is not a supported locale "
+                                  f"({', '.join(SUPPORTED_LOCALES)})")
+        elif isinstance(locales, list) and default_locale not in locales:
+            add("default_locale", f"'{default_locale}' is not one of locales")
+
+    moments_data = data.get("moments")
+    moments: list[Moment] = []
+    if "moments" in data:
+        if not isinstance(moments_data, list) or not moments_data:
+            add("moments", "must be a list of 1 to 50 moments")
+        elif len(moments_data) > MAX_MOMENTS:
+            add("moments", f"has {len(moments_data)} moments; a journey may have at most "
+                           f"{MAX_MOMENTS}")
+        else:
+            seen: set[str] = set()
+            for i, raw in enumerate(moments_data):
+                moment = _validate_moment(
+                    raw, f"moments[{i}]", valid_locales, default_locale, seen, problems
+                )
+                if moment is not None:
+                    moments.append(moment)
+
+    if problems:
+        raise DefinitionError(problems)
+    return Journey(
+        id=journey_id,
+        brand=brand.strip(),
+        default_locale=default_locale,
+        locales=tuple(valid_locales),
+        moments=tuple(moments),
+    )
+
+
+def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Moment | None:
+    add = lambda where, reason: problems.append(Problem(where, reason))  # noqa: E731
+    if not isinstance(raw, dict):
+        add(path, "must be a mapping with id, kind and name")
+        return None
+    before = len(problems)
+    for key in raw:
+        if key not in MOMENT_FIELDS:
+            add(f"{path}.{key}", f"unknown field (expected one of {', '.join(MOMENT_FIELDS)})")
+    for key in ("id", "kind", "name"):
+        if key not in raw:
+            add(f"{path}.{key}", "is required")
+
+    moment_id = raw.get("id")
+    if "id" in raw:
+        if not _is_slug(moment_id):
+            add(f"{path}.id", f"{_describe(moment_id)} is not a slug (1 to 64 of a-z, 0-9 and -)")
+        elif moment_id in seen:
+            add(f"{path}.id", f"'{moment_id}' is used twice")
+        else:
+            seen.add(moment_id)
+
+    kind = raw.get("kind")
+    if "kind" in raw and kind not in KINDS:
+        add(f"{path}.kind", f"{_describe(kind)} is not a kind of moment ({', '.join(KINDS)})")
+
+    name = raw.get("name")
+    names: dict[str, str] = {}
+    if "name" in raw:
+        if isinstance(name, str):
+            if not name.strip():
+                add(f"{path}.name", "must not be empty")
+            elif len(name) > MAX_NAME_LENGTH:
+                add(f"{path}.name", f"is longer than {MAX_NAME_LENGTH} characters")
+            names = {loc: name.strip() for loc in locales}
+        elif isinstance(name, dict) and name:
+            for loc, text in name.items():
+                if loc not in locales:
+                    add(f"{path}.name.{loc}", "is not one of the journey's locales")
+                elif not isinstance(text, str) or not text.strip():
+                    add(f"{path}.name.{loc}", "must be a non-empty text")
+                elif len(text) > MAX_NAME_LENGTH:
+                    add(f"{path}.name.{loc}", f"is longer than {MAX_NAME_LENGTH} characters")
+                else:
+                    names[loc] = text.strip()
+            if default_locale in locales and default_locale not in name:
+                add(f"{path}.name", f"needs a name in the default locale '{default_locale}'")
+        else:
+            add(f"{path}.name", "must be a text, or a mapping of locale to text")
+
+    channel = raw.get("channel", "other")
+    if channel not in CHANNELS:
+        add(f"{path}.channel", f"{_describe(channel)} is not a channel ({', '.join(CHANNELS)})")
+
+    questions = raw.get("questions")
+    if questions is not None:
+        if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+            add(f"{path}.questions", "must be a list of question keys")
+        else:
+            for reason in surveys.check_question_list(questions):
+                add(f"{path}.questions", reason)
+
+    if len(problems) != before:
+        return None
+    return Moment(
+        id=moment_id,
+        kind=kind,
+        name=names,
+        channel=channel,
+        questions=tuple(questions) if questions is not None else None,
+    )
+

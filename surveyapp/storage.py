@@ -1,0 +1,349 @@
+"""Storage: the one module that knows the SQLite file, its schema and its queries.
+
+Built on sqlite-utils. The schema is created by explicit, named migrations
+(:data:`migrations`), never by a first insert. Each response is written in one
+transaction together with its moment's daily tally, so scores are read from a
+few tally rows instead of a scan of every response.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from surveyapp.journeys import Journey, Moment
+from surveyapp.scoring import TALLY_FIELDS
+
+BUSY_TIMEOUT_MS = 5000
+
+migrations = Migrations("surveyapp")
+
+
+@migrations()
+def m001_journeys_moments_responses(db: Database) -> None:
+    db["journeys"].create(
+        {
+            "id": str,
+            "brand": str,
+            "default_locale": str,
+            "locales": str,
+            "definition": str,
+            "digest": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"brand", "default_locale", "locales", "definition", "digest", "created_at",
+                  "updated_at"},
+    )
+    db["moments"].create(
+        {
+            "journey_id": str,
+            "id": str,
+            "position": int,
+            "kind": str,
+            "channel": str,
+            "name": str,
+            "questions": str,
+            "retired": int,
+        },
+        pk=("journey_id", "id"),
+        foreign_keys=[("journey_id", "journeys", "id")],
+        not_null={"position", "kind", "channel", "name", "retired"},
+        defaults={"retired": 0},
+    )
+    db["responses"].create(
+        {
+            "id": int,
+            "journey_id": str,
+            "moment_id": str,
+            "created_at": str,
+            "day": str,
+            "locale": str,
+            "channel": str,
+            "polarity": str,
+            "answers": str,
+        },
+        pk="id",
+        foreign_keys=[("journey_id", "journeys", "id")],
+        not_null={"journey_id", "moment_id", "created_at", "day", "locale", "channel",
+                  "polarity", "answers"},
+    )
+    # Listing a moment's responses, newest first, with a date range.
+    db["responses"].create_index(["journey_id", "moment_id", "created_at"])
+    tally_columns: dict[str, Any] = {
+        "journey_id": str,
+        "moment_id": str,
+        "day": str,
+        "locale": str,
+        "channel": str,
+    }
+    tally_columns.update(dict.fromkeys(TALLY_FIELDS, int))
+    # The primary key serves the score query: one journey, grouped by moment,
+    # filtered by a day range.
+    db["daily_tallies"].create(
+        tally_columns,
+        pk=("journey_id", "moment_id", "day", "locale", "channel"),
+        not_null=set(TALLY_FIELDS),
+        defaults=dict.fromkeys(TALLY_FIELDS, 0),
+    )
+
+
+def connect(path: str | Path) -> Database:
+    """Open the database file for one request or command: WAL, busy timeout, foreign keys."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # In WAL mode NORMAL loses nothing when the process dies, only on power loss.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return Database(conn, execute_plugins=False)
+
+
+def open_database(path: str | Path) -> Database:
+    """Open (creating if needed) the database and bring its schema up to date."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path)
+    db.execute("PRAGMA journal_mode = WAL")
+    migrations.apply(db)
+    return db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """UTC time as stored: ``2026-11-23T10:22:36.123456Z``, sortable as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# --- journeys ----------------------------------------------------------------------------
+
+
+@dataclass
+class LoadReport:
+    """What storing one definition changed."""
+
+    journey_id: str
+    status: str  # created, updated or unchanged
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.status != "updated":
+            return f"{self.journey_id}: {self.status}"
+        parts = [
+            f"{label} {', '.join(ids)}"
+            for label, ids in (
+                ("added", self.added),
+                ("changed", self.changed),
+                ("retired", self.retired),
+                ("restored", self.restored),
+            )
+            if ids
+        ]
+        return f"{self.journey_id}: updated ({'; '.join(parts) or 'brand, locales or order'})"
+
+
+def store_journeys(db: Database, journeys: Iterable[Journey]) -> list[LoadReport]:
+    """Store validated definitions, all in one transaction; report what changed.
+
+    A moment missing from a new version is retired, never deleted, so its
+    responses keep counting in its history.
+    """
+    now = iso(utcnow())
+    reports = []
+    with db.atomic():
+        for journey in journeys:
+            reports.append(_store_journey(db, journey, now))
+    return reports
+
+
+def _store_journey(db: Database, journey: Journey, now: str) -> LoadReport:
+    row = db.execute("SELECT digest FROM journeys WHERE id = ?", [journey.id]).fetchone()
+    if row and row[0] == journey.digest:
+        return LoadReport(journey.id, "unchanged")
+    report = LoadReport(journey.id, "updated" if row else "created")
+    definition = json.dumps(journey.to_dict(), ensure_ascii=False)
+    db.execute(
+        """INSERT INTO journeys (id, brand, default_locale, locales, definition, digest,
+                                 created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET brand = excluded.brand,
+               default_locale = excluded.default_locale, locales = excluded.locales,
+               definition = excluded.definition, digest = excluded.digest,
+               updated_at = excluded.updated_at""",
+        [journey.id, journey.brand, journey.default_locale, json.dumps(journey.locales),
+         definition, journey.digest, now, now],
+    )
+    existing = {
+        r["id"]: r
+        for r in db.query("SELECT * FROM moments WHERE journey_id = ?", [journey.id])
+    }
+    for position, moment in enumerate(journey.moments):
+        values = _moment_row(journey.id, position, moment)
+        old = existing.pop(moment.id, None)
+        if row and old is None:
+            report.added.append(moment.id)
+        elif old is not None:
+            if old["retired"]:
+                report.restored.append(moment.id)
+            elif any(old[k] != values[k] for k in ("kind", "channel", "name", "questions")):
+                report.changed.append(moment.id)
+        db.execute(
+            """INSERT INTO moments (journey_id, id, position, kind, channel, name, questions,
+                                    retired)
+               VALUES (:journey_id, :id, :position, :kind, :channel, :name, :questions, 0)
+               ON CONFLICT (journey_id, id) DO UPDATE SET position = excluded.position,
+                   kind = excluded.kind, channel = excluded.channel, name = excluded.name,
+                   questions = excluded.questions, retired = 0""",
+            values,
+        )
+    for offset, (moment_id, old) in enumerate(
+        sorted(existing.items(), key=lambda item: item[1]["position"])
+    ):
+        if not old["retired"]:
+            report.retired.append(moment_id)
+        db.execute(
+            "UPDATE moments SET retired = 1, position = ? WHERE journey_id = ? AND id = ?",
+            [len(journey.moments) + offset, journey.id, moment_id],
+        )
+    return report
+
+
+def _moment_row(journey_id: str, position: int, moment: Moment) -> dict[str, Any]:
+    return {
+        "journey_id": journey_id,
+        "id": moment.id,
+        "position": position,
+        "kind": moment.kind,
+        "channel": moment.channel,
+        "name": json.dumps(moment.name, ensure_ascii=False, sort_keys=True),
+        "questions": json.dumps(list(moment.questions)) if moment.questions else None,
+    }
+
+
+def get_journey(db: Database, journey_id: str) -> Journey | None:
+    """The journey's current definition, or None if no such journey is stored."""
+    row = db.execute("SELECT definition FROM journeys WHERE id = ?", [journey_id]).fetchone()
+    return Journey.from_dict(json.loads(row[0])) if row else None
+
+
+def retired_moments(db: Database, journey_id: str) -> list[Moment]:
+    """Moments a later definition removed; their responses are kept and still reported."""
+    return [
+        Moment(
+            id=r["id"],
+            kind=r["kind"],
+            name=json.loads(r["name"]),
+            channel=r["channel"],
+            questions=tuple(json.loads(r["questions"])) if r["questions"] else None,
+        )
+        for r in db.query(
+            "SELECT * FROM moments WHERE journey_id = ? AND retired = 1 ORDER BY position",
+            [journey_id],
+        )
+    ]
+
+
+def list_journeys(db: Database) -> list[dict[str, Any]]:
+    """Every journey with its moment and response counts and last response time."""
+    return list(
+        db.query(
+            """SELECT j.id, j.brand, j.default_locale, j.locales, j.updated_at,
+                      (SELECT COUNT(*) FROM moments m
+                        WHERE m.journey_id = j.id AND m.retired = 0) AS moments,
+                      (SELECT COALESCE(SUM(t.responses), 0) FROM daily_tallies t
+                        WHERE t.journey_id = j.id) AS responses,
+                      (SELECT MAX(r.created_at) FROM responses r
+                        WHERE r.journey_id = j.id) AS last_response_at
+               FROM journeys j ORDER BY j.id"""
+        )
+    )
+
+
+# --- responses ---------------------------------------------------------------------------
+
+
+def record_response(
+    db: Database,
+    *,
+    journey_id: str,
+    moment_id: str,
+    locale: str,
+    channel: str,
+    polarity: str,
+    answers: Mapping[str, Any],
+    increments: Mapping[str, int],
+    created_at: datetime | None = None,
+) -> int:
+    """Store one response and add it to its moment's daily tally, in one transaction."""
+    created = created_at or utcnow()
+    day = created.astimezone(UTC).date().isoformat()
+    columns = ", ".join(TALLY_FIELDS)
+    placeholders = ", ".join("?" for _ in TALLY_FIELDS)
+    updates = ", ".join(f"{f} = {f} + excluded.{f}" for f in TALLY_FIELDS)
+    with db.atomic():
+        cursor = db.execute(
+            """INSERT INTO responses (journey_id, moment_id, created_at, day, locale, channel,
+                                      polarity, answers)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [journey_id, moment_id, iso(created), day, locale, channel, polarity,
+             json.dumps(answers, ensure_ascii=False)],
+        )
+        db.execute(
+            f"""INSERT INTO daily_tallies (journey_id, moment_id, day, locale, channel, {columns})
+                VALUES (?, ?, ?, ?, ?, {placeholders})
+                ON CONFLICT (journey_id, moment_id, day, locale, channel)
+                DO UPDATE SET {updates}""",  # noqa: S608 - column names are our constants
+            [journey_id, moment_id, day, locale, channel,
+             *(increments.get(f, 0) for f in TALLY_FIELDS)],
+        )
+    return cursor.lastrowid
+
+
+def moment_tallies(
+    db: Database,
+    journey_id: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    locale: str | None = None,
+    channel: str | None = None,
+) -> dict[str, dict[str, int]]:
+    """Each moment's tallies summed over the filters (days inclusive)."""
+    where = ["journey_id = ?"]
+    params: list[Any] = [journey_id]
+    for clause, value in (
+        ("day >= ?", since.isoformat() if since else None),
+        ("day <= ?", until.isoformat() if until else None),
+        ("locale = ?", locale),
+        ("channel = ?", channel),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    sums = ", ".join(f"SUM({f}) AS {f}" for f in TALLY_FIELDS)
+    sql = (
+        f"SELECT moment_id, {sums} FROM daily_tallies WHERE {' AND '.join(where)} "  # noqa: S608
+        "GROUP BY moment_id"
+    )
+    return {row.pop("moment_id"): row for row in db.query(sql, params)}
+
+
+def count_responses(db: Database, journey_id: str | None = None) -> int:
+    """How many responses are stored (for one journey, or all)."""
+    if journey_id is None:
+        return db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
+    return db.execute(
+        "SELECT COUNT(*) FROM responses WHERE journey_id = ?", [journey_id]
+    ).fetchone()[0]
