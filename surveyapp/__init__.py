@@ -1,0 +1,46 @@
+"""The moments-of-truth survey service.
+
+``create_app`` builds the Flask application; the core (journeys, surveys,
+scoring, storage) is importable and usable without it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from surveyapp import settings
+
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start as configured; the message says how to fix it."""
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: settings, database schema, views and error pages."""
+    app = Flask(
+        __name__, instance_path=str(settings.instance_path()), instance_relative_config=True
+    )
+    settings.configure(app.config, config)
+    if not app.config.get("SECRET_KEY"):
+        if not (app.config.get("TESTING") or app.config.get("DEMO")):
+            raise ConfigurationError(
+                settings.MISSING_SIGNING_SETUP_HELP.format(
+                    config_file=app.instance_path + "/config.py"
+                )
+            )
+        import secrets
+
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+    from surveyapp import storage, web
+
+    storage.open_database(app.config["DATABASE"]).close()
+    web.init_app(app)
+
+    from surveyapp import score_views, survey_views
+
+    app.register_blueprint(survey_views.bp)
+    app.register_blueprint(score_views.bp)
+    return app

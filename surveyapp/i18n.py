@@ -38,13 +38,13 @@ def translations_for(locale: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS_DIR), [locale], DOMAIN)
 
 
-def gettext(locale: str, message: str, **variables: Any) -> str:
+def translate(locale: str, message: str, **variables: Any) -> str:
     """Translate ``message`` into ``locale`` and fill its ``%(name)s`` placeholders."""
     text = translations_for(locale).ugettext(message)
     return text % variables if variables else text
 
 
-def ngettext(locale: str, singular: str, plural: str, n: int, **variables: Any) -> str:
+def translate_plural(locale: str, singular: str, plural: str, n: int, **variables: Any) -> str:
     """Translate a message that depends on a count, with the locale's plural forms."""
     text = translations_for(locale).ungettext(singular, plural, n)
     return text % {"num": n, **variables}
@@ -82,10 +82,6 @@ def extract_blueprints(fileobj, keywords, comment_tags, options) -> Iterator[tup
     document = yaml.compose(fileobj.read().decode("utf-8"))
     if document is None:
         return
-    kind = ""
-    for key_node, value_node in document.value:
-        if key_node.value == "kind":
-            kind = value_node.value
     for key_node, value_node in document.value:
         if key_node.value != "questions":
             continue
@@ -93,7 +89,7 @@ def extract_blueprints(fileobj, keywords, comment_tags, options) -> Iterator[tup
             fields = {k.value: v for k, v in question.value}
             if "text" in fields:
                 text_node = fields["text"]
-                comment = f"Survey question ({kind}, {fields['type'].value})"
+                comment = f"Translators: survey question ({fields['type'].value})"
                 if "%(moment)s" in text_node.value:
                     comment += "; %(moment)s is the moment's name"
                 if "%(brand)s" in text_node.value:

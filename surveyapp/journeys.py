@@ -142,9 +142,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _reject_duplicate_json_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -242,8 +240,13 @@ def validate(data: Any) -> Journey:
 
     if not isinstance(data, dict):
         raise DefinitionError(
-            [Problem("", "a definition must be a mapping with id, brand, default_locale, "
-                         "locales and moments")]
+            [
+                Problem(
+                    "",
+                    "a definition must be a mapping with id, brand, default_locale, "
+                    "locales and moments",
+                )
+            ]
         )
     for key in data:
         if key not in TOP_FIELDS:
@@ -271,8 +274,11 @@ def validate(data: Any) -> Journey:
         else:
             for i, loc in enumerate(locales):
                 if loc not in SUPPORTED_LOCALES:
-                    add(f"locales[{i}]", f"{_describe(loc)} is not a supported locale "
-                                         f"({', '.join(SUPPORTED_LOCALES)})")
+                    add(
+                        f"locales[{i}]",
+                        f"{_describe(loc)} is not a supported locale "
+                        f"({', '.join(SUPPORTED_LOCALES)})",
+                    )
                 elif loc in valid_locales:
                     add(f"locales[{i}]", f"'{loc}' is listed twice")
                 else:
@@ -281,8 +287,11 @@ def validate(data: Any) -> Journey:
     default_locale = data.get("default_locale")
     if "default_locale" in data:
         if default_locale not in SUPPORTED_LOCALES:
-            add("default_locale", f"{_describe(default_locale)} is not a supported locale "
-                                  f"({', '.join(SUPPORTED_LOCALES)})")
+            add(
+                "default_locale",
+                f"{_describe(default_locale)} is not a supported locale "
+                f"({', '.join(SUPPORTED_LOCALES)})",
+            )
         elif isinstance(locales, list) and default_locale not in locales:
             add("default_locale", f"'{default_locale}' is not one of locales")
 
@@ -292,8 +301,10 @@ def validate(data: Any) -> Journey:
         if not isinstance(moments_data, list) or not moments_data:
             add("moments", "must be a list of 1 to 50 moments")
         elif len(moments_data) > MAX_MOMENTS:
-            add("moments", f"has {len(moments_data)} moments; a journey may have at most "
-                           f"{MAX_MOMENTS}")
+            add(
+                "moments",
+                f"has {len(moments_data)} moments; a journey may have at most {MAX_MOMENTS}",
+            )
         else:
             seen: set[str] = set()
             for i, raw in enumerate(moments_data):
@@ -385,4 +396,3 @@ def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Mome
         channel=channel,
         questions=tuple(questions) if questions is not None else None,
     )
-

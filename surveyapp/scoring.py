@@ -119,7 +119,12 @@ class MomentScore:
 
 
 def moment_score(
-    *, moment_id: str, kind: str, name: str, retired: bool, asks: tuple[str, ...],
+    *,
+    moment_id: str,
+    kind: str,
+    name: str,
+    retired: bool,
+    asks: tuple[str, ...],
     tally: Mapping[str, int] | None,
 ) -> MomentScore:
     """Turn a moment's summed tallies into its figures."""

@@ -40,8 +40,15 @@ def m001_journeys_moments_responses(db: Database) -> None:
             "updated_at": str,
         },
         pk="id",
-        not_null={"brand", "default_locale", "locales", "definition", "digest", "created_at",
-                  "updated_at"},
+        not_null={
+            "brand",
+            "default_locale",
+            "locales",
+            "definition",
+            "digest",
+            "created_at",
+            "updated_at",
+        },
     )
     db["moments"].create(
         {
@@ -73,8 +80,16 @@ def m001_journeys_moments_responses(db: Database) -> None:
         },
         pk="id",
         foreign_keys=[("journey_id", "journeys", "id")],
-        not_null={"journey_id", "moment_id", "created_at", "day", "locale", "channel",
-                  "polarity", "answers"},
+        not_null={
+            "journey_id",
+            "moment_id",
+            "created_at",
+            "day",
+            "locale",
+            "channel",
+            "polarity",
+            "answers",
+        },
     )
     # Listing a moment's responses, newest first, with a date range.
     db["responses"].create_index(["journey_id", "moment_id", "created_at"])
@@ -182,12 +197,19 @@ def _store_journey(db: Database, journey: Journey, now: str) -> LoadReport:
                default_locale = excluded.default_locale, locales = excluded.locales,
                definition = excluded.definition, digest = excluded.digest,
                updated_at = excluded.updated_at""",
-        [journey.id, journey.brand, journey.default_locale, json.dumps(journey.locales),
-         definition, journey.digest, now, now],
+        [
+            journey.id,
+            journey.brand,
+            journey.default_locale,
+            json.dumps(journey.locales),
+            definition,
+            journey.digest,
+            now,
+            now,
+        ],
     )
     existing = {
-        r["id"]: r
-        for r in db.query("SELECT * FROM moments WHERE journey_id = ?", [journey.id])
+        r["id"]: r for r in db.query("SELECT * FROM moments WHERE journey_id = ?", [journey.id])
     }
     for position, moment in enumerate(journey.moments):
         values = _moment_row(journey.id, position, moment)
@@ -297,16 +319,30 @@ def record_response(
             """INSERT INTO responses (journey_id, moment_id, created_at, day, locale, channel,
                                       polarity, answers)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            [journey_id, moment_id, iso(created), day, locale, channel, polarity,
-             json.dumps(answers, ensure_ascii=False)],
+            [
+                journey_id,
+                moment_id,
+                iso(created),
+                day,
+                locale,
+                channel,
+                polarity,
+                json.dumps(answers, ensure_ascii=False),
+            ],
         )
         db.execute(
             f"""INSERT INTO daily_tallies (journey_id, moment_id, day, locale, channel, {columns})
                 VALUES (?, ?, ?, ?, ?, {placeholders})
                 ON CONFLICT (journey_id, moment_id, day, locale, channel)
                 DO UPDATE SET {updates}""",  # noqa: S608 - column names are our constants
-            [journey_id, moment_id, day, locale, channel,
-             *(increments.get(f, 0) for f in TALLY_FIELDS)],
+            [
+                journey_id,
+                moment_id,
+                day,
+                locale,
+                channel,
+                *(increments.get(f, 0) for f in TALLY_FIELDS),
+            ],
         )
     return cursor.lastrowid
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from surveyapp.i18n import N_, gettext
+from surveyapp.i18n import N_, translate
 
 if TYPE_CHECKING:
     from surveyapp.journeys import Journey, Moment
@@ -52,7 +52,20 @@ SCALE_ENDS: dict[str, tuple[str, str]] = {
     "ces": (N_("1 = very difficult"), N_("7 = very easy")),
     "nps": (N_("0 = not at all likely"), N_("10 = extremely likely")),
 }
+OPTIONAL = N_("optional")
+YOUR_ANSWER = N_("your answer")
 RANGES = {"csat": (1, 5), "ces": (1, 7), "nps": (0, 10)}
+#: How each kind of moment is named to CX managers.
+KIND_LABELS = {
+    "zmot": N_("ZMOT: searching before buying"),
+    "fmot": N_("FMOT: first sight"),
+    "smot": N_("SMOT: using it"),
+    "amot": N_("AMOT: purchase to receipt"),
+    "lmot": N_("LMOT: feedback and recommendation"),
+    "recovery": N_("Problem resolution"),
+    "loyalty": N_("Loyalty"),
+    "touchpoint": N_("Touchpoint"),
+}
 
 
 @dataclass(frozen=True)
@@ -89,13 +102,13 @@ class SurveyQuestion:
     def choices(self, locale: str) -> list[tuple[str, str]]:
         """(value, label) pairs in ``locale``; empty for a text question."""
         return [
-            (value, gettext(locale, label) if label else value)
+            (value, translate(locale, label) if label else value)
             for value, label in CHOICES.get(self.type, ())
         ]
 
     def scale_ends(self, locale: str) -> tuple[str, str] | None:
         ends = SCALE_ENDS.get(self.type)
-        return (gettext(locale, ends[0]), gettext(locale, ends[1])) if ends else None
+        return (translate(locale, ends[0]), translate(locale, ends[1])) if ends else None
 
 
 @dataclass(frozen=True)
@@ -120,9 +133,7 @@ class Survey:
 
     def question_text(self, question: SurveyQuestion, locale: str) -> str:
         """The question as the customer reads it, placeholders filled."""
-        return gettext(
-            locale, question.text, moment=self.moment_name(locale), brand=self.brand
-        )
+        return translate(locale, question.text, moment=self.moment_name(locale), brand=self.brand)
 
     def asks(self, question_type: str) -> bool:
         return any(q.type == question_type for q in self.questions)
@@ -208,8 +219,7 @@ def check_question_list(keys: list[str], blueprints: dict[str, Blueprint] | None
         problems.append(f"asks {', '.join(duplicates)} twice")
     if types and not any(t in DECIDING_TYPES for t in types):
         problems.append(
-            "needs one question that tells glory from pain (a polarity, nps, csat "
-            "or ces question)"
+            "needs one question that tells glory from pain (a polarity, nps, csat or ces question)"
         )
     if types.count("polarity") > 1:
         problems.append("asks more than one polarity question; exactly one may decide")
@@ -249,14 +259,14 @@ def render_text(survey: Survey, locale: str) -> str:
     """The survey as plain text, as the customer reads it (for ``surveyapp survey show``)."""
     lines = [f"{survey.brand} — {survey.moment_name(locale)}", ""]
     for number, question in enumerate(survey.questions, start=1):
-        optional = "" if question.required else f" ({gettext(locale, N_('optional'))})"
+        optional = "" if question.required else f" ({translate(locale, OPTIONAL)})"
         lines.append(f"{number}. {survey.question_text(question, locale)}{optional}")
         ends = question.scale_ends(locale)
         if question.type in ("nps", "ces"):
             values = [value for value, _ in question.choices(locale)]
             lines.append(f"   [{' '.join(values)}]  {ends[0]} · {ends[1]}")
         elif question.type == "text":
-            lines.append(f"   [{gettext(locale, N_('your answer'))}]")
+            lines.append(f"   [{translate(locale, YOUR_ANSWER)}]")
         else:
             for value, label in question.choices(locale):
                 lines.append(f"   ( ) {label}" + (f"  [{value}]" if value.isdigit() else ""))

@@ -1,0 +1,84 @@
+"""WTForms forms: the survey form built from a generated survey.
+
+Form contract (other tools rely on it): each field is named after its question
+key; a polarity question posts ``positive``, ``neutral`` or ``negative``; a
+yes/no question ``yes`` or ``no``; ratings post integers; a text question any
+text up to 2,000 characters. Besides those, only ``csrf_token`` may be posted.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+from wtforms import Form, RadioField, TextAreaField
+from wtforms.csrf.session import SessionCSRF
+from wtforms.validators import InputRequired, Length, Optional
+
+from surveyapp.surveys import MAX_TEXT_ANSWER, RANGES, Survey, SurveyQuestion
+
+CSRF_FIELD = "csrf_token"
+
+
+class BaseForm(Form):
+    """Every state-changing form: CSRF bound to the visitor's session, messages localized."""
+
+    class Meta:
+        csrf = True
+        csrf_class = SessionCSRF
+        csrf_field_name = CSRF_FIELD
+
+
+def form_meta(*, secret_key: str, session: Any, locale: str, time_limit_hours: int) -> dict:
+    """The per-request WTForms meta: CSRF secret and context, and the reader's locale."""
+    return {
+        "csrf_secret": secret_key.encode(),
+        "csrf_context": session,
+        "csrf_time_limit": timedelta(hours=time_limit_hours),
+        "locales": [locale],
+    }
+
+
+def _field(survey: Survey, question: SurveyQuestion, locale: str):
+    label = survey.question_text(question, locale)
+    presence = InputRequired() if question.required else Optional()
+    if question.type == "text":
+        return TextAreaField(label, validators=[Optional(), Length(max=MAX_TEXT_ANSWER)])
+    if question.type in RANGES:
+        choices = [(int(value), text) for value, text in question.choices(locale)]
+        return RadioField(label, choices=choices, coerce=int, validators=[presence])
+    return RadioField(label, choices=question.choices(locale), validators=[presence])
+
+
+def survey_form(survey: Survey, locale: str, formdata: MultiDict | None, meta: dict) -> BaseForm:
+    """A form for ``survey`` in ``locale``; fields are named after the question keys."""
+
+    class SurveyForm(BaseForm):
+        pass
+
+    for question in survey.questions:
+        setattr(SurveyForm, question.key, _field(survey, question, locale))
+    return SurveyForm(formdata=formdata, meta=meta)
+
+
+def unexpected_fields(formdata: MultiDict, survey: Survey) -> list[str]:
+    """Names posted that the survey does not ask, or that were posted more than once."""
+    allowed = {q.key for q in survey.questions} | {CSRF_FIELD}
+    problems = []
+    for name in formdata:
+        if name not in allowed or len(formdata.getlist(name)) > 1:
+            problems.append(name)
+    return problems
+
+
+def answers_of(form: BaseForm, survey: Survey) -> dict[str, Any]:
+    """The valid answers as stored: ints for ratings, text stripped, skipped ones left out."""
+    answers: dict[str, Any] = {}
+    for question in survey.questions:
+        value = form[question.key].data
+        if isinstance(value, str):
+            value = value.strip()
+        if value not in (None, ""):
+            answers[question.key] = value
+    return answers

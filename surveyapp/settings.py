@@ -1,0 +1,69 @@
+"""Configuration: defaults, then ``instance/config.py``, then ``SURVEYAPP_*`` variables.
+
+The app factory and the CLI read settings the same way, so a command and the
+server it sits beside always use the same database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    # Where the SQLite file lives; relative paths are inside the instance folder.
+    "DATABASE": "surveyapp.db",
+    # The public address of the service, used in the links it prints and sends.
+    "BASE_URL": "http://127.0.0.1:5000",
+    # Demo mode: a throwaway instance, scores page open to all, a random secret key.
+    "DEMO": False,
+    # A password that opens the read-only scores pages (HTTP basic auth, any user name).
+    "SCORES_PASSWORD": None,
+    # A survey answer is a few hundred bytes; anything over 64 KB is refused (413).
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # How long a survey page may stay open before its form must be sent again.
+    "FORM_TIME_LIMIT_HOURS": 24,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SECRET_KEY": None,
+}
+
+MISSING_SIGNING_SETUP_HELP = """\
+surveyapp: no secret key is configured, so sessions and forms cannot be protected.
+Make one and give it to the service, either in the environment:
+
+    export SURVEYAPP_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+
+or in {config_file}:
+
+    SECRET_KEY = "<the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'>"
+"""
+
+
+def instance_path() -> Path:
+    """The instance folder: ``SURVEYAPP_INSTANCE_PATH`` or ``instance/`` in the checkout."""
+    return Path(os.environ.get("SURVEYAPP_INSTANCE_PATH") or ROOT / "instance").resolve()
+
+
+def configure(config: Config, overrides: dict[str, Any] | None = None) -> Config:
+    """Fill ``config`` from defaults, the instance file, the environment and ``overrides``."""
+    config.from_mapping(DEFAULTS)
+    config.from_pyfile("config.py", silent=True)
+    config.from_prefixed_env("SURVEYAPP")
+    if overrides:
+        config.update(overrides)
+    database = Path(config["DATABASE"])
+    if not database.is_absolute():
+        database = Path(config.root_path) / database
+    config["DATABASE"] = str(database)
+    config["BASE_URL"] = str(config["BASE_URL"]).rstrip("/")
+    return config
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> Config:
+    """Settings for code that runs without the app (the CLI)."""
+    return configure(Config(str(instance_path())), overrides)

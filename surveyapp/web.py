@@ -1,0 +1,143 @@
+"""Flask glue shared by every view: the request's database and locale, templates'
+gettext, security headers and localized error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from surveyapp import i18n, storage
+from surveyapp.i18n import N_
+
+SECURITY_HEADERS = {
+    # No script at all on our pages; styles only from our own static files.
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # A survey link carries a token: never tell another site where the customer came from.
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+ERROR_TEXTS = {
+    400: (
+        N_("This request could not be understood"),
+        N_("Something in the request was malformed. Nothing was saved."),
+    ),
+    403: (N_("Access refused"), N_("You are not allowed to see this page.")),
+    404: (
+        N_("Page not found"),
+        N_("There is no survey at this address. Please check the link you received."),
+    ),
+    405: (N_("Method not allowed"), N_("This page cannot be used this way.")),
+    413: (
+        N_("Your answer is too long"),
+        N_(
+            "What you sent is larger than a survey answer can be. Nothing was saved. "
+            "Please go back and shorten your comment."
+        ),
+    ),
+    500: (
+        N_("Something went wrong on our side"),
+        N_("Your answer may not have been saved. Please try again in a moment."),
+    ),
+}
+
+
+def get_db():
+    """The request's database connection, opened on first use and closed at its end."""
+    if "db" not in g:
+        g.db = storage.connect(g.database_path)
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def choose_locale(offered: tuple[str, ...] | list[str], default: str) -> str:
+    """``?lang=``, then the browser's Accept-Language, then the default; sets ``g.locale``."""
+    lang = request.args.get("lang", "")
+    if lang in offered:
+        g.locale = lang
+    else:
+        g.locale = request.accept_languages.best_match(offered) or default
+    g.offered_locales = tuple(offered)
+    return g.locale
+
+
+def current_locale() -> str:
+    return g.get("locale") or choose_locale(i18n.LOCALES, "en")
+
+
+def url_with_lang(code: str) -> str:
+    """This page's address in another language (the language switcher's links)."""
+    if request.endpoint is None or request.endpoint == "static":
+        return f"?lang={code}"
+    args = {**request.args.to_dict(), **(request.view_args or {}), "lang": code}
+    return url_for(request.endpoint, **args)
+
+
+def error_page(status: int, title: str | None = None, message: str | None = None):
+    """A localized error page; ``title``/``message`` are message ids to translate."""
+    locale = current_locale()
+    default_title, default_message = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+    return render_template(
+        "error.html",
+        title=i18n.translate(locale, title or default_title),
+        message=i18n.translate(locale, message or default_message),
+        status=status,
+    ), status
+
+
+def _handle_http_error(exc: HTTPException):
+    response = error_page(exc.code or 500)
+    if exc.code == 405 and exc.valid_methods:
+        return response[0], response[1], {"Allow": ", ".join(exc.valid_methods)}
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Wire the shared request handling into ``app``."""
+    database_path = app.config["DATABASE"]
+
+    @app.before_request
+    def _remember_database():
+        g.database_path = database_path
+
+    app.teardown_appcontext(close_db)
+
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(
+        lambda message: i18n.translations_for(current_locale()).ugettext(message),
+        lambda singular, plural, n: i18n.translations_for(current_locale()).ungettext(
+            singular, plural, n
+        ),
+        newstyle=True,
+    )
+    app.jinja_env.filters["number"] = lambda v, digits=1: i18n.number(v, current_locale(), digits)
+    app.jinja_env.filters["percent"] = lambda v: i18n.percent(v, current_locale())
+    app.jinja_env.globals.update(
+        language_name=i18n.language_name,
+        url_with_lang=url_with_lang,
+        current_locale=current_locale,
+    )
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.register_error_handler(HTTPException, _handle_http_error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        return error_page(500)
