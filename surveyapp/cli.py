@@ -7,6 +7,7 @@ import csv
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -267,7 +268,8 @@ POT = str(ROOT / "translations" / "messages.pot")
 
 
 @translate.command("extract")
-def translate_extract():
+@click.option("--output", default=POT, show_default=True, type=click.Path(dir_okay=False))
+def translate_extract(output):
     """Collect every message (code, templates, blueprints) into translations/messages.pot."""
     _pybabel(
         "extract",
@@ -283,10 +285,10 @@ def translate_extract():
         "--project=surveyapp",
         "--copyright-holder=surveyapp",
         "-o",
-        POT,
+        str(Path(output).resolve()),
         ".",
     )
-    click.echo(f"Wrote {POT}")
+    click.echo(f"Wrote {output}")
 
 
 @translate.command("update")

@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, RadioField, TextAreaField
+from wtforms import Form, RadioField, SelectChoice, TextAreaField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -46,9 +46,10 @@ def _field(survey: Survey, question: SurveyQuestion, locale: str):
     if question.type == "text":
         return TextAreaField(label, validators=[Optional(), Length(max=MAX_TEXT_ANSWER)])
     if question.type in RANGES:
-        choices = [(int(value), text) for value, text in question.choices(locale)]
+        choices = [SelectChoice(int(value), text) for value, text in question.choices(locale)]
         return RadioField(label, choices=choices, coerce=int, validators=[presence])
-    return RadioField(label, choices=question.choices(locale), validators=[presence])
+    choices = [SelectChoice(value, text) for value, text in question.choices(locale)]
+    return RadioField(label, choices=choices, validators=[presence])
 
 
 def survey_form(survey: Survey, locale: str, formdata: MultiDict | None, meta: dict) -> BaseForm:

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Developer entry point that needs nothing but Python on a fresh machine.
+
+    python3 dev.py demo    make .venv, install the service, serve the demo journeys
+    python3 dev.py test    make .venv, install test tools (and Debian's chromium and
+                           gettext if missing), run ruff and the whole pytest suite
+
+Extra arguments after `test` go to pytest (for example `python3 dev.py test -k browser`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+# Debian packages the tests need: a real browser, and msgfmt to check the catalogs.
+SYSTEM_NEEDS = {"/usr/bin/chromium": "chromium", "msgfmt": "gettext"}
+
+
+def run(*args: str | Path, **kwargs) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+
+
+def ensure_venv(extra: str | None) -> None:
+    if not (BIN / "python").exists():
+        run(sys.executable, "-m", "venv", VENV)
+    target = f".[{extra}]" if extra else "."
+    run(
+        BIN / "python",
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "-q",
+        "--upgrade",
+        "pip",
+    )
+    run(BIN / "python", "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", target)
+
+
+def ensure_system_packages() -> None:
+    missing = sorted(
+        {
+            pkg
+            for need, pkg in SYSTEM_NEEDS.items()
+            if not (Path(need).exists() if need.startswith("/") else shutil.which(need))
+        }
+    )
+    if not missing:
+        return
+    prefix: list[str] = []
+    if os.geteuid() != 0:
+        if not shutil.which("sudo"):
+            sys.exit(
+                f"Please install the Debian packages {' '.join(missing)} "
+                "(apt-get install ...), then run this again."
+            )
+        prefix = ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run(*prefix, "apt-get", "update", "-q", env=env)
+    run(*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *missing, env=env)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "help"
+    if command == "demo":
+        ensure_venv(None)
+        os.execv(BIN / "surveyapp", [str(BIN / "surveyapp"), "demo", *argv[1:]])
+    if command == "test":
+        ensure_system_packages()
+        ensure_venv("test")
+        run(BIN / "ruff", "check", ".")
+        run(BIN / "ruff", "format", "--check", ".")
+        return subprocess.run([str(BIN / "python"), "-m", "pytest", *argv[1:]], cwd=ROOT).returncode
+    print(__doc__)
+    return 0 if command in ("help", "-h", "--help") else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,174 @@
+"""Shared fixtures: a real SQLite file per test, an app on it, a CLI runner beside it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from surveyapp import create_app, storage
+from surveyapp.cli import cli
+from surveyapp.journeys import read_definition_file
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_JOURNEYS = ROOT / "surveyapp" / "demo_journeys"
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    """A fresh instance folder; the app and the CLI both find it through the environment."""
+    folder = tmp_path / "instance"
+    folder.mkdir()
+    monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(folder))
+    for name in ("SURVEYAPP_DATABASE", "SURVEYAPP_SECRET_KEY", "SURVEYAPP_DEMO"):
+        monkeypatch.delenv(name, raising=False)
+    return folder
+
+
+@pytest.fixture
+def db_path(instance):
+    return instance / "surveyapp.db"
+
+
+@pytest.fixture
+def db(db_path):
+    database = storage.open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def journeys_dir(tmp_path):
+    """Copies of the demo journeys that a test may edit."""
+    folder = tmp_path / "journeys"
+    shutil.copytree(DEMO_JOURNEYS, folder)
+    return folder
+
+
+@pytest.fixture
+def loaded(db, journeys_dir):
+    """The café and SaaS journeys, stored."""
+    journeys = [read_definition_file(p) for p in sorted(journeys_dir.glob("*.yaml"))]
+    storage.store_journeys(db, journeys)
+    return {j.id: j for j in journeys}
+
+
+@pytest.fixture
+def app(instance, loaded):
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-for-this-test"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(instance):
+    return CliRunner()
+
+
+@pytest.fixture
+def run_cli(runner):
+    def invoke(*args, input=None):
+        return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def answer(client):
+    """Open a survey page like a browser, then post answers with its CSRF token."""
+
+    def post(path: str, answers: dict, headers: dict | None = None, with_token: bool = True):
+        page = client.get(path, headers=headers or {})
+        data = dict(answers)
+        if with_token:
+            data["csrf_token"] = csrf_token(page.get_data(as_text=True))
+        return client.post(path, data=data, headers=headers or {})
+
+    return post
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(instance, loaded):
+    """The app under a real gunicorn on 127.0.0.1, on this test's instance folder."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SURVEYAPP_SECRET_KEY": "live-server-test-key",
+        "SURVEYAPP_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "surveyapp:create_app()",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(process.stderr.read().decode()) from None
+            time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

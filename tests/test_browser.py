@@ -1,0 +1,59 @@
+"""What a customer sees, in headless Chromium against a real gunicorn server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+SURVEYAPP = str(Path(sys.executable).with_name("surveyapp"))
+
+
+def test_a_romanian_customer_answers_on_a_phone_and_the_answer_is_counted(
+    browser, live_server, instance, tmp_path
+):
+    context = browser.new_context(
+        locale="ro-RO", viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(f"{live_server}/j/cafe/meal")
+    assert page.locator("html").get_attribute("lang") == "ro"
+    assert page.locator("h1").inner_text() == "Masa dumneavoastră"
+
+    page.get_by_label("Rău").check()
+    page.get_by_label("Nemulțumit", exact=True).check()
+    page.get_by_label("De ce? Spuneți-ne în câteva cuvinte.").fill("Supa a venit rece.")
+    page.screenshot(path=str(tmp_path / "survey-ro.png"), full_page=True)
+    page.get_by_role("button", name="Trimite răspunsurile").click()
+
+    assert page.locator("h1").inner_text() == "Vă mulțumim!"
+    assert "„Masa dumneavoastră” a fost înregistrat" in page.content()
+    context.close()
+
+    result = subprocess.run(
+        [SURVEYAPP, "scores", "cafe", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        check=True,
+    )
+    meal = next(m for m in json.loads(result.stdout)["moments"] if m["id"] == "meal")
+    assert (meal["responses"], meal["negative"], meal["csat_mean"]) == (1, 1, 2.0)
+
+
+def test_a_forgotten_answer_is_pointed_out_in_the_customers_language(browser, live_server):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_server}/j/saas-onboarding/recommendation")
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    alert = page.get_by_role("alert")
+    assert "Certaines réponses demandent votre attention" in alert.inner_text()
+    alert.get_by_role("link").click()
+    assert page.url.endswith("#q-recommend")
+    assert page.locator("#recommend-error").inner_text() == "Ce champ est requis."
+    context.close()

@@ -1,0 +1,161 @@
+"""Storage on a real SQLite file: schema, journeys, responses and tallies."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+
+import pytest
+
+from surveyapp import scoring, storage, surveys
+from surveyapp.journeys import parse_definition, read_definition_file
+
+
+def record(db, journey, moment_id, answers, *, locale="fr", channel="link", when=None):
+    survey = surveys.survey_for(journey, journey.moment(moment_id))
+    polarity = scoring.polarity_of(survey, answers)
+    return storage.record_response(
+        db,
+        journey_id=journey.id,
+        moment_id=moment_id,
+        locale=locale,
+        channel=channel,
+        polarity=polarity,
+        answers=answers,
+        increments=scoring.tally_increments(survey, answers, polarity),
+        created_at=when,
+    )
+
+
+def test_migrations_create_every_table_before_any_insert(db_path):
+    db = storage.open_database(db_path)
+    assert {"journeys", "moments", "responses", "daily_tallies"} <= set(db.table_names())
+    applied = [m.name for m in storage.migrations.applied(db)]
+    assert applied == ["m001_journeys_moments_responses"]
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+    again = storage.open_database(db_path)  # applying twice is harmless
+    assert [m.name for m in storage.migrations.applied(again)] == applied
+
+
+def test_connections_wait_for_a_busy_database(db_path):
+    storage.open_database(db_path).close()
+    db = storage.connect(db_path)
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == storage.BUSY_TIMEOUT_MS
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_loading_the_same_definition_twice_changes_nothing(db, journeys_dir):
+    cafe = read_definition_file(journeys_dir / "cafe.yaml")
+    (first,) = storage.store_journeys(db, [cafe])
+    before = db.execute("SELECT updated_at FROM journeys").fetchone()
+    (second,) = storage.store_journeys(db, [cafe])
+    assert (first.status, second.status) == ("created", "unchanged")
+    assert db.execute("SELECT updated_at FROM journeys").fetchone() == before
+
+
+def test_a_changed_definition_keeps_responses_and_retires_removed_moments(db, loaded):
+    cafe = loaded["cafe"]
+    record(db, cafe, "bill", {"experience": "negative", "why": "trop cher"})
+    text = (
+        "id: cafe\nbrand: Café des Arts\ndefault_locale: fr\nlocales: [fr, ro]\nmoments:\n"
+        "  - {id: welcome, kind: fmot, name: Accueil}\n"
+        "  - {id: meal, kind: smot, name: Repas}\n"
+        "  - {id: terrace, kind: touchpoint, name: Terrasse}\n"
+    )
+    (report,) = storage.store_journeys(db, [parse_definition(text)])
+    assert report.status == "updated"
+    assert report.added == ["terrace"]
+    assert report.retired == ["waiting", "bill", "review"]
+    assert report.changed == ["welcome", "meal"]
+    assert storage.count_responses(db, "cafe") == 1
+    retired = storage.retired_moments(db, "cafe")
+    assert [m.id for m in retired] == ["waiting", "bill", "review"]
+    scores = scoring.journey_scores(
+        storage.get_journey(db, "cafe"), retired, storage.moment_tallies(db, "cafe")
+    )
+    bill = next(s for s in scores if s.id == "bill")
+    assert (bill.retired, bill.responses, bill.negative) == (True, 1, 1)
+    assert [s.id for s in scores] == ["welcome", "meal", "terrace", "waiting", "bill", "review"]
+
+
+def test_a_retired_moment_comes_back_when_the_definition_brings_it_back(db, loaded, journeys_dir):
+    short = parse_definition(
+        "id: cafe\nbrand: Café des Arts\ndefault_locale: fr\nlocales: [fr, ro]\n"
+        "moments: [{id: meal, kind: smot, name: Repas}]\n"
+    )
+    storage.store_journeys(db, [short])
+    (report,) = storage.store_journeys(db, [read_definition_file(journeys_dir / "cafe.yaml")])
+    assert sorted(report.restored) == ["bill", "review", "waiting", "welcome"]
+    assert storage.retired_moments(db, "cafe") == []
+
+
+def test_loading_several_definitions_is_all_or_nothing(db, journeys_dir):
+    cafe = read_definition_file(journeys_dir / "cafe.yaml")
+
+    class Broken:
+        id = "broken"
+        digest = "x"
+        brand = None  # violates NOT NULL in the middle of the transaction
+        default_locale = "fr"
+        locales = ("fr",)
+        moments = ()
+
+        def to_dict(self):
+            return {}
+
+    with pytest.raises(sqlite3.IntegrityError):
+        storage.store_journeys(db, [cafe, Broken()])
+    assert storage.list_journeys(db) == []
+
+
+def test_a_response_and_its_tally_are_written_together(db, loaded):
+    saas = loaded["saas-onboarding"]
+    record(db, saas, "recommendation", {"recommend": 10, "reason": "rapide"}, locale="ro")
+    record(db, saas, "recommendation", {"recommend": 3}, locale="fr")
+    row = db.execute(
+        "SELECT polarity, answers, locale, channel FROM responses ORDER BY id"
+    ).fetchall()
+    assert row[0] == ("positive", '{"recommend": 10, "reason": "rapide"}', "ro", "link")
+    tallies = storage.moment_tallies(db, saas.id)
+    assert tallies["recommendation"]["responses"] == 2
+    assert tallies["recommendation"]["nps_promoters"] == 1
+    assert tallies["recommendation"]["nps_detractors"] == 1
+
+
+def test_tallies_are_filtered_by_day_range_and_locale(db, loaded):
+    cafe = loaded["cafe"]
+    for day, locale in ((1, "fr"), (2, "ro"), (3, "ro"), (3, "fr")):
+        record(
+            db,
+            cafe,
+            "meal",
+            {"experience": "positive"},
+            locale=locale,
+            when=datetime(2026, 11, day, 23, 59, tzinfo=UTC),
+        )
+    count = lambda **f: storage.moment_tallies(db, "cafe", **f)["meal"]["responses"]  # noqa: E731
+    assert count() == 4
+    assert count(since=date(2026, 11, 2)) == 3
+    assert count(until=date(2026, 11, 2)) == 2
+    assert count(since=date(2026, 11, 2), until=date(2026, 11, 2)) == 1
+    assert count(locale="ro") == 2
+    assert storage.moment_tallies(db, "cafe", since=date(2026, 12, 1)) == {}
+
+
+def test_response_times_are_stored_in_utc(db, loaded):
+    cafe = loaded["cafe"]
+    record(db, cafe, "meal", {"experience": "neutral"})
+    (created,) = db.execute("SELECT created_at FROM responses").fetchone()
+    assert created.endswith("Z")
+    stored = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    assert abs((datetime.now(UTC) - stored).total_seconds()) < 60
+
+
+def test_the_score_query_uses_the_tally_primary_key(db, loaded):
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT moment_id, SUM(responses) FROM daily_tallies "
+        "WHERE journey_id = ? AND day >= ? GROUP BY moment_id",
+        ["cafe", "2026-01-01"],
+    ).fetchall()
+    assert any("USING INDEX" in str(step) or "PRIMARY KEY" in str(step) for step in plan)
