@@ -19,8 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
-# Debian packages the tests need: a real browser, and msgfmt to check the catalogs.
-SYSTEM_NEEDS = {"/usr/bin/chromium": "chromium", "msgfmt": "gettext"}
+# Debian packages the tests need: a real browser (with a font to draw text), and msgfmt to
+# check the catalogs.
+SYSTEM_NEEDS = {
+    "/usr/bin/chromium": "chromium",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf": "fonts-dejavu-core",
+    "msgfmt": "gettext",
+}
 
 
 def run(*args: str | Path, **kwargs) -> None:
