@@ -52,15 +52,25 @@ def _field(survey: Survey, question: SurveyQuestion, locale: str):
     return RadioField(label, choices=choices, validators=[presence])
 
 
-def survey_form(survey: Survey, locale: str, formdata: MultiDict | None, meta: dict) -> BaseForm:
-    """A form for ``survey`` in ``locale``; fields are named after the question keys."""
+def survey_form(
+    survey: Survey, locale: str, formdata: MultiDict | None, meta: dict, data: dict | None = None
+) -> BaseForm:
+    """A form for ``survey`` in ``locale``; fields are named after the question keys.
+
+    ``data`` preselects answers (the one-click answer from an email) without posting them.
+    """
 
     class SurveyForm(BaseForm):
         pass
 
     for question in survey.questions:
         setattr(SurveyForm, question.key, _field(survey, question, locale))
-    return SurveyForm(formdata=formdata, meta=meta)
+    return SurveyForm(formdata=formdata, meta=meta, data=data)
+
+
+def confirm_form(meta: dict, formdata: MultiDict | None) -> BaseForm:
+    """A form with nothing but its CSRF token: a button that confirms an action."""
+    return BaseForm(formdata=formdata, meta=meta)
 
 
 def unexpected_fields(formdata: MultiDict, survey: Survey) -> list[str]:

@@ -30,6 +30,18 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SECRET_KEY": None,
+    # Invitations: how long a personal link stays valid, and the contact budget.
+    "INVITATION_DAYS": 30,
+    "CONTACT_BUDGET": 10,  # invitations per customer per rolling 30 days; 0: no limit
+    "REMINDER_AFTER_DAYS": 3,
+    # Email: the SMTP server that sends invitations.
+    "MAIL_FROM": None,
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": None,  # default: 465 with SMTP_SECURITY=tls, else 25
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_SECURITY": "none",  # none, starttls or tls
+    "SMTP_TIMEOUT": 30,
 }
 
 MISSING_SIGNING_SETUP_HELP = """\

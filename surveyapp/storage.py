@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -111,6 +112,58 @@ def m001_journeys_moments_responses(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_invitations_and_optouts(db: Database) -> None:
+    db["invitations"].create(
+        {
+            "id": int,
+            "token": str,
+            "journey_id": str,
+            "moment_id": str,
+            "customer_ref": str,
+            "email": str,
+            "locale": str,
+            "created_at": str,
+            "expires_at": str,
+            "sent_at": str,
+            "send_attempts": int,
+            "last_error": str,
+            "reminded_at": str,
+            "answered_at": str,
+        },
+        pk="id",
+        foreign_keys=[("journey_id", "journeys", "id")],
+        not_null={
+            "token",
+            "journey_id",
+            "moment_id",
+            "locale",
+            "created_at",
+            "expires_at",
+            "send_attempts",
+        },
+        defaults={"send_attempts": 0},
+    )
+    db["invitations"].create_index(["token"], unique=True)
+    # The contact budget: a customer's invitations of the last 30 days.
+    db["invitations"].create_index(["customer_ref", "created_at"])
+    # Reminders: a journey's unanswered invitations by age.
+    db["invitations"].create_index(["journey_id", "answered_at", "created_at"])
+    db["responses"].add_column("invitation_id", int)
+    db["responses"].add_column("customer_ref", str)
+    # The last line of defence against counting one invitation twice.
+    db.execute(
+        "CREATE UNIQUE INDEX responses_one_per_invitation ON responses (invitation_id) "
+        "WHERE invitation_id IS NOT NULL"
+    )
+    db["responses"].create_index(["customer_ref"])
+    # Opted-out customers, by a hash of their reference: kept after `forget`, so they
+    # are never invited again, without keeping who they were.
+    db["optouts"].create(
+        {"customer_hash": str, "created_at": str}, pk="customer_hash", not_null={"created_at"}
+    )
+
+
 def connect(path: str | Path) -> Database:
     """Open the database file for one request or command: WAL, busy timeout, foreign keys."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
@@ -137,6 +190,11 @@ def utcnow() -> datetime:
 def iso(moment: datetime) -> str:
     """UTC time as stored: ``2026-11-23T10:22:36.123456Z``, sortable as text."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(text: str) -> datetime:
+    """Read back a time written by :func:`iso`."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 # --- journeys ----------------------------------------------------------------------------
@@ -296,6 +354,34 @@ def list_journeys(db: Database) -> list[dict[str, Any]]:
 # --- responses ---------------------------------------------------------------------------
 
 
+_TALLY_UPSERT = (
+    "INSERT INTO daily_tallies (journey_id, moment_id, day, locale, channel, "  # noqa: S608
+    f"{', '.join(TALLY_FIELDS)}) VALUES (?, ?, ?, ?, ?, {', '.join('?' for _ in TALLY_FIELDS)}) "
+    "ON CONFLICT (journey_id, moment_id, day, locale, channel) DO UPDATE SET "
+    + ", ".join(f"{f} = {f} + excluded.{f}" for f in TALLY_FIELDS)
+)
+
+
+@contextmanager
+def immediate(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    Used where a transaction reads before it writes, so two writers never both
+    read the old state: they queue on the busy timeout instead.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+class AlreadyAnswered(Exception):
+    """The invitation already has its response; nothing was stored."""
+
+
 def record_response(
     db: Database,
     *,
@@ -307,18 +393,28 @@ def record_response(
     answers: Mapping[str, Any],
     increments: Mapping[str, int],
     created_at: datetime | None = None,
+    invitation_id: int | None = None,
+    customer_ref: str | None = None,
 ) -> int:
-    """Store one response and add it to its moment's daily tally, in one transaction."""
+    """Store one response and add it to its moment's daily tally, in one transaction.
+
+    With ``invitation_id``, the invitation is claimed in the same transaction:
+    if it was already answered, AlreadyAnswered is raised and nothing is stored.
+    """
     created = created_at or utcnow()
     day = created.astimezone(UTC).date().isoformat()
-    columns = ", ".join(TALLY_FIELDS)
-    placeholders = ", ".join("?" for _ in TALLY_FIELDS)
-    updates = ", ".join(f"{f} = {f} + excluded.{f}" for f in TALLY_FIELDS)
-    with db.atomic():
+    with immediate(db):
+        if invitation_id is not None:
+            claimed = db.execute(
+                "UPDATE invitations SET answered_at = ? WHERE id = ? AND answered_at IS NULL",
+                [iso(created), invitation_id],
+            ).rowcount
+            if not claimed:
+                raise AlreadyAnswered(invitation_id)
         cursor = db.execute(
             """INSERT INTO responses (journey_id, moment_id, created_at, day, locale, channel,
-                                      polarity, answers)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      polarity, answers, invitation_id, customer_ref)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 journey_id,
                 moment_id,
@@ -328,13 +424,12 @@ def record_response(
                 channel,
                 polarity,
                 json.dumps(answers, ensure_ascii=False),
+                invitation_id,
+                customer_ref,
             ],
         )
         db.execute(
-            f"""INSERT INTO daily_tallies (journey_id, moment_id, day, locale, channel, {columns})
-                VALUES (?, ?, ?, ?, ?, {placeholders})
-                ON CONFLICT (journey_id, moment_id, day, locale, channel)
-                DO UPDATE SET {updates}""",  # noqa: S608 - column names are our constants
+            _TALLY_UPSERT,
             [
                 journey_id,
                 moment_id,
@@ -345,6 +440,51 @@ def record_response(
             ],
         )
     return cursor.lastrowid
+
+
+def response_of_invitation(db: Database, invitation_id: int) -> dict[str, Any] | None:
+    """The response that answered an invitation, with its answers decoded."""
+    row = db.execute(
+        "SELECT id, journey_id, moment_id, day, locale, channel, polarity, answers "
+        "FROM responses WHERE invitation_id = ?",
+        [invitation_id],
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("id", "journey_id", "moment_id", "day", "locale", "channel", "polarity", "answers")
+    data = dict(zip(keys, row, strict=True))
+    data["answers"] = json.loads(data["answers"])
+    return data
+
+
+def complete_response(
+    db: Database,
+    response: Mapping[str, Any],
+    *,
+    polarity: str,
+    answers: Mapping[str, Any],
+    old_increments: Mapping[str, int],
+    increments: Mapping[str, int],
+) -> None:
+    """Replace a response's answers (the customer finished what one click began).
+
+    The tally row of the response's own day moves from the old answers to the new
+    ones in the same transaction, so the response still counts exactly once.
+    """
+    key = [
+        response["journey_id"],
+        response["moment_id"],
+        response["day"],
+        response["locale"],
+        response["channel"],
+    ]
+    delta = [increments.get(f, 0) - old_increments.get(f, 0) for f in TALLY_FIELDS]
+    with immediate(db):
+        db.execute(
+            "UPDATE responses SET polarity = ?, answers = ? WHERE id = ?",
+            [polarity, json.dumps(answers, ensure_ascii=False), response["id"]],
+        )
+        db.execute(_TALLY_UPSERT, [*key, *delta])
 
 
 def moment_tallies(
@@ -383,3 +523,157 @@ def count_responses(db: Database, journey_id: str | None = None) -> int:
     return db.execute(
         "SELECT COUNT(*) FROM responses WHERE journey_id = ?", [journey_id]
     ).fetchone()[0]
+
+
+# --- invitations ------------------------------------------------------------------------
+
+INVITATION_COLUMNS = (
+    "id",
+    "token",
+    "journey_id",
+    "moment_id",
+    "customer_ref",
+    "email",
+    "locale",
+    "created_at",
+    "expires_at",
+    "sent_at",
+    "send_attempts",
+    "last_error",
+    "reminded_at",
+    "answered_at",
+)
+
+
+def insert_invitations(db: Database, rows: list[tuple]) -> None:
+    """Insert (token, journey, moment, customer, email, locale, created, expires) rows."""
+    db.conn.executemany(
+        "INSERT INTO invitations (token, journey_id, moment_id, customer_ref, email, locale, "
+        "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def recent_invitations(
+    db: Database, customer_refs: list[str], since: datetime
+) -> list[tuple[str, str, str]]:
+    """(customer, journey, moment) of each invitation these customers got since ``since``."""
+    found: list[tuple[str, str, str]] = []
+    for chunk in _chunks(customer_refs):
+        marks = ", ".join("?" for _ in chunk)
+        found += db.execute(
+            f"SELECT customer_ref, journey_id, moment_id FROM invitations "  # noqa: S608
+            f"WHERE customer_ref IN ({marks}) AND created_at >= ?",
+            [*chunk, iso(since)],
+        ).fetchall()
+    return found
+
+
+def opted_out(db: Database, customer_hashes: list[str]) -> set[str]:
+    """Which of these customers asked never to be surveyed again."""
+    found: set[str] = set()
+    for chunk in _chunks(customer_hashes):
+        marks = ", ".join("?" for _ in chunk)
+        found |= {
+            row[0]
+            for row in db.execute(
+                f"SELECT customer_hash FROM optouts WHERE customer_hash IN ({marks})",  # noqa: S608
+                chunk,
+            )
+        }
+    return found
+
+
+def add_optout(db: Database, customer_hash: str) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT OR IGNORE INTO optouts (customer_hash, created_at) VALUES (?, ?)",
+            [customer_hash, iso(utcnow())],
+        )
+
+
+def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
+    row = db.execute(
+        f"SELECT {', '.join(INVITATION_COLUMNS)} FROM invitations WHERE token = ?",  # noqa: S608
+        [token],
+    ).fetchone()
+    return dict(zip(INVITATION_COLUMNS, row, strict=True)) if row else None
+
+
+def invitations_to_send(
+    db: Database,
+    *,
+    now: datetime,
+    retry: bool,
+    journey_id: str | None = None,
+    tokens: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Invitations with an email, not sent, unanswered and unexpired.
+
+    Without ``retry`` only those never tried; with it, also those that failed.
+    """
+    where = ["email IS NOT NULL", "sent_at IS NULL", "answered_at IS NULL", "expires_at > ?"]
+    params: list[Any] = [iso(now)]
+    if not retry:
+        where.append("send_attempts = 0")
+    if journey_id:
+        where.append("journey_id = ?")
+        params.append(journey_id)
+    sql = (
+        f"SELECT {', '.join(INVITATION_COLUMNS)} FROM invitations "  # noqa: S608
+        f"WHERE {' AND '.join(where)} ORDER BY id"
+    )
+    rows = [dict(zip(INVITATION_COLUMNS, r, strict=True)) for r in db.execute(sql, params)]
+    if tokens is not None:
+        wanted = set(tokens)
+        rows = [r for r in rows if r["token"] in wanted]
+    return rows
+
+
+def mark_sent(db: Database, token: str, *, reminder: bool = False) -> None:
+    column = "reminded_at" if reminder else "sent_at"
+    with db.atomic():
+        db.execute(
+            f"UPDATE invitations SET {column} = ?, last_error = NULL, "  # noqa: S608
+            "send_attempts = send_attempts + 1 WHERE token = ?",
+            [iso(utcnow()), token],
+        )
+
+
+def mark_send_failed(db: Database, token: str, error: str) -> None:
+    with db.atomic():
+        db.execute(
+            "UPDATE invitations SET last_error = ?, send_attempts = send_attempts + 1 "
+            "WHERE token = ?",
+            [error[:500], token],
+        )
+
+
+def reminders_due(db: Database, journey_id: str, *, older_than: datetime, now: datetime):
+    """Sent, unanswered, unexpired, never reminded invitations older than ``older_than``."""
+    rows = db.execute(
+        f"SELECT {', '.join(INVITATION_COLUMNS)} FROM invitations "  # noqa: S608
+        "WHERE journey_id = ? AND answered_at IS NULL AND sent_at IS NOT NULL "
+        "AND reminded_at IS NULL AND email IS NOT NULL AND expires_at > ? AND created_at <= ? "
+        "ORDER BY id",
+        [journey_id, iso(now), iso(older_than)],
+    )
+    return [dict(zip(INVITATION_COLUMNS, r, strict=True)) for r in rows]
+
+
+def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:
+    """Erase a customer's reference and email; their anonymous answers still count."""
+    with db.atomic():
+        invitations = db.execute(
+            "UPDATE invitations SET customer_ref = NULL, email = NULL WHERE customer_ref = ?",
+            [customer_ref],
+        ).rowcount
+        responses = db.execute(
+            "UPDATE responses SET customer_ref = NULL WHERE customer_ref = ?", [customer_ref]
+        ).rowcount
+    return invitations, responses

@@ -1,6 +1,10 @@
-"""The customer's pages: a moment's survey, and the thank-you page after it."""
+"""The customer's pages: a moment's survey by public link or personal invitation,
+the thank-you page, and unsubscribing from surveys."""
 
 from __future__ import annotations
+
+import re
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -13,15 +17,17 @@ from flask import (
     url_for,
 )
 
-from surveyapp import forms, i18n, scoring, storage
+from surveyapp import forms, i18n, invitations, scoring, storage
 from surveyapp.i18n import N_
-from surveyapp.surveys import survey_for
-from surveyapp.web import choose_locale, get_db
+from surveyapp.surveys import Survey, survey_for
+from surveyapp.web import choose_locale, error_page, get_db
 
 bp = Blueprint("survey", __name__)
 
 #: How a response arrived, stored with it and used as the dashboard's channel filter.
 PUBLIC_CHANNELS = ("link", "qr")
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+ONCE_A_DAY = timedelta(days=1)
 
 
 def _load_survey(journey_id: str, moment_id: str):
@@ -32,12 +38,7 @@ def _load_survey(journey_id: str, moment_id: str):
     return journey, survey_for(journey, moment)
 
 
-@bp.route("/j/<journey_id>/<moment_id>", methods=["GET", "POST"])
-def public_survey(journey_id: str, moment_id: str):
-    """A moment's public survey (for QR codes and walk-in customers)."""
-    journey, survey = _load_survey(journey_id, moment_id)
-    locale = choose_locale(journey.locales, journey.default_locale)
-    channel = request.args.get("src") if request.args.get("src") in PUBLIC_CHANNELS else "link"
+def _form(survey: Survey, locale: str, preset: dict | None = None):
     meta = forms.form_meta(
         secret_key=current_app.config["SECRET_KEY"],
         session=session,
@@ -45,40 +46,27 @@ def public_survey(journey_id: str, moment_id: str):
         time_limit_hours=current_app.config["FORM_TIME_LIMIT_HOURS"],
     )
     formdata = request.form if request.method == "POST" else None
-    form = forms.survey_form(survey, locale, formdata, meta)
-    notice = None
-    if request.method == "POST":
-        unexpected = forms.unexpected_fields(request.form, survey)
-        if unexpected:
-            notice = N_(
-                "The form contained answers this survey does not ask. "
-                "Nothing was saved; please answer again below."
-            )
-        elif form.validate():
-            answers = forms.answers_of(form, survey)
-            polarity = scoring.polarity_of(survey, answers)
-            storage.record_response(
-                get_db(),
-                journey_id=journey.id,
-                moment_id=survey.moment_id,
-                locale=locale,
-                channel=channel,
-                polarity=polarity,
-                answers=answers,
-                increments=scoring.tally_increments(survey, answers, polarity),
-            )
-            return redirect(
-                url_for(".thanks", journey_id=journey.id, moment_id=survey.moment_id, lang=locale),
-                303,
-            )
-        elif form.csrf_token.errors:
-            notice = N_(
-                "This page was open for too long, or your browser refused our "
-                "cookie. Nothing was saved yet: please send your answers again."
-            )
-        else:
-            notice = N_("Some answers need your attention. Nothing was saved yet.")
-    status = 422 if request.method == "POST" else 200
+    return forms.survey_form(survey, locale, formdata, meta, data=preset)
+
+
+def _check_post(form, survey: Survey):
+    """None when the post is valid, else the notice (a message id) to show."""
+    if forms.unexpected_fields(request.form, survey):
+        return N_(
+            "The form contained answers this survey does not ask. "
+            "Nothing was saved; please answer again below."
+        )
+    if form.validate():
+        return None
+    if form.csrf_token.errors:
+        return N_(
+            "This page was open for too long, or your browser refused our "
+            "cookie. Nothing was saved yet: please send your answers again."
+        )
+    return N_("Some answers need your attention. Nothing was saved yet.")
+
+
+def _render_survey(survey: Survey, form, locale: str, notice: str | None, **extra):
     return render_template(
         "survey.html",
         survey=survey,
@@ -87,7 +75,72 @@ def public_survey(journey_id: str, moment_id: str):
         notice=i18n.translate(locale, notice) if notice else None,
         moment_name=survey.moment_name(locale),
         action=request.full_path if request.query_string else request.path,
-    ), status
+        **extra,
+    ), (422 if request.method == "POST" else 200)
+
+
+def _store(journey, survey: Survey, form, locale: str, channel: str, invitation=None) -> None:
+    answers = forms.answers_of(form, survey)
+    polarity = scoring.polarity_of(survey, answers)
+    storage.record_response(
+        get_db(),
+        journey_id=journey.id,
+        moment_id=survey.moment_id,
+        locale=locale,
+        channel=channel,
+        polarity=polarity,
+        answers=answers,
+        increments=scoring.tally_increments(survey, answers, polarity),
+        invitation_id=invitation["id"] if invitation else None,
+        customer_ref=invitation["customer_ref"] if invitation else None,
+    )
+
+
+# --- public links ------------------------------------------------------------------------
+
+
+def _answered_today(key: str) -> bool:
+    stamp = session.get("answered", {}).get(key)
+    if not stamp:
+        return False
+    when = storage.parse_iso(stamp)
+    return storage.utcnow() - when < ONCE_A_DAY
+
+
+def _remember_answer(key: str) -> None:
+    now = storage.utcnow()
+    answered = {
+        k: v
+        for k, v in session.get("answered", {}).items()
+        if now - storage.parse_iso(v) < ONCE_A_DAY
+    }
+    answered[key] = storage.iso(now)
+    session["answered"] = answered
+    session.permanent = True
+
+
+@bp.route("/j/<journey_id>/<moment_id>", methods=["GET", "POST"])
+def public_survey(journey_id: str, moment_id: str):
+    """A moment's public survey (QR codes, walk-in customers): repeated answers allowed,
+    but not twice a day from the same browser."""
+    journey, survey = _load_survey(journey_id, moment_id)
+    locale = choose_locale(journey.locales, journey.default_locale)
+    key = f"{journey.id}/{survey.moment_id}"
+    if _answered_today(key):
+        return _already_answered(survey, locale, N_("You already answered this survey today"))
+    channel = request.args.get("src") if request.args.get("src") in PUBLIC_CHANNELS else "link"
+    form = _form(survey, locale)
+    notice = None
+    if request.method == "POST":
+        notice = _check_post(form, survey)
+        if notice is None:
+            _store(journey, survey, form, locale, channel)
+            _remember_answer(key)
+            return redirect(
+                url_for(".thanks", journey_id=journey.id, moment_id=survey.moment_id, lang=locale),
+                303,
+            )
+    return _render_survey(survey, form, locale, notice)
 
 
 @bp.route("/j/<journey_id>/<moment_id>/thanks")
@@ -97,3 +150,178 @@ def thanks(journey_id: str, moment_id: str):
     return render_template(
         "thanks.html", survey=survey, locale=locale, moment_name=survey.moment_name(locale)
     )
+
+
+def _already_answered(survey: Survey, locale: str, title: str = N_("You already answered")):
+    return render_template(
+        "thanks.html",
+        survey=survey,
+        locale=locale,
+        moment_name=survey.moment_name(locale),
+        title=i18n.translate(locale, title),
+        message=i18n.translate(locale, N_("Your answer was recorded. Thank you!")),
+    )
+
+
+# --- personal invitation links -----------------------------------------------------------
+
+
+def _invitation(token: str):
+    """The invitation, its journey and survey, and the page's locale; or an error page."""
+    invitation = storage.get_invitation(get_db(), token) if TOKEN.fullmatch(token) else None
+    journey = storage.get_journey(get_db(), invitation["journey_id"]) if invitation else None
+    moment = journey.moment(invitation["moment_id"]) if journey else None
+    if moment is None:
+        choose_locale(i18n.LOCALES, "en")
+        return (
+            None,
+            None,
+            None,
+            None,
+            error_page(
+                404,
+                N_("This link is not valid"),
+                N_(
+                    "Please check that you opened the whole link from your email. "
+                    "Nothing was saved."
+                ),
+            ),
+        )
+    survey = survey_for(journey, moment)
+    # The invitation's language comes before the browser's: the company knows it.
+    locale = choose_locale(journey.locales, invitation["locale"], use_browser=False)
+    return invitation, journey, survey, locale, None
+
+
+def _expired(invitation) -> bool:
+    return storage.parse_iso(invitation["expires_at"]) <= storage.utcnow()
+
+
+def _completable(invitation) -> bool:
+    """This browser recorded the one-click answer and may still finish the survey."""
+    return invitation["id"] in session.get("completable", [])
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+def invited_survey(token: str):
+    """A personal, single-use link. A ``?a=`` answer (from the email) is only preselected:
+    a GET never records anything, because mail scanners open every link."""
+    invitation, journey, survey, locale, failure = _invitation(token)
+    if failure:
+        return failure
+    answered = invitation["answered_at"] is not None
+    if answered and not _completable(invitation):
+        return _already_answered(survey, locale)
+    if _expired(invitation) and not answered:
+        return error_page(
+            410, N_("This link has expired"), N_("This survey is closed. Thank you for your time.")
+        )
+    preset = _preset(survey, request.args.get("a")) if request.method == "GET" else None
+    form = _form(survey, locale, preset)
+    notice = None
+    if request.method == "POST":
+        notice = _check_post(form, survey)
+        if notice is None:
+            try:
+                if answered:
+                    _complete(invitation, survey, form)
+                else:
+                    _store(journey, survey, form, locale, _channel(invitation), invitation)
+            except storage.AlreadyAnswered:
+                return _already_answered(survey, locale)
+            session.pop("completable", None)
+            return redirect(url_for(".invited_thanks", token=token, lang=locale), 303)
+    first_answer_url = url_for(".first_answer", token=token) if preset and not answered else None
+    return _render_survey(survey, form, locale, notice, first_answer_url=first_answer_url)
+
+
+@bp.route("/s/<token>/first", methods=["POST"])
+def first_answer(token: str):
+    """With JavaScript, the email's one-click answer is recorded as soon as a person
+    interacts with the page; the rest of the survey can still be finished."""
+    invitation, journey, survey, locale, failure = _invitation(token)
+    if failure:
+        return "", 404
+    if invitation["answered_at"] is not None or _expired(invitation):
+        return "", 409
+    form = _form(survey, locale)
+    if _check_post(form, survey) is not None:
+        return "", 422
+    try:
+        _store(journey, survey, form, locale, _channel(invitation), invitation)
+    except storage.AlreadyAnswered:
+        return "", 409
+    session["completable"] = [invitation["id"]]
+    return "", 204
+
+
+def _complete(invitation, survey: Survey, form) -> None:
+    db = get_db()
+    response = storage.response_of_invitation(db, invitation["id"])
+    old = response["answers"]
+    answers = forms.answers_of(form, survey)
+    polarity = scoring.polarity_of(survey, answers)
+    storage.complete_response(
+        db,
+        response,
+        polarity=polarity,
+        answers=answers,
+        old_increments=scoring.tally_increments(survey, old, response["polarity"]),
+        increments=scoring.tally_increments(survey, answers, polarity),
+    )
+
+
+def _channel(invitation) -> str:
+    return "email" if invitation["sent_at"] else "personal"
+
+
+def _preset(survey: Survey, value: str | None) -> dict | None:
+    """The email's one-click answer, if it is one of the deciding question's choices."""
+    question = survey.deciding
+    if value is None or value not in {v for v, _ in question.choices("en")}:
+        return None
+    return {question.key: int(value) if question.type in ("nps", "csat", "ces") else value}
+
+
+@bp.route("/s/<token>/thanks")
+def invited_thanks(token: str):
+    invitation, journey, survey, locale, failure = _invitation(token)
+    if failure:
+        return failure
+    if invitation["answered_at"] is None:
+        return redirect(url_for(".invited_survey", token=token, lang=locale), 303)
+    return render_template(
+        "thanks.html", survey=survey, locale=locale, moment_name=survey.moment_name(locale)
+    )
+
+
+# --- opting out --------------------------------------------------------------------------
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """Stop all surveys for this customer. A GET only asks; a POST (the page's button,
+    or a mail client's RFC 8058 one-click POST) records the choice."""
+    invitation, journey, survey, locale, failure = _invitation(token)
+    if failure:
+        return failure
+    form = forms.confirm_form(
+        forms.form_meta(
+            secret_key=current_app.config["SECRET_KEY"],
+            session=session,
+            locale=locale,
+            time_limit_hours=current_app.config["FORM_TIME_LIMIT_HOURS"],
+        ),
+        request.form if request.method == "POST" else None,
+    )
+    one_click = request.form.get("List-Unsubscribe") == "One-Click"
+    if request.method == "POST" and (one_click or form.validate()):
+        if invitation["customer_ref"]:
+            storage.add_optout(get_db(), invitations.customer_hash(invitation["customer_ref"]))
+        return render_template(
+            "unsubscribe.html", journey=journey, form=None, locale=locale, done=True
+        )
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "unsubscribe.html", journey=journey, form=form, locale=locale, done=False
+    ), status

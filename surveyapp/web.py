@@ -10,9 +10,10 @@ from surveyapp import i18n, storage
 from surveyapp.i18n import N_
 
 SECURITY_HEADERS = {
-    # No script at all on our pages; styles only from our own static files.
+    # Scripts and styles only from our own static files: no inline code at all.
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+        "img-src 'self' data:; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -61,13 +62,17 @@ def close_db(_exc: BaseException | None = None) -> None:
         db.close()
 
 
-def choose_locale(offered: tuple[str, ...] | list[str], default: str) -> str:
+def choose_locale(
+    offered: tuple[str, ...] | list[str], default: str, use_browser: bool = True
+) -> str:
     """``?lang=``, then the browser's Accept-Language, then the default; sets ``g.locale``."""
     lang = request.args.get("lang", "")
     if lang in offered:
         g.locale = lang
-    else:
+    elif use_browser:
         g.locale = request.accept_languages.best_match(offered) or default
+    else:
+        g.locale = default
     g.offered_locales = tuple(offered)
     return g.locale
 

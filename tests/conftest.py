@@ -92,15 +92,18 @@ def csrf_token(html: str) -> str:
 
 
 @pytest.fixture
-def answer(client):
-    """Open a survey page like a browser, then post answers with its CSRF token."""
+def answer(app):
+    """Open a survey page in a fresh browser, then post answers with its CSRF token."""
 
-    def post(path: str, answers: dict, headers: dict | None = None, with_token: bool = True):
-        page = client.get(path, headers=headers or {})
+    def post(
+        path: str, answers: dict, headers: dict | None = None, with_token: bool = True, browser=None
+    ):
+        browser = browser or app.test_client()
+        page = browser.get(path, headers=headers or {})
         data = dict(answers)
         if with_token:
             data["csrf_token"] = csrf_token(page.get_data(as_text=True))
-        return client.post(path, data=data, headers=headers or {})
+        return browser.post(path, data=data, headers=headers or {})
 
     return post
 

@@ -20,8 +20,9 @@ def test_readme_opens_with_the_two_quick_start_commands():
 
 def test_every_setting_is_documented():
     usage = (ROOT / "docs" / "usage.md").read_text()
-    undocumented = [name for name in DEFAULTS
-                    if f"`{name}`" not in usage and not name.startswith("SESSION_")]
+    undocumented = [
+        name for name in DEFAULTS if f"`{name}`" not in usage and not name.startswith("SESSION_")
+    ]
     assert undocumented == []
 
 

@@ -34,8 +34,8 @@ def demo(instance, loaded):
 
 
 def test_scores_page_shows_counts_formatted_for_the_reader(demo):
-    client = demo.test_client()
     for _ in range(3):
+        client = demo.test_client()  # three customers, three browsers
         page = client.get("/j/cafe/meal").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         client.post(

@@ -167,7 +167,8 @@ def test_malformed_requests_never_get_a_500(client, app):
 def test_pages_carry_security_headers(client):
     response = client.get("/j/cafe/meal")
     csp = response.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in csp and "script-src" not in csp
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "HttpOnly" in response.headers["Set-Cookie"]
