@@ -175,3 +175,44 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+class MailBox:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = set()  # addresses to refuse with 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted"
+
+    def to(self, address):
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """Start the SMTP server and point the service's settings at it."""
+    from aiosmtpd.controller import Controller
+
+    box = MailBox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("SURVEYAPP_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SURVEYAPP_SMTP_PORT", str(port))
+    monkeypatch.setenv("SURVEYAPP_MAIL_FROM", "Café des Arts <surveys@cafe.example>")
+    box.port = port
+    yield box
+    controller.stop()

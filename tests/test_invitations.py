@@ -1,0 +1,166 @@
+"""Invitations in the core: tokens, CSV reading, the contact budget, forgetting."""
+
+from __future__ import annotations
+
+import codecs
+from datetime import timedelta
+
+import pytest
+
+from surveyapp import invitations, storage
+from surveyapp.invitations import Budget, CsvError, Request
+
+
+def create(db, journey, moment_id, customers, *, budget=Budget(), now=None, locale=None):
+    requests = [Request(c, f"{c.lower()}@example.com", locale) for c in customers]
+    return invitations.create(
+        db,
+        journey,
+        moment_id,
+        requests,
+        base_url="https://survey.example.com",
+        valid_days=30,
+        budget=budget,
+        now=now,
+    )
+
+
+def test_tokens_are_unguessable_url_safe_and_keep_links_short():
+    tokens = {invitations.new_token() for _ in range(10_000)}
+    assert len(tokens) == 10_000
+    assert all(len(t) == 22 and t.replace("-", "a").replace("_", "a").isalnum() for t in tokens)
+    assert len(invitations.survey_link("https://survey.example.com", tokens.pop())) < 60
+
+
+def test_a_spreadsheet_csv_with_semicolons_bom_and_crlf_is_read():
+    data = (
+        codecs.BOM_UTF8
+        + "Customer;Email;Locale\r\nC-1;ana@example.ro;ro\r\nC-2;;fr\r\n\r\n".encode()
+    )
+    requests, problems = invitations.read_csv(data)
+    assert problems == []
+    assert [(r.customer, r.email, r.locale, r.line) for r in requests] == [
+        ("C-1", "ana@example.ro", "ro", 2),
+        ("C-2", None, "fr", 3),
+    ]
+
+
+def test_every_bad_row_is_reported_with_its_line():
+    data = b"customer,email,locale\nC-1,not-an-email,ro\n,x@y.ro,ro\nC-3,ok@example.com,fr,extra\nC-4,,\n"
+    requests, problems = invitations.read_csv(data)
+    assert [r.customer for r in requests] == ["C-4"]
+    assert problems == [
+        "line 2: 'not-an-email' is not a valid email address",
+        "line 3: the customer reference is empty",
+        "line 4: more cells than columns",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the file is empty"),
+        ("client,email\nC-1,é@x.fr\n".encode("latin-1"), "not UTF-8"),
+        (
+            b"email,locale\na@b.fr,fr\n",
+            "the first line must name the columns customer,email,locale",
+        ),
+        (b"customer,email,locale\n", "the file has a header but no customer"),
+    ],
+)
+def test_a_csv_that_cannot_be_read_is_refused_whole(data, message):
+    with pytest.raises(CsvError) as caught:
+        invitations.read_csv(data)
+    assert message in str(caught.value)
+
+
+def test_one_moment_is_never_asked_twice_within_30_days(db, loaded):
+    cafe = loaded["cafe"]
+    now = storage.utcnow()
+    first = create(db, cafe, "meal", ["C-1"], now=now - timedelta(days=29))
+    again = create(db, cafe, "meal", ["C-1", "C-2"], now=now)
+    later = create(db, cafe, "meal", ["C-1"], now=now + timedelta(days=2))
+    assert first[0].status == "created"
+    assert [(o.status, o.reason) for o in again] == [
+        ("skipped", "already invited to cafe/meal in the last 30 days"),
+        ("created", ""),
+    ]
+    assert later[0].status == "created"
+
+
+def test_the_contact_budget_counts_every_journey(db, loaded):
+    cafe, saas = loaded["cafe"], loaded["saas-onboarding"]
+    budget = Budget(max_per_30_days=3)
+    create(db, cafe, "welcome", ["C-1"], budget=budget)
+    create(db, saas, "reviews", ["C-1"], budget=budget)
+    outcomes = [create(db, cafe, m, ["C-1"], budget=budget)[0] for m in ("meal", "bill")]
+    assert [o.status for o in outcomes] == ["created", "skipped"]
+    assert outcomes[1].reason == "contact budget reached (3 invitations in 30 days)"
+    assert (
+        create(db, cafe, "bill", ["C-1"], budget=Budget(max_per_30_days=0))[0].status == "created"
+    )
+
+
+def test_the_same_customer_twice_in_one_batch_is_invited_once(db, loaded):
+    outcomes = create(db, loaded["cafe"], "meal", ["C-1", "C-1"])
+    assert [o.status for o in outcomes] == ["created", "skipped"]
+
+
+def test_an_unoffered_locale_falls_back_with_a_warning(db, loaded):
+    (outcome,) = create(db, loaded["cafe"], "meal", ["C-1"], locale="en")
+    assert outcome.locale == "fr"
+    assert outcome.warnings == ["'en' is not a language of cafe (fr, ro); using 'fr'"]
+
+
+def test_an_opted_out_customer_is_never_invited_again(db, loaded):
+    storage.add_optout(db, invitations.customer_hash("C-9"))
+    (outcome,) = create(db, loaded["cafe"], "meal", ["C-9"])
+    assert (outcome.status, outcome.reason) == ("skipped", "opted out of surveys")
+    assert storage.get_invitation(db, "x" * 22) is None
+
+
+def test_forgetting_a_customer_keeps_their_answers_counted(db, loaded):
+    cafe = loaded["cafe"]
+    (outcome,) = create(db, cafe, "bill", ["C-5"])
+    invitation = storage.get_invitation(db, outcome.token)
+    storage.record_response(
+        db,
+        journey_id="cafe",
+        moment_id="bill",
+        locale="fr",
+        channel="email",
+        polarity="negative",
+        answers={"experience": "negative"},
+        increments={"responses": 1, "negative": 1},
+        invitation_id=invitation["id"],
+        customer_ref="C-5",
+    )
+    assert storage.forget_customer(db, "C-5") == (1, 1)
+    assert (
+        db.execute(
+            "SELECT COUNT(*) FROM invitations WHERE customer_ref IS NOT NULL OR email IS NOT NULL"
+        ).fetchone()[0]
+        == 0
+    )
+    assert db.execute("SELECT customer_ref FROM responses").fetchall() == [(None,)]
+    assert storage.moment_tallies(db, "cafe")["bill"]["negative"] == 1
+
+
+def test_an_invitation_is_answered_once_even_when_submits_race(db, loaded):
+    (outcome,) = create(db, loaded["cafe"], "bill", ["C-7"])
+    invitation = storage.get_invitation(db, outcome.token)
+    args = dict(
+        journey_id="cafe",
+        moment_id="bill",
+        locale="fr",
+        channel="email",
+        polarity="positive",
+        answers={"experience": "positive"},
+        increments={"responses": 1, "positive": 1},
+        invitation_id=invitation["id"],
+    )
+    storage.record_response(db, **args)
+    with pytest.raises(storage.AlreadyAnswered):
+        storage.record_response(db, **args)
+    assert storage.count_responses(db) == 1
+    assert storage.moment_tallies(db, "cafe")["bill"]["responses"] == 1
