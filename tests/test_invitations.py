@@ -10,8 +10,10 @@ import pytest
 from surveyapp import invitations, storage
 from surveyapp.invitations import Budget, CsvError, Request
 
+DEFAULT_BUDGET = Budget()
 
-def create(db, journey, moment_id, customers, *, budget=Budget(), now=None, locale=None):
+
+def create(db, journey, moment_id, customers, *, budget=DEFAULT_BUDGET, now=None, locale=None):
     requests = [Request(c, f"{c.lower()}@example.com", locale) for c in customers]
     return invitations.create(
         db,
@@ -33,10 +35,7 @@ def test_tokens_are_unguessable_url_safe_and_keep_links_short():
 
 
 def test_a_spreadsheet_csv_with_semicolons_bom_and_crlf_is_read():
-    data = (
-        codecs.BOM_UTF8
-        + "Customer;Email;Locale\r\nC-1;ana@example.ro;ro\r\nC-2;;fr\r\n\r\n".encode()
-    )
+    data = codecs.BOM_UTF8 + b"Customer;Email;Locale\r\nC-1;ana@example.ro;ro\r\nC-2;;fr\r\n\r\n"
     requests, problems = invitations.read_csv(data)
     assert problems == []
     assert [(r.customer, r.email, r.locale, r.line) for r in requests] == [
@@ -46,7 +45,10 @@ def test_a_spreadsheet_csv_with_semicolons_bom_and_crlf_is_read():
 
 
 def test_every_bad_row_is_reported_with_its_line():
-    data = b"customer,email,locale\nC-1,not-an-email,ro\n,x@y.ro,ro\nC-3,ok@example.com,fr,extra\nC-4,,\n"
+    data = (
+        b"customer,email,locale\nC-1,not-an-email,ro\n,x@y.ro,ro\n"
+        b"C-3,ok@example.com,fr,extra\nC-4,,\n"
+    )
     requests, problems = invitations.read_csv(data)
     assert [r.customer for r in requests] == ["C-4"]
     assert problems == [

@@ -52,9 +52,8 @@ def test_an_over_budget_invitation_is_skipped_not_an_error(run_cli, loaded):
 def test_a_csv_with_a_bad_row_creates_nothing_unless_told(run_cli, loaded, tmp_path, db_path):
     data = tmp_path / "customers.csv"
     data.write_bytes(
-        codecs.BOM_UTF8
-        + "customer;email;locale\r\nC-1;ana@example.ro;ro\r\n"
-        "C-2;bad-email;fr\r\nC-3;ion@example.ro;ro\r\n".encode()
+        codecs.BOM_UTF8 + b"customer;email;locale\r\nC-1;ana@example.ro;ro\r\n"
+        b"C-2;bad-email;fr\r\nC-3;ion@example.ro;ro\r\n"
     )
     refused = run_cli("invite", "cafe", "meal", "--csv", data)
     assert refused.exit_code == 1
