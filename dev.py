@@ -23,6 +23,8 @@ BIN = VENV / "bin"
 # check the catalogs.
 SYSTEM_NEEDS = {
     "/usr/bin/chromium": "chromium",
+    "java": "default-jre-headless",  # runs the Nu HTML checker (vnu.jar)
+    "npm": "npm",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf": "fonts-dejavu-core",
     "msgfmt": "gettext",
 }
@@ -81,6 +83,8 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_system_packages()
         ensure_venv("test")
+        # axe-core and vnu.jar for the page-quality tests; install scripts are not needed.
+        run("npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
         run(BIN / "ruff", "check", ".")
         run(BIN / "ruff", "format", "--check", ".")
         return subprocess.run([str(BIN / "python"), "-m", "pytest", *argv[1:]], cwd=ROOT).returncode

@@ -46,22 +46,44 @@ def main() -> None:
 
     start = time.perf_counter()
     requests, problems = invitations.read_csv(csv_path.read_bytes())
-    outcomes = invitations.create(db, journey, "meal", requests, base_url="https://s.example",
-                                  valid_days=30, budget=invitations.Budget(0))
+    outcomes = invitations.create(
+        db,
+        journey,
+        "meal",
+        requests,
+        base_url="https://s.example",
+        valid_days=30,
+        budget=invitations.Budget(0),
+    )
     elapsed = time.perf_counter() - start
     created = sum(o.status == "created" for o in outcomes)
     assert created == args.rows and not problems
-    print(f"core: {created:,} invitations from CSV in {elapsed:.2f} s = "
-          f"{created / elapsed:,.0f} invitations/s (target >= 20,000)")
+    print(
+        f"core: {created:,} invitations from CSV in {elapsed:.2f} s = "
+        f"{created / elapsed:,.0f} invitations/s (target >= 20,000)"
+    )
 
     out = instance / "links.csv"
     start = time.perf_counter()
-    subprocess.run([str(Path(sys.executable).with_name("surveyapp")), "invite", "cafe", "bill",
-                    "--csv", str(csv_path), "--out", str(out)], check=True,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("surveyapp")),
+            "invite",
+            "cafe",
+            "bill",
+            "--csv",
+            str(csv_path),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
     elapsed = time.perf_counter() - start
-    print(f"cli:  `surveyapp invite --csv` with {args.rows:,} rows, process start to exit: "
-          f"{elapsed:.2f} s = {args.rows / elapsed:,.0f} invitations/s")
+    print(
+        f"cli:  `surveyapp invite --csv` with {args.rows:,} rows, process start to exit: "
+        f"{elapsed:.2f} s = {args.rows / elapsed:,.0f} invitations/s"
+    )
 
     from aiosmtpd.controller import Controller
 
@@ -77,8 +99,13 @@ def main() -> None:
         port = s.getsockname()[1]
     controller = Controller(Sink(), hostname="127.0.0.1", port=port)
     controller.start()
-    config = settings.load_settings({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
-                                     "MAIL_FROM": "Café des Arts <surveys@cafe.example>"})
+    config = settings.load_settings(
+        {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": port,
+            "MAIL_FROM": "Café des Arts <surveys@cafe.example>",
+        }
+    )
     smtp = mailer.SmtpSettings.from_config(config)
     pending = storage.invitations_to_send(db, now=storage.utcnow(), retry=False)[: args.messages]
     start = time.perf_counter()
@@ -86,8 +113,10 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     controller.stop()
     assert report.sent == len(pending) == Sink.count, (report, Sink.count)
-    print(f"smtp: {report.sent:,} localized emails (text + HTML) over one connection in "
-          f"{elapsed:.2f} s = {report.sent / elapsed:,.0f} messages/s (target >= 100)")
+    print(
+        f"smtp: {report.sent:,} localized emails (text + HTML) over one connection in "
+        f"{elapsed:.2f} s = {report.sent / elapsed:,.0f} messages/s (target >= 100)"
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     storage.open_database(app.config["DATABASE"]).close()
     web.init_app(app)
 
-    from surveyapp import score_views, survey_views
+    # Admin sessions must never travel over plain http when the service is on https.
+    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https:"))
+
+    from surveyapp import admin_views, home_views, survey_views
 
     app.register_blueprint(survey_views.bp)
-    app.register_blueprint(score_views.bp)
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(admin_views.bp)
     return app

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from surveyapp import i18n, invitations, mailer, scoring, settings, storage, surveys
+from surveyapp import accounts, i18n, invitations, mailer, scoring, settings, storage, surveys
 from surveyapp.journeys import DefinitionError, read_definition_file
 
 ROOT = settings.ROOT
@@ -471,6 +471,70 @@ def qr_command(journey_id, moment_id, lang, out):
     click.echo(f"{out}: {link}")
 
 
+# --- admin accounts -------------------------------------------------------------------------
+
+
+@cli.group()
+def admin():
+    """Accounts of the admin area (CX managers)."""
+
+
+@admin.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(accounts.ROLES),
+    default="admin",
+    show_default=True,
+    help="admin: reads and changes; viewer: reads only.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def admin_create(username, role, password_stdin):
+    """Create an account; the password is asked for (or read with --password-stdin).
+
+    Example: surveyapp admin create maria --role viewer
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with _open_db() as db:
+            accounts.create(db, username, password, role)
+    except accounts.AccountError as exc:
+        click.echo(f"Cannot create the account: {exc}.", err=True)
+        sys.exit(1)
+    click.echo(f"created {role} {username.strip()}")
+
+
+@admin.command("list")
+def admin_list():
+    """List the accounts and their roles.
+
+    Example: surveyapp admin list
+    """
+    with _open_db() as db:
+        users = storage.list_users(db)
+    if not users:
+        click.echo("No account yet: `surveyapp admin create NAME`.")
+    for user in users:
+        click.echo(f"{user['username']}\t{user['role']}\tcreated {user['created_at'][:10]}")
+
+
+@admin.command("delete")
+@click.argument("username")
+def admin_delete(username):
+    """Delete an account; its open sessions end at their next request.
+
+    Example: surveyapp admin delete maria
+    """
+    with _open_db() as db:
+        if not storage.delete_user(db, username):
+            click.echo(f"No account '{username}'.", err=True)
+            sys.exit(1)
+    click.echo(f"deleted {username}")
+
+
 # --- demo --------------------------------------------------------------------------------
 
 
@@ -517,6 +581,8 @@ def translate_extract(output):
         "translate_plural:2,3",
         "-k",
         "N_",
+        "-k",
+        "_l",
         "--add-comments=Translators:",
         "--project=surveyapp",
         "--copyright-holder=surveyapp",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
 
 import click
 
-from surveyapp import create_app, storage
+from surveyapp import accounts, create_app, storage
 from surveyapp.journeys import read_definition_file
 
 DEMO_JOURNEYS = Path(__file__).resolve().parent / "demo_journeys"
@@ -24,11 +25,16 @@ def run(host: str = "127.0.0.1", port: int = 5000) -> None:
     try:
         app = create_app({"DEMO": True, "BASE_URL": base_url})
         journeys = [read_definition_file(p) for p in sorted(DEMO_JOURNEYS.glob("*.yaml"))]
+        password = secrets.token_urlsafe(12)
         with storage.open_database(app.config["DATABASE"]) as db:
             storage.store_journeys(db, journeys)
+            accounts.create(db, "demo", password, "admin")
         click.echo(f"Demo instance: {instance} (deleted when the demo stops)")
+        click.echo(f"Admin: {base_url}/admin/ — user demo, password {password}")
         for journey in journeys:
-            click.echo(f"\n{journey.brand} ({journey.id}) — scores: {base_url}/scores/{journey.id}")
+            click.echo(
+                f"\n{journey.brand} ({journey.id}) — dashboard: {base_url}/admin/j/{journey.id}"
+            )
             for moment in journey.moments:
                 for locale in ("fr", "ro"):
                     if locale in journey.locales:

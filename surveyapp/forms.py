@@ -12,10 +12,20 @@ from datetime import timedelta
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, RadioField, SelectChoice, TextAreaField
+from wtforms import (
+    FileField,
+    Form,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.csrf.session import SessionCSRF
 from wtforms.validators import InputRequired, Length, Optional
 
+from surveyapp.i18n import lazy_translate as _l
 from surveyapp.surveys import MAX_TEXT_ANSWER, RANGES, Survey, SurveyQuestion
 
 CSRF_FIELD = "csrf_token"
@@ -93,3 +103,30 @@ def answers_of(form: BaseForm, survey: Survey) -> dict[str, Any]:
         if value not in (None, ""):
             answers[question.key] = value
     return answers
+
+
+def comment_of(answers: dict[str, Any], survey: Survey) -> str | None:
+    """The response's free-text answers, joined: what "what customers said" lists."""
+    texts = [answers[q.key] for q in survey.questions if q.type == "text" and q.key in answers]
+    return "\n".join(texts) or None
+
+
+class LoginForm(BaseForm):
+    username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+
+
+class UploadForm(BaseForm):
+    definition = FileField(_l("Journey definition (YAML or JSON)"), validators=[InputRequired()])
+
+
+class FollowupForm(BaseForm):
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            ("open", _l("Open")),
+            ("contacted", _l("Contacted")),
+            ("resolved", _l("Resolved")),
+        ],
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

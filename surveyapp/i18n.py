@@ -7,7 +7,7 @@ The web layer, the CLI and (later) emails all translate through
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import yaml
 from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import format_decimal, format_percent
-from babel.support import NullTranslations, Translations
+from babel.support import LazyProxy, NullTranslations, Translations
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = ROOT / "translations"
@@ -48,6 +48,23 @@ def translate_plural(locale: str, singular: str, plural: str, n: int, **variable
     """Translate a message that depends on a count, with the locale's plural forms."""
     text = translations_for(locale).ungettext(singular, plural, n)
     return text % {"num": n, **variables}
+
+
+_current_locale: Callable[[], str] = lambda: "en"  # noqa: E731 - replaced by the web layer
+
+
+def use_locale_from(getter: Callable[[], str]) -> None:
+    """Tell lazy strings where the current reader's locale comes from (the request)."""
+    global _current_locale
+    _current_locale = getter
+
+
+def lazy_translate(message: str) -> LazyProxy:
+    """A message translated each time it is shown, in the reader's locale (form labels).
+
+    Not cached: the same form class serves readers of every language.
+    """
+    return LazyProxy(lambda: translate(_current_locale(), message), enable_cache=False)
 
 
 def language_name(locale: str) -> str:

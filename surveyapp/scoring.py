@@ -7,6 +7,7 @@ in each response's own transaction, so reading scores never scans responses.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -170,3 +171,18 @@ def journey_scores(
             )
         )
     return scores
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of a proportion (None without data).
+
+    Unlike the normal approximation it stays within 0..1 and behaves with few
+    responses, which is when a CX manager most needs to be told to wait.
+    """
+    if n == 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)

@@ -19,10 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE": "surveyapp.db",
     # The public address of the service, used in the links it prints and sends.
     "BASE_URL": "http://127.0.0.1:5000",
-    # Demo mode: a throwaway instance, scores page open to all, a random secret key.
+    # Demo mode: a throwaway instance, public links listed on the home page, a random
+    # secret key.
     "DEMO": False,
-    # A password that opens the read-only scores pages (HTTP basic auth, any user name).
-    "SCORES_PASSWORD": None,
     # A survey answer is a few hundred bytes; anything over 64 KB is refused (413).
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # How long a survey page may stay open before its form must be sent again.

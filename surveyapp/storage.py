@@ -164,6 +164,51 @@ def m002_invitations_and_optouts(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_accounts_followups_comments(db: Database) -> None:
+    db["users"].create(
+        {
+            "id": int,
+            "username": str,
+            "password_hash": str,
+            "role": str,
+            "locale": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"username", "password_hash", "role", "created_at"},
+    )
+    db["users"].create_index(["username"], unique=True)
+    # Failed logins per user name and per client address, shared by every worker.
+    db["login_failures"].create(
+        {"key": str, "failures": int, "last_at": str}, pk="key", not_null={"failures", "last_at"}
+    )
+    db["followups"].create(
+        {
+            "response_id": int,
+            "journey_id": str,
+            "moment_id": str,
+            "status": str,
+            "note": str,
+            "updated_at": str,
+            "updated_by": str,
+        },
+        pk="response_id",
+        foreign_keys=[("response_id", "responses", "id")],
+        not_null={"journey_id", "moment_id", "status", "updated_at"},
+    )
+    db["followups"].create_index(["journey_id", "status", "moment_id"])
+    # Free-text answers, kept apart so "what customers said" is listed and searched fast.
+    db["responses"].add_column("comment", str)
+    # A journey's last response, and exports by date range.
+    db["responses"].create_index(["journey_id", "created_at"])
+    db.execute(
+        "INSERT INTO followups (response_id, journey_id, moment_id, status, updated_at) "
+        "SELECT id, journey_id, moment_id, 'open', created_at FROM responses "
+        "WHERE polarity = 'negative'"
+    )
+
+
 def connect(path: str | Path) -> Database:
     """Open the database file for one request or command: WAL, busy timeout, foreign keys."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
@@ -395,11 +440,13 @@ def record_response(
     created_at: datetime | None = None,
     invitation_id: int | None = None,
     customer_ref: str | None = None,
+    comment: str | None = None,
 ) -> int:
     """Store one response and add it to its moment's daily tally, in one transaction.
 
     With ``invitation_id``, the invitation is claimed in the same transaction:
     if it was already answered, AlreadyAnswered is raised and nothing is stored.
+    A negative response opens a follow-up in the same transaction.
     """
     created = created_at or utcnow()
     day = created.astimezone(UTC).date().isoformat()
@@ -413,8 +460,8 @@ def record_response(
                 raise AlreadyAnswered(invitation_id)
         cursor = db.execute(
             """INSERT INTO responses (journey_id, moment_id, created_at, day, locale, channel,
-                                      polarity, answers, invitation_id, customer_ref)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      polarity, answers, invitation_id, customer_ref, comment)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 journey_id,
                 moment_id,
@@ -426,8 +473,11 @@ def record_response(
                 json.dumps(answers, ensure_ascii=False),
                 invitation_id,
                 customer_ref,
+                comment,
             ],
         )
+        if polarity == "negative":
+            _open_followup(db, cursor.lastrowid, journey_id, moment_id, iso(created))
         db.execute(
             _TALLY_UPSERT,
             [
@@ -440,6 +490,16 @@ def record_response(
             ],
         )
     return cursor.lastrowid
+
+
+def _open_followup(
+    db: Database, response_id: int, journey_id: str, moment_id: str, when: str
+) -> None:
+    db.execute(
+        "INSERT OR IGNORE INTO followups (response_id, journey_id, moment_id, status, "
+        "updated_at) VALUES (?, ?, ?, 'open', ?)",
+        [response_id, journey_id, moment_id, when],
+    )
 
 
 def response_of_invitation(db: Database, invitation_id: int) -> dict[str, Any] | None:
@@ -465,6 +525,7 @@ def complete_response(
     answers: Mapping[str, Any],
     old_increments: Mapping[str, int],
     increments: Mapping[str, int],
+    comment: str | None = None,
 ) -> None:
     """Replace a response's answers (the customer finished what one click began).
 
@@ -481,10 +542,19 @@ def complete_response(
     delta = [increments.get(f, 0) - old_increments.get(f, 0) for f in TALLY_FIELDS]
     with immediate(db):
         db.execute(
-            "UPDATE responses SET polarity = ?, answers = ? WHERE id = ?",
-            [polarity, json.dumps(answers, ensure_ascii=False), response["id"]],
+            "UPDATE responses SET polarity = ?, answers = ?, comment = ? WHERE id = ?",
+            [polarity, json.dumps(answers, ensure_ascii=False), comment, response["id"]],
         )
         db.execute(_TALLY_UPSERT, [*key, *delta])
+        if polarity == "negative":
+            _open_followup(
+                db, response["id"], response["journey_id"], response["moment_id"], iso(utcnow())
+            )
+        else:  # no longer a moment of pain: an untouched follow-up goes away
+            db.execute(
+                "DELETE FROM followups WHERE response_id = ? AND status = 'open' AND note IS NULL",
+                [response["id"]],
+            )
 
 
 def moment_tallies(
@@ -497,22 +567,9 @@ def moment_tallies(
     channel: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Each moment's tallies summed over the filters (days inclusive)."""
-    where = ["journey_id = ?"]
-    params: list[Any] = [journey_id]
-    for clause, value in (
-        ("day >= ?", since.isoformat() if since else None),
-        ("day <= ?", until.isoformat() if until else None),
-        ("locale = ?", locale),
-        ("channel = ?", channel),
-    ):
-        if value is not None:
-            where.append(clause)
-            params.append(value)
+    where, params = _filters(journey_id, since, until, locale, channel)
     sums = ", ".join(f"SUM({f}) AS {f}" for f in TALLY_FIELDS)
-    sql = (
-        f"SELECT moment_id, {sums} FROM daily_tallies WHERE {' AND '.join(where)} "  # noqa: S608
-        "GROUP BY moment_id"
-    )
+    sql = f"SELECT moment_id, {sums} FROM daily_tallies WHERE {where} GROUP BY moment_id"  # noqa: S608
     return {row.pop("moment_id"): row for row in db.query(sql, params)}
 
 
@@ -677,3 +734,219 @@ def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:
             "UPDATE responses SET customer_ref = NULL WHERE customer_ref = ?", [customer_ref]
         ).rowcount
     return invitations, responses
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+USER_COLUMNS = ("id", "username", "password_hash", "role", "locale", "created_at")
+
+
+def insert_user(db: Database, username: str, password_hash: str, role: str) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+            [username, password_hash, role, iso(utcnow())],
+        )
+
+
+def get_user(db: Database, *, username: str | None = None, user_id: int | None = None):
+    column, value = ("username", username) if username is not None else ("id", user_id)
+    row = db.execute(
+        f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE {column} = ?",  # noqa: S608
+        [value],
+    ).fetchone()
+    return dict(zip(USER_COLUMNS, row, strict=True)) if row else None
+
+
+def list_users(db: Database) -> list[dict[str, Any]]:
+    rows = db.execute(
+        f"SELECT {', '.join(USER_COLUMNS)} FROM users ORDER BY username"  # noqa: S608
+    )
+    return [dict(zip(USER_COLUMNS, r, strict=True)) for r in rows]
+
+
+def delete_user(db: Database, username: str) -> bool:
+    with db.atomic():
+        return db.execute("DELETE FROM users WHERE username = ?", [username]).rowcount > 0
+
+
+def set_user_locale(db: Database, user_id: int, locale: str) -> None:
+    with db.atomic():
+        db.execute("UPDATE users SET locale = ? WHERE id = ?", [locale, user_id])
+
+
+def login_failures(db: Database, keys: list[str]) -> list[tuple[int, str]]:
+    """(failures, last failure time) for each key that has failed recently."""
+    marks = ", ".join("?" for _ in keys)
+    return db.execute(
+        f"SELECT failures, last_at FROM login_failures WHERE key IN ({marks})",  # noqa: S608
+        keys,
+    ).fetchall()
+
+
+def add_login_failure(db: Database, keys: list[str], when: datetime, reset_before: datetime):
+    with db.atomic():
+        for key in keys:
+            db.execute(
+                "INSERT INTO login_failures (key, failures, last_at) VALUES (?, 1, ?) "
+                "ON CONFLICT (key) DO UPDATE SET failures = CASE WHEN last_at < ? THEN 1 "
+                "ELSE failures + 1 END, last_at = excluded.last_at",
+                [key, iso(when), iso(reset_before)],
+            )
+
+
+def clear_login_failures(db: Database, keys: list[str]) -> None:
+    marks = ", ".join("?" for _ in keys)
+    with db.atomic():
+        db.execute(f"DELETE FROM login_failures WHERE key IN ({marks})", keys)  # noqa: S608
+
+
+# --- dashboard ---------------------------------------------------------------------------
+
+
+def _filters(journey_id, since, until, locale, channel, day_column="day"):
+    where, params = ["journey_id = ?"], [journey_id]
+    for clause, value in (
+        (f"{day_column} >= ?", since.isoformat() if since else None),
+        (f"{day_column} <= ?", until.isoformat() if until else None),
+        ("locale = ?", locale),
+        ("channel = ?", channel),
+    ):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    return " AND ".join(where), params
+
+
+def weekly_tallies(
+    db: Database, journey_id: str, *, since=None, until=None, locale=None, channel=None
+) -> dict[str, list[dict[str, Any]]]:
+    """Per moment, per week (starting Monday): responses, positive, neutral, negative."""
+    where, params = _filters(journey_id, since, until, locale, channel)
+    rows = db.query(
+        "SELECT moment_id, date(day, '-6 days', 'weekday 1') AS week, SUM(responses) AS "  # noqa: S608
+        "responses, SUM(positive) AS positive, SUM(neutral) AS neutral, SUM(negative) AS "
+        f"negative FROM daily_tallies WHERE {where} GROUP BY moment_id, week ORDER BY week",
+        params,
+    )
+    weeks: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        weeks.setdefault(row.pop("moment_id"), []).append(row)
+    return weeks
+
+
+def open_followups(db: Database, journey_id: str) -> dict[str, int]:
+    """Per moment, how many moments of pain nobody has resolved yet."""
+    rows = db.execute(
+        "SELECT moment_id, COUNT(*) FROM followups WHERE journey_id = ? AND status != 'resolved' "
+        "GROUP BY moment_id",
+        [journey_id],
+    )
+    return dict(rows.fetchall())
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def comments(
+    db: Database,
+    journey_id: str,
+    moment_id: str,
+    *,
+    polarity: str | None = None,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+):
+    """What customers said about a moment, newest first."""
+    where = ["journey_id = ?", "moment_id = ?", "comment IS NOT NULL"]
+    params: list[Any] = [journey_id, moment_id]
+    if polarity:
+        where.append("polarity = ?")
+        params.append(polarity)
+    if search:
+        where.append("comment LIKE ? ESCAPE '\\'")
+        params.append(_like(search))
+    return list(
+        db.query(
+            "SELECT id, created_at, polarity, comment, locale, channel, customer_ref "  # noqa: S608
+            f"FROM responses WHERE {' AND '.join(where)} ORDER BY created_at DESC, id DESC "
+            "LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+    )
+
+
+FOLLOWUP_STATUSES = ("open", "contacted", "resolved")
+
+
+def followups(
+    db: Database,
+    journey_id: str,
+    *,
+    status: str | None = None,
+    moment_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+):
+    """Moments of pain to follow up, newest first, with the response's answers."""
+    where, params = ["f.journey_id = ?"], [journey_id]
+    if status:
+        where.append("f.status = ?")
+        params.append(status)
+    if moment_id:
+        where.append("f.moment_id = ?")
+        params.append(moment_id)
+    rows = db.query(
+        "SELECT f.response_id, f.moment_id, f.status, f.note, f.updated_at, f.updated_by, "  # noqa: S608
+        "r.created_at, r.answers, r.customer_ref, r.locale, r.channel FROM followups f "
+        f"JOIN responses r ON r.id = f.response_id WHERE {' AND '.join(where)} "
+        "ORDER BY r.created_at DESC, f.response_id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return [{**row, "answers": json.loads(row["answers"])} for row in rows]
+
+
+def update_followup(
+    db: Database, response_id: int, *, status: str, note: str | None, by: str
+) -> bool:
+    with db.atomic():
+        return (
+            db.execute(
+                "UPDATE followups SET status = ?, note = ?, updated_at = ?, updated_by = ? "
+                "WHERE response_id = ?",
+                [status, note, iso(utcnow()), by, response_id],
+            ).rowcount
+            > 0
+        )
+
+
+RESPONSE_EXPORT_COLUMNS = (
+    "id",
+    "created_at",
+    "journey_id",
+    "moment_id",
+    "locale",
+    "channel",
+    "polarity",
+    "customer_ref",
+    "invitation_id",
+    "answers",
+)
+
+
+def iter_responses(
+    db: Database, journey_id: str, *, since=None, until=None, locale=None, channel=None
+) -> Iterator[dict[str, Any]]:
+    """Every response of a journey within the filters, oldest first, one at a time."""
+    where, params = _filters(journey_id, since, until, locale, channel)
+    cursor = db.execute(
+        f"SELECT {', '.join(RESPONSE_EXPORT_COLUMNS)} FROM responses WHERE {where} "  # noqa: S608
+        "ORDER BY created_at, id",
+        params,
+    )
+    for row in cursor:
+        data = dict(zip(RESPONSE_EXPORT_COLUMNS, row, strict=True))
+        data["answers"] = json.loads(data["answers"])
+        yield data

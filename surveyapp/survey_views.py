@@ -93,6 +93,7 @@ def _store(journey, survey: Survey, form, locale: str, channel: str, invitation=
         increments=scoring.tally_increments(survey, answers, polarity),
         invitation_id=invitation["id"] if invitation else None,
         customer_ref=invitation["customer_ref"] if invitation else None,
+        comment=forms.comment_of(answers, survey),
     )
 
 
@@ -268,6 +269,7 @@ def _complete(invitation, survey: Survey, form) -> None:
         answers=answers,
         old_increments=scoring.tally_increments(survey, old, response["polarity"]),
         increments=scoring.tally_increments(survey, answers, polarity),
+        comment=forms.comment_of(answers, survey),
     )
 
 

@@ -117,6 +117,7 @@ def init_app(app: Flask) -> None:
         g.database_path = database_path
 
     app.teardown_appcontext(close_db)
+    i18n.use_locale_from(current_locale)
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(
