@@ -78,8 +78,10 @@ def _load_user():
         if user and session.get("stamp") == accounts.session_stamp(user) and fresh:
             g.user = user
         else:
+            locale = session.get("admin_locale")
             session.clear()
-            g.session_expired = True
+            # Kept for the login page this request redirects to.
+            session.update(admin_locale=locale, expired=True)
     _admin_locale()
 
 
@@ -122,7 +124,7 @@ def login():
     form = forms.LoginForm(request.form if request.method == "POST" else None, meta=_meta())
     notice = None
     status = 200
-    if g.get("session_expired"):
+    if session.pop("expired", False):
         notice = N_("Your session expired. Please log in again.")
     if request.method == "POST":
         status = 422

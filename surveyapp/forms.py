@@ -124,9 +124,9 @@ class FollowupForm(BaseForm):
     status = SelectField(
         _l("Status"),
         choices=[
-            ("open", _l("Open")),
-            ("contacted", _l("Contacted")),
-            ("resolved", _l("Resolved")),
+            SelectChoice("open", _l("Open")),
+            SelectChoice("contacted", _l("Contacted")),
+            SelectChoice("resolved", _l("Resolved")),
         ],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

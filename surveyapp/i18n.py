@@ -82,8 +82,12 @@ def number(value: float | int, locale: str, digits: int = 1) -> str:
 
 
 def percent(fraction: float, locale: str) -> str:
-    """A share (0..1) as a percentage with one decimal, in the reader's locale."""
-    return format_percent(fraction, format="#,##0.0%", locale=locale)
+    """A share (0..1) as a percentage with one decimal, in the reader's locale.
+
+    The locale's own pattern keeps its spacing (fr and ro: ``66,7 %``).
+    """
+    pattern = Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
+    return format_percent(fraction, format=pattern, locale=locale)
 
 
 def datetime_text(moment: datetime, locale: str) -> str:
