@@ -1,0 +1,144 @@
+"""Every page a customer or an admin can reach, in each language, passes axe-core
+(WCAG 2.1 A and AA) in headless Chromium and the Nu HTML checker with no error."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from surveyapp import accounts, invitations, scoring, storage, surveys
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def populated(db, loaded):
+    """Responses, comments, follow-ups and an invitation, so every page has content."""
+    accounts.create(db, "maria", PASSWORD, "admin")
+    saas = loaded["saas-onboarding"]
+    for i, moment in enumerate(saas.moments * 5):
+        survey = surveys.survey_for(saas, moment)
+        polarity = ("positive", "neutral", "negative")[i % 3]
+        answers = {survey.deciding.key: polarity}
+        if survey.deciding.type == "nps":
+            answers = {"recommend": (10, 8, 2)[i % 3]}
+        storage.record_response(
+            db,
+            journey_id=saas.id,
+            moment_id=moment.id,
+            locale=("fr", "ro", "en")[i % 3],
+            channel="email",
+            polarity=polarity,
+            answers=answers,
+            increments=scoring.tally_increments(survey, answers, polarity),
+            comment="Lent <b>mais</b> aimable" if i % 2 else None,
+            customer_ref=f"C-{i}",
+        )
+    (outcome,) = invitations.create(
+        db,
+        loaded["cafe"],
+        "meal",
+        [invitations.Request("C-1", None, "ro")],
+        base_url="http://x",
+        valid_days=30,
+        budget=invitations.Budget(0),
+    )
+    return outcome.token
+
+
+CUSTOMER_PAGES = [
+    "/?lang={lang}",
+    "/j/saas-onboarding/recommendation?lang={lang}",
+    "/j/saas-onboarding/support-ticket?lang={lang}",
+    "/j/saas-onboarding/delivery?lang={lang}",
+    "/j/saas-onboarding/first-visit/thanks?lang={lang}",
+    "/j/nowhere/at-all?lang={lang}",
+    "/s/{token}?a=negative&lang={lang_cafe}",
+    "/u/{token}?lang={lang_cafe}",
+    "/s/AAAAAAAAAAAAAAAAAAAAAA?lang={lang}",
+]
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/j/saas-onboarding",
+    "/admin/j/saas-onboarding/m/billing/comments",
+    "/admin/j/saas-onboarding/followups",
+    "/admin/j/saas-onboarding/preview/recommendation",
+]
+
+
+def check_axe(page, url) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    return [
+        f"{url}: {v['id']}: {v['help']} ({len(v['nodes'])}x: {v['nodes'][0]['target']})"
+        for v in result["violations"]
+    ]
+
+
+def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_server, tmp_path):
+    assert AXE.exists() and VNU.exists(), "run `npm ci` (python3 dev.py test does)"
+    token = populated
+    context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
+    page = context.new_page()
+    violations, sources = [], {}
+
+    def visit(url):
+        response = page.goto(live_server + url)
+        sources[url] = context.request.get(live_server + url).text()
+        violations.extend(check_axe(page, url))
+        return response
+
+    for lang in ("fr", "ro", "en"):
+        lang_cafe = lang if lang != "en" else "fr"
+        for template in CUSTOMER_PAGES:
+            visit(template.format(lang=lang, lang_cafe=lang_cafe, token=token))
+        # a survey sent back with an answer missing: errors next to the fields
+        page.goto(f"{live_server}/j/saas-onboarding/reviews?lang={lang}")
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.get_by_role("button").click()
+        assert posted.value.status == 422
+        sources[f"errors-{lang}"] = posted.value.text()
+        violations.extend(check_axe(page, f"reviews with errors ({lang})"))
+
+    visit("/admin/login?lang=ro")
+    page.fill("#username", "maria")
+    page.fill("#password", PASSWORD)
+    page.locator("main button").click()
+    for lang in ("fr", "ro", "en"):
+        for path in ADMIN_PAGES:
+            visit(f"{path}?lang={lang}")
+    context.close()
+
+    assert violations == [], "\n".join(violations)
+
+    files = []
+    for index, (url, html) in enumerate(sources.items()):
+        path = tmp_path / f"page-{index}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append((str(path), url))
+    java = shutil.which("java")
+    assert java, "the Nu HTML checker needs Java (Debian: default-jre-headless)"
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *[f for f, _ in files]],
+        capture_output=True,
+        text=True,
+    )
+    names = dict(files)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [
+        f"{names.get(re.sub('^file:', '', m.get('url', '')), m.get('url'))}: "
+        f"line {m.get('lastLine')}: {m['message']}"
+        for m in messages
+    ]
+    assert errors == [], "\n".join(errors)
