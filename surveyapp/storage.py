@@ -209,6 +209,31 @@ def m003_accounts_followups_comments(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_open_followup_counts(db: Database) -> None:
+    # Kept in step with `followups` in the same transactions, so the dashboard reads a
+    # few rows instead of counting every unresolved moment of pain.
+    db["followup_counts"].create(
+        {"journey_id": str, "moment_id": str, "open": int},
+        pk=("journey_id", "moment_id"),
+        not_null={"open"},
+        defaults={"open": 0},
+    )
+    db.execute(
+        "INSERT INTO followup_counts (journey_id, moment_id, open) SELECT journey_id, "
+        "moment_id, COUNT(*) FROM followups WHERE status != 'resolved' "
+        "GROUP BY journey_id, moment_id"
+    )
+
+
+def _count_open(db: Database, journey_id: str, moment_id: str, delta: int) -> None:
+    db.execute(
+        "INSERT INTO followup_counts (journey_id, moment_id, open) VALUES (?, ?, ?) "
+        "ON CONFLICT (journey_id, moment_id) DO UPDATE SET open = open + excluded.open",
+        [journey_id, moment_id, delta],
+    )
+
+
 def connect(path: str | Path) -> Database:
     """Open the database file for one request or command: WAL, busy timeout, foreign keys."""
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
@@ -495,11 +520,13 @@ def record_response(
 def _open_followup(
     db: Database, response_id: int, journey_id: str, moment_id: str, when: str
 ) -> None:
-    db.execute(
+    opened = db.execute(
         "INSERT OR IGNORE INTO followups (response_id, journey_id, moment_id, status, "
         "updated_at) VALUES (?, ?, ?, 'open', ?)",
         [response_id, journey_id, moment_id, when],
-    )
+    ).rowcount
+    if opened:
+        _count_open(db, journey_id, moment_id, 1)
 
 
 def response_of_invitation(db: Database, invitation_id: int) -> dict[str, Any] | None:
@@ -551,10 +578,12 @@ def complete_response(
                 db, response["id"], response["journey_id"], response["moment_id"], iso(utcnow())
             )
         else:  # no longer a moment of pain: an untouched follow-up goes away
-            db.execute(
+            removed = db.execute(
                 "DELETE FROM followups WHERE response_id = ? AND status = 'open' AND note IS NULL",
                 [response["id"]],
-            )
+            ).rowcount
+            if removed:
+                _count_open(db, response["journey_id"], response["moment_id"], -1)
 
 
 def moment_tallies(
@@ -838,8 +867,7 @@ def weekly_tallies(
 def open_followups(db: Database, journey_id: str) -> dict[str, int]:
     """Per moment, how many moments of pain nobody has resolved yet."""
     rows = db.execute(
-        "SELECT moment_id, COUNT(*) FROM followups WHERE journey_id = ? AND status != 'resolved' "
-        "GROUP BY moment_id",
+        "SELECT moment_id, open FROM followup_counts WHERE journey_id = ? AND open > 0",
         [journey_id],
     )
     return dict(rows.fetchall())
@@ -911,15 +939,24 @@ def followups(
 def update_followup(
     db: Database, response_id: int, *, status: str, note: str | None, by: str
 ) -> bool:
-    with db.atomic():
-        return (
-            db.execute(
-                "UPDATE followups SET status = ?, note = ?, updated_at = ?, updated_by = ? "
-                "WHERE response_id = ?",
-                [status, note, iso(utcnow()), by, response_id],
-            ).rowcount
-            > 0
+    """Set a follow-up's status and note; False if there is no such follow-up."""
+    with immediate(db):
+        row = db.execute(
+            "SELECT journey_id, moment_id, status FROM followups WHERE response_id = ?",
+            [response_id],
+        ).fetchone()
+        if row is None:
+            return False
+        journey_id, moment_id, old = row
+        db.execute(
+            "UPDATE followups SET status = ?, note = ?, updated_at = ?, updated_by = ? "
+            "WHERE response_id = ?",
+            [status, note, iso(utcnow()), by, response_id],
         )
+        was_open, is_open = old != "resolved", status != "resolved"
+        if was_open != is_open:
+            _count_open(db, journey_id, moment_id, 1 if is_open else -1)
+    return True
 
 
 RESPONSE_EXPORT_COLUMNS = (

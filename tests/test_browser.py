@@ -128,3 +128,69 @@ def test_a_customer_follows_the_emailed_link_in_romanian(
 
     meal = meal_scores()
     assert (meal["responses"], meal["negative"], meal["csat_mean"]) == (1, 1, 2.0)
+
+
+def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
+    browser, live_server, db, tmp_path, answer, journeys_dir
+):
+    from surveyapp import accounts
+
+    accounts.create(db, "maria", "correct horse battery", "admin")
+    context = browser.new_context(locale="fr-FR", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/admin/")
+    page.get_by_label("Nom d’utilisateur").fill("maria")
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.locator("h1").inner_text() == "Parcours"
+
+    journey = tmp_path / "boulangerie.yaml"
+    journey.write_text(
+        "id: boulangerie\nbrand: Boulangerie Ana\ndefault_locale: ro\nlocales: [ro, fr]\n"
+        "moments:\n  - {id: queue, kind: touchpoint, name: {ro: Coada, fr: La file}}\n"
+        "  - {id: bread, kind: smot, name: {ro: Pâinea, fr: Le pain}}\n"
+    )
+    page.get_by_label("Définition du parcours (YAML ou JSON)").set_input_files(str(journey))
+    page.get_by_role("button", name="Charger").click()
+    assert "boulangerie: created" in page.get_by_role("status").inner_text()
+
+    for polarity, why in (
+        ("positive", "Rapid"),
+        ("negative", "Am așteptat 20 de minute"),
+        ("positive", ""),
+    ):
+        customer = browser.new_context(locale="ro-RO")
+        survey = customer.new_page()
+        survey.goto(f"{live_server}/j/boulangerie/queue")
+        survey.get_by_label({"positive": "Bine", "negative": "Rău"}[polarity]).check()
+        if why:
+            survey.get_by_label("De ce? Spuneți-ne în câteva cuvinte.").fill(why)
+        survey.get_by_role("button", name="Trimite răspunsurile").click()
+        assert survey.locator("h1").inner_text() == "Vă mulțumim!"
+        customer.close()
+
+    page.get_by_role("link", name="boulangerie").click()
+    row = page.locator("tr", has_text="La file")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[1] == "3" and cells[2].startswith("66,7") and cells[4].startswith("33,3")
+    assert row.locator("svg.bar").count() == 1
+
+    row.get_by_role("link", name="Ce que disent les clients").click()
+    assert page.get_by_text("Am așteptat 20 de minute").is_visible()
+
+    page.goto(f"{live_server}/admin/j/boulangerie/followups?status=open")
+    page.get_by_role("combobox", name="Statut").select_option("resolved")
+    page.get_by_label("Note").fill("Rappelée, excuses faites")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.goto(f"{live_server}/admin/j/boulangerie/followups?status=resolved")
+    assert page.get_by_text("Rappelée, excuses faites").is_visible()
+
+    page.goto(f"{live_server}/admin/j/boulangerie")
+    with page.expect_download() as download:
+        page.get_by_role(
+            "link", name="CSV avec points-virgules (Excel français ou roumain)"
+        ).first.click()
+    content = Path(download.value.path()).read_bytes().decode("utf-8")
+    assert content.startswith("\ufeffid;created_at;journey;moment;")
+    assert "Am așteptat 20 de minute" in content
+    context.close()

@@ -131,3 +131,37 @@ def test_formula_like_cells_are_neutralized_in_csv(cell):
     (row,) = list(csv.reader(io.StringIO(text[len("\ufeffa\r\n") :], newline="")))
     assert row == ["'" + cell]
     assert exports.safe_cell(-3) == -3 and exports.safe_cell("Café") == "Café"
+
+
+def test_open_counts_follow_every_change_of_a_followup(db, loaded):
+    cafe = loaded["cafe"]
+    add(db, cafe, "bill", "negative")
+    add(db, cafe, "bill", "negative")
+    first, second = storage.followups(db, "cafe")
+    assert storage.open_followups(db, "cafe") == {"bill": 2}
+    storage.update_followup(db, first["response_id"], status="contacted", note=None, by="m")
+    assert storage.open_followups(db, "cafe") == {"bill": 2}
+    storage.update_followup(db, first["response_id"], status="resolved", note="ok", by="m")
+    assert storage.open_followups(db, "cafe") == {"bill": 1}
+    storage.update_followup(db, first["response_id"], status="open", note="again", by="m")
+    assert storage.open_followups(db, "cafe") == {"bill": 2}
+    # A one-click "negative" that the customer then completes as "neutral".
+    response = {
+        "id": second["response_id"],
+        "journey_id": "cafe",
+        "moment_id": "bill",
+        "day": storage.utcnow().date().isoformat(),
+        "locale": "fr",
+        "channel": "link",
+    }
+    storage.complete_response(
+        db,
+        response,
+        polarity="neutral",
+        answers={"experience": "neutral"},
+        old_increments={"responses": 1, "negative": 1},
+        increments={"responses": 1, "neutral": 1},
+    )
+    assert storage.open_followups(db, "cafe") == {"bill": 1}
+    assert len(storage.followups(db, "cafe")) == 1
+    assert not storage.update_followup(db, 999, status="resolved", note=None, by="m")
