@@ -6,6 +6,7 @@ scoring, storage) is importable and usable without it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -39,6 +40,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     storage.open_database(app.config["DATABASE"]).close()
     web.init_app(app)
 
+    origins = app.config.get("EMBED_ORIGINS") or []
+    if isinstance(origins, str) or not all(
+        isinstance(o, str) and re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", o) for o in origins
+    ):
+        raise ConfigurationError(
+            f'EMBED_ORIGINS must be a list of origins like ["https://www.example.com"], '
+            f"not {origins!r}"
+        )
     # Admin sessions must never travel over plain http when the service is on https.
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https:"))
 

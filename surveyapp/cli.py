@@ -535,6 +535,43 @@ def admin_delete(username):
     click.echo(f"deleted {username}")
 
 
+# --- running in production ---------------------------------------------------------------
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(min=1), help="Default: 2 x cores + 1.")
+def serve_command(host, port, workers):
+    """Serve the service with gunicorn, with production settings, until stopped.
+
+    Example: surveyapp serve --port 8000 --workers 5
+    """
+    from surveyapp import ConfigurationError, create_app, server
+
+    try:
+        app = create_app()
+    except ConfigurationError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    server.serve(app, host=host, port=port, workers=workers or server.default_workers())
+
+
+@cli.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup_command(target):
+    """Copy the database while the service runs, with SQLite's online backup.
+
+    Example: surveyapp backup /var/backups/surveyapp-$(date +%F).db
+    """
+    if Path(target).exists():
+        click.echo(f"{target} exists already: choose a new file name.", err=True)
+        sys.exit(1)
+    with _open_db() as db:
+        pages = storage.backup(db, target)
+    click.echo(f"backed up {pages} pages to {target}")
+
+
 # --- demo --------------------------------------------------------------------------------
 
 

@@ -182,7 +182,8 @@ def load_text(text: str | bytes, fmt: str = "yaml") -> Any:
         except ValueError as exc:
             raise DefinitionError([Problem("", f"not valid JSON: {exc}")]) from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        # _StrictLoader is a SafeLoader: it builds no object from tags.
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 # nosec B506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

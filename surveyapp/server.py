@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -25,9 +26,30 @@ class GunicornServer(BaseApplication):
         return self.application
 
 
+def default_workers() -> int:
+    """Gunicorn's advice, (2 x cores) + 1: a worker waits on SQLite while another computes."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+PRODUCTION_OPTIONS: dict[str, Any] = {
+    "worker_class": "sync",
+    # A survey page or submit takes milliseconds; a request stuck for 30 s is a bug.
+    "timeout": 30,
+    "graceful_timeout": 20,
+    "keepalive": 5,
+    # Recycle workers now and then so that no slow leak can grow without bound.
+    "max_requests": 20_000,
+    "max_requests_jitter": 2_000,
+    "accesslog": "-",
+    "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+    "errorlog": "-",
+    # Trust X-Forwarded-* only from a reverse proxy on this machine.
+    "forwarded_allow_ips": "127.0.0.1,::1",
+}
+
+
 def serve(app: Flask, *, host: str, port: int, workers: int, **options: Any) -> None:
     """Run ``app`` under gunicorn until interrupted."""
     GunicornServer(
-        app,
-        {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", **options},
+        app, {**PRODUCTION_OPTIONS, "bind": f"{host}:{port}", "workers": workers, **options}
     ).run()

@@ -26,9 +26,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # How long a survey page may stay open before its form must be sent again.
     "FORM_TIME_LIMIT_HOURS": 24,
+    # Origins allowed to show survey pages in a frame, e.g. ["https://www.example.com"];
+    # empty: no site may (frame-ancestors 'none').
+    "EMBED_ORIGINS": [],
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SECRET_KEY": None,
+    # No default: the app refuses to start without one (bandit's B105 sees a password).
+    "SECRET_KEY": None,  # nosec B105
     # Invitations: how long a personal link stays valid, and the contact budget.
     "INVITATION_DAYS": 30,
     "CONTACT_BUDGET": 10,  # invitations per customer per rolling 30 days; 0: no limit
@@ -38,7 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_HOST": "localhost",
     "SMTP_PORT": None,  # default: 465 with SMTP_SECURITY=tls, else 25
     "SMTP_USER": None,
-    "SMTP_PASSWORD": None,
+    "SMTP_PASSWORD": None,  # nosec B105
     "SMTP_SECURITY": "none",  # none, starttls or tls
     "SMTP_TIMEOUT": 30,
 }

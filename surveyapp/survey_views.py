@@ -28,6 +28,10 @@ bp = Blueprint("survey", __name__)
 PUBLIC_CHANNELS = ("link", "qr")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 ONCE_A_DAY = timedelta(days=1)
+#: Unknown personal links one client may open before it must wait: a customer mistypes a
+#: link a few times, a guesser millions.
+GUESSES_ALLOWED = 20
+GUESS_MEMORY = timedelta(minutes=10)
 
 
 def _load_survey(journey_id: str, moment_id: str):
@@ -167,9 +171,32 @@ def _already_answered(survey: Survey, locale: str, title: str = N_("You already 
 # --- personal invitation links -----------------------------------------------------------
 
 
+def _guessing(client: str) -> bool:
+    """Has this client tried too many unknown links lately? (Checked before any lookup.)"""
+    now = storage.utcnow()
+    return any(
+        failures >= GUESSES_ALLOWED and now - storage.parse_iso(last) < GUESS_MEMORY
+        for failures, last in storage.login_failures(get_db(), [f"token:{client}"])
+    )
+
+
 def _invitation(token: str):
     """The invitation, its journey and survey, and the page's locale; or an error page."""
+    client = request.remote_addr or "unknown"
+    if _guessing(client):
+        current_app.logger.warning("survey link refused: too many unknown links from %s", client)
+        choose_locale(i18n.LOCALES, "en")
+        page, _ = error_page(
+            429,
+            N_("Too many wrong links"),
+            N_("Please wait a few minutes, then open the link from your email again."),
+        )
+        return None, None, None, None, (page, 429, {"Retry-After": "600"})
     invitation = storage.get_invitation(get_db(), token) if TOKEN.fullmatch(token) else None
+    if invitation is None:
+        current_app.logger.info("unknown survey link from %s", client)
+        now = storage.utcnow()
+        storage.add_login_failure(get_db(), [f"token:{client}"], now, now - GUESS_MEMORY)
     journey = storage.get_journey(get_db(), invitation["journey_id"]) if invitation else None
     moment = journey.moment(invitation["moment_id"]) if journey else None
     if moment is None:

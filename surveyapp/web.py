@@ -137,10 +137,18 @@ def init_app(app: Flask) -> None:
         current_locale=current_locale,
     )
 
+    embed_origins = " ".join(app.config.get("EMBED_ORIGINS") or [])
+
     @app.after_request
     def _security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if embed_origins and request.blueprint == "survey":
+            # Survey pages may be shown in a frame on the company's own site, nowhere else.
+            response.headers["Content-Security-Policy"] = response.headers[
+                "Content-Security-Policy"
+            ].replace("frame-ancestors 'none'", f"frame-ancestors {embed_origins}")
+            del response.headers["X-Frame-Options"]
         return response
 
     app.register_error_handler(HTTPException, _handle_http_error)
