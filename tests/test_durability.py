@@ -1,0 +1,205 @@
+"""Nothing lost, nothing counted twice: a real server killed with SIGKILL mid-burst,
+and two clients racing on every link."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+from surveyapp import invitations, storage
+from tests.conftest import CSRF, free_port
+
+pytestmark = pytest.mark.browser  # real server processes, like the browser tests
+
+
+def start_server(port: int, workers: int = 3) -> subprocess.Popen:
+    env = {**os.environ, "SURVEYAPP_SECRET_KEY": "durability-test-key"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "surveyapp:create_app()",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    try:
+        os.killpg(process.pid, sig)  # the master and every worker at once
+    except ProcessLookupError:
+        return
+    process.wait(timeout=30)
+
+
+def submit(port: int, token: str, answer: str = "negative") -> int | None:
+    """Open the link and send the form as a browser would; the final status, or None."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", f"/s/{token}")
+        page = conn.getresponse()
+        html = page.read().decode()
+        cookie = (page.getheader("Set-Cookie") or "").split(";")[0]
+        match = CSRF.search(html)
+        if page.status != 200 or not match:
+            return page.status
+        body = urllib.parse.urlencode(
+            {"experience": answer, "why": "Supa rece", "csrf_token": match.group(1)}
+        )
+        conn.request(
+            "POST",
+            f"/s/{token}",
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+        )
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    except OSError:
+        return None
+
+
+def make_tokens(db, journey, n: int) -> list[str]:
+    requests = [invitations.Request(f"C-{i}", None, "ro") for i in range(n)]
+    outcomes = invitations.create(
+        db,
+        journey,
+        "meal",
+        requests,
+        base_url="http://x",
+        valid_days=30,
+        budget=invitations.Budget(0),
+    )
+    return [o.token for o in outcomes]
+
+
+def check_consistency(db) -> None:
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    answered = db.execute(
+        "SELECT COUNT(*) FROM invitations WHERE answered_at IS NOT NULL"
+    ).fetchone()[0]
+    responses = storage.count_responses(db)
+    assert responses == answered
+    assert (
+        db.execute("SELECT COALESCE(SUM(responses), 0) FROM daily_tallies").fetchone()[0]
+        == responses
+    )
+    assert (
+        db.execute("SELECT COALESCE(SUM(negative), 0) FROM daily_tallies").fetchone()[0]
+        == db.execute("SELECT COUNT(*) FROM followups").fetchone()[0]
+    )
+    assert (
+        db.execute(
+            "SELECT COUNT(*) FROM responses r LEFT JOIN invitations i "
+            "ON i.id = r.invitation_id WHERE i.answered_at IS NULL"
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def test_a_server_killed_mid_burst_loses_no_confirmed_answer(db, loaded):
+    tokens = make_tokens(db, loaded["cafe"], 400)
+    port = free_port()
+    server = start_server(port)
+    outcomes: dict[str, int | None] = {}
+    todo: queue.Queue[str] = queue.Queue()
+    for token in tokens:
+        todo.put(token)
+
+    def client():
+        while True:
+            try:
+                token = todo.get_nowait()
+            except queue.Empty:
+                return
+            outcomes[token] = submit(port, token)
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    while sum(status == 303 for status in list(outcomes.values())) < 100:
+        time.sleep(0.01)
+    stop(server, signal.SIGKILL)
+    for thread in threads:
+        thread.join()
+    confirmed = {t for t, status in outcomes.items() if status == 303}
+    unconfirmed = [t for t in tokens if t not in confirmed]
+    assert 100 <= len(confirmed) < len(tokens), "the kill did not land mid-burst"
+
+    server = start_server(port)  # back up, customers who got no answer try again
+    try:
+        retried = {t: submit(port, t) for t in unconfirmed}
+    finally:
+        stop(server)
+    assert all(status in (200, 303) for status in retried.values()), set(retried.values())
+    for token in confirmed:
+        invitation = storage.get_invitation(db, token)
+        assert (
+            db.execute(
+                "SELECT COUNT(*) FROM responses WHERE invitation_id = ?", [invitation["id"]]
+            ).fetchone()[0]
+            == 1
+        )
+    assert storage.count_responses(db) == len(tokens)
+    check_consistency(db)
+
+
+def test_two_clients_racing_on_each_of_100_links_store_100_responses(db, loaded):
+    tokens = make_tokens(db, loaded["cafe"], 100)
+    port = free_port()
+    server = start_server(port, workers=4)
+    statuses: list[int | None] = []
+    try:
+
+        def race(token):
+            pair = [
+                threading.Thread(target=lambda: statuses.append(submit(port, token)))
+                for _ in range(2)
+            ]
+            for thread in pair:
+                thread.start()
+            for thread in pair:
+                thread.join()
+
+        groups = [
+            threading.Thread(target=lambda ts=tokens[i::10]: [race(t) for t in ts])
+            for i in range(10)
+        ]
+        for thread in groups:
+            thread.start()
+        for thread in groups:
+            thread.join()
+    finally:
+        stop(server)
+    assert storage.count_responses(db) == 100
+    assert statuses.count(303) == 100  # one winner per link; the other is told "already"
+    assert statuses.count(200) == 100
+    check_consistency(db)
+    assert re.fullmatch(r"[\w-]{22}", tokens[0])

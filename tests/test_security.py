@@ -1,0 +1,161 @@
+"""Security by default: headers, link guessing, secret rotation, bandit, serve, backup."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from surveyapp import ConfigurationError, accounts, create_app, invitations, storage
+from tests.conftest import csrf_token, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SURVEYAPP = str(Path(sys.executable).with_name("surveyapp"))
+
+
+@pytest.fixture
+def token(db, loaded):
+    (outcome,) = invitations.create(
+        db,
+        loaded["cafe"],
+        "meal",
+        [invitations.Request("C-1", None, "ro")],
+        base_url="http://x",
+        valid_days=30,
+        budget=invitations.Budget(0),
+    )
+    return outcome.token
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/j/cafe/meal", "/admin/login", "/j/none/none", "/static/survey.css"]
+)
+def test_every_response_carries_the_safe_headers(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_survey_pages_can_be_embedded_by_the_configured_origin_only(instance, loaded, token):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "k", "EMBED_ORIGINS": ["https://www.cafe.example"]}
+    )
+    client = app.test_client()
+    for path in ("/j/cafe/meal", f"/s/{token}"):
+        headers = client.get(path).headers
+        assert "frame-ancestors https://www.cafe.example" in headers["Content-Security-Policy"]
+        assert "X-Frame-Options" not in headers
+    admin = client.get("/admin/login").headers
+    assert "frame-ancestors 'none'" in admin["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "origins", ["https://a.example", ["https://a.example; script-src *"], ["javascript:alert(1)"]]
+)
+def test_a_malformed_embed_origin_stops_the_app(instance, origins):
+    with pytest.raises(ConfigurationError, match="EMBED_ORIGINS"):
+        create_app({"TESTING": True, "EMBED_ORIGINS": origins})
+
+
+def test_guessing_links_is_slowed_down_and_logged(app, token, caplog):
+    guesser, customer = app.test_client(), app.test_client()
+    for i in range(20):
+        assert guesser.get(f"/s/{'A' * 21}{i % 10}").status_code == 404
+    blocked = guesser.get(f"/s/{token}")  # even a real link waits now
+    assert blocked.status_code == 429 and blocked.headers["Retry-After"] == "600"
+    assert "too many unknown links from 127.0.0.1" in caplog.text
+    other = customer.get(f"/s/{token}", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other.status_code == 200
+
+
+def test_rotating_the_secret_key_logs_admins_out_but_keeps_survey_links(
+    instance, loaded, db, token
+):
+    accounts.create(db, "maria", "correct horse battery", "admin")
+    old = create_app({"TESTING": True, "SECRET_KEY": "old-key"}).test_client()
+    page = old.get("/admin/login").get_data(as_text=True)
+    old.post(
+        "/admin/login",
+        data={
+            "username": "maria",
+            "password": "correct horse battery",
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert old.get("/admin/").status_code == 200
+    cookie = old.get_cookie("session")
+
+    new = create_app({"TESTING": True, "SECRET_KEY": "new-key"}).test_client()
+    new.set_cookie("session", cookie.value)
+    assert new.get("/admin/").status_code == 302
+    page = new.get(f"/s/{token}").get_data(as_text=True)
+    done = new.post(f"/s/{token}", data={"experience": "positive", "csrf_token": csrf_token(page)})
+    assert done.status_code == 303
+
+
+def test_bandit_finds_nothing_in_the_package():
+    bandit = Path(sys.executable).with_name("bandit")
+    result = subprocess.run(
+        [str(bandit), "-q", "-r", str(ROOT / "surveyapp")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_serve_refuses_to_start_without_a_secret_key(instance, monkeypatch):
+    monkeypatch.delenv("SURVEYAPP_SECRET_KEY", raising=False)
+    result = subprocess.run(
+        [SURVEYAPP, "serve", "--port", str(free_port())], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 1
+    assert "secrets.token_hex(32)" in result.stderr
+
+
+def test_serve_answers_with_production_settings(instance, loaded):
+    port = free_port()
+    env = {**os.environ, "SURVEYAPP_SECRET_KEY": "k"}
+    process = subprocess.Popen(
+        [SURVEYAPP, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.05)
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/j/cafe/meal") as response:
+            assert response.status == 200
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode()
+    assert "Booting worker" in output
+    assert '"GET /j/cafe/meal HTTP/1.1" 200' in output  # the access log
+
+
+def test_backup_copies_the_live_database(run_cli, db, loaded, tmp_path, answer):
+    answer("/j/cafe/meal", {"experience": "negative", "why": "froid"})
+    target = tmp_path / "backup.db"
+    result = run_cli("backup", target)
+    assert result.exit_code == 0 and "backed up" in result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert copy.execute("SELECT COUNT(*) FROM responses").fetchone() == (1,)
+    assert run_cli("backup", target).exit_code == 1  # never overwrites
+    assert storage.count_responses(db) == 1
