@@ -8,6 +8,7 @@ text up to 2,000 characters. Besides those, only ``csrf_token`` may be posted.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -70,12 +71,19 @@ def survey_form(
     ``data`` preselects answers (the one-click answer from an email) without posting them.
     """
 
+    return _form_class(survey, locale)(formdata=formdata, meta=meta, data=data)
+
+
+@functools.lru_cache(maxsize=1024)
+def _form_class(survey: Survey, locale: str) -> type[BaseForm]:
+    """One form class per survey and language: labels are already translated."""
+
     class SurveyForm(BaseForm):
         pass
 
     for question in survey.questions:
         setattr(SurveyForm, question.key, _field(survey, question, locale))
-    return SurveyForm(formdata=formdata, meta=meta, data=data)
+    return SurveyForm
 
 
 def confirm_form(meta: dict, formdata: MultiDict | None) -> BaseForm:

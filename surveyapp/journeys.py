@@ -8,6 +8,7 @@ the database or Flask: :func:`parse_definition` turns text into a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -99,7 +100,7 @@ class Journey:
             "moments": [m.to_dict() for m in self.moments],
         }
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         """A fingerprint of the canonical form: equal digests, same definition."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)

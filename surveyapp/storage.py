@@ -239,12 +239,12 @@ def _count_open(db: Database, journey_id: str, moment_id: str, delta: int) -> No
 
 def connect(path: str | Path) -> Database:
     """Open the database file for one request or command: WAL, busy timeout, foreign keys."""
+    # The timeout is SQLite's busy timeout: a writer waits its turn instead of failing.
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     # In WAL mode NORMAL loses nothing when the process dies, only on power loss.
     conn.execute("PRAGMA synchronous = NORMAL")
-    return Database(conn, execute_plugins=False)
+    return Database(conn, execute_plugins=False, recursive_triggers=False)
 
 
 def open_database(path: str | Path) -> Database:
@@ -405,10 +405,24 @@ def _moment_row(journey_id: str, position: int, moment: Moment) -> dict[str, Any
     }
 
 
+# Parsed definitions by digest: a digest always names the same definition, so an entry
+# is never stale, and every worker sees a reloaded journey at its next request.
+_parsed: dict[str, Journey] = {}
+
+
 def get_journey(db: Database, journey_id: str) -> Journey | None:
     """The journey's current definition, or None if no such journey is stored."""
-    row = db.execute("SELECT definition FROM journeys WHERE id = ?", [journey_id]).fetchone()
-    return Journey.from_dict(json.loads(row[0])) if row else None
+    row = db.execute(
+        "SELECT digest, definition FROM journeys WHERE id = ?", [journey_id]
+    ).fetchone()
+    if row is None:
+        return None
+    journey = _parsed.get(row[0])
+    if journey is None:
+        if len(_parsed) > 512:
+            _parsed.clear()
+        journey = _parsed[row[0]] = Journey.from_dict(json.loads(row[1]))
+    return journey
 
 
 def retired_moments(db: Database, journey_id: str) -> list[Moment]:

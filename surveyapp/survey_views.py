@@ -257,7 +257,8 @@ def invited_survey(token: str):
                     _store(journey, survey, form, locale, _channel(invitation), invitation)
             except storage.AlreadyAnswered:
                 return _already_answered(survey, locale)
-            session.pop("completable", None)
+            if "completable" in session:  # popping an absent key would re-sign the cookie
+                session.pop("completable")
             return redirect(url_for(".invited_thanks", token=token, lang=locale), 303)
     first_answer_url = url_for(".first_answer", token=token) if preset and not answered else None
     return _render_survey(survey, form, locale, notice, first_answer_url=first_answer_url)

@@ -111,9 +111,13 @@ class SurveyQuestion:
         return (translate(locale, ends[0]), translate(locale, ends[1])) if ends else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Survey:
-    """The short survey of one moment of one journey."""
+    """The short survey of one moment of one journey.
+
+    Compared and hashed by identity: surveys are cached, and caches of what is built
+    from a survey (its form class) key on the object itself.
+    """
 
     journey_id: str
     moment_id: str
@@ -226,8 +230,21 @@ def check_question_list(keys: list[str], blueprints: dict[str, Blueprint] | None
     return problems
 
 
+_generated: dict[tuple[str, str], Survey] = {}
+
+
 def survey_for(journey: Journey, moment: Moment) -> Survey:
-    """Generate the survey of ``moment``: its override, or its kind's blueprint."""
+    """The survey of ``moment``: its override, or its kind's blueprint (cached)."""
+    key = (journey.digest, repr(moment))
+    survey = _generated.get(key)
+    if survey is None:
+        if len(_generated) > 4096:
+            _generated.clear()
+        survey = _generated[key] = _generate(journey, moment)
+    return survey
+
+
+def _generate(journey: Journey, moment: Moment) -> Survey:
     blueprints = load_blueprints()
     keys = moment.questions or blueprints[moment.kind].ask
     questions = [find_question(key, moment.kind, blueprints) for key in keys]

@@ -3,6 +3,9 @@ gettext, security headers and localized error pages."""
 
 from __future__ import annotations
 
+import os
+import threading
+
 from flask import Flask, g, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
@@ -49,17 +52,32 @@ ERROR_TEXTS = {
 }
 
 
+_connections = threading.local()
+
+
 def get_db():
-    """The request's database connection, opened on first use and closed at its end."""
+    """The database connection of this worker thread, for this request.
+
+    One connection per thread, kept between requests as Datasette does: opening and
+    closing one per request made each close of the last connection checkpoint the
+    WAL, the largest single cost of a submit (benchmarks/README.md). A gunicorn sync
+    worker serves one request at a time, so the connection is never shared by two.
+    """
     if "db" not in g:
-        g.db = storage.connect(g.database_path)
+        cached = getattr(_connections, "db", None)
+        key = (os.getpid(), g.database_path)
+        if cached is None or _connections.key != key:
+            cached = storage.connect(g.database_path)
+            _connections.db, _connections.key = cached, key
+        g.db = cached
     return g.db
 
 
 def close_db(_exc: BaseException | None = None) -> None:
+    """End of request: never leave a transaction open on the kept connection."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
 
 
 def choose_locale(

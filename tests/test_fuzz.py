@@ -6,7 +6,7 @@ import json
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
@@ -95,6 +95,12 @@ def valid(pairs, keys_asked, choices) -> bool:
 
 @FUZZ
 @given(pairs=bodies, with_token=st.booleans(), path=st.sampled_from(["public", "invitation"]))
+@example(pairs=[("experience", "positive")], with_token=True, path="public")
+@example(
+    pairs=[("experience", "negative"), ("satisfaction", "3"), ("why", "<b>froid</b>")],
+    with_token=True,
+    path="invitation",
+)
 def test_hostile_form_posts_never_fail_and_store_nothing_invalid(site, pairs, with_token, path):
     app, token, db = site
     client = app.test_client()

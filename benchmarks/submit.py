@@ -1,0 +1,265 @@
+"""Benchmark: survey submits and page views against a minimal baseline, in one run.
+
+    .venv/bin/python benchmarks/submit.py [--duration 10] [--connections 32] [--workers N]
+
+Needs wrk (Debian: apt-get install wrk). Serves, one after the other and under the same
+gunicorn settings on 127.0.0.1: the real app on a fresh instance with real invitations,
+and benchmarks/baseline_app.py (plain Flask + a 3-field WTForms form + one SQLite insert per
+POST). wrk then drives:
+
+- POSTs of valid answers to real invitation links, each link once (real app), against POSTs
+  of the same answers to the baseline;
+- GETs of a survey page (real app) against a bare Flask "hello" (the baseline's /hello).
+
+It prints requests/s, p50, p99 and errors for each, the ratios, and the worker memory after
+the load. Targets (issue 7): submit >= 0.8 x baseline, p99 < 50 ms at 32 connections, zero
+errors, survey GET >= 0.5 x hello, worker RSS < 60 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSWER = "experience=negative&satisfaction=2&why=La+soupe+%C3%A9tait+froide"
+
+WRK_SCRIPT = """
+local entries = {}
+local counter = 0
+local threads = {}
+function setup(thread)
+  counter = counter + 1
+  thread:set("me", counter)
+  table.insert(threads, thread)
+end
+function init(args)
+  local file = io.open(args[1])
+  for line in file:lines() do table.insert(entries, line) end
+  file:close()
+  stride = tonumber(args[2])
+  index = me - stride
+  method = args[3]
+  headers = {}
+  if args[4] ~= "" then headers["Cookie"] = args[4] end
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+function request()
+  index = index + stride
+  local line = entries[index]
+  if line == nil then line = entries[1] end
+  local path, body = line:match("([^\\t]*)\\t?(.*)")
+  if method == "GET" then return wrk.format("GET", path) end
+  return wrk.format("POST", path, headers, body)
+end
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, "
+    .. "\\"p99\\": %f, \\"errors\\": %d}\\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(app_spec: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "30",
+            "--keep-alive",
+            "5",
+            app_spec,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(400):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                return process, port
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{app_spec} did not start")
+
+
+def worker_rss_mb(master: subprocess.Popen) -> list[float]:
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master.pid}$", status, re.M):
+            kb = int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1))
+            sizes.append(kb / 1024)
+    return sizes
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def wrk(port: int, lines: list[str], method: str, cookie: str, args, workdir: Path) -> dict:
+    data = workdir / f"wrk-{method}-{port}.txt"
+    data.write_text("\n".join(lines) + "\n")
+    script = workdir / "bench.lua"
+    script.write_text(WRK_SCRIPT)
+    threads = 2
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(args.connections),
+            "-d",
+            f"{args.duration}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+            "--",
+            str(data),
+            str(threads),
+            method,
+            cookie,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(result.stdout.split("JSON ", 1)[1])
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--links", type=int, default=60_000)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-submit-"))
+    env = {
+        **os.environ,
+        "SURVEYAPP_INSTANCE_PATH": str(workdir),
+        "SURVEYAPP_SECRET_KEY": "benchmark",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update(env)
+
+    from surveyapp import invitations, storage
+    from surveyapp.journeys import read_definition_file
+
+    journey = read_definition_file(ROOT / "surveyapp" / "demo_journeys" / "cafe.yaml")
+    with storage.open_database(workdir / "surveyapp.db") as db:
+        storage.store_journeys(db, [journey])
+        outcomes = invitations.create(
+            db,
+            journey,
+            "meal",
+            [invitations.Request(f"C-{i}", None, "fr") for i in range(args.links)],
+            base_url="http://127.0.0.1",
+            valid_days=30,
+            budget=invitations.Budget(0),
+        )
+    tokens = [o.token for o in outcomes]
+
+    results, memory = {}, {}
+    real, port = start("surveyapp:create_app()", args.workers, env)
+    try:
+        # One browser session answers every link: its cookie and CSRF token are reused.
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", "/j/cafe/meal?lang=fr")
+        page = conn.getresponse()
+        cookie = page.getheader("Set-Cookie").split(";")[0]
+        csrf = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()
+        ).group(1)
+        body = f"{ANSWER}&csrf_token={csrf}"
+        results["submit"] = wrk(
+            port, [f"/s/{t}\t{body}" for t in tokens], "POST", cookie, args, workdir
+        )
+        results["survey GET"] = wrk(port, ["/j/cafe/meal?lang=fr"], "GET", "", args, workdir)
+        memory["real"] = worker_rss_mb(real)
+    finally:
+        stop(real)
+    with storage.open_database(workdir / "surveyapp.db") as db:
+        stored = storage.count_responses(db)
+    # wrk stops counting with up to one request in flight per connection; the server
+    # still answers (and stores) those.
+    submits = results["submit"]["requests"]
+    assert submits <= stored <= submits + args.connections, (stored, results["submit"])
+
+    base, port = start(
+        f'benchmarks.baseline_app:create_app("{workdir / "baseline.db"}")', args.workers, env
+    )
+    try:
+        results["baseline submit"] = wrk(port, [f"/submit\t{ANSWER}"], "POST", "", args, workdir)
+        results["hello GET"] = wrk(port, ["/hello"], "GET", "", args, workdir)
+        memory["baseline"] = worker_rss_mb(base)
+    finally:
+        stop(base)
+
+    print(
+        f"{args.workers} gunicorn sync workers each, wrk 2 threads, {args.connections} "
+        f"connections, {args.duration} s per run, 127.0.0.1"
+    )
+    print(f"{'':18}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, r in results.items():
+        print(f"{name:18}{r['rps']:>11,.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}")
+    submit_ratio = results["submit"]["rps"] / results["baseline submit"]["rps"]
+    get_ratio = results["survey GET"]["rps"] / results["hello GET"]["rps"]
+    print(f"submit / baseline submit: {submit_ratio:.2f} (target >= 0.8)")
+    print(f"survey GET / hello GET:   {get_ratio:.2f} (target >= 0.5)")
+    print(
+        f"stored: {stored:,} responses for {submits:,} submits counted by wrk "
+        f"(+ those in flight when it stopped), each link once"
+    )
+    for name, sizes in memory.items():
+        print(
+            f"worker RSS after load ({name}): max {max(sizes):.1f} MB "
+            f"(all: {', '.join(f'{s:.1f}' for s in sorted(sizes))}) (target < 60 MB)"
+        )
+
+
+if __name__ == "__main__":
+    main()
