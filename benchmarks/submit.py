@@ -33,7 +33,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ANSWER = "experience=negative&satisfaction=2&why=La+soupe+%C3%A9tait+froide"
+# A realistic mix: 3 in 5 customers glad, 1 so-so, 1 in pain (pain also opens a follow-up).
+ANSWERS = [
+    "experience=positive&satisfaction=5&why=Tr%C3%A8s+bon",
+    "experience=positive&satisfaction=4",
+    "experience=positive&satisfaction=5",
+    "experience=neutral&satisfaction=3",
+    "experience=negative&satisfaction=2&why=La+soupe+%C3%A9tait+froide",
+]
 
 WRK_SCRIPT = """
 local entries = {}
@@ -214,10 +221,8 @@ def main() -> None:
         csrf = re.search(
             r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()
         ).group(1)
-        body = f"{ANSWER}&csrf_token={csrf}"
-        results["submit"] = wrk(
-            port, [f"/s/{t}\t{body}" for t in tokens], "POST", cookie, args, workdir
-        )
+        lines = [f"/s/{t}\t{ANSWERS[i % 5]}&csrf_token={csrf}" for i, t in enumerate(tokens)]
+        results["submit"] = wrk(port, lines, "POST", cookie, args, workdir)
         results["survey GET"] = wrk(port, ["/j/cafe/meal?lang=fr"], "GET", "", args, workdir)
         memory["real"] = worker_rss_mb(real)
     finally:
@@ -233,7 +238,8 @@ def main() -> None:
         f'benchmarks.baseline_app:create_app("{workdir / "baseline.db"}")', args.workers, env
     )
     try:
-        results["baseline submit"] = wrk(port, [f"/submit\t{ANSWER}"], "POST", "", args, workdir)
+        lines = [f"/submit\t{ANSWERS[i % 5]}" for i in range(args.links)]
+        results["baseline submit"] = wrk(port, lines, "POST", "", args, workdir)
         results["hello GET"] = wrk(port, ["/hello"], "GET", "", args, workdir)
         memory["baseline"] = worker_rss_mb(base)
     finally:

@@ -4,6 +4,7 @@ the thank-you page, and unsubscribing from surveys."""
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 
 from flask import (
@@ -101,6 +102,32 @@ def _store(journey, survey: Survey, form, locale: str, channel: str, invitation=
     )
 
 
+# A clean survey page (a GET, nothing preselected) is the same for every visitor but for
+# its CSRF token: it is rendered once per survey, language and address, and each visitor
+# gets it with their own token. Surveys are cached by definition digest, so a reloaded
+# journey gets new entries and never serves a stale page.
+_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"  # unguessable: no journey text can hold it
+_clean_pages: dict[tuple, str] = {}
+
+
+def _clean_page(survey: Survey, locale: str) -> str:
+    key = (survey, locale, request.full_path)
+    page = _clean_pages.get(key)
+    if page is None:
+        if len(_clean_pages) > 2048:
+            _clean_pages.clear()
+        page = _clean_pages[key] = _render_survey(
+            survey, _form(survey, locale), locale, None, csrf_value=_CSRF_SLOT
+        )[0]
+    meta = forms.form_meta(
+        secret_key=current_app.config["SECRET_KEY"],
+        session=session,
+        locale=locale,
+        time_limit_hours=current_app.config["FORM_TIME_LIMIT_HOURS"],
+    )
+    return page.replace(_CSRF_SLOT, forms.confirm_form(meta, None).csrf_token.current_token)
+
+
 # --- public links ------------------------------------------------------------------------
 
 
@@ -134,6 +161,8 @@ def public_survey(journey_id: str, moment_id: str):
     if _answered_today(key):
         return _already_answered(survey, locale, N_("You already answered this survey today"))
     channel = request.args.get("src") if request.args.get("src") in PUBLIC_CHANNELS else "link"
+    if request.method == "GET":
+        return _clean_page(survey, locale)
     form = _form(survey, locale)
     notice = None
     if request.method == "POST":

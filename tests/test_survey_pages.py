@@ -204,3 +204,36 @@ def test_a_retired_moment_no_longer_takes_answers(app, client, db):
         ],
     )
     assert client.get("/j/cafe/bill").status_code == 404
+
+
+def test_each_visitor_of_a_cached_page_gets_their_own_valid_token(app, answer):
+    first, second = app.test_client(), app.test_client()
+    tokens = [
+        csrf_token(b.get("/j/cafe/meal?lang=ro").get_data(as_text=True)) for b in (first, second)
+    ]
+    assert tokens[0] != tokens[1] and "csrf-slot" not in "".join(tokens)
+    refused = second.post(
+        "/j/cafe/meal?lang=ro", data={"experience": "positive", "csrf_token": tokens[0]}
+    )
+    assert refused.status_code == 422
+    accepted = second.post(
+        "/j/cafe/meal?lang=ro", data={"experience": "positive", "csrf_token": tokens[1]}
+    )
+    assert accepted.status_code == 303
+
+
+def test_a_reloaded_journey_shows_at_once(app, client, db):
+    from surveyapp.journeys import parse_definition
+
+    assert "Masa dumneavoastră" in client.get("/j/cafe/meal?lang=ro").get_data(as_text=True)
+    storage.store_journeys(
+        db,
+        [
+            parse_definition(
+                "id: cafe\nbrand: Café Nou\ndefault_locale: ro\nlocales: [ro]\n"
+                "moments: [{id: meal, kind: smot, name: Prânzul}]\n"
+            )
+        ],
+    )
+    page = client.get("/j/cafe/meal?lang=ro").get_data(as_text=True)
+    assert "Prânzul" in page and "Café Nou" in page and "Masa dumneavoastră" not in page
