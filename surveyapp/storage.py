@@ -415,13 +415,15 @@ def get_journey(db: Database, journey_id: str) -> Journey | None:
     row = db.execute(
         "SELECT digest, definition FROM journeys WHERE id = ?", [journey_id]
     ).fetchone()
-    if row is None:
-        return None
-    journey = _parsed.get(row[0])
+    return _journey_of(row[0], row[1]) if row else None
+
+
+def _journey_of(digest: str, definition: str) -> Journey:
+    journey = _parsed.get(digest)
     if journey is None:
         if len(_parsed) > 512:
             _parsed.clear()
-        journey = _parsed[row[0]] = Journey.from_dict(json.loads(row[1]))
+        journey = _parsed[digest] = Journey.from_dict(json.loads(definition))
     return journey
 
 
@@ -726,6 +728,20 @@ def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
         [token],
     ).fetchone()
     return dict(zip(INVITATION_COLUMNS, row, strict=True)) if row else None
+
+
+def get_invitation_and_journey(db: Database, token: str):
+    """An invitation and its journey, in one query (a survey link's every request)."""
+    columns = ", ".join(f"i.{c}" for c in INVITATION_COLUMNS)
+    row = db.execute(
+        f"SELECT {columns}, j.digest, j.definition FROM invitations i "  # noqa: S608 # nosec B608
+        "JOIN journeys j ON j.id = i.journey_id WHERE i.token = ?",
+        [token],
+    ).fetchone()
+    if row is None:
+        return None
+    invitation = dict(zip(INVITATION_COLUMNS, row[:-2], strict=True))
+    return invitation, _journey_of(row[-2], row[-1])
 
 
 def invitations_to_send(

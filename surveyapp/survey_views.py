@@ -210,26 +210,31 @@ def _guessing(client: str) -> bool:
 
 
 def _invitation(token: str):
-    """The invitation, its journey and survey, and the page's locale; or an error page."""
-    client = request.remote_addr or "unknown"
-    if _guessing(client):
-        current_app.logger.warning("survey link refused: too many unknown links from %s", client)
-        choose_locale(i18n.LOCALES, "en")
-        page, _ = error_page(
-            429,
-            N_("Too many wrong links"),
-            N_("Please wait a few minutes, then open the link from your email again."),
-        )
-        return None, None, None, None, (page, 429, {"Retry-After": "600"})
-    invitation = storage.get_invitation(get_db(), token) if TOKEN.fullmatch(token) else None
-    if invitation is None:
-        current_app.logger.info("unknown survey link from %s", client)
-        now = storage.utcnow()
-        storage.add_login_failure(get_db(), [f"token:{client}"], now, now - GUESS_MEMORY)
-    journey = storage.get_journey(get_db(), invitation["journey_id"]) if invitation else None
+    """The invitation, its journey and survey, and the page's locale; or an error page.
+
+    Unknown links are counted per client; past the limit the client must wait. Only
+    misses are counted and checked: a real token (128 random bits) is never guessed.
+    """
+    db = get_db()
+    found = storage.get_invitation_and_journey(db, token) if TOKEN.fullmatch(token) else None
+    invitation, journey = found or (None, None)
     moment = journey.moment(invitation["moment_id"]) if journey else None
     if moment is None:
+        client = request.remote_addr or "unknown"
         choose_locale(i18n.LOCALES, "en")
+        if _guessing(client):
+            current_app.logger.warning(
+                "survey link refused: too many unknown links from %s", client
+            )
+            page, _ = error_page(
+                429,
+                N_("Too many wrong links"),
+                N_("Please wait a few minutes, then open the link from your email again."),
+            )
+            return None, None, None, None, (page, 429, {"Retry-After": "600"})
+        current_app.logger.info("unknown survey link from %s", client)
+        now = storage.utcnow()
+        storage.add_login_failure(db, [f"token:{client}"], now, now - GUESS_MEMORY)
         return (
             None,
             None,
