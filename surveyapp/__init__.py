@@ -51,9 +51,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Admin sessions must never travel over plain http when the service is on https.
     app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https:"))
 
-    from surveyapp import admin_views, home_views, survey_views
+    from surveyapp import admin_views, api, home_views, survey_views
 
     app.register_blueprint(survey_views.bp)
     app.register_blueprint(home_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(api.bp)
     return app

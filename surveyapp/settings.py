@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # How long a survey page may stay open before its form must be sent again.
     "FORM_TIME_LIMIT_HOURS": 24,
+    # REST API: requests per second per key, and the burst a key may spend at once.
+    "API_RATE_PER_SECOND": 100,
+    "API_BURST": 200,
     # Origins allowed to show survey pages in a frame, e.g. ["https://www.example.com"];
     # empty: no site may (frame-ancestors 'none').
     "EMBED_ORIGINS": [],

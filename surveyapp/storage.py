@@ -12,6 +12,7 @@ column names, placeholders and WHERE clauses; every value is bound as a paramete
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -227,6 +228,78 @@ def m004_open_followup_counts(db: Database) -> None:
         "moment_id, COUNT(*) FROM followups WHERE status != 'resolved' "
         "GROUP BY journey_id, moment_id"
     )
+
+
+@migrations()
+def m005_api_keys_and_webhooks(db: Database) -> None:
+    db["api_keys"].create(
+        {
+            "id": int,
+            "name": str,
+            "key_hash": str,
+            "prefix": str,
+            "created_at": str,
+            "revoked_at": str,
+        },
+        pk="id",
+        not_null={"name", "key_hash", "prefix", "created_at"},
+    )
+    db["api_keys"].create_index(["key_hash"], unique=True)
+    db["api_keys"].create_index(["name"], unique=True)
+    # A token bucket per key, shared by every worker: tokens left and when last filled.
+    db["api_buckets"].create(
+        {"key_id": int, "tokens": float, "updated": float},
+        pk="key_id",
+        not_null={"tokens", "updated"},
+    )
+    # A retried request with the same Idempotency-Key gets the first answer back.
+    db["idempotency"].create(
+        {
+            "key_id": int,
+            "idempotency_key": str,
+            "request_hash": str,
+            "status": int,
+            "body": str,
+            "created_at": str,
+        },
+        pk=("key_id", "idempotency_key"),
+        not_null={"request_hash", "status", "body", "created_at"},
+    )
+    db["webhook_endpoints"].create(
+        {"id": int, "journey_id": str, "url": str, "secret": str, "events": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("journey_id", "journeys", "id")],
+        not_null={"journey_id", "url", "secret", "events", "created_at"},
+    )
+    db["webhook_endpoints"].create_index(["journey_id"])
+    # The outbox: written in the response's own transaction, delivered later.
+    db["webhook_outbox"].create(
+        {
+            "id": int,
+            "endpoint_id": int,
+            "message_id": str,
+            "event": str,
+            "payload": str,
+            "created_at": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "delivered_at": str,
+            "failed_at": str,
+            "last_error": str,
+        },
+        pk="id",
+        not_null={
+            "endpoint_id",
+            "message_id",
+            "event",
+            "payload",
+            "created_at",
+            "attempts",
+            "next_attempt_at",
+        },
+        defaults={"attempts": 0},
+    )
+    db["webhook_outbox"].create_index(["delivered_at", "failed_at", "next_attempt_at"])
 
 
 def _count_open(db: Database, journey_id: str, moment_id: str, delta: int) -> None:
@@ -542,6 +615,22 @@ def record_response(
         )
         if polarity == "negative":
             _open_followup(db, cursor.lastrowid, journey_id, moment_id, iso(created))
+        _queue_webhooks(
+            db,
+            journey_id,
+            polarity,
+            {
+                "id": cursor.lastrowid,
+                "journey": journey_id,
+                "moment": moment_id,
+                "created_at": iso(created),
+                "locale": locale,
+                "channel": channel,
+                "polarity": polarity,
+                "answers": dict(answers),
+                "customer": customer_ref,
+            },
+        )
         db.execute(
             _TALLY_UPSERT,
             [
@@ -1040,3 +1129,197 @@ def iter_responses(
         data = dict(zip(RESPONSE_EXPORT_COLUMNS, row, strict=True))
         data["answers"] = json.loads(data["answers"])
         yield data
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+API_KEY_COLUMNS = ("id", "name", "key_hash", "prefix", "created_at", "revoked_at")
+
+
+def insert_api_key(db: Database, name: str, key_hash: str, prefix: str) -> None:
+    with db.atomic():
+        db.execute(
+            "INSERT INTO api_keys (name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?)",
+            [name, key_hash, prefix, iso(utcnow())],
+        )
+
+
+def api_key_by_hash(db: Database, key_hash: str) -> dict[str, Any] | None:
+    row = db.execute(
+        f"SELECT {', '.join(API_KEY_COLUMNS)} FROM api_keys "  # noqa: S608 # nosec B608
+        "WHERE key_hash = ? AND revoked_at IS NULL",
+        [key_hash],
+    ).fetchone()
+    return dict(zip(API_KEY_COLUMNS, row, strict=True)) if row else None
+
+
+def list_api_keys(db: Database) -> list[dict[str, Any]]:
+    rows = db.execute(
+        f"SELECT {', '.join(API_KEY_COLUMNS)} FROM api_keys ORDER BY name"  # noqa: S608 # nosec B608
+    )
+    return [dict(zip(API_KEY_COLUMNS, r, strict=True)) for r in rows]
+
+
+def revoke_api_key(db: Database, name: str) -> bool:
+    with db.atomic():
+        return (
+            db.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+                [iso(utcnow()), name],
+            ).rowcount
+            > 0
+        )
+
+
+def take_token(db: Database, key_id: int, *, rate: float, burst: float, now: float) -> float:
+    """Take one request from the key's bucket; the tokens left (negative: over the limit)."""
+    with db.atomic():
+        row = db.execute(
+            "INSERT INTO api_buckets (key_id, tokens, updated) VALUES (?, ? - 1, ?) "
+            "ON CONFLICT (key_id) DO UPDATE SET tokens = MIN(?, tokens + (excluded.updated - "
+            "updated) * ?) - 1, updated = excluded.updated RETURNING tokens",
+            [key_id, burst, now, burst, rate],
+        ).fetchone()
+    return row[0]
+
+
+def get_idempotent(db: Database, key_id: int, idempotency_key: str):
+    return db.execute(
+        "SELECT request_hash, status, body FROM idempotency WHERE key_id = ? "
+        "AND idempotency_key = ?",
+        [key_id, idempotency_key],
+    ).fetchone()
+
+
+def save_idempotent(
+    db: Database, key_id: int, idempotency_key: str, request_hash: str, status: int, body: str
+) -> None:
+    db.execute(
+        "INSERT OR IGNORE INTO idempotency (key_id, idempotency_key, request_hash, "
+        "status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [key_id, idempotency_key, request_hash, status, body, iso(utcnow())],
+    )
+
+
+def response_page(
+    db: Database, *, journey_id: str | None, since: date | None, after_id: int, limit: int
+) -> list[dict[str, Any]]:
+    """Responses with their answers, oldest first, after a response id (cursor pages)."""
+    where, params = ["id > ?"], [after_id]
+    if journey_id:
+        where.append("journey_id = ?")
+        params.append(journey_id)
+    if since:
+        where.append("day >= ?")
+        params.append(since.isoformat())
+    rows = db.execute(
+        f"SELECT {', '.join(RESPONSE_EXPORT_COLUMNS)} FROM responses "  # noqa: S608 # nosec B608
+        f"WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
+        [*params, limit],
+    ).fetchall()
+    page = []
+    for row in rows:
+        data = dict(zip(RESPONSE_EXPORT_COLUMNS, row, strict=True))
+        data["answers"] = json.loads(data["answers"])
+        page.append(data)
+    return page
+
+
+# --- webhooks ----------------------------------------------------------------------------
+
+WEBHOOK_EVENTS = ("response.created", "response.negative")
+ENDPOINT_COLUMNS = ("id", "journey_id", "url", "secret", "events", "created_at")
+
+
+def add_webhook(db: Database, journey_id: str, url: str, secret: str, events: list[str]) -> int:
+    with db.atomic():
+        return db.execute(
+            "INSERT INTO webhook_endpoints (journey_id, url, secret, events, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [journey_id, url, secret, ",".join(events), iso(utcnow())],
+        ).lastrowid
+
+
+def list_webhooks(db: Database, journey_id: str | None = None) -> list[dict[str, Any]]:
+    sql = f"SELECT {', '.join(ENDPOINT_COLUMNS)} FROM webhook_endpoints"  # noqa: S608 # nosec B608
+    rows = db.execute(
+        sql + (" WHERE journey_id = ?" if journey_id else "") + " ORDER BY id",
+        [journey_id] if journey_id else [],
+    )
+    return [dict(zip(ENDPOINT_COLUMNS, r, strict=True)) for r in rows]
+
+
+def remove_webhook(db: Database, endpoint_id: int) -> bool:
+    with db.atomic():
+        db.execute(
+            "DELETE FROM webhook_outbox WHERE endpoint_id = ? AND delivered_at IS NULL",
+            [endpoint_id],
+        )
+        return db.execute("DELETE FROM webhook_endpoints WHERE id = ?", [endpoint_id]).rowcount > 0
+
+
+def _queue_webhooks(db: Database, journey_id: str, polarity: str, data: dict) -> None:
+    """Write the response's events to the outbox, in the response's own transaction."""
+    endpoints = db.execute(
+        "SELECT id, events FROM webhook_endpoints WHERE journey_id = ?", [journey_id]
+    ).fetchall()
+    if not endpoints:
+        return
+    now = iso(utcnow())
+    for endpoint_id, events in endpoints:
+        wanted = events.split(",")
+        for event in ("response.created", "response.negative"):
+            if event not in wanted or (event == "response.negative" and polarity != "negative"):
+                continue
+            payload = json.dumps(
+                {"type": event, "timestamp": now, "data": data},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            db.execute(
+                "INSERT INTO webhook_outbox (endpoint_id, message_id, event, payload, "
+                "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [endpoint_id, "msg_" + secrets.token_urlsafe(16), event, payload, now, now],
+            )
+
+
+def due_deliveries(db: Database, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
+    rows = db.execute(
+        "SELECT o.id, o.message_id, o.event, o.payload, o.attempts, e.url, e.secret "
+        "FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id "
+        "WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ? "
+        "ORDER BY o.next_attempt_at, o.id LIMIT ?",
+        [iso(now), limit],
+    )
+    keys = ("id", "message_id", "event", "payload", "attempts", "url", "secret")
+    return [dict(zip(keys, r, strict=True)) for r in rows]
+
+
+def mark_delivery(
+    db: Database,
+    outbox_id: int,
+    *,
+    delivered: bool,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> None:
+    """Record an attempt: delivered, to be retried at ``retry_at``, or failed for good."""
+    with db.atomic():
+        if delivered:
+            db.execute(
+                "UPDATE webhook_outbox SET delivered_at = ?, attempts = attempts + 1, "
+                "last_error = NULL WHERE id = ?",
+                [iso(utcnow()), outbox_id],
+            )
+        elif retry_at is not None:
+            db.execute(
+                "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?, "
+                "next_attempt_at = ? WHERE id = ?",
+                [error, iso(retry_at), outbox_id],
+            )
+        else:
+            db.execute(
+                "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?, "
+                "failed_at = ? WHERE id = ?",
+                [error, iso(utcnow()), outbox_id],
+            )

@@ -120,6 +120,16 @@ def error_page(status: int, title: str | None = None, message: str | None = None
 
 
 def _handle_http_error(exc: HTTPException):
+    if request.path.startswith("/api/"):
+        from surveyapp.api import error_response
+
+        code = (exc.name or "error").lower().replace(" ", "_")
+        headers = (
+            {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else {}
+        )
+        return error_response(
+            exc.code or 500, code, exc.description or exc.name or "", headers=headers
+        )
     response = error_page(exc.code or 500)
     if exc.code == 405 and exc.valid_methods:
         return response[0], response[1], {"Allow": ", ".join(exc.valid_methods)}
@@ -174,4 +184,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error on %s", request.path)
+        if request.path.startswith("/api/"):
+            from surveyapp.api import error_response
+
+            return error_response(500, "internal_error", "Something went wrong on our side.")
         return error_page(500)

@@ -1,0 +1,40 @@
+"""API keys for the company's own systems: shown once, stored only as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlite_utils import Database
+
+from surveyapp import storage
+
+PREFIX = "sk_"
+
+
+class ApiKeyError(ValueError):
+    """A key cannot be created as asked; the message says why."""
+
+
+def key_hash(key: str) -> str:
+    # A key is 256 random bits: a fast hash is enough, unlike for a password.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create(db: Database, name: str) -> str:
+    """Create a key named ``name`` and return it; only its hash is kept."""
+    name = name.strip()
+    if not name or len(name) > 64 or any(c.isspace() for c in name):
+        raise ApiKeyError("a key name is 1 to 64 characters without spaces")
+    if any(k["name"] == name for k in storage.list_api_keys(db)):
+        raise ApiKeyError(f"a key named '{name}' exists already")
+    key = PREFIX + secrets.token_urlsafe(32)
+    storage.insert_api_key(db, name, key_hash(key), key[:10])
+    return key
+
+
+def authenticate(db: Database, key: str) -> dict | None:
+    """The key's record if the key is valid and not revoked."""
+    if not key.startswith(PREFIX) or len(key) > 100:
+        return None
+    return storage.api_key_by_hash(db, key_hash(key))
