@@ -1,0 +1,181 @@
+"""Webhooks: an outbox written with the response, delivered signed to a real receiver."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from surveyapp import apikeys, storage, webhooks
+from tests.conftest import csrf_token
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 that records what it is sent."""
+
+    def __init__(self, status=204):
+        self.status = status
+        self.received = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(outer.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def verify(secret: str, headers: dict, body: str) -> bool:
+    """What a receiver does, per the Standard Webhooks specification."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.{body}".encode()
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return any(
+        hmac.compare_digest(f"v1,{expected}", s) for s in headers["webhook-signature"].split()
+    )
+
+
+def answer(app, path, experience):
+    browser = app.test_client()
+    page = browser.get(path).get_data(as_text=True)
+    return browser.post(
+        path, data={"experience": experience, "why": "Supa rece", "csrf_token": csrf_token(page)}
+    )
+
+
+def add_hook(run_cli, url, events="response.created,response.negative"):
+    output = run_cli("webhook", "add", "cafe", url, "--events", events).output
+    return output.split("signing secret (shown once): ")[1].strip()
+
+
+def test_a_negative_answer_is_delivered_signed(app, db, run_cli, receiver):
+    secret = add_hook(run_cli, receiver.url, "response.negative")
+    answer(app, "/j/cafe/bill", "positive")
+    answer(app, "/j/cafe/bill?lang=ro", "negative")
+    assert "delivered 1, failed 0" in run_cli("webhook", "deliver").output
+    ((headers, body),) = receiver.received
+    assert verify(secret, headers, body)
+    assert not verify(webhooks.new_secret(), headers, body)
+    event = json.loads(body)
+    assert event["type"] == "response.negative"
+    assert (event["data"]["moment"], event["data"]["locale"]) == ("bill", "ro")
+    assert event["data"]["answers"]["why"] == "Supa rece"
+    assert "delivered 0, failed 0" in run_cli("webhook", "deliver").output  # once only
+
+
+def test_a_dead_receiver_never_slows_a_submit_and_is_retried(app, db, run_cli, receiver):
+    add_hook(run_cli, receiver.url)
+    receiver.status = 503
+    assert answer(app, "/j/cafe/meal", "negative").status_code == 303
+    assert "delivered 0, failed 2" in run_cli("webhook", "deliver").output
+    row = db.execute(
+        "SELECT attempts, last_error, next_attempt_at, delivered_at FROM webhook_outbox ORDER BY id"
+    ).fetchall()
+    assert all(r[0] == 1 and r[1] == "HTTP 503" and r[3] is None for r in row)
+    receiver.status = 204
+    assert "delivered 0, failed 0" in run_cli("webhook", "deliver").output  # not due yet
+    db.execute("UPDATE webhook_outbox SET next_attempt_at = ?", [storage.iso(storage.utcnow())])
+    db.conn.commit()
+    assert "delivered 2, failed 0" in run_cli("webhook", "deliver").output
+
+
+def test_an_event_survives_a_restart_of_the_service(app, db, run_cli, receiver):
+    secret = add_hook(run_cli, receiver.url, "response.created")
+    answer(app, "/j/cafe/meal", "positive")
+    # The service stops here; a fresh process (the CLI) delivers from the outbox later.
+    assert db.execute("SELECT COUNT(*) FROM webhook_outbox").fetchone()[0] == 1
+    run_cli("webhook", "deliver")
+    ((headers, body),) = receiver.received
+    assert verify(secret, headers, body)
+
+
+def test_the_outbox_row_is_written_in_the_responses_own_transaction(db, loaded, run_cli, receiver):
+    add_hook(run_cli, receiver.url)
+    with pytest.raises(storage.AlreadyAnswered):
+        storage.record_response(
+            db,
+            journey_id="cafe",
+            moment_id="meal",
+            locale="fr",
+            channel="link",
+            polarity="negative",
+            answers={"experience": "negative"},
+            increments={},
+            invitation_id=12345,
+        )  # no such invitation: nothing is kept
+    assert db.execute("SELECT COUNT(*) FROM webhook_outbox").fetchone()[0] == 0
+
+
+def test_webhook_commands_check_their_input(run_cli, loaded, receiver):
+    assert run_cli("webhook", "add", "cafe", "ftp://x").exit_code == 2
+    assert run_cli("webhook", "add", "cafe", receiver.url, "--events", "nope").exit_code == 2
+    assert run_cli("webhook", "add", "nope", receiver.url).exit_code == 1
+    add_hook(run_cli, receiver.url)
+    assert receiver.url in run_cli("webhook", "list").output
+    assert run_cli("webhook", "remove", "1").output.strip() == "removed webhook 1"
+    assert run_cli("webhook", "remove", "1").exit_code == 1
+
+
+def test_a_script_with_only_an_api_key_does_the_whole_loop(app, db, receiver, journeys_dir):
+    """The issue's "done when": load, invite, find the answers, get a signed webhook."""
+    key = apikeys.create(db, "crm")
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {key}"}
+    definition = (journeys_dir / "saas-onboarding.yaml").read_text()
+    assert (
+        client.post(
+            "/api/v1/journeys", data=definition, content_type="application/yaml", headers=auth
+        ).status_code
+        == 200
+    )
+    secret = webhooks.new_secret()
+    storage.add_webhook(db, "saas-onboarding", receiver.url, secret, ["response.negative"])
+    batch = client.post(
+        "/api/v1/invitations",
+        headers=auth,
+        json={
+            "invitations": [
+                {
+                    "journey": "saas-onboarding",
+                    "moment": "billing",
+                    "customer": f"ACME-{i}",
+                    "locale": "ro",
+                }
+                for i in range(3)
+            ]
+        },
+    ).get_json()["results"]
+    answer(app, batch[0]["url"].split("127.0.0.1:5000")[1], "negative")
+    answer(app, batch[1]["url"].split("127.0.0.1:5000")[1], "positive")
+    scores = client.get("/api/v1/journeys/saas-onboarding/scores", headers=auth).get_json()
+    billing = next(m for m in scores["moments"] if m["id"] == "billing")
+    assert (billing["responses"], billing["negative"]) == (2, 1)
+    found = client.get("/api/v1/responses?journey=saas-onboarding", headers=auth).get_json()
+    assert {r["customer"] for r in found["responses"]} == {"ACME-0", "ACME-1"}
+    webhooks.deliver_due(db)
+    ((headers, body),) = receiver.received
+    assert verify(secret, headers, body) and json.loads(body)["data"]["customer"] == "ACME-0"
