@@ -294,13 +294,17 @@ def create_invitations():
 
     db = get_db()
     idempotency_key = request.headers.get("Idempotency-Key")
-    request_hash = hashlib.sha256(raw).hexdigest()
-    with storage.immediate(db):  # one creator at a time per key: a retry sees the first
-        if idempotency_key:
-            if len(idempotency_key) > 200:
-                raise ApiError(
-                    422, "invalid_idempotency_key", "Idempotency-Key is at most 200 characters."
-                )
+    if idempotency_key is None:
+        results = _create(db, items)  # one transaction of its own
+        status = 201 if any(r["status"] == "created" for r in results) else 200
+    else:
+        if len(idempotency_key) > 200:
+            raise ApiError(
+                422, "invalid_idempotency_key", "Idempotency-Key is at most 200 characters."
+            )
+        request_hash = hashlib.sha256(raw).hexdigest()
+        # One request per key at a time: a retry racing the first waits, then sees it.
+        with storage.immediate(db):
             earlier = storage.get_idempotent(db, g.api_key["id"], idempotency_key)
             if earlier:
                 if earlier[0] != request_hash:
@@ -314,9 +318,8 @@ def create_invitations():
                 )
                 response.headers["Idempotent-Replayed"] = "true"
                 return response
-        results = _create(db, items)
-        status = 201 if any(r["status"] == "created" for r in results) else 200
-        if idempotency_key:
+            results = _create(db, items)
+            status = 201 if any(r["status"] == "created" for r in results) else 200
             storage.save_idempotent(
                 db,
                 g.api_key["id"],

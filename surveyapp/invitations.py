@@ -204,7 +204,10 @@ def create(
     now = now or storage.utcnow()
     created_at = storage.iso(now)
     expires_at = storage.iso(now + timedelta(days=valid_days))
-    with db.atomic():
+    # The budget is read, then invitations written: take the write lock first, or two
+    # concurrent creators could both pass the budget (and SQLite refuses to upgrade a
+    # reading transaction under contention with "database is locked").
+    with storage.immediate(db):
         outcomes = plan(db, journey, moment_id, requests, budget=budget, now=now)
         rows = []
         for outcome in outcomes:

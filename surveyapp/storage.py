@@ -401,7 +401,7 @@ def store_journeys(db: Database, journeys: Iterable[Journey]) -> list[LoadReport
     """
     now = iso(utcnow())
     reports = []
-    with db.atomic():
+    with immediate(db):  # reads each digest, then writes: take the write lock first
         for journey in journeys:
             reports.append(_store_journey(db, journey, now))
     return reports
@@ -551,6 +551,10 @@ def immediate(db: Database) -> Iterator[Database]:
     Used where a transaction reads before it writes, so two writers never both
     read the old state: they queue on the busy timeout instead.
     """
+    if db.conn.in_transaction:  # already holding the write lock: a savepoint is enough
+        with db.atomic():
+            yield db
+        return
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db

@@ -4,6 +4,7 @@ and two clients racing on every link."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import queue
 import re
@@ -203,3 +204,41 @@ def test_two_clients_racing_on_each_of_100_links_store_100_responses(db, loaded)
     assert statuses.count(200) == 100
     check_consistency(db)
     assert re.fullmatch(r"[\w-]{22}", tokens[0])
+
+
+def test_concurrent_api_clients_creating_invitations_never_fail(db, loaded):
+    from surveyapp import apikeys
+
+    key = apikeys.create(db, "load")
+    port = free_port()
+    server = start_server(port, workers=4)
+    statuses: list[int] = []
+
+    def client(number):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for i in range(25):
+            body = json.dumps(
+                {"journey": "cafe", "moment": "bill", "customer": f"T{number}-{i % 20}"}
+            )
+            conn.request(
+                "POST",
+                "/api/v1/invitations",
+                body=body,
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            )
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        stop(server)
+    # 160 different customers: one invitation each; their 40 repeats are skipped (budget).
+    assert sorted(set(statuses)) == [200, 201]
+    assert statuses.count(201) == 160 and statuses.count(200) == 40
+    assert db.execute("SELECT COUNT(*) FROM invitations").fetchone()[0] == 160

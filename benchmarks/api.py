@@ -1,0 +1,180 @@
+"""Benchmark: creating invitations through the REST API, under gunicorn on 127.0.0.1.
+
+    .venv/bin/python benchmarks/api.py [--batches 20] [--duration 10] [--connections 32]
+
+Prints invitations/s for POST /api/v1/invitations in batches of 1,000 (target >= 10,000/s)
+and requests/s, p50 and p99 of single-invitation POSTs driven by wrk at 32 connections
+(target p99 < 50 ms). The per-key rate limit is turned off here (API_RATE_PER_SECOND=0):
+this measures what the service can take, not what one key is allowed. Needs wrk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WRK_SCRIPT = """
+local counter = 0
+function setup(thread)
+  counter = counter + 1
+  thread:set("me", counter)
+end
+function init(args)
+  key = args[1]
+  n = 0
+end
+function request()
+  n = n + 1
+  local body = string.format(
+    '{"journey": "saas-onboarding", "moment": "billing", "customer": "W%d-%d", "locale": "ro"}',
+    me, n)
+  return wrk.format("POST", "/api/v1/invitations",
+    {["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json"}, body)
+end
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, "
+    .. "\\"p99\\": %f, \\"errors\\": %d}\\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    env = {
+        **os.environ,
+        "SURVEYAPP_INSTANCE_PATH": str(workdir),
+        "SURVEYAPP_SECRET_KEY": "benchmark",
+        "SURVEYAPP_API_RATE_PER_SECOND": "0",
+        "SURVEYAPP_CONTACT_BUDGET": "0",
+    }
+    os.environ.update(env)
+    from surveyapp import apikeys, storage
+    from surveyapp.journeys import read_definition_file
+
+    with storage.open_database(workdir / "surveyapp.db") as db:
+        storage.store_journeys(
+            db,
+            [read_definition_file(ROOT / "surveyapp" / "demo_journeys" / "saas-onboarding.yaml")],
+        )
+        key = apikeys.create(db, "benchmark")
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "surveyapp:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(400):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        bodies = [
+            json.dumps(
+                {
+                    "invitations": [
+                        {
+                            "journey": "saas-onboarding",
+                            "moment": "delivery",
+                            "customer": f"B{b}-{i}",
+                            "email": f"b{b}.{i}@example.ro",
+                            "locale": "ro",
+                        }
+                        for i in range(1000)
+                    ]
+                }
+            )
+            for b in range(args.batches)
+        ]
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        started = time.perf_counter()
+        created = 0
+        for body in bodies:
+            conn.request("POST", "/api/v1/invitations", body=body, headers=headers)
+            response = conn.getresponse()
+            results = json.loads(response.read())["results"]
+            created += sum(r["status"] == "created" for r in results)
+        elapsed = time.perf_counter() - started
+        assert created == 1000 * args.batches, created
+        print(
+            f"batches: {args.batches} x 1,000 invitations in {elapsed:.2f} s = "
+            f"{created / elapsed:,.0f} invitations/s (target >= 10,000)"
+        )
+
+        script = workdir / "single.lua"
+        script.write_text(WRK_SCRIPT)
+        result = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(args.connections),
+                "-d",
+                f"{args.duration}s",
+                "--timeout",
+                "5s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+                "--",
+                key,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        figures = json.loads(result.stdout.split("JSON ", 1)[1])
+        print(
+            f"single POST /invitations, {args.workers} workers, {args.connections} "
+            f"connections, {args.duration} s: {figures['requests'] / figures['seconds']:,.0f}"
+            f" requests/s, p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms "
+            f"(target < 50 ms), errors {figures['errors']}"
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
