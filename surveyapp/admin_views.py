@@ -485,3 +485,32 @@ def _admin_context():
         "logout_form": forms.confirm_form(_meta(), None),
         "channels_all": CHANNELS,
     }
+
+
+# --- insights ------------------------------------------------------------------------------
+
+INSIGHT_LABELS = {
+    "moment_of_truth": N_("Moment of truth"),
+    "breaker": N_("Breaker"),
+    "maker": N_("Maker"),
+    "neutral": N_("Little effect"),
+    "not_enough_data": N_("Not enough data"),
+}
+
+
+@bp.route("/j/<journey_id>/insights")
+@login_required()
+def insights_page(journey_id: str):
+    """The journey map annotated: which moments are true moments of truth, makers or
+    breakers, beside the kind the company declared, with the evidence."""
+    from surveyapp import insights
+
+    journey = _journey_or_404(journey_id)
+    result = insights.compute(get_db(), journey, name_locale=g.locale)
+    return render_template(
+        "admin/insights.html",
+        journey=journey,
+        result=result,
+        labels={k: i18n.translate(g.locale, v) for k, v in INSIGHT_LABELS.items()},
+        kind_labels={k: i18n.translate(g.locale, v) for k, v in surveys.KIND_LABELS.items()},
+    )
