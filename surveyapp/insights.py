@@ -162,7 +162,9 @@ def compute(
     polarity: dict[str, dict[str, str]] = defaultdict(dict)
     outcome_of: dict[str, float] = {}
     order = {m.id: i for i, m in enumerate(journey.moments)}
-    for customer, moment_id, pol, nps in storage.linked_responses(db, journey.id, nps_key):
+    for customer, moment_id, pol, nps in storage.linked_responses(
+        db, journey.id, nps_key, outcome.id
+    ):
         polarity[customer][moment_id] = pol
         if moment_id == outcome.id:
             if metric == "nps":
@@ -174,13 +176,18 @@ def compute(
         journey.id, outcome.id, metric, len(outcome_of), min_group=min_group, threshold=threshold
     )
     peaks = _peak_end(polarity, order, insights)
+    # One pass over the customers fills every moment's glory, so-so and pain groups.
+    by_moment: dict[str, dict[str, list[float]]] = {
+        m.id: {"positive": [], "neutral": [], "negative": []} for m in journey.moments
+    }
+    for customer, value in outcome_of.items():
+        for moment_id, pol in polarity[customer].items():
+            if moment_id in by_moment:
+                by_moment[moment_id][pol].append(value)
     for moment in journey.moments:
         if moment.id == outcome.id:
             continue
-        groups: dict[str, list[float]] = {"positive": [], "neutral": [], "negative": []}
-        for customer, answers in polarity.items():
-            if moment.id in answers and customer in outcome_of:
-                groups[answers[moment.id]].append(outcome_of[customer])
+        groups = by_moment[moment.id]
         everyone = groups["positive"] + groups["neutral"] + groups["negative"]
         glory, so_so, pain = (Group.of(groups[p]) for p in ("positive", "neutral", "negative"))
         if so_so.n >= min_group:

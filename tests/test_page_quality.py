@@ -72,6 +72,7 @@ ADMIN_PAGES = [
     "/admin/j/saas-onboarding/m/billing/comments",
     "/admin/j/saas-onboarding/followups",
     "/admin/j/saas-onboarding/preview/recommendation",
+    "/admin/j/saas-onboarding/insights",
 ]
 
 

@@ -1,0 +1,58 @@
+"""Benchmark: insights of a 7-moment journey with 100,000 customers (~400,000 responses).
+
+    .venv/bin/python benchmarks/insights.py [--customers 100000] [--repeat 5]
+
+Simulates the SaaS journey (response rate 0.5 on each moment, every customer answers
+the outcome) into a real SQLite file, then times `insights.compute` (what
+`surveyapp insights` and the admin page run). Target (issue 6): under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    instance = Path(tempfile.mkdtemp(prefix="bench-insights-"))
+    os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
+    from surveyapp import insights, simulate, storage
+    from surveyapp.journeys import read_definition_file
+
+    journey = read_definition_file(ROOT / "surveyapp" / "demo_journeys" / "saas-onboarding.yaml")
+    db = storage.open_database(instance / "surveyapp.db")
+    storage.store_journeys(db, [journey])
+    truth = simulate.default_truth(journey)
+    for spec in truth["moments"].values():
+        spec["response_rate"] = 0.5
+    started = time.perf_counter()
+    summary = simulate.run(db, journey, customers=args.customers, seed=1, truth=truth)
+    print(
+        f"simulated {args.customers:,} customers, {summary['responses']:,} responses in "
+        f"{time.perf_counter() - started:.1f} s (not counted)"
+    )
+    samples = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        result = insights.compute(db, journey)
+        samples.append(time.perf_counter() - started)
+    labels = ", ".join(f"{m.id}={m.label}" for m in result.moments)
+    print(
+        f"insights: median {statistics.median(samples):.2f} s, max {max(samples):.2f} s "
+        f"over {args.repeat} runs (target < 2 s)"
+    )
+    print(f"labels: {labels}")
+
+
+if __name__ == "__main__":
+    main()
