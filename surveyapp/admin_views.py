@@ -434,21 +434,7 @@ def export(journey_id: str, what: str, fmt: str):
         if fmt == "json":
             body = exports.json_stream(scores, "moments", {"journey": journey.id})
         else:
-            columns = [
-                "id",
-                "kind",
-                "name",
-                "retired",
-                "responses",
-                "positive",
-                "neutral",
-                "negative",
-                "net_score",
-                "nps",
-                "csat_mean",
-                "csat_satisfied_pct",
-                "ces_mean",
-            ]
+            columns = scoring.SCORE_COLUMNS
             body = exports.csv_stream(
                 columns, ([s.get(c) for c in columns] for s in scores), delimiter
             )

@@ -174,21 +174,7 @@ def _day(_ctx, _param, value):
         raise click.BadParameter(f"'{value}' is not a date written YYYY-MM-DD") from None
 
 
-SCORE_COLUMNS = (
-    "id",
-    "kind",
-    "responses",
-    "positive",
-    "neutral",
-    "negative",
-    "net_score",
-    "nps",
-    "csat_mean",
-    "csat_satisfied_pct",
-    "ces_mean",
-    "retired",
-    "name",
-)
+SCORE_COLUMNS = scoring.SCORE_COLUMNS
 
 
 @cli.command("scores")

@@ -115,6 +115,17 @@ INVITATION_RESULT = {
         },
     },
 }
+# One invitation answers with its result; a batch with {"results": [...]}.
+INVITATION_RESULTS = {
+    "oneOf": [
+        INVITATION_RESULT,
+        {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"results": {"type": "array", "items": INVITATION_RESULT}},
+        },
+    ]
+}
 RESPONSE = {
     "type": "object",
     "required": [
@@ -326,35 +337,9 @@ def document(base_url: str) -> dict[str, Any]:
                         ),
                     },
                     "responses": {
-                        "201": _ok(
-                            "At least one invitation created",
-                            {
-                                "oneOf": [
-                                    INVITATION_RESULT,
-                                    {
-                                        "type": "object",
-                                        "required": ["results"],
-                                        "properties": {
-                                            "results": {"type": "array", "items": INVITATION_RESULT}
-                                        },
-                                    },
-                                ]
-                            },
-                        ),
+                        "201": _ok("At least one invitation created", INVITATION_RESULTS),
                         "200": _ok(
-                            "Every invitation skipped (budget, opted out)",
-                            {
-                                "oneOf": [
-                                    INVITATION_RESULT,
-                                    {
-                                        "type": "object",
-                                        "required": ["results"],
-                                        "properties": {
-                                            "results": {"type": "array", "items": INVITATION_RESULT}
-                                        },
-                                    },
-                                ]
-                            },
+                            "Every invitation skipped (budget, opted out)", INVITATION_RESULTS
                         ),
                         **ERRORS,
                     },

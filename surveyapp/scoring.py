@@ -32,6 +32,24 @@ TALLY_FIELDS = (
 )
 
 
+#: The columns of a moment's figures, in the order CSV exports (CLI and admin) write them.
+SCORE_COLUMNS = (
+    "id",
+    "kind",
+    "name",
+    "retired",
+    "responses",
+    "positive",
+    "neutral",
+    "negative",
+    "net_score",
+    "nps",
+    "csat_mean",
+    "csat_satisfied_pct",
+    "ces_mean",
+)
+
+
 def polarity_from_rating(question_type: str, value: int) -> str:
     """NPS 9–10 / 7–8 / 0–6, CSAT 4–5 / 3 / 1–2, CES 5–7 / 4 / 1–3."""
     positive_from, neutral_from = {"nps": (9, 7), "csat": (4, 3), "ces": (5, 4)}[question_type]

@@ -743,6 +743,22 @@ def count_responses(db: Database, journey_id: str | None = None) -> int:
     ).fetchone()[0]
 
 
+def _records(
+    db: Database, table: str, columns: tuple[str, ...], tail: str = "", params: list | tuple = ()
+) -> list[dict[str, Any]]:
+    """Rows of ``table`` as dicts of ``columns``; ``tail`` is the WHERE/ORDER part, written
+    here with placeholders, every value bound."""
+    sql = f"SELECT {', '.join(columns)} FROM {table} {tail}"  # noqa: S608 # nosec B608
+    return [dict(zip(columns, row, strict=True)) for row in db.execute(sql, list(params))]
+
+
+def _record(
+    db: Database, table: str, columns: tuple[str, ...], tail: str, params: list | tuple
+) -> dict[str, Any] | None:
+    found = _records(db, table, columns, tail, params)
+    return found[0] if found else None
+
+
 # --- invitations ------------------------------------------------------------------------
 
 INVITATION_COLUMNS = (
@@ -816,11 +832,7 @@ def add_optout(db: Database, customer_hash: str) -> None:
 
 
 def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
-    row = db.execute(
-        f"SELECT {', '.join(INVITATION_COLUMNS)} FROM invitations WHERE token = ?",  # noqa: S608 # nosec B608
-        [token],
-    ).fetchone()
-    return dict(zip(INVITATION_COLUMNS, row, strict=True)) if row else None
+    return _record(db, "invitations", INVITATION_COLUMNS, "WHERE token = ?", [token])
 
 
 def get_invitation_and_journey(db: Database, token: str):
@@ -856,11 +868,9 @@ def invitations_to_send(
     if journey_id:
         where.append("journey_id = ?")
         params.append(journey_id)
-    sql = (
-        f"SELECT {', '.join(INVITATION_COLUMNS)} FROM invitations "  # noqa: S608 # nosec B608
-        f"WHERE {' AND '.join(where)} ORDER BY id"
+    rows = _records(
+        db, "invitations", INVITATION_COLUMNS, f"WHERE {' AND '.join(where)} ORDER BY id", params
     )
-    rows = [dict(zip(INVITATION_COLUMNS, r, strict=True)) for r in db.execute(sql, params)]
     if tokens is not None:
         wanted = set(tokens)
         rows = [r for r in rows if r["token"] in wanted]
@@ -888,14 +898,15 @@ def mark_send_failed(db: Database, token: str, error: str) -> None:
 
 def reminders_due(db: Database, journey_id: str, *, older_than: datetime, now: datetime):
     """Sent, unanswered, unexpired, never reminded invitations older than ``older_than``."""
-    rows = db.execute(
-        f"SELECT {', '.join(INVITATION_COLUMNS)} FROM invitations "  # noqa: S608 # nosec B608
+    return _records(
+        db,
+        "invitations",
+        INVITATION_COLUMNS,
         "WHERE journey_id = ? AND answered_at IS NULL AND sent_at IS NOT NULL "
         "AND reminded_at IS NULL AND email IS NOT NULL AND expires_at > ? AND created_at <= ? "
         "ORDER BY id",
         [journey_id, iso(now), iso(older_than)],
     )
-    return [dict(zip(INVITATION_COLUMNS, r, strict=True)) for r in rows]
 
 
 def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:
@@ -925,19 +936,13 @@ def insert_user(db: Database, username: str, password_hash: str, role: str) -> N
 
 
 def get_user(db: Database, *, username: str | None = None, user_id: int | None = None):
-    column, value = ("username", username) if username is not None else ("id", user_id)
-    row = db.execute(
-        f"SELECT {', '.join(USER_COLUMNS)} FROM users WHERE {column} = ?",  # noqa: S608 # nosec B608
-        [value],
-    ).fetchone()
-    return dict(zip(USER_COLUMNS, row, strict=True)) if row else None
+    if username is not None:
+        return _record(db, "users", USER_COLUMNS, "WHERE username = ?", [username])
+    return _record(db, "users", USER_COLUMNS, "WHERE id = ?", [user_id])
 
 
 def list_users(db: Database) -> list[dict[str, Any]]:
-    rows = db.execute(
-        f"SELECT {', '.join(USER_COLUMNS)} FROM users ORDER BY username"  # noqa: S608 # nosec B608
-    )
-    return [dict(zip(USER_COLUMNS, r, strict=True)) for r in rows]
+    return _records(db, "users", USER_COLUMNS, "ORDER BY username")
 
 
 def delete_user(db: Database, username: str) -> bool:
@@ -1149,19 +1154,13 @@ def insert_api_key(db: Database, name: str, key_hash: str, prefix: str) -> None:
 
 
 def api_key_by_hash(db: Database, key_hash: str) -> dict[str, Any] | None:
-    row = db.execute(
-        f"SELECT {', '.join(API_KEY_COLUMNS)} FROM api_keys "  # noqa: S608 # nosec B608
-        "WHERE key_hash = ? AND revoked_at IS NULL",
-        [key_hash],
-    ).fetchone()
-    return dict(zip(API_KEY_COLUMNS, row, strict=True)) if row else None
+    return _record(
+        db, "api_keys", API_KEY_COLUMNS, "WHERE key_hash = ? AND revoked_at IS NULL", [key_hash]
+    )
 
 
 def list_api_keys(db: Database) -> list[dict[str, Any]]:
-    rows = db.execute(
-        f"SELECT {', '.join(API_KEY_COLUMNS)} FROM api_keys ORDER BY name"  # noqa: S608 # nosec B608
-    )
-    return [dict(zip(API_KEY_COLUMNS, r, strict=True)) for r in rows]
+    return _records(db, "api_keys", API_KEY_COLUMNS, "ORDER BY name")
 
 
 def revoke_api_key(db: Database, name: str) -> bool:
@@ -1245,12 +1244,15 @@ def add_webhook(db: Database, journey_id: str, url: str, secret: str, events: li
 
 
 def list_webhooks(db: Database, journey_id: str | None = None) -> list[dict[str, Any]]:
-    sql = f"SELECT {', '.join(ENDPOINT_COLUMNS)} FROM webhook_endpoints"  # noqa: S608 # nosec B608
-    rows = db.execute(
-        sql + (" WHERE journey_id = ?" if journey_id else "") + " ORDER BY id",
-        [journey_id] if journey_id else [],
-    )
-    return [dict(zip(ENDPOINT_COLUMNS, r, strict=True)) for r in rows]
+    if journey_id:
+        return _records(
+            db,
+            "webhook_endpoints",
+            ENDPOINT_COLUMNS,
+            "WHERE journey_id = ? ORDER BY id",
+            [journey_id],
+        )
+    return _records(db, "webhook_endpoints", ENDPOINT_COLUMNS, "ORDER BY id")
 
 
 def remove_webhook(db: Database, endpoint_id: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -114,15 +115,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def live_server(instance, loaded):
-    """The app under a real gunicorn on 127.0.0.1, on this test's instance folder."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "SURVEYAPP_SECRET_KEY": "live-server-test-key",
-        "SURVEYAPP_BASE_URL": f"http://127.0.0.1:{port}",
-    }
+def start_gunicorn(port: int, workers: int = 2, **env: str) -> subprocess.Popen:
+    """The app under a real gunicorn on 127.0.0.1:port, in its own process group (so a test
+    can kill the master and its workers at once); returns once it accepts connections."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -131,26 +126,41 @@ def live_server(instance, loaded):
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "surveyapp:create_app()",
         ],
-        env=env,
+        env={**os.environ, "SURVEYAPP_SECRET_KEY": "test-server-key", **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 20
     while True:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
+                return process
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(process.stderr.read().decode()) from None
             time.sleep(0.05)
+
+
+def stop_gunicorn(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        return
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def live_server(instance, loaded):
+    """The app under a real gunicorn on 127.0.0.1, on this test's instance folder."""
+    port = free_port()
+    process = start_gunicorn(port, SURVEYAPP_BASE_URL=f"http://127.0.0.1:{port}")
     yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    stop_gunicorn(process)
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import queue
 import re
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -19,45 +16,17 @@ import urllib.parse
 import pytest
 
 from surveyapp import invitations, storage
-from tests.conftest import CSRF, free_port
+from tests.conftest import CSRF, free_port, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.browser  # real server processes, like the browser tests
 
 
 def start_server(port: int, workers: int = 3) -> subprocess.Popen:
-    env = {**os.environ, "SURVEYAPP_SECRET_KEY": "durability-test-key"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "surveyapp:create_app()",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            assert process.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
+    return start_gunicorn(port, workers)
 
 
 def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    try:
-        os.killpg(process.pid, sig)  # the master and every worker at once
-    except ProcessLookupError:
-        return
-    process.wait(timeout=30)
+    stop_gunicorn(process, sig)
 
 
 def submit(port: int, token: str, answer: str = "negative") -> int | None:
