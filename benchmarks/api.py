@@ -15,15 +15,13 @@ import http.client
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, WRK_DONE, start, stop, wrk_figures  # benchmarks/common.py
 
 WRK_SCRIPT = """
 local counter = 0
@@ -42,13 +40,6 @@ function request()
     me, n)
   return wrk.format("POST", "/api/v1/invitations",
     {["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json"}, body)
-end
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.status + summary.errors.timeout
-  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, "
-    .. "\\"p99\\": %f, \\"errors\\": %d}\\n", summary.requests, summary.duration / 1e6,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
 end
 """
 
@@ -81,33 +72,8 @@ def main() -> None:
         )
         key = apikeys.create(db, "benchmark")
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "surveyapp:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    server, port = start("surveyapp:create_app()", args.workers, env)
     try:
-        for _ in range(400):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
         bodies = [
             json.dumps(
@@ -142,7 +108,7 @@ def main() -> None:
         )
 
         script = workdir / "single.lua"
-        script.write_text(WRK_SCRIPT)
+        script.write_text(WRK_SCRIPT + WRK_DONE)
         result = subprocess.run(
             [
                 "wrk",
@@ -164,7 +130,7 @@ def main() -> None:
             text=True,
             check=True,
         )
-        figures = json.loads(result.stdout.split("JSON ", 1)[1])
+        figures = wrk_figures(result.stdout)
         print(
             f"single POST /invitations, {args.workers} workers, {args.connections} "
             f"connections, {args.duration} s: {figures['requests'] / figures['seconds']:,.0f}"
@@ -172,8 +138,7 @@ def main() -> None:
             f"(target < 50 ms), errors {figures['errors']}"
         )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
 
 
 if __name__ == "__main__":

@@ -21,20 +21,17 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, WRK_DONE, start, stop, wrk_figures  # benchmarks/common.py
+
 # A realistic mix: 3 in 5 customers glad, 1 so-so, 1 in pain (pain also opens a follow-up).
 ANSWERS = [
     "experience=positive&satisfaction=5&why=Tr%C3%A8s+bon",
@@ -72,54 +69,7 @@ function request()
   if method == "GET" then return wrk.format("GET", path) end
   return wrk.format("POST", path, headers, body)
 end
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.status + summary.errors.timeout
-  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, "
-    .. "\\"p99\\": %f, \\"errors\\": %d}\\n", summary.requests, summary.duration / 1e6,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
-end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start(app_spec: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "30",
-            "--keep-alive",
-            "5",
-            app_spec,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(400):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.1):
-                return process, port
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{app_spec} did not start")
 
 
 def worker_rss_mb(master: subprocess.Popen) -> list[float]:
@@ -137,16 +87,11 @@ def worker_rss_mb(master: subprocess.Popen) -> list[float]:
     return sizes
 
 
-def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-
-
 def wrk(port: int, lines: list[str], method: str, cookie: str, args, workdir: Path) -> dict:
     data = workdir / f"wrk-{method}-{port}.txt"
     data.write_text("\n".join(lines) + "\n")
     script = workdir / "bench.lua"
-    script.write_text(WRK_SCRIPT)
+    script.write_text(WRK_SCRIPT + WRK_DONE)
     threads = 2
     result = subprocess.run(
         [
@@ -172,9 +117,7 @@ def wrk(port: int, lines: list[str], method: str, cookie: str, args, workdir: Pa
         text=True,
         check=True,
     )
-    figures = json.loads(result.stdout.split("JSON ", 1)[1])
-    figures["rps"] = figures["requests"] / figures["seconds"]
-    return figures
+    return wrk_figures(result.stdout)
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from surveyapp import create_app, storage
+from surveyapp import create_app, invitations, storage
 from surveyapp.cli import cli
 from surveyapp.journeys import read_definition_file
 
@@ -61,6 +61,26 @@ def loaded(db, journeys_dir):
     journeys = [read_definition_file(p) for p in sorted(journeys_dir.glob("*.yaml"))]
     storage.store_journeys(db, journeys)
     return {j.id: j for j in journeys}
+
+
+def make_invitation(db, journey, moment_id="meal", customer="C-1", locale="ro", email=None) -> str:
+    """One personal invitation, created as the CLI does (no contact budget); its token."""
+    (outcome,) = invitations.create(
+        db,
+        journey,
+        moment_id,
+        [invitations.Request(customer, email, locale)],
+        base_url="http://x",
+        valid_days=30,
+        budget=invitations.Budget(0),
+    )
+    return outcome.token
+
+
+@pytest.fixture
+def token(db, loaded):
+    """A café meal invitation for customer C-1, in Romanian."""
+    return make_invitation(db, loaded["cafe"])
 
 
 @pytest.fixture

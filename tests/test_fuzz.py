@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from surveyapp import create_app, invitations, storage
+from surveyapp import create_app, storage
 from surveyapp.journeys import DefinitionError, Journey, parse_definition
-from tests.conftest import DEMO_JOURNEYS, csrf_token
+from tests.conftest import DEMO_JOURNEYS, csrf_token, make_invitation
 
 FUZZ = settings(
     max_examples=150,
@@ -62,16 +62,8 @@ STORED = []
 @pytest.fixture
 def site(instance, db, loaded):
     app = create_app({"TESTING": True, "SECRET_KEY": "fuzz"})
-    (outcome,) = invitations.create(
-        db,
-        loaded["cafe"],
-        "meal",
-        [invitations.Request("C-1", None, "ro")],
-        base_url="http://x",
-        valid_days=30,
-        budget=invitations.Budget(0),
-    )
-    return app, outcome.token, db
+    token = make_invitation(db, loaded["cafe"])
+    return app, token, db
 
 
 def snapshot(db):

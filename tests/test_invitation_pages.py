@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import invitations, storage
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, make_invitation
 
 
 @pytest.fixture
@@ -16,16 +16,7 @@ def invite(app, db, loaded):
     """Create invitations like the CLI does; return their tokens."""
 
     def make(moment_id="meal", customer="C-1", locale="ro", journey="cafe", email=None):
-        (outcome,) = invitations.create(
-            db,
-            loaded[journey],
-            moment_id,
-            [invitations.Request(customer, email, locale)],
-            base_url="http://localhost",
-            valid_days=30,
-            budget=invitations.Budget(0),
-        )
-        return outcome.token
+        return make_invitation(db, loaded[journey], moment_id, customer, locale, email)
 
     return make
 

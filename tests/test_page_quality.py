@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 
-from surveyapp import accounts, invitations, scoring, storage, surveys
-from tests.conftest import ROOT
+from surveyapp import accounts, scoring, storage, surveys
+from tests.conftest import ROOT, make_invitation
 
 pytestmark = pytest.mark.browser
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -43,16 +43,7 @@ def populated(db, loaded):
             comment="Lent <b>mais</b> aimable" if i % 2 else None,
             customer_ref=f"C-{i}",
         )
-    (outcome,) = invitations.create(
-        db,
-        loaded["cafe"],
-        "meal",
-        [invitations.Request("C-1", None, "ro")],
-        base_url="http://x",
-        valid_days=30,
-        budget=invitations.Budget(0),
-    )
-    return outcome.token
+    return make_invitation(db, loaded["cafe"])
 
 
 CUSTOMER_PAGES = [

@@ -12,25 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from surveyapp import ConfigurationError, accounts, create_app, invitations, storage
+from surveyapp import ConfigurationError, accounts, create_app, storage
 from tests.conftest import csrf_token, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SURVEYAPP = str(Path(sys.executable).with_name("surveyapp"))
-
-
-@pytest.fixture
-def token(db, loaded):
-    (outcome,) = invitations.create(
-        db,
-        loaded["cafe"],
-        "meal",
-        [invitations.Request("C-1", None, "ro")],
-        base_url="http://x",
-        valid_days=30,
-        budget=invitations.Budget(0),
-    )
-    return outcome.token
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,77 @@
+"""What the load benchmarks share: gunicorn on 127.0.0.1, and wrk's figures as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: wrk's done() hook, appended to each script: one JSON line with the run's figures.
+WRK_DONE = """
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, "
+    .. "\\"p99\\": %f, \\"errors\\": %d}\\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(app_spec: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "30",
+            "--keep-alive",
+            "5",
+            app_spec,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(400):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                return process, port
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{app_spec} did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def wrk_figures(stdout: str) -> dict:
+    """The JSON line WRK_DONE printed, with requests/s added."""
+    figures = json.loads(stdout.split("JSON ", 1)[1])
+    figures["rps"] = figures["requests"] / figures["seconds"]
+    return figures
