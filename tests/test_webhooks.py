@@ -179,3 +179,39 @@ def test_a_script_with_only_an_api_key_does_the_whole_loop(app, db, receiver, jo
     webhooks.deliver_due(db)
     ((headers, body),) = receiver.received
     assert verify(secret, headers, body) and json.loads(body)["data"]["customer"] == "ACME-0"
+
+
+def test_serve_runs_the_delivery_worker_beside_the_web_workers(
+    db, loaded, run_cli, receiver, token
+):
+    """`surveyapp serve` starts the worker: an answer reaches the receiver by itself."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.conftest import free_port
+    from tests.test_durability import submit
+
+    secret = add_hook(run_cli, receiver.url, "response.negative")
+    port = free_port()
+    surveyapp = str(Path(sys.executable).with_name("surveyapp"))
+    server = subprocess.Popen(
+        [surveyapp, "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, "SURVEYAPP_SECRET_KEY": "k"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while submit(port, token) is None:  # retried until the server is up
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.1)
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ((headers, body),) = receiver.received
+    assert verify(secret, headers, body) and json.loads(body)["type"] == "response.negative"
