@@ -52,7 +52,7 @@ def submit(port: int, token: str, answer: str = "negative") -> int | None:
         response = conn.getresponse()
         response.read()
         return response.status
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer
         return None
 
 
