@@ -358,15 +358,7 @@ def _create(db, items: list[dict]) -> list[dict]:
             )
             for i in indexes
         ]
-        outcomes = invitations.create(
-            db,
-            journey,
-            moment_id,
-            requests,
-            base_url=config["BASE_URL"],
-            valid_days=int(config["INVITATION_DAYS"]),
-            budget=invitations.Budget(max_per_30_days=int(config["CONTACT_BUDGET"])),
-        )
+        outcomes = invitations.create_from_config(db, journey, moment_id, requests, config)
         for index, outcome in zip(indexes, outcomes, strict=True):
             if outcome.status == "created":
                 results[index] = {
@@ -394,13 +386,11 @@ def _send(db, items, results, smtp) -> None:
         for item, r in zip(items, results, strict=True)
         if item.get("send") and item.get("email") and r["status"] == "created"
     }
-    pending = storage.invitations_to_send(
-        db, now=storage.utcnow(), retry=False, tokens=list(wanted)
+    report = mailer.send_created(
+        db, list(wanted), settings=smtp, base_url=current_app.config["BASE_URL"]
     )
-    mailer.send_invitations(db, pending, settings=smtp, base_url=current_app.config["BASE_URL"])
     for token, result in wanted.items():
-        invitation = storage.get_invitation(db, token)
-        result["sent"] = invitation["sent_at"] is not None
+        result["sent"] = token in report.sent_tokens
 
 
 # --- responses ---------------------------------------------------------------------------

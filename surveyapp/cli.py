@@ -9,7 +9,7 @@ import re
 import subprocess  # nosec B404
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import click
@@ -320,15 +320,7 @@ def invite_command(
         requests = [invitations.Request(customer.strip(), email, locale)]
     with _open_db() as db:
         found = _moment_or_exit(db, journey_id, moment_id)
-        outcomes = invitations.create(
-            db,
-            found,
-            moment_id,
-            requests,
-            base_url=config["BASE_URL"],
-            valid_days=int(config["INVITATION_DAYS"]),
-            budget=invitations.Budget(max_per_30_days=int(config["CONTACT_BUDGET"])),
-        )
+        outcomes = invitations.create_from_config(db, found, moment_id, requests, config)
         created = [o for o in outcomes if o.status == "created"]
         for outcome in outcomes:
             where = f"line {outcome.request.line} " if outcome.request.line else ""
@@ -345,11 +337,8 @@ def invite_command(
             click.echo(created[0].link)
         if smtp and created:
             tokens = [o.token for o in created if o.request.email]
-            pending = storage.invitations_to_send(
-                db, now=storage.utcnow(), retry=False, tokens=tokens
-            )
             _report_sending(
-                mailer.send_invitations(db, pending, settings=smtp, base_url=config["BASE_URL"])
+                mailer.send_created(db, tokens, settings=smtp, base_url=config["BASE_URL"])
             )
 
 
@@ -409,18 +398,9 @@ def remind_command(journey_id, after):
     config = settings.load_settings()
     smtp = _smtp_or_exit(config)
     days = after if after is not None else int(config["REMINDER_AFTER_DAYS"])
-    now = storage.utcnow()
     with _open_db() as db:
         _journey_or_exit(db, journey_id)
-        due = storage.reminders_due(db, journey_id, older_than=now - timedelta(days=days), now=now)
-        optouts = storage.opted_out(
-            db, [invitations.customer_hash(r["customer_ref"]) for r in due if r["customer_ref"]]
-        )
-        due = [
-            r
-            for r in due
-            if not r["customer_ref"] or invitations.customer_hash(r["customer_ref"]) not in optouts
-        ]
+        due = invitations.reminders_due(db, journey_id, after_days=days)
         _report_sending(
             mailer.send_invitations(
                 db, due, settings=smtp, base_url=config["BASE_URL"], reminder=True

@@ -189,6 +189,39 @@ def plan(
     return outcomes
 
 
+def create_from_config(
+    db: Database, journey: Journey, moment_id: str, requests: list[Request], config
+) -> list[Outcome]:
+    """:func:`create` with the service's settings (BASE_URL, INVITATION_DAYS, CONTACT_BUDGET),
+    as the CLI and the API both create invitations."""
+    return create(
+        db,
+        journey,
+        moment_id,
+        requests,
+        base_url=config["BASE_URL"],
+        valid_days=int(config["INVITATION_DAYS"]),
+        budget=Budget(max_per_30_days=int(config["CONTACT_BUDGET"])),
+    )
+
+
+def reminders_due(
+    db: Database, journey_id: str, *, after_days: int, now: datetime | None = None
+) -> list[dict]:
+    """Invitations to remind: sent, unanswered, unexpired, never reminded, older than
+    ``after_days``, and never to a customer who opted out."""
+    now = now or storage.utcnow()
+    due = storage.reminders_due(
+        db, journey_id, older_than=now - timedelta(days=after_days), now=now
+    )
+    opted = storage.opted_out(
+        db, [customer_hash(r["customer_ref"]) for r in due if r["customer_ref"]]
+    )
+    return [
+        r for r in due if not r["customer_ref"] or customer_hash(r["customer_ref"]) not in opted
+    ]
+
+
 def create(
     db: Database,
     journey: Journey,

@@ -11,7 +11,7 @@ import functools
 import smtplib
 import ssl
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -175,6 +175,7 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     errors: list[tuple[str, str]] | None = None  # (customer or email, reason)
+    sent_tokens: set[str] = field(default_factory=set)
 
 
 def send_invitations(
@@ -213,9 +214,16 @@ def send_invitations(
                 continue
             storage.mark_sent(db, invitation["token"], reminder=reminder)
             report.sent += 1
+            report.sent_tokens.add(invitation["token"])
     finally:
         connection.close()
     return report
+
+
+def send_created(db, tokens: list[str], *, settings: SmtpSettings, base_url: str) -> SendReport:
+    """Email the invitations just created (those among ``tokens`` that have an address)."""
+    pending = storage.invitations_to_send(db, now=storage.utcnow(), retry=False, tokens=tokens)
+    return send_invitations(db, pending, settings=settings, base_url=base_url)
 
 
 def _describe(exc: Exception) -> str:

@@ -868,12 +868,24 @@ def invitations_to_send(
     if journey_id:
         where.append("journey_id = ?")
         params.append(journey_id)
-    rows = _records(
-        db, "invitations", INVITATION_COLUMNS, f"WHERE {' AND '.join(where)} ORDER BY id", params
-    )
-    if tokens is not None:
-        wanted = set(tokens)
-        rows = [r for r in rows if r["token"] in wanted]
+    if tokens is None:
+        return _records(
+            db,
+            "invitations",
+            INVITATION_COLUMNS,
+            f"WHERE {' AND '.join(where)} ORDER BY id",
+            params,
+        )
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(tokens):  # only these: never read every unsent invitation
+        marks = ", ".join("?" for _ in chunk)
+        rows += _records(
+            db,
+            "invitations",
+            INVITATION_COLUMNS,
+            f"WHERE {' AND '.join(where)} AND token IN ({marks}) ORDER BY id",
+            [*params, *chunk],
+        )
     return rows
 
 

@@ -263,3 +263,38 @@ def test_the_openapi_document_describes_every_endpoint(client):
     described = {"/api/v1" + p.replace("{journey_id}", "<journey_id>") for p in document["paths"]}
     assert rules == described
     assert json.dumps(document)
+
+
+def test_invitations_can_be_sent_at_once_and_say_whether_they_were(
+    instance, loaded, key, smtp_server
+):
+    smtp_server.refuse.add("gone@example.ro")
+    app = create_app({"TESTING": True, "SECRET_KEY": "k"})  # reads the SMTP settings
+    response = app.test_client().post(
+        "/api/v1/invitations",
+        headers={"Authorization": f"Bearer {key}"},
+        json={
+            "invitations": [
+                {
+                    "journey": "cafe",
+                    "moment": "meal",
+                    "customer": "C-1",
+                    "send": True,
+                    "email": "ana@example.ro",
+                    "locale": "ro",
+                },
+                {
+                    "journey": "cafe",
+                    "moment": "meal",
+                    "customer": "C-2",
+                    "send": True,
+                    "email": "gone@example.ro",
+                },
+                {"journey": "cafe", "moment": "meal", "customer": "C-3", "send": True},
+            ]
+        },
+    )
+    results = response.get_json()["results"]
+    assert [r["sent"] for r in results] == [True, False, False]
+    (message,) = smtp_server.to("ana@example.ro")
+    assert message["Subject"] == "Café des Arts: cum a fost? „Masa dumneavoastră”"
