@@ -22,13 +22,19 @@ from flask import (
 
 from surveyapp import accounts, dashboard, exports, forms, i18n, scoring, storage, surveys
 from surveyapp.i18n import N_
-from surveyapp.journeys import CHANNELS, DefinitionError, format_for, parse_definition
+from surveyapp.journeys import DefinitionError, format_for, parse_definition
 from surveyapp.survey_views import PUBLIC_CHANNELS
 from surveyapp.web import error_page, get_db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 RESPONSE_CHANNELS = (*PUBLIC_CHANNELS, "email", "personal")
+CHANNEL_LABELS = {
+    "link": N_("Public link"),
+    "qr": N_("QR code"),
+    "email": N_("Emailed invitation"),
+    "personal": N_("Personal link"),
+}
 PAGE_SIZE = 50
 SESSION_HOURS = 12
 
@@ -379,14 +385,22 @@ def followups(journey_id: str):
     rows = storage.followups(
         get_db(), journey.id, status=status_filter, moment_id=moment_filter, limit=PAGE_SIZE
     )
-    names = {m.id: m.display_name(g.locale, journey.default_locale) for m in journey.moments}
+    moments = {m.id: m for m in [*journey.moments, *storage.retired_moments(get_db(), journey.id)]}
     items = []
     for row in rows:
         form = forms.FollowupForm(
             meta=_meta(), data={"status": row["status"], "note": row["note"] or ""}
         )
         row["when"] = i18n.datetime_text(storage.parse_iso(row["created_at"]), g.locale)
-        row["moment_name"] = names.get(row["moment_id"], row["moment_id"])
+        moment = moments.get(row["moment_id"])
+        row["moment_name"] = (
+            moment.display_name(g.locale, journey.default_locale) if moment else row["moment_id"]
+        )
+        row["readable"] = (
+            surveys.survey_for(journey, moment).readable_answers(row["answers"], g.locale)
+            if moment
+            else list(row["answers"].items())
+        )
         items.append((row, form))
     text = i18n.translate(g.locale, notice) if notice else None
     return render_template(
@@ -469,7 +483,9 @@ def _admin_context():
     return {
         "user": g.get("user"),
         "logout_form": forms.confirm_form(_meta(), None),
-        "channels_all": CHANNELS,
+        "channel_label": lambda code: (
+            i18n.translate(g.locale, CHANNEL_LABELS[code]) if code in CHANNEL_LABELS else code
+        ),
     }
 
 

@@ -139,6 +139,21 @@ class Survey:
         """The question as the customer reads it, placeholders filled."""
         return translate(locale, question.text, moment=self.moment_name(locale), brand=self.brand)
 
+    def readable_answers(self, answers: dict, locale: str) -> list[tuple[str, str]]:
+        """(question, answer) as a reader of ``locale`` says them; keys this survey no
+        longer asks (an older definition) are shown as they were stored."""
+        readable = []
+        for key, value in answers.items():
+            question = next((q for q in self.questions if q.key == key), None)
+            if question is None:
+                readable.append((key, str(value)))
+                continue
+            labels = dict(question.choices(locale))
+            readable.append(
+                (self.question_text(question, locale), labels.get(str(value), str(value)))
+            )
+        return readable
+
     def asks(self, question_type: str) -> bool:
         return any(q.type == question_type for q in self.questions)
 

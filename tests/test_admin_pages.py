@@ -161,7 +161,7 @@ def test_an_upload_replaces_the_journey(manager, db, journeys_dir):
     content = (journeys_dir / "cafe.yaml").read_text().replace("Café des Arts", "Café Nou")
     response = upload(manager, content.encode())
     assert response.status_code == 200
-    assert "cafe: updated" in text(response)
+    assert "Parcours cafe mis à jour" in text(response)
     assert storage.get_journey(db, "cafe").brand == "Café Nou"
 
 
@@ -303,3 +303,12 @@ def test_the_admin_language_is_remembered(app, users, db):
     again = app.test_client()
     log_in(again, lang="en")
     assert '<html lang="ro">' in again.get("/admin/").get_data(as_text=True)
+
+
+def test_a_followup_shows_the_questions_and_answers_in_the_managers_language(manager, answered):
+    page = text(manager.get("/admin/j/cafe/followups?lang=ro"))
+    assert "<dt>Masa dumneavoastră: cum a fost?</dt><dd>Rău</dd>" in page.replace("> <", "><")
+    assert "<dd>Foarte nemulțumit</dd>" in page.replace("> <", "><")
+    assert "Link public" in page and "<dt>experience</dt>" not in page
+    dashboard = text(manager.get("/admin/j/cafe?lang=fr"))
+    assert '<option value="qr">Code QR</option>' in dashboard

@@ -152,7 +152,7 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
     )
     page.get_by_label("Définition du parcours (YAML ou JSON)").set_input_files(str(journey))
     page.get_by_role("button", name="Charger").click()
-    assert "boulangerie: created" in page.get_by_role("status").inner_text()
+    assert "Parcours boulangerie créé." in page.get_by_role("status").inner_text()
 
     for polarity, why in (
         ("positive", "Rapid"),
