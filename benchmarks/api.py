@@ -15,13 +15,12 @@ import http.client
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, WRK_DONE, start, stop, wrk_figures  # benchmarks/common.py
+from common import ROOT, run_wrk, start, stop  # benchmarks/common.py
 
 WRK_SCRIPT = """
 local counter = 0
@@ -107,30 +106,14 @@ def main() -> None:
             f"{created / elapsed:,.0f} invitations/s (target >= 10,000)"
         )
 
-        script = workdir / "single.lua"
-        script.write_text(WRK_SCRIPT + WRK_DONE)
-        result = subprocess.run(
-            [
-                "wrk",
-                "-t",
-                "2",
-                "-c",
-                str(args.connections),
-                "-d",
-                f"{args.duration}s",
-                "--timeout",
-                "5s",
-                "-s",
-                str(script),
-                f"http://127.0.0.1:{port}",
-                "--",
-                key,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+        figures = run_wrk(
+            WRK_SCRIPT,
+            port,
+            connections=args.connections,
+            duration=args.duration,
+            workdir=workdir,
+            args=[key],
         )
-        figures = wrk_figures(result.stdout)
         print(
             f"single POST /invitations, {args.workers} workers, {args.connections} "
             f"connections, {args.duration} s: {figures['requests'] / figures['seconds']:,.0f}"

@@ -70,8 +70,37 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def wrk_figures(stdout: str) -> dict:
-    """The JSON line WRK_DONE printed, with requests/s added."""
-    figures = json.loads(stdout.split("JSON ", 1)[1])
+WRK_THREADS = 2
+
+
+def run_wrk(
+    script: str, port: int, *, connections: int, duration: int, workdir: Path, args: list[str]
+) -> dict:
+    """Run wrk with a Lua ``script`` (WRK_DONE appended) against 127.0.0.1:port; its figures,
+    with requests/s added. ``args`` go to the script's init()."""
+    path = workdir / f"bench-{port}.lua"
+    path.write_text(script + WRK_DONE)
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(WRK_THREADS),
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(path),
+            f"http://127.0.0.1:{port}",
+            "--",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(result.stdout.split("JSON ", 1)[1])
     figures["rps"] = figures["requests"] / figures["seconds"]
     return figures

@@ -30,7 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, WRK_DONE, start, stop, wrk_figures  # benchmarks/common.py
+from common import ROOT, WRK_THREADS, run_wrk, start, stop  # benchmarks/common.py
 
 # A realistic mix: 3 in 5 customers glad, 1 so-so, 1 in pain (pain also opens a follow-up).
 ANSWERS = [
@@ -90,34 +90,14 @@ def worker_rss_mb(master: subprocess.Popen) -> list[float]:
 def wrk(port: int, lines: list[str], method: str, cookie: str, args, workdir: Path) -> dict:
     data = workdir / f"wrk-{method}-{port}.txt"
     data.write_text("\n".join(lines) + "\n")
-    script = workdir / "bench.lua"
-    script.write_text(WRK_SCRIPT + WRK_DONE)
-    threads = 2
-    result = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(args.connections),
-            "-d",
-            f"{args.duration}s",
-            "--timeout",
-            "5s",
-            "-s",
-            str(script),
-            f"http://127.0.0.1:{port}",
-            "--",
-            str(data),
-            str(threads),
-            method,
-            cookie,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+    return run_wrk(
+        WRK_SCRIPT,
+        port,
+        connections=args.connections,
+        duration=args.duration,
+        workdir=workdir,
+        args=[str(data), str(WRK_THREADS), method, cookie],
     )
-    return wrk_figures(result.stdout)
 
 
 def main() -> None:

@@ -56,7 +56,7 @@ def _keys(username: str, client: str) -> list[str]:
 def wait_needed(db: Database, username: str, client: str, now: datetime) -> int:
     """Seconds to wait before the next attempt: 0 for the first few failures, then doubling."""
     wait = 0
-    for failures, last_at in storage.login_failures(db, _keys(username, client)):
+    for failures, last_at in storage.recent_failures(db, _keys(username, client)):
         last = storage.parse_iso(last_at)
         if failures < FREE_FAILURES or now - last > FAILURE_MEMORY:
             continue
@@ -75,11 +75,11 @@ def authenticate(
         return LoginResult(None, wait)
     user = storage.get_user(db, username=username.strip())
     if user and check_password_hash(user["password_hash"], password):
-        storage.clear_login_failures(db, _keys(username, client))
+        storage.clear_failures(db, _keys(username, client))
         return LoginResult(user)
     if not user:
         check_password_hash(_DUMMY_HASH, password)
-    storage.add_login_failure(db, _keys(username, client), now, now - FAILURE_MEMORY)
+    storage.add_failure(db, _keys(username, client), now, now - FAILURE_MEMORY)
     return LoginResult(None)
 
 

@@ -20,6 +20,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from surveyapp import apikeys, invitations, mailer, scoring, storage
 from surveyapp.journeys import DefinitionError, parse_definition
 from surveyapp.openapi import document
+from surveyapp.surveys import survey_for
 from surveyapp.web import get_db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -161,7 +162,7 @@ def _journey_json(journey, retired) -> dict[str, Any]:
     def moment(m, is_retired):
         return {
             **m.to_dict(),
-            "questions": [q.key for q in _survey(journey, m).questions],
+            "questions": [q.key for q in survey_for(journey, m).questions],
             "retired": is_retired,
         }
 
@@ -172,12 +173,6 @@ def _journey_json(journey, retired) -> dict[str, Any]:
         "locales": list(journey.locales),
         "moments": [moment(m, False) for m in journey.moments] + [moment(m, True) for m in retired],
     }
-
-
-def _survey(journey, moment):
-    from surveyapp.surveys import survey_for
-
-    return survey_for(journey, moment)
 
 
 @bp.get("/journeys")

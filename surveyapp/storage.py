@@ -967,7 +967,11 @@ def set_user_locale(db: Database, user_id: int, locale: str) -> None:
         db.execute("UPDATE users SET locale = ? WHERE id = ?", [locale, user_id])
 
 
-def login_failures(db: Database, keys: list[str]) -> list[tuple[int, str]]:
+# Failed attempts, keyed by what failed: "user:<name>" and "client:<address>" for admin
+# logins, "token:<address>" for unknown survey links. (The table's name is historical.)
+
+
+def recent_failures(db: Database, keys: list[str]) -> list[tuple[int, str]]:
     """(failures, last failure time) for each key that has failed recently."""
     marks = ", ".join("?" for _ in keys)
     return db.execute(
@@ -976,7 +980,7 @@ def login_failures(db: Database, keys: list[str]) -> list[tuple[int, str]]:
     ).fetchall()
 
 
-def add_login_failure(db: Database, keys: list[str], when: datetime, reset_before: datetime):
+def add_failure(db: Database, keys: list[str], when: datetime, reset_before: datetime):
     with db.atomic():
         for key in keys:
             db.execute(
@@ -987,7 +991,7 @@ def add_login_failure(db: Database, keys: list[str], when: datetime, reset_befor
             )
 
 
-def clear_login_failures(db: Database, keys: list[str]) -> None:
+def clear_failures(db: Database, keys: list[str]) -> None:
     marks = ", ".join("?" for _ in keys)
     with db.atomic():
         db.execute(f"DELETE FROM login_failures WHERE key IN ({marks})", keys)  # noqa: S608 # nosec B608

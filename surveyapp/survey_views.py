@@ -205,7 +205,7 @@ def _guessing(client: str) -> bool:
     now = storage.utcnow()
     return any(
         failures >= GUESSES_ALLOWED and now - storage.parse_iso(last) < GUESS_MEMORY
-        for failures, last in storage.login_failures(get_db(), [f"token:{client}"])
+        for failures, last in storage.recent_failures(get_db(), [f"token:{client}"])
     )
 
 
@@ -234,7 +234,7 @@ def _invitation(token: str):
             return None, None, None, None, (page, 429, {"Retry-After": "600"})
         current_app.logger.info("unknown survey link from %s", client)
         now = storage.utcnow()
-        storage.add_login_failure(db, [f"token:{client}"], now, now - GUESS_MEMORY)
+        storage.add_failure(db, [f"token:{client}"], now, now - GUESS_MEMORY)
         return (
             None,
             None,
