@@ -65,7 +65,7 @@ def _admin_locale() -> str:
 def _meta():
     return forms.form_meta(
         secret_key=current_app.config["SECRET_KEY"],
-        session=session,
+        csrf_context=session,
         locale=g.locale,
         time_limit_hours=SESSION_HOURS,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -41,11 +42,12 @@ class BaseForm(Form):
         csrf_field_name = CSRF_FIELD
 
 
-def form_meta(*, secret_key: str, session: Any, locale: str, time_limit_hours: int) -> dict:
-    """The per-request WTForms meta: CSRF secret and context, and the reader's locale."""
+def form_meta(*, secret_key: str, csrf_context: Any, locale: str, time_limit_hours: int) -> dict:
+    """The per-request WTForms meta: CSRF secret and context (a session-like mapping that
+    keeps the visitor's CSRF secret), and the reader's locale."""
     return {
         "csrf_secret": secret_key.encode(),
-        "csrf_context": session,
+        "csrf_context": csrf_context,
         "csrf_time_limit": timedelta(hours=time_limit_hours),
         "locales": [locale],
     }
@@ -84,6 +86,14 @@ def _form_class(survey: Survey, locale: str) -> type[BaseForm]:
     for question in survey.questions:
         setattr(SurveyForm, question.key, _field(survey, question, locale))
     return SurveyForm
+
+
+def csrf_token(meta: dict) -> str:
+    """The CSRF token a form with this ``meta`` would carry, without building the form
+    (WTForms' own SessionCSRF makes it): for pages rendered once and reused."""
+    csrf = SessionCSRF()
+    csrf.form_meta = SimpleNamespace(**meta)
+    return csrf.generate_csrf_token(None)
 
 
 def confirm_form(meta: dict, formdata: MultiDict | None) -> BaseForm:

@@ -21,7 +21,7 @@ from flask import (
 from surveyapp import forms, i18n, invitations, scoring, storage
 from surveyapp.i18n import N_
 from surveyapp.surveys import Survey, survey_for
-from surveyapp.web import choose_locale, error_page, get_db
+from surveyapp.web import choose_locale, error_page, get_db, visitor_csrf
 
 bp = Blueprint("survey", __name__)
 
@@ -43,13 +43,17 @@ def _load_survey(journey_id: str, moment_id: str):
     return journey, survey_for(journey, moment)
 
 
-def _form(survey: Survey, locale: str, preset: dict | None = None):
-    meta = forms.form_meta(
+def _meta(locale: str) -> dict:
+    return forms.form_meta(
         secret_key=current_app.config["SECRET_KEY"],
-        session=session,
+        csrf_context=visitor_csrf(),
         locale=locale,
         time_limit_hours=current_app.config["FORM_TIME_LIMIT_HOURS"],
     )
+
+
+def _form(survey: Survey, locale: str, preset: dict | None = None):
+    meta = _meta(locale)
     formdata = request.form if request.method == "POST" else None
     return forms.survey_form(survey, locale, formdata, meta, data=preset)
 
@@ -119,13 +123,7 @@ def _clean_page(survey: Survey, locale: str) -> str:
         page = _clean_pages[key] = _render_survey(
             survey, _form(survey, locale), locale, None, csrf_value=_CSRF_SLOT
         )[0]
-    meta = forms.form_meta(
-        secret_key=current_app.config["SECRET_KEY"],
-        session=session,
-        locale=locale,
-        time_limit_hours=current_app.config["FORM_TIME_LIMIT_HOURS"],
-    )
-    return page.replace(_CSRF_SLOT, forms.confirm_form(meta, None).csrf_token.current_token)
+    return page.replace(_CSRF_SLOT, forms.csrf_token(_meta(locale)))
 
 
 # --- public links ------------------------------------------------------------------------
@@ -369,15 +367,7 @@ def unsubscribe(token: str):
     invitation, journey, survey, locale, failure = _invitation(token)
     if failure:
         return failure
-    form = forms.confirm_form(
-        forms.form_meta(
-            secret_key=current_app.config["SECRET_KEY"],
-            session=session,
-            locale=locale,
-            time_limit_hours=current_app.config["FORM_TIME_LIMIT_HOURS"],
-        ),
-        request.form if request.method == "POST" else None,
-    )
+    form = forms.confirm_form(_meta(locale), request.form if request.method == "POST" else None)
     one_click = request.form.get("List-Unsubscribe") == "One-Click"
     if request.method == "POST" and (one_click or form.validate()):
         if invitation["customer_ref"]:

@@ -4,9 +4,11 @@ gettext, security headers and localized error pages."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 
 from flask import Flask, g, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from surveyapp import i18n, storage
@@ -53,6 +55,45 @@ ERROR_TEXTS = {
 
 
 _connections = threading.local()
+
+#: The cookie that holds a customer's CSRF secret (see visitor_csrf).
+CSRF_COOKIE = "csrf_secret"
+_CSRF_SECRET = re.compile(r"[0-9a-f]{40}")  # what WTForms' SessionCSRF makes
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key set.
+
+    Flask builds a new serializer twice per request, and each build serializes an empty
+    dict to probe its serializer: a tenth of a survey page view that never touches the
+    session (benchmarks/README.md). The keys are compared on every request, so a changed
+    SECRET_KEY still takes effect at once.
+    """
+
+    _cached: tuple | None = None
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = self._cached
+        if cached is None or cached[0] != keys:
+            cached = self._cached = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+
+def visitor_csrf() -> dict:
+    """WTForms' CSRF context on customer pages: the browser's CSRF secret, kept in a cookie
+    of its own (as Django keeps its csrftoken) instead of the signed Flask session.
+
+    Signing and compressing a session cookie just to hold this value cost a third of a
+    survey page view for every new visitor. The cookie needs no signature: a form's token
+    is an HMAC of this value and expiry time with the secret key, which only the server
+    can make. A new secret is sent as a cookie after the request.
+    """
+    context = g.get("visitor_csrf")
+    if context is None:
+        value = request.cookies.get(CSRF_COOKIE, "")
+        context = g.visitor_csrf = {"csrf": value} if _CSRF_SECRET.fullmatch(value) else {}
+    return context
 
 
 def get_db():
@@ -145,6 +186,7 @@ def init_app(app: Flask) -> None:
         g.database_path = database_path
 
     app.teardown_appcontext(close_db)
+    app.session_interface = SessionInterface()
     i18n.use_locale_from(current_locale)
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
@@ -177,6 +219,25 @@ def init_app(app: Flask) -> None:
                 "Content-Security-Policy"
             ].replace("frame-ancestors 'none'", f"frame-ancestors {embed_origins}")
             del response.headers["X-Frame-Options"]
+        return response
+
+    @app.after_request
+    def _visitor_csrf_cookie(response):
+        context = g.get("visitor_csrf")
+        if context is not None:
+            response.vary.add("Cookie")  # the page carries this visitor's token
+            secret = context.get("csrf")
+            if secret and secret != request.cookies.get(CSRF_COOKIE):
+                response.set_cookie(
+                    CSRF_COOKIE,
+                    secret,
+                    # A phone may reopen the tab later: the cookie lasts as long as the form.
+                    max_age=app.config["FORM_TIME_LIMIT_HOURS"] * 3600,
+                    path=app.session_interface.get_cookie_path(app),
+                    secure=app.config["SESSION_COOKIE_SECURE"],
+                    httponly=True,
+                    samesite="Lax",
+                )
         return response
 
     app.register_error_handler(HTTPException, _handle_http_error)

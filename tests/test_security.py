@@ -65,6 +65,26 @@ def test_guessing_links_is_slowed_down_and_logged(app, token, caplog):
     assert customer.get(f"/s/{token}").status_code == 200
 
 
+def test_a_survey_form_counts_only_with_the_csrf_cookie_of_the_browser_that_opened_it(
+    app, db, token
+):
+    phone, attacker = app.test_client(), app.test_client()
+    page = phone.get(f"/s/{token}")
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith("csrf_secret=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Cookie" in page.headers["Vary"]  # the page carries this browser's token
+    assert phone.get_cookie("session") is None  # customers need no signed session
+    form = {"experience": "negative", "csrf_token": csrf_token(page.get_data(as_text=True))}
+
+    # Another browser replaying the token, with no cookie or with a secret of its choosing.
+    assert attacker.post(f"/s/{token}", data=form).status_code == 422
+    attacker.set_cookie("csrf_secret", "0" * 40)
+    assert attacker.post(f"/s/{token}", data=form).status_code == 422
+    assert storage.count_responses(db) == 0
+
+    assert phone.post(f"/s/{token}", data=form).status_code == 303
+    assert storage.count_responses(db) == 1
+
 def test_rotating_the_secret_key_logs_admins_out_but_keeps_survey_links(
     instance, loaded, db, token
 ):
