@@ -85,6 +85,7 @@ def test_a_survey_form_counts_only_with_the_csrf_cookie_of_the_browser_that_open
     assert phone.post(f"/s/{token}", data=form).status_code == 303
     assert storage.count_responses(db) == 1
 
+
 def test_rotating_the_secret_key_logs_admins_out_but_keeps_survey_links(
     instance, loaded, db, token
 ):
