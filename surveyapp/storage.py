@@ -11,9 +11,11 @@ column names, placeholders and WHERE clauses; every value is bound as a paramete
 
 from __future__ import annotations
 
+import fcntl
 import json
 import secrets
 import sqlite3
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -544,24 +546,50 @@ _TALLY_UPSERT = (
 )
 
 
+_write_queues: weakref.WeakKeyDictionary[Database, Any] = weakref.WeakKeyDictionary()
+
+
+def _write_queue(db: Database):
+    """This connection's handle on the writers' lock file (``<database>-writers``), or
+    None for a database in memory. One handle per connection, opened when it first
+    writes: flock locks belong to an open file, so each connection (thread or process)
+    needs its own to exclude the others."""
+    queue = _write_queues.get(db)
+    if queue is None:
+        path = db.execute("PRAGMA database_list").fetchone()[2]
+        queue = _write_queues[db] = open(f"{path}-writers", "a") if path else False  # noqa: SIM115
+    return queue or None
+
+
 @contextmanager
 def immediate(db: Database) -> Iterator[Database]:
     """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
 
-    Used where a transaction reads before it writes, so two writers never both
-    read the old state: they queue on the busy timeout instead.
+    Used where a transaction reads before it writes, so two writers never both read the
+    old state. Writers first queue on a file lock (flock): SQLite's own busy handler
+    retries after sleeps of 1, 2, 5, 10 … 100 ms, and under a burst of submits a quarter
+    of them slept more than 1 ms and some 100 ms, while the kernel wakes the next writer
+    in the queue as soon as the lock is free (benchmarks/README.md). SQLite's locking
+    still guards everything; the queue only decides who goes next.
     """
     if db.conn.in_transaction:  # already holding the write lock: a savepoint is enough
         with db.atomic():
             yield db
         return
-    db.execute("BEGIN IMMEDIATE")
+    queue = _write_queue(db)
+    if queue is not None:
+        fcntl.flock(queue, fcntl.LOCK_EX)
     try:
-        yield db
-    except BaseException:
-        db.conn.rollback()
-        raise
-    db.execute("COMMIT")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.execute("COMMIT")
+    finally:
+        if queue is not None:
+            fcntl.flock(queue, fcntl.LOCK_UN)
 
 
 class AlreadyAnswered(Exception):

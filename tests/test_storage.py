@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from datetime import UTC, date, datetime
 
 import pytest
@@ -44,6 +46,28 @@ def test_connections_wait_for_a_busy_database(db_path):
     db = storage.connect(db_path)
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == storage.BUSY_TIMEOUT_MS
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_writer_waits_for_a_long_write_instead_of_failing(db_path, loaded, monkeypatch):
+    # SQLite alone would give up after its busy timeout ("database is locked"); writers
+    # queue on the writers' lock instead and go as soon as the one before them is done.
+    monkeypatch.setattr(storage, "BUSY_TIMEOUT_MS", 100)
+    importer, customer = storage.connect(db_path), storage.connect(db_path)
+    started = threading.Event()
+
+    def long_import():
+        with storage.immediate(importer):
+            started.set()
+            time.sleep(0.6)
+
+    thread = threading.Thread(target=long_import)
+    thread.start()
+    started.wait()
+    begun = time.monotonic()
+    record(customer, loaded["cafe"], "meal", {"experience": "negative"})
+    assert time.monotonic() - begun > 0.4
+    thread.join()
+    assert storage.count_responses(customer) == 1
 
 
 def test_loading_the_same_definition_twice_changes_nothing(db, journeys_dir):
