@@ -618,12 +618,38 @@ def record_response(
     A negative response opens a follow-up in the same transaction.
     """
     created = created_at or utcnow()
-    day = created.astimezone(UTC).date().isoformat()
+    when = iso(created)
+    # Everything is prepared before the write lock: other workers queue behind it.
+    row = [
+        journey_id,
+        moment_id,
+        when,
+        created.astimezone(UTC).date().isoformat(),
+        locale,
+        channel,
+        polarity,
+        json.dumps(answers, ensure_ascii=False),
+        invitation_id,
+        customer_ref,
+        comment,
+    ]
+    tally = [*row[:2], row[3], locale, channel, *(increments.get(f, 0) for f in TALLY_FIELDS)]
+    event = {
+        "id": None,
+        "journey": journey_id,
+        "moment": moment_id,
+        "created_at": when,
+        "locale": locale,
+        "channel": channel,
+        "polarity": polarity,
+        "answers": dict(answers),
+        "customer": customer_ref,
+    }
     with immediate(db):
         if invitation_id is not None:
             claimed = db.execute(
                 "UPDATE invitations SET answered_at = ? WHERE id = ? AND answered_at IS NULL",
-                [iso(created), invitation_id],
+                [when, invitation_id],
             ).rowcount
             if not claimed:
                 raise AlreadyAnswered(invitation_id)
@@ -631,49 +657,13 @@ def record_response(
             """INSERT INTO responses (journey_id, moment_id, created_at, day, locale, channel,
                                       polarity, answers, invitation_id, customer_ref, comment)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [
-                journey_id,
-                moment_id,
-                iso(created),
-                day,
-                locale,
-                channel,
-                polarity,
-                json.dumps(answers, ensure_ascii=False),
-                invitation_id,
-                customer_ref,
-                comment,
-            ],
+            row,
         )
         if polarity == "negative":
-            _open_followup(db, cursor.lastrowid, journey_id, moment_id, iso(created))
-        _queue_webhooks(
-            db,
-            journey_id,
-            polarity,
-            {
-                "id": cursor.lastrowid,
-                "journey": journey_id,
-                "moment": moment_id,
-                "created_at": iso(created),
-                "locale": locale,
-                "channel": channel,
-                "polarity": polarity,
-                "answers": dict(answers),
-                "customer": customer_ref,
-            },
-        )
-        db.execute(
-            _TALLY_UPSERT,
-            [
-                journey_id,
-                moment_id,
-                day,
-                locale,
-                channel,
-                *(increments.get(f, 0) for f in TALLY_FIELDS),
-            ],
-        )
+            _open_followup(db, cursor.lastrowid, journey_id, moment_id, when)
+        event["id"] = cursor.lastrowid
+        _queue_webhooks(db, journey_id, polarity, event)
+        db.execute(_TALLY_UPSERT, tally)
     return cursor.lastrowid
 
 
