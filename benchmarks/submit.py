@@ -1,6 +1,6 @@
 """Benchmark: survey submits and page views against a minimal baseline, in one run.
 
-    .venv/bin/python benchmarks/submit.py [--duration 10] [--connections 32] [--workers N]
+    .venv/bin/python benchmarks/submit.py [--duration 6] [--connections 32] [--rounds 5]
 
 Needs wrk (Debian: apt-get install wrk). Serves, one after the other and under the same
 gunicorn settings on 127.0.0.1: the real app on a fresh instance with real invitations,
@@ -11,10 +11,11 @@ POST). wrk then drives:
   of the same answers to the baseline;
 - GETs of a survey page (real app) against a bare Flask "hello" (the baseline's /hello).
 
-The apps take turns over several rounds; it prints the medians of requests/s, p50, p99,
-the errors, the ratios of each round, and the worker memory after
-the load. Targets (issue 7): submit >= 0.8 x baseline, p99 < 50 ms at 32 connections, zero
-errors, survey GET >= 0.5 x hello, worker RSS < 60 MB.
+Both apps run side by side and take turns, each run next to the one it is compared with
+(A B, then B A); it prints the medians of requests/s, p50, p99 and the workers' CPU time
+per request, the errors, the ratios of each round, and the worker memory after the load.
+Targets (issue 7): submit >= 0.8 x baseline, p99 < 50 ms at 32 connections, zero errors,
+survey GET >= 0.5 x hello, worker RSS < 60 MB.
 """
 
 from __future__ import annotations
@@ -72,25 +73,45 @@ end
 """
 
 
-def worker_rss_mb(master: subprocess.Popen) -> list[float]:
-    sizes = []
+def workers_of(master: subprocess.Popen) -> list[Path]:
+    """The /proc entries of a gunicorn master's workers."""
+    found = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
         try:
-            status = (entry / "status").read_text()
+            if entry.name.isdigit() and re.search(
+                rf"^PPid:\s+{master.pid}$", (entry / "status").read_text(), re.M
+            ):
+                found.append(entry)
         except OSError:
             continue
-        if re.search(rf"^PPid:\s+{master.pid}$", status, re.M):
-            kb = int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.M).group(1))
-            sizes.append(kb / 1024)
+    return found
+
+
+def worker_rss_mb(master: subprocess.Popen) -> list[float]:
+    sizes = []
+    for entry in workers_of(master):
+        kb = int(re.search(r"^VmRSS:\s+(\d+) kB", (entry / "status").read_text(), re.M).group(1))
+        sizes.append(kb / 1024)
     return sizes
 
 
-def wrk(port: int, lines: list[str], method: str, cookie: str, args, workdir: Path) -> dict:
+def worker_cpu_seconds(master: subprocess.Popen) -> float:
+    """User + system CPU time used so far by the master's workers."""
+    ticks = 0
+    for entry in workers_of(master):
+        fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(server, lines: list[str], method: str, cookie: str, args, workdir: Path) -> dict:
+    """One wrk run against ``server`` (process, port); its figures and the workers' CPU
+    time per request."""
+    process, port = server
     data = workdir / f"wrk-{method}-{port}.txt"
     data.write_text("\n".join(lines) + "\n")
-    return run_wrk(
+    cpu = worker_cpu_seconds(process)
+    figures = run_wrk(
         WRK_SCRIPT,
         port,
         connections=args.connections,
@@ -98,14 +119,16 @@ def wrk(port: int, lines: list[str], method: str, cookie: str, args, workdir: Pa
         workdir=workdir,
         args=[str(data), str(WRK_THREADS), method, cookie],
     )
+    figures["cpu_ms"] = 1000 * (worker_cpu_seconds(process) - cpu) / max(figures["requests"], 1)
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=6)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--links", type=int, default=90_000)
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -137,42 +160,58 @@ def main() -> None:
     tokens = [o.token for o in outcomes]
     per_round = len(tokens) // args.rounds
 
+    # Both apps run side by side (an idle sync worker only sleeps) and are driven in
+    # turns, each measurement right next to the one it is compared with, in the order
+    # A B, then B A in the next round: on a shared machine whose speed drifts, a pair
+    # measured back to back is what can be compared.
+    real = start("surveyapp:create_app()", args.workers, env)
+    base = start(
+        f'benchmarks.baseline_app:create_app("{workdir / "baseline.db"}")', args.workers, env
+    )
     rounds: list[dict[str, dict]] = []
-    memory: dict[str, list[float]] = {}
     submits = 0
-    for number in range(args.rounds):
-        # The two apps take turns, so a noisy moment on the machine hits both alike.
-        results: dict[str, dict] = {}
-        links = tokens[number * per_round : (number + 1) * per_round]
-        real, port = start("surveyapp:create_app()", args.workers, env)
-        try:
-            # One browser session answers every link: its cookie and CSRF token are reused.
-            conn = http.client.HTTPConnection("127.0.0.1", port)
-            conn.request("GET", "/j/cafe/meal?lang=fr")
-            page = conn.getresponse()
-            cookie = page.getheader("Set-Cookie").split(";")[0]
-            csrf = re.search(
-                r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()
-            ).group(1)
-            lines = [f"/s/{t}\t{ANSWERS[i % 5]}&csrf_token={csrf}" for i, t in enumerate(links)]
-            results["submit"] = wrk(port, lines, "POST", cookie, args, workdir)
-            results["survey GET"] = wrk(port, ["/j/cafe/meal?lang=fr"], "GET", "", args, workdir)
-            memory["real"] = worker_rss_mb(real)
-        finally:
-            stop(real)
-        base, port = start(
-            f'benchmarks.baseline_app:create_app("{workdir / "baseline.db"}")', args.workers, env
-        )
-        try:
-            lines = [f"/submit\t{ANSWERS[i % 5]}" for i in range(per_round)]
-            results["baseline submit"] = wrk(port, lines, "POST", "", args, workdir)
-            results["hello GET"] = wrk(port, ["/hello"], "GET", "", args, workdir)
-            memory["baseline"] = worker_rss_mb(base)
-        finally:
-            stop(base)
-        assert results["submit"]["requests"] < per_round, "too few links for one run"
-        submits += results["submit"]["requests"]
-        rounds.append(results)
+    try:
+        # One browser session answers every link: its cookie and CSRF token are reused.
+        conn = http.client.HTTPConnection("127.0.0.1", real[1])
+        conn.request("GET", "/j/cafe/meal?lang=fr")
+        page = conn.getresponse()
+        cookie = page.getheader("Set-Cookie").split(";")[0]
+        csrf = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()
+        ).group(1)
+        for number in range(args.rounds):
+            links = tokens[number * per_round : (number + 1) * per_round]
+            runs = {
+                "submit": lambda links=links: wrk(
+                    real,
+                    [f"/s/{t}\t{ANSWERS[i % 5]}&csrf_token={csrf}" for i, t in enumerate(links)],
+                    "POST",
+                    cookie,
+                    args,
+                    workdir,
+                ),
+                "baseline submit": lambda: wrk(
+                    base,
+                    [f"/submit\t{ANSWERS[i % 5]}" for i in range(per_round)],
+                    "POST",
+                    "",
+                    args,
+                    workdir,
+                ),
+                "survey GET": lambda: wrk(real, ["/j/cafe/meal?lang=fr"], "GET", "", args, workdir),
+                "hello GET": lambda: wrk(base, ["/hello"], "GET", "", args, workdir),
+            }
+            order = ["submit", "baseline submit", "survey GET", "hello GET"]
+            if number % 2:
+                order = ["baseline submit", "submit", "hello GET", "survey GET"]
+            results = {name: runs[name]() for name in order}
+            assert results["submit"]["requests"] < per_round, "too few links for one run"
+            submits += results["submit"]["requests"]
+            rounds.append({name: results[name] for name in runs})
+        memory = {"real": worker_rss_mb(real[0]), "baseline": worker_rss_mb(base[0])}
+    finally:
+        stop(real[0])
+        stop(base[0])
     with storage.open_database(workdir / "surveyapp.db") as db:
         stored = storage.count_responses(db)
     # wrk stops counting with up to one request in flight per connection; the server
@@ -184,15 +223,20 @@ def main() -> None:
         f"connections, {args.duration} s per run, {args.rounds} rounds taking turns, "
         "127.0.0.1"
     )
-    print(f"{'median of rounds':18}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"{'median of rounds':18}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'CPU ms/req':>12}"
+    )
     for name in rounds[0]:
         rps = statistics.median(r[name]["rps"] for r in rounds)
         p50 = statistics.median(r[name]["p50"] for r in rounds)
         p99 = statistics.median(r[name]["p99"] for r in rounds)
+        cpu = statistics.median(r[name]["cpu_ms"] for r in rounds)
         errors = sum(r[name]["errors"] for r in rounds)
-        print(f"{name:18}{rps:>11,.0f}{p50:>9.1f}{p99:>9.1f}{errors:>8}")
+        print(f"{name:18}{rps:>11,.0f}{p50:>9.1f}{p99:>9.1f}{errors:>8}{cpu:>12.2f}")
     submit = [r["submit"]["rps"] / r["baseline submit"]["rps"] for r in rounds]
     pages = [r["survey GET"]["rps"] / r["hello GET"]["rps"] for r in rounds]
+    p99s = [r["submit"]["p99"] for r in rounds]
     print(
         f"submit / baseline submit: median {statistics.median(submit):.2f} "
         f"(rounds: {', '.join(f'{x:.2f}' for x in submit)}) (target >= 0.8)"
@@ -200,6 +244,10 @@ def main() -> None:
     print(
         f"survey GET / hello GET:   median {statistics.median(pages):.2f} "
         f"(rounds: {', '.join(f'{x:.2f}' for x in pages)}) (target >= 0.5)"
+    )
+    print(
+        f"submit p99:               median {statistics.median(p99s):.1f} ms "
+        f"(rounds: {', '.join(f'{x:.1f}' for x in p99s)}) (target < 50 ms)"
     )
     print(
         f"stored: {stored:,} responses for {submits:,} submits counted by wrk "
