@@ -853,14 +853,15 @@ def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
     return _record(db, "invitations", INVITATION_COLUMNS, "WHERE token = ?", [token])
 
 
+_INVITATION_AND_JOURNEY = (
+    f"SELECT {', '.join(f'i.{c}' for c in INVITATION_COLUMNS)}, j.digest, j.definition "  # noqa: S608 # nosec B608
+    "FROM invitations i JOIN journeys j ON j.id = i.journey_id WHERE i.token = ?"
+)
+
+
 def get_invitation_and_journey(db: Database, token: str):
     """An invitation and its journey, in one query (a survey link's every request)."""
-    columns = ", ".join(f"i.{c}" for c in INVITATION_COLUMNS)
-    row = db.execute(
-        f"SELECT {columns}, j.digest, j.definition FROM invitations i "  # noqa: S608 # nosec B608
-        "JOIN journeys j ON j.id = i.journey_id WHERE i.token = ?",
-        [token],
-    ).fetchone()
+    row = db.execute(_INVITATION_AND_JOURNEY, [token]).fetchone()
     if row is None:
         return None
     invitation = dict(zip(INVITATION_COLUMNS, row[:-2], strict=True))

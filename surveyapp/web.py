@@ -7,7 +7,7 @@ import os
 import re
 import threading
 
-from flask import Flask, g, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
@@ -106,9 +106,9 @@ def get_db():
     """
     if "db" not in g:
         cached = getattr(_connections, "db", None)
-        key = (os.getpid(), g.database_path)
+        key = (os.getpid(), current_app.config["DATABASE"])
         if cached is None or _connections.key != key:
-            cached = storage.connect(g.database_path)
+            cached = storage.connect(key[1])
             _connections.db, _connections.key = cached, key
         g.db = cached
     return g.db
@@ -179,12 +179,6 @@ def _handle_http_error(exc: HTTPException):
 
 def init_app(app: Flask) -> None:
     """Wire the shared request handling into ``app``."""
-    database_path = app.config["DATABASE"]
-
-    @app.before_request
-    def _remember_database():
-        g.database_path = database_path
-
     app.teardown_appcontext(close_db)
     app.session_interface = SessionInterface()
     i18n.use_locale_from(current_locale)
@@ -210,7 +204,8 @@ def init_app(app: Flask) -> None:
     embed_origins = " ".join(app.config.get("EMBED_ORIGINS") or [])
 
     @app.after_request
-    def _security_headers(response):
+    def _finish(response):
+        """Security headers on every response; the CSRF cookie a customer page made."""
         # No view sets these; extend() adds them without a lookup per header.
         response.headers.extend(SECURITY_HEADERS)
         if embed_origins and request.blueprint == "survey":
@@ -219,10 +214,6 @@ def init_app(app: Flask) -> None:
                 "Content-Security-Policy"
             ].replace("frame-ancestors 'none'", f"frame-ancestors {embed_origins}")
             del response.headers["X-Frame-Options"]
-        return response
-
-    @app.after_request
-    def _visitor_csrf_cookie(response):
         context = g.get("visitor_csrf")
         if context is not None:
             response.vary.add("Cookie")  # the page carries this visitor's token
