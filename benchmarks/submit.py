@@ -11,9 +11,10 @@ POST). wrk then drives:
   of the same answers to the baseline;
 - GETs of a survey page (real app) against a bare Flask "hello" (the baseline's /hello).
 
-Both apps run side by side and take turns, each run next to the one it is compared with
-(A B, then B A); it prints the medians of requests/s, p50, p99 and the workers' CPU time
-per request, the errors, the ratios of each round, and the worker memory after the load.
+Both apps run side by side and take turns after a warm-up, each run next to the one it is
+compared with (A B, then B A); it prints the medians of requests/s, p50, p99 and the
+workers' CPU time per request, the errors, the ratios of each round, and the worker memory
+after the load.
 Targets (issue 7): submit >= 0.8 x baseline, p99 < 50 ms at 32 connections, zero errors,
 survey GET >= 0.5 x hello, worker RSS < 60 MB.
 """
@@ -32,6 +33,8 @@ import tempfile
 from pathlib import Path
 
 from common import ROOT, WRK_THREADS, run_wrk, start, stop  # benchmarks/common.py
+
+WARMUP = 2  # seconds of each load before the measured rounds
 
 # A realistic mix: 3 in 5 customers glad, 1 so-so, 1 in pain (pain also opens a follow-up).
 ANSWERS = [
@@ -104,7 +107,9 @@ def worker_cpu_seconds(master: subprocess.Popen) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(server, lines: list[str], method: str, cookie: str, args, workdir: Path) -> dict:
+def wrk(
+    server, lines: list[str], method: str, cookie: str, args, workdir: Path, duration: int
+) -> dict:
     """One wrk run against ``server`` (process, port); its figures and the workers' CPU
     time per request."""
     process, port = server
@@ -115,7 +120,7 @@ def wrk(server, lines: list[str], method: str, cookie: str, args, workdir: Path)
         WRK_SCRIPT,
         port,
         connections=args.connections,
-        duration=args.duration,
+        duration=duration,
         workdir=workdir,
         args=[str(data), str(WRK_THREADS), method, cookie],
     )
@@ -158,7 +163,7 @@ def main() -> None:
             budget=invitations.Budget(0),
         )
     tokens = [o.token for o in outcomes]
-    per_round = len(tokens) // args.rounds
+    per_round = len(tokens) // (args.rounds + 1)
 
     # Both apps run side by side (an idle sync worker only sleeps) and are driven in
     # turns, each measurement right next to the one it is compared with, in the order
@@ -179,35 +184,35 @@ def main() -> None:
         csrf = re.search(
             r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()
         ).group(1)
-        for number in range(args.rounds):
+        # Round 0 warms both apps up (caches, templates, the database's pages) for
+        # WARMUP seconds per load; its figures are not kept.
+        for number in range(args.rounds + 1):
             links = tokens[number * per_round : (number + 1) * per_round]
-            runs = {
-                "submit": lambda links=links: wrk(
+            duration = args.duration if number else WARMUP
+            loads = {  # server, wrk's lines (path, tab, body), method, cookie
+                "submit": (
                     real,
                     [f"/s/{t}\t{ANSWERS[i % 5]}&csrf_token={csrf}" for i, t in enumerate(links)],
                     "POST",
                     cookie,
-                    args,
-                    workdir,
                 ),
-                "baseline submit": lambda: wrk(
+                "baseline submit": (
                     base,
                     [f"/submit\t{ANSWERS[i % 5]}" for i in range(per_round)],
                     "POST",
                     "",
-                    args,
-                    workdir,
                 ),
-                "survey GET": lambda: wrk(real, ["/j/cafe/meal?lang=fr"], "GET", "", args, workdir),
-                "hello GET": lambda: wrk(base, ["/hello"], "GET", "", args, workdir),
+                "survey GET": (real, ["/j/cafe/meal?lang=fr"], "GET", ""),
+                "hello GET": (base, ["/hello"], "GET", ""),
             }
             order = ["submit", "baseline submit", "survey GET", "hello GET"]
             if number % 2:
                 order = ["baseline submit", "submit", "hello GET", "survey GET"]
-            results = {name: runs[name]() for name in order}
+            results = {name: wrk(*loads[name], args, workdir, duration) for name in order}
             assert results["submit"]["requests"] < per_round, "too few links for one run"
             submits += results["submit"]["requests"]
-            rounds.append({name: results[name] for name in runs})
+            if number:
+                rounds.append({name: results[name] for name in loads})
         memory = {"real": worker_rss_mb(real[0]), "baseline": worker_rss_mb(base[0])}
     finally:
         stop(real[0])
@@ -216,7 +221,7 @@ def main() -> None:
         stored = storage.count_responses(db)
     # wrk stops counting with up to one request in flight per connection; the server
     # still answers (and stores) those. Each link was posted once.
-    assert submits <= stored <= submits + args.connections * args.rounds, (stored, submits)
+    assert submits <= stored <= submits + args.connections * (args.rounds + 1), (stored, submits)
 
     print(
         f"{args.workers} gunicorn sync workers each, wrk 2 threads, {args.connections} "
