@@ -65,8 +65,8 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signing serializer built once per key set.
 
     Flask builds a new serializer twice per request, and each build serializes an empty
-    dict to probe its serializer: a tenth of a survey page view that never touches the
-    session (benchmarks/README.md). The keys are compared on every request, so a changed
+    dict to probe its serializer: about 3% of a survey page view, which never needs the
+    session. The keys are compared on every request, so a changed
     SECRET_KEY still takes effect at once.
     """
 
