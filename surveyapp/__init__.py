@@ -48,8 +48,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             f'EMBED_ORIGINS must be a list of origins like ["https://www.example.com"], '
             f"not {origins!r}"
         )
-    # Admin sessions must never travel over plain http when the service is on https.
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https:"))
+    # Cookies must never travel over plain http when the service is on https. (Flask's
+    # own default is False, so a setdefault here would never take effect.)
+    if app.config["BASE_URL"].startswith("https:"):
+        app.config["SESSION_COOKIE_SECURE"] = True
 
     from surveyapp import admin_views, api, home_views, survey_views
 

@@ -115,6 +115,20 @@ def test_the_session_cookie_is_httponly_and_samesite(app, users):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
+def test_the_session_cookie_is_secure_when_the_service_is_on_https(instance, loaded, users):
+    from surveyapp import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "BASE_URL": "https://cx.example.org"})
+    client, https = app.test_client(), "https://cx.example.org"
+    page = client.get("/admin/login", base_url=https).get_data(as_text=True)
+    response = client.post(
+        "/admin/login",
+        data={"username": "maria", "password": PASSWORD, "csrf_token": csrf_token(page)},
+        base_url=https,
+    )
+    assert response.status_code == 303 and "Secure" in response.headers["Set-Cookie"]
+
+
 def test_deleting_an_account_ends_its_session(manager, db):
     assert manager.get("/admin/").status_code == 200
     storage.delete_user(db, "maria")
