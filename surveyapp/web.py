@@ -227,7 +227,12 @@ def init_app(app: Flask) -> None:
                     path=app.session_interface.get_cookie_path(app),
                     secure=app.config["SESSION_COOKIE_SECURE"],
                     httponly=True,
-                    samesite="Lax",
+                    # A survey framed by the company's site may be cross-site, and browsers
+                    # send a Lax cookie to no such frame. None is safe here: the posted token
+                    # must still match this cookie. Browsers take None only with Secure.
+                    samesite="None"
+                    if embed_origins and app.config["SESSION_COOKIE_SECURE"]
+                    else "Lax",
                 )
         return response
 

@@ -45,6 +45,28 @@ def test_survey_pages_can_be_embedded_by_the_configured_origin_only(instance, lo
     assert "frame-ancestors 'none'" in admin["Content-Security-Policy"]
 
 
+def test_an_embedded_survey_can_be_answered_from_another_site(instance, loaded, token, db):
+    # Browsers send a SameSite=Lax cookie to no cross-site frame: the form could not be sent.
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k",
+            "BASE_URL": "https://surveys.example.org",
+            "EMBED_ORIGINS": ["https://www.cafe.example"],
+        }
+    )
+    client = app.test_client()
+    page = client.get(f"/s/{token}", base_url="https://surveys.example.org")
+    cookie = page.headers["Set-Cookie"]
+    assert "SameSite=None" in cookie and "Secure" in cookie
+    answer = {"experience": "positive", "csrf_token": csrf_token(page.get_data(as_text=True))}
+    done = client.post(f"/s/{token}", data=answer, base_url="https://surveys.example.org")
+    assert done.status_code == 303 and storage.count_responses(db) == 1
+    # Without embedding, the cookie stays Lax.
+    plain = create_app({"TESTING": True, "SECRET_KEY": "k"}).test_client()
+    assert "SameSite=Lax" in plain.get("/j/cafe/meal").headers["Set-Cookie"]
+
+
 @pytest.mark.parametrize(
     "origins", ["https://a.example", ["https://a.example; script-src *"], ["javascript:alert(1)"]]
 )
