@@ -219,6 +219,13 @@ def init_app(app: Flask) -> None:
             response.vary.add("Cookie")  # the page carries this visitor's token
             secret = context.get("csrf")
             if secret and secret != request.cookies.get(CSRF_COOKIE):
+                # A survey framed by the company's site (EMBED_ORIGINS) is often on another
+                # site, and browsers give a frame from another site no Lax cookie, and no
+                # unpartitioned third-party cookie at all where those are blocked: the form
+                # could not be sent. There the cookie is SameSite=None and Partitioned (kept
+                # for that embedding site only), which browsers take only with Secure. CSRF
+                # still holds: the posted token must match this cookie's secret.
+                framed = bool(embed_origins) and app.config["SESSION_COOKIE_SECURE"]
                 response.set_cookie(
                     CSRF_COOKIE,
                     secret,
@@ -227,12 +234,8 @@ def init_app(app: Flask) -> None:
                     path=app.session_interface.get_cookie_path(app),
                     secure=app.config["SESSION_COOKIE_SECURE"],
                     httponly=True,
-                    # A survey framed by the company's site may be cross-site, and browsers
-                    # send a Lax cookie to no such frame. None is safe here: the posted token
-                    # must still match this cookie. Browsers take None only with Secure.
-                    samesite="None"
-                    if embed_origins and app.config["SESSION_COOKIE_SECURE"]
-                    else "Lax",
+                    samesite="None" if framed else "Lax",
+                    partitioned=framed,
                 )
         return response
 

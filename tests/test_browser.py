@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+
+from surveyapp import storage
+from tests.conftest import free_port, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.browser
 SURVEYAPP = str(Path(sys.executable).with_name("surveyapp"))
@@ -194,3 +199,46 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
     assert content.startswith("\ufeffid;created_at;journey;moment;")
     assert "Am așteptat 20 de minute" in content
     context.close()
+
+
+def test_a_customer_answers_a_survey_framed_by_the_companys_own_site(browser, instance, loaded, db):
+    # localhost and 127.0.0.1 are different sites: the frame is cross-site, as a survey
+    # service framed by www.<company> is. Chromium takes Secure cookies from localhost.
+    survey_port = free_port()
+    survey = f"http://localhost:{survey_port}/j/cafe/meal?lang=ro"
+    company_page = (
+        f'<!doctype html><title>Café</title><iframe src="{survey}" title="Survey"></iframe>'
+    ).encode()
+
+    class CompanySite(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(company_page)))
+            self.end_headers()
+            self.wfile.write(company_page)
+
+        def log_message(self, *args):
+            pass
+
+    company = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CompanySite)
+    threading.Thread(target=company.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{company.server_port}"
+    server = start_gunicorn(
+        survey_port,
+        SURVEYAPP_BASE_URL=f"https://localhost:{survey_port}",
+        SURVEYAPP_EMBED_ORIGINS=json.dumps([site]),
+    )
+    context = browser.new_context(locale="ro-RO")
+    try:
+        page = context.new_page()
+        page.goto(site)
+        frame = page.frame_locator("iframe")
+        frame.get_by_label("Rău").check()
+        frame.get_by_role("button", name="Trimite răspunsurile").click()
+        assert frame.locator("h1").inner_text() == "Vă mulțumim!"
+    finally:
+        context.close()
+        stop_gunicorn(server)
+        company.shutdown()
+    assert storage.count_responses(db) == 1

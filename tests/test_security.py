@@ -58,7 +58,7 @@ def test_an_embedded_survey_can_be_answered_from_another_site(instance, loaded, 
     client = app.test_client()
     page = client.get(f"/s/{token}", base_url="https://surveys.example.org")
     cookie = page.headers["Set-Cookie"]
-    assert "SameSite=None" in cookie and "Secure" in cookie
+    assert "SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie
     answer = {"experience": "positive", "csrf_token": csrf_token(page.get_data(as_text=True))}
     done = client.post(f"/s/{token}", data=answer, base_url="https://surveys.example.org")
     assert done.status_code == 303 and storage.count_responses(db) == 1
