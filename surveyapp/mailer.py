@@ -67,7 +67,8 @@ class SmtpSettings:
 
 
 @functools.cache
-def _environment(locale: str) -> Environment:
+def environment(locale: str) -> Environment:
+    """Jinja for emails in ``locale``: the package's templates, autoescaped HTML, gettext."""
     env = Environment(
         loader=PackageLoader("surveyapp", "templates"),
         autoescape=select_autoescape(["html"]),
@@ -114,7 +115,7 @@ def compose(
         "locale": locale,
         "reminder": reminder,
     }
-    env = _environment(locale)
+    env = environment(locale)
     subject = i18n.translate(
         locale, REMINDER_SUBJECT if reminder else SUBJECT, brand=journey.brand, moment=moment_name
     )
@@ -124,7 +125,6 @@ def compose(
     message["To"] = invitation["email"]
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    message["Content-Language"] = locale
     # RFC 8058 one-click unsubscribe, shown as a button by most mail clients.
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -132,6 +132,8 @@ def compose(
     message.add_alternative(
         env.get_template("email/invitation.html").render(context), subtype="html"
     )
+    # After add_alternative, which moves every Content-* header into the first part.
+    message["Content-Language"] = locale
     return message
 
 

@@ -108,6 +108,7 @@ def test_invitations_are_emailed_in_each_customers_language(run_cli, loaded, tmp
     assert f'href="{link}?a=0"' in html and f'href="{link}?a=10"' in html
     assert ro["List-Unsubscribe"] == f"<{link.replace('/s/', '/u/')}>"
     assert ro["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert (ro["Content-Language"], fr["Content-Language"]) == ("ro", "fr")
 
 
 def test_a_batch_goes_on_when_one_recipient_is_refused(
