@@ -6,6 +6,7 @@ import contextlib
 import csv
 import json
 import re
+import smtplib
 import subprocess  # nosec B404
 import sys
 import time
@@ -17,6 +18,7 @@ import click
 from surveyapp import (
     accounts,
     apikeys,
+    digest,
     i18n,
     invitations,
     mailer,
@@ -764,6 +766,51 @@ def webhook_deliver(loop, interval):
             time.sleep(interval)
 
 
+@cli.command("digest")
+@click.option("--loop", is_flag=True, help="Keep sending one every DIGEST_EVERY_MINUTES.")
+@click.option("--dry-run", is_flag=True, help="Print it instead of sending; nothing is marked.")
+def digest_command(loop, dry_run):
+    """Email DIGEST_TO the negative responses stored since the last digest (the first:
+    the last week's). Nothing new: nothing is sent.
+
+    Example: SURVEYAPP_DIGEST_TO=cx-team@example.com surveyapp digest
+    """
+    config = settings.load_settings()
+    with _open_db() as db:
+        if dry_run:
+            locale = config.get("DIGEST_LOCALE") or "en"
+            found = digest.collect(db, locale=locale, base_url=config["BASE_URL"])
+            if found is None:
+                click.echo("no new negative responses")
+                return
+            message = digest.compose(
+                found, locale=locale, sender="dry-run", to=digest.recipients(config)
+            )
+            click.echo(message.get_body(("plain",)).get_content())
+            return
+        while True:
+            try:
+                reported = digest.send(db, config)
+                if reported or not loop:
+                    click.echo(
+                        f"sent a digest of {reported} negative responses"
+                        if reported
+                        else "no new negative responses",
+                        err=loop,
+                    )
+            except mailer.MailConfigError as exc:
+                click.echo(f"Cannot send the digest: {exc}.", err=True)
+                sys.exit(1)
+            except (OSError, smtplib.SMTPException) as exc:
+                # Nothing was marked: the same responses go in the next digest.
+                click.echo(f"The digest could not be sent ({exc}); it is tried again.", err=True)
+                if not loop:
+                    sys.exit(1)
+            if not loop:
+                return
+            time.sleep(60 * float(config["DIGEST_EVERY_MINUTES"]))
+
+
 # --- running in production ---------------------------------------------------------------
 
 
@@ -783,16 +830,22 @@ def serve_command(host, port, workers):
     except ConfigurationError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    # The webhook worker runs beside the web workers and stops with them: our own
-    # interpreter with fixed arguments, nothing from outside.
-    worker = subprocess.Popen(  # noqa: S603 # nosec B603
-        [sys.executable, "-m", "surveyapp.cli", "webhook", "deliver", "--loop"]
-    )
+    # The webhook worker (and the digest, if DIGEST_TO is set) run beside the web workers
+    # and stop with them: our own interpreter with fixed arguments, nothing from outside.
+    tasks = [["webhook", "deliver", "--loop"]]
+    if digest.recipients(app.config):
+        tasks.append(["digest", "--loop"])
+    background = [
+        subprocess.Popen([sys.executable, "-m", "surveyapp.cli", *task])  # noqa: S603 # nosec B603
+        for task in tasks
+    ]
     try:
         server.serve(app, host=host, port=port, workers=workers or server.default_workers())
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        for process in background:
+            process.terminate()
+        for process in background:
+            process.wait(timeout=30)
 
 
 @cli.command("backup")

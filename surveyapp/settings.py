@@ -48,6 +48,11 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,  # nosec B105
     "SMTP_SECURITY": "none",  # none, starttls or tls
     "SMTP_TIMEOUT": 30,
+    # The email digest of new negative responses: where it goes (one address or a list;
+    # empty: no digest), in which language, and how often `surveyapp serve` sends it.
+    "DIGEST_TO": None,
+    "DIGEST_LOCALE": "en",
+    "DIGEST_EVERY_MINUTES": 60,
 }
 
 MISSING_SIGNING_SETUP_HELP = """\

@@ -1,0 +1,151 @@
+"""The email digest of new negative responses: what a CX manager reads to follow up on
+moments of pain without watching the dashboard.
+
+Each digest reports the negative responses stored since the previous one (the first, those
+of the last week), grouped by journey and moment, each with its customer reference and
+answers, and links to the follow-up lists. Nothing new: nothing is sent. The mark moves only
+after the SMTP server accepted the message, so a failed digest is sent again next time.
+No Flask: ``surveyapp digest`` sends one, and ``surveyapp serve`` runs it on a schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from surveyapp import i18n, mailer, storage
+from surveyapp.surveys import survey_for
+
+#: The digest's name in ``digest_marks``.
+NAME = "negative"
+#: Responses listed in one message; the rest are counted and left to the follow-up lists.
+LIMIT = 50
+#: How far back the first digest looks.
+FIRST_DIGEST_DAYS = 7
+
+
+@dataclass
+class Moment:
+    """One moment's new negative responses, as the digest shows them."""
+
+    brand: str
+    name: str
+    followups_url: str
+    responses: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Digest:
+    moments: list[Moment]
+    total: int  # all new negative responses, listed or not
+    listed: int
+    last_id: int  # the mark to keep once sent
+
+
+class DigestConfigError(mailer.MailConfigError):
+    """DIGEST_TO or DIGEST_LOCALE is missing or wrong; the message says which."""
+
+
+def recipients(config: Mapping[str, Any]) -> list[str]:
+    """The DIGEST_TO addresses (a list, or one string with commas)."""
+    value = config.get("DIGEST_TO") or []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [address.strip() for address in value if address.strip()]
+
+
+def collect(db, *, locale: str, base_url: str, limit: int = LIMIT) -> Digest | None:
+    """The new negative responses since the last digest, or None if there are none."""
+    after = storage.digest_mark(db, NAME)
+    since = None
+    if after is None:
+        since = storage.iso(storage.utcnow() - timedelta(days=FIRST_DIGEST_DAYS))
+    rows, total, last_id = storage.negative_responses_after(
+        db, after or 0, since=since, limit=limit
+    )
+    if not total:
+        return None
+    journeys: dict[str, Any] = {}
+    moments: dict[tuple[str, str], Moment] = {}
+    for row in rows:
+        if row["journey_id"] not in journeys:
+            journeys[row["journey_id"]] = storage.get_journey(db, row["journey_id"])
+        journey = journeys[row["journey_id"]]
+        found = journey.moment(row["moment_id"]) if journey else None
+        survey = survey_for(journey, found) if found else None
+        key = (row["journey_id"], row["moment_id"])
+        if key not in moments:
+            moments[key] = Moment(
+                brand=journey.brand if journey else row["journey_id"],
+                name=survey.moment_name(locale) if survey else row["moment_id"],
+                followups_url=f"{base_url}/admin/j/{row['journey_id']}/followups?status=open",
+            )
+        moments[key].responses.append(
+            {
+                "when": i18n.datetime_text(storage.parse_iso(row["created_at"]), locale),
+                "customer": row["customer_ref"],
+                "answers": survey.readable_answers(row["answers"], locale)
+                if survey
+                else [(k, str(v)) for k, v in row["answers"].items()],
+            }
+        )
+    return Digest(list(moments.values()), total=total, listed=len(rows), last_id=last_id)
+
+
+def compose(digest: Digest, *, locale: str, sender: str, to: list[str]) -> EmailMessage:
+    """The digest email, plain text and HTML, in ``locale``."""
+    subject = i18n.translate_plural(
+        locale, "%(num)d new negative response", "%(num)d new negative responses", digest.total
+    )
+    context = {
+        "digest": digest,
+        "subject": subject,
+        "more": digest.total - digest.listed,
+        "locale": locale,
+    }
+    env = mailer.environment(locale)
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message.set_content(env.get_template("email/digest.txt").render(context))
+    message.add_alternative(env.get_template("email/digest.html").render(context), subtype="html")
+    # After add_alternative, which moves every Content-* header into the first part.
+    message["Content-Language"] = locale
+    return message
+
+
+def send(db, config: Mapping[str, Any]) -> int:
+    """Send the digest if anything is new; how many responses it reported (0: none sent).
+
+    Raises DigestConfigError or MailConfigError for missing settings, and the SMTP
+    error if the message could not be sent (then nothing is marked).
+    """
+    to = recipients(config)
+    if not to:
+        raise DigestConfigError(
+            "DIGEST_TO is not set: give the address(es) that receive the digest, e.g. "
+            "SURVEYAPP_DIGEST_TO='cx-team@example.com'"
+        )
+    locale = config.get("DIGEST_LOCALE") or "en"
+    if locale not in i18n.LOCALES:
+        raise DigestConfigError(
+            f"DIGEST_LOCALE is '{locale}': use one of {', '.join(i18n.LOCALES)}"
+        )
+    settings = mailer.SmtpSettings.from_config(config)
+    digest = collect(db, locale=locale, base_url=config["BASE_URL"])
+    if digest is None:
+        return 0
+    connection = mailer.Connection(settings)
+    try:
+        connection.send(compose(digest, locale=locale, sender=settings.sender, to=to))
+    finally:
+        connection.close()
+    storage.set_digest_mark(db, NAME, digest.last_id)
+    return digest.total

@@ -1,0 +1,139 @@
+"""The email digest of new negative responses, over a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from surveyapp import digest, storage
+from tests.conftest import free_port, make_invitation
+
+FOLLOWUPS = "http://127.0.0.1:5000/admin/j/cafe/followups?status=open"
+
+
+@pytest.fixture
+def digest_to(monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_DIGEST_TO", "cx@cafe.example")
+    monkeypatch.setenv("SURVEYAPP_DIGEST_LOCALE", "fr")
+
+
+def test_new_negative_responses_are_emailed_once_in_the_managers_language(
+    run_cli, db, loaded, answer, smtp_server, digest_to
+):
+    token = make_invitation(db, loaded["cafe"], customer="C-7", locale="ro")
+    answer(f"/s/{token}", {"experience": "negative", "why": "<b>Supa</b> rece"})
+    answer("/j/cafe/meal?lang=fr", {"experience": "negative"})
+    answer("/j/cafe/meal?lang=fr", {"experience": "positive"})
+
+    assert "sent a digest of 2 negative responses" in run_cli("digest").output
+    (message,) = smtp_server.to("cx@cafe.example")
+    assert message["Subject"] == "2 nouvelles réponses négatives"
+    assert message["Content-Language"] == "fr"
+    text = message.get_body(("plain",)).get_content()
+    assert "== Votre repas (Café des Arts) ==" in text
+    assert "Client\u202f: C-7" in text and "Sans référence client (lien public)" in text
+    assert "Votre repas\u202f: comment cela s’est-il passé\u202f? — Mal" in text
+    assert f"Suivi\u202f: {FOLLOWUPS}" in text
+    html = message.get_body(("html",)).get_content()
+    assert "&lt;b&gt;Supa&lt;/b&gt; rece" in html and "<b>Supa" not in html
+
+    # Nothing new: nothing sent. A new one: only it.
+    assert "no new negative responses" in run_cli("digest").output
+    assert len(smtp_server.messages) == 1
+    answer("/j/cafe/meal?lang=ro", {"experience": "negative", "why": "Prea scump"})
+    run_cli("digest")
+    latest = smtp_server.messages[-1]
+    assert latest["Subject"] == "1 nouvelle réponse négative"
+    body = latest.get_body(("plain",)).get_content()
+    assert "Prea scump" in body and "C-7" not in body
+
+
+def test_a_digest_that_could_not_be_sent_is_sent_next_time(
+    run_cli, loaded, answer, smtp_server, digest_to, monkeypatch
+):
+    answer("/j/cafe/meal", {"experience": "negative", "why": "Froid"})
+    monkeypatch.setenv("SURVEYAPP_SMTP_PORT", str(free_port()))  # nothing listens there
+    failed = run_cli("digest")
+    assert failed.exit_code == 1 and "could not be sent" in failed.output
+    monkeypatch.setenv("SURVEYAPP_SMTP_PORT", str(smtp_server.port))
+    assert "sent a digest of 1 negative responses" in run_cli("digest").output
+    assert "Froid" in smtp_server.messages[0].get_body(("plain",)).get_content()
+
+
+def test_the_digest_needs_an_address_and_a_known_language(run_cli, loaded, monkeypatch):
+    result = run_cli("digest")
+    assert result.exit_code == 1 and "DIGEST_TO is not set" in result.output
+    monkeypatch.setenv("SURVEYAPP_DIGEST_TO", "cx@cafe.example")
+    monkeypatch.setenv("SURVEYAPP_DIGEST_LOCALE", "de")
+    result = run_cli("digest")
+    assert result.exit_code == 1 and "DIGEST_LOCALE is 'de'" in result.output
+
+
+def test_a_long_digest_lists_the_first_responses_and_counts_the_rest(db, loaded, answer):
+    for reason in ("Froid", "Lent", "Cher"):
+        answer("/j/cafe/meal", {"experience": "negative", "why": reason})
+    found = digest.collect(db, locale="ro", base_url="http://x", limit=1)
+    assert (found.total, found.listed) == (3, 1)
+    text = digest.compose(found, locale="ro", sender="s@x", to=["cx@x"]).get_body(("plain",))
+    assert "…și încă 2 răspunsuri, în listele de urmărire." in text.get_content()
+    assert storage.digest_mark(db, digest.NAME) is None  # composing marks nothing
+
+
+@pytest.mark.parametrize(
+    ("count", "subject"),
+    [
+        (1, "1 răspuns negativ nou"),
+        (2, "2 răspunsuri negative noi"),
+        (20, "20 de răspunsuri negative noi"),
+    ],
+)
+def test_romanian_subjects_use_the_three_plural_forms(count, subject):
+    empty = digest.Digest(moments=[], total=count, listed=0, last_id=count)
+    message = digest.compose(empty, locale="ro", sender="s@x", to=["cx@x"])
+    assert message["Subject"] == subject
+
+
+def test_serve_sends_the_digest_by_itself(loaded, answer, smtp_server, digest_to):
+    answer("/j/cafe/meal", {"experience": "negative", "why": "Trop bruyant"})
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("surveyapp")), "serve", "--port", str(port)],
+        env={**os.environ, "SURVEYAPP_SECRET_KEY": "k"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not smtp_server.messages and time.monotonic() < deadline:
+            assert server.poll() is None
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    (message,) = smtp_server.to("cx@cafe.example")
+    assert "Trop bruyant" in message.get_body(("plain",)).get_content()
+
+
+def test_a_dry_run_prints_the_digest_and_sends_or_marks_nothing(
+    run_cli, db, loaded, answer, smtp_server, digest_to
+):
+    answer("/j/cafe/meal", {"experience": "negative", "why": "Trop salé"})
+    printed = run_cli("digest", "--dry-run").output
+    assert "Trop salé" in printed and "1 nouvelle réponse négative" in printed
+    assert smtp_server.messages == [] and storage.digest_mark(db, digest.NAME) is None
+
+
+def test_each_answer_is_read_with_its_own_moments_questions(db, loaded, answer):
+    answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Froid"})
+    answer("/j/cafe/bill?lang=fr", {"experience": "negative"})
+    answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Fade"})
+    found = digest.collect(db, locale="fr", base_url="http://x")
+    meal, bill = found.moments
+    assert (meal.name, bill.name) == ("Votre repas", "L’addition")
+    questions = [q for r in meal.responses for q, _ in r["answers"]]
+    assert questions.count("Votre repas\u202f: comment cela s’est-il passé\u202f?") == 2
