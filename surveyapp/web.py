@@ -58,6 +58,7 @@ _connections = threading.local()
 
 #: The cookie that holds a customer's CSRF secret (see visitor_csrf).
 CSRF_COOKIE = "csrf_secret"
+CSRF_COOKIE_DAYS = 30
 _CSRF_SECRET = re.compile(r"[0-9a-f]{40}")  # what WTForms' SessionCSRF makes
 
 
@@ -229,8 +230,10 @@ def init_app(app: Flask) -> None:
                 response.set_cookie(
                     CSRF_COOKIE,
                     secret,
-                    # A phone may reopen the tab later: the cookie lasts as long as the form.
-                    max_age=app.config["FORM_TIME_LIMIT_HOURS"] * 3600,
+                    # Set once, not on every page: it must outlive any form shown while it
+                    # lives (a page's token is good for FORM_TIME_LIMIT_HOURS), so it lasts
+                    # as long as an invitation, not as long as one form.
+                    max_age=CSRF_COOKIE_DAYS * 86400,
                     path=app.session_interface.get_cookie_path(app),
                     secure=app.config["SESSION_COOKIE_SECURE"],
                     httponly=True,

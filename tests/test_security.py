@@ -94,6 +94,7 @@ def test_a_survey_form_counts_only_with_the_csrf_cookie_of_the_browser_that_open
     page = phone.get(f"/s/{token}")
     cookie = page.headers["Set-Cookie"]
     assert cookie.startswith("csrf_secret=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Max-Age=2592000" in cookie  # 30 days: it outlives every form shown meanwhile
     assert "Cookie" in page.headers["Vary"]  # the page carries this browser's token
     assert phone.get_cookie("session") is None  # customers need no signed session
     form = {"experience": "negative", "csrf_token": csrf_token(page.get_data(as_text=True))}
