@@ -212,7 +212,7 @@ def journeys():
                     upload.read(), format_for(upload.filename or "", upload.mimetype)
                 )
             except DefinitionError as exc:
-                problems, status = [str(p) for p in exc.problems], 422
+                problems, status = [p.text(g.locale) for p in exc.problems], 422
             else:
                 (report,) = storage.store_journeys(get_db(), [journey])
                 current_app.logger.info(

@@ -144,7 +144,7 @@ def load_journey():
             422,
             "invalid_definition",
             "The journey definition is not valid; nothing was stored.",
-            [{"path": p.path, "reason": p.reason} for p in exc.problems],
+            [{"path": str(p.path), "reason": p.reason} for p in exc.problems],
         ) from None
     (report,) = storage.store_journeys(get_db(), [journey])
     body = {

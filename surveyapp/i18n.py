@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,16 +39,47 @@ def translations_for(locale: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS_DIR), [locale], DOMAIN)
 
 
-def translate(locale: str, message: str, **variables: Any) -> str:
+def translate(locale: str, message: str, /, **variables: Any) -> str:
     """Translate ``message`` into ``locale`` and fill its ``%(name)s`` placeholders."""
     text = translations_for(locale).ugettext(message)
     return text % variables if variables else text
 
 
-def translate_plural(locale: str, singular: str, plural: str, n: int, **variables: Any) -> str:
+def translate_plural(locale: str, singular: str, plural: str, n: int, /, **variables: Any) -> str:
     """Translate a message that depends on a count, with the locale's plural forms."""
     text = translations_for(locale).ungettext(singular, plural, n)
     return text % {"num": n, **variables}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message kept to be shown later in its reader's language: the id (English, with
+    ``%(name)s`` placeholders, numbers too) and its values, which may be messages too.
+    ``str()`` is the English text."""
+
+    id: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, locale: str) -> str:
+        """The message in ``locale``; numbers written as its readers write them."""
+        values = {k: _shown(v, locale) for k, v in self.values}
+        return translate(locale, self.id, **values)
+
+
+def _shown(value: Any, locale: str) -> Any:
+    if isinstance(value, Message):
+        return value.text(locale)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value, locale)
+    return value
+
+
+def message(id: str, /, **values: Any) -> Message:
+    """A :class:`Message`; mark ``id`` with ``N_`` so that it is extracted."""
+    return Message(id, tuple(values.items()))
 
 
 _current_locale: Callable[[], str] = lambda: "en"  # noqa: E731 - replaced by the web layer

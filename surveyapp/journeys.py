@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from surveyapp import surveys
+from surveyapp.i18n import N_, Message, message, translate
 
 SUPPORTED_LOCALES = ("fr", "ro", "en")
 KINDS = ("zmot", "fmot", "smot", "amot", "lmot", "recovery", "loyalty", "touchpoint")
@@ -34,13 +35,35 @@ MOMENT_FIELDS = ("id", "kind", "name", "channel", "questions")
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a definition: where (a path) and why."""
+    """One thing wrong with a definition: where (a path, or a line and column) and why.
+    ``str()`` is the English line the CLI prints; :meth:`text` says it in a reader's
+    language (the admin pages)."""
 
-    path: str
-    reason: str
+    path: str | Message
+    why: Message
+
+    @property
+    def reason(self) -> str:
+        return str(self.why)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}" if self.path else self.reason
+        path = str(self.path)
+        return f"{path}: {self.reason}" if path else self.reason
+
+    def text(self, locale: str) -> str:
+        path = self.path.text(locale) if isinstance(self.path, Message) else self.path
+        reason = self.why.text(locale)
+        if not path:
+            return reason
+        return translate(locale, N_("%(path)s: %(reason)s"), path=path, reason=reason)
+
+
+def _problem(path: str | Message, text: str, /, **values: Any) -> Problem:
+    return Problem(path, message(text, **values))
+
+
+def _line(line: int, column: int) -> Message:
+    return message(N_("line %(line)s, column %(column)s"), line=line, column=column)
 
 
 class DefinitionError(ValueError):
@@ -167,38 +190,48 @@ def load_text(text: str | bytes, fmt: str = "yaml") -> Any:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DefinitionError(
-                [Problem("", f"the file is not UTF-8 text (byte {exc.start})")]
+                [_problem("", N_("the file is not UTF-8 text (byte %(byte)s)"), byte=exc.start)]
             ) from None
     if len(text.encode()) > MAX_DEFINITION_BYTES:
         raise DefinitionError([_too_large(len(text.encode()))])
     if not text.strip():
-        raise DefinitionError([Problem("", "the file is empty")])
+        raise DefinitionError([_problem("", N_("the file is empty"))])
     if fmt == "json":
         try:
             return json.loads(text, object_pairs_hook=_reject_duplicate_json_keys)
         except json.JSONDecodeError as exc:
             raise DefinitionError(
-                [Problem(f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}")]
+                [_problem(_line(exc.lineno, exc.colno), NOT_JSON, error=exc.msg)]
             ) from None
         except ValueError as exc:
-            raise DefinitionError([Problem("", f"not valid JSON: {exc}")]) from None
+            raise DefinitionError([_problem("", NOT_JSON, error=str(exc))]) from None
     try:
         # _StrictLoader is a SafeLoader: it builds no object from tags.
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 # nosec B506
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = exc.problem or str(exc)
+        where = _line(mark.line + 1, mark.column + 1) if mark else ""
+        # The parser's own words (English, from the library) inside a translated sentence.
+        reason: str | Message = exc.problem or str(exc)
         if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in reason:
-            reason = f"YAML tags that build objects are not allowed ({reason})"
-        raise DefinitionError([Problem(where, f"not valid YAML: {reason}")]) from None
+            reason = message(
+                N_("YAML tags that build objects are not allowed (%(error)s)"), error=reason
+            )
+        raise DefinitionError([_problem(where, NOT_YAML, error=reason)]) from None
     except yaml.YAMLError as exc:
-        raise DefinitionError([Problem("", f"not valid YAML: {exc}")]) from None
+        raise DefinitionError([_problem("", NOT_YAML, error=str(exc))]) from None
+
+
+NOT_JSON = N_("not valid JSON: %(error)s")
+NOT_YAML = N_("not valid YAML: %(error)s")
 
 
 def _too_large(size: int) -> Problem:
-    return Problem(
-        "", f"the file is {size:,} bytes; a definition may have at most {MAX_DEFINITION_BYTES:,}"
+    return _problem(
+        "",
+        N_("the file is %(size)s bytes; a definition may have at most %(max)s"),
+        size=size,
+        max=MAX_DEFINITION_BYTES,
     )
 
 
@@ -222,12 +255,22 @@ def read_definition_file(path: str | Path) -> Journey:
             raise DefinitionError([_too_large(path.stat().st_size)])
         data = path.read_bytes()
     except OSError as exc:
-        raise DefinitionError([Problem("", f"cannot read the file: {exc.strerror}")]) from None
+        raise DefinitionError(
+            [_problem("", N_("cannot read the file: %(error)s"), error=exc.strerror)]
+        ) from None
     return parse_definition(data, format_for(path))
 
 
 def _is_slug(value: Any) -> bool:
     return isinstance(value, str) and SLUG.fullmatch(value) is not None
+
+
+UNKNOWN_FIELD = N_("unknown field (expected one of %(fields)s)")
+REQUIRED = N_("is required")
+NOT_A_SLUG = N_("%(value)s is not a slug (1 to 64 of a-z, 0-9 and -)")
+NOT_A_TEXT = N_("must be a non-empty text")
+TOO_LONG = N_("is longer than %(max)s characters")
+NOT_A_LOCALE = N_("%(value)s is not a supported locale (%(locales)s)")
 
 
 def _describe(value: Any) -> str:
@@ -238,51 +281,54 @@ def _describe(value: Any) -> str:
 def validate(data: Any) -> Journey:
     """Check parsed data against the journey format; raise DefinitionError if wrong."""
     problems: list[Problem] = []
-    add = lambda path, reason: problems.append(Problem(path, reason))  # noqa: E731
+    add = lambda path, text, **values: problems.append(_problem(path, text, **values))  # noqa: E731
 
     if not isinstance(data, dict):
         raise DefinitionError(
             [
-                Problem(
+                _problem(
                     "",
-                    "a definition must be a mapping with id, brand, default_locale, "
-                    "locales and moments",
+                    N_(
+                        "a definition must be a mapping with id, brand, default_locale, "
+                        "locales and moments"
+                    ),
                 )
             ]
         )
     for key in data:
         if key not in TOP_FIELDS:
-            add(str(key), f"unknown field (expected one of {', '.join(TOP_FIELDS)})")
+            add(str(key), UNKNOWN_FIELD, fields=", ".join(TOP_FIELDS))
     for key in TOP_FIELDS:
         if key not in data:
-            add(key, "is required")
+            add(key, REQUIRED)
 
     journey_id = data.get("id")
     if "id" in data and not _is_slug(journey_id):
-        add("id", f"{_describe(journey_id)} is not a slug (1 to 64 of a-z, 0-9 and -)")
+        add("id", NOT_A_SLUG, value=_describe(journey_id))
 
     brand = data.get("brand")
     if "brand" in data:
         if not isinstance(brand, str) or not brand.strip():
-            add("brand", "must be a non-empty text")
+            add("brand", NOT_A_TEXT)
         elif len(brand) > MAX_BRAND_LENGTH:
-            add("brand", f"is longer than {MAX_BRAND_LENGTH} characters")
+            add("brand", TOO_LONG, max=MAX_BRAND_LENGTH)
 
     locales = data.get("locales")
     valid_locales: list[str] = []
     if "locales" in data:
         if not isinstance(locales, list) or not locales:
-            add("locales", "must be a non-empty list of locales (fr, ro, en)")
+            add("locales", N_("must be a non-empty list of locales (fr, ro, en)"))
         else:
             for i, loc in enumerate(locales):
                 if loc not in SUPPORTED_LOCALES:
                     add(
                         f"locales[{i}]",
-                        f"{_describe(loc)} is not a supported locale "
-                        f"({', '.join(SUPPORTED_LOCALES)})",
+                        NOT_A_LOCALE,
+                        value=_describe(loc),
+                        locales=", ".join(SUPPORTED_LOCALES),
                     )
                 elif loc in valid_locales:
-                    add(f"locales[{i}]", f"'{loc}' is listed twice")
+                    add(f"locales[{i}]", N_("%(value)s is listed twice"), value=_describe(loc))
                 else:
                     valid_locales.append(loc)
 
@@ -291,21 +337,28 @@ def validate(data: Any) -> Journey:
         if default_locale not in SUPPORTED_LOCALES:
             add(
                 "default_locale",
-                f"{_describe(default_locale)} is not a supported locale "
-                f"({', '.join(SUPPORTED_LOCALES)})",
+                NOT_A_LOCALE,
+                value=_describe(default_locale),
+                locales=", ".join(SUPPORTED_LOCALES),
             )
         elif isinstance(locales, list) and default_locale not in locales:
-            add("default_locale", f"'{default_locale}' is not one of locales")
+            add(
+                "default_locale",
+                N_("%(value)s is not one of locales"),
+                value=_describe(default_locale),
+            )
 
     moments_data = data.get("moments")
     moments: list[Moment] = []
     if "moments" in data:
         if not isinstance(moments_data, list) or not moments_data:
-            add("moments", "must be a list of 1 to 50 moments")
+            add("moments", N_("must be a list of 1 to 50 moments"))
         elif len(moments_data) > MAX_MOMENTS:
             add(
                 "moments",
-                f"has {len(moments_data)} moments; a journey may have at most {MAX_MOMENTS}",
+                N_("has %(count)s moments; a journey may have at most %(max)s"),
+                count=len(moments_data),
+                max=MAX_MOMENTS,
             )
         else:
             seen: set[str] = set()
@@ -328,66 +381,80 @@ def validate(data: Any) -> Journey:
 
 
 def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Moment | None:
-    add = lambda where, reason: problems.append(Problem(where, reason))  # noqa: E731
+    add = lambda where, text, **values: problems.append(_problem(where, text, **values))  # noqa: E731
     if not isinstance(raw, dict):
-        add(path, "must be a mapping with id, kind and name")
+        add(path, N_("must be a mapping with id, kind and name"))
         return None
     before = len(problems)
     for key in raw:
         if key not in MOMENT_FIELDS:
-            add(f"{path}.{key}", f"unknown field (expected one of {', '.join(MOMENT_FIELDS)})")
+            add(f"{path}.{key}", UNKNOWN_FIELD, fields=", ".join(MOMENT_FIELDS))
     for key in ("id", "kind", "name"):
         if key not in raw:
-            add(f"{path}.{key}", "is required")
+            add(f"{path}.{key}", REQUIRED)
 
     moment_id = raw.get("id")
     if "id" in raw:
         if not _is_slug(moment_id):
-            add(f"{path}.id", f"{_describe(moment_id)} is not a slug (1 to 64 of a-z, 0-9 and -)")
+            add(f"{path}.id", NOT_A_SLUG, value=_describe(moment_id))
         elif moment_id in seen:
-            add(f"{path}.id", f"'{moment_id}' is used twice")
+            add(f"{path}.id", N_("%(value)s is used twice"), value=_describe(moment_id))
         else:
             seen.add(moment_id)
 
     kind = raw.get("kind")
     if "kind" in raw and kind not in KINDS:
-        add(f"{path}.kind", f"{_describe(kind)} is not a kind of moment ({', '.join(KINDS)})")
+        add(
+            f"{path}.kind",
+            N_("%(value)s is not a kind of moment (%(kinds)s)"),
+            value=_describe(kind),
+            kinds=", ".join(KINDS),
+        )
 
     name = raw.get("name")
     names: dict[str, str] = {}
     if "name" in raw:
         if isinstance(name, str):
             if not name.strip():
-                add(f"{path}.name", "must not be empty")
+                add(f"{path}.name", N_("must not be empty"))
             elif len(name) > MAX_NAME_LENGTH:
-                add(f"{path}.name", f"is longer than {MAX_NAME_LENGTH} characters")
+                add(f"{path}.name", TOO_LONG, max=MAX_NAME_LENGTH)
             names = {loc: name.strip() for loc in locales}
         elif isinstance(name, dict) and name:
             for loc, text in name.items():
                 if loc not in locales:
-                    add(f"{path}.name.{loc}", "is not one of the journey's locales")
+                    add(f"{path}.name.{loc}", N_("is not one of the journey's locales"))
                 elif not isinstance(text, str) or not text.strip():
-                    add(f"{path}.name.{loc}", "must be a non-empty text")
+                    add(f"{path}.name.{loc}", NOT_A_TEXT)
                 elif len(text) > MAX_NAME_LENGTH:
-                    add(f"{path}.name.{loc}", f"is longer than {MAX_NAME_LENGTH} characters")
+                    add(f"{path}.name.{loc}", TOO_LONG, max=MAX_NAME_LENGTH)
                 else:
                     names[loc] = text.strip()
             if default_locale in locales and default_locale not in name:
-                add(f"{path}.name", f"needs a name in the default locale '{default_locale}'")
+                add(
+                    f"{path}.name",
+                    N_("needs a name in the default locale %(value)s"),
+                    value=_describe(default_locale),
+                )
         else:
-            add(f"{path}.name", "must be a text, or a mapping of locale to text")
+            add(f"{path}.name", N_("must be a text, or a mapping of locale to text"))
 
     channel = raw.get("channel", "other")
     if channel not in CHANNELS:
-        add(f"{path}.channel", f"{_describe(channel)} is not a channel ({', '.join(CHANNELS)})")
+        add(
+            f"{path}.channel",
+            N_("%(value)s is not a channel (%(channels)s)"),
+            value=_describe(channel),
+            channels=", ".join(CHANNELS),
+        )
 
     questions = raw.get("questions")
     if questions is not None:
         if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
-            add(f"{path}.questions", "must be a list of question keys")
+            add(f"{path}.questions", N_("must be a list of question keys"))
         else:
-            for reason in surveys.check_question_list(questions):
-                add(f"{path}.questions", reason)
+            for why in surveys.check_question_list(questions):
+                problems.append(Problem(f"{path}.questions", why))
 
     if len(problems) != before:
         return None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from surveyapp.i18n import N_, translate
+from surveyapp.i18n import N_, Message, message, translate
 
 if TYPE_CHECKING:
     from surveyapp.journeys import Journey, Moment
@@ -188,7 +188,7 @@ def load_blueprints(directory: Path = BLUEPRINTS_DIR) -> dict[str, Blueprint]:
     for kind in KIND_ORDER:
         problems = check_question_list(list(blueprints[kind].ask), blueprints)
         if problems:
-            raise BlueprintError(f"{kind}.yaml: {'; '.join(problems)}")
+            raise BlueprintError(f"{kind}.yaml: {'; '.join(map(str, problems))}")
     return blueprints
 
 
@@ -213,35 +213,50 @@ def known_keys(blueprints: dict[str, Blueprint] | None = None) -> list[str]:
 
 
 def check_question_list(keys: list[str], blueprints: dict[str, Blueprint] | None = None):
-    """Reasons why ``keys`` cannot be a survey's question list (empty when it can)."""
+    """Reasons (:class:`~surveyapp.i18n.Message`) why ``keys`` cannot be a survey's
+    question list (empty when it can)."""
     blueprints = blueprints if blueprints is not None else load_blueprints()
-    problems: list[str] = []
+    problems: list[Message] = []
     if not keys:
-        return ["must name at least one question"]
+        return [message(N_("must name at least one question"))]
     if len(keys) > MAX_QUESTIONS:
         problems.append(
-            f"has {len(keys)} questions; a survey asks at most {MAX_QUESTIONS} "
-            "so that it takes under 30 seconds"
+            message(
+                N_(
+                    "has %(count)s questions; a survey asks at most %(max)s "
+                    "so that it takes under 30 seconds"
+                ),
+                count=len(keys),
+                max=MAX_QUESTIONS,
+            )
         )
     types = []
     for key in keys:
         question = find_question(key, KIND_ORDER[0], blueprints)
         if question is None:
             problems.append(
-                f"'{key}' is not a question of survey_templates/ "
-                f"(known: {', '.join(known_keys(blueprints))})"
+                message(
+                    N_("%(value)s is not a question of survey_templates/ (known: %(known)s)"),
+                    value=repr(key),
+                    known=", ".join(known_keys(blueprints)),
+                )
             )
         else:
             types.append(question.type)
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
-        problems.append(f"asks {', '.join(duplicates)} twice")
+        problems.append(message(N_("asks %(keys)s twice"), keys=", ".join(duplicates)))
     if types and not any(t in DECIDING_TYPES for t in types):
         problems.append(
-            "needs one question that tells glory from pain (a polarity, nps, csat or ces question)"
+            message(
+                N_(
+                    "needs one question that tells glory from pain "
+                    "(a polarity, nps, csat or ces question)"
+                )
+            )
         )
     if types.count("polarity") > 1:
-        problems.append("asks more than one polarity question; exactly one may decide")
+        problems.append(message(N_("asks more than one polarity question; exactly one may decide")))
     return problems
 
 

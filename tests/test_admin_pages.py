@@ -161,14 +161,24 @@ BAD = (
 )
 
 
-def test_an_invalid_upload_lists_problems_by_path_and_changes_nothing(manager, db):
+def test_an_invalid_upload_lists_problems_by_path_in_the_managers_language(manager, db):
     before = storage.get_journey(db, "cafe")
     response = upload(manager, BAD)
     assert response.status_code == 422
     page = text(response)
-    assert "<code>moments[0].kind: &#39;zmott&#39; is not a kind of moment" in page
-    assert "<code>moments[1].id: &#39;a&#39; is used twice</code>" in page
+    assert "<code>moments[0].kind\u202f: &#39;zmott&#39; n’est pas un type de moment" in page
+    assert "<code>moments[1].id\u202f: &#39;a&#39; est utilisé deux fois</code>" in page
     assert storage.get_journey(db, "cafe") == before
+
+
+def test_a_broken_file_is_explained_in_romanian_to_a_romanian_manager(app, users, db):
+    client = app.test_client()
+    log_in(client, lang="ro")
+    response = upload(client, b"id: cafe\nbrand: [unclosed\n")
+    assert response.status_code == 422
+    assert "<code>linia 3, coloana 1: format YAML nevalid:" in text(response)
+    big = upload(client, b"#" * 270_000)
+    assert "dimensiunea fișierului în octeți: 270.000" in text(big)
 
 
 def test_an_upload_replaces_the_journey(manager, db, journeys_dir):

@@ -72,7 +72,7 @@ def test_without_polarity_nps_decides_before_csat():
 
 def test_two_polarity_questions_cannot_both_decide():
     problems = surveys.check_question_list(["experience", "experience"])
-    assert "asks experience twice" in problems
+    assert "asks experience twice" in [str(p) for p in problems]
 
 
 def test_question_text_is_translated_with_moment_and_brand_filled_in():
