@@ -29,7 +29,7 @@ FIRST_DIGEST_DAYS = 7
 
 
 @dataclass
-class Moment:
+class MomentOfPain:
     """One moment's new negative responses, as the digest shows them."""
 
     brand: str
@@ -40,7 +40,7 @@ class Moment:
 
 @dataclass
 class Digest:
-    moments: list[Moment]
+    moments: list[MomentOfPain]
     total: int  # all new negative responses, listed or not
     listed: int
     last_id: int  # the mark to keep once sent
@@ -70,7 +70,7 @@ def collect(db, *, locale: str, base_url: str, limit: int = LIMIT) -> Digest | N
     if not total:
         return None
     journeys: dict[str, Any] = {}
-    moments: dict[tuple[str, str], Moment] = {}
+    moments: dict[tuple[str, str], MomentOfPain] = {}
     for row in rows:
         if row["journey_id"] not in journeys:
             journeys[row["journey_id"]] = storage.get_journey(db, row["journey_id"])
@@ -79,7 +79,7 @@ def collect(db, *, locale: str, base_url: str, limit: int = LIMIT) -> Digest | N
         survey = survey_for(journey, found) if found else None
         key = (row["journey_id"], row["moment_id"])
         if key not in moments:
-            moments[key] = Moment(
+            moments[key] = MomentOfPain(
                 brand=journey.brand if journey else row["journey_id"],
                 name=survey.moment_name(locale) if survey else row["moment_id"],
                 followups_url=f"{base_url}/admin/j/{row['journey_id']}/followups?status=open",
