@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 
 from surveyapp import i18n, mailer, storage
@@ -107,18 +106,9 @@ def compose(digest: Digest, *, locale: str, sender: str, to: list[str]) -> Email
         "more": digest.total - digest.listed,
         "locale": locale,
     }
-    env = mailer.environment(locale)
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = ", ".join(to)
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    message.set_content(env.get_template("email/digest.txt").render(context))
-    message.add_alternative(env.get_template("email/digest.html").render(context), subtype="html")
-    # After add_alternative, which moves every Content-* header into the first part.
-    message["Content-Language"] = locale
-    return message
+    return mailer.render_message(
+        "digest", context, locale=locale, subject=subject, sender=sender, to=", ".join(to)
+    )
 
 
 def send(db, config: Mapping[str, Any]) -> int:

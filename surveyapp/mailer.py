@@ -115,22 +115,33 @@ def compose(
         "locale": locale,
         "reminder": reminder,
     }
-    env = environment(locale)
     subject = i18n.translate(
         locale, REMINDER_SUBJECT if reminder else SUBJECT, brand=journey.brand, moment=moment_name
     )
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = invitation["email"]
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message = render_message(
+        "invitation", context, locale=locale, subject=subject, sender=sender, to=invitation["email"]
+    )
     # RFC 8058 one-click unsubscribe, shown as a button by most mail clients.
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(env.get_template("email/invitation.txt").render(context))
+    return message
+
+
+def render_message(
+    template: str, context: dict, *, locale: str, subject: str, sender: str, to: str
+) -> EmailMessage:
+    """An email in ``locale`` from ``email/<template>.txt`` and ``.html``: plain text with
+    an HTML alternative, and the headers every message of ours carries."""
+    env = environment(locale)
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message.set_content(env.get_template(f"email/{template}.txt").render(context))
     message.add_alternative(
-        env.get_template("email/invitation.html").render(context), subtype="html"
+        env.get_template(f"email/{template}.html").render(context), subtype="html"
     )
     # After add_alternative, which moves every Content-* header into the first part.
     message["Content-Language"] = locale
