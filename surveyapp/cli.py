@@ -776,16 +776,18 @@ def digest_command(loop, dry_run):
     Example: SURVEYAPP_DIGEST_TO=cx-team@example.com surveyapp digest
     """
     config = settings.load_settings()
+    try:
+        to, locale = digest.settings(config)
+    except digest.DigestConfigError as exc:
+        click.echo(f"Cannot send the digest: {exc}.", err=True)
+        sys.exit(1)
     with _open_db() as db:
         if dry_run:
-            locale = config.get("DIGEST_LOCALE") or "en"
             found = digest.collect(db, locale=locale, base_url=config["BASE_URL"])
             if found is None:
                 click.echo("no new negative responses")
                 return
-            message = digest.compose(
-                found, locale=locale, sender="dry-run", to=digest.recipients(config)
-            )
+            message = digest.compose(found, locale=locale, sender="dry-run", to=to)
             click.echo(message.get_body(("plain",)).get_content())
             return
         while True:

@@ -57,6 +57,22 @@ def recipients(config: Mapping[str, Any]) -> list[str]:
     return [address.strip() for address in value if address.strip()]
 
 
+def settings(config: Mapping[str, Any]) -> tuple[list[str], str]:
+    """Where the digest goes and its language; DigestConfigError says what to set."""
+    to = recipients(config)
+    if not to:
+        raise DigestConfigError(
+            "DIGEST_TO is not set: give the address(es) that receive the digest, e.g. "
+            "SURVEYAPP_DIGEST_TO='cx-team@example.com'"
+        )
+    locale = config.get("DIGEST_LOCALE") or "en"
+    if locale not in i18n.LOCALES:
+        raise DigestConfigError(
+            f"DIGEST_LOCALE is '{locale}': use one of {', '.join(i18n.LOCALES)}"
+        )
+    return to, locale
+
+
 def collect(db, *, locale: str, base_url: str, limit: int = LIMIT) -> Digest | None:
     """The new negative responses since the last digest, or None if there are none."""
     after = storage.digest_mark(db, NAME)
@@ -117,24 +133,14 @@ def send(db, config: Mapping[str, Any]) -> int:
     Raises DigestConfigError or MailConfigError for missing settings, and the SMTP
     error if the message could not be sent (then nothing is marked).
     """
-    to = recipients(config)
-    if not to:
-        raise DigestConfigError(
-            "DIGEST_TO is not set: give the address(es) that receive the digest, e.g. "
-            "SURVEYAPP_DIGEST_TO='cx-team@example.com'"
-        )
-    locale = config.get("DIGEST_LOCALE") or "en"
-    if locale not in i18n.LOCALES:
-        raise DigestConfigError(
-            f"DIGEST_LOCALE is '{locale}': use one of {', '.join(i18n.LOCALES)}"
-        )
-    settings = mailer.SmtpSettings.from_config(config)
+    to, locale = settings(config)
+    smtp = mailer.SmtpSettings.from_config(config)
     digest = collect(db, locale=locale, base_url=config["BASE_URL"])
     if digest is None:
         return 0
-    connection = mailer.Connection(settings)
+    connection = mailer.Connection(smtp)
     try:
-        connection.send(compose(digest, locale=locale, sender=settings.sender, to=to))
+        connection.send(compose(digest, locale=locale, sender=smtp.sender, to=to))
     finally:
         connection.close()
     storage.set_digest_mark(db, NAME, digest.last_id)
