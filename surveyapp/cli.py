@@ -836,6 +836,12 @@ def serve_command(host, port, workers):
     # and stop with them: our own interpreter with fixed arguments, nothing from outside.
     tasks = [["webhook", "deliver", "--loop"]]
     if digest.recipients(app.config):
+        try:  # a digest worker that cannot send would only say so in the log, once
+            digest.settings(app.config)
+            mailer.SmtpSettings.from_config(app.config)
+        except mailer.MailConfigError as exc:
+            click.echo(f"Cannot send the digest: {exc}.", err=True)
+            sys.exit(1)
         tasks.append(["digest", "--loop"])
     background = [
         subprocess.Popen([sys.executable, "-m", "surveyapp.cli", *task])  # noqa: S603 # nosec B603

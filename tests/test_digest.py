@@ -137,3 +137,15 @@ def test_each_answer_is_read_with_its_own_moments_questions(db, loaded, answer):
     assert (meal.name, bill.name) == ("Votre repas", "L’addition")
     questions = [q for r in meal.responses for q, _ in r["answers"]]
     assert questions.count("Votre repas\u202f: comment cela s’est-il passé\u202f?") == 2
+
+
+def test_serve_refuses_to_start_with_a_digest_it_could_not_send(instance, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_DIGEST_TO", "cx@cafe.example")  # but no MAIL_FROM
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("surveyapp")), "serve", "--port", str(free_port())],
+        env={**os.environ, "SURVEYAPP_SECRET_KEY": "k"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1 and "MAIL_FROM is not set" in result.stderr
