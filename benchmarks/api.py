@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, run_wrk, start, stop  # benchmarks/common.py
+from common import DEMO_JOURNEYS, run_wrk, start, stop  # benchmarks/common.py
 
 WRK_SCRIPT = """
 local counter = 0
@@ -61,13 +61,14 @@ def main() -> None:
         "SURVEYAPP_CONTACT_BUDGET": "0",
     }
     os.environ.update(env)
-    from surveyapp import apikeys, storage
-    from surveyapp.journeys import read_definition_file
+    from surveyapp import storage
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.jobs import apikeys
 
     with storage.open_database(workdir / "surveyapp.db") as db:
         storage.store_journeys(
             db,
-            [read_definition_file(ROOT / "surveyapp" / "demo_journeys" / "saas-onboarding.yaml")],
+            [read_definition_file(DEMO_JOURNEYS / "saas-onboarding.yaml")],
         )
         key = apikeys.create(db, "benchmark")
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
 
 #: wrk's done() hook, appended to each script: one JSON line with the run's figures.
 WRK_DONE = """

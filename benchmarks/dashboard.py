@@ -23,10 +23,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
 
 
 def fill(db, journey, n: int, seed: int = 7) -> None:
-    from surveyapp import scoring, storage, surveys
+    from surveyapp import storage
+    from surveyapp.domain import scoring, surveys
 
     rng = random.Random(seed)
     start = date(2025, 11, 23)
@@ -87,10 +89,12 @@ def fill(db, journey, n: int, seed: int = 7) -> None:
 def measure(size: int, repeat: int) -> dict[str, float]:
     instance = Path(tempfile.mkdtemp(prefix=f"bench-dashboard-{size}-"))
     os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
-    from surveyapp import accounts, create_app, scoring, storage
-    from surveyapp.journeys import read_definition_file
+    from surveyapp import create_app, storage
+    from surveyapp.domain import scoring
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.jobs import accounts
 
-    journey = read_definition_file(ROOT / "surveyapp" / "demo_journeys" / "saas-onboarding.yaml")
+    journey = read_definition_file(DEMO_JOURNEYS / "saas-onboarding.yaml")
     db = storage.open_database(instance / "surveyapp.db")
     storage.store_journeys(db, [journey])
     accounts.create(db, "bench", "benchmark password", "admin")

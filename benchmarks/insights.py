@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
 
 
 def main() -> None:
@@ -26,10 +27,11 @@ def main() -> None:
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="bench-insights-"))
     os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
-    from surveyapp import insights, simulate, storage
-    from surveyapp.journeys import read_definition_file
+    from surveyapp import storage
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.jobs import insights, simulate
 
-    journey = read_definition_file(ROOT / "surveyapp" / "demo_journeys" / "saas-onboarding.yaml")
+    journey = read_definition_file(DEMO_JOURNEYS / "saas-onboarding.yaml")
     db = storage.open_database(instance / "surveyapp.db")
     storage.store_journeys(db, [journey])
     truth = simulate.default_truth(journey)

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
 
 
 def main() -> None:
@@ -31,10 +32,11 @@ def main() -> None:
     os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
     os.environ["SURVEYAPP_CONTACT_BUDGET"] = "0"
 
-    from surveyapp import invitations, mailer, settings, storage
-    from surveyapp.journeys import read_definition_file
+    from surveyapp import settings, storage
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.jobs import invitations, mailer
 
-    journey = read_definition_file(ROOT / "surveyapp" / "demo_journeys" / "cafe.yaml")
+    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
     db = storage.open_database(instance / "surveyapp.db")
     storage.store_journeys(db, [journey])
 

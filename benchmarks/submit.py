@@ -32,7 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, WRK_THREADS, run_wrk, start, stop  # benchmarks/common.py
+from common import DEMO_JOURNEYS, ROOT, WRK_THREADS, run_wrk, start, stop  # benchmarks/common.py
 
 WARMUP = 2  # seconds of each load before the measured rounds
 
@@ -147,10 +147,11 @@ def main() -> None:
     }
     os.environ.update(env)
 
-    from surveyapp import invitations, storage
-    from surveyapp.journeys import read_definition_file
+    from surveyapp import storage
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.jobs import invitations
 
-    journey = read_definition_file(ROOT / "surveyapp" / "demo_journeys" / "cafe.yaml")
+    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
     with storage.open_database(workdir / "surveyapp.db") as db:
         storage.store_journeys(db, [journey])
         outcomes = invitations.create(

@@ -14,6 +14,11 @@ from flask import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
+class ConfigurationError(RuntimeError):
+    """The service cannot start as configured; the message says how to fix it."""
+
+
 DEFAULTS: dict[str, Any] = {
     # Where the SQLite file lives; relative paths are inside the instance folder.
     "DATABASE": "surveyapp.db",

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from surveyapp import create_app, invitations, storage
+from surveyapp import create_app, storage
 from surveyapp.cli import cli
-from surveyapp.journeys import read_definition_file
+from surveyapp.domain.definitions import read_definition_file
+from surveyapp.jobs import invitations
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_JOURNEYS = ROOT / "surveyapp" / "demo_journeys"
+DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from surveyapp import accounts, storage
+from surveyapp import storage
+from surveyapp.jobs import accounts
 
 
 def test_passwords_are_stored_only_as_strong_hashes(db):

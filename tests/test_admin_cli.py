@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from surveyapp import accounts, storage
+from surveyapp import storage
+from surveyapp.jobs import accounts
 
 
 def test_create_list_and_delete_an_account(run_cli, db_path):

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from surveyapp import accounts, storage
+from surveyapp import storage
+from surveyapp.jobs import accounts
 from tests.conftest import csrf_token
 
 PASSWORD = "correct horse battery"

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from surveyapp import apikeys, create_app, storage
+from surveyapp import create_app, storage
+from surveyapp.jobs import apikeys
 
 
 @pytest.fixture

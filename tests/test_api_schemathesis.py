@@ -17,8 +17,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from surveyapp import apikeys, create_app, storage
-from surveyapp.journeys import read_definition_file
+from surveyapp import create_app, storage
+from surveyapp.domain.definitions import read_definition_file
+from surveyapp.jobs import apikeys
 from tests.conftest import DEMO_JOURNEYS
 
 

@@ -138,7 +138,7 @@ def test_a_customer_follows_the_emailed_link_in_romanian(
 def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
     browser, live_server, db, tmp_path, answer, journeys_dir
 ):
-    from surveyapp import accounts
+    from surveyapp.jobs import accounts
 
     accounts.create(db, "maria", "correct horse battery", "admin")
     context = browser.new_context(locale="fr-FR", accept_downloads=True)

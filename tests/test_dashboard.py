@@ -6,15 +6,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from surveyapp import dashboard, exports, scoring, storage, surveys
+from surveyapp import storage
+from surveyapp.domain import scoring, statistics, surveys
+from surveyapp.jobs import dashboard, exports
 
 
 def test_wilson_interval_matches_known_values():
-    low, high = scoring.wilson(0, 10)
+    low, high = statistics.wilson(0, 10)
     assert low == 0.0 and high == pytest.approx(0.2775, abs=1e-4)
-    low, high = scoring.wilson(50, 100)
+    low, high = statistics.wilson(50, 100)
     assert (low, high) == (pytest.approx(0.4038, abs=1e-4), pytest.approx(0.5962, abs=1e-4))
-    assert scoring.wilson(0, 0) is None
+    assert statistics.wilson(0, 0) is None
 
 
 def add(db, journey, moment_id, polarity, *, when=None, locale="fr", comment=None):

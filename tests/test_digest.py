@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from surveyapp import digest, storage
+from surveyapp import storage
+from surveyapp.jobs import digest
 from tests.conftest import free_port, make_invitation
 
 FOLLOWUPS = "http://127.0.0.1:5000/admin/j/cafe/followups?status=open"

@@ -15,7 +15,8 @@ import urllib.parse
 
 import pytest
 
-from surveyapp import invitations, storage
+from surveyapp import storage
+from surveyapp.jobs import invitations
 from tests.conftest import CSRF, free_port, start_gunicorn, stop_gunicorn
 
 pytestmark = pytest.mark.browser  # real server processes, like the browser tests
@@ -176,7 +177,7 @@ def test_two_clients_racing_on_each_of_100_links_store_100_responses(db, loaded)
 
 
 def test_concurrent_api_clients_creating_invitations_never_fail(db, loaded):
-    from surveyapp import apikeys
+    from surveyapp.jobs import apikeys
 
     key = apikeys.create(db, "load")
     port = free_port()

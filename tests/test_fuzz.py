@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from surveyapp import create_app, storage
-from surveyapp.journeys import DefinitionError, Journey, parse_definition
+from surveyapp.domain.definitions import parse_definition
+from surveyapp.domain.journeys import Journey
+from surveyapp.domain.problems import DefinitionError
 from tests.conftest import DEMO_JOURNEYS, csrf_token, make_invitation
 
 FUZZ = settings(

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from surveyapp import insights, scoring, simulate, storage, surveys
+from surveyapp import storage
+from surveyapp.domain import scoring, surveys
+from surveyapp.jobs import insights, simulate
 
 TRUTHS = {
     "kinds-as-declared": None,  # the default truth follows the declared kinds
@@ -56,7 +58,7 @@ def test_with_too_little_data_the_analysis_says_so(db, loaded):
 
 
 def test_a_journey_without_an_outcome_moment_has_nothing_to_measure(db, loaded):
-    from surveyapp.journeys import parse_definition
+    from surveyapp.domain.definitions import parse_definition
 
     journey = parse_definition(
         "id: shop\nbrand: S\ndefault_locale: ro\nlocales: [ro]\n"
@@ -136,7 +138,7 @@ def test_insights_and_simulate_from_the_cli(run_cli, loaded, tmp_path, db):
 
 
 def test_the_admin_page_shows_the_labels_beside_the_declared_kinds(app, db, loaded):
-    from surveyapp import accounts
+    from surveyapp.jobs import accounts
     from tests.conftest import csrf_token
 
     simulate.run(db, loaded["saas-onboarding"], customers=3000, seed=9)

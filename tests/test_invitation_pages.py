@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from surveyapp import invitations, storage
+from surveyapp import storage
+from surveyapp.jobs import invitations
 from tests.conftest import csrf_token, make_invitation
 
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from surveyapp import invitations, storage
-from surveyapp.invitations import Budget, CsvError, Request
+from surveyapp import storage
+from surveyapp.jobs import invitations
+from surveyapp.jobs.invitations import Budget, CsvError, Request
 
 DEFAULT_BUDGET = Budget()
 

@@ -7,12 +7,12 @@ import json
 import pytest
 import yaml
 
-from surveyapp.journeys import (
+from surveyapp.domain.definitions import (
     MAX_DEFINITION_BYTES,
-    DefinitionError,
     parse_definition,
     read_definition_file,
 )
+from surveyapp.domain.problems import DefinitionError
 
 MINIMAL = {
     "id": "shop",

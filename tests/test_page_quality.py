@@ -10,7 +10,9 @@ import subprocess
 
 import pytest
 
-from surveyapp import accounts, scoring, storage, surveys
+from surveyapp import storage
+from surveyapp.domain import scoring, surveys
+from surveyapp.jobs import accounts
 from tests.conftest import ROOT, make_invitation
 
 pytestmark = pytest.mark.browser

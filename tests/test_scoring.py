@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from surveyapp import scoring, surveys
-from surveyapp.journeys import parse_definition
+from surveyapp.domain import scoring, surveys
+from surveyapp.domain.definitions import parse_definition
 
 JOURNEY = parse_definition(
     """

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from surveyapp import ConfigurationError, accounts, create_app, storage
+from surveyapp import ConfigurationError, create_app, storage
+from surveyapp.jobs import accounts
 from tests.conftest import csrf_token, free_port
 
 ROOT = Path(__file__).resolve().parent.parent

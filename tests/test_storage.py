@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from surveyapp import scoring, storage, surveys
-from surveyapp.journeys import parse_definition, read_definition_file
+from surveyapp import storage
+from surveyapp.domain import scoring, surveys
+from surveyapp.domain.definitions import parse_definition, read_definition_file
 
 
 def record(db, journey, moment_id, answers, *, locale="fr", channel="link", when=None):

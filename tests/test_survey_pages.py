@@ -175,7 +175,7 @@ def test_pages_carry_security_headers(client):
 
 
 def test_the_brand_and_moment_names_are_escaped(app, client, db):
-    from surveyapp.journeys import parse_definition
+    from surveyapp.domain.definitions import parse_definition
 
     storage.store_journeys(
         db,
@@ -192,7 +192,7 @@ def test_the_brand_and_moment_names_are_escaped(app, client, db):
 
 
 def test_a_retired_moment_no_longer_takes_answers(app, client, db):
-    from surveyapp.journeys import parse_definition
+    from surveyapp.domain.definitions import parse_definition
 
     storage.store_journeys(
         db,
@@ -223,7 +223,7 @@ def test_each_visitor_of_a_cached_page_gets_their_own_valid_token(app, answer):
 
 
 def test_a_reloaded_journey_shows_at_once(app, client, db):
-    from surveyapp.journeys import parse_definition
+    from surveyapp.domain.definitions import parse_definition
 
     assert "Masa dumneavoastră" in client.get("/j/cafe/meal?lang=ro").get_data(as_text=True)
     storage.store_journeys(

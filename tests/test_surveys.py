@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from surveyapp import surveys
-from surveyapp.journeys import KINDS, parse_definition
+from surveyapp.domain import blueprints, surveys, vocabulary
+from surveyapp.domain.definitions import parse_definition
+from surveyapp.domain.vocabulary import KINDS
 
 
 def journey_with(kind: str, questions=None):
@@ -25,7 +26,7 @@ def journey_with(kind: str, questions=None):
 
 
 def test_every_kind_of_the_format_has_a_blueprint():
-    assert set(surveys.load_blueprints()) == set(KINDS)
+    assert set(blueprints.load_blueprints()) == set(KINDS)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -34,13 +35,13 @@ def test_every_generated_survey_is_short_and_has_one_deciding_question(kind):
     survey = surveys.survey_for(journey, journey.moments[0])
     assert 1 <= len(survey.questions) <= 3
     assert sum(q.deciding for q in survey.questions) == 1
-    assert survey.deciding.type in surveys.DECIDING_TYPES
+    assert survey.deciding.type in vocabulary.DECIDING_TYPES
     assert [q.required for q in survey.questions] == [q.deciding for q in survey.questions]
 
 
 def test_a_key_shared_by_blueprints_has_one_type_everywhere():
     types: dict[str, set[str]] = {}
-    for blueprint in surveys.load_blueprints().values():
+    for blueprint in blueprints.load_blueprints().values():
         for question in blueprint.questions:
             types.setdefault(question.key, set()).add(question.type)
     assert {k: t for k, t in types.items() if len(t) > 1} == {}
@@ -71,7 +72,7 @@ def test_without_polarity_nps_decides_before_csat():
 
 
 def test_two_polarity_questions_cannot_both_decide():
-    problems = surveys.check_question_list(["experience", "experience"])
+    problems = blueprints.check_question_list(["experience", "experience"])
     assert "asks experience twice" in [str(p) for p in problems]
 
 

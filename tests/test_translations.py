@@ -69,7 +69,7 @@ def test_plural_messages_have_every_plural_form(lang, forms):
 
 
 def test_romanian_plural_forms_pick_the_right_form():
-    from surveyapp.i18n import translate_plural
+    from surveyapp.domain.i18n import translate_plural
 
     def n_questions(n):
         return translate_plural(

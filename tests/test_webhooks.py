@@ -11,7 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from surveyapp import apikeys, storage, webhooks
+from surveyapp import storage
+from surveyapp.jobs import apikeys, webhooks
 from tests.conftest import csrf_token
 
 

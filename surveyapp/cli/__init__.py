@@ -1,0 +1,57 @@
+"""The ``surveyapp`` command: a thin click layer over the jobs and storage.
+
+One module per command group; this one gathers them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from surveyapp.cli import (
+    accounts,
+    digest,
+    insights,
+    integrations,
+    invitations,
+    journeys,
+    serve,
+    surveys,
+    translations,
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli():
+    """Short localized surveys for each moment of truth of a customer journey.
+
+    Settings come from instance/config.py and SURVEYAPP_* environment variables
+    (SURVEYAPP_DATABASE, SURVEYAPP_BASE_URL, SURVEYAPP_SECRET_KEY, ...).
+    """
+
+
+for command in (
+    journeys.journey,
+    surveys.survey,
+    surveys.scores_command,
+    invitations.invite_command,
+    invitations.send_command,
+    invitations.remind_command,
+    invitations.forget_command,
+    invitations.qr_command,
+    accounts.admin,
+    insights.insights_command,
+    insights.simulate_command,
+    integrations.apikey,
+    integrations.webhook,
+    digest.digest_command,
+    serve.serve_command,
+    serve.backup_command,
+    serve.demo_command,
+    translations.translate,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """The console script's entry point."""
+    cli(prog_name="surveyapp")

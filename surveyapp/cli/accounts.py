@@ -1,0 +1,72 @@
+"""``surveyapp admin create|list|delete``: accounts of the admin area."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from surveyapp import storage
+from surveyapp.cli.common import open_db
+from surveyapp.jobs import accounts
+
+
+@click.group()
+def admin():
+    """Accounts of the admin area (CX managers)."""
+
+
+@admin.command("create")
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(accounts.ROLES),
+    default="admin",
+    show_default=True,
+    help="admin: reads and changes; viewer: reads only.",
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def admin_create(username, role, password_stdin):
+    """Create an account; the password is asked for (or read with --password-stdin).
+
+    Example: surveyapp admin create maria --role viewer
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with open_db() as db:
+            accounts.create(db, username, password, role)
+    except accounts.AccountError as exc:
+        click.echo(f"Cannot create the account: {exc}.", err=True)
+        sys.exit(1)
+    click.echo(f"created {role} {username.strip()}")
+
+
+@admin.command("list")
+def admin_list():
+    """List the accounts and their roles.
+
+    Example: surveyapp admin list
+    """
+    with open_db() as db:
+        users = storage.list_users(db)
+    if not users:
+        click.echo("No account yet: `surveyapp admin create NAME`.")
+    for user in users:
+        click.echo(f"{user['username']}\t{user['role']}\tcreated {user['created_at'][:10]}")
+
+
+@admin.command("delete")
+@click.argument("username")
+def admin_delete(username):
+    """Delete an account; its open sessions end at their next request.
+
+    Example: surveyapp admin delete maria
+    """
+    with open_db() as db:
+        if not storage.delete_user(db, username):
+            click.echo(f"No account '{username}'.", err=True)
+            sys.exit(1)
+    click.echo(f"deleted {username}")

@@ -1,0 +1,61 @@
+"""What the commands share: the database, looking up a journey or a moment, options."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+
+from surveyapp import settings, storage
+from surveyapp.jobs import mailer
+
+
+def open_db():
+    """The configured database, its schema brought up to date."""
+    return storage.open_database(settings.load_settings()["DATABASE"])
+
+
+def journey_or_exit(db, journey_id: str):
+    """The stored journey, or a message listing the known ones and exit 1."""
+    found = storage.get_journey(db, journey_id)
+    if found is None:
+        click.echo(
+            f"No journey '{journey_id}'. Known: "
+            f"{', '.join(r['id'] for r in storage.list_journeys(db)) or 'none'}",
+            err=True,
+        )
+        sys.exit(1)
+    return found
+
+
+def moment_or_exit(db, journey_id: str, moment_id: str):
+    """The journey if it has that moment, or a message listing its moments and exit 1."""
+    found = journey_or_exit(db, journey_id)
+    if found.moment(moment_id) is None:
+        click.echo(
+            f"Journey '{journey_id}' has no moment '{moment_id}'. Moments: "
+            f"{', '.join(m.id for m in found.moments)}",
+            err=True,
+        )
+        sys.exit(1)
+    return found
+
+
+def smtp_or_exit(config):
+    """SMTP settings from ``config``, or a message saying what is missing and exit 1."""
+    try:
+        return mailer.SmtpSettings.from_config(config)
+    except mailer.MailConfigError as exc:
+        click.echo(f"Cannot send: {exc}. Nothing was created or sent.", err=True)
+        sys.exit(1)
+
+
+def day_option(_ctx, _param, value):
+    """A click callback: an option's YYYY-MM-DD value as a date."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date written YYYY-MM-DD") from None

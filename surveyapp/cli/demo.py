@@ -1,0 +1,56 @@
+"""``surveyapp demo``: a throwaway instance with two example journeys, served by gunicorn."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+
+from surveyapp import storage
+from surveyapp.domain.definitions import read_definition_file
+from surveyapp.jobs import accounts
+from surveyapp.web.app import create_app
+
+DEMO_JOURNEYS = Path(__file__).resolve().parent / "demo_journeys"
+
+
+def run(host: str = "127.0.0.1", port: int = 5000) -> None:
+    """Make a temporary instance, load the demo journeys, print links, serve until Ctrl-C."""
+    instance = Path(tempfile.mkdtemp(prefix="surveyapp-demo-"))
+    base_url = f"http://{host}:{port}"
+    # The CLI run in another terminal finds this instance through the same variables.
+    os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
+    try:
+        app = create_app({"DEMO": True, "BASE_URL": base_url})
+        journeys = [read_definition_file(p) for p in sorted(DEMO_JOURNEYS.glob("*.yaml"))]
+        password = secrets.token_urlsafe(12)
+        with storage.open_database(app.config["DATABASE"]) as db:
+            storage.store_journeys(db, journeys)
+            accounts.create(db, "demo", password, "admin")
+        click.echo(f"Demo instance: {instance} (deleted when the demo stops)")
+        click.echo(f"Admin: {base_url}/admin/ — user demo, password {password}")
+        for journey in journeys:
+            click.echo(
+                f"\n{journey.brand} ({journey.id}) — dashboard: {base_url}/admin/j/{journey.id}"
+            )
+            for moment in journey.moments:
+                for locale in ("fr", "ro"):
+                    if locale in journey.locales:
+                        click.echo(
+                            f"  {moment.id:<16} {locale}  "
+                            f"{base_url}/j/{journey.id}/{moment.id}?lang={locale}"
+                        )
+        click.echo(
+            f"\nTo read scores from another terminal:\n"
+            f"  SURVEYAPP_INSTANCE_PATH={instance} surveyapp scores cafe\n"
+            f"\nServing on {base_url} — press Ctrl-C to stop.\n"
+        )
+        from surveyapp.web.server import serve
+
+        serve(app, host=host, port=port, workers=2)
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)

@@ -1,0 +1,60 @@
+"""``surveyapp digest``: the email digest of new negative responses."""
+
+from __future__ import annotations
+
+import smtplib
+import sys
+import time
+
+import click
+
+from surveyapp import settings
+from surveyapp.cli.common import open_db
+from surveyapp.jobs import digest, mailer
+
+
+@click.command("digest")
+@click.option("--loop", is_flag=True, help="Keep sending one every DIGEST_EVERY_MINUTES.")
+@click.option("--dry-run", is_flag=True, help="Print it instead of sending; nothing is marked.")
+def digest_command(loop, dry_run):
+    """Email DIGEST_TO the negative responses stored since the last digest (the first:
+    the last week's). Nothing new: nothing is sent.
+
+    Example: SURVEYAPP_DIGEST_TO=cx-team@example.com surveyapp digest
+    """
+    config = settings.load_settings()
+    try:
+        to, locale = digest.settings(config)
+    except digest.DigestConfigError as exc:
+        click.echo(f"Cannot send the digest: {exc}.", err=True)
+        sys.exit(1)
+    with open_db() as db:
+        if dry_run:
+            found = digest.collect(db, locale=locale, base_url=config["BASE_URL"])
+            if found is None:
+                click.echo("no new negative responses")
+                return
+            message = digest.compose(found, locale=locale, sender="dry-run", to=to)
+            click.echo(message.get_body(("plain",)).get_content())
+            return
+        while True:
+            try:
+                reported = digest.send(db, config)
+                if reported or not loop:
+                    click.echo(
+                        f"sent a digest of {reported} negative responses"
+                        if reported
+                        else "no new negative responses",
+                        err=loop,
+                    )
+            except mailer.MailConfigError as exc:
+                click.echo(f"Cannot send the digest: {exc}.", err=True)
+                sys.exit(1)
+            except (OSError, smtplib.SMTPException) as exc:
+                # Nothing was marked: the same responses go in the next digest.
+                click.echo(f"The digest could not be sent ({exc}); it is tried again.", err=True)
+                if not loop:
+                    sys.exit(1)
+            if not loop:
+                return
+            time.sleep(60 * float(config["DIGEST_EVERY_MINUTES"]))

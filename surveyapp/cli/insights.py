@@ -1,0 +1,127 @@
+"""``surveyapp insights`` and ``surveyapp simulate``: moments of truth from linked answers,
+and simulated answers with a stated ground truth."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from surveyapp.cli.common import journey_or_exit, open_db
+from surveyapp.jobs import insights
+
+LABEL_TEXT = {
+    "moment_of_truth": "MOMENT OF TRUTH",
+    "breaker": "breaker",
+    "maker": "maker",
+    "neutral": "neutral",
+    "not_enough_data": "not enough data",
+}
+
+
+@click.command("insights")
+@click.argument("journey_id")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option(
+    "--min-group",
+    type=click.IntRange(min=2),
+    default=insights.MIN_GROUP,
+    show_default=True,
+    help="Fewer customers in glory or pain: not enough data.",
+)
+def insights_command(journey_id, fmt, min_group):
+    """Which moments are true moments of truth, makers or breakers, from linked answers.
+
+    Example: surveyapp insights saas-onboarding --format json
+    """
+    with open_db() as db:
+        found = journey_or_exit(db, journey_id)
+        result = insights.compute(db, found, min_group=min_group)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if result.outcome_moment is None:
+        click.echo(f"{journey_id} has no lmot or loyalty moment: nothing to measure against.")
+        return
+    unit = "NPS points" if result.outcome_metric == "nps" else "% points of positive"
+    click.echo(
+        f"Outcome: {result.outcome_moment} ({result.outcome_metric}), "
+        f"{result.customers} customers. Differences in {unit}."
+    )
+    click.echo(
+        f"{'moment':<18}{'declared':<11}{'found':<17}{'glory':>7}{'pain':>7}"
+        f"{'lift':>8}{'drag':>8}  glory-pain [95% interval]"
+    )
+    for m in result.moments:
+        interval = (
+            f"{m.glory_vs_pain.value:+.1f} [{m.glory_vs_pain.low:+.1f}, "
+            f"{m.glory_vs_pain.high:+.1f}]"
+            if m.glory_vs_pain
+            else "-"
+        )
+        lift = "-" if m.glory_lift is None else f"{m.glory_lift:+.1f}"
+        drag = "-" if m.pain_drag is None else f"{m.pain_drag:+.1f}"
+        click.echo(
+            f"{m.id:<18}{m.kind:<11}{LABEL_TEXT[m.label]:<17}{m.glory.n:>7}"
+            f"{m.pain.n:>7}{lift:>8}{drag:>8}  {interval}"
+        )
+    pe = result.peak_end
+    if pe.get("customers"):
+        click.echo(
+            f"Peak-end: {pe['customers']} customers with several answers; mean "
+            f"peak-end {pe['mean_peak_end']:+.2f} vs plain mean {pe['mean_plain']:+.2f} "
+            f"(scale -1..+1); {pe['share_diverging']:.0%} diverge by 0.5 or more."
+        )
+        peaks = ", ".join(f"{k} {v}" for k, v in pe["pain_peaks"].items())
+        click.echo(f"Peak of pain, by moment: {peaks or '-'}")
+    for r in result.recoveries:
+        if r.difference is None:
+            click.echo(f"Recovery {r.id}: not enough data.")
+            continue
+        verdict = "recovery paradox: yes" if r.paradox else "recovery paradox: no"
+        click.echo(
+            f"Recovery {r.id}: resolved well ({r.recovered.n}) vs never a problem "
+            f"({r.never_a_problem.n}): {r.difference.value:+.1f} [{r.difference.low:+.1f}"
+            f", {r.difference.high:+.1f}]; {verdict}"
+        )
+
+
+@click.command("simulate")
+@click.argument("journey_id")
+@click.option("--customers", type=click.IntRange(min=1, max=2_000_000), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--truth",
+    type=click.Path(dir_okay=False, exists=True),
+    help="YAML or JSON: moments.<id>.role/glory/pain/response_rate.",
+)
+def simulate_command(journey_id, customers, seed, truth):
+    """Fill the database with invitations and answers drawn from a stated ground truth.
+
+    Example: surveyapp simulate saas-onboarding --customers 10000 --seed 7 --truth truth.yaml
+    """
+    import yaml
+
+    from surveyapp.jobs import simulate
+
+    with open_db() as db:
+        found = journey_or_exit(db, journey_id)
+        spec = None
+        if truth:
+            try:
+                spec = yaml.safe_load(Path(truth).read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                click.echo(f"{truth}: not valid YAML or JSON: {exc}", err=True)
+                sys.exit(1)
+        try:
+            summary = simulate.run(db, found, customers=customers, seed=seed, truth=spec)
+        except simulate.TruthError as exc:
+            click.echo(f"{truth or 'truth'}: {exc}. Nothing was written.", err=True)
+            sys.exit(1)
+    roles = ", ".join(f"{k}={v['role']}" for k, v in summary["truth"]["moments"].items())
+    click.echo(
+        f"simulated {customers} customers, {summary['responses']} responses "
+        f"(seed {seed}); truth: {roles}"
+    )

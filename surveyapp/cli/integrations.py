@@ -1,0 +1,142 @@
+"""``surveyapp apikey …`` and ``surveyapp webhook …``: how the company's systems connect."""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+
+import click
+
+from surveyapp import storage
+from surveyapp.cli.common import journey_or_exit, open_db
+from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
+from surveyapp.jobs import apikeys, webhooks
+
+
+@click.group()
+def apikey():
+    """Keys for the REST API (/api/v1)."""
+
+
+@apikey.command("create")
+@click.argument("name")
+def apikey_create(name):
+    """Create a key and print it once; only its hash is stored.
+
+    Example: surveyapp apikey create order-system
+    """
+    with open_db() as db:
+        try:
+            key = apikeys.create(db, name)
+        except apikeys.ApiKeyError as exc:
+            click.echo(f"Cannot create the key: {exc}.", err=True)
+            sys.exit(1)
+    click.echo(key)
+    click.echo("Keep it now: it is not shown again.", err=True)
+
+
+@apikey.command("list")
+def apikey_list():
+    """List the keys (their first characters only).
+
+    Example: surveyapp apikey list
+    """
+    with open_db() as db:
+        for key in storage.list_api_keys(db):
+            state = f"revoked {key['revoked_at'][:10]}" if key["revoked_at"] else "active"
+            click.echo(
+                f"{key['name']}\t{key['prefix']}…\t{state}\tcreated {key['created_at'][:10]}"
+            )
+
+
+@apikey.command("revoke")
+@click.argument("name")
+def apikey_revoke(name):
+    """Revoke a key: requests with it get 401 from now on.
+
+    Example: surveyapp apikey revoke order-system
+    """
+    with open_db() as db:
+        if not storage.revoke_api_key(db, name):
+            click.echo(f"No active key '{name}'.", err=True)
+            sys.exit(1)
+    click.echo(f"revoked {name}")
+
+
+@click.group()
+def webhook():
+    """Webhooks: your systems hear about answers as they arrive."""
+
+
+def _events(_ctx, _param, value):
+    events = [e.strip() for e in value.split(",") if e.strip()]
+    unknown = [e for e in events if e not in WEBHOOK_EVENTS]
+    if not events or unknown:
+        raise click.BadParameter(f"events are {', '.join(WEBHOOK_EVENTS)}")
+    return events
+
+
+@webhook.command("add")
+@click.argument("journey_id")
+@click.argument("url")
+@click.option(
+    "--events", default="response.created,response.negative", show_default=True, callback=_events
+)
+def webhook_add(journey_id, url, events):
+    """Send a journey's events to URL, signed per Standard Webhooks; prints the secret once.
+
+    Example: surveyapp webhook add cafe https://crm.example.com/hooks --events response.negative
+    """
+    if not re.fullmatch(r"https?://[^\s]+", url):
+        raise click.BadParameter("the URL must start with https:// or http://")
+    secret = webhooks.new_secret()
+    with open_db() as db:
+        journey_or_exit(db, journey_id)
+        endpoint_id = storage.add_webhook(db, journey_id, url, secret, events)
+    click.echo(f"webhook {endpoint_id}: {', '.join(events)} of {journey_id} to {url}")
+    click.echo(f"signing secret (shown once): {secret}")
+
+
+@webhook.command("list")
+@click.argument("journey_id", required=False)
+def webhook_list(journey_id):
+    """List webhook endpoints.
+
+    Example: surveyapp webhook list cafe
+    """
+    with open_db() as db:
+        for e in storage.list_webhooks(db, journey_id):
+            click.echo(f"{e['id']}\t{e['journey_id']}\t{e['url']}\t{e['events']}")
+
+
+@webhook.command("remove")
+@click.argument("endpoint_id", type=int)
+def webhook_remove(endpoint_id):
+    """Remove a webhook endpoint and its undelivered events.
+
+    Example: surveyapp webhook remove 3
+    """
+    with open_db() as db:
+        if not storage.remove_webhook(db, endpoint_id):
+            click.echo(f"No webhook {endpoint_id}.", err=True)
+            sys.exit(1)
+    click.echo(f"removed webhook {endpoint_id}")
+
+
+@webhook.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering every few seconds (the worker).")
+@click.option("--interval", default=2.0, show_default=True, type=float)
+def webhook_deliver(loop, interval):
+    """Send the events that are due; failures are retried later with backoff.
+
+    Example: surveyapp webhook deliver
+    """
+    with open_db() as db:
+        while True:
+            delivered, failed = webhooks.deliver_due(db)
+            if delivered or failed or not loop:
+                click.echo(f"delivered {delivered}, failed {failed}", err=loop)
+            if not loop:
+                return
+            time.sleep(interval)

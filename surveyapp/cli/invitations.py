@@ -1,0 +1,207 @@
+"""``surveyapp invite|send|remind|forget|qr``: personal links, emails, opt-outs, QR codes."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+
+from surveyapp import settings, storage
+from surveyapp.cli.common import journey_or_exit, moment_or_exit, open_db, smtp_or_exit
+from surveyapp.domain.vocabulary import LOCALES
+from surveyapp.jobs import invitations, mailer
+
+
+def _report_sending(report) -> None:
+    click.echo(f"sent {report.sent}, failed {report.failed}", err=True)
+    for who, reason in report.errors:
+        click.echo(f"  not sent to {who}: {reason}", err=True)
+    if report.failed:
+        click.echo(
+            "Failed invitations are kept; `surveyapp send --retry` tries them again.", err=True
+        )
+
+
+@click.command("invite")
+@click.argument("journey_id")
+@click.argument("moment_id")
+@click.option("--customer", help="The customer's reference in your own systems.")
+@click.option("--email", help="Where to send the invitation (with --send).")
+@click.option("--locale", help="The customer's language (default: the journey's).")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Many customers: a CSV with columns customer,email,locale.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="With --csv: write links here.")
+@click.option("--skip-invalid", is_flag=True, help="With --csv: create the valid rows anyway.")
+@click.option("--send", is_flag=True, help="Email each invitation that has an address.")
+def invite_command(
+    journey_id, moment_id, customer, email, locale, csv_file, out, skip_invalid, send
+):
+    """Create personal survey links, one per customer, and optionally email them.
+
+    Example: surveyapp invite cafe meal --customer C-1042 --email ana@example.com --locale ro
+
+    Example: surveyapp invite cafe meal --csv customers.csv --out links.csv --send
+    """
+    if bool(customer) == bool(csv_file):
+        raise click.UsageError("give either --customer or --csv")
+    config = settings.load_settings()
+    smtp = smtp_or_exit(config) if send else None
+    if csv_file:
+        try:
+            requests, problems = invitations.read_csv(Path(csv_file).read_bytes())
+        except invitations.CsvError as exc:
+            click.echo(f"{csv_file}: {exc}. Nothing was created.", err=True)
+            sys.exit(1)
+        for problem in problems:
+            click.echo(f"{csv_file}: {problem}", err=True)
+        if problems and not skip_invalid:
+            click.echo(
+                f"{len(problems)} invalid rows: nothing was created "
+                "(fix them, or pass --skip-invalid).",
+                err=True,
+            )
+            sys.exit(1)
+    else:
+        problem = invitations.check_request(customer.strip(), email)
+        if problem:
+            click.echo(f"Invalid invitation: {problem}. Nothing was created.", err=True)
+            sys.exit(1)
+        requests = [invitations.Request(customer.strip(), email, locale)]
+    with open_db() as db:
+        found = moment_or_exit(db, journey_id, moment_id)
+        outcomes = invitations.create_from_config(db, found, moment_id, requests, config)
+        created = [o for o in outcomes if o.status == "created"]
+        for outcome in outcomes:
+            where = f"line {outcome.request.line} " if outcome.request.line else ""
+            for warning in outcome.warnings:
+                click.echo(f"warning: {where}({outcome.request.customer}): {warning}", err=True)
+            if outcome.status == "skipped":
+                click.echo(
+                    f"skipped {where}({outcome.request.customer}): {outcome.reason}", err=True
+                )
+        if csv_file:
+            _write_links(outcomes, out)
+            click.echo(f"created {len(created)}, skipped {len(outcomes) - len(created)}", err=True)
+        elif created:
+            click.echo(created[0].link)
+        if smtp and created:
+            tokens = [o.token for o in created if o.request.email]
+            _report_sending(
+                mailer.send_created(db, tokens, settings=smtp, base_url=config["BASE_URL"])
+            )
+
+
+def _write_links(outcomes, out) -> None:
+    """The input rows with each one's link, for mail merge (UTF-8 with BOM, for Excel)."""
+    handle = open(out, "w", newline="", encoding="utf-8-sig") if out else sys.stdout  # noqa: SIM115
+    try:
+        writer = csv.writer(handle, lineterminator="\r\n" if out else "\n")
+        writer.writerow(["customer", "email", "locale", "link", "status", "reason"])
+        for o in outcomes:
+            writer.writerow(
+                [
+                    o.request.customer,
+                    o.request.email or "",
+                    o.locale or "",
+                    o.link or "",
+                    o.status,
+                    o.reason,
+                ]
+            )
+    finally:
+        if out:
+            handle.close()
+
+
+@click.command("send")
+@click.option("--journey", "journey_id", help="Only this journey's invitations.")
+@click.option("--retry", is_flag=True, help="Also try again the invitations that failed.")
+def send_command(journey_id, retry):
+    """Email the invitations not sent yet (with --retry, also those that failed).
+
+    Example: surveyapp send --retry
+    """
+    config = settings.load_settings()
+    smtp = smtp_or_exit(config)
+    with open_db() as db:
+        pending = storage.invitations_to_send(
+            db, now=storage.utcnow(), retry=retry, journey_id=journey_id
+        )
+        _report_sending(
+            mailer.send_invitations(db, pending, settings=smtp, base_url=config["BASE_URL"])
+        )
+
+
+@click.command("remind")
+@click.argument("journey_id")
+@click.option(
+    "--after",
+    type=click.IntRange(min=0),
+    help="Days since the invitation (default: REMINDER_AFTER_DAYS, 3).",
+)
+def remind_command(journey_id, after):
+    """Send one reminder for each unanswered, unexpired invitation older than --after days.
+
+    Example: surveyapp remind cafe --after 3
+    """
+    config = settings.load_settings()
+    smtp = smtp_or_exit(config)
+    days = after if after is not None else int(config["REMINDER_AFTER_DAYS"])
+    with open_db() as db:
+        journey_or_exit(db, journey_id)
+        due = invitations.reminders_due(db, journey_id, after_days=days)
+        _report_sending(
+            mailer.send_invitations(
+                db, due, settings=smtp, base_url=config["BASE_URL"], reminder=True
+            )
+        )
+
+
+@click.command("forget")
+@click.argument("customer")
+def forget_command(customer):
+    """Erase a customer's personal data (reference, email); their answers still count.
+
+    Example: surveyapp forget C-1042
+    """
+    with open_db() as db:
+        invited, answered = storage.forget_customer(db, customer)
+    click.echo(
+        f"forgot {customer}: {invited} invitations and {answered} responses no longer name them"
+    )
+
+
+@click.command("qr")
+@click.argument("journey_id")
+@click.argument("moment_id")
+@click.option("--lang", type=click.Choice(LOCALES), help="Language of the survey.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="FILE.svg or FILE.png")
+def qr_command(journey_id, moment_id, lang, out):
+    """Write a QR code of a moment's public link, for receipts, tables and posters.
+
+    Example: surveyapp qr cafe meal --lang ro --out meal-ro.svg
+    """
+    import segno
+
+    if not out.lower().endswith((".svg", ".png")):
+        raise click.BadParameter("the file name must end in .svg or .png", param_hint="--out")
+    config = settings.load_settings()
+    with open_db() as db:
+        found = moment_or_exit(db, journey_id, moment_id)
+    if lang and lang not in found.locales:
+        click.echo(
+            f"warning: '{lang}' is not a language of {journey_id}; using '{found.default_locale}'",
+            err=True,
+        )
+        lang = found.default_locale
+    link = f"{config['BASE_URL']}/j/{journey_id}/{moment_id}?src=qr"
+    if lang:
+        link += f"&lang={lang}"
+    segno.make(link, error="m").save(out, scale=8, border=4)
+    click.echo(f"{out}: {link}")

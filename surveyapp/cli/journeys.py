@@ -1,0 +1,82 @@
+"""``surveyapp journey check|load|list``: journey definitions, as code."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from surveyapp import storage
+from surveyapp.cli.common import open_db
+from surveyapp.domain.definitions import read_definition_file
+from surveyapp.domain.problems import DefinitionError
+
+
+@click.group()
+def journey():
+    """Check, load and list journey definitions."""
+
+
+def _read_all(files: tuple[str, ...]):
+    """Parse every file; print each problem as FILE: path: reason. Return journeys, ok."""
+    journeys, ok = [], True
+    seen: dict[str, str] = {}
+    for name in files:
+        try:
+            parsed = read_definition_file(name)
+        except DefinitionError as exc:
+            ok = False
+            for problem in exc.problems:
+                click.echo(f"{name}: {problem}", err=True)
+            continue
+        if parsed.id in seen:
+            ok = False
+            click.echo(f"{name}: id: '{parsed.id}' is also the id of {seen[parsed.id]}", err=True)
+            continue
+        seen[parsed.id] = name
+        journeys.append(parsed)
+    return journeys, ok
+
+
+@journey.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def journey_check(files):
+    """Validate definition files; print every problem; exit 1 if any.
+
+    Example: surveyapp journey check journeys/cafe.yaml
+    """
+    journeys, ok = _read_all(files)
+    if not ok:
+        sys.exit(1)
+    for parsed in journeys:
+        click.echo(f"{parsed.id}: valid ({len(parsed.moments)} moments)")
+
+
+@journey.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def journey_load(files):
+    """Validate and store definitions, all or nothing; print what changed.
+
+    Example: surveyapp journey load journeys/cafe.yaml journeys/saas.json
+    """
+    journeys, ok = _read_all(files)
+    if not ok:
+        click.echo("Nothing was loaded.", err=True)
+        sys.exit(1)
+    with open_db() as db:
+        for report in storage.store_journeys(db, journeys):
+            click.echo(report.describe())
+
+
+@journey.command("list")
+def journey_list():
+    """List stored journeys with their moments and responses."""
+    with open_db() as db:
+        rows = storage.list_journeys(db)
+    if not rows:
+        click.echo("No journey yet: load one with `surveyapp journey load FILE`.")
+    for row in rows:
+        click.echo(
+            f"{row['id']}\t{row['brand']}\t{row['moments']} moments\t"
+            f"{row['responses']} responses\tlast: {row['last_response_at'] or '-'}"
+        )

@@ -1,0 +1,80 @@
+"""``surveyapp serve|backup|demo``: running the service, backing it up, trying it out."""
+
+from __future__ import annotations
+
+import subprocess  # nosec B404
+import sys
+from pathlib import Path
+
+import click
+
+from surveyapp import storage
+from surveyapp.cli.common import open_db
+from surveyapp.jobs import digest, mailer
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(min=1), help="Default: 2 x cores + 1.")
+def serve_command(host, port, workers):
+    """Serve the service with gunicorn, with production settings, until stopped.
+
+    Example: surveyapp serve --port 8000 --workers 5
+    """
+    from surveyapp.settings import ConfigurationError
+    from surveyapp.web import server
+    from surveyapp.web.app import create_app
+
+    try:
+        app = create_app()
+    except ConfigurationError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    # The webhook worker (and the digest, if DIGEST_TO is set) run beside the web workers
+    # and stop with them: our own interpreter with fixed arguments, nothing from outside.
+    tasks = [["webhook", "deliver", "--loop"]]
+    if digest.recipients(app.config):
+        try:  # a digest worker that cannot send would only say so in the log, once
+            digest.settings(app.config)
+            mailer.SmtpSettings.from_config(app.config)
+        except mailer.MailConfigError as exc:
+            click.echo(f"Cannot send the digest: {exc}.", err=True)
+            sys.exit(1)
+        tasks.append(["digest", "--loop"])
+    background = [
+        subprocess.Popen([sys.executable, "-m", "surveyapp.cli", *task])  # noqa: S603 # nosec B603
+        for task in tasks
+    ]
+    try:
+        server.serve(app, host=host, port=port, workers=workers or server.default_workers())
+    finally:
+        for process in background:
+            process.terminate()
+        for process in background:
+            process.wait(timeout=30)
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup_command(target):
+    """Copy the database while the service runs, with SQLite's online backup.
+
+    Example: surveyapp backup /var/backups/surveyapp-$(date +%F).db
+    """
+    if Path(target).exists():
+        click.echo(f"{target} exists already: choose a new file name.", err=True)
+        sys.exit(1)
+    with open_db() as db:
+        pages = storage.backup(db, target)
+    click.echo(f"backed up {pages} pages to {target}")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo_command(host, port):
+    """Serve two example journeys on a throwaway instance until Ctrl-C."""
+    from surveyapp.cli import demo
+
+    demo.run(host=host, port=port)

@@ -1,0 +1,144 @@
+"""Translations and locale-aware formatting, with Babel and no Flask.
+
+The web layer, the CLI and (later) emails all translate through
+:func:`translations_for`, so a survey reads the same wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_decimal, format_percent
+from babel.support import LazyProxy, NullTranslations, Translations
+
+from surveyapp.domain.resources import TRANSLATIONS_DIR
+from surveyapp.domain.vocabulary import N_ as N_  # re-exported: every module marks with it
+from surveyapp.domain.vocabulary import SOURCE_LOCALE
+
+DOMAIN = "messages"
+
+
+@functools.cache
+def translations_for(locale: str) -> NullTranslations:
+    """The compiled catalog of ``locale`` (English: the message ids themselves)."""
+    if locale == SOURCE_LOCALE:
+        return NullTranslations()
+    return Translations.load(str(TRANSLATIONS_DIR), [locale], DOMAIN)
+
+
+def translate(locale: str, message: str, /, **variables: Any) -> str:
+    """Translate ``message`` into ``locale`` and fill its ``%(name)s`` placeholders."""
+    text = translations_for(locale).ugettext(message)
+    return text % variables if variables else text
+
+
+def translate_plural(locale: str, singular: str, plural: str, n: int, /, **variables: Any) -> str:
+    """Translate a message that depends on a count, with the locale's plural forms."""
+    text = translations_for(locale).ungettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message kept to be shown later in its reader's language: the id (English, with
+    ``%(name)s`` placeholders, numbers too) and its values, which may be messages too.
+    ``str()`` is the English text."""
+
+    id: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, locale: str) -> str:
+        """The message in ``locale``; numbers written as its readers write them."""
+        values = {k: _shown(v, locale) for k, v in self.values}
+        return translate(locale, self.id, **values)
+
+
+def _shown(value: Any, locale: str) -> Any:
+    if isinstance(value, Message):
+        return value.text(locale)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value, locale)
+    return value
+
+
+def message(id: str, /, **values: Any) -> Message:
+    """A :class:`Message`; mark ``id`` with ``N_`` so that it is extracted."""
+    return Message(id, tuple(values.items()))
+
+
+_current_locale: Callable[[], str] = lambda: "en"  # noqa: E731 - replaced by the web layer
+
+
+def use_locale_from(getter: Callable[[], str]) -> None:
+    """Tell lazy strings where the current reader's locale comes from (the request)."""
+    global _current_locale
+    _current_locale = getter
+
+
+def lazy_translate(message: str) -> LazyProxy:
+    """A message translated each time it is shown, in the reader's locale (form labels).
+
+    Not cached: the same form class serves readers of every language.
+    """
+    return LazyProxy(lambda: translate(_current_locale(), message), enable_cache=False)
+
+
+def language_name(locale: str) -> str:
+    """A language's own name for itself (Français, Română, English), as switchers show it."""
+    name = Locale.parse(locale).get_display_name(locale) or locale
+    return name[:1].upper() + name[1:]
+
+
+def number(value: float | int, locale: str, digits: int = 1) -> str:
+    """A number as a reader of ``locale`` writes it (fr ``1 234,5``, ro ``1.234,5``)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if isinstance(value, int) and not isinstance(value, bool):
+        pattern = "#,##0"
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def percent(fraction: float, locale: str) -> str:
+    """A share (0..1) as a percentage with one decimal, in the reader's locale.
+
+    The locale's own pattern keeps its spacing (fr and ro: ``66,7 %``).
+    """
+    pattern = Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
+    return format_percent(fraction, format=pattern, locale=locale)
+
+
+def datetime_text(moment: datetime, locale: str) -> str:
+    """A date and time in the reader's locale (medium format)."""
+    return format_datetime(moment, format="medium", locale=locale)
+
+
+def extract_blueprints(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:
+    """Babel extractor for ``survey_templates/*.yaml``: every question's ``text``.
+
+    Registered in ``babel.cfg``; yields (line, function, message, comments).
+    """
+    document = yaml.compose(fileobj.read().decode("utf-8"))
+    if document is None:
+        return
+    for key_node, value_node in document.value:
+        if key_node.value != "questions":
+            continue
+        for question in value_node.value:
+            fields = {k.value: v for k, v in question.value}
+            if "text" in fields:
+                text_node = fields["text"]
+                comment = f"Translators: survey question ({fields['type'].value})"
+                if "%(moment)s" in text_node.value:
+                    comment += "; %(moment)s is the moment's name"
+                if "%(brand)s" in text_node.value:
+                    comment += "; %(brand)s is the company or product name"
+                yield text_node.start_mark.line + 1, "gettext", text_node.value, [comment]

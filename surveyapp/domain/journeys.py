@@ -1,0 +1,310 @@
+"""Journeys: a company's moments of truth, as its definition declares them, and the
+checks a definition must pass.
+
+:func:`validate` turns parsed data into a :class:`Journey`, or raises
+:class:`~surveyapp.domain.problems.DefinitionError` carrying every problem. Reading the
+files themselves (YAML or JSON) is :mod:`surveyapp.domain.definitions`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from surveyapp.domain import blueprints
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.problems import DefinitionError, Problem, problem
+from surveyapp.domain.vocabulary import KINDS, LOCALES, MOMENT_CHANNELS
+
+MAX_MOMENTS = 50
+MAX_NAME_LENGTH = 200
+MAX_BRAND_LENGTH = 100
+SLUG = re.compile(r"[a-z0-9-]{1,64}")
+TOP_FIELDS = ("id", "brand", "default_locale", "locales", "moments")
+MOMENT_FIELDS = ("id", "kind", "name", "channel", "questions")
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One moment of truth of a journey, as the company declared it."""
+
+    id: str
+    kind: str
+    name: dict[str, str]
+    channel: str = "other"
+    questions: tuple[str, ...] | None = None
+
+    def display_name(self, locale: str, default_locale: str) -> str:
+        """The moment's name in ``locale``, falling back to the journey's default."""
+        return self.name.get(locale) or self.name[default_locale]
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "name": dict(self.name),
+            "channel": self.channel,
+        }
+        if self.questions is not None:
+            data["questions"] = list(self.questions)
+        return data
+
+
+@dataclass(frozen=True)
+class Journey:
+    """A validated journey definition."""
+
+    id: str
+    brand: str
+    default_locale: str
+    locales: tuple[str, ...]
+    moments: tuple[Moment, ...] = field(default_factory=tuple)
+
+    def moment(self, moment_id: str) -> Moment | None:
+        return next((m for m in self.moments if m.id == moment_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical form stored in the database and compared on reload."""
+        return {
+            "id": self.id,
+            "brand": self.brand,
+            "default_locale": self.default_locale,
+            "locales": list(self.locales),
+            "moments": [m.to_dict() for m in self.moments],
+        }
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """A fingerprint of the canonical form: equal digests, same definition."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Journey:
+        """Rebuild a journey from its canonical form (trusted: it was validated)."""
+        return cls(
+            id=data["id"],
+            brand=data["brand"],
+            default_locale=data["default_locale"],
+            locales=tuple(data["locales"]),
+            moments=tuple(
+                Moment(
+                    id=m["id"],
+                    kind=m["kind"],
+                    name=dict(m["name"]),
+                    channel=m.get("channel", "other"),
+                    questions=tuple(m["questions"]) if m.get("questions") is not None else None,
+                )
+                for m in data["moments"]
+            ),
+        )
+
+
+def _is_slug(value: Any) -> bool:
+    return isinstance(value, str) and SLUG.fullmatch(value) is not None
+
+
+UNKNOWN_FIELD = N_("unknown field (expected one of %(fields)s)")
+REQUIRED = N_("is required")
+NOT_A_SLUG = N_("%(value)s is not a slug (1 to 64 of a-z, 0-9 and -)")
+NOT_A_TEXT = N_("must be a non-empty text")
+TOO_LONG = N_("is longer than %(max)s characters")
+NOT_A_LOCALE = N_("%(value)s is not a supported locale (%(locales)s)")
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def validate(data: Any) -> Journey:
+    """Check parsed data against the journey format; raise DefinitionError if wrong."""
+    problems: list[Problem] = []
+    add = lambda path, text, **values: problems.append(problem(path, text, **values))  # noqa: E731
+
+    if not isinstance(data, dict):
+        raise DefinitionError(
+            [
+                problem(
+                    "",
+                    N_(
+                        "a definition must be a mapping with id, brand, default_locale, "
+                        "locales and moments"
+                    ),
+                )
+            ]
+        )
+    for key in data:
+        if key not in TOP_FIELDS:
+            add(str(key), UNKNOWN_FIELD, fields=", ".join(TOP_FIELDS))
+    for key in TOP_FIELDS:
+        if key not in data:
+            add(key, REQUIRED)
+
+    journey_id = data.get("id")
+    if "id" in data and not _is_slug(journey_id):
+        add("id", NOT_A_SLUG, value=_describe(journey_id))
+
+    brand = data.get("brand")
+    if "brand" in data:
+        if not isinstance(brand, str) or not brand.strip():
+            add("brand", NOT_A_TEXT)
+        elif len(brand) > MAX_BRAND_LENGTH:
+            add("brand", TOO_LONG, max=MAX_BRAND_LENGTH)
+
+    locales = data.get("locales")
+    valid_locales: list[str] = []
+    if "locales" in data:
+        if not isinstance(locales, list) or not locales:
+            add("locales", N_("must be a non-empty list of locales (fr, ro, en)"))
+        else:
+            for i, loc in enumerate(locales):
+                if loc not in LOCALES:
+                    add(
+                        f"locales[{i}]",
+                        NOT_A_LOCALE,
+                        value=_describe(loc),
+                        locales=", ".join(LOCALES),
+                    )
+                elif loc in valid_locales:
+                    add(f"locales[{i}]", N_("%(value)s is listed twice"), value=_describe(loc))
+                else:
+                    valid_locales.append(loc)
+
+    default_locale = data.get("default_locale")
+    if "default_locale" in data:
+        if default_locale not in LOCALES:
+            add(
+                "default_locale",
+                NOT_A_LOCALE,
+                value=_describe(default_locale),
+                locales=", ".join(LOCALES),
+            )
+        elif isinstance(locales, list) and default_locale not in locales:
+            add(
+                "default_locale",
+                N_("%(value)s is not one of locales"),
+                value=_describe(default_locale),
+            )
+
+    moments_data = data.get("moments")
+    moments: list[Moment] = []
+    if "moments" in data:
+        if not isinstance(moments_data, list) or not moments_data:
+            add("moments", N_("must be a list of 1 to 50 moments"))
+        elif len(moments_data) > MAX_MOMENTS:
+            add(
+                "moments",
+                N_("has %(count)s moments; a journey may have at most %(max)s"),
+                count=len(moments_data),
+                max=MAX_MOMENTS,
+            )
+        else:
+            seen: set[str] = set()
+            for i, raw in enumerate(moments_data):
+                moment = _validate_moment(
+                    raw, f"moments[{i}]", valid_locales, default_locale, seen, problems
+                )
+                if moment is not None:
+                    moments.append(moment)
+
+    if problems:
+        raise DefinitionError(problems)
+    return Journey(
+        id=journey_id,
+        brand=brand.strip(),
+        default_locale=default_locale,
+        locales=tuple(valid_locales),
+        moments=tuple(moments),
+    )
+
+
+def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Moment | None:
+    add = lambda where, text, **values: problems.append(problem(where, text, **values))  # noqa: E731
+    if not isinstance(raw, dict):
+        add(path, N_("must be a mapping with id, kind and name"))
+        return None
+    before = len(problems)
+    for key in raw:
+        if key not in MOMENT_FIELDS:
+            add(f"{path}.{key}", UNKNOWN_FIELD, fields=", ".join(MOMENT_FIELDS))
+    for key in ("id", "kind", "name"):
+        if key not in raw:
+            add(f"{path}.{key}", REQUIRED)
+
+    moment_id = raw.get("id")
+    if "id" in raw:
+        if not _is_slug(moment_id):
+            add(f"{path}.id", NOT_A_SLUG, value=_describe(moment_id))
+        elif moment_id in seen:
+            add(f"{path}.id", N_("%(value)s is used twice"), value=_describe(moment_id))
+        else:
+            seen.add(moment_id)
+
+    kind = raw.get("kind")
+    if "kind" in raw and kind not in KINDS:
+        add(
+            f"{path}.kind",
+            N_("%(value)s is not a kind of moment (%(kinds)s)"),
+            value=_describe(kind),
+            kinds=", ".join(KINDS),
+        )
+
+    name = raw.get("name")
+    names: dict[str, str] = {}
+    if "name" in raw:
+        if isinstance(name, str):
+            if not name.strip():
+                add(f"{path}.name", N_("must not be empty"))
+            elif len(name) > MAX_NAME_LENGTH:
+                add(f"{path}.name", TOO_LONG, max=MAX_NAME_LENGTH)
+            names = {loc: name.strip() for loc in locales}
+        elif isinstance(name, dict) and name:
+            for loc, text in name.items():
+                if loc not in locales:
+                    add(f"{path}.name.{loc}", N_("is not one of the journey's locales"))
+                elif not isinstance(text, str) or not text.strip():
+                    add(f"{path}.name.{loc}", NOT_A_TEXT)
+                elif len(text) > MAX_NAME_LENGTH:
+                    add(f"{path}.name.{loc}", TOO_LONG, max=MAX_NAME_LENGTH)
+                else:
+                    names[loc] = text.strip()
+            if default_locale in locales and default_locale not in name:
+                add(
+                    f"{path}.name",
+                    N_("needs a name in the default locale %(value)s"),
+                    value=_describe(default_locale),
+                )
+        else:
+            add(f"{path}.name", N_("must be a text, or a mapping of locale to text"))
+
+    channel = raw.get("channel", "other")
+    if channel not in MOMENT_CHANNELS:
+        add(
+            f"{path}.channel",
+            N_("%(value)s is not a channel (%(channels)s)"),
+            value=_describe(channel),
+            channels=", ".join(MOMENT_CHANNELS),
+        )
+
+    questions = raw.get("questions")
+    if questions is not None:
+        if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+            add(f"{path}.questions", N_("must be a list of question keys"))
+        else:
+            for why in blueprints.check_question_list(questions):
+                problems.append(Problem(f"{path}.questions", why))
+
+    if len(problems) != before:
+        return None
+    return Moment(
+        id=moment_id,
+        kind=kind,
+        name=names,
+        channel=channel,
+        questions=tuple(questions) if questions is not None else None,
+    )

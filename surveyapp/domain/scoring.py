@@ -1,0 +1,191 @@
+"""Scoring: whether a response is glory, pain or neither, and each moment's figures.
+
+A response's polarity comes from its survey's deciding question. Per moment,
+figures are computed from *tallies*: sums that storage keeps per day, updated
+in each response's own transaction, so reading scores never scans responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from surveyapp.domain.journeys import Journey, Moment
+from surveyapp.domain.surveys import Survey, survey_for
+from surveyapp.domain.vocabulary import THRESHOLDS
+
+#: The running sums kept per moment (and per day, locale and channel in storage).
+TALLY_FIELDS = (
+    "responses",
+    "positive",
+    "neutral",
+    "negative",
+    "nps_n",
+    "nps_promoters",
+    "nps_detractors",
+    "csat_n",
+    "csat_sum",
+    "csat_satisfied",
+    "ces_n",
+    "ces_sum",
+)
+
+
+#: The columns of a moment's figures, in the order CSV exports (CLI and admin) write them.
+SCORE_COLUMNS = (
+    "id",
+    "kind",
+    "name",
+    "retired",
+    "responses",
+    "positive",
+    "neutral",
+    "negative",
+    "net_score",
+    "nps",
+    "csat_mean",
+    "csat_satisfied_pct",
+    "ces_mean",
+)
+
+
+def polarity_from_rating(question_type: str, value: int) -> str:
+    """NPS 9–10 / 7–8 / 0–6, CSAT 4–5 / 3 / 1–2, CES 5–7 / 4 / 1–3."""
+    positive_from, neutral_from = THRESHOLDS[question_type]
+    if value >= positive_from:
+        return "positive"
+    if value >= neutral_from:
+        return "neutral"
+    return "negative"
+
+
+def polarity_of(survey: Survey, answers: Mapping[str, Any]) -> str:
+    """The polarity of one complete response, decided by the survey's deciding question."""
+    question = survey.deciding
+    value = answers[question.key]
+    if question.type == "polarity":
+        return value
+    return polarity_from_rating(question.type, int(value))
+
+
+def tally_increments(survey: Survey, answers: Mapping[str, Any], polarity: str) -> dict[str, int]:
+    """What one response adds to its moment's tallies."""
+    inc = dict.fromkeys(TALLY_FIELDS, 0)
+    inc["responses"] = 1
+    inc[polarity] = 1
+    for question in survey.questions:
+        value = answers.get(question.key)
+        if value is None or question.type not in ("nps", "csat", "ces"):
+            continue
+        value = int(value)
+        prefix = question.type
+        inc[f"{prefix}_n"] += 1
+        if prefix == "nps":
+            inc["nps_promoters"] += value >= THRESHOLDS["nps"][0]
+            inc["nps_detractors"] += value < THRESHOLDS["nps"][1]
+        else:
+            inc[f"{prefix}_sum"] += value
+            if prefix == "csat":
+                inc["csat_satisfied"] += value >= THRESHOLDS["csat"][0]
+    return inc
+
+
+def _ratio(part: float, whole: float, scale: float = 100.0, digits: int = 1) -> float | None:
+    return round(scale * part / whole, digits) if whole else None
+
+
+@dataclass(frozen=True)
+class MomentScore:
+    """The figures of one moment, as `surveyapp scores` and the scores page show them."""
+
+    id: str
+    kind: str
+    name: str
+    retired: bool
+    responses: int
+    positive: int
+    neutral: int
+    negative: int
+    net_score: float | None
+    nps: float | None = None
+    csat_mean: float | None = None
+    csat_satisfied_pct: float | None = None
+    ces_mean: float | None = None
+    asks: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: NPS, CSAT and CES only where the moment asks them."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "name": self.name,
+            "retired": self.retired,
+            "responses": self.responses,
+            "positive": self.positive,
+            "neutral": self.neutral,
+            "negative": self.negative,
+            "net_score": self.net_score,
+        }
+        if "nps" in self.asks:
+            data["nps"] = self.nps
+        if "csat" in self.asks:
+            data["csat_mean"] = self.csat_mean
+            data["csat_satisfied_pct"] = self.csat_satisfied_pct
+        if "ces" in self.asks:
+            data["ces_mean"] = self.ces_mean
+        return data
+
+
+def moment_score(
+    *,
+    moment_id: str,
+    kind: str,
+    name: str,
+    retired: bool,
+    asks: tuple[str, ...],
+    tally: Mapping[str, int] | None,
+) -> MomentScore:
+    """Turn a moment's summed tallies into its figures."""
+    t = {f: 0 for f in TALLY_FIELDS} | dict(tally or {})
+    n = t["responses"]
+    return MomentScore(
+        id=moment_id,
+        kind=kind,
+        name=name,
+        retired=retired,
+        responses=n,
+        positive=t["positive"],
+        neutral=t["neutral"],
+        negative=t["negative"],
+        net_score=_ratio(t["positive"] - t["negative"], n),
+        nps=_ratio(t["nps_promoters"] - t["nps_detractors"], t["nps_n"]),
+        csat_mean=_ratio(t["csat_sum"], t["csat_n"], scale=1, digits=2),
+        csat_satisfied_pct=_ratio(t["csat_satisfied"], t["csat_n"]),
+        ces_mean=_ratio(t["ces_sum"], t["ces_n"], scale=1, digits=2),
+        asks=asks,
+    )
+
+
+def journey_scores(
+    journey: Journey,
+    retired: list[Moment],
+    tallies: Mapping[str, Mapping[str, int]],
+    name_locale: str | None = None,
+) -> list[MomentScore]:
+    """Every moment's figures in journey order; retired moments, still counted, last."""
+    locale = name_locale if name_locale in journey.locales else journey.default_locale
+    scores = []
+    for moment, is_retired in [(m, False) for m in journey.moments] + [(m, True) for m in retired]:
+        survey = survey_for(journey, moment)
+        scores.append(
+            moment_score(
+                moment_id=moment.id,
+                kind=moment.kind,
+                name=moment.display_name(locale, journey.default_locale),
+                retired=is_retired,
+                asks=tuple(q.type for q in survey.questions),
+                tally=tallies.get(moment.id),
+            )
+        )
+    return scores

@@ -1,0 +1,47 @@
+"""Statistics a CX manager's figures rest on: intervals that say how sure a figure is."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+Z95 = 1.96
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of a proportion (None without data).
+
+    Unlike the normal approximation it stays within 0..1 and behaves with few
+    responses, which is when a CX manager most needs to be told to wait.
+    """
+    if n == 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass
+class Difference:
+    """A difference of two means and its 95% interval."""
+
+    value: float
+    low: float
+    high: float
+
+
+def mean_difference(a: list[float], b: list[float]) -> Difference | None:
+    """Mean of a minus mean of b, with its 95% interval (normal approximation)."""
+    if len(a) < 2 or len(b) < 2:
+        return None
+
+    def mean_var(xs):
+        m = sum(xs) / len(xs)
+        return m, sum((x - m) ** 2 for x in xs) / (len(xs) - 1)
+
+    (ma, va), (mb, vb) = mean_var(a), mean_var(b)
+    se = math.sqrt(va / len(a) + vb / len(b))
+    d = ma - mb
+    return Difference(round(d, 1), round(d - Z95 * se, 1), round(d + Z95 * se, 1))

@@ -1,0 +1,121 @@
+"""The service's vocabulary, each word defined once.
+
+Validation, forms, the OpenAPI document, the CLI's choices and the docs all take their
+lists from here, so adding a locale, a kind or an event is one edit (docs/translations.md
+for a locale). Labels are message ids, translated where they are shown.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated later, where it is shown."""
+    return message
+
+
+# --- languages ---------------------------------------------------------------------------
+
+#: The locales the service ships, in the order switchers list them. English is the
+#: source language of every message; the others have a catalog in translations/.
+LOCALES: tuple[str, ...] = ("fr", "ro", "en")
+SOURCE_LOCALE = "en"
+
+# --- moments -----------------------------------------------------------------------------
+
+#: Kinds of moment of truth, in journey order; each has a blueprint in survey_templates/.
+KINDS: tuple[str, ...] = (
+    "zmot",
+    "fmot",
+    "smot",
+    "amot",
+    "lmot",
+    "recovery",
+    "loyalty",
+    "touchpoint",
+)
+#: How each kind of moment is named to CX managers.
+KIND_LABELS: dict[str, str] = {
+    "zmot": N_("ZMOT: searching before buying"),
+    "fmot": N_("FMOT: first sight"),
+    "smot": N_("SMOT: using it"),
+    "amot": N_("AMOT: purchase to receipt"),
+    "lmot": N_("LMOT: feedback and recommendation"),
+    "recovery": N_("Problem resolution"),
+    "loyalty": N_("Loyalty"),
+    "touchpoint": N_("Touchpoint"),
+}
+#: Where a moment happens (a journey definition's ``channel``).
+MOMENT_CHANNELS: tuple[str, ...] = ("web", "email", "phone", "store", "delivery", "app", "other")
+
+# --- questions and answers ---------------------------------------------------------------
+
+QUESTION_TYPES: tuple[str, ...] = ("polarity", "csat", "ces", "nps", "yesno", "text")
+#: Question types that can decide a response's polarity, in order of precedence.
+DECIDING_TYPES: tuple[str, ...] = ("polarity", "nps", "csat", "ces")
+#: The numeric scales: lowest and highest answer.
+RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "ces": (1, 7), "nps": (0, 10)}
+#: The lowest answer that counts as positive, and the lowest that counts as neutral, per
+#: scale: NPS 9–10 / 7–8 / 0–6 (promoters, passives, detractors), CSAT 4–5 / 3 / 1–2,
+#: CES 5–7 / 4 / 1–3.
+THRESHOLDS: dict[str, tuple[int, int]] = {"nps": (9, 7), "csat": (4, 3), "ces": (5, 4)}
+#: The choices of each closed question type: (posted value, label message id).
+CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    "polarity": (
+        ("positive", N_("Well")),
+        ("neutral", N_("So-so")),
+        ("negative", N_("Badly")),
+    ),
+    "yesno": (("yes", N_("Yes")), ("no", N_("No"))),
+    "csat": (
+        ("1", N_("Very dissatisfied")),
+        ("2", N_("Dissatisfied")),
+        ("3", N_("Neither satisfied nor dissatisfied")),
+        ("4", N_("Satisfied")),
+        ("5", N_("Very satisfied")),
+    ),
+    "ces": tuple((str(n), "") for n in range(RANGES["ces"][0], RANGES["ces"][1] + 1)),
+    "nps": tuple((str(n), "") for n in range(RANGES["nps"][0], RANGES["nps"][1] + 1)),
+}
+#: What the two ends of a numeric scale mean, shown beside it.
+SCALE_ENDS: dict[str, tuple[str, str]] = {
+    "ces": (N_("1 = very difficult"), N_("7 = very easy")),
+    "nps": (N_("0 = not at all likely"), N_("10 = extremely likely")),
+}
+MAX_QUESTIONS = 3
+MAX_TEXT_ANSWER = 2000
+
+#: How a response counts for its moment: glory, neither, pain.
+POLARITIES: tuple[str, ...] = ("positive", "neutral", "negative")
+
+# --- how an answer arrived ---------------------------------------------------------------
+
+#: Channels of a public link, chosen with ``?src=`` (printed QR codes say ``qr``).
+PUBLIC_CHANNELS: tuple[str, ...] = ("link", "qr")
+#: Every channel a response is counted under.
+RESPONSE_CHANNELS: tuple[str, ...] = (*PUBLIC_CHANNELS, "email", "personal")
+CHANNEL_LABELS: dict[str, str] = {
+    "link": N_("Public link"),
+    "qr": N_("QR code"),
+    "email": N_("Emailed invitation"),
+    "personal": N_("Personal link"),
+}
+
+# --- following up ------------------------------------------------------------------------
+
+#: A moment of pain's follow-up, from new to done; every status but the last is open.
+FOLLOWUP_STATUSES: tuple[str, ...] = ("open", "contacted", "resolved")
+FOLLOWUP_NEW = "open"
+FOLLOWUP_DONE = "resolved"
+FOLLOWUP_LABELS: dict[str, str] = {
+    "open": N_("Open"),
+    "contacted": N_("Contacted"),
+    "resolved": N_("Resolved"),
+}
+
+# --- integrations ------------------------------------------------------------------------
+
+#: Events a webhook endpoint can ask for.
+WEBHOOK_EVENTS: tuple[str, ...] = ("response.created", "response.negative")
+
+#: Roles of admin accounts: an admin changes things, a viewer only reads.
+ROLES: tuple[str, ...] = ("admin", "viewer")

@@ -1,0 +1,89 @@
+"""Admin accounts: hashed passwords, roles, and logins that slow down after failures.
+
+No Flask here: the CLI creates accounts and the admin views log people in
+through the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlite_utils import Database
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from surveyapp import storage
+from surveyapp.domain import vocabulary
+
+ROLES = vocabulary.ROLES
+MIN_PASSWORD_LENGTH = 10
+USERNAME_MAX = 64
+#: Failures allowed before each further attempt must wait, and how long failures count.
+FREE_FAILURES = 5
+FAILURE_MEMORY = timedelta(minutes=15)
+MAX_WAIT = timedelta(minutes=15)
+# Checked against when the user name is unknown, so both cases take the same time.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AccountError(ValueError):
+    """An account cannot be created as asked; the message says why."""
+
+
+def create(db: Database, username: str, password: str, role: str = "admin") -> None:
+    """Create an account; the password is stored only as a salted scrypt hash."""
+    username = username.strip()
+    if not username or len(username) > USERNAME_MAX or any(c.isspace() for c in username):
+        raise AccountError(f"a user name is 1 to {USERNAME_MAX} characters without spaces")
+    if role not in ROLES:
+        raise AccountError(f"the role is one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if storage.get_user(db, username=username):
+        raise AccountError(f"'{username}' already exists")
+    storage.insert_user(db, username, generate_password_hash(password), role)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: dict | None
+    wait_seconds: int = 0  # > 0: refused without checking, too many recent failures
+
+
+def _keys(username: str, client: str) -> list[str]:
+    return [f"user:{username.strip().lower()}", f"client:{client}"]
+
+
+def wait_needed(db: Database, username: str, client: str, now: datetime) -> int:
+    """Seconds to wait before the next attempt: 0 for the first few failures, then doubling."""
+    wait = 0
+    for failures, last_at in storage.recent_failures(db, _keys(username, client)):
+        last = storage.parse_iso(last_at)
+        if failures < FREE_FAILURES or now - last > FAILURE_MEMORY:
+            continue
+        delay = min(timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)), MAX_WAIT)
+        wait = max(wait, int((last + delay - now).total_seconds()) + 1)
+    return max(wait, 0)
+
+
+def authenticate(
+    db: Database, username: str, password: str, client: str, now: datetime | None = None
+) -> LoginResult:
+    """Check a login. Failures are counted per user name and per client address."""
+    now = now or storage.utcnow()
+    wait = wait_needed(db, username, client, now)
+    if wait:
+        return LoginResult(None, wait)
+    user = storage.get_user(db, username=username.strip())
+    if user and check_password_hash(user["password_hash"], password):
+        storage.clear_failures(db, _keys(username, client))
+        return LoginResult(user)
+    if not user:
+        check_password_hash(_DUMMY_HASH, password)
+    storage.add_failure(db, _keys(username, client), now, now - FAILURE_MEMORY)
+    return LoginResult(None)
+
+
+def session_stamp(user: dict) -> str:
+    """Changes when the password changes or the account is recreated: old sessions end."""
+    return user["password_hash"][-16:]

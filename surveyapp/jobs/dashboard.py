@@ -1,0 +1,101 @@
+"""The journey dashboard's figures: shares with intervals, moments of pain, weekly trends.
+
+Built from the daily tallies, so it costs the same at a thousand responses or a
+million. No Flask here; the admin views only render what this returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+from surveyapp import storage
+from surveyapp.domain import scoring
+from surveyapp.domain.journeys import Journey
+from surveyapp.domain.scoring import MomentScore
+from surveyapp.domain.statistics import wilson
+
+#: Below this many responses a moment's shares are shown with a warning.
+MIN_RESPONSES = 30
+
+
+@dataclass(frozen=True)
+class Share:
+    """A part of a moment's responses, with its 95% Wilson interval."""
+
+    count: int
+    share: float | None
+    low: float | None
+    high: float | None
+
+    @classmethod
+    def of(cls, count: int, n: int) -> Share:
+        interval = wilson(count, n)
+        if interval is None:
+            return cls(count, None, None, None)
+        return cls(count, count / n, interval[0], interval[1])
+
+
+@dataclass
+class MomentRow:
+    score: MomentScore
+    positive: Share
+    neutral: Share
+    negative: Share
+    open_followups: int
+    enough: bool
+    weeks: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Filters:
+    since: date | None = None
+    until: date | None = None
+    locale: str | None = None
+    channel: str | None = None
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {
+            "since": self.since,
+            "until": self.until,
+            "locale": self.locale,
+            "channel": self.channel,
+        }
+
+
+@dataclass
+class Dashboard:
+    journey: Journey
+    rows: list[MomentRow]
+    pain: list[MomentRow]
+    filters: Filters
+
+
+def build(db: Database, journey: Journey, filters: Filters, name_locale: str) -> Dashboard:
+    """Everything the journey dashboard shows, in journey order."""
+    tallies = storage.moment_tallies(db, journey.id, **filters.as_kwargs())
+    scores = scoring.journey_scores(
+        journey, storage.retired_moments(db, journey.id), tallies, name_locale=name_locale
+    )
+    weeks = storage.weekly_tallies(db, journey.id, **filters.as_kwargs())
+    open_counts = storage.open_followups(db, journey.id)
+    rows = [
+        MomentRow(
+            score=s,
+            positive=Share.of(s.positive, s.responses),
+            neutral=Share.of(s.neutral, s.responses),
+            negative=Share.of(s.negative, s.responses),
+            open_followups=open_counts.get(s.id, 0),
+            enough=s.responses >= MIN_RESPONSES,
+            weeks=weeks.get(s.id, []),
+        )
+        for s in scores
+    ]
+    pain = sorted(
+        (r for r in rows if r.enough and not r.score.retired),
+        key=lambda r: (-(r.negative.share or 0), r.score.id),
+    )
+    return Dashboard(journey, rows, pain, filters)

@@ -1,0 +1,148 @@
+"""The email digest of new negative responses: what a CX manager reads to follow up on
+moments of pain without watching the dashboard.
+
+Each digest reports the negative responses stored since the previous one (the first, those
+of the last week), grouped by journey and moment, each with its customer reference and
+answers, and links to the follow-up lists. Nothing new: nothing is sent. The mark moves only
+after the SMTP server accepted the message, so a failed digest is sent again next time.
+No Flask: ``surveyapp digest`` sends one, and ``surveyapp serve`` runs it on a schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from surveyapp import storage
+from surveyapp.domain import i18n
+from surveyapp.domain.surveys import survey_for
+from surveyapp.domain.vocabulary import LOCALES
+from surveyapp.jobs import mailer
+
+#: The digest's name in ``digest_marks``.
+NAME = "negative"
+#: Responses listed in one message; the rest are counted and left to the follow-up lists.
+LIMIT = 50
+#: How far back the first digest looks.
+FIRST_DIGEST_DAYS = 7
+
+
+@dataclass
+class MomentOfPain:
+    """One moment's new negative responses, as the digest shows them."""
+
+    brand: str
+    name: str
+    followups_url: str
+    responses: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Digest:
+    moments: list[MomentOfPain]
+    total: int  # all new negative responses, listed or not
+    listed: int
+    last_id: int  # the mark to keep once sent
+
+
+class DigestConfigError(mailer.MailConfigError):
+    """DIGEST_TO or DIGEST_LOCALE is missing or wrong; the message says which."""
+
+
+def recipients(config: Mapping[str, Any]) -> list[str]:
+    """The DIGEST_TO addresses (a list, or one string with commas)."""
+    value = config.get("DIGEST_TO") or []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [address.strip() for address in value if address.strip()]
+
+
+def settings(config: Mapping[str, Any]) -> tuple[list[str], str]:
+    """Where the digest goes and its language; DigestConfigError says what to set."""
+    to = recipients(config)
+    if not to:
+        raise DigestConfigError(
+            "DIGEST_TO is not set: give the address(es) that receive the digest, e.g. "
+            "SURVEYAPP_DIGEST_TO='cx-team@example.com'"
+        )
+    locale = config.get("DIGEST_LOCALE") or "en"
+    if locale not in LOCALES:
+        raise DigestConfigError(f"DIGEST_LOCALE is '{locale}': use one of {', '.join(LOCALES)}")
+    return to, locale
+
+
+def collect(db, *, locale: str, base_url: str, limit: int = LIMIT) -> Digest | None:
+    """The new negative responses since the last digest, or None if there are none."""
+    after = storage.digest_mark(db, NAME)
+    since = None
+    if after is None:
+        since = storage.iso(storage.utcnow() - timedelta(days=FIRST_DIGEST_DAYS))
+    rows, total, last_id = storage.negative_responses_after(
+        db, after or 0, since=since, limit=limit
+    )
+    if not total:
+        return None
+    journeys: dict[str, Any] = {}
+    moments: dict[tuple[str, str], MomentOfPain] = {}
+    for row in rows:
+        if row["journey_id"] not in journeys:
+            journeys[row["journey_id"]] = storage.get_journey(db, row["journey_id"])
+        journey = journeys[row["journey_id"]]
+        found = journey.moment(row["moment_id"]) if journey else None
+        survey = survey_for(journey, found) if found else None
+        key = (row["journey_id"], row["moment_id"])
+        if key not in moments:
+            moments[key] = MomentOfPain(
+                brand=journey.brand if journey else row["journey_id"],
+                name=survey.moment_name(locale) if survey else row["moment_id"],
+                followups_url=f"{base_url}/admin/j/{row['journey_id']}/followups?status=open",
+            )
+        moments[key].responses.append(
+            {
+                "when": i18n.datetime_text(storage.parse_iso(row["created_at"]), locale),
+                "customer": row["customer_ref"],
+                "answers": survey.readable_answers(row["answers"], locale)
+                if survey
+                else [(k, str(v)) for k, v in row["answers"].items()],
+            }
+        )
+    return Digest(list(moments.values()), total=total, listed=len(rows), last_id=last_id)
+
+
+def compose(digest: Digest, *, locale: str, sender: str, to: list[str]) -> EmailMessage:
+    """The digest email, plain text and HTML, in ``locale``."""
+    subject = i18n.translate_plural(
+        locale, "%(num)d new negative response", "%(num)d new negative responses", digest.total
+    )
+    context = {
+        "digest": digest,
+        "subject": subject,
+        "more": digest.total - digest.listed,
+        "locale": locale,
+    }
+    return mailer.render_message(
+        "digest", context, locale=locale, subject=subject, sender=sender, to=", ".join(to)
+    )
+
+
+def send(db, config: Mapping[str, Any]) -> int:
+    """Send the digest if anything is new; how many responses it reported (0: none sent).
+
+    Raises DigestConfigError or MailConfigError for missing settings, and the SMTP
+    error if the message could not be sent (then nothing is marked).
+    """
+    to, locale = settings(config)
+    smtp = mailer.SmtpSettings.from_config(config)
+    digest = collect(db, locale=locale, base_url=config["BASE_URL"])
+    if digest is None:
+        return 0
+    connection = mailer.Connection(smtp)
+    try:
+        connection.send(compose(digest, locale=locale, sender=smtp.sender, to=to))
+    finally:
+        connection.close()
+    storage.set_digest_mark(db, NAME, digest.last_id)
+    return digest.total

@@ -1,0 +1,251 @@
+"""Invitation emails: composed in the customer's language, sent over SMTP.
+
+A batch goes over one connection. A message that fails is recorded on its
+invitation and the batch goes on; ``surveyapp send --retry`` tries again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import smtplib
+import ssl
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+from babel.dates import format_date
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from surveyapp import storage
+from surveyapp.domain import i18n
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.journeys import Journey
+from surveyapp.domain.surveys import Survey, survey_for
+
+SUBJECT = N_("%(brand)s: how did it go? “%(moment)s”")
+REMINDER_SUBJECT = N_("Reminder: %(brand)s would like your opinion on “%(moment)s”")
+
+
+class MailConfigError(ValueError):
+    """The SMTP settings are missing or wrong; the message says which."""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    security: str  # none, starttls, tls
+    sender: str
+    timeout: float = 30.0
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
+        """Read SMTP_* and MAIL_FROM; raise MailConfigError saying what to set."""
+        sender = config.get("MAIL_FROM")
+        if not sender:
+            raise MailConfigError(
+                "MAIL_FROM is not set: give the sender address, e.g. "
+                "SURVEYAPP_MAIL_FROM='Café des Arts <surveys@example.com>'"
+            )
+        security = str(config.get("SMTP_SECURITY") or "none").lower()
+        if security not in ("none", "starttls", "tls"):
+            raise MailConfigError(f"SMTP_SECURITY is '{security}': use none, starttls or tls")
+        return cls(
+            host=str(config.get("SMTP_HOST") or "localhost"),
+            port=int(config.get("SMTP_PORT") or (465 if security == "tls" else 25)),
+            user=config.get("SMTP_USER") or None,
+            password=config.get("SMTP_PASSWORD") or None,
+            security=security,
+            sender=str(sender),
+            timeout=float(config.get("SMTP_TIMEOUT") or 30),
+        )
+
+
+@functools.cache
+def environment(locale: str) -> Environment:
+    """Jinja for emails in ``locale``: the package's templates, autoescaped HTML, gettext."""
+    env = Environment(
+        loader=PackageLoader("surveyapp.jobs", "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations_for(locale), newstyle=True)
+    return env
+
+
+def one_click_choices(survey: Survey, locale: str) -> list[tuple[str, str]]:
+    """(value, label) of the deciding question, as links in the email."""
+    return survey.deciding.choices(locale)
+
+
+def compose(
+    invitation: Mapping[str, Any],
+    journey: Journey,
+    *,
+    base_url: str,
+    sender: str,
+    reminder: bool = False,
+) -> EmailMessage:
+    """The invitation (or reminder) email, plain text and HTML, in its locale."""
+    locale = invitation["locale"]
+    moment = journey.moment(invitation["moment_id"])
+    survey = survey_for(journey, moment)
+    moment_name = survey.moment_name(locale)
+    link = f"{base_url}/s/{invitation['token']}"
+    unsubscribe = f"{base_url}/u/{invitation['token']}"
+    expires = datetime.fromisoformat(invitation["expires_at"].replace("Z", "+00:00"))
+    context = {
+        "brand": journey.brand,
+        "moment": moment_name,
+        "link": link,
+        "unsubscribe": unsubscribe,
+        "question": survey.question_text(survey.deciding, locale),
+        "choices": [
+            (f"{link}?a={value}", label) for value, label in one_click_choices(survey, locale)
+        ],
+        "scale_ends": survey.deciding.scale_ends(locale),
+        "expires": format_date(expires, format="long", locale=locale),
+        "locale": locale,
+        "reminder": reminder,
+    }
+    subject = i18n.translate(
+        locale, REMINDER_SUBJECT if reminder else SUBJECT, brand=journey.brand, moment=moment_name
+    )
+    message = render_message(
+        "invitation", context, locale=locale, subject=subject, sender=sender, to=invitation["email"]
+    )
+    # RFC 8058 one-click unsubscribe, shown as a button by most mail clients.
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return message
+
+
+def render_message(
+    template: str, context: dict, *, locale: str, subject: str, sender: str, to: str
+) -> EmailMessage:
+    """An email in ``locale`` from ``email/<template>.txt`` and ``.html``: plain text with
+    an HTML alternative, and the headers every message of ours carries."""
+    env = environment(locale)
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message.set_content(env.get_template(f"email/{template}.txt").render(context))
+    message.add_alternative(
+        env.get_template(f"email/{template}.html").render(context), subtype="html"
+    )
+    # After add_alternative, which moves every Content-* header into the first part.
+    message["Content-Language"] = locale
+    return message
+
+
+class Connection:
+    """One SMTP connection for a whole batch, reopened once if the server drops it."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self.smtp: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        s = self.settings
+        context = ssl.create_default_context()
+        if s.security == "tls":
+            self.smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+        else:
+            self.smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            if s.security == "starttls":
+                self.smtp.starttls(context=context)
+        if s.user:
+            self.smtp.login(s.user, s.password or "")
+
+    def send(self, message: EmailMessage) -> None:
+        if self.smtp is None:
+            self.open()
+        try:
+            self.smtp.send_message(message)
+        except smtplib.SMTPServerDisconnected:
+            self.open()
+            self.smtp.send_message(message)
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.smtp.quit()
+            self.smtp = None
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    errors: list[tuple[str, str]] | None = None  # (customer or email, reason)
+    sent_tokens: set[str] = field(default_factory=set)
+
+
+def send_invitations(
+    db,
+    invitations: Iterable[Mapping[str, Any]],
+    *,
+    settings: SmtpSettings,
+    base_url: str,
+    reminder: bool = False,
+) -> SendReport:
+    """Send each invitation's email over one connection; record success or failure."""
+    report = SendReport(errors=[])
+    journeys: dict[str, Journey] = {}
+    connection = Connection(settings)
+    try:
+        for invitation in invitations:
+            journey_id = invitation["journey_id"]
+            if journey_id not in journeys:
+                journeys[journey_id] = storage.get_journey(db, journey_id)
+            try:
+                message = compose(
+                    invitation,
+                    journeys[journey_id],
+                    base_url=base_url,
+                    sender=settings.sender,
+                    reminder=reminder,
+                )
+                connection.send(message)
+            except (smtplib.SMTPException, OSError) as exc:
+                reason = _describe(exc)
+                storage.mark_send_failed(db, invitation["token"], reason)
+                report.failed += 1
+                report.errors.append((invitation["customer_ref"] or invitation["email"], reason))
+                if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
+                    connection.close()  # the next message tries a fresh connection
+                continue
+            storage.mark_sent(db, invitation["token"], reminder=reminder)
+            report.sent += 1
+            report.sent_tokens.add(invitation["token"])
+    finally:
+        connection.close()
+    return report
+
+
+def send_created(db, tokens: list[str], *, settings: SmtpSettings, base_url: str) -> SendReport:
+    """Email the invitations just created (those among ``tokens`` that have an address)."""
+    pending = storage.invitations_to_send(db, now=storage.utcnow(), retry=False, tokens=tokens)
+    return send_invitations(db, pending, settings=settings, base_url=base_url)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [f"{code} {msg.decode(errors='replace')}" for code, msg in exc.recipients.values()]
+        return "recipient refused: " + "; ".join(codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"SMTP {exc.smtp_code}: {exc.smtp_error.decode(errors='replace')}"
+    if isinstance(exc, ConnectionRefusedError):
+        return "cannot connect to the SMTP server (connection refused)"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,187 @@
+"""Simulated journeys with a stated ground truth, to prove that insights find it.
+
+A truth says, for each moment, its role (moment_of_truth, breaker, maker, neutral), how
+often customers live it as glory or pain, how many live it at all (``incidence``: only some
+customers ever have a problem to resolve) and how many of those answer. Each simulated customer
+lives every moment; their recommendation (0-10) is 7.5 plus the effect of each moment they
+lived (glory/pain: +/-2.5 where the role says it matters, +/-0.2 where it does not) plus
+noise, so a breaker's pain really drags the outcome down and its glory adds little.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from surveyapp import storage
+from surveyapp.domain import scoring
+from surveyapp.domain.journeys import Journey
+from surveyapp.domain.surveys import survey_for
+from surveyapp.jobs.insights import outcome_moment
+
+ROLES = ("moment_of_truth", "breaker", "maker", "neutral")
+EFFECTS = {  # (glory, pain) on the 0-10 recommendation
+    "moment_of_truth": (2.5, -2.5),
+    "breaker": (0.2, -2.5),
+    "maker": (2.5, -0.2),
+    "neutral": (0.2, -0.2),
+}
+#: Share of customers who live a moment at all: only some ever have a problem to resolve.
+DEFAULT_INCIDENCE = {"recovery": 0.3}
+DEFAULT_ROLE_OF_KIND = {"recovery": "moment_of_truth", "amot": "breaker", "fmot": "maker"}
+
+
+class TruthError(ValueError):
+    """A truth file is wrong; the message says where."""
+
+
+def default_truth(journey: Journey) -> dict[str, Any]:
+    """A plausible truth from the declared kinds (used when no --truth is given)."""
+    outcome = outcome_moment(journey)
+    return {
+        "base": 7.5,
+        "noise": 1.0,
+        "moments": {
+            m.id: {
+                "role": DEFAULT_ROLE_OF_KIND.get(m.kind, "neutral"),
+                "glory": 0.5,
+                "pain": 0.25,
+                "response_rate": 0.7,
+            }
+            for m in journey.moments
+            if outcome is None or m.id != outcome.id
+        },
+    }
+
+
+def check_truth(journey: Journey, truth: Any) -> dict[str, Any]:
+    """Validate a truth against the journey; raise TruthError listing every problem."""
+    problems = []
+    if not isinstance(truth, dict) or not isinstance(truth.get("moments"), dict):
+        raise TruthError("a truth is a mapping with `moments: {moment_id: {role: ...}}`")
+    outcome = outcome_moment(journey)
+    if outcome is None:
+        problems.append("the journey has no lmot or loyalty moment to serve as the outcome")
+    for moment_id, spec in truth["moments"].items():
+        where = f"moments.{moment_id}"
+        if journey.moment(moment_id) is None or (outcome and moment_id == outcome.id):
+            problems.append(f"{where}: not a moment of {journey.id} (other than the outcome)")
+            continue
+        if not isinstance(spec, dict) or spec.get("role") not in ROLES:
+            problems.append(f"{where}.role: one of {', '.join(ROLES)}")
+            continue
+        glory, pain = spec.get("glory", 0.5), spec.get("pain", 0.25)
+        rate, incidence = spec.get("response_rate", 0.7), spec.get("incidence", 1.0)
+        if not all(isinstance(x, int | float) for x in (glory, pain, rate, incidence)) or not (
+            glory >= 0 and pain >= 0 and glory + pain <= 1 and 0 < rate <= 1 and 0 < incidence <= 1
+        ):
+            problems.append(
+                f"{where}: glory + pain <= 1, 0 < response_rate <= 1 and 0 < incidence <= 1"
+            )
+    if problems:
+        raise TruthError("; ".join(problems))
+    return truth
+
+
+def run(
+    db: Database,
+    journey: Journey,
+    *,
+    customers: int,
+    seed: int,
+    truth: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Fill the database with invitations and answers drawn from ``truth``."""
+    truth = check_truth(journey, truth or default_truth(journey))
+    rng = random.Random(seed)  # noqa: S311 # nosec B311 - a reproducible simulation
+    outcome = outcome_moment(journey)
+    outcome_survey = survey_for(journey, outcome)
+    base, noise = float(truth.get("base", 7.5)), float(truth.get("noise", 1.0))
+    specs = truth["moments"]
+    start = storage.utcnow() - timedelta(days=60)
+    rows = []
+    for number in range(customers):
+        customer = f"SIM-{seed}-{number:07d}"
+        locale = rng.choice(journey.locales)
+        when = start + timedelta(minutes=rng.randrange(60 * 24 * 45))
+        score = base
+        for moment in journey.moments:
+            if moment.id == outcome.id:
+                continue
+            spec = specs.get(
+                moment.id, {"role": "neutral", "glory": 0.5, "pain": 0.25, "response_rate": 0.7}
+            )
+            incidence = spec.get("incidence", DEFAULT_INCIDENCE.get(moment.kind, 1.0))
+            if rng.random() >= incidence:
+                continue  # this customer never lived the moment (had no problem, say)
+            draw = rng.random()
+            lived = (
+                "positive"
+                if draw < spec.get("glory", 0.5)
+                else (
+                    "negative"
+                    if draw < spec.get("glory", 0.5) + spec.get("pain", 0.25)
+                    else "neutral"
+                )
+            )
+            glory_effect, pain_effect = EFFECTS[spec["role"]]
+            score += {"positive": glory_effect, "negative": pain_effect}.get(lived, 0.0)
+            when += timedelta(hours=rng.uniform(1, 48))
+            if rng.random() < spec.get("response_rate", 0.7):
+                rows.append(_row(journey, moment, customer, locale, when, lived))
+        recommend = max(0, min(10, round(score + rng.gauss(0, noise))))
+        when += timedelta(hours=rng.uniform(1, 48))
+        polarity = scoring.polarity_from_rating("nps", recommend)
+        answers = (
+            {outcome_survey.deciding.key: recommend}
+            if outcome_survey.deciding.type == "nps"
+            else {outcome_survey.deciding.key: polarity}
+        )
+        rows.append(
+            {
+                "moment_id": outcome.id,
+                "customer": customer,
+                "locale": locale,
+                "created_at": when,
+                "polarity": polarity,
+                "answers": answers,
+                "survey": outcome_survey,
+            }
+        )
+    written = storage.load_simulated(
+        db,
+        journey.id,
+        rows,
+        lambda row: scoring.tally_increments(row["survey"], row["answers"], row["polarity"]),
+    )
+    return {
+        "journey": journey.id,
+        "customers": customers,
+        "responses": written,
+        "seed": seed,
+        "truth": truth,
+    }
+
+
+def _row(journey, moment, customer, locale, when, lived) -> dict[str, Any]:
+    survey = survey_for(journey, moment)
+    deciding = survey.deciding
+    if deciding.type == "polarity":
+        answers = {deciding.key: lived}
+    else:  # a rating that says the same glory, so-so or pain
+        values = {"nps": (10, 8, 2), "csat": (5, 3, 1), "ces": (7, 4, 1)}[deciding.type]
+        answers = {
+            deciding.key: dict(zip(("positive", "neutral", "negative"), values, strict=True))[lived]
+        }
+    return {
+        "moment_id": moment.id,
+        "customer": customer,
+        "locale": locale,
+        "created_at": when,
+        "polarity": lived,
+        "answers": answers,
+        "survey": survey,
+    }

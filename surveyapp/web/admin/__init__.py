@@ -1,0 +1,10 @@
+"""The admin area for CX managers: journeys, the journey dashboard, what customers said,
+follow-up of moments of pain, and exports. Viewers read; admins also change things.
+
+:mod:`.base` makes the blueprint; each other module adds the routes of one page.
+"""
+
+from surveyapp.web.admin import auth, dashboard, exports, followups, journeys  # noqa: F401
+from surveyapp.web.admin.base import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,78 @@
+"""Logging in and out of the admin area."""
+
+from __future__ import annotations
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+
+from surveyapp import storage
+from surveyapp.domain import i18n
+from surveyapp.domain.i18n import N_
+from surveyapp.jobs import accounts
+from surveyapp.web import forms
+from surveyapp.web.admin.base import admin_meta, bp
+from surveyapp.web.admin.forms import LoginForm
+from surveyapp.web.database import get_db
+from surveyapp.web.errors import error_page
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/admin") and not target.startswith("//"):
+        return target
+    return url_for(".journeys")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(request.form if request.method == "POST" else None, meta=admin_meta())
+    notice = None
+    status = 200
+    if session.pop("expired", False):
+        notice = N_("Your session expired. Please log in again.")
+    if request.method == "POST":
+        status = 422
+        client = request.remote_addr or "unknown"
+        if not form.validate():
+            notice = N_("Please fill in both fields.")
+            if form.csrf_token.errors:
+                notice = N_("This page was open for too long. Please log in again.")
+        else:
+            result = accounts.authenticate(get_db(), form.username.data, form.password.data, client)
+            if result.user:
+                session.clear()
+                session.update(
+                    user_id=result.user["id"],
+                    stamp=accounts.session_stamp(result.user),
+                    logged_in_at=storage.iso(storage.utcnow()),
+                    admin_locale=result.user.get("locale") or g.locale,
+                )
+                session.permanent = True
+                current_app.logger.info("admin login: %s from %s", result.user["username"], client)
+                return redirect(_safe_next(request.args.get("next")), 303)
+            if result.wait_seconds:
+                status = 429
+                current_app.logger.warning(
+                    "admin login refused (too many failures): %r from %s",
+                    form.username.data,
+                    client,
+                )
+                notice = i18n.translate_plural(
+                    g.locale,
+                    "Too many failed attempts. Try again in %(num)d second.",
+                    "Too many failed attempts. Try again in %(num)d seconds.",
+                    result.wait_seconds,
+                )
+                response = render_template("admin/login.html", form=form, notice=notice)
+                return response, status, {"Retry-After": str(result.wait_seconds)}
+            current_app.logger.warning("admin login failed: %r from %s", form.username.data, client)
+            notice = N_("Wrong user name or password.")
+    text = i18n.translate(g.locale, notice) if notice else None
+    return render_template("admin/login.html", form=form, notice=text), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = forms.confirm_form(admin_meta(), request.form)
+    if g.user is not None and not form.validate():
+        return error_page(400)
+    session.clear()
+    return redirect(url_for(".login", lang=g.locale), 303)

@@ -1,0 +1,121 @@
+"""The admin area's blueprint and what every admin page shares: the manager's language,
+who is logged in, roles (viewers read, admins change), CSRF meta."""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+
+from surveyapp import storage
+from surveyapp.domain import i18n
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.vocabulary import CHANNEL_LABELS, LOCALES, SOURCE_LOCALE
+from surveyapp.jobs import accounts
+from surveyapp.web import forms
+from surveyapp.web.database import get_db
+from surveyapp.web.errors import error_page
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+PAGE_SIZE = 50
+SESSION_HOURS = 12
+
+
+def _admin_locale() -> str:
+    """?lang= (remembered for the account), then the account's choice, then the browser."""
+    lang = request.args.get("lang")
+    user = g.get("user")
+    if lang in LOCALES:
+        session["admin_locale"] = lang
+        if user and user.get("locale") != lang:
+            storage.set_user_locale(get_db(), user["id"], lang)
+    locale = (
+        (lang if lang in LOCALES else None)
+        or session.get("admin_locale")
+        or (user or {}).get("locale")
+        or request.accept_languages.best_match(LOCALES)
+        or SOURCE_LOCALE
+    )
+    g.locale = locale
+    g.offered_locales = LOCALES
+    return locale
+
+
+def admin_meta() -> dict:
+    """WTForms meta of admin forms: CSRF bound to the signed session."""
+    return forms.form_meta(
+        secret_key=current_app.config["SECRET_KEY"],
+        csrf_context=session,
+        locale=g.locale,
+        time_limit_hours=SESSION_HOURS,
+    )
+
+
+@bp.before_request
+def _load_user():
+    g.user = None
+    user_id = session.get("user_id")
+    if user_id is not None:
+        user = storage.get_user(get_db(), user_id=user_id)
+        logged_in_at = session.get("logged_in_at")
+        fresh = logged_in_at and storage.utcnow() - storage.parse_iso(logged_in_at) < timedelta(
+            hours=SESSION_HOURS
+        )
+        if user and session.get("stamp") == accounts.session_stamp(user) and fresh:
+            g.user = user
+        else:
+            locale = session.get("admin_locale")
+            session.clear()
+            # Kept for the login page this request redirects to.
+            session.update(admin_locale=locale, expired=True)
+    _admin_locale()
+
+
+def refuse_viewer():
+    """The 403 page a viewer gets where only an admin may act."""
+    return error_page(
+        403,
+        N_("Access refused"),
+        N_("Your account can read the dashboards but not change anything. Ask an admin."),
+    )
+
+
+def login_required(role: str = "viewer"):
+    """Refuse visitors who are not logged in (to the login page) and viewers where an
+    admin is needed (403)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if g.user is None:
+                return redirect(
+                    url_for(".login", next=request.full_path.rstrip("?"), lang=g.locale)
+                )
+            if role == "admin" and g.user["role"] != "admin":
+                return refuse_viewer()
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def journey_or_404(journey_id: str):
+    """The stored journey, or a 404 page."""
+    journey = storage.get_journey(get_db(), journey_id)
+    if journey is None:
+        abort(404)
+    return journey
+
+
+@bp.context_processor
+def _admin_context():
+    return {
+        "user": g.get("user"),
+        "logout_form": forms.confirm_form(admin_meta(), None),
+        "channel_label": lambda code: (
+            i18n.translate(g.locale, CHANNEL_LABELS[code]) if code in CHANNEL_LABELS else code
+        ),
+    }

@@ -1,0 +1,83 @@
+"""A journey's dashboard (with its filters) and its insights page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import g, render_template, request
+
+from surveyapp.domain import i18n
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.vocabulary import KIND_LABELS, LOCALES, RESPONSE_CHANNELS
+from surveyapp.jobs import dashboard, insights
+from surveyapp.web.admin.base import bp, journey_or_404, login_required
+from surveyapp.web.database import get_db
+
+
+def dashboard_filters() -> tuple[dashboard.Filters, list[str]]:
+    """The dashboard's filters from the query string, and a message for each one ignored."""
+    problems = []
+    values: dict[str, date | None] = {}
+    for name in ("since", "until"):
+        raw = request.args.get(name, "").strip()
+        values[name] = None
+        if raw:
+            try:
+                values[name] = date.fromisoformat(raw)
+            except ValueError:
+                problems.append(
+                    i18n.translate(
+                        g.locale,
+                        N_("The filter “%(value)s” is not a date (YYYY-MM-DD) and is ignored."),
+                        value=raw,
+                    )
+                )
+    if values["since"] and values["until"] and values["since"] > values["until"]:
+        problems.append(i18n.translate(g.locale, N_("The start date is after the end date.")))
+    locale = request.args.get("locale") if request.args.get("locale") in LOCALES else None
+    channel = request.args.get("channel")
+    channel = channel if channel in RESPONSE_CHANNELS else None
+    return dashboard.Filters(values["since"], values["until"], locale, channel), problems
+
+
+@bp.route("/j/<journey_id>")
+@login_required()
+def dashboard_page(journey_id: str):
+    journey = journey_or_404(journey_id)
+    filters, problems = dashboard_filters()
+    board = dashboard.build(get_db(), journey, filters, name_locale=g.locale)
+    return render_template(
+        "admin/dashboard.html",
+        board=board,
+        journey=journey,
+        problems=problems,
+        kind_labels={k: i18n.translate(g.locale, v) for k, v in KIND_LABELS.items()},
+        channels=RESPONSE_CHANNELS,
+        min_responses=dashboard.MIN_RESPONSES,
+        query=request.args.to_dict(),
+    )
+
+
+INSIGHT_LABELS = {
+    "moment_of_truth": N_("Moment of truth"),
+    "breaker": N_("Breaker"),
+    "maker": N_("Maker"),
+    "neutral": N_("Little effect"),
+    "not_enough_data": N_("Not enough data"),
+}
+
+
+@bp.route("/j/<journey_id>/insights")
+@login_required()
+def insights_page(journey_id: str):
+    """The journey map annotated: which moments are true moments of truth, makers or
+    breakers, beside the kind the company declared, with the evidence."""
+    journey = journey_or_404(journey_id)
+    result = insights.compute(get_db(), journey, name_locale=g.locale)
+    return render_template(
+        "admin/insights.html",
+        journey=journey,
+        result=result,
+        labels={k: i18n.translate(g.locale, v) for k, v in INSIGHT_LABELS.items()},
+        kind_labels={k: i18n.translate(g.locale, v) for k, v in KIND_LABELS.items()},
+    )

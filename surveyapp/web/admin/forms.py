@@ -1,0 +1,27 @@
+"""The admin area's forms: login, journey upload, follow-up."""
+
+from __future__ import annotations
+
+from wtforms import FileField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from surveyapp.domain.i18n import lazy_translate as _l
+from surveyapp.domain.vocabulary import FOLLOWUP_LABELS, FOLLOWUP_STATUSES
+from surveyapp.web.forms import BaseForm
+
+
+class LoginForm(BaseForm):
+    username = StringField(_l("User name"), validators=[InputRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+
+
+class UploadForm(BaseForm):
+    definition = FileField(_l("Journey definition (YAML or JSON)"), validators=[InputRequired()])
+
+
+class FollowupForm(BaseForm):
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(status, _l(FOLLOWUP_LABELS[status])) for status in FOLLOWUP_STATUSES],
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

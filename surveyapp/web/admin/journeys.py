@@ -1,0 +1,90 @@
+"""The journeys page (admins upload or replace definitions) and survey previews."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, render_template, request, url_for
+
+from surveyapp import storage
+from surveyapp.domain import i18n
+from surveyapp.domain.definitions import format_for, parse_definition
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.problems import DefinitionError
+from surveyapp.domain.surveys import survey_for
+from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required, refuse_viewer
+from surveyapp.web.admin.forms import UploadForm
+from surveyapp.web.database import get_db
+from surveyapp.web.survey import forms as survey_forms
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required()
+def journeys():
+    """The journeys with their response counts; admins upload or replace definitions."""
+    form = UploadForm(meta=admin_meta())
+    problems, report, status = None, None, 200
+    if request.method == "POST":
+        if g.user["role"] != "admin":
+            return refuse_viewer()
+        # A definition may be up to 256 KiB: more than a survey answer's 64 KB.
+        request.max_content_length = 300 * 1024
+        form = UploadForm(request.files | request.form, meta=admin_meta())
+        if not form.validate():
+            problems, status = [i18n.translate(g.locale, N_("Choose a file to upload."))], 422
+            if form.csrf_token.errors:
+                problems = [
+                    i18n.translate(
+                        g.locale, N_("This page was open for too long. Please upload again.")
+                    )
+                ]
+        else:
+            upload = form.definition.data
+            try:
+                journey = parse_definition(
+                    upload.read(), format_for(upload.filename or "", upload.mimetype)
+                )
+            except DefinitionError as exc:
+                problems, status = [p.text(g.locale) for p in exc.problems], 422
+            else:
+                (report,) = storage.store_journeys(get_db(), [journey])
+                current_app.logger.info(
+                    "journey %s %s by %s", journey.id, report.status, g.user["username"]
+                )
+    rows = storage.list_journeys(get_db())
+    for row in rows:
+        row["last"] = (
+            i18n.datetime_text(storage.parse_iso(row["last_response_at"]), g.locale)
+            if row["last_response_at"]
+            else None
+        )
+    return render_template(
+        "admin/journeys.html", rows=rows, form=form, problems=problems, report=report
+    ), status
+
+
+@bp.route("/j/<journey_id>/preview/<moment_id>")
+@login_required()
+def preview(journey_id: str, moment_id: str):
+    """A moment's survey exactly as customers see it, in any of the journey's locales."""
+    journey = journey_or_404(journey_id)
+    moment = journey.moment(moment_id)
+    if moment is None:
+        abort(404)
+    locale = (
+        request.args.get("lang")
+        if request.args.get("lang") in journey.locales
+        else (journey.default_locale)
+    )
+    survey = survey_for(journey, moment)
+    form = survey_forms.survey_form(survey, locale, None, admin_meta())
+    g.locale, g.offered_locales = locale, journey.locales
+    return render_template(
+        "survey.html",
+        survey=survey,
+        form=form,
+        locale=locale,
+        notice=None,
+        moment_name=survey.moment_name(locale),
+        action="",
+        preview=True,
+        back=url_for(".dashboard_page", journey_id=journey.id),
+    )

@@ -1,0 +1,175 @@
+"""Creating personal invitations through the API, one or a batch, optionally emailed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import current_app, g, jsonify, request
+
+from surveyapp import storage
+from surveyapp.jobs import invitations, mailer
+from surveyapp.web.api.base import ApiError, bp, json_body
+from surveyapp.web.database import get_db
+
+MAX_BATCH = 1000
+INVITATION_FIELDS = {"journey", "moment", "customer", "email", "locale", "send"}
+
+
+def _check_item(item: Any, path: str, problems: list[dict]) -> None:
+    def problem(field, reason):
+        problems.append({"path": f"{path}.{field}" if field else path, "reason": reason})
+
+    if not isinstance(item, dict):
+        problem("", "must be an object with journey, moment and customer")
+        return
+    for key in item:
+        if key not in INVITATION_FIELDS:
+            problem(key, f"unknown field (expected {', '.join(sorted(INVITATION_FIELDS))})")
+    for key in ("journey", "moment", "customer"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            problem(key, "is required (a non-empty string)")
+    for key in ("email", "locale"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            problem(key, "must be a string")
+    if "send" in item and not isinstance(item["send"], bool):
+        problem("send", "must be true or false")
+    if problems and problems[-1]["path"].startswith(path):
+        return
+    reason = invitations.check_request(item["customer"].strip(), item.get("email"))
+    if reason:
+        problem("email" if "email" in reason else "customer", reason)
+    journey = storage.get_journey(get_db(), item["journey"])
+    if journey is None:
+        problem("journey", f"no journey '{item['journey']}'")
+    elif journey.moment(item["moment"]) is None:
+        problem("moment", f"journey '{journey.id}' has no moment '{item['moment']}'")
+
+
+@bp.post("/invitations")
+def create_invitations():
+    raw = request.get_data(cache=True)
+    body = json_body()
+    single = not (isinstance(body, dict) and "invitations" in body)
+    items = [body] if single else body["invitations"]
+    if not single and (not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH):
+        raise ApiError(
+            422,
+            "invalid_batch",
+            f"invitations must be a list of 1 to {MAX_BATCH}",
+            [{"path": "invitations", "reason": "must be a list of 1 to 1000"}],
+        )
+    problems: list[dict] = []
+    for index, item in enumerate(items):
+        _check_item(item, "body" if single else f"invitations[{index}]", problems)
+    if problems:
+        raise ApiError(
+            422, "invalid_invitations", "Nothing was created: fix these first.", problems
+        )
+    smtp = None
+    if any(item.get("send") for item in items):
+        try:
+            smtp = mailer.SmtpSettings.from_config(current_app.config)
+        except mailer.MailConfigError as exc:
+            raise ApiError(422, "mail_not_configured", f"Cannot send: {exc}") from None
+
+    db = get_db()
+    idempotency_key = request.headers.get("Idempotency-Key")
+    if idempotency_key is None:
+        results = _create(db, items)  # one transaction of its own
+        status = 201 if any(r["status"] == "created" for r in results) else 200
+    else:
+        if len(idempotency_key) > 200:
+            raise ApiError(
+                422, "invalid_idempotency_key", "Idempotency-Key is at most 200 characters."
+            )
+        request_hash = hashlib.sha256(raw).hexdigest()
+        # One request per key at a time: a retry racing the first waits, then sees it.
+        with storage.immediate(db):
+            earlier = storage.get_idempotent(db, g.api_key["id"], idempotency_key)
+            if earlier:
+                if earlier[0] != request_hash:
+                    raise ApiError(
+                        422,
+                        "idempotency_key_reused",
+                        "This Idempotency-Key was used for a different request.",
+                    )
+                response = current_app.response_class(
+                    earlier[2], status=earlier[1], mimetype="application/json"
+                )
+                response.headers["Idempotent-Replayed"] = "true"
+                return response
+            results = _create(db, items)
+            status = 201 if any(r["status"] == "created" for r in results) else 200
+            storage.save_idempotent(
+                db,
+                g.api_key["id"],
+                idempotency_key,
+                request_hash,
+                status,
+                json.dumps(_shape(results, single)),
+            )
+    if smtp:
+        _send(db, items, results, smtp)
+        if idempotency_key:
+            with db.atomic():
+                db.execute(
+                    "UPDATE idempotency SET body = ? WHERE key_id = ? AND idempotency_key = ?",
+                    [json.dumps(_shape(results, single)), g.api_key["id"], idempotency_key],
+                )
+    return jsonify(_shape(results, single)), status
+
+
+def _shape(results: list[dict], single: bool) -> dict:
+    return results[0] if single else {"results": results}
+
+
+def _create(db, items: list[dict]) -> list[dict]:
+    """Create the invitations, grouped by journey and moment; results in request order."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, item in enumerate(items):
+        groups.setdefault((item["journey"], item["moment"]), []).append(index)
+    results: list[dict] = [{} for _ in items]
+    config = current_app.config
+    for (journey_id, moment_id), indexes in groups.items():
+        journey = storage.get_journey(db, journey_id)
+        requests = [
+            invitations.Request(
+                items[i]["customer"].strip(), items[i].get("email"), items[i].get("locale")
+            )
+            for i in indexes
+        ]
+        outcomes = invitations.create_from_config(db, journey, moment_id, requests, config)
+        for index, outcome in zip(indexes, outcomes, strict=True):
+            if outcome.status == "created":
+                results[index] = {
+                    "status": "created",
+                    "customer": outcome.request.customer,
+                    "token": outcome.token,
+                    "url": outcome.link,
+                    "locale": outcome.locale,
+                    "expires_at": outcome.expires_at,
+                    "sent": False,
+                    "warnings": outcome.warnings,
+                }
+            else:
+                results[index] = {
+                    "status": "skipped",
+                    "customer": outcome.request.customer,
+                    "reason": outcome.reason,
+                }
+    return results
+
+
+def _send(db, items, results, smtp) -> None:
+    wanted = {
+        r["token"]: r
+        for item, r in zip(items, results, strict=True)
+        if item.get("send") and item.get("email") and r["status"] == "created"
+    }
+    report = mailer.send_created(
+        db, list(wanted), settings=smtp, base_url=current_app.config["BASE_URL"]
+    )
+    for token, result in wanted.items():
+        result["sent"] = token in report.sent_tokens

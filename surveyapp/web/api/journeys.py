@@ -1,0 +1,120 @@
+"""Journeys through the API: load a definition, list and read journeys, their scores."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import jsonify, request
+
+from surveyapp import storage
+from surveyapp.domain import scoring
+from surveyapp.domain.definitions import parse_definition
+from surveyapp.domain.problems import DefinitionError
+from surveyapp.domain.surveys import survey_for
+from surveyapp.domain.vocabulary import LOCALES
+from surveyapp.web.api.base import ApiError, bp, day_arg, journey_or_404
+from surveyapp.web.database import get_db
+
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+
+
+@bp.post("/journeys")
+def load_journey():
+    content_type = (request.mimetype or "").lower()
+    if content_type == "application/json":
+        fmt = "json"
+    elif content_type in YAML_TYPES:
+        fmt = "yaml"
+    else:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            "Send a definition as application/json or application/yaml.",
+        )
+    try:
+        journey = parse_definition(request.get_data(), fmt)
+    except DefinitionError as exc:
+        raise ApiError(
+            422,
+            "invalid_definition",
+            "The journey definition is not valid; nothing was stored.",
+            [{"path": str(p.path), "reason": p.reason} for p in exc.problems],
+        ) from None
+    (report,) = storage.store_journeys(get_db(), [journey])
+    body = {
+        "journey": journey.id,
+        "status": report.status,
+        "added": report.added,
+        "changed": report.changed,
+        "retired": report.retired,
+        "restored": report.restored,
+    }
+    return jsonify(body), 201 if report.status == "created" else 200
+
+
+def _journey_json(journey, retired) -> dict[str, Any]:
+    def moment(m, is_retired):
+        return {
+            **m.to_dict(),
+            "questions": [q.key for q in survey_for(journey, m).questions],
+            "retired": is_retired,
+        }
+
+    return {
+        "id": journey.id,
+        "brand": journey.brand,
+        "default_locale": journey.default_locale,
+        "locales": list(journey.locales),
+        "moments": [moment(m, False) for m in journey.moments] + [moment(m, True) for m in retired],
+    }
+
+
+@bp.get("/journeys")
+def list_journeys():
+    rows = storage.list_journeys(get_db())
+    return jsonify(
+        {
+            "journeys": [
+                {
+                    "id": r["id"],
+                    "brand": r["brand"],
+                    "default_locale": r["default_locale"],
+                    "locales": json.loads(r["locales"]),
+                    "moments": r["moments"],
+                    "responses": r["responses"],
+                    "last_response_at": r["last_response_at"],
+                }
+                for r in rows
+            ]
+        }
+    )
+
+
+@bp.get("/journeys/<journey_id>")
+def get_journey(journey_id: str):
+    journey = journey_or_404(journey_id)
+    return jsonify(_journey_json(journey, storage.retired_moments(get_db(), journey.id)))
+
+
+@bp.get("/journeys/<journey_id>/scores")
+def scores(journey_id: str):
+    journey = journey_or_404(journey_id)
+    since, until = day_arg("since"), day_arg("until")
+    locale = request.args.get("locale") or None
+    if locale is not None and locale not in LOCALES:
+        raise ApiError(
+            422,
+            "invalid_parameter",
+            f"locale is one of {', '.join(LOCALES)}",
+            [{"path": "locale", "reason": f"'{locale}' is not {_one_of(LOCALES)}"}],
+        )
+    db = get_db()
+    tallies = storage.moment_tallies(db, journey.id, since=since, until=until, locale=locale)
+    results = scoring.journey_scores(journey, storage.retired_moments(db, journey.id), tallies)
+    return jsonify({"journey": journey.id, "moments": [s.to_dict() for s in results]})
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    """``fr, ro or en``."""
+    return f"{', '.join(choices[:-1])} or {choices[-1]}" if len(choices) > 1 else choices[0]

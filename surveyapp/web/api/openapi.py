@@ -1,0 +1,394 @@
+"""The OpenAPI 3.1 document of /api/v1: every endpoint, body, error and status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from surveyapp.domain.journeys import MAX_MOMENTS
+from surveyapp.domain.vocabulary import (
+    KINDS,
+    LOCALES,
+    MAX_QUESTIONS,
+    MOMENT_CHANNELS,
+    POLARITIES,
+)
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"path": {"type": "string"}, "reason": {"type": "string"}},
+                    },
+                },
+            },
+        }
+    },
+}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+NAME = {
+    "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]
+}
+MOMENT = {
+    "type": "object",
+    "required": ["id", "kind", "name"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
+        "kind": {"enum": list(KINDS)},
+        "name": NAME,
+        "channel": {"enum": list(MOMENT_CHANNELS)},
+        "questions": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_QUESTIONS},
+        "retired": {"type": "boolean"},
+    },
+}
+DEFINITION = {
+    "type": "object",
+    "required": ["id", "brand", "default_locale", "locales", "moments"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
+        "brand": {"type": "string"},
+        "default_locale": {"enum": list(LOCALES)},
+        "locales": {"type": "array", "items": {"enum": list(LOCALES)}},
+        "moments": {"type": "array", "items": MOMENT, "minItems": 1, "maxItems": MAX_MOMENTS},
+    },
+}
+SCORE = {
+    "type": "object",
+    "required": [
+        "id",
+        "kind",
+        "name",
+        "retired",
+        "responses",
+        "positive",
+        "neutral",
+        "negative",
+        "net_score",
+    ],
+    "properties": {
+        "id": {"type": "string"},
+        "kind": {"type": "string"},
+        "name": {"type": "string"},
+        "retired": {"type": "boolean"},
+        "responses": {"type": "integer"},
+        "positive": {"type": "integer"},
+        "neutral": {"type": "integer"},
+        "negative": {"type": "integer"},
+        "net_score": NULLABLE_NUMBER,
+        "nps": NULLABLE_NUMBER,
+        "csat_mean": NULLABLE_NUMBER,
+        "csat_satisfied_pct": NULLABLE_NUMBER,
+        "ces_mean": NULLABLE_NUMBER,
+    },
+}
+INVITATION_REQUEST = {
+    "type": "object",
+    "required": ["journey", "moment", "customer"],
+    "additionalProperties": False,
+    "properties": {
+        "journey": {"type": "string"},
+        "moment": {"type": "string"},
+        "customer": {"type": "string", "description": "Your own reference of the customer."},
+        "email": {"type": "string"},
+        "locale": {"type": "string"},
+        "send": {"type": "boolean", "description": "Email the invitation now."},
+    },
+}
+INVITATION_RESULT = {
+    "type": "object",
+    "required": ["status", "customer"],
+    "properties": {
+        "status": {"enum": ["created", "skipped"]},
+        "customer": {"type": "string"},
+        "token": {"type": "string"},
+        "url": {"type": "string"},
+        "locale": {"type": "string"},
+        "expires_at": {"type": "string"},
+        "sent": {"type": "boolean"},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "reason": {
+            "type": "string",
+            "description": "Why it was skipped (contact budget, opted out).",
+        },
+    },
+}
+# One invitation answers with its result; a batch with {"results": [...]}.
+INVITATION_RESULTS = {
+    "oneOf": [
+        INVITATION_RESULT,
+        {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"results": {"type": "array", "items": INVITATION_RESULT}},
+        },
+    ]
+}
+RESPONSE = {
+    "type": "object",
+    "required": [
+        "id",
+        "created_at",
+        "journey",
+        "moment",
+        "locale",
+        "channel",
+        "polarity",
+        "answers",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "created_at": {"type": "string"},
+        "journey": {"type": "string"},
+        "moment": {"type": "string"},
+        "locale": {"type": "string"},
+        "channel": {"type": "string"},
+        "polarity": {"enum": list(POLARITIES)},
+        "customer": NULLABLE_STRING,
+        "invitation_id": {"type": ["integer", "null"]},
+        "answers": {"type": "object"},
+    },
+}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ok(description: str, schema: dict) -> dict:
+    return {"description": description, **_json(schema)}
+
+
+ERRORS = {
+    "4XX": {
+        "description": "An error: what went wrong, and for a definition or a batch, "
+        "every problem by path.",
+        **_json(ERROR),
+    },
+}
+JOURNEY_ID = {"name": "journey_id", "in": "path", "required": True, "schema": {"type": "string"}}
+DAY = {"type": "string", "format": "date"}
+
+
+def document(base_url: str) -> dict[str, Any]:
+    """The OpenAPI document, with the service's own address as its server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "surveyapp API",
+            "version": "1.0.0",
+            "description": "Load journeys, create invitations right after a touchpoint, "
+            "read scores and responses. Authenticate with "
+            "`Authorization: Bearer <key>` (`surveyapp apikey create`). "
+            "Limited per key (429 with Retry-After).",
+        },
+        "servers": [{"url": f"{base_url}/api/v1"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": ERROR},
+        },
+        "security": [{"bearer": []}],
+        "paths": {
+            "/journeys": {
+                "get": {
+                    "operationId": "listJourneys",
+                    "summary": "Every journey",
+                    "responses": {
+                        "200": _ok(
+                            "The journeys",
+                            {
+                                "type": "object",
+                                "required": ["journeys"],
+                                "properties": {
+                                    "journeys": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["id", "brand", "responses"],
+                                            "properties": {
+                                                "id": {"type": "string"},
+                                                "brand": {"type": "string"},
+                                                "default_locale": {"type": "string"},
+                                                "locales": {
+                                                    "type": "array",
+                                                    "items": {"type": "string"},
+                                                },
+                                                "moments": {"type": "integer"},
+                                                "responses": {"type": "integer"},
+                                                "last_response_at": NULLABLE_STRING,
+                                            },
+                                        },
+                                    }
+                                },
+                            },
+                        ),
+                        **ERRORS,
+                    },
+                },
+                "post": {
+                    "operationId": "loadJourney",
+                    "summary": "Load or replace a journey definition (JSON or YAML)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": DEFINITION},
+                            "application/yaml": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "responses": {
+                        "201": _ok("Created", {"type": "object"}),
+                        "200": _ok(
+                            "Updated or unchanged: what changed",
+                            {
+                                "type": "object",
+                                "required": ["journey", "status"],
+                                "properties": {
+                                    "journey": {"type": "string"},
+                                    "status": {"enum": ["created", "updated", "unchanged"]},
+                                },
+                            },
+                        ),
+                        **ERRORS,
+                    },
+                },
+            },
+            "/journeys/{journey_id}": {
+                "get": {
+                    "operationId": "getJourney",
+                    "summary": "A journey and its moments",
+                    "parameters": [JOURNEY_ID],
+                    "responses": {
+                        "200": _ok(
+                            "The journey",
+                            {
+                                **DEFINITION,
+                                "properties": {
+                                    **DEFINITION["properties"],
+                                    "moments": {"type": "array", "items": MOMENT},
+                                },
+                            },
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/journeys/{journey_id}/scores": {
+                "get": {
+                    "operationId": "getScores",
+                    "summary": "Per-moment scores, as `surveyapp scores`",
+                    "parameters": [
+                        JOURNEY_ID,
+                        {"name": "since", "in": "query", "schema": DAY},
+                        {"name": "until", "in": "query", "schema": DAY},
+                        {"name": "locale", "in": "query", "schema": {"enum": list(LOCALES)}},
+                    ],
+                    "responses": {
+                        "200": _ok(
+                            "Scores in journey order",
+                            {
+                                "type": "object",
+                                "required": ["journey", "moments"],
+                                "properties": {
+                                    "journey": {"type": "string"},
+                                    "moments": {"type": "array", "items": SCORE},
+                                },
+                            },
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/invitations": {
+                "post": {
+                    "operationId": "createInvitations",
+                    "summary": "One invitation, or a batch of up to 1,000",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "schema": {"type": "string", "maxLength": 200},
+                            "description": "A retried request with the same key returns "
+                            "the first result and creates nothing.",
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        **_json(
+                            {
+                                "oneOf": [
+                                    INVITATION_REQUEST,
+                                    {
+                                        "type": "object",
+                                        "required": ["invitations"],
+                                        "additionalProperties": False,
+                                        "properties": {
+                                            "invitations": {
+                                                "type": "array",
+                                                "items": INVITATION_REQUEST,
+                                                "minItems": 1,
+                                                "maxItems": 1000,
+                                            }
+                                        },
+                                    },
+                                ]
+                            }
+                        ),
+                    },
+                    "responses": {
+                        "201": _ok("At least one invitation created", INVITATION_RESULTS),
+                        "200": _ok(
+                            "Every invitation skipped (budget, opted out)", INVITATION_RESULTS
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/responses": {
+                "get": {
+                    "operationId": "listResponses",
+                    "summary": "Responses with their answers, paginated by an opaque cursor",
+                    "parameters": [
+                        {"name": "journey", "in": "query", "schema": {"type": "string"}},
+                        {"name": "since", "in": "query", "schema": DAY},
+                        {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                        },
+                    ],
+                    "responses": {
+                        "200": _ok(
+                            "A page of responses",
+                            {
+                                "type": "object",
+                                "required": ["responses", "next_cursor"],
+                                "properties": {
+                                    "responses": {"type": "array", "items": RESPONSE},
+                                    "next_cursor": NULLABLE_STRING,
+                                },
+                            },
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": _ok("The OpenAPI document", {"type": "object"}), **ERRORS},
+                }
+            },
+        },
+    }

@@ -1,0 +1,59 @@
+"""Reading responses through the API, a page at a time with an opaque cursor."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+from flask import jsonify, request
+
+from surveyapp import storage
+from surveyapp.web.api.base import ApiError, bp, day_arg, journey_or_404
+from surveyapp.web.database import get_db
+
+
+def _cursor(after_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after_id}).encode()).decode()
+
+
+def _after(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
+        if not isinstance(after, int) or after < 0:
+            raise ValueError
+        return after
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave.") from None
+
+
+@bp.get("/responses")
+def responses():
+    limit_raw = request.args.get("limit", "100")
+    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= 1000:
+        raise ApiError(
+            422,
+            "invalid_parameter",
+            "limit is a whole number from 1 to 1000",
+            [{"path": "limit", "reason": f"'{limit_raw}' is not 1 to 1000"}],
+        )
+    limit = int(limit_raw)
+    journey_id = request.args.get("journey") or None
+    if journey_id is not None:
+        journey_or_404(journey_id)
+    page = storage.response_page(
+        get_db(),
+        journey_id=journey_id,
+        since=day_arg("since"),
+        after_id=_after(request.args.get("cursor")),
+        limit=limit + 1,
+    )
+    more = len(page) > limit
+    page = page[:limit]
+    for row in page:
+        row["journey"] = row.pop("journey_id")
+        row["moment"] = row.pop("moment_id")
+        row["customer"] = row.pop("customer_ref")
+    return jsonify({"responses": page, "next_cursor": _cursor(page[-1]["id"]) if more else None})

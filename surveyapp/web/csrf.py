@@ -1,0 +1,57 @@
+"""Customers' CSRF secret, kept in a cookie of its own (admin pages use the session)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, Response, g, request
+
+#: The cookie that holds a customer's CSRF secret (see visitor_csrf).
+CSRF_COOKIE = "csrf_secret"
+CSRF_COOKIE_DAYS = 30
+_CSRF_SECRET = re.compile(r"[0-9a-f]{40}")  # what WTForms' SessionCSRF makes
+
+
+def visitor_csrf() -> dict:
+    """WTForms' CSRF context on customer pages: the browser's CSRF secret, kept in a cookie
+    of its own (as Django keeps its csrftoken) instead of the signed Flask session.
+
+    Signing and compressing a session cookie just to hold this value cost a third of a
+    survey page view for every new visitor. The cookie needs no signature: a form's token
+    is an HMAC of this value and expiry time with the secret key, which only the server
+    can make. A new secret is sent as a cookie after the request.
+    """
+    context = g.get("visitor_csrf")
+    if context is None:
+        value = request.cookies.get(CSRF_COOKIE, "")
+        context = g.visitor_csrf = {"csrf": value} if _CSRF_SECRET.fullmatch(value) else {}
+    return context
+
+
+def send_new_secret(app: Flask, response: Response, framed: bool) -> None:
+    """After a customer page: vary on the cookie, and set it if this request made one."""
+    context = g.get("visitor_csrf")
+    if context is None:
+        return
+    response.vary.add("Cookie")  # the page carries this visitor's token
+    secret = context.get("csrf")
+    if secret and secret != request.cookies.get(CSRF_COOKIE):
+        # A survey framed by the company's site (EMBED_ORIGINS) is often on another
+        # site, and browsers give a frame from another site no Lax cookie, and no
+        # unpartitioned third-party cookie at all where those are blocked: the form
+        # could not be sent. There the cookie is SameSite=None and Partitioned (kept
+        # for that embedding site only), which browsers take only with Secure. CSRF
+        # still holds: the posted token must match this cookie's secret.
+        response.set_cookie(
+            CSRF_COOKIE,
+            secret,
+            # Set once, not on every page: it must outlive any form shown while it
+            # lives (a page's token is good for FORM_TIME_LIMIT_HOURS), so it lasts
+            # as long as an invitation, not as long as one form.
+            max_age=CSRF_COOKIE_DAYS * 86400,
+            path=app.session_interface.get_cookie_path(app),
+            secure=app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="None" if framed else "Lax",
+            partitioned=framed,
+        )

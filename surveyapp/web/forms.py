@@ -1,0 +1,46 @@
+"""The base of every form: WTForms with CSRF and messages in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+from wtforms.csrf.session import SessionCSRF
+
+CSRF_FIELD = "csrf_token"
+
+
+class BaseForm(Form):
+    """Every state-changing form: CSRF bound to the visitor's session, messages localized."""
+
+    class Meta:
+        csrf = True
+        csrf_class = SessionCSRF
+        csrf_field_name = CSRF_FIELD
+
+
+def form_meta(*, secret_key: str, csrf_context: Any, locale: str, time_limit_hours: int) -> dict:
+    """The per-request WTForms meta: CSRF secret and context (a session-like mapping that
+    keeps the visitor's CSRF secret), and the reader's locale."""
+    return {
+        "csrf_secret": secret_key.encode(),
+        "csrf_context": csrf_context,
+        "csrf_time_limit": timedelta(hours=time_limit_hours),
+        "locales": [locale],
+    }
+
+
+def csrf_token(meta: dict) -> str:
+    """The CSRF token a form with this ``meta`` would carry, without building the form
+    (WTForms' own SessionCSRF makes it): for pages rendered once and reused."""
+    csrf = SessionCSRF()
+    csrf.form_meta = SimpleNamespace(**meta)
+    return csrf.generate_csrf_token(None)
+
+
+def confirm_form(meta: dict, formdata: MultiDict | None) -> BaseForm:
+    """A form with nothing but its CSRF token: a button that confirms an action."""
+    return BaseForm(formdata=formdata, meta=meta)

@@ -1,0 +1,28 @@
+"""The home page: in demo mode, every journey's public links; otherwise a short welcome."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+
+from surveyapp import storage
+from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
+from surveyapp.web.database import get_db
+from surveyapp.web.locale import choose_locale
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+def index():
+    locale = choose_locale(LOCALES, SOURCE_LOCALE)
+    journeys = []
+    if current_app.config["DEMO"]:
+        db = get_db()
+        journeys = [storage.get_journey(db, row["id"]) for row in storage.list_journeys(db)]
+    return render_template("index.html", journeys=journeys, locale=locale)
+
+
+@bp.route("/scores/<journey_id>")
+def scores(journey_id: str):
+    """The Core issue's read-only scores page now lives in the admin dashboard."""
+    return redirect(url_for("admin.dashboard_page", journey_id=journey_id), 301)
