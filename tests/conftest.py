@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,11 +11,14 @@ from click.testing import CliRunner
 from surveyapp import create_app, storage
 from surveyapp.cli import cli
 from surveyapp.domain.definitions import read_definition_file
-from surveyapp.jobs import invitations
-
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+from tests.helpers import (
+    DEMO_JOURNEYS,
+    free_port,
+    get_then_post,
+    make_invitation,
+    start_gunicorn,
+    stop_server,
+)
 
 
 @pytest.fixture
@@ -64,20 +60,6 @@ def loaded(db, journeys_dir):
     return {j.id: j for j in journeys}
 
 
-def make_invitation(db, journey, moment_id="meal", customer="C-1", locale="ro", email=None) -> str:
-    """One personal invitation, created as the CLI does (no contact budget); its token."""
-    (outcome,) = invitations.create(
-        db,
-        journey,
-        moment_id,
-        [invitations.Request(customer, email, locale)],
-        base_url="http://x",
-        valid_days=30,
-        budget=invitations.Budget(0),
-    )
-    return outcome.token
-
-
 @pytest.fixture
 def token(db, loaded):
     """A café meal invitation for customer C-1, in Romanian."""
@@ -107,12 +89,6 @@ def run_cli(runner):
     return invoke
 
 
-def csrf_token(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
 @pytest.fixture
 def answer(app):
     """Open a survey page in a fresh browser, then post answers with its CSRF token."""
@@ -120,68 +96,19 @@ def answer(app):
     def post(
         path: str, answers: dict, headers: dict | None = None, with_token: bool = True, browser=None
     ):
-        browser = browser or app.test_client()
-        page = browser.get(path, headers=headers or {})
-        data = dict(answers)
-        if with_token:
-            data["csrf_token"] = csrf_token(page.get_data(as_text=True))
-        return browser.post(path, data=data, headers=headers or {})
+        return get_then_post(
+            browser or app.test_client(), path, answers, headers=headers, with_token=with_token
+        )
 
     return post
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_gunicorn(port: int, workers: int = 2, **env: str) -> subprocess.Popen:
-    """The app under a real gunicorn on 127.0.0.1:port, in its own process group (so a test
-    can kill the master and its workers at once); returns once it accepts connections."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "surveyapp:create_app()",
-        ],
-        env={**os.environ, "SURVEYAPP_SECRET_KEY": "test-server-key", **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.05)
-
-
-def stop_gunicorn(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
-    try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        return
-    process.wait(timeout=30)
 
 
 @pytest.fixture
 def live_server(instance, loaded):
     """The app under a real gunicorn on 127.0.0.1, on this test's instance folder."""
-    port = free_port()
-    process = start_gunicorn(port, SURVEYAPP_BASE_URL=f"http://127.0.0.1:{port}")
+    process, port = start_gunicorn()
     yield f"http://127.0.0.1:{port}"
-    stop_gunicorn(process)
+    stop_server(process)
 
 
 CHROMIUM = "/usr/bin/chromium"

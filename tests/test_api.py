@@ -182,7 +182,7 @@ def test_a_retried_request_with_an_idempotency_key_creates_nothing_new(api, db):
 
 
 def answer_once(app, token, experience="negative"):
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     browser = app.test_client()
     page = browser.get(f"/s/{token}").get_data(as_text=True)

@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 from surveyapp import create_app, storage
 from surveyapp.domain.definitions import read_definition_file
 from surveyapp.jobs import apikeys
-from tests.conftest import DEMO_JOURNEYS
+from tests.helpers import DEMO_JOURNEYS
 
 
 @pytest.fixture(scope="module")

@@ -6,17 +6,15 @@ import http.server
 import json
 import os
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from surveyapp import storage
-from tests.conftest import free_port, start_gunicorn, stop_gunicorn
+from tests.helpers import SURVEYAPP, start_gunicorn, stop_server
 
 pytestmark = pytest.mark.browser
-SURVEYAPP = str(Path(sys.executable).with_name("surveyapp"))
 
 
 def test_a_romanian_customer_answers_on_a_phone_and_the_answer_is_counted(
@@ -204,14 +202,14 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
 def test_a_customer_answers_a_survey_framed_by_the_companys_own_site(browser, instance, loaded, db):
     # localhost and 127.0.0.1 are different sites: the frame is cross-site, as a survey
     # service framed by www.<company> is. Chromium takes Secure cookies from localhost.
-    survey_port = free_port()
-    survey = f"http://localhost:{survey_port}/j/cafe/meal?lang=ro"
-    company_page = (
-        f'<!doctype html><title>Café</title><iframe src="{survey}" title="Survey"></iframe>'
-    ).encode()
+    survey = {}  # where the survey server listens, once it does
 
     class CompanySite(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
+            company_page = (
+                f'<!doctype html><title>Café</title><iframe src="{survey["url"]}" '
+                'title="Survey"></iframe>'
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(company_page)))
@@ -224,11 +222,11 @@ def test_a_customer_answers_a_survey_framed_by_the_companys_own_site(browser, in
     company = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CompanySite)
     threading.Thread(target=company.serve_forever, daemon=True).start()
     site = f"http://127.0.0.1:{company.server_port}"
-    server = start_gunicorn(
-        survey_port,
-        SURVEYAPP_BASE_URL=f"https://localhost:{survey_port}",
+    server, survey_port = start_gunicorn(
+        SURVEYAPP_BASE_URL="https://localhost:{port}",
         SURVEYAPP_EMBED_ORIGINS=json.dumps([site]),
     )
+    survey["url"] = f"http://localhost:{survey_port}/j/cafe/meal?lang=ro"
     context = browser.new_context(locale="ro-RO")
     try:
         page = context.new_page()
@@ -239,6 +237,6 @@ def test_a_customer_answers_a_survey_framed_by_the_companys_own_site(browser, in
         assert frame.locator("h1").inner_text() == "Vă mulțumim!"
     finally:
         context.close()
-        stop_gunicorn(server)
+        stop_server(server)
         company.shutdown()
     assert storage.count_responses(db) == 1

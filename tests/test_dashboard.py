@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from surveyapp import storage
-from surveyapp.domain import scoring, statistics, surveys
+from surveyapp.domain import statistics
 from surveyapp.jobs import dashboard, exports
+from tests.helpers import answers_living, record_scored
 
 
 def test_wilson_interval_matches_known_values():
@@ -20,22 +21,9 @@ def test_wilson_interval_matches_known_values():
 
 
 def add(db, journey, moment_id, polarity, *, when=None, locale="fr", comment=None):
-    survey = surveys.survey_for(journey, journey.moment(moment_id))
-    answers = {survey.deciding.key: polarity}
-    if survey.deciding.type == "nps":
-        answers = {"recommend": {"positive": 10, "neutral": 8, "negative": 2}[polarity]}
-    storage.record_response(
-        db,
-        journey_id=journey.id,
-        moment_id=moment_id,
-        locale=locale,
-        channel="link",
-        polarity=polarity,
-        answers=answers,
-        increments=scoring.tally_increments(survey, answers, polarity),
-        created_at=when,
-        comment=comment,
-    )
+    """One response that lives ``moment_id`` as ``polarity``."""
+    answers = answers_living(journey, moment_id, polarity)
+    record_scored(db, journey, moment_id, answers, when=when, locale=locale, comment=comment)
 
 
 def test_moments_of_pain_rank_only_moments_with_enough_responses(db, loaded):

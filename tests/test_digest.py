@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import digest
-from tests.conftest import free_port, make_invitation
+from tests.helpers import SURVEYAPP, free_port, make_invitation, start_serve, stop_server
 
 FOLLOWUPS = "http://127.0.0.1:5000/admin/j/cafe/followups?status=open"
 
@@ -101,21 +99,14 @@ def test_romanian_subjects_use_the_three_plural_forms(count, subject):
 
 def test_serve_sends_the_digest_by_itself(loaded, answer, smtp_server, digest_to):
     answer("/j/cafe/meal", {"experience": "negative", "why": "Trop bruyant"})
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("surveyapp")), "serve", "--port", str(port)],
-        env={**os.environ, "SURVEYAPP_SECRET_KEY": "k"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, _ = start_serve()
     try:
         deadline = time.monotonic() + 20
         while not smtp_server.messages and time.monotonic() < deadline:
             assert server.poll() is None
             time.sleep(0.1)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     (message,) = smtp_server.to("cx@cafe.example")
     assert "Trop bruyant" in message.get_body(("plain",)).get_content()
 
@@ -143,7 +134,7 @@ def test_each_answer_is_read_with_its_own_moments_questions(db, loaded, answer):
 def test_serve_refuses_to_start_with_a_digest_it_could_not_send(instance, monkeypatch):
     monkeypatch.setenv("SURVEYAPP_DIGEST_TO", "cx@cafe.example")  # but no MAIL_FROM
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("surveyapp")), "serve", "--port", str(free_port())],
+        [SURVEYAPP, "serve", "--port", str(free_port())],
         env={**os.environ, "SURVEYAPP_SECRET_KEY": "k"},
         capture_output=True,
         text=True,

@@ -4,34 +4,32 @@ and two clients racing on every link."""
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
+import os
 import queue
 import re
 import signal
-import subprocess
 import threading
-import time
 import urllib.parse
 
 import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import invitations
-from tests.conftest import CSRF, free_port, start_gunicorn, stop_gunicorn
+from tests.helpers import CSRF, start_gunicorn, stop_server
 
 pytestmark = pytest.mark.browser  # real server processes, like the browser tests
 
 
-def start_server(port: int, workers: int = 3) -> subprocess.Popen:
-    return start_gunicorn(port, workers)
+def submit(
+    port: int, token: str, answer: str = "negative", together: threading.Barrier | None = None
+) -> int | None:
+    """Open the link and send the form as a browser would; the final status, or None.
 
-
-def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
-    stop_gunicorn(process, sig)
-
-
-def submit(port: int, token: str, answer: str = "negative") -> int | None:
-    """Open the link and send the form as a browser would; the final status, or None."""
+    With ``together``, the form is sent only when every client of that barrier has its
+    page open, so their posts really arrive at the same time.
+    """
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         conn.request("GET", f"/s/{token}")
@@ -39,6 +37,8 @@ def submit(port: int, token: str, answer: str = "negative") -> int | None:
         html = page.read().decode()
         cookie = (page.getheader("Set-Cookie") or "").split(";")[0]
         match = CSRF.search(html)
+        if together is not None:
+            together.wait(timeout=10)
         if page.status != 200 or not match:
             return page.status
         body = urllib.parse.urlencode(
@@ -97,12 +97,13 @@ def check_consistency(db) -> None:
 
 def test_a_server_killed_mid_burst_loses_no_confirmed_answer(db, loaded):
     tokens = make_tokens(db, loaded["cafe"], 400)
-    port = free_port()
-    server = start_server(port)
+    server, port = start_gunicorn(workers=3)
     outcomes: dict[str, int | None] = {}
     todo: queue.Queue[str] = queue.Queue()
     for token in tokens:
         todo.put(token)
+    confirmed_count = itertools.count(1)
+    lock = threading.Lock()
 
     def client():
         while True:
@@ -110,25 +111,29 @@ def test_a_server_killed_mid_burst_loses_no_confirmed_answer(db, loaded):
                 token = todo.get_nowait()
             except queue.Empty:
                 return
-            outcomes[token] = submit(port, token)
+            outcomes[token] = status = submit(port, token)
+            if status == 303:
+                with lock:
+                    if next(confirmed_count) == 100:
+                        # The kill point is the 100th confirmed answer itself, however fast
+                        # the machine: the other clients are in the middle of theirs.
+                        os.killpg(server.pid, signal.SIGKILL)
 
     threads = [threading.Thread(target=client) for _ in range(8)]
     for thread in threads:
         thread.start()
-    while sum(status == 303 for status in list(outcomes.values())) < 100:
-        time.sleep(0.01)
-    stop(server, signal.SIGKILL)
     for thread in threads:
         thread.join()
+    stop_server(server)
     confirmed = {t for t, status in outcomes.items() if status == 303}
     unconfirmed = [t for t in tokens if t not in confirmed]
     assert 100 <= len(confirmed) < len(tokens), "the kill did not land mid-burst"
 
-    server = start_server(port)  # back up, customers who got no answer try again
+    server, port = start_gunicorn(workers=3)  # back up; customers with no answer try again
     try:
         retried = {t: submit(port, t) for t in unconfirmed}
     finally:
-        stop(server)
+        stop_server(server)
     assert all(status in (200, 303) for status in retried.values()), set(retried.values())
     for token in confirmed:
         invitation = storage.get_invitation(db, token)
@@ -144,14 +149,16 @@ def test_a_server_killed_mid_burst_loses_no_confirmed_answer(db, loaded):
 
 def test_two_clients_racing_on_each_of_100_links_store_100_responses(db, loaded):
     tokens = make_tokens(db, loaded["cafe"], 100)
-    port = free_port()
-    server = start_server(port, workers=4)
+    server, port = start_gunicorn(workers=4)
     statuses: list[int | None] = []
     try:
 
         def race(token):
+            together = threading.Barrier(2)
             pair = [
-                threading.Thread(target=lambda: statuses.append(submit(port, token)))
+                threading.Thread(
+                    target=lambda: statuses.append(submit(port, token, together=together))
+                )
                 for _ in range(2)
             ]
             for thread in pair:
@@ -168,7 +175,7 @@ def test_two_clients_racing_on_each_of_100_links_store_100_responses(db, loaded)
         for thread in groups:
             thread.join()
     finally:
-        stop(server)
+        stop_server(server)
     assert storage.count_responses(db) == 100
     assert statuses.count(303) == 100  # one winner per link; the other is told "already"
     assert statuses.count(200) == 100
@@ -180,8 +187,7 @@ def test_concurrent_api_clients_creating_invitations_never_fail(db, loaded):
     from surveyapp.jobs import apikeys
 
     key = apikeys.create(db, "load")
-    port = free_port()
-    server = start_server(port, workers=4)
+    server, port = start_gunicorn(workers=4)
     statuses: list[int] = []
 
     def client(number):
@@ -207,7 +213,7 @@ def test_concurrent_api_clients_creating_invitations_never_fail(db, loaded):
         for thread in threads:
             thread.join()
     finally:
-        stop(server)
+        stop_server(server)
     # 160 different customers: one invitation each; their 40 repeats are skipped (budget).
     assert sorted(set(statuses)) == [200, 201]
     assert statuses.count(201) == 160 and statuses.count(200) == 40

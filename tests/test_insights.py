@@ -7,8 +7,9 @@ import json
 import pytest
 
 from surveyapp import storage
-from surveyapp.domain import scoring, surveys
+from surveyapp.domain import surveys
 from surveyapp.jobs import insights, simulate
+from tests.helpers import record_scored
 
 TRUTHS = {
     "kinds-as-declared": None,  # the default truth follows the declared kinds
@@ -71,18 +72,11 @@ def test_a_journey_without_an_outcome_moment_has_nothing_to_measure(db, loaded):
 
 
 def answer(db, journey, customer, moment_id, polarity, nps=None):
+    """``customer``'s answer to ``moment_id``, by email (NPS ``nps`` where given)."""
     survey = surveys.survey_for(journey, journey.moment(moment_id))
     answers = {survey.deciding.key: nps if nps is not None else polarity}
-    storage.record_response(
-        db,
-        journey_id=journey.id,
-        moment_id=moment_id,
-        locale="fr",
-        channel="email",
-        polarity=polarity,
-        answers=answers,
-        increments=scoring.tally_increments(survey, answers, polarity),
-        customer_ref=customer,
+    record_scored(
+        db, journey, moment_id, answers, polarity=polarity, channel="email", customer=customer
     )
 
 
@@ -139,7 +133,7 @@ def test_insights_and_simulate_from_the_cli(run_cli, loaded, tmp_path, db):
 
 def test_the_admin_page_shows_the_labels_beside_the_declared_kinds(app, db, loaded):
     from surveyapp.jobs import accounts
-    from tests.conftest import csrf_token
+    from tests.helpers import csrf_token
 
     simulate.run(db, loaded["saas-onboarding"], customers=3000, seed=9)
     accounts.create(db, "maria", "correct horse battery")

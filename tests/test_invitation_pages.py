@@ -9,7 +9,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import invitations
-from tests.conftest import csrf_token, make_invitation
+from tests.helpers import csrf_token, make_invitation
 
 
 @pytest.fixture

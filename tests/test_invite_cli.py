@@ -130,7 +130,7 @@ def test_a_batch_goes_on_when_one_recipient_is_refused(
 def test_smtp_down_keeps_invitations_unsent_until_retry(
     run_cli, loaded, monkeypatch, smtp_server, db_path
 ):
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     monkeypatch.setenv("SURVEYAPP_SMTP_PORT", str(free_port()))  # nobody listens there
     down = run_cli("invite", "cafe", "meal", "--customer", "C-1", "--email", "a@b.ro", "--send")

@@ -10,10 +10,8 @@ import subprocess
 
 import pytest
 
-from surveyapp import storage
-from surveyapp.domain import scoring, surveys
 from surveyapp.jobs import accounts
-from tests.conftest import ROOT, make_invitation
+from tests.helpers import ROOT, answers_living, make_invitation, record_scored
 
 pytestmark = pytest.mark.browser
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -28,22 +26,16 @@ def populated(db, loaded):
     accounts.create(db, "maria", PASSWORD, "admin")
     saas = loaded["saas-onboarding"]
     for i, moment in enumerate(saas.moments * 5):
-        survey = surveys.survey_for(saas, moment)
         polarity = ("positive", "neutral", "negative")[i % 3]
-        answers = {survey.deciding.key: polarity}
-        if survey.deciding.type == "nps":
-            answers = {"recommend": (10, 8, 2)[i % 3]}
-        storage.record_response(
+        record_scored(
             db,
-            journey_id=saas.id,
-            moment_id=moment.id,
+            saas,
+            moment.id,
+            answers_living(saas, moment.id, polarity),
             locale=("fr", "ro", "en")[i % 3],
             channel="email",
-            polarity=polarity,
-            answers=answers,
-            increments=scoring.tally_increments(survey, answers, polarity),
             comment="Lent <b>mais</b> aimable" if i % 2 else None,
-            customer_ref=f"C-{i}",
+            customer=f"C-{i}",
         )
     return make_invitation(db, loaded["cafe"])
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from surveyapp import ConfigurationError, create_app, storage
 from surveyapp.jobs import accounts
-from tests.conftest import csrf_token, free_port
-
-ROOT = Path(__file__).resolve().parent.parent
-SURVEYAPP = str(Path(sys.executable).with_name("surveyapp"))
+from tests.helpers import ROOT, SURVEYAPP, csrf_token, free_port, start_serve, stop_server
 
 
 @pytest.mark.parametrize(
@@ -153,30 +147,14 @@ def test_serve_refuses_to_start_without_a_secret_key(instance, monkeypatch):
 
 
 def test_serve_answers_with_production_settings(instance, loaded):
-    port = free_port()
-    env = {**os.environ, "SURVEYAPP_SECRET_KEY": "k"}
-    process = subprocess.Popen(
-        [SURVEYAPP, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.05)
-        import urllib.request
+    import urllib.request
 
+    process, port = start_serve("--workers", "2", logs=True)
+    try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/j/cafe/meal") as response:
             assert response.status == 200
     finally:
-        process.terminate()
-        output = process.communicate(timeout=30)[0].decode()
+        output = stop_server(process)
     assert "Booting worker" in output
     assert '"GET /j/cafe/meal HTTP/1.1" 200' in output  # the access log
 

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from datetime import UTC, date, datetime
 
 import pytest
 
 from surveyapp import storage
-from surveyapp.domain import scoring, surveys
+from surveyapp.domain import scoring
 from surveyapp.domain.definitions import parse_definition, read_definition_file
-
-
-def record(db, journey, moment_id, answers, *, locale="fr", channel="link", when=None):
-    survey = surveys.survey_for(journey, journey.moment(moment_id))
-    polarity = scoring.polarity_of(survey, answers)
-    return storage.record_response(
-        db,
-        journey_id=journey.id,
-        moment_id=moment_id,
-        locale=locale,
-        channel=channel,
-        polarity=polarity,
-        answers=answers,
-        increments=scoring.tally_increments(survey, answers, polarity),
-        created_at=when,
-    )
+from surveyapp.storage import database
+from tests.helpers import record_scored
 
 
 def test_migrations_create_every_table_before_any_insert(db_path):
@@ -52,22 +37,24 @@ def test_connections_wait_for_a_busy_database(db_path):
 def test_a_writer_waits_for_a_long_write_instead_of_failing(db_path, loaded, monkeypatch):
     # SQLite alone would give up after its busy timeout ("database is locked"); writers
     # queue on the writers' lock instead and go as soon as the one before them is done.
-    monkeypatch.setattr(storage, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)
     importer, customer = storage.connect(db_path), storage.connect(db_path)
-    started = threading.Event()
+    started, answered = threading.Event(), threading.Event()
+    seen_while_importing = []
 
     def long_import():
         with storage.immediate(importer):
             started.set()
-            time.sleep(0.6)
+            # Three busy timeouts: SQLite alone would have failed the answer by now.
+            seen_while_importing.append(answered.wait(timeout=0.3))
 
     thread = threading.Thread(target=long_import)
     thread.start()
     started.wait()
-    begun = time.monotonic()
-    record(customer, loaded["cafe"], "meal", {"experience": "negative"})
-    assert time.monotonic() - begun > 0.4
+    record_scored(customer, loaded["cafe"], "meal", {"experience": "negative"})
+    answered.set()
     thread.join()
+    assert seen_while_importing == [False]  # the answer went in after the import, not during
     assert storage.count_responses(customer) == 1
 
 
@@ -82,7 +69,7 @@ def test_loading_the_same_definition_twice_changes_nothing(db, journeys_dir):
 
 def test_a_changed_definition_keeps_responses_and_retires_removed_moments(db, loaded):
     cafe = loaded["cafe"]
-    record(db, cafe, "bill", {"experience": "negative", "why": "trop cher"})
+    record_scored(db, cafe, "bill", {"experience": "negative", "why": "trop cher"})
     text = (
         "id: cafe\nbrand: Café des Arts\ndefault_locale: fr\nlocales: [fr, ro]\nmoments:\n"
         "  - {id: welcome, kind: fmot, name: Accueil}\n"
@@ -137,8 +124,8 @@ def test_loading_several_definitions_is_all_or_nothing(db, journeys_dir):
 
 def test_a_response_and_its_tally_are_written_together(db, loaded):
     saas = loaded["saas-onboarding"]
-    record(db, saas, "recommendation", {"recommend": 10, "reason": "rapide"}, locale="ro")
-    record(db, saas, "recommendation", {"recommend": 3}, locale="fr")
+    record_scored(db, saas, "recommendation", {"recommend": 10, "reason": "rapide"}, locale="ro")
+    record_scored(db, saas, "recommendation", {"recommend": 3}, locale="fr")
     row = db.execute(
         "SELECT polarity, answers, locale, channel FROM responses ORDER BY id"
     ).fetchall()
@@ -152,7 +139,7 @@ def test_a_response_and_its_tally_are_written_together(db, loaded):
 def test_tallies_are_filtered_by_day_range_and_locale(db, loaded):
     cafe = loaded["cafe"]
     for day, locale in ((1, "fr"), (2, "ro"), (3, "ro"), (3, "fr")):
-        record(
+        record_scored(
             db,
             cafe,
             "meal",
@@ -171,7 +158,7 @@ def test_tallies_are_filtered_by_day_range_and_locale(db, loaded):
 
 def test_response_times_are_stored_in_utc(db, loaded):
     cafe = loaded["cafe"]
-    record(db, cafe, "meal", {"experience": "neutral"})
+    record_scored(db, cafe, "meal", {"experience": "neutral"})
     (created,) = db.execute("SELECT created_at FROM responses").fetchone()
     assert created.endswith("Z")
     stored = datetime.fromisoformat(created.replace("Z", "+00:00"))

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from surveyapp import storage
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 def stored(app):

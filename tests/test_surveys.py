@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
+import yaml
 
 from surveyapp.domain import blueprints, surveys, vocabulary
 from surveyapp.domain.definitions import parse_definition
+from surveyapp.domain.resources import BLUEPRINTS_DIR
 from surveyapp.domain.vocabulary import KINDS
 
 
@@ -74,6 +77,23 @@ def test_without_polarity_nps_decides_before_csat():
 def test_two_polarity_questions_cannot_both_decide():
     problems = blueprints.check_question_list(["experience", "experience"])
     assert "asks experience twice" in [str(p) for p in problems]
+
+
+def test_a_survey_may_not_ask_two_different_polarity_questions(tmp_path):
+    folder = tmp_path / "survey_templates"
+    shutil.copytree(BLUEPRINTS_DIR, folder, ignore=shutil.ignore_patterns("*.md"))
+    zmot = yaml.safe_load((folder / "zmot.yaml").read_text())
+    zmot["questions"].append({"key": "mood", "type": "polarity", "text": "Your mood?"})
+    zmot["ask"] = ["experience", "helped_decide", "missing"]
+    (folder / "zmot.yaml").write_text(yaml.safe_dump(zmot))
+    known = blueprints.load_blueprints(folder)
+    rule = "asks more than one polarity question; exactly one may decide"
+    assert rule in [str(p) for p in blueprints.check_question_list(["experience", "mood"], known)]
+    assert blueprints.check_question_list(["mood", "why"], known) == []
+    zmot["ask"] = ["experience", "mood"]  # a blueprint is held to the same rule
+    (folder / "zmot.yaml").write_text(yaml.safe_dump(zmot))
+    with pytest.raises(blueprints.BlueprintError, match="more than one polarity question"):
+        blueprints.load_blueprints.__wrapped__(folder)
 
 
 def test_question_text_is_translated_with_moment_and_brand_filled_in():

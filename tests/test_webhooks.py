@@ -13,7 +13,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import apikeys, webhooks
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 
 class Receiver:
@@ -186,33 +186,19 @@ def test_serve_runs_the_delivery_worker_beside_the_web_workers(
     db, loaded, run_cli, receiver, token
 ):
     """`surveyapp serve` starts the worker: an answer reaches the receiver by itself."""
-    import os
-    import subprocess
-    import sys
     import time
-    from pathlib import Path
 
-    from tests.conftest import free_port
+    from tests.helpers import start_serve, stop_server
     from tests.test_durability import submit
 
     secret = add_hook(run_cli, receiver.url, "response.negative")
-    port = free_port()
-    surveyapp = str(Path(sys.executable).with_name("surveyapp"))
-    server = subprocess.Popen(
-        [surveyapp, "serve", "--port", str(port), "--workers", "2"],
-        env={**os.environ, "SURVEYAPP_SECRET_KEY": "k"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = start_serve("--workers", "2")
     try:
+        assert submit(port, token) == 303
         deadline = time.monotonic() + 20
-        while submit(port, token) is None:  # retried until the server is up
-            assert time.monotonic() < deadline and server.poll() is None
-            time.sleep(0.1)
         while not receiver.received and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     ((headers, body),) = receiver.received
     assert verify(secret, headers, body) and json.loads(body)["type"] == "response.negative"

@@ -1,0 +1,219 @@
+"""Helpers shared by the tests, each written once (the fixtures are in conftest.py).
+
+Imported as ``tests.helpers``: pyproject.toml puts the checkout's root on pytest's path,
+so bare ``pytest`` finds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from surveyapp import storage
+from surveyapp.domain import scoring, surveys
+from surveyapp.jobs import invitations
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
+SURVEYAPP = str(Path(sys.executable).with_name("surveyapp"))
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+#: An NPS answer that lives each polarity (promoter, passive, detractor).
+NPS_OF = {"positive": 10, "neutral": 8, "negative": 2}
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the form on a page."""
+    match = CSRF.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def get_then_post(client, path: str, answers: dict, *, headers=None, with_token=True):
+    """Open a page as a browser would, then post ``answers`` with the page's CSRF token."""
+    page = client.get(path, headers=headers or {})
+    data = dict(answers)
+    if with_token:
+        data["csrf_token"] = csrf_token(page.get_data(as_text=True))
+    return client.post(path, data=data, headers=headers or {})
+
+
+def answers_living(journey, moment_id: str, polarity: str) -> dict:
+    """The deciding answer that lives ``moment_id`` as ``polarity``."""
+    survey = surveys.survey_for(journey, journey.moment(moment_id))
+    if survey.deciding.type == "nps":
+        return {survey.deciding.key: NPS_OF[polarity]}
+    return {survey.deciding.key: polarity}
+
+
+def record_scored(
+    db,
+    journey,
+    moment_id: str,
+    answers: dict,
+    *,
+    polarity: str | None = None,
+    locale: str = "fr",
+    channel: str = "link",
+    when=None,
+    customer: str | None = None,
+    comment: str | None = None,
+) -> int:
+    """Store one response as the survey pages do: its polarity (unless given) and its
+    tally increments computed from its answers. Returns its id."""
+    survey = surveys.survey_for(journey, journey.moment(moment_id))
+    polarity = polarity or scoring.polarity_of(survey, answers)
+    return storage.record_response(
+        db,
+        journey_id=journey.id,
+        moment_id=moment_id,
+        locale=locale,
+        channel=channel,
+        polarity=polarity,
+        answers=answers,
+        increments=scoring.tally_increments(survey, answers, polarity),
+        created_at=when,
+        customer_ref=customer,
+        comment=comment,
+    )
+
+
+def make_invitation(db, journey, moment_id="meal", customer="C-1", locale="ro", email=None) -> str:
+    """One personal invitation, created as the CLI does (no contact budget); its token."""
+    (outcome,) = invitations.create(
+        db,
+        journey,
+        moment_id,
+        [invitations.Request(customer, email, locale)],
+        base_url="http://x",
+        valid_days=30,
+        budget=invitations.Budget(0),
+    )
+    return outcome.token
+
+
+# --- servers ------------------------------------------------------------------------------
+
+# Ports handed out below the kernel's ephemeral range, which is where outgoing
+# connections take theirs: a port checked free here is not taken by a client meanwhile.
+_PORTS = range(20_000, 32_000)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on, outside the ephemeral range."""
+    for _ in range(200):
+        port = random.choice(_PORTS)  # noqa: S311 - a port, not a secret
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    continue
+                raise
+            return port
+    raise RuntimeError("no free port found")
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20) -> None:
+    """Return once ``process`` accepts connections on ``port``; fail if it dies first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                stream = process.stderr or process.stdout
+                output = stream.read().decode() if stream else ""
+                raise RuntimeError(f"the server did not start on {port}:\n{output}") from None
+            time.sleep(0.05)
+
+
+def start_listening(
+    command: Callable[[int], list[str]], env: Callable[[int], dict], **popen
+) -> tuple[subprocess.Popen, int]:
+    """Start ``command(port)`` with ``env(port)`` added to the environment, on a free port,
+    and wait until it listens; (process, port).
+
+    A port taken between the check and the server's bind (another program on this
+    machine) only costs a retry on another port.
+    """
+    for _ in range(3):
+        port = free_port()
+        process = subprocess.Popen(  # noqa: S603 - our own programs, fixed arguments
+            command(port),
+            env={**os.environ, **env(port)},
+            start_new_session=True,
+            **{"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, **popen},
+        )
+        try:
+            wait_for_port(port, process)
+        except RuntimeError as exc:
+            if "in use" in str(exc):
+                continue
+            raise
+        return process, port
+    raise RuntimeError("could not bind a server after three ports")
+
+
+def start_gunicorn(workers: int = 2, **env: str) -> tuple[subprocess.Popen, int]:
+    """The app under a real gunicorn on 127.0.0.1, in its own process group (so a test can
+    kill the master and its workers at once); (process, port) once it accepts connections."""
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "surveyapp:create_app()",
+        ]
+
+    return start_listening(command, lambda port: _server_env(port, env))
+
+
+def start_serve(*args: str, logs: bool = False, **env: str) -> tuple[subprocess.Popen, int]:
+    """``surveyapp serve`` as an operator starts it (with its background workers);
+    (process, port) once it accepts connections. With ``logs``, :func:`stop_server` also
+    returns its access log (its standard output)."""
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT} if logs else {}
+    return start_listening(
+        lambda port: [SURVEYAPP, "serve", "--port", str(port), *args],
+        lambda port: _server_env(port, env),
+        **streams,
+    )
+
+
+def _server_env(port: int, env: dict[str, str]) -> dict[str, str]:
+    """A server's own variables: a secret key, and its address as the base URL of the
+    links it makes (unless the test gives one); ``{port}`` in a value is its port."""
+    return {
+        "SURVEYAPP_SECRET_KEY": "test-server-key",
+        "SURVEYAPP_BASE_URL": f"http://127.0.0.1:{port}",
+        **{name: value.replace("{port}", str(port)) for name, value in env.items()},
+    }
+
+
+def stop_server(process: subprocess.Popen, sig: int = signal.SIGTERM) -> str:
+    """Stop a server started above (its whole process group); what it wrote to the
+    streams kept (stderr, or both with ``logs``)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    output, errors = process.communicate(timeout=30)
+    return (output or b"").decode() + (errors or b"").decode()
