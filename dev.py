@@ -3,7 +3,8 @@
 
     python3 dev.py demo    make .venv, install the service, serve the demo journeys
     python3 dev.py test    make .venv, install test tools (and Debian's chromium and
-                           gettext if missing), run ruff and the whole pytest suite
+                           gettext if missing), run ruff, lint-imports and the whole
+                           pytest suite
 
 Extra arguments after `test` go to pytest (for example `python3 dev.py test -k browser`).
 """
@@ -87,6 +88,7 @@ def main(argv: list[str]) -> int:
         run("npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
         run(BIN / "ruff", "check", ".")
         run(BIN / "ruff", "format", "--check", ".")
+        run(BIN / "lint-imports")  # imports point down the layers (docs/architecture.md)
         return subprocess.run([str(BIN / "python"), "-m", "pytest", *argv[1:]], cwd=ROOT).returncode
     print(__doc__)
     return 0 if command in ("help", "-h", "--help") else 2

@@ -12,9 +12,12 @@ import click
 
 from surveyapp import storage
 from surveyapp.domain.definitions import read_definition_file
+from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
 from surveyapp.jobs import accounts
 from surveyapp.web.app import create_app
 
+#: The languages the demo prints links in: those a customer reads in translation.
+TRANSLATED = [locale for locale in LOCALES if locale != SOURCE_LOCALE]
 DEMO_JOURNEYS = Path(__file__).resolve().parent / "demo_journeys"
 
 
@@ -38,7 +41,7 @@ def run(host: str = "127.0.0.1", port: int = 5000) -> None:
                 f"\n{journey.brand} ({journey.id}) — dashboard: {base_url}/admin/j/{journey.id}"
             )
             for moment in journey.moments:
-                for locale in ("fr", "ro"):
+                for locale in TRANSLATED:
                     if locale in journey.locales:
                         click.echo(
                             f"  {moment.id:<16} {locale}  "

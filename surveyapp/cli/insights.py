@@ -12,13 +12,11 @@ import click
 from surveyapp.cli.common import journey_or_exit, open_db
 from surveyapp.jobs import insights
 
-LABEL_TEXT = {
-    "moment_of_truth": "MOMENT OF TRUTH",
-    "breaker": "breaker",
-    "maker": "maker",
-    "neutral": "neutral",
-    "not_enough_data": "not enough data",
-}
+
+def _label_text(label: str) -> str:
+    """A label as the table shows it; moments of truth stand out."""
+    text = label.replace("_", " ")
+    return text.upper() if label == "moment_of_truth" else text
 
 
 @click.command("insights")
@@ -64,7 +62,7 @@ def insights_command(journey_id, fmt, min_group):
         lift = "-" if m.glory_lift is None else f"{m.glory_lift:+.1f}"
         drag = "-" if m.pain_drag is None else f"{m.pain_drag:+.1f}"
         click.echo(
-            f"{m.id:<18}{m.kind:<11}{LABEL_TEXT[m.label]:<17}{m.glory.n:>7}"
+            f"{m.id:<18}{m.kind:<11}{_label_text(m.label):<17}{m.glory.n:>7}"
             f"{m.pain.n:>7}{lift:>8}{drag:>8}  {interval}"
         )
     pe = result.peak_end

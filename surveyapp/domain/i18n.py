@@ -55,7 +55,7 @@ class Message:
     values: tuple[tuple[str, Any], ...] = ()
 
     def __str__(self) -> str:
-        return self.text("en")
+        return self.text(SOURCE_LOCALE)
 
     def text(self, locale: str) -> str:
         """The message in ``locale``; numbers written as its readers write them."""

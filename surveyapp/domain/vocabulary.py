@@ -89,10 +89,14 @@ POLARITIES: tuple[str, ...] = ("positive", "neutral", "negative")
 
 # --- how an answer arrived ---------------------------------------------------------------
 
-#: Channels of a public link, chosen with ``?src=`` (printed QR codes say ``qr``).
-PUBLIC_CHANNELS: tuple[str, ...] = ("link", "qr")
+CHANNEL_LINK = "link"  # a public link (the default)
+CHANNEL_QR = "qr"  # a public link printed as a QR code (``?src=qr``)
+CHANNEL_EMAIL = "email"  # a personal link the service emailed
+CHANNEL_PERSONAL = "personal"  # a personal link the company sent itself
+#: Channels of a public link, chosen with ``?src=``.
+PUBLIC_CHANNELS: tuple[str, ...] = (CHANNEL_LINK, CHANNEL_QR)
 #: Every channel a response is counted under.
-RESPONSE_CHANNELS: tuple[str, ...] = (*PUBLIC_CHANNELS, "email", "personal")
+RESPONSE_CHANNELS: tuple[str, ...] = (*PUBLIC_CHANNELS, CHANNEL_EMAIL, CHANNEL_PERSONAL)
 CHANNEL_LABELS: dict[str, str] = {
     "link": N_("Public link"),
     "qr": N_("QR code"),

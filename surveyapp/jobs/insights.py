@@ -27,6 +27,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from surveyapp import storage
+from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import Difference, mean_difference
 from surveyapp.domain.surveys import survey_for
@@ -37,6 +38,14 @@ THRESHOLD = 15.0
 #: Fewer customers than this in glory or in pain: "not enough data".
 MIN_GROUP = 30
 LABELS = ("moment_of_truth", "breaker", "maker", "neutral", "not_enough_data")
+#: How each label is named to CX managers (message ids).
+LABEL_NAMES = {
+    "moment_of_truth": N_("Moment of truth"),
+    "breaker": N_("Breaker"),
+    "maker": N_("Maker"),
+    "neutral": N_("Little effect"),
+    "not_enough_data": N_("Not enough data"),
+}
 POLARITY_SCORE = {"positive": 1, "neutral": 0, "negative": -1}
 
 

@@ -20,6 +20,7 @@ from surveyapp import storage
 from surveyapp.domain import scoring
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
+from surveyapp.domain.vocabulary import POLARITIES
 from surveyapp.jobs.insights import outcome_moment
 
 ROLES = ("moment_of_truth", "breaker", "maker", "neutral")
@@ -173,9 +174,7 @@ def _row(journey, moment, customer, locale, when, lived) -> dict[str, Any]:
         answers = {deciding.key: lived}
     else:  # a rating that says the same glory, so-so or pain
         values = {"nps": (10, 8, 2), "csat": (5, 3, 1), "ces": (7, 4, 1)}[deciding.type]
-        answers = {
-            deciding.key: dict(zip(("positive", "neutral", "negative"), values, strict=True))[lived]
-        }
+        answers = {deciding.key: dict(zip(POLARITIES, values, strict=True))[lived]}
     return {
         "moment_id": moment.id,
         "customer": customer,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from surveyapp.domain.scoring import TALLY_FIELDS
-from surveyapp.domain.vocabulary import FOLLOWUP_NEW
+from surveyapp.domain.vocabulary import CHANNEL_EMAIL, FOLLOWUP_NEW
 from surveyapp.storage.database import immediate, iso
 from surveyapp.storage.followups import count_open
 from surveyapp.storage.tallies import TALLY_UPSERT
@@ -67,7 +67,7 @@ def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], in
                     created,
                     day,
                     row["locale"],
-                    "email",
+                    CHANNEL_EMAIL,
                     row["polarity"],
                     json.dumps(row["answers"]),
                     invitation_id,
@@ -75,7 +75,7 @@ def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], in
                     None,
                 )
             )
-            key = (journey_id, row["moment_id"], day, row["locale"], "email")
+            key = (journey_id, row["moment_id"], day, row["locale"], CHANNEL_EMAIL)
             total = tallies.setdefault(key, dict.fromkeys(TALLY_FIELDS, 0))
             for name, value in increments_of(row).items():
                 total[name] += value

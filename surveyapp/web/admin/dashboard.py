@@ -58,15 +58,6 @@ def dashboard_page(journey_id: str):
     )
 
 
-INSIGHT_LABELS = {
-    "moment_of_truth": N_("Moment of truth"),
-    "breaker": N_("Breaker"),
-    "maker": N_("Maker"),
-    "neutral": N_("Little effect"),
-    "not_enough_data": N_("Not enough data"),
-}
-
-
 @bp.route("/j/<journey_id>/insights")
 @login_required()
 def insights_page(journey_id: str):
@@ -78,6 +69,6 @@ def insights_page(journey_id: str):
         "admin/insights.html",
         journey=journey,
         result=result,
-        labels={k: i18n.translate(g.locale, v) for k, v in INSIGHT_LABELS.items()},
+        labels={k: i18n.translate(g.locale, v) for k, v in insights.LABEL_NAMES.items()},
         kind_labels={k: i18n.translate(g.locale, v) for k, v in KIND_LABELS.items()},
     )

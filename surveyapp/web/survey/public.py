@@ -1,0 +1,86 @@
+"""Public links: ``/j/<journey>/<moment>``, answered once a day per browser, and their
+thank-you page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from surveyapp import storage
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.vocabulary import PUBLIC_CHANNELS
+from surveyapp.web.locale import choose_locale
+from surveyapp.web.survey.base import (
+    already_answered,
+    bp,
+    check_post,
+    clean_page,
+    load_survey,
+    render_survey,
+    store_answer,
+    survey_form_for,
+)
+
+ONCE_A_DAY = timedelta(days=1)
+
+
+def _answered_today(key: str) -> bool:
+    stamp = session.get("answered", {}).get(key)
+    if not stamp:
+        return False
+    when = storage.parse_iso(stamp)
+    return storage.utcnow() - when < ONCE_A_DAY
+
+
+def _remember_answer(key: str) -> None:
+    now = storage.utcnow()
+    answered = {
+        k: v
+        for k, v in session.get("answered", {}).items()
+        if now - storage.parse_iso(v) < ONCE_A_DAY
+    }
+    answered[key] = storage.iso(now)
+    session["answered"] = answered
+    session.permanent = True
+
+
+@bp.route("/j/<journey_id>/<moment_id>", methods=["GET", "POST"])
+def public_survey(journey_id: str, moment_id: str):
+    """A moment's public survey (QR codes, walk-in customers): repeated answers allowed,
+    but not twice a day from the same browser."""
+    journey, survey = load_survey(journey_id, moment_id)
+    locale = choose_locale(journey.locales, journey.default_locale)
+    key = f"{journey.id}/{survey.moment_id}"
+    if _answered_today(key):
+        return already_answered(survey, locale, N_("You already answered this survey today"))
+    channel = request.args.get("src") if request.args.get("src") in PUBLIC_CHANNELS else "link"
+    if request.method == "GET":
+        return clean_page(survey, locale)
+    form = survey_form_for(survey, locale)
+    notice = None
+    if request.method == "POST":
+        notice = check_post(form, survey)
+        if notice is None:
+            store_answer(journey, survey, form, locale, channel)
+            _remember_answer(key)
+            return redirect(
+                url_for(".thanks", journey_id=journey.id, moment_id=survey.moment_id, lang=locale),
+                303,
+            )
+    return render_survey(survey, form, locale, notice)
+
+
+@bp.route("/j/<journey_id>/<moment_id>/thanks")
+def thanks(journey_id: str, moment_id: str):
+    journey, survey = load_survey(journey_id, moment_id)
+    locale = choose_locale(journey.locales, journey.default_locale)
+    return render_template(
+        "thanks.html", survey=survey, locale=locale, moment_name=survey.moment_name(locale)
+    )
