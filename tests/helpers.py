@@ -50,6 +50,15 @@ def get_then_post(client, path: str, answers: dict, *, headers=None, with_token=
     return client.post(path, data=data, headers=headers or {})
 
 
+def admin_log_in(client, username: str, password: str, lang: str = "fr"):
+    """Log in to the admin area as a manager would: the login page, then its form."""
+    page = client.get(f"/admin/login?lang={lang}").get_data(as_text=True)
+    return client.post(
+        "/admin/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(page)},
+    )
+
+
 def answers_living(journey, moment_id: str, polarity: str) -> dict:
     """The deciding answer that lives ``moment_id`` as ``polarity``."""
     survey = surveys.survey_for(journey, journey.moment(moment_id))

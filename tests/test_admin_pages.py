@@ -11,7 +11,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import accounts
-from tests.helpers import csrf_token
+from tests.helpers import admin_log_in, csrf_token
 
 PASSWORD = "correct horse battery"
 
@@ -23,11 +23,7 @@ def users(db):
 
 
 def log_in(client, username="maria", password=PASSWORD, lang="fr"):
-    page = client.get(f"/admin/login?lang={lang}").get_data(as_text=True)
-    return client.post(
-        "/admin/login",
-        data={"username": username, "password": password, "csrf_token": csrf_token(page)},
-    )
+    return admin_log_in(client, username, password, lang)
 
 
 @pytest.fixture

@@ -182,14 +182,10 @@ def test_a_retried_request_with_an_idempotency_key_creates_nothing_new(api, db):
 
 
 def answer_once(app, token, experience="negative"):
-    from tests.helpers import csrf_token
+    from tests.helpers import get_then_post
 
-    browser = app.test_client()
-    page = browser.get(f"/s/{token}").get_data(as_text=True)
-    return browser.post(
-        f"/s/{token}",
-        data={"experience": experience, "why": "froid", "csrf_token": csrf_token(page)},
-    )
+    answers = {"experience": experience, "why": "froid"}
+    return get_then_post(app.test_client(), f"/s/{token}", answers)
 
 
 def test_scores_and_responses_with_cursor_pages(api, app):

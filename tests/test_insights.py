@@ -133,20 +133,12 @@ def test_insights_and_simulate_from_the_cli(run_cli, loaded, tmp_path, db):
 
 def test_the_admin_page_shows_the_labels_beside_the_declared_kinds(app, db, loaded):
     from surveyapp.jobs import accounts
-    from tests.helpers import csrf_token
+    from tests.helpers import admin_log_in
 
     simulate.run(db, loaded["saas-onboarding"], customers=3000, seed=9)
     accounts.create(db, "maria", "correct horse battery")
     client = app.test_client()
-    page = client.get("/admin/login?lang=ro").get_data(as_text=True)
-    client.post(
-        "/admin/login",
-        data={
-            "username": "maria",
-            "password": "correct horse battery",
-            "csrf_token": csrf_token(page),
-        },
-    )
+    admin_log_in(client, "maria", "correct horse battery", "ro")
     html = client.get("/admin/j/saas-onboarding/insights?lang=ro").get_data(as_text=True)
     assert "<h1>Care momente decid?</h1>" in html
     row = html.split("Accesul la cont după achiziție")[1].split("</tr>")[0]

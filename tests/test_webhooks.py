@@ -13,7 +13,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import apikeys, webhooks
-from tests.helpers import csrf_token
+from tests.helpers import get_then_post
 
 
 class Receiver:
@@ -61,11 +61,7 @@ def verify(secret: str, headers: dict, body: str) -> bool:
 
 
 def answer(app, path, experience):
-    browser = app.test_client()
-    page = browser.get(path).get_data(as_text=True)
-    return browser.post(
-        path, data={"experience": experience, "why": "Supa rece", "csrf_token": csrf_token(page)}
-    )
+    return get_then_post(app.test_client(), path, {"experience": experience, "why": "Supa rece"})
 
 
 def add_hook(run_cli, url, events="response.created,response.negative"):

@@ -10,7 +10,7 @@ import sys
 import click
 
 from surveyapp import storage
-from surveyapp.cli.common import day_option, journey_or_exit, open_db
+from surveyapp.cli.common import day_option, journey_or_exit, moment_or_exit, open_db
 from surveyapp.domain import scoring, surveys
 from surveyapp.domain.vocabulary import LOCALES
 
@@ -30,15 +30,8 @@ def survey_show(journey_id, moment_id, locale):
     Example: surveyapp survey show cafe meal --locale ro
     """
     with open_db() as db:
-        found = journey_or_exit(db, journey_id)
+        found = moment_or_exit(db, journey_id, moment_id)
     moment = found.moment(moment_id)
-    if moment is None:
-        click.echo(
-            f"Journey '{journey_id}' has no moment '{moment_id}'. Moments: "
-            f"{', '.join(m.id for m in found.moments)}",
-            err=True,
-        )
-        sys.exit(1)
     if locale and locale not in found.locales:
         click.echo(f"Warning: '{journey_id}' is not offered in '{locale}'; shown anyway.", err=True)
     click.echo(
