@@ -35,3 +35,23 @@ def test_every_command_is_documented():
         subcommands = getattr(command, "commands", None)
         commands += [f"{name} {sub}" for sub in subcommands] if subcommands else [name]
     assert [c for c in commands if f"surveyapp {c}" not in docs] == []
+
+
+def test_the_docs_list_the_vocabulary_as_the_code_has_it():
+    from surveyapp.domain import vocabulary
+
+    journeys = (ROOT / "docs" / "journeys.md").read_text()
+
+    def row(field: str) -> list[str]:
+        line = next(line for line in journeys.splitlines() if line.startswith(f"| `{field}` |"))
+        return re.findall(r"`([a-z]+)`", line.split("|")[3])
+
+    assert row("locales") == list(vocabulary.LOCALES)
+    assert row("moments[].kind") == list(vocabulary.KINDS)
+    assert row("moments[].channel") == list(vocabulary.MOMENT_CHANNELS)
+    blueprints = (ROOT / "survey_templates" / "README.md").read_text()
+    types_line = blueprints.split("- `type` is one of", 1)[1].split("\n-", 1)[0]
+    documented = re.findall(r"`(\w+)` \(|or `(\w+)`", types_line)
+    assert {a or b for a, b in documented} == set(vocabulary.QUESTION_TYPES)
+    api = (ROOT / "docs" / "api.md").read_text()
+    assert all(event in api for event in vocabulary.WEBHOOK_EVENTS)
