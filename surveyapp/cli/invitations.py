@@ -11,7 +11,7 @@ import click
 from surveyapp import settings, storage
 from surveyapp.cli.common import journey_or_exit, moment_or_exit, open_db, smtp_or_exit
 from surveyapp.domain.vocabulary import LOCALES
-from surveyapp.jobs import invitations, mailer
+from surveyapp.jobs import exports, invitations, mailer
 
 
 def _report_sending(report) -> None:
@@ -104,16 +104,8 @@ def _write_links(outcomes, out) -> None:
         writer = csv.writer(handle, lineterminator="\r\n" if out else "\n")
         writer.writerow(["customer", "email", "locale", "link", "status", "reason"])
         for o in outcomes:
-            writer.writerow(
-                [
-                    o.request.customer,
-                    o.request.email or "",
-                    o.locale or "",
-                    o.link or "",
-                    o.status,
-                    o.reason,
-                ]
-            )
+            row = [o.request.customer, o.request.email, o.locale, o.link, o.status, o.reason]
+            writer.writerow([exports.safe_cell(cell) for cell in row])
     finally:
         if out:
             handle.close()

@@ -2,7 +2,7 @@
 
 CSV starts with a UTF-8 BOM so Excel reads accents right, can use semicolons
 (what French and Romanian Excel expect), and neutralizes cells that a
-spreadsheet would run as a formula.
+spreadsheet would run as a formula, whichever separator it splits the file on.
 """
 
 from __future__ import annotations
@@ -10,19 +10,30 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What a spreadsheet may split a CSV file on: a French or Romanian Excel splits a comma
+#: file on semicolons, and a pasted one on tabs.
+SEPARATORS = (",", ";", "\t")
+# Where a cell could begin, whichever separator splits the text (its start, or just after a
+# separator, past spaces and quotes), followed by what a formula starts with.
+_FORMULA_START = re.compile(
+    "(?:^|(?<=[" + re.escape("".join(SEPARATORS)) + ']))[ "]*'
+    "(?=[" + re.escape("".join(FORMULA_STARTS)) + "])"
+)
 
 
 def safe_cell(value: Any) -> Any:
-    """A text that a spreadsheet would take for a formula gets a leading apostrophe."""
+    """A text that a spreadsheet could take for a formula gets an apostrophe where the
+    formula would start, also where splitting on another separator would start a cell."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        return _FORMULA_START.sub(lambda m: m.group(0) + "'", value)
     return value
 
 
