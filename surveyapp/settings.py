@@ -37,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     # Origins allowed to show survey pages in a frame, e.g. ["https://www.example.com"];
     # empty: no site may (frame-ancestors 'none').
     "EMBED_ORIGINS": [],
+    # How many reverse proxies stand in front of the service (0: none). Each appends the
+    # address it saw to X-Forwarded-For; only that many are believed, so a client cannot
+    # choose the address the login throttle and the link-guess limit count it under.
+    "TRUSTED_PROXIES": 0,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # No default: the app refuses to start without one (bandit's B105 sees a password).

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveyapp import settings, storage
 from surveyapp.settings import ConfigurationError
@@ -40,6 +41,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             f'EMBED_ORIGINS must be a list of origins like ["https://www.example.com"], '
             f"not {origins!r}"
         )
+    proxies = app.config["TRUSTED_PROXIES"]
+    if isinstance(proxies, bool) or not isinstance(proxies, int) or not 0 <= proxies <= 10:
+        raise ConfigurationError(
+            f"TRUSTED_PROXIES is how many reverse proxies stand in front of the service "
+            f"(0 to 10), not {proxies!r}"
+        )
+    if proxies:
+        # The client address, and the scheme, as the outermost trusted proxy saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     # Cookies must never travel over plain http when the service is on https. (Flask's
     # own default is False, so a setdefault here would never take effect.)
     if app.config["BASE_URL"].startswith("https:"):
