@@ -326,6 +326,9 @@ def test_the_admin_language_is_remembered(app, users, db):
     client = app.test_client()
     log_in(client, lang="ro")
     client.get("/admin/?lang=ro")
+    page = client.get("/admin/").get_data(as_text=True)
+    token = re.search(r'id="logout-csrf" name="csrf_token" type="hidden" value="([^"]+)"', page)
+    client.post("/admin/logout", data={"csrf_token": token.group(1)})  # kept at a POST
     assert storage.get_user(db, username="maria")["locale"] == "ro"
     again = app.test_client()
     log_in(again, lang="en")

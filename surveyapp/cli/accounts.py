@@ -58,10 +58,31 @@ def admin_list():
         click.echo(f"{user['username']}\t{user['role']}\tcreated {user['created_at'][:10]}")
 
 
+@admin.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def admin_password(username, password_stdin):
+    """Give an account a new password; every session it has ends at once.
+
+    Example: surveyapp admin password maria
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        with open_db() as db:
+            accounts.set_password(db, username, password)
+    except accounts.AccountError as exc:
+        click.echo(f"Cannot change the password: {exc}.", err=True)
+        sys.exit(1)
+    click.echo(f"new password for {username}; its sessions have ended")
+
+
 @admin.command("delete")
 @click.argument("username")
 def admin_delete(username):
-    """Delete an account; its open sessions end at their next request.
+    """Delete an account; its sessions end at once.
 
     Example: surveyapp admin delete maria
     """

@@ -6,6 +6,8 @@ through the same functions.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,6 +24,8 @@ USERNAME_MAX = 64
 FREE_FAILURES = 5
 FAILURE_MEMORY = timedelta(minutes=15)
 MAX_WAIT = timedelta(minutes=15)
+#: How long an admin session lasts, on the server and in the browser's cookie alike.
+SESSION_HOURS = 12
 # Checked against when the user name is unknown, so both cases take the same time.
 _DUMMY_HASH = generate_password_hash("not a real password")
 
@@ -84,6 +88,35 @@ def authenticate(
     return LoginResult(None)
 
 
-def session_stamp(user: dict) -> str:
-    """Changes when the password changes or the account is recreated: old sessions end."""
-    return user["password_hash"][-16:]
+def set_password(db: Database, username: str, password: str) -> None:
+    """Give an account a new password; every session it has ends."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if not storage.set_password_hash(db, username, generate_password_hash(password)):
+        raise AccountError(f"no account '{username}'")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(db: Database, user: dict, now: datetime | None = None) -> str:
+    """A new session for ``user``, lasting SESSION_HOURS; its token (kept in the signed
+    cookie; the server keeps only its hash)."""
+    token = secrets.token_urlsafe(32)
+    expires = (now or storage.utcnow()) + timedelta(hours=SESSION_HOURS)
+    storage.start_session(db, _hash(token), user["id"], expires)
+    return token
+
+
+def session_user(db: Database, token: str | None, now: datetime | None = None) -> dict | None:
+    """The account whose live session ``token`` is, or None."""
+    if not isinstance(token, str) or not token:
+        return None
+    return storage.session_user(db, _hash(token), now or storage.utcnow())
+
+
+def end_session(db: Database, token: str | None) -> None:
+    """End the session ``token``: it, and every copy of its cookie, is refused from now on."""
+    if isinstance(token, str) and token:
+        storage.end_session(db, _hash(token))

@@ -31,8 +31,57 @@ def list_users(db: Database) -> list[dict[str, Any]]:
 
 
 def delete_user(db: Database, username: str) -> bool:
+    """Delete an account and end its sessions."""
     with db.atomic():
+        db.execute(
+            "DELETE FROM admin_sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
+            [username],
+        )
         return db.execute("DELETE FROM users WHERE username = ?", [username]).rowcount > 0
+
+
+def set_password_hash(db: Database, username: str, password_hash: str) -> bool:
+    """Replace an account's password hash and end all its sessions."""
+    with db.atomic():
+        db.execute(
+            "DELETE FROM admin_sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
+            [username],
+        )
+        return (
+            db.execute(
+                "UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, username]
+            ).rowcount
+            > 0
+        )
+
+
+def start_session(db: Database, id_hash: str, user_id: int, expires_at: datetime) -> None:
+    """Record a new admin session (by the hash of its id); expired ones are dropped."""
+    now = iso(utcnow())
+    with db.atomic():
+        db.execute("DELETE FROM admin_sessions WHERE expires_at < ?", [now])
+        db.execute(
+            "INSERT INTO admin_sessions (id_hash, user_id, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?)",
+            [id_hash, user_id, now, iso(expires_at)],
+        )
+
+
+def session_user(db: Database, id_hash: str, now: datetime) -> dict[str, Any] | None:
+    """The account of a live session, or None if it ended, expired or never was."""
+    columns = ", ".join(f"u.{c}" for c in USER_COLUMNS)
+    row = db.execute(
+        f"SELECT {columns} FROM admin_sessions s JOIN users u ON u.id = s.user_id "  # noqa: S608 # nosec B608
+        "WHERE s.id_hash = ? AND s.expires_at > ?",
+        [id_hash, iso(now)],
+    ).fetchone()
+    return dict(zip(USER_COLUMNS, row, strict=True)) if row else None
+
+
+def end_session(db: Database, id_hash: str) -> None:
+    """End one session: its cookie, or any copy of it, is refused from now on."""
+    with db.atomic():
+        db.execute("DELETE FROM admin_sessions WHERE id_hash = ?", [id_hash])
 
 
 def set_user_locale(db: Database, user_id: int, locale: str) -> None:

@@ -309,3 +309,17 @@ def m006_digest_marks(db: Database) -> None:
         pk="name",
         not_null={"last_response_id", "sent_at"},
     )
+
+
+@migrations()
+def m007_admin_sessions(db: Database) -> None:
+    # Admin sessions held by the server: the cookie carries a random id whose hash is
+    # here, so logging out, a new password or a deleted account ends the session even
+    # for a copy of the cookie.
+    db["admin_sessions"].create(
+        {"id_hash": str, "user_id": int, "created_at": str, "expires_at": str},
+        pk="id_hash",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "created_at", "expires_at"},
+    )
+    db["admin_sessions"].create_index(["user_id"])

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveyapp import settings, storage
+from surveyapp.jobs import accounts
 from surveyapp.settings import ConfigurationError
 from surveyapp.web import errors, headers, locale
 from surveyapp.web.database import close_db
@@ -55,6 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["BASE_URL"].startswith("https:"):
         app.config["SESSION_COOKIE_SECURE"] = True
 
+    # The admin session cookie lives as long as the session does on the server.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=accounts.SESSION_HOURS)
     app.teardown_appcontext(close_db)
     app.session_interface = SessionInterface()
     locale.init_app(app)

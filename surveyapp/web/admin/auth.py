@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 
-from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.jobs import accounts
@@ -16,7 +15,14 @@ from surveyapp.web.errors import error_page
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin") and not target.startswith("//"):
+    """Where to go after logging in: a page of the admin area, else the journeys."""
+    if (
+        target
+        and target.startswith("/admin")
+        and not target.startswith("//")
+        and target.isprintable()  # no CR, LF or other control character in a Location
+        and "\\" not in target
+    ):
         return target
     return url_for(".journeys")
 
@@ -40,9 +46,7 @@ def login():
             if result.user:
                 session.clear()
                 session.update(
-                    user_id=result.user["id"],
-                    stamp=accounts.session_stamp(result.user),
-                    logged_in_at=storage.iso(storage.utcnow()),
+                    sid=accounts.start_session(get_db(), result.user),
                     admin_locale=result.user.get("locale") or g.locale,
                 )
                 session.permanent = True
@@ -74,5 +78,6 @@ def logout():
     form = forms.confirm_form(admin_meta(), request.form)
     if g.user is not None and not form.validate():
         return error_page(400)
+    accounts.end_session(get_db(), session.get("sid"))
     session.clear()
     return redirect(url_for(".login", lang=g.locale), 303)

@@ -4,7 +4,6 @@ who is logged in, roles (viewers read, admins change), CSRF meta."""
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 
@@ -20,17 +19,19 @@ from surveyapp.web.errors import error_page
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 PAGE_SIZE = 50
-SESSION_HOURS = 12
 
 
 def _admin_locale() -> str:
-    """?lang= (remembered for the account), then the account's choice, then the browser."""
+    """?lang=, then the language chosen in this session, then the account's, then the
+    browser's. A GET changes only the session's choice; the account keeps it at its next
+    POST (a GET never changes what is stored)."""
     lang = request.args.get("lang")
     user = g.get("user")
     if lang in LOCALES:
         session["admin_locale"] = lang
-        if user and user.get("locale") != lang:
-            storage.set_user_locale(get_db(), user["id"], lang)
+    chosen = session.get("admin_locale")
+    if user and request.method == "POST" and chosen and user.get("locale") != chosen:
+        storage.set_user_locale(get_db(), user["id"], chosen)
     locale = (
         (lang if lang in LOCALES else None)
         or session.get("admin_locale")
@@ -49,21 +50,19 @@ def admin_meta() -> dict:
         secret_key=current_app.config["SECRET_KEY"],
         csrf_context=session,
         locale=g.locale,
-        time_limit_hours=SESSION_HOURS,
+        time_limit_hours=accounts.SESSION_HOURS,
     )
 
 
 @bp.before_request
 def _load_user():
     g.user = None
-    user_id = session.get("user_id")
-    if user_id is not None:
-        user = storage.get_user(get_db(), user_id=user_id)
-        logged_in_at = session.get("logged_in_at")
-        fresh = logged_in_at and storage.utcnow() - storage.parse_iso(logged_in_at) < timedelta(
-            hours=SESSION_HOURS
-        )
-        if user and session.get("stamp") == accounts.session_stamp(user) and fresh:
+    token = session.get("sid")
+    if token is not None:
+        # The server decides: a session ended by logging out, a new password, a deleted
+        # account or its 12 hours is refused, even for a copy of the cookie.
+        user = accounts.session_user(get_db(), token)
+        if user:
             g.user = user
         else:
             locale = session.get("admin_locale")
