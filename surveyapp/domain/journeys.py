@@ -18,6 +18,7 @@ from typing import Any
 from surveyapp.domain import blueprints
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.problems import DefinitionError, Problem, problem
+from surveyapp.domain.text import has_control_characters
 from surveyapp.domain.vocabulary import KINDS, LOCALES, MOMENT_CHANNELS
 
 MAX_MOMENTS = 50
@@ -113,6 +114,7 @@ REQUIRED = N_("is required")
 NOT_A_SLUG = N_("%(value)s is not a slug (1 to 64 of a-z, 0-9 and -)")
 NOT_A_TEXT = N_("must be a non-empty text")
 TOO_LONG = N_("is longer than %(max)s characters")
+CONTROL = N_("must not contain line breaks, tabs or other control characters")
 NOT_A_LOCALE = N_("%(value)s is not a supported locale (%(locales)s)")
 
 
@@ -155,6 +157,8 @@ def validate(data: Any) -> Journey:
             add("brand", NOT_A_TEXT)
         elif len(brand) > MAX_BRAND_LENGTH:
             add("brand", TOO_LONG, max=MAX_BRAND_LENGTH)
+        elif has_control_characters(brand):
+            add("brand", CONTROL)
 
     locales = data.get("locales")
     valid_locales: list[str] = []
@@ -262,6 +266,8 @@ def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Mome
                 add(f"{path}.name", N_("must not be empty"))
             elif len(name) > MAX_NAME_LENGTH:
                 add(f"{path}.name", TOO_LONG, max=MAX_NAME_LENGTH)
+            elif has_control_characters(name):
+                add(f"{path}.name", CONTROL)
             names = {loc: name.strip() for loc in locales}
         elif isinstance(name, dict) and name:
             for loc, text in name.items():
@@ -271,6 +277,8 @@ def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Mome
                     add(f"{path}.name.{loc}", NOT_A_TEXT)
                 elif len(text) > MAX_NAME_LENGTH:
                     add(f"{path}.name.{loc}", TOO_LONG, max=MAX_NAME_LENGTH)
+                elif has_control_characters(text):
+                    add(f"{path}.name.{loc}", CONTROL)
                 else:
                     names[loc] = text.strip()
             if default_locale in locales and default_locale not in name:

@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from surveyapp import storage
 from surveyapp.domain import vocabulary
+from surveyapp.domain.text import has_control_characters
 
 ROLES = vocabulary.ROLES
 MIN_PASSWORD_LENGTH = 10
@@ -37,8 +38,15 @@ class AccountError(ValueError):
 def create(db: Database, username: str, password: str, role: str = "admin") -> None:
     """Create an account; the password is stored only as a salted scrypt hash."""
     username = username.strip()
-    if not username or len(username) > USERNAME_MAX or any(c.isspace() for c in username):
-        raise AccountError(f"a user name is 1 to {USERNAME_MAX} characters without spaces")
+    if (
+        not username
+        or len(username) > USERNAME_MAX
+        or any(c.isspace() for c in username)
+        or has_control_characters(username)
+    ):
+        raise AccountError(
+            f"a user name is 1 to {USERNAME_MAX} characters without spaces or control characters"
+        )
     if role not in ROLES:
         raise AccountError(f"the role is one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -20,12 +20,13 @@ from sqlite_utils import Database
 
 from surveyapp import storage
 from surveyapp.domain.journeys import Journey
+from surveyapp.domain.text import has_control_characters
 
 TOKEN_BYTES = 16  # 128 random bits; 22 URL-safe characters
 BUDGET_WINDOW = timedelta(days=30)
 MAX_CUSTOMER_REF = 200
 EMAIL = re.compile(
-    r"[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
 )
 CSV_COLUMNS = ("customer", "email", "locale")
@@ -130,6 +131,8 @@ def check_request(customer: str, email: str | None) -> str | None:
         return "the customer reference is empty"
     if len(customer) > MAX_CUSTOMER_REF:
         return f"the customer reference is longer than {MAX_CUSTOMER_REF} characters"
+    if has_control_characters(customer):
+        return "the customer reference contains a line break or another control character"
     if email is not None and not is_valid_email(email):
         return f"'{email}' is not a valid email address"
     return None

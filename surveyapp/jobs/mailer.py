@@ -217,6 +217,13 @@ def send_invitations(
                     sender=settings.sender,
                     reminder=reminder,
                 )
+            except Exception as exc:  # one message that cannot be made never stops a batch
+                reason = f"the message could not be composed ({type(exc).__name__}: {exc})"
+                storage.mark_send_failed(db, invitation["token"], reason)
+                report.failed += 1
+                report.errors.append((invitation["customer_ref"] or invitation["email"], reason))
+                continue
+            try:
                 connection.send(message)
             except (smtplib.SMTPException, OSError) as exc:
                 reason = _describe(exc)

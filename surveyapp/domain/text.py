@@ -1,0 +1,18 @@
+"""Rules for text that reaches an email header, a file or a log line.
+
+A carriage return or line feed there starts a new header or a new record; NUL and the
+other control characters truncate or garble it. Such text is refused where it enters
+(journey definitions, customer references, account names), not escaped where it leaves.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
+REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a line break, NUL, tab or another control character."""
+    return any(unicodedata.category(c) in REFUSED_CATEGORIES for c in text)

@@ -1,0 +1,109 @@
+"""Line breaks, NUL and other control characters never reach a mail header or a file: they
+are refused where text comes in, and one message that cannot be made never stops a batch."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from surveyapp import storage
+from surveyapp.domain.definitions import parse_definition
+from surveyapp.domain.problems import DefinitionError
+from surveyapp.jobs import accounts, apikeys
+from tests.helpers import make_invitation
+
+HOSTILE = ["Café\r\nBcc: all@example.com", "Café\x00", "Ca\tfé", "Café\u2028des Arts", "\x1b[31m"]
+BASE = {
+    "id": "shop",
+    "brand": "Shop",
+    "default_locale": "fr",
+    "locales": ["fr", "ro"],
+    "moments": [{"id": "visit", "kind": "fmot", "name": {"fr": "Visite", "ro": "Vizita"}}],
+}
+
+
+def problems_of(definition) -> list[str]:
+    with pytest.raises(DefinitionError) as refused:
+        parse_definition(json.dumps(definition), "json")
+    return [str(p) for p in refused.value.problems]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_brand_or_a_moment_name_with_a_control_character_is_refused(text):
+    control = "must not contain line breaks, tabs or other control characters"
+    assert problems_of({**BASE, "brand": text}) == [f"brand: {control}"]
+    moment = {**BASE["moments"][0], "name": {"fr": text, "ro": "Vizita"}}
+    assert problems_of({**BASE, "moments": [moment]}) == [f"moments[0].name.fr: {control}"]
+    moment = {**BASE["moments"][0], "name": text}
+    assert problems_of({**BASE, "moments": [moment]}) == [f"moments[0].name: {control}"]
+
+
+def test_the_refusal_is_explained_in_the_managers_language():
+    with pytest.raises(DefinitionError) as refused:
+        parse_definition(json.dumps({**BASE, "brand": "A\nB"}), "json")
+    (problem,) = refused.value.problems
+    assert problem.text("fr") == (
+        "brand\u202f: ne doit contenir ni saut de ligne, ni tabulation, ni autre caractère de "
+        "contrôle"
+    )
+    assert "sfârșituri de rând" in problem.text("ro")
+
+
+@pytest.mark.parametrize("customer", HOSTILE)
+def test_a_customer_reference_with_a_control_character_is_refused_everywhere(
+    customer, run_cli, loaded, db, tmp_path, app
+):
+    cli = run_cli("invite", "cafe", "meal", "--customer", customer)
+    assert cli.exit_code == 1 and "control character" in cli.output
+    rows = tmp_path / "customers.csv"
+    rows.write_text(f'customer,email,locale\nC-1,,fr\n"{customer}",,fr\n', encoding="utf-8")
+    refused = run_cli("invite", "cafe", "meal", "--csv", rows)
+    assert refused.exit_code == 1 and "control character" in refused.output
+    key = apikeys.create(db, "crm")
+    response = app.test_client().post(
+        "/api/v1/invitations",
+        json={"journey": "cafe", "moment": "meal", "customer": customer},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 422 and "control character" in response.get_data(as_text=True)
+    assert db.execute("SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("address", ["ana\x00@example.ro", "ana\r\n@example.ro", "a\x7f@b.ro"])
+def test_an_email_address_with_a_control_character_is_refused(address, run_cli, loaded):
+    result = run_cli("invite", "cafe", "meal", "--customer", "C-1", "--email", address)
+    assert result.exit_code == 1 and "not a valid email address" in result.output
+
+
+@pytest.mark.parametrize("name", ["maria\x00", "ma\x1bria", "ma\u2028ria"])
+def test_an_account_name_with_a_control_character_is_refused(name, db):
+    with pytest.raises(accounts.AccountError, match="control characters"):
+        accounts.create(db, name, "correct horse battery")
+
+
+def test_one_message_that_cannot_be_made_never_stops_the_batch(run_cli, db, loaded, smtp_server):
+    # A definition stored before this check existed, with a line break in its brand.
+    db.execute(
+        "UPDATE journeys SET definition = replace(definition, 'Café des Arts', ?), "
+        "digest = 'stored-before-the-check' WHERE id = 'cafe'",
+        [json.dumps("Café\r\nBcc: all@example.com", ensure_ascii=False)[1:-1]],
+    )
+    db.conn.commit()
+    make_invitation(db, loaded["cafe"], customer="C-1", email="c1@example.ro")
+    make_invitation(db, loaded["saas-onboarding"], "delivery", "S-1", "fr", "s1@example.fr")
+    result = run_cli("send")
+    assert result.exit_code == 0
+    assert "sent 1, failed 1" in result.output
+    assert "not sent to C-1: the message could not be composed" in result.output
+    assert [m["To"] for m in smtp_server.messages] == ["s1@example.fr"]
+    assert "Bcc" not in str(smtp_server.messages[0])
+    failed = storage.get_invitation(db, next(iter(_tokens(db, "C-1"))))
+    assert failed["sent_at"] is None and "composed" in failed["last_error"]
+    assert "sent 0, failed 1" in run_cli("send", "--retry").output  # still reported, not sent
+
+
+def _tokens(db, customer: str) -> list[str]:
+    return [
+        t for (t,) in db.execute("SELECT token FROM invitations WHERE customer_ref = ?", [customer])
+    ]
