@@ -8,6 +8,7 @@ database or Flask.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,58 @@ from surveyapp.domain.journeys import Journey, validate
 from surveyapp.domain.problems import DefinitionError, Problem, line_at, problem
 
 MAX_DEFINITION_BYTES = 256 * 1024
+#: How deep mappings and lists may nest (a real definition needs 4): deeper is refused
+#: before anything recursive sees it, so it never costs a RecursionError or a worker.
+MAX_NESTING = 32
+NO_ALIASES = N_("anchors and aliases (& and *) are not allowed")
+TOO_DEEP = N_("mappings and lists are nested more than %(max)s levels deep")
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A YAML construct we refuse before composing it; ``why`` says why (a Message)."""
+
+    def __init__(self, why: Message, mark):
+        super().__init__(problem=str(why), problem_mark=mark)
+        self.why = why
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML that also refuses a key given twice in one mapping."""
+    """Safe YAML that also refuses a key given twice in one mapping, aliases (so no
+    "billion laughs" can expand a few hundred bytes into gigabytes) and deep nesting."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused(message(NO_ALIASES), self.peek_event().start_mark)
+        if self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            if self._depth >= MAX_NESTING:
+                raise _Refused(message(TOO_DEEP, max=MAX_NESTING), self.peek_event().start_mark)
+            self._depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
+
+
+# A JSON string (escapes included) or a bracket: brackets inside strings do not nest.
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def json_too_deep(text: str, max_depth: int = MAX_NESTING) -> bool:
+    """Whether JSON ``text`` nests arrays and objects more than ``max_depth`` levels; read
+    without recursion, before a parser that recurses sees it."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > max_depth:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
@@ -67,6 +116,8 @@ def load_text(text: str | bytes, fmt: str = "yaml") -> Any:
     if not text.strip():
         raise DefinitionError([problem("", N_("the file is empty"))])
     if fmt == "json":
+        if json_too_deep(text):
+            raise DefinitionError([problem("", TOO_DEEP, max=MAX_NESTING)])
         try:
             return json.loads(text, object_pairs_hook=_reject_duplicate_json_keys)
         except json.JSONDecodeError as exc:
@@ -78,6 +129,9 @@ def load_text(text: str | bytes, fmt: str = "yaml") -> Any:
     try:
         # _StrictLoader is a SafeLoader: it builds no object from tags.
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 # nosec B506
+    except _Refused as exc:
+        mark = exc.problem_mark
+        raise DefinitionError([Problem(line_at(mark.line + 1, mark.column + 1), exc.why)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = line_at(mark.line + 1, mark.column + 1) if mark else ""

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request
 
 from surveyapp import storage
+from surveyapp.domain.definitions import MAX_NESTING, json_too_deep
 from surveyapp.jobs import apikeys
 from surveyapp.web.api.openapi import document
 from surveyapp.web.database import get_db
@@ -81,7 +82,10 @@ def json_body() -> Any:
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "Send JSON (Content-Type: application/json).")
     try:
-        return json.loads(request.get_data(cache=True) or b"null")
+        text = (request.get_data(cache=True) or b"null").decode("utf-8")
+        if json_too_deep(text):
+            raise ValueError(f"arrays and objects nest more than {MAX_NESTING} levels deep")
+        return json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from None
 
