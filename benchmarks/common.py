@@ -33,6 +33,11 @@ def free_port() -> int:
 
 
 def start(app_spec: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
+    """``app_spec`` under gunicorn with the worker settings `surveyapp serve` ships
+    (worker class, threads, connections per worker, timeouts), so that a benchmark
+    measures what runs in production; the same for the real app and the baseline."""
+    from surveyapp.web.server import PRODUCTION_OPTIONS as shipped
+
     port = free_port()
     process = subprocess.Popen(
         [
@@ -44,11 +49,13 @@ def start(app_spec: str, workers: int, env: dict) -> tuple[subprocess.Popen, int
             "--workers",
             str(workers),
             "--worker-class",
-            "sync",
+            shipped["worker_class"],
+            "--worker-connections",
+            str(shipped["worker_connections"]),
             "--timeout",
-            "30",
+            str(shipped["timeout"]),
             "--keep-alive",
-            "5",
+            str(shipped["keepalive"]),
             app_spec,
         ],
         cwd=ROOT,

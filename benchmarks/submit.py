@@ -34,6 +34,8 @@ from pathlib import Path
 
 from common import DEMO_JOURNEYS, ROOT, WRK_THREADS, run_wrk, start, stop  # benchmarks/common.py
 
+from surveyapp.web.server import PRODUCTION_OPTIONS as SHIPPED
+
 WARMUP = 2  # seconds of each load before the measured rounds
 
 # A realistic mix: 3 in 5 customers glad, 1 so-so, 1 in pain (pain also opens a follow-up).
@@ -166,7 +168,7 @@ def main() -> None:
     tokens = [o.token for o in outcomes]
     per_round = len(tokens) // (args.rounds + 1)
 
-    # Both apps run side by side (an idle sync worker only sleeps) and are driven in
+    # Both apps run side by side (an idle worker only sleeps) and are driven in
     # turns, each measurement right next to the one it is compared with, in the order
     # A B, then B A in the next round: on a shared machine whose speed drifts, a pair
     # measured back to back is what can be compared.
@@ -225,9 +227,9 @@ def main() -> None:
     assert submits <= stored <= submits + args.connections * (args.rounds + 1), (stored, submits)
 
     print(
-        f"{args.workers} gunicorn sync workers each, wrk 2 threads, {args.connections} "
-        f"connections, {args.duration} s per run, {args.rounds} rounds taking turns, "
-        "127.0.0.1"
+        f"{args.workers} gunicorn {SHIPPED['worker_class']} workers each, wrk 2 threads, "
+        f"{args.connections} connections, {args.duration} s per run, "
+        f"{args.rounds} rounds taking turns, 127.0.0.1"
     )
     print(
         f"{'median of rounds':18}{'requests/s':>11}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"

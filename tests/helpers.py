@@ -22,6 +22,7 @@ from pathlib import Path
 from surveyapp import storage
 from surveyapp.domain import scoring, surveys
 from surveyapp.jobs import invitations
+from surveyapp.web.server import PRODUCTION_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
@@ -191,6 +192,8 @@ def start_gunicorn(workers: int = 2, **env: str) -> tuple[subprocess.Popen, int]
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--worker-class",  # the worker model `surveyapp serve` ships
+            PRODUCTION_OPTIONS["worker_class"],
             "surveyapp:create_app()",
         ]
 

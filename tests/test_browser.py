@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from surveyapp import storage
 from tests.helpers import SURVEYAPP, start_gunicorn, stop_server
@@ -234,7 +235,7 @@ def test_a_customer_answers_a_survey_framed_by_the_companys_own_site(browser, in
         frame = page.frame_locator("iframe")
         frame.get_by_label("Rău").check()
         frame.get_by_role("button", name="Trimite răspunsurile").click()
-        assert frame.locator("h1").inner_text() == "Vă mulțumim!"
+        expect(frame.locator("h1")).to_have_text("Vă mulțumim!")  # waits for the page
     finally:
         context.close()
         stop_server(server)

@@ -71,7 +71,7 @@ def test_the_admin_exports_start_no_formula_under_any_separator(app, db, loaded,
 def test_the_links_file_starts_no_formula_under_any_separator(run_cli, loaded, tmp_path):
     customers = tmp_path / "customers.csv"
     customers.write_text(
-        'customer,email,locale\n"C-1;=1+1",,ro\n"@SUM(A1)",,fr\n"C-3\t-2+3",,fr\n',
+        'customer,email,locale\n"C-1;=1+1",,ro\n"@SUM(A1)",,fr\n"C-3,-2+3",,fr\n',
         encoding="utf-8",
     )
     out = tmp_path / "links.csv"

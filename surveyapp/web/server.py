@@ -32,7 +32,13 @@ def default_workers() -> int:
 
 
 PRODUCTION_OPTIONS: dict[str, Any] = {
-    "worker_class": "sync",
+    # Greenlets, not one process per connection: a client that sends its request a byte
+    # a second holds a greenlet waiting on its socket, not a worker (a sync worker is
+    # taken whole, and 20 such clients left no worker for anyone). Requests still run
+    # one at a time per worker between network waits; a write transaction never waits on
+    # the network, so it never yields to another greenlet while holding the write lock.
+    "worker_class": "gevent",
+    "worker_connections": 1000,
     # A survey page or submit takes milliseconds; a request stuck for 30 s is a bug.
     "timeout": 30,
     "graceful_timeout": 20,
