@@ -42,7 +42,11 @@ PRODUCTION_OPTIONS: dict[str, Any] = {
     # A survey page or submit takes milliseconds; a request stuck for 30 s is a bug.
     "timeout": 30,
     "graceful_timeout": 20,
-    "keepalive": 5,
+    # No keep-alive: each connection carries one request, so the kernel spreads them over
+    # the workers. Kept alive, a connection stays with the worker that took it, and under
+    # 32 busy connections the slowest answers took 1.1 s instead of 44 ms (p99, measured).
+    # A reverse proxy keeps its clients' connections alive on its side.
+    "keepalive": 0,
     # Recycle workers now and then so that no slow leak can grow without bound.
     "max_requests": 20_000,
     "max_requests_jitter": 2_000,
