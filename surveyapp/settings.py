@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # Origins allowed to show survey pages in a frame, e.g. ["https://www.example.com"];
     # empty: no site may (frame-ancestors 'none').
     "EMBED_ORIGINS": [],
+    # Continuous replication of the database (Litestream): a folder (an absolute path or
+    # file:///…) or an S3-compatible bucket (s3://bucket/path); empty: none.
+    "REPLICA_URL": None,
     # How many reverse proxies stand in front of the service (0: none). Each appends the
     # address it saw to X-Forwarded-For; only that many are believed, so a client cannot
     # choose the address the login throttle and the link-guess limit count it under.

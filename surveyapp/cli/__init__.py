@@ -46,6 +46,7 @@ for command in (
     digest.digest_command,
     serve.serve_command,
     serve.backup_command,
+    serve.restore_command,
     serve.demo_command,
     translations.translate,
 ):

@@ -1,4 +1,5 @@
-"""``surveyapp serve|backup|demo``: running the service, backing it up, trying it out."""
+"""``surveyapp serve|backup|restore|demo``: running the service, backing it up and
+restoring it, trying it out."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from surveyapp import storage
+from surveyapp import settings, storage
 from surveyapp.cli.common import open_db
-from surveyapp.jobs import digest, mailer
+from surveyapp.jobs import digest, mailer, replication
 
 
 @click.command("serve")
@@ -42,9 +43,17 @@ def serve_command(host, port, workers):
             click.echo(f"Cannot send the digest: {exc}.", err=True)
             sys.exit(1)
         tasks.append(["digest", "--loop"])
+    commands = [[sys.executable, "-m", "surveyapp.cli", *task] for task in tasks]
+    try:
+        url = replication.replica_url(app.config)
+        if url:  # every change of the database reaches the replica within about a second
+            commands.append(replication.replicate_command(app.config["DATABASE"], url))
+    except replication.ReplicationError as exc:
+        click.echo(f"Cannot replicate the database: {exc}.", err=True)
+        sys.exit(1)
     background = [
-        subprocess.Popen([sys.executable, "-m", "surveyapp.cli", *task])  # noqa: S603 # nosec B603
-        for task in tasks
+        subprocess.Popen(command)  # noqa: S603 # nosec B603 - our programs, fixed arguments
+        for command in commands
     ]
     try:
         server.serve(app, host=host, port=port, workers=workers or server.default_workers())
@@ -68,6 +77,26 @@ def backup_command(target):
     with open_db() as db:
         pages = storage.backup(db, target)
     click.echo(f"backed up {pages} pages to {target}")
+
+
+@click.command("restore")
+@click.option("--to", "target", type=click.Path(dir_okay=False), help="Default: DATABASE.")
+@click.option("--force", is_flag=True, help="Overwrite an existing database file.")
+def restore_command(target, force):
+    """Bring the database back from its replica (REPLICA_URL), after losing the machine.
+
+    Example: SURVEYAPP_REPLICA_URL=s3://backups/surveyapp surveyapp restore
+    """
+    config = settings.load_settings()
+    try:
+        url = replication.replica_url(config)
+        if url is None:
+            raise replication.ReplicationError("REPLICA_URL is not set")
+        replication.restore(url, target or config["DATABASE"], force=force)
+    except replication.ReplicationError as exc:
+        click.echo(f"Cannot restore: {exc}.", err=True)
+        sys.exit(1)
+    click.echo(f"restored {target or config['DATABASE']} from {url}")
 
 
 @click.command("demo")
