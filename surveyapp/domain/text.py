@@ -1,4 +1,5 @@
-"""Rules for text that reaches an email header, a file or a log line.
+"""Rules for text from outside: what may reach an email header, a file or a log line, and
+what counts as a number.
 
 A carriage return or line feed there starts a new header or a new record; NUL and the
 other control characters truncate or garble it. Such text is refused where it enters
@@ -16,3 +17,9 @@ REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 def has_control_characters(text: str) -> bool:
     """Whether ``text`` holds a line break, NUL, tab or another control character."""
     return any(unicodedata.category(c) in REFUSED_CATEGORIES for c in text)
+
+
+def is_whole_number(text: str) -> bool:
+    """Whether ``text`` is written with the digits 0-9 only. (``str.isdigit`` also takes
+    ``²`` and ``٣``, which ``int()`` then refuses or reads otherwise.)"""
+    return text.isascii() and text.isdigit()

@@ -8,6 +8,7 @@ from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import survey_for
+from surveyapp.domain.text import is_whole_number
 from surveyapp.domain.vocabulary import FOLLOWUP_STATUSES, POLARITIES
 from surveyapp.web.admin.base import (
     PAGE_SIZE,
@@ -34,7 +35,7 @@ def comments(journey_id: str, moment_id: str):
     polarity = polarity if polarity in POLARITIES else None
     search = request.args.get("q", "").strip()[:200] or None
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = int(page) if is_whole_number(page) and 0 < int(page) < 100_000 else 1
     rows = storage.comments(
         get_db(),
         journey.id,
@@ -72,7 +73,7 @@ def followups(journey_id: str):
             return refuse_viewer()
         form = FollowupForm(request.form, meta=admin_meta())
         response_id = request.form.get("response_id", "")
-        if not response_id.isdigit() or not form.validate():
+        if not is_whole_number(response_id) or not form.validate():
             notice, code = N_("Nothing was changed: the form was not valid. Please try again."), 422
         elif storage.update_followup(
             get_db(),

@@ -9,6 +9,7 @@ import json
 from flask import jsonify, request
 
 from surveyapp import storage
+from surveyapp.domain.text import is_whole_number
 from surveyapp.web.api.base import ApiError, bp, day_arg, journey_or_404
 from surveyapp.web.database import get_db
 
@@ -32,7 +33,7 @@ def _after(cursor: str | None) -> int:
 @bp.get("/responses")
 def responses():
     limit_raw = request.args.get("limit", "100")
-    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= 1000:
+    if not is_whole_number(limit_raw) or not 1 <= int(limit_raw) <= 1000:
         raise ApiError(
             422,
             "invalid_parameter",
