@@ -16,6 +16,13 @@ def admin():
     """Accounts of the admin area (CX managers)."""
 
 
+def _read_password(from_stdin: bool, prompt: str) -> str:
+    """A password from standard input's first line, or asked for twice, unechoed."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+
+
 @admin.command("create")
 @click.argument("username")
 @click.option(
@@ -31,10 +38,7 @@ def admin_create(username, role, password_stdin):
 
     Example: surveyapp admin create maria --role viewer
     """
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin, "Password")
     try:
         with open_db() as db:
             accounts.create(db, username, password, role)
@@ -66,10 +70,7 @@ def admin_password(username, password_stdin):
 
     Example: surveyapp admin password maria
     """
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin, "New password")
     try:
         with open_db() as db:
             accounts.set_password(db, username, password)
