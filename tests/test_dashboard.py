@@ -155,3 +155,56 @@ def test_open_counts_follow_every_change_of_a_followup(db, loaded):
     assert storage.open_followups(db, "cafe") == {"bill": 1}
     assert len(storage.followups(db, "cafe")) == 1
     assert not storage.update_followup(db, 999, status="resolved", note=None, by="m")
+
+
+def _at(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T12:00:00+00:00")
+
+
+def test_weeks_are_labelled_in_the_readers_language_and_a_partial_week_is_marked(db, loaded):
+    cafe = loaded["cafe"]
+    for day, polarity in [
+        ("2026-11-09", "positive"),
+        ("2026-11-10", "negative"),
+        ("2026-11-16", "positive"),
+        ("2026-11-25", "negative"),  # the week under way on Thursday 26
+    ]:
+        add(db, cafe, "meal", polarity, when=_at(day))
+    board = dashboard.build(db, cafe, dashboard.Filters(), "fr", today=date(2026, 11, 26))
+    (meal,) = [r for r in board.rows if r.score.id == "meal"]
+    assert [(w["label"], w["short"], w["net"], w["partial"]) for w in meal.weeks] == [
+        ("9 nov. 2026", "9 nov.", 0.0, False),
+        ("16 nov. 2026", "16 nov.", 100.0, False),
+        ("23 nov. 2026", "23 nov.", -100.0, True),
+    ]
+    ro = dashboard.build(db, cafe, dashboard.Filters(), "ro", today=date(2026, 11, 30))
+    (meal,) = [r for r in ro.rows if r.score.id == "meal"]
+    assert [w["partial"] for w in meal.weeks] == [False, False, False]  # Sunday 29 is past
+    cut = dashboard.Filters(since=date(2026, 11, 16), until=date(2026, 11, 26))
+    (meal,) = [r for r in dashboard.build(db, cafe, cut, "fr").rows if r.score.id == "meal"]
+    # The week of 16 is whole inside the filters; the one of 23 is cut on Thursday 26.
+    assert [(w["short"], w["partial"]) for w in meal.weeks] == [
+        ("16 nov.", False),
+        ("23 nov.", True),
+    ]
+
+
+def test_the_trend_joins_complete_weeks_only_and_labels_its_axes(app, db, loaded):
+    from surveyapp.jobs import accounts
+    from tests.helpers import admin_log_in
+
+    cafe = loaded["cafe"]
+    for day in ("2026-11-12", "2026-11-17", "2026-11-18", "2026-11-24"):
+        add(db, cafe, "meal", "positive" if day != "2026-11-24" else "negative", when=_at(day))
+    accounts.create(db, "maria", "correct horse battery", "admin")
+    client = app.test_client()
+    admin_log_in(client, "maria", "correct horse battery", "fr")
+    page = client.get("/admin/j/cafe?lang=fr&since=2026-11-11&until=2026-11-29").get_data(
+        as_text=True
+    )
+    card = page.split('id="trend-meal"')[1].split("</section>")[0]
+    points = card.split('<polyline points="')[1].split('"')[0].split()
+    assert len(points) == 2  # the weeks of 16 and 23; the week of 9 is cut by the filter
+    assert card.count('class="partial"') == 1
+    assert ">+100<" in card and ">−100<" in card and ">9 nov.<" in card and ">23 nov.<" in card
+    assert "9 nov. 2026</time> (semaine partielle)" in card

@@ -9,12 +9,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import yaml
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_decimal, format_percent
 from babel.support import LazyProxy, NullTranslations, Translations
 
@@ -114,6 +114,14 @@ def percent(fraction: float, locale: str) -> str:
     """
     pattern = Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
     return format_percent(fraction, format=pattern, locale=locale)
+
+
+def date_text(day: date, locale: str, short: bool = False) -> str:
+    """A date in the reader's locale: medium (fr ``23 nov. 2026``) or, ``short``, day and
+    month only (fr ``23 nov.``, ro ``23 nov.``, en ``Nov 23``)."""
+    if short:
+        return format_skeleton("dMMM", day, locale=locale)
+    return format_date(day, format="medium", locale=locale)
 
 
 def datetime_text(moment: datetime, locale: str) -> str:

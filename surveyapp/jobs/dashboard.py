@@ -7,13 +7,13 @@ million. No Flask here; the admin views only render what this returns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
 from surveyapp import storage
-from surveyapp.domain import scoring
+from surveyapp.domain import i18n, scoring
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.scoring import MomentScore
 from surveyapp.domain.statistics import wilson
@@ -74,8 +74,34 @@ class Dashboard:
     filters: Filters
 
 
-def build(db: Database, journey: Journey, filters: Filters, name_locale: str) -> Dashboard:
-    """Everything the journey dashboard shows, in journey order."""
+def _weeks(rows: list[dict[str, Any]], filters: Filters, today: date, locale: str):
+    """Each week's tallies with its start, its labels in ``locale``, its net score, and
+    whether it is partial: a week only partly inside the period counted (the week under
+    way, or one cut by the filters) has fewer days, so it is marked, not drawn as a trend."""
+    last = min(today, filters.until) if filters.until else today
+    weeks = []
+    for row in rows:
+        start = date.fromisoformat(row["week"])
+        partial = start + timedelta(days=6) > last or bool(filters.since and start < filters.since)
+        weeks.append(
+            {
+                **row,
+                "start": start,
+                "label": i18n.date_text(start, locale),
+                "short": i18n.date_text(start, locale, short=True),
+                "net": 100 * (row["positive"] - row["negative"]) / row["responses"],
+                "partial": partial,
+            }
+        )
+    return weeks
+
+
+def build(
+    db: Database, journey: Journey, filters: Filters, name_locale: str, today: date | None = None
+) -> Dashboard:
+    """Everything the journey dashboard shows, in journey order (names and dates in
+    ``name_locale``, the reader's)."""
+    today = today or storage.utcnow().date()
     tallies = storage.moment_tallies(db, journey.id, **filters.as_kwargs())
     scores = scoring.journey_scores(
         journey, storage.retired_moments(db, journey.id), tallies, name_locale=name_locale
@@ -90,7 +116,7 @@ def build(db: Database, journey: Journey, filters: Filters, name_locale: str) ->
             negative=Share.of(s.negative, s.responses),
             open_followups=open_counts.get(s.id, 0),
             enough=s.responses >= MIN_RESPONSES,
-            weeks=weeks.get(s.id, []),
+            weeks=_weeks(weeks.get(s.id, []), filters, today, name_locale),
         )
         for s in scores
     ]
