@@ -298,12 +298,13 @@ def test_the_responses_csv_opens_in_excel_and_runs_no_formula(manager, answered,
     response = manager.get("/admin/j/cafe/export/responses.csv?sep=semicolon")
     raw = response.get_data(as_text=True)
     assert response.headers["Content-Disposition"] == 'attachment; filename="cafe-responses.csv"'
-    assert raw.startswith("\ufeffid;created_at;journey;moment;")
+    # For a French Excel: French headers and words (the comma CSV keeps codes).
+    assert raw.startswith("\ufeffRéponse;Date et heure (UTC);Parcours;Moment;Langue;")
     rows = list(csv.DictReader(io.StringIO(raw[1:]), delimiter=";"))
     assert len(rows) == 3
-    pain = next(r for r in rows if r["polarity"] == "negative")
-    assert pain["why"].startswith("<script>")
-    assert {r["locale"] for r in rows} == {"fr", "ro"}
+    pain = next(r for r in rows if r["Vécu comme"] == "Douleur")
+    assert any(cell.startswith("<script>") for cell in pain.values())
+    assert {r["Langue"] for r in rows} == {"Français", "Română"}
     answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "=cmd|' /C calc'!A0"})
     for query, separator in (("", ","), ("?sep=semicolon", ";")):
         raw = manager.get(f"/admin/j/cafe/export/responses.csv{query}").get_data(as_text=True)

@@ -195,7 +195,7 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
             "link", name="CSV avec points-virgules (Excel français ou roumain)"
         ).first.click()
     content = Path(download.value.path()).read_bytes().decode("utf-8")
-    assert content.startswith("\ufeffid;created_at;journey;moment;")
+    assert content.startswith("\ufeffRéponse;Date et heure (UTC);Parcours;Moment;")
     assert "Am așteptat 20 de minute" in content
     context.close()
 

@@ -86,6 +86,11 @@ MAX_TEXT_ANSWER = 2000
 
 #: How a response counts for its moment: glory, neither, pain.
 POLARITIES: tuple[str, ...] = ("positive", "neutral", "negative")
+POLARITY_LABELS: dict[str, str] = {
+    "positive": N_("Glory"),
+    "neutral": N_("So-so"),
+    "negative": N_("Pain"),
+}
 
 # --- how an answer arrived ---------------------------------------------------------------
 

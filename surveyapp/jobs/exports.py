@@ -55,7 +55,7 @@ def response_rows(responses: Iterable[dict[str, Any]], question_keys: list[str])
     for r in responses:
         yield [
             r["id"],
-            r["created_at"],
+            seconds(r["created_at"]),
             r["journey_id"],
             r["moment_id"],
             r["locale"],
@@ -75,6 +75,11 @@ RESPONSE_HEADER = [
     "polarity",
     "customer",
 ]
+
+
+def seconds(stamp: str) -> str:
+    """A stored time (``2026-11-23T10:22:36.123456Z``) to the second, as exports write it."""
+    return stamp[:19] + "Z" if stamp and len(stamp) > 20 else stamp
 
 
 def json_stream(items: Iterable[dict[str, Any]], wrapper_key: str, head: dict) -> Iterator[str]:
