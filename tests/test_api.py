@@ -294,4 +294,4 @@ def test_invitations_can_be_sent_at_once_and_say_whether_they_were(
     results = response.get_json()["results"]
     assert [r["sent"] for r in results] == [True, False, False]
     (message,) = smtp_server.to("ana@example.ro")
-    assert message["Subject"] == "Café des Arts: cum a fost? „Masa dumneavoastră”"
+    assert message["Subject"] == "Café des Arts vă întreabă: cum a fost „Masa dumneavoastră”?"

@@ -105,7 +105,7 @@ def test_a_customer_follows_the_emailed_link_in_romanian(
         capture_output=True,
     )
     (message,) = smtp_server.to("ana@example.ro")
-    assert message["Subject"] == "Café des Arts: cum a fost? „Masa dumneavoastră”"
+    assert message["Subject"] == "Café des Arts vă întreabă: cum a fost „Masa dumneavoastră”?"
     link = one_click_link(message, "Rău")
     assert link.startswith(f"{live_server}/s/") and link.endswith("?a=negative")
 

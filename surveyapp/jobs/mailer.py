@@ -26,7 +26,7 @@ from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import Survey, survey_for
 
-SUBJECT = N_("%(brand)s: how did it go? “%(moment)s”")
+SUBJECT = N_("%(brand)s asks: how was “%(moment)s”?")
 REMINDER_SUBJECT = N_("Reminder: %(brand)s would like your opinion on “%(moment)s”")
 
 
@@ -86,6 +86,18 @@ def one_click_choices(survey: Survey, locale: str) -> list[tuple[str, str]]:
     return survey.deciding.choices(locale)
 
 
+#: At most this many buttons in one row: six 40 px buttons fit a 360 px phone's email.
+ROW_MAX = 6
+
+
+def _rows(choices: list) -> dict[str, Any]:
+    """The choices in balanced rows of at most ROW_MAX (NPS: 0–5, 6–10; CES: 1–4, 5–7)."""
+    count = -(-len(choices) // ROW_MAX)  # rows needed
+    per_row = -(-len(choices) // count) if choices else 0
+    rows = [choices[i : i + per_row] for i in range(0, len(choices), per_row or 1)]
+    return {"choice_rows": rows, "choice_columns": per_row}
+
+
 def compose(
     invitation: Mapping[str, Any],
     journey: Journey,
@@ -102,16 +114,16 @@ def compose(
     link = f"{base_url}/s/{invitation['token']}"
     unsubscribe = f"{base_url}/u/{invitation['token']}"
     expires = datetime.fromisoformat(invitation["expires_at"].replace("Z", "+00:00"))
+    choices = [(f"{link}?a={value}", label) for value, label in one_click_choices(survey, locale)]
     context = {
         "brand": journey.brand,
         "moment": moment_name,
         "link": link,
         "unsubscribe": unsubscribe,
         "question": survey.question_text(survey.deciding, locale),
-        "choices": [
-            (f"{link}?a={value}", label) for value, label in one_click_choices(survey, locale)
-        ],
+        "choices": choices,
         "scale_ends": survey.deciding.scale_ends(locale),
+        **_rows(choices),
         "expires": format_date(expires, format="long", locale=locale),
         "locale": locale,
         "reminder": reminder,
