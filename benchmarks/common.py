@@ -54,6 +54,7 @@ def start(app_spec: str, workers: int, env: dict) -> tuple[subprocess.Popen, int
             str(shipped["worker_connections"]),
             "--timeout",
             str(shipped["timeout"]),
+            "--no-control-socket",
             "--keep-alive",
             str(shipped["keepalive"]),
             app_spec,

@@ -194,6 +194,7 @@ def start_gunicorn(workers: int = 2, **env: str) -> tuple[subprocess.Popen, int]
             str(workers),
             "--worker-class",  # the worker model `surveyapp serve` ships
             PRODUCTION_OPTIONS["worker_class"],
+            "--no-control-socket",
             "surveyapp:create_app()",
         ]
 
