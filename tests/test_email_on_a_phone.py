@@ -51,3 +51,24 @@ def test_the_invitation_email_fits_a_360_px_phone(
         assert [sum(round(b["y"]) == top for b in boxes) for top in tops] == rows
     finally:
         page.close()
+
+
+def test_the_plain_text_part_stays_short_for_a_scale_and_keeps_one_click_for_faces(db, loaded):
+    def plain(journey_id, moment_id, locale):
+        token = make_invitation(
+            db, loaded[journey_id], moment_id, f"P-{moment_id}", locale, "p@x.ro"
+        )
+        message = mailer.compose(
+            storage.get_invitation(db, token),
+            loaded[journey_id],
+            base_url="https://s",
+            sender="s@x",
+        )
+        return message.get_body(("plain",)).get_content()
+
+    nps = plain("saas-onboarding", "recommendation", "ro")
+    assert "?a=" not in nps and "Răspundeți aici: https://s/s/" in nps
+    assert "0 = deloc probabil · 10 = extrem de probabil" in nps
+    assert len(nps.splitlines()) < 20
+    faces = plain("cafe", "meal", "fr")
+    assert faces.count("?a=") == 3 and "- Bien\u202f: https://s/s/" in faces  # French spacing
