@@ -15,7 +15,7 @@ from surveyapp.jobs import accounts, apikeys
 from tests.helpers import admin_log_in, csrf_token, get_then_post
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -49,7 +49,7 @@ def test_a_restored_replica_holds_every_answer_acknowledged_before_the_crash(
     customers = [threading.Thread(target=customer) for _ in range(4)]
     for thread in customers:
         thread.start()
-    time.sleep(6)  # answers keep coming in while the machine dies
+    time.sleep(4)  # answers keep coming in while the machine dies
     os.killpg(server.pid, signal.SIGKILL)  # the web workers and Litestream at once
     crashed = time.monotonic()
     still_coming = not todo.empty()

@@ -15,8 +15,8 @@ from tests.helpers import start_serve, stop_server
 pytestmark = pytest.mark.browser  # a real server under load
 
 ATTACKERS = 20
-ATTACK_SECONDS = 12
-VISITS = 40
+ATTACK_SECONDS = 8
+VISITS = 30
 WITHIN = 3.0  # seconds a normal visitor may wait
 
 
