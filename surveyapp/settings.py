@@ -80,8 +80,13 @@ or in {config_file}:
 
 
 def instance_path() -> Path:
-    """The instance folder: ``SURVEYAPP_INSTANCE_PATH`` or ``instance/`` in the checkout."""
-    return Path(os.environ.get("SURVEYAPP_INSTANCE_PATH") or ROOT / "instance").resolve()
+    """The instance folder: ``SURVEYAPP_INSTANCE_PATH``, else ``instance/`` in the checkout,
+    else (an installed wheel, which has no checkout) ``instance/`` in the current folder."""
+    chosen = os.environ.get("SURVEYAPP_INSTANCE_PATH")
+    if chosen:
+        return Path(chosen).resolve()
+    home = ROOT if (ROOT / "pyproject.toml").is_file() else Path.cwd()
+    return (home / "instance").resolve()
 
 
 def configure(config: Config, overrides: dict[str, Any] | None = None) -> Config:

@@ -61,6 +61,17 @@ def test_the_installed_wheel_serves_french_and_romanian_from_another_folder(inst
     ).stdout
     assert "site-packages" in where and str(ROOT) not in where
 
+    # Without SURVEYAPP_INSTANCE_PATH an installed service keeps its files in ./instance.
+    result = subprocess.run(
+        [surveyapp, "journey", "list"],
+        cwd=elsewhere,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (elsewhere / "instance" / "surveyapp.db").is_file()
     assert "cafe: created" in run("journey", "load", "cafe.yaml")
     shown = run("survey", "show", "cafe", "meal", "--locale", "ro")
     assert "Masa dumneavoastră" in shown and "Așa și așa" in shown
