@@ -10,14 +10,16 @@ header row. Both keep the formula-cell protection: text is never a formula.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import xlsxwriter
 from babel.numbers import format_decimal
 
+from surveyapp import storage
+from surveyapp.domain import scoring
 from surveyapp.domain.i18n import N_, language_name, translate
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
@@ -33,7 +35,7 @@ class Column:
     header: str
     kind: str = "text"  # text, int, number, percent, bool, datetime, polarity, kind, ...
     #: For an answer: its choices' labels (message ids) by posted value, shown as words.
-    choices: tuple[tuple[str, str], ...] = ()
+    choices: Mapping[str, str] = field(default_factory=dict)
 
 
 RESPONSE_COLUMNS = (
@@ -46,21 +48,25 @@ RESPONSE_COLUMNS = (
     Column("polarity", N_("Lived as"), "polarity"),
     Column("customer_ref", N_("Customer")),
 )
-SCORE_COLUMNS = (
-    Column("id", N_("Moment")),
-    Column("kind", N_("Kind of moment"), "kind"),
-    Column("name", N_("Name")),
-    Column("retired", N_("Retired"), "bool"),
-    Column("responses", N_("Responses"), "int"),
-    Column("positive", N_("Glory"), "int"),
-    Column("neutral", N_("So-so"), "int"),
-    Column("negative", N_("Pain"), "int"),
-    Column("net_score", N_("Net score"), "number"),
-    Column("nps", N_("NPS"), "number"),
-    Column("csat_mean", N_("CSAT (1–5)"), "number"),
-    Column("csat_satisfied_pct", N_("Satisfied, % (CSAT 4–5)"), "percent"),
-    Column("ces_mean", N_("CES (1–7)"), "number"),
-)
+# Each score column's header and kind; the columns and their order are scoring's.
+_SCORE_HEADERS: dict[str, tuple[str, str]] = {
+    "id": (N_("Moment"), "text"),
+    "kind": (N_("Kind of moment"), "kind"),
+    "name": (N_("Name"), "text"),
+    "retired": (N_("Retired"), "bool"),
+    "responses": (N_("Responses"), "int"),
+    "positive": (N_("Glory"), "int"),
+    "neutral": (N_("So-so"), "int"),
+    "negative": (N_("Pain"), "int"),
+    "net_score": (N_("Net score"), "number"),
+    "nps": (N_("NPS"), "number"),
+    "csat_mean": (N_("CSAT (1–5)"), "number"),
+    "csat_satisfied_pct": (N_("Satisfied, % (CSAT 4–5)"), "percent"),
+    "ces_mean": (N_("CES (1–7)"), "number"),
+}
+SCORE_COLUMNS = tuple(Column(code, *_SCORE_HEADERS[code]) for code in scoring.SCORE_COLUMNS)
+#: The words of each kind of coded value.
+_LABELS_BY_KIND = {"polarity": POLARITY_LABELS, "channel": CHANNEL_LABELS, "kind": KIND_LABELS}
 THE_MOMENT = N_("the moment")
 #: Question types whose answers are words (the others are numbers or the customer's text).
 WORDED_TYPES = ("polarity", "yesno")
@@ -73,10 +79,8 @@ def question_columns(journey: Journey, moments: Iterable) -> list[Column]:
     for moment in moments:
         for question in survey_for(journey, moment).questions:
             if question.key not in columns:
-                words = CHOICES[question.type] if question.type in WORDED_TYPES else ()
-                columns[question.key] = Column(
-                    f"answers.{question.key}", question.text, "answer", words
-                )
+                words = dict(CHOICES[question.type]) if question.type in WORDED_TYPES else {}
+                columns[question.key] = Column(question.key, question.text, "answer", words)
     return list(columns.values())
 
 
@@ -90,21 +94,15 @@ def _header(column: Column, locale: str, brand: str) -> str:
 
 
 def _value(row: dict[str, Any], column: Column) -> Any:
-    if column.kind == "answer":
-        return row["answers"].get(column.key.split(".", 1)[1])
-    return row.get(column.key)
+    return row["answers"].get(column.key) if column.kind == "answer" else row.get(column.key)
 
 
 def _word(value: Any, column: Column, locale: str) -> Any:
     """A value as words where the reader reads words (CSV and XLSX alike)."""
     if column.choices and value is not None:
-        label = dict(column.choices).get(str(value))
+        label = column.choices.get(str(value))
         return translate(locale, label) if label else value
-    labels = {
-        "polarity": POLARITY_LABELS,
-        "channel": CHANNEL_LABELS,
-        "kind": KIND_LABELS,
-    }.get(column.kind)
+    labels = _LABELS_BY_KIND.get(column.kind)
     if labels is not None and value in labels:
         return translate(locale, labels[value])
     if column.kind == "locale" and value:
@@ -112,7 +110,7 @@ def _word(value: Any, column: Column, locale: str) -> Any:
     if column.kind == "bool" and value is not None:
         return translate(locale, N_("Yes") if value else N_("No"))
     if column.kind == "datetime" and value:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+        return storage.parse_iso(value).replace(tzinfo=None)  # Excel has no time zones
     return value
 
 
