@@ -30,23 +30,24 @@ def list_users(db: Database) -> list[dict[str, Any]]:
     return records(db, "users", USER_COLUMNS, "ORDER BY username")
 
 
+def _end_sessions_of(db: Database, username: str) -> None:
+    db.execute(
+        "DELETE FROM admin_sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
+        [username],
+    )
+
+
 def delete_user(db: Database, username: str) -> bool:
     """Delete an account and end its sessions."""
     with db.atomic():
-        db.execute(
-            "DELETE FROM admin_sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
-            [username],
-        )
+        _end_sessions_of(db, username)
         return db.execute("DELETE FROM users WHERE username = ?", [username]).rowcount > 0
 
 
 def set_password_hash(db: Database, username: str, password_hash: str) -> bool:
     """Replace an account's password hash and end all its sessions."""
     with db.atomic():
-        db.execute(
-            "DELETE FROM admin_sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?)",
-            [username],
-        )
+        _end_sessions_of(db, username)
         return (
             db.execute(
                 "UPDATE users SET password_hash = ? WHERE username = ?", [password_hash, username]
