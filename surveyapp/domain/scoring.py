@@ -13,7 +13,7 @@ from typing import Any
 
 from surveyapp.domain.journeys import Journey, Moment
 from surveyapp.domain.surveys import Survey, survey_for
-from surveyapp.domain.vocabulary import THRESHOLDS
+from surveyapp.domain.vocabulary import RANGES, THRESHOLDS
 
 #: The running sums kept per moment (and per day, locale and channel in storage).
 TALLY_FIELDS = (
@@ -32,8 +32,8 @@ TALLY_FIELDS = (
 )
 
 
-#: The columns of a moment's figures, in the order CSV exports (CLI and admin) write them.
-SCORE_COLUMNS = (
+#: The figures every moment has (the JSON form and the API always give them).
+ALWAYS_SHOWN = (
     "id",
     "kind",
     "name",
@@ -43,11 +43,10 @@ SCORE_COLUMNS = (
     "neutral",
     "negative",
     "net_score",
-    "nps",
-    "csat_mean",
-    "csat_satisfied_pct",
-    "ces_mean",
 )
+#: The columns of a moment's figures, in the order CSV exports (CLI and admin) write them;
+#: NPS, CSAT and CES only mean something where the moment asks them.
+SCORE_COLUMNS = (*ALWAYS_SHOWN, "nps", "csat_mean", "csat_satisfied_pct", "ces_mean")
 
 
 def polarity_from_rating(question_type: str, value: int) -> str:
@@ -76,7 +75,7 @@ def tally_increments(survey: Survey, answers: Mapping[str, Any], polarity: str) 
     inc[polarity] = 1
     for question in survey.questions:
         value = answers.get(question.key)
-        if value is None or question.type not in ("nps", "csat", "ces"):
+        if value is None or question.type not in RANGES:  # the rated scales
             continue
         value = int(value)
         prefix = question.type
@@ -116,17 +115,7 @@ class MomentScore:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: NPS, CSAT and CES only where the moment asks them."""
-        data: dict[str, Any] = {
-            "id": self.id,
-            "kind": self.kind,
-            "name": self.name,
-            "retired": self.retired,
-            "responses": self.responses,
-            "positive": self.positive,
-            "neutral": self.neutral,
-            "negative": self.negative,
-            "net_score": self.net_score,
-        }
+        data: dict[str, Any] = {name: getattr(self, name) for name in ALWAYS_SHOWN}
         if "nps" in self.asks:
             data["nps"] = self.nps
         if "csat" in self.asks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from surveyapp.domain.journeys import MAX_MOMENTS
+from surveyapp.domain.scoring import ALWAYS_SHOWN
 from surveyapp.domain.vocabulary import (
     KINDS,
     LOCALES,
@@ -64,17 +65,7 @@ DEFINITION = {
 }
 SCORE = {
     "type": "object",
-    "required": [
-        "id",
-        "kind",
-        "name",
-        "retired",
-        "responses",
-        "positive",
-        "neutral",
-        "negative",
-        "net_score",
-    ],
+    "required": list(ALWAYS_SHOWN),
     "properties": {
         "id": {"type": "string"},
         "kind": {"type": "string"},
