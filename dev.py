@@ -20,14 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
-# Debian packages the tests need: a real browser (with a font to draw text), and msgfmt to
-# check the catalogs.
+# Debian packages the tests need: a real browser (with a font to draw text), msgfmt to
+# check the catalogs, PostgreSQL's server.
 SYSTEM_NEEDS = {
     "/usr/bin/chromium": "chromium",
     "java": "default-jre-headless",  # runs the Nu HTML checker (vnu.jar)
     "npm": "npm",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf": "fonts-dejavu-core",
     "msgfmt": "gettext",
+    "/usr/lib/postgresql": "postgresql",  # the throwaway PostgreSQL server of the tests
 }
 
 

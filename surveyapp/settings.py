@@ -96,12 +96,24 @@ def configure(config: Config, overrides: dict[str, Any] | None = None) -> Config
     config.from_prefixed_env("SURVEYAPP")
     if overrides:
         config.update(overrides)
-    database = Path(config["DATABASE"])
-    if not database.is_absolute():
-        database = Path(config.root_path) / database
-    config["DATABASE"] = str(database)
+    config["DATABASE"] = _database(str(config["DATABASE"]), Path(config.root_path))
     config["BASE_URL"] = str(config["BASE_URL"]).rstrip("/")
     return config
+
+
+def _database(value: str, root: Path) -> str:
+    """A PostgreSQL URL as given (its scheme checked), or the absolute path of a SQLite
+    file (relative to the instance folder)."""
+    if "://" in value:
+        from surveyapp import storage
+
+        try:
+            storage.database_url(value)
+        except storage.DatabaseUnavailable as exc:
+            raise ConfigurationError(str(exc)) from None
+        return value
+    database = Path(value)
+    return str(database if database.is_absolute() else root / database)
 
 
 def load_settings(overrides: dict[str, Any] | None = None) -> Config:

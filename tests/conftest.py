@@ -1,4 +1,10 @@
-"""Shared fixtures: a real SQLite file per test, an app on it, a CLI runner beside it."""
+"""Shared fixtures: a real database per test (a SQLite file, and again a database on a
+throwaway PostgreSQL server), an app on it, a CLI runner beside it.
+
+A test that uses ``db`` (or ``loaded``, ``app``, ``client``...) runs once per engine. One
+that is about SQLite itself (its file, WAL, the writers' queue) asks for ``db_path`` or is
+marked ``sqlite_only`` and runs on SQLite alone.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from click.testing import CliRunner
 
 from surveyapp import create_app, storage
@@ -19,6 +26,7 @@ from tests.helpers import (
     start_gunicorn,
     stop_server,
 )
+from tests.postgres import Cluster
 
 
 @pytest.fixture
@@ -32,16 +40,76 @@ def instance(tmp_path, monkeypatch):
     return folder
 
 
+ENGINES = ("sqlite",)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: a test about SQLite itself")
+
+
+def pytest_generate_tests(metafunc):
+    """Run every test on a database once per engine, except those about SQLite itself."""
+    if "database" not in metafunc.fixturenames:
+        return
+    sqlite_only = "db_path" in metafunc.fixturenames or metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    )
+    metafunc.parametrize("database", ENGINES[:1] if sqlite_only else ENGINES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file that each test copies (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "surveyapp.db"
+    storage.open_database(path).close()
+    storage.dispose_all()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL server on 127.0.0.1 for the whole run, with a migrated
+    template database that each test's database is created from."""
+    cluster = Cluster(free_port()).start()
+    try:
+        template = cluster.new_database()
+        storage.open_database(template).close()
+        storage.dispose_all()
+        cluster.template = sqlalchemy.make_url(template).database
+        yield cluster
+    finally:
+        storage.dispose_all()
+        cluster.stop()
+
+
+@pytest.fixture
+def database(request, instance, monkeypatch, sqlite_template):
+    """This test's database setting: a SQLite file in the instance folder, or the URL of
+    a new database on the test PostgreSQL server (then in SURVEYAPP_DATABASE)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        path = instance / "surveyapp.db"
+        shutil.copyfile(sqlite_template, path)
+        yield str(path)
+        return
+    cluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.new_database(template=cluster.template)
+    monkeypatch.setenv("SURVEYAPP_DATABASE", url)
+    yield url
+    storage.dispose_all()
+    cluster.drop_database(url)
+
+
 @pytest.fixture
 def db_path(instance):
+    """The SQLite file, for tests about SQLite itself."""
     return instance / "surveyapp.db"
 
 
 @pytest.fixture
-def db(db_path):
-    database = storage.open_database(db_path)
-    yield database
-    database.close()
+def db(database):
+    connection = storage.open_database(database)
+    yield connection
+    connection.close()
 
 
 @pytest.fixture

@@ -230,3 +230,26 @@ def stop_server(process: subprocess.Popen, sig: int = signal.SIGTERM) -> str:
         os.killpg(process.pid, sig)
     output, errors = process.communicate(timeout=30)
     return (output or b"").decode() + (errors or b"").decode()
+
+
+class Rows(list):
+    """The rows of :func:`sql`, read like a DB-API cursor's."""
+
+    def fetchone(self):
+        return self[0] if self else None
+
+    def fetchall(self):
+        return list(self)
+
+
+def sql(db, statement: str, params=()) -> Rows:
+    """Raw SQL with ``?`` placeholders, as someone poking at the database would run it:
+    committed at once, rows read at once. (On PostgreSQL the placeholders become its
+    driver's ``%s``: test code only; the service itself never rewrites SQL.)"""
+    if db.dialect.name == "postgresql":
+        statement = statement.replace("%", "%%").replace("?", "%s")
+    result = db.exec_driver_sql(statement, tuple(params))
+    rows = Rows(tuple(row) for row in result) if result.returns_rows else Rows()
+    if db.in_transaction():
+        db.commit()
+    return rows

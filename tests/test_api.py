@@ -8,6 +8,7 @@ import pytest
 
 from surveyapp import create_app, storage
 from surveyapp.jobs import apikeys
+from tests.helpers import sql
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_a_revoked_key_gets_401(api, db):
 
 
 def test_keys_are_stored_only_as_hashes(db, key):
-    stored = db.execute("SELECT key_hash, prefix FROM api_keys").fetchone()
+    stored = sql(db, "SELECT key_hash, prefix FROM api_keys").fetchone()
     assert key not in stored and stored[0] == apikeys.key_hash(key)
 
 
@@ -146,7 +147,7 @@ def test_an_invalid_batch_creates_nothing(api, db):
         "invitations[3].colour",
         "invitations[3].customer",
     ]
-    assert db.execute("SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
+    assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
     too_many = api(
         "post",
         "/invitations",
@@ -171,7 +172,7 @@ def test_a_retried_request_with_an_idempotency_key_creates_nothing_new(api, db):
     assert again.status_code == first.status_code == 201
     assert again.get_json() == first.get_json()
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert db.execute("SELECT COUNT(*) FROM invitations").fetchone()[0] == 3
+    assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 3
     other = api(
         "post",
         "/invitations",

@@ -11,7 +11,7 @@ from surveyapp import storage
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.jobs import accounts, apikeys
-from tests.helpers import make_invitation
+from tests.helpers import make_invitation, sql
 
 HOSTILE = ["Café\r\nBcc: all@example.com", "Café\x00", "Ca\tfé", "Café\u2028des Arts", "\x1b[31m"]
 BASE = {
@@ -67,7 +67,7 @@ def test_a_customer_reference_with_a_control_character_is_refused_everywhere(
         headers={"Authorization": f"Bearer {key}"},
     )
     assert response.status_code == 422 and "control character" in response.get_data(as_text=True)
-    assert db.execute("SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
+    assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
 
 
 @pytest.mark.parametrize("address", ["ana\x00@example.ro", "ana\r\n@example.ro", "a\x7f@b.ro"])
@@ -84,12 +84,12 @@ def test_an_account_name_with_a_control_character_is_refused(name, db):
 
 def test_one_message_that_cannot_be_made_never_stops_the_batch(run_cli, db, loaded, smtp_server):
     # A definition stored before this check existed, with a line break in its brand.
-    db.execute(
+    sql(
+        db,
         "UPDATE journeys SET definition = replace(definition, 'Café des Arts', ?), "
         "digest = 'stored-before-the-check' WHERE id = 'cafe'",
         [json.dumps("Café\r\nBcc: all@example.com", ensure_ascii=False)[1:-1]],
     )
-    db.conn.commit()
     make_invitation(db, loaded["cafe"], customer="C-1", email="c1@example.ro")
     make_invitation(db, loaded["saas-onboarding"], "delivery", "S-1", "fr", "s1@example.fr")
     result = run_cli("send")
@@ -105,5 +105,5 @@ def test_one_message_that_cannot_be_made_never_stops_the_batch(run_cli, db, load
 
 def _tokens(db, customer: str) -> list[str]:
     return [
-        t for (t,) in db.execute("SELECT token FROM invitations WHERE customer_ref = ?", [customer])
+        t for (t,) in sql(db, "SELECT token FROM invitations WHERE customer_ref = ?", [customer])
     ]

@@ -17,7 +17,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import invitations
-from tests.helpers import CSRF, start_gunicorn, stop_server
+from tests.helpers import CSRF, sql, start_gunicorn, stop_server
 
 pytestmark = pytest.mark.browser  # real server processes, like the browser tests
 
@@ -72,24 +72,24 @@ def make_tokens(db, journey, n: int) -> list[str]:
 
 
 def check_consistency(db) -> None:
-    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    answered = db.execute(
-        "SELECT COUNT(*) FROM invitations WHERE answered_at IS NOT NULL"
-    ).fetchone()[0]
+    assert sql(db, "PRAGMA integrity_check").fetchone() == ("ok",)
+    answered = sql(db, "SELECT COUNT(*) FROM invitations WHERE answered_at IS NOT NULL").fetchone()[
+        0
+    ]
     responses = storage.count_responses(db)
     assert responses == answered
     assert (
-        db.execute("SELECT COALESCE(SUM(responses), 0) FROM daily_tallies").fetchone()[0]
-        == responses
+        sql(db, "SELECT COALESCE(SUM(responses), 0) FROM daily_tallies").fetchone()[0] == responses
     )
     assert (
-        db.execute("SELECT COALESCE(SUM(negative), 0) FROM daily_tallies").fetchone()[0]
-        == db.execute("SELECT COUNT(*) FROM followups").fetchone()[0]
+        sql(db, "SELECT COALESCE(SUM(negative), 0) FROM daily_tallies").fetchone()[0]
+        == sql(db, "SELECT COUNT(*) FROM followups").fetchone()[0]
     )
     assert (
-        db.execute(
+        sql(
+            db,
             "SELECT COUNT(*) FROM responses r LEFT JOIN invitations i "
-            "ON i.id = r.invitation_id WHERE i.answered_at IS NULL"
+            "ON i.id = r.invitation_id WHERE i.answered_at IS NULL",
         ).fetchone()[0]
         == 0
     )
@@ -138,8 +138,8 @@ def test_a_server_killed_mid_burst_loses_no_confirmed_answer(db, loaded):
     for token in confirmed:
         invitation = storage.get_invitation(db, token)
         assert (
-            db.execute(
-                "SELECT COUNT(*) FROM responses WHERE invitation_id = ?", [invitation["id"]]
+            sql(
+                db, "SELECT COUNT(*) FROM responses WHERE invitation_id = ?", [invitation["id"]]
             ).fetchone()[0]
             == 1
         )
@@ -217,4 +217,4 @@ def test_concurrent_api_clients_creating_invitations_never_fail(db, loaded):
     # 160 different customers: one invitation each; their 40 repeats are skipped (budget).
     assert sorted(set(statuses)) == [200, 201]
     assert statuses.count(201) == 160 and statuses.count(200) == 40
-    assert db.execute("SELECT COUNT(*) FROM invitations").fetchone()[0] == 160
+    assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 160

@@ -15,7 +15,7 @@ from surveyapp import create_app, storage
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.problems import DefinitionError
-from tests.helpers import DEMO_JOURNEYS, csrf_token, make_invitation
+from tests.helpers import DEMO_JOURNEYS, csrf_token, make_invitation, sql
 
 FUZZ = settings(
     max_examples=150,
@@ -78,7 +78,7 @@ def site(instance, db, loaded):
 
 def snapshot(db):
     return [
-        db.execute(f"SELECT COUNT(*), COALESCE(SUM(rowid), 0) FROM {table}").fetchone()
+        sql(db, f"SELECT COUNT(*), COALESCE(SUM(rowid), 0) FROM {table}").fetchone()
         for table in ("responses", "daily_tallies", "followups", "optouts")
     ]
 

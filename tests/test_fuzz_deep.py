@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from surveyapp import create_app
 from surveyapp.jobs import accounts, apikeys
-from tests.helpers import admin_log_in, csrf_token, get_then_post
+from tests.helpers import admin_log_in, csrf_token, get_then_post, sql
 
 FUZZ = settings(
     max_examples=60,
@@ -56,7 +56,7 @@ bodies = st.one_of(
 
 def counts(db) -> tuple[int, ...]:
     return tuple(
-        db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        sql(db, f"SELECT COUNT(*) FROM {table}").fetchone()[0]
         for table in ("invitations", "responses", "journeys", "moments", "followups")
     )
 

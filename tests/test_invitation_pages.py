@@ -9,7 +9,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import invitations
-from tests.helpers import csrf_token, make_invitation
+from tests.helpers import csrf_token, make_invitation, sql
 
 
 @pytest.fixture
@@ -24,9 +24,10 @@ def invite(app, db, loaded):
 
 def responses(app):
     with storage.connect(app.config["DATABASE"]) as db:
-        return db.execute(
+        return sql(
+            db,
             "SELECT moment_id, polarity, answers, invitation_id, customer_ref, "
-            "channel, locale FROM responses ORDER BY id"
+            "channel, locale FROM responses ORDER BY id",
         ).fetchall()
 
 
@@ -102,11 +103,11 @@ def test_an_altered_token_is_not_valid(client, invite):
 
 def test_an_expired_link_says_so_and_stores_nothing(app, db, answer, invite):
     token = invite()
-    db.execute(
+    sql(
+        db,
         "UPDATE invitations SET expires_at = ? WHERE token = ?",
         [storage.iso(storage.utcnow() - timedelta(minutes=1)), token],
     )
-    db.conn.commit()
     response = answer(f"/s/{token}", {"experience": "positive"}, with_token=False)
     assert response.status_code == 410
     assert "Acest link a expirat" in response.get_data(as_text=True)

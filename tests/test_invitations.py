@@ -10,6 +10,7 @@ import pytest
 from surveyapp import storage
 from surveyapp.jobs import invitations
 from surveyapp.jobs.invitations import Budget, CsvError, Request
+from tests.helpers import sql
 
 DEFAULT_BUDGET = Budget()
 
@@ -140,12 +141,13 @@ def test_forgetting_a_customer_keeps_their_answers_counted(db, loaded):
     )
     assert storage.forget_customer(db, "C-5") == (1, 1)
     assert (
-        db.execute(
-            "SELECT COUNT(*) FROM invitations WHERE customer_ref IS NOT NULL OR email IS NOT NULL"
+        sql(
+            db,
+            "SELECT COUNT(*) FROM invitations WHERE customer_ref IS NOT NULL OR email IS NOT NULL",
         ).fetchone()[0]
         == 0
     )
-    assert db.execute("SELECT customer_ref FROM responses").fetchall() == [(None,)]
+    assert sql(db, "SELECT customer_ref FROM responses").fetchall() == [(None,)]
     assert storage.moment_tallies(db, "cafe")["bill"]["negative"] == 1
 
 

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 from surveyapp import storage
+from tests.helpers import sql
 
 
 def links_in(text):
@@ -38,7 +39,7 @@ def test_invite_refuses_bad_input_and_creates_nothing(run_cli, loaded, db_path):
     assert bad_email.exit_code == 1 and "'ana@' is not a valid email address" in bad_email.output
     assert unknown.exit_code == 1 and "has no moment 'dessert'" in unknown.output
     with storage.open_database(db_path) as db:
-        assert db.execute("SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
+        assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
 
 
 def test_an_over_budget_invitation_is_skipped_not_an_error(run_cli, loaded):
@@ -59,7 +60,7 @@ def test_a_csv_with_a_bad_row_creates_nothing_unless_told(run_cli, loaded, tmp_p
     assert refused.exit_code == 1
     assert f"{data}: line 3: 'bad-email' is not a valid email address" in refused.output
     with storage.open_database(db_path) as db:
-        assert db.execute("SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
+        assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
 
     out = tmp_path / "links.csv"
     accepted = run_cli("invite", "cafe", "meal", "--csv", data, "--out", out, "--skip-invalid")
@@ -86,7 +87,7 @@ def test_send_needs_a_sender_and_then_creates_nothing(run_cli, loaded, db_path, 
     assert result.exit_code == 1
     assert "MAIL_FROM is not set" in result.output
     with storage.open_database(db_path) as db:
-        assert db.execute("SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
+        assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
 
 
 def test_invitations_are_emailed_in_each_customers_language(run_cli, loaded, tmp_path, smtp_server):
@@ -124,8 +125,9 @@ def test_a_batch_goes_on_when_one_recipient_is_refused(
     assert "sent 1, failed 1" in result.output
     assert "not sent to C-1: recipient refused: 550" in result.output
     with storage.open_database(db_path) as db:
-        failed = db.execute(
-            "SELECT send_attempts, last_error, sent_at FROM invitations WHERE customer_ref = 'C-1'"
+        failed = sql(
+            db,
+            "SELECT send_attempts, last_error, sent_at FROM invitations WHERE customer_ref = 'C-1'",
         ).fetchone()
     assert failed[0] == 1 and "550" in failed[1] and failed[2] is None
 
@@ -163,9 +165,8 @@ def test_reminders_go_once_to_unanswered_invitations_only(run_cli, loaded, smtp_
         )
     with storage.open_database(db_path) as db:
         old = storage.iso(storage.utcnow() - timedelta(days=4))
-        db.execute("UPDATE invitations SET created_at = ? WHERE customer_ref != 'C-3'", [old])
-        db.execute("UPDATE invitations SET answered_at = ? WHERE customer_ref = 'C-2'", [old])
-        db.conn.commit()
+        sql(db, "UPDATE invitations SET created_at = ? WHERE customer_ref != 'C-3'", [old])
+        sql(db, "UPDATE invitations SET answered_at = ? WHERE customer_ref = 'C-2'", [old])
     assert "sent 0, failed 0" in run_cli("remind", "cafe", "--after", "5").output
     assert "sent 1, failed 0" in run_cli("remind", "cafe").output
     assert "sent 0, failed 0" in run_cli("remind", "cafe").output
@@ -178,9 +179,7 @@ def test_forget_erases_the_customer(run_cli, loaded, db_path):
     run_cli("invite", "cafe", "meal", "--customer", "C-1", "--email", "a@b.ro")
     assert "forgot C-1: 1 invitations and 0 responses" in run_cli("forget", "C-1").output
     with storage.open_database(db_path) as db:
-        assert db.execute("SELECT customer_ref, email FROM invitations").fetchall() == [
-            (None, None)
-        ]
+        assert sql(db, "SELECT customer_ref, email FROM invitations").fetchall() == [(None, None)]
 
 
 def test_qr_writes_svg_and_png_of_the_public_link(run_cli, loaded, tmp_path):

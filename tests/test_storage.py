@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy
 
 from surveyapp import storage
 from surveyapp.domain import scoring
 from surveyapp.domain.definitions import parse_definition, read_definition_file
 from surveyapp.storage import database
-from tests.helpers import record_scored
-
-
-def test_migrations_create_every_table_before_any_insert(db_path):
-    db = storage.open_database(db_path)
-    assert {"journeys", "moments", "responses", "daily_tallies"} <= set(db.table_names())
-    applied = [m.name for m in storage.migrations.applied(db)]
-    assert applied[0] == "m001_journeys_moments_responses"
-    assert storage.migrations.pending(db) == []
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    db.close()
-    again = storage.open_database(db_path)  # applying twice is harmless
-    assert [m.name for m in storage.migrations.applied(again)] == applied
+from tests.helpers import record_scored, sql
 
 
 def test_connections_wait_for_a_busy_database(db_path):
     storage.open_database(db_path).close()
     db = storage.connect(db_path)
-    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == storage.BUSY_TIMEOUT_MS
-    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert sql(db, "PRAGMA busy_timeout").fetchone()[0] == storage.BUSY_TIMEOUT_MS
+    assert sql(db, "PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_a_writer_waits_for_a_long_write_instead_of_failing(db_path, loaded, monkeypatch):
@@ -43,7 +31,7 @@ def test_a_writer_waits_for_a_long_write_instead_of_failing(db_path, loaded, mon
     seen_while_importing = []
 
     def long_import():
-        with storage.immediate(importer):
+        with storage.transaction(importer):
             started.set()
             # Three busy timeouts: SQLite alone would have failed the answer by now.
             seen_while_importing.append(answered.wait(timeout=0.3))
@@ -61,10 +49,10 @@ def test_a_writer_waits_for_a_long_write_instead_of_failing(db_path, loaded, mon
 def test_loading_the_same_definition_twice_changes_nothing(db, journeys_dir):
     cafe = read_definition_file(journeys_dir / "cafe.yaml")
     (first,) = storage.store_journeys(db, [cafe])
-    before = db.execute("SELECT updated_at FROM journeys").fetchone()
+    before = sql(db, "SELECT updated_at FROM journeys").fetchone()
     (second,) = storage.store_journeys(db, [cafe])
     assert (first.status, second.status) == ("created", "unchanged")
-    assert db.execute("SELECT updated_at FROM journeys").fetchone() == before
+    assert sql(db, "SELECT updated_at FROM journeys").fetchone() == before
 
 
 def test_a_changed_definition_keeps_responses_and_retires_removed_moments(db, loaded):
@@ -117,7 +105,7 @@ def test_loading_several_definitions_is_all_or_nothing(db, journeys_dir):
         def to_dict(self):
             return {}
 
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
         storage.store_journeys(db, [cafe, Broken()])
     assert storage.list_journeys(db) == []
 
@@ -126,9 +114,7 @@ def test_a_response_and_its_tally_are_written_together(db, loaded):
     saas = loaded["saas-onboarding"]
     record_scored(db, saas, "recommendation", {"recommend": 10, "reason": "rapide"}, locale="ro")
     record_scored(db, saas, "recommendation", {"recommend": 3}, locale="fr")
-    row = db.execute(
-        "SELECT polarity, answers, locale, channel FROM responses ORDER BY id"
-    ).fetchall()
+    row = sql(db, "SELECT polarity, answers, locale, channel FROM responses ORDER BY id").fetchall()
     assert row[0] == ("positive", '{"recommend": 10, "reason": "rapide"}', "ro", "link")
     tallies = storage.moment_tallies(db, saas.id)
     assert tallies["recommendation"]["responses"] == 2
@@ -159,14 +145,15 @@ def test_tallies_are_filtered_by_day_range_and_locale(db, loaded):
 def test_response_times_are_stored_in_utc(db, loaded):
     cafe = loaded["cafe"]
     record_scored(db, cafe, "meal", {"experience": "neutral"})
-    (created,) = db.execute("SELECT created_at FROM responses").fetchone()
+    (created,) = sql(db, "SELECT created_at FROM responses").fetchone()
     assert created.endswith("Z")
     stored = datetime.fromisoformat(created.replace("Z", "+00:00"))
     assert abs((datetime.now(UTC) - stored).total_seconds()) < 60
 
 
 def test_the_score_query_uses_the_tally_primary_key(db, loaded):
-    plan = db.execute(
+    plan = sql(
+        db,
         "EXPLAIN QUERY PLAN SELECT moment_id, SUM(responses) FROM daily_tallies "
         "WHERE journey_id = ? AND day >= ? GROUP BY moment_id",
         ["cafe", "2026-01-01"],

@@ -7,13 +7,13 @@ import re
 import pytest
 
 from surveyapp import storage
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, sql
 
 
 def stored(app):
     with storage.connect(app.config["DATABASE"]) as db:
-        return db.execute(
-            "SELECT moment_id, locale, polarity, answers, channel FROM responses ORDER BY id"
+        return sql(
+            db, "SELECT moment_id, locale, polarity, answers, channel FROM responses ORDER BY id"
         ).fetchall()
 
 

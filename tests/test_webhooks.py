@@ -13,7 +13,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import apikeys, webhooks
-from tests.helpers import get_then_post
+from tests.helpers import get_then_post, sql
 
 
 class Receiver:
@@ -89,14 +89,15 @@ def test_a_dead_receiver_never_slows_a_submit_and_is_retried(app, db, run_cli, r
     receiver.status = 503
     assert answer(app, "/j/cafe/meal", "negative").status_code == 303
     assert "delivered 0, failed 2" in run_cli("webhook", "deliver").output
-    row = db.execute(
-        "SELECT attempts, last_error, next_attempt_at, delivered_at FROM webhook_outbox ORDER BY id"
+    row = sql(
+        db,
+        "SELECT attempts, last_error, next_attempt_at, delivered_at FROM webhook_outbox "
+        "ORDER BY id",
     ).fetchall()
     assert all(r[0] == 1 and r[1] == "HTTP 503" and r[3] is None for r in row)
     receiver.status = 204
     assert "delivered 0, failed 0" in run_cli("webhook", "deliver").output  # not due yet
-    db.execute("UPDATE webhook_outbox SET next_attempt_at = ?", [storage.iso(storage.utcnow())])
-    db.conn.commit()
+    sql(db, "UPDATE webhook_outbox SET next_attempt_at = ?", [storage.iso(storage.utcnow())])
     assert "delivered 2, failed 0" in run_cli("webhook", "deliver").output
 
 
@@ -104,7 +105,7 @@ def test_an_event_survives_a_restart_of_the_service(app, db, run_cli, receiver):
     secret = add_hook(run_cli, receiver.url, "response.created")
     answer(app, "/j/cafe/meal", "positive")
     # The service stops here; a fresh process (the CLI) delivers from the outbox later.
-    assert db.execute("SELECT COUNT(*) FROM webhook_outbox").fetchone()[0] == 1
+    assert sql(db, "SELECT COUNT(*) FROM webhook_outbox").fetchone()[0] == 1
     run_cli("webhook", "deliver")
     ((headers, body),) = receiver.received
     assert verify(secret, headers, body)
@@ -124,7 +125,7 @@ def test_the_outbox_row_is_written_in_the_responses_own_transaction(db, loaded, 
             increments={},
             invitation_id=12345,
         )  # no such invitation: nothing is kept
-    assert db.execute("SELECT COUNT(*) FROM webhook_outbox").fetchone()[0] == 0
+    assert sql(db, "SELECT COUNT(*) FROM webhook_outbox").fetchone()[0] == 0
 
 
 def test_webhook_commands_check_their_input(run_cli, loaded, receiver):

@@ -20,7 +20,21 @@ from surveyapp.cli import (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a wrong setting or an unreachable database is one line on
+    stderr and exit status 1, from every command."""
+
+    def invoke(self, ctx):
+        from surveyapp import storage
+        from surveyapp.settings import ConfigurationError
+
+        try:
+            return super().invoke(ctx)
+        except (ConfigurationError, storage.DatabaseUnavailable) as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def cli():
     """Short localized surveys for each moment of truth of a customer journey.
 

@@ -11,12 +11,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from surveyapp import storage
 from surveyapp.domain import vocabulary
 from surveyapp.domain.text import has_control_characters
+from surveyapp.storage import Database
 
 ROLES = vocabulary.ROLES
 MIN_PASSWORD_LENGTH = 10

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlite_utils import Database
-
 from surveyapp import storage
+from surveyapp.storage import Database
 
 PREFIX = "sk_"
 

@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from surveyapp import storage
 from surveyapp.domain import i18n, scoring
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.scoring import MomentScore
 from surveyapp.domain.statistics import wilson
+from surveyapp.storage import Database
 
 #: Below this many responses a moment's shares are shown with a warning.
 MIN_RESPONSES = 30

@@ -24,14 +24,13 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlite_utils import Database
-
 from surveyapp import storage
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import Difference, mean_difference
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import POLARITIES, THRESHOLDS
+from surveyapp.storage import Database
 
 #: A difference of at least this (NPS points, or % points) counts as moving the outcome.
 THRESHOLD = 15.0

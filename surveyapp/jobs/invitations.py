@@ -16,11 +16,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from surveyapp import storage
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.text import has_control_characters
+from surveyapp.storage import Database
 
 TOKEN_BYTES = 16  # 128 random bits; 22 URL-safe characters
 BUDGET_WINDOW = timedelta(days=30)
@@ -240,10 +239,11 @@ def create(
     now = now or storage.utcnow()
     created_at = storage.iso(now)
     expires_at = storage.iso(now + timedelta(days=valid_days))
-    # The budget is read, then invitations written: take the write lock first, or two
-    # concurrent creators could both pass the budget (and SQLite refuses to upgrade a
-    # reading transaction under contention with "database is locked").
-    with storage.immediate(db):
+    # The budget is read, then invitations written: creators take turns (on SQLite the
+    # write lock, on PostgreSQL a lock shared by every node), or two of them could both
+    # pass the budget.
+    with storage.transaction(db):
+        storage.lock(db, "invitations")
         outcomes = plan(db, journey, moment_id, requests, budget=budget, now=now)
         rows = []
         for outcome in outcomes:

@@ -14,14 +14,13 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from sqlite_utils import Database
-
 from surveyapp import storage
 from surveyapp.domain import scoring
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import POLARITIES
 from surveyapp.jobs.insights import outcome_moment
+from surveyapp.storage import Database
 
 ROLES = ("moment_of_truth", "breaker", "maker", "neutral")
 EFFECTS = {  # (glory, pain) on the 0-10 recommendation

@@ -16,9 +16,8 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
-from sqlite_utils import Database
-
 from surveyapp import storage
+from surveyapp.storage import Database
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 # nosec B105
 #: Wait before each retry; after the last one the delivery is marked failed.
@@ -40,7 +39,7 @@ def sign(secret: str, message_id: str, timestamp: int, payload: str) -> str:
 def deliver_due(db: Database, *, limit: int = 100) -> tuple[int, int]:
     """Send every due delivery once; return (delivered, failed this round)."""
     delivered = failed = 0
-    for item in storage.due_deliveries(db, storage.utcnow(), limit):
+    for item in storage.claim_deliveries(db, storage.utcnow(), limit):
         timestamp = int(time.time())
         request = urllib.request.Request(  # noqa: S310 - URLs are http(s), checked when added
             item["url"],

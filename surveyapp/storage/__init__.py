@@ -1,8 +1,10 @@
-"""Storage: the SQLite database, one module per subject.
+"""Storage: the database (SQLite or PostgreSQL, through SQLAlchemy Core), one module per
+subject.
 
-:mod:`.database` opens the file and runs write transactions, :mod:`.schema` holds the
-migrations; each other module owns the queries of one subject. This package is their
-public face: callers write ``storage.record_response(db, ...)`` and never SQL.
+:mod:`.database` opens it and runs write transactions, :mod:`.tables` describes the
+tables, :mod:`.schema` runs the migrations; each other module owns the queries of one
+subject. This package is their public face: callers write
+``storage.record_response(db, ...)`` and never SQL.
 """
 
 from surveyapp.storage.accounts import (
@@ -27,16 +29,24 @@ from surveyapp.storage.apikeys import (
     revoke_api_key,
     save_idempotent,
     take_token,
+    update_idempotent,
 )
 from surveyapp.storage.comments import comments
 from surveyapp.storage.database import (
     BUSY_TIMEOUT_MS,
+    Database,
+    DatabaseUnavailable,
     backup,
     connect,
-    immediate,
+    database_url,
+    describe,
+    dispose_all,
+    exclusive,
+    is_postgres,
     iso,
-    open_database,
+    lock,
     parse_iso,
+    transaction,
     utcnow,
 )
 from surveyapp.storage.digests import digest_mark, negative_responses_after, set_digest_mark
@@ -72,35 +82,41 @@ from surveyapp.storage.responses import (
     response_of_invitation,
     response_page,
 )
-from surveyapp.storage.schema import migrations
+from surveyapp.storage.schema import open_database
 from surveyapp.storage.tallies import moment_tallies, weekly_tallies
 from surveyapp.storage.webhooks import (
     add_webhook,
-    due_deliveries,
+    claim_deliveries,
     list_webhooks,
     mark_delivery,
     remove_webhook,
 )
 
 __all__ = [
-    "BUSY_TIMEOUT_MS",
-    "RESPONSE_EXPORT_COLUMNS",
     "AlreadyAnswered",
+    "BUSY_TIMEOUT_MS",
+    "Database",
+    "DatabaseUnavailable",
     "LoadReport",
+    "RESPONSE_EXPORT_COLUMNS",
     "add_failure",
     "add_optout",
     "add_webhook",
     "api_key_by_hash",
     "backup",
+    "claim_deliveries",
     "clear_failures",
     "comments",
     "complete_response",
     "connect",
+    "database_url",
     "count_responses",
     "delete_user",
+    "describe",
     "digest_mark",
+    "dispose_all",
     "end_session",
-    "due_deliveries",
+    "exclusive",
     "followups",
     "forget_customer",
     "get_idempotent",
@@ -108,11 +124,11 @@ __all__ = [
     "get_invitation_and_journey",
     "get_journey",
     "get_user",
-    "immediate",
     "insert_api_key",
     "insert_invitations",
     "insert_user",
     "invitations_to_send",
+    "is_postgres",
     "iso",
     "iter_responses",
     "linked_responses",
@@ -121,10 +137,10 @@ __all__ = [
     "list_users",
     "list_webhooks",
     "load_simulated",
+    "lock",
     "mark_delivery",
     "mark_send_failed",
     "mark_sent",
-    "migrations",
     "moment_tallies",
     "negative_responses_after",
     "open_database",
@@ -148,7 +164,9 @@ __all__ = [
     "start_session",
     "store_journeys",
     "take_token",
+    "transaction",
     "update_followup",
+    "update_idempotent",
     "utcnow",
     "weekly_tallies",
 ]

@@ -4,67 +4,97 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
+import sqlalchemy as sa
 
-from surveyapp.storage.database import iso, record, records, utcnow
+from surveyapp.storage.database import Database, insert, iso, record, records, transaction, utcnow
+from surveyapp.storage.tables import api_buckets, api_keys, idempotency
 
 API_KEY_COLUMNS = ("id", "name", "key_hash", "prefix", "created_at", "revoked_at")
+_KEY = sa.select(*(api_keys.c[name] for name in API_KEY_COLUMNS))
 
 
 def insert_api_key(db: Database, name: str, key_hash: str, prefix: str) -> None:
-    with db.atomic():
+    with transaction(db):
         db.execute(
-            "INSERT INTO api_keys (name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?)",
-            [name, key_hash, prefix, iso(utcnow())],
+            sa.insert(api_keys).values(
+                name=name, key_hash=key_hash, prefix=prefix, created_at=iso(utcnow())
+            )
         )
 
 
 def api_key_by_hash(db: Database, key_hash: str) -> dict[str, Any] | None:
-    return record(
-        db, "api_keys", API_KEY_COLUMNS, "WHERE key_hash = ? AND revoked_at IS NULL", [key_hash]
-    )
+    k = api_keys.c
+    return record(db, _KEY.where(k.key_hash == key_hash, k.revoked_at.is_(None)))
 
 
 def list_api_keys(db: Database) -> list[dict[str, Any]]:
-    return records(db, "api_keys", API_KEY_COLUMNS, "ORDER BY name")
+    return records(db, _KEY.order_by(api_keys.c.name))
 
 
 def revoke_api_key(db: Database, name: str) -> bool:
-    with db.atomic():
-        return (
-            db.execute(
-                "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                [iso(utcnow()), name],
-            ).rowcount
-            > 0
+    k = api_keys.c
+    with transaction(db):
+        revoked = db.execute(
+            sa.update(api_keys)
+            .where(k.name == name, k.revoked_at.is_(None))
+            .values(revoked_at=iso(utcnow()))
         )
+        return revoked.rowcount > 0
 
 
 def take_token(db: Database, key_id: int, *, rate: float, burst: float, now: float) -> float:
-    """Take one request from the key's bucket; the tokens left (negative: over the limit)."""
-    with db.atomic():
-        row = db.execute(
-            "INSERT INTO api_buckets (key_id, tokens, updated) VALUES (?, ? - 1, ?) "
-            "ON CONFLICT (key_id) DO UPDATE SET tokens = MIN(?, tokens + (excluded.updated - "
-            "updated) * ?) - 1, updated = excluded.updated RETURNING tokens",
-            [key_id, burst, now, burst, rate],
-        ).fetchone()
-    return row[0]
+    """Take one request from the key's bucket; the tokens left (negative: over the limit).
+
+    One upsert: refill by the time elapsed (never above ``burst``), take one, and return
+    what is left, atomically on either engine however many nodes share the bucket.
+    """
+    b = api_buckets.c
+    statement = insert(db, api_buckets).values(key_id=key_id, tokens=burst - 1, updated=now)
+    refilled = b.tokens + (statement.excluded.updated - b.updated) * rate
+    statement = statement.on_conflict_do_update(
+        index_elements=["key_id"],
+        set_={
+            "tokens": sa.case((refilled > burst, burst), else_=refilled) - 1,
+            "updated": statement.excluded.updated,
+        },
+    ).returning(b.tokens)
+    with transaction(db):
+        return db.execute(statement).scalar_one()
 
 
 def get_idempotent(db: Database, key_id: int, idempotency_key: str):
+    """(request hash, status, body) of an earlier request with this key, or None."""
+    i = idempotency.c
     return db.execute(
-        "SELECT request_hash, status, body FROM idempotency WHERE key_id = ? "
-        "AND idempotency_key = ?",
-        [key_id, idempotency_key],
-    ).fetchone()
+        sa.select(i.request_hash, i.status, i.body).where(
+            i.key_id == key_id, i.idempotency_key == idempotency_key
+        )
+    ).first()
 
 
 def save_idempotent(
     db: Database, key_id: int, idempotency_key: str, request_hash: str, status: int, body: str
 ) -> None:
     db.execute(
-        "INSERT OR IGNORE INTO idempotency (key_id, idempotency_key, request_hash, "
-        "status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [key_id, idempotency_key, request_hash, status, body, iso(utcnow())],
+        insert(db, idempotency)
+        .values(
+            key_id=key_id,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            status=status,
+            body=body,
+            created_at=iso(utcnow()),
+        )
+        .on_conflict_do_nothing(index_elements=["key_id", "idempotency_key"])
     )
+
+
+def update_idempotent(db: Database, key_id: int, idempotency_key: str, body: str) -> None:
+    """Replace a saved reply's body (once the invitations it reports were sent)."""
+    i = idempotency.c
+    with transaction(db):
+        db.execute(
+            sa.update(idempotency)
+            .where(i.key_id == key_id, i.idempotency_key == idempotency_key)
+            .values(body=body)
+        )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sqlalchemy as sa
 
-from sqlite_utils import Database
+from surveyapp.storage.database import Database, records
+from surveyapp.storage.tables import responses
 
 
 def _like(text: str) -> str:
@@ -21,20 +22,19 @@ def comments(
     limit: int = 50,
     offset: int = 0,
 ):
-    """What customers said about a moment, newest first."""
-    where = ["journey_id = ?", "moment_id = ?", "comment IS NOT NULL"]
-    params: list[Any] = [journey_id, moment_id]
+    """What customers said about a moment, newest first; ``search`` ignores case on both
+    engines (ILIKE on PostgreSQL, lower() on SQLite, which folds accents too)."""
+    r = responses.c
+    where = [r.journey_id == journey_id, r.moment_id == moment_id, r.comment.is_not(None)]
     if polarity:
-        where.append("polarity = ?")
-        params.append(polarity)
+        where.append(r.polarity == polarity)
     if search:
-        where.append("comment LIKE ? ESCAPE '\\'")
-        params.append(_like(search))
-    return list(
-        db.query(
-            "SELECT id, created_at, polarity, comment, locale, channel, customer_ref "  # noqa: S608 # nosec B608
-            f"FROM responses WHERE {' AND '.join(where)} ORDER BY created_at DESC, id DESC "
-            "LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        )
+        where.append(r.comment.ilike(_like(search), escape="\\"))
+    return records(
+        db,
+        sa.select(r.id, r.created_at, r.polarity, r.comment, r.locale, r.channel, r.customer_ref)
+        .where(*where)
+        .order_by(r.created_at.desc(), r.id.desc())
+        .limit(limit)
+        .offset(offset),
     )

@@ -1,55 +1,181 @@
-"""The SQLite file: opening it, its settings, write transactions and the writers' queue.
+"""The database: a SQLite file (the embedded default) or a PostgreSQL server, opened
+through SQLAlchemy Core; write transactions, locks between nodes, and SQLite's writers'
+queue.
 
-The only module that knows the connection details. Every other storage module takes the
-connection it returns.
-
-SQL built with f-strings in the storage modules (marked ``nosec B608``) only joins their
-own column names, placeholders and WHERE clauses; every value is bound as a parameter.
+The only module that knows the engines' connection details. Every other storage module
+takes the connection it returns and writes its queries once, with SQLAlchemy Core, for
+both engines; where the engines differ (upserts, locks), the difference is here.
 """
 
 from __future__ import annotations
 
 import fcntl
-import sqlite3
-import weakref
+import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
-from surveyapp.storage.schema import migrations
+#: What storage functions take: one connection, used by one request or command at a time.
+Database = sa.Connection
 
 BUSY_TIMEOUT_MS = 5000
+#: Idle connections each process keeps per database (more are opened under load).
+POOL_SIZE = 16
+POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
 
-def connect(path: str | Path) -> Database:
-    """Open the database file for one request or command: WAL, busy timeout, foreign keys."""
-    # The timeout is SQLite's busy timeout: a writer waits its turn instead of failing.
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    # In WAL mode NORMAL loses nothing when the process dies, only on power loss.
-    conn.execute("PRAGMA synchronous = NORMAL")
-    return Database(conn, execute_plugins=False, recursive_triggers=False)
+class DatabaseUnavailable(Exception):
+    """The database setting is wrong or the server cannot be reached; the message, one
+    line without the password, says which."""
 
 
-def open_database(path: str | Path) -> Database:
-    """Open (creating if needed) the database and bring its schema up to date."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = connect(path)
-    db.execute("PRAGMA journal_mode = WAL")
-    migrations.apply(db)
-    return db
+def database_url(target: str | Path) -> sa.URL:
+    """The SQLAlchemy URL of a ``SURVEYAPP_DATABASE`` value: a file path (SQLite) or a
+    ``postgresql://user:password@host:port/dbname`` URL."""
+    text = str(target)
+    if "://" not in text:
+        return sa.URL.create("sqlite+pysqlite", database=str(Path(text).resolve()))
+    scheme = text.split("://", 1)[0].lower()
+    if scheme in POSTGRES_SCHEMES:
+        try:
+            url = sa.make_url(text)
+        except sa.exc.ArgumentError:
+            raise DatabaseUnavailable(
+                "SURVEYAPP_DATABASE is not a valid URL: write "
+                "postgresql://user:password@host:port/dbname"
+            ) from None
+        if not url.database:
+            raise DatabaseUnavailable(
+                "SURVEYAPP_DATABASE names no database: write postgresql://user:password@"
+                "host:port/dbname"
+            )
+        return url.set(drivername="postgresql+psycopg")
+    if scheme in ("sqlite", "sqlite+pysqlite"):
+        return sa.make_url(text).set(drivername="sqlite+pysqlite")
+    raise DatabaseUnavailable(
+        f"SURVEYAPP_DATABASE uses {scheme}://, which is not supported: give a file path "
+        "(SQLite) or a postgresql://user:password@host:port/dbname URL"
+    )
+
+
+def describe(target: str | Path) -> str:
+    """The database for messages: the file, or the URL without its password."""
+    url = database_url(target)
+    if url.drivername.startswith("sqlite"):
+        return str(url.database)
+    return url.render_as_string(hide_password=True).replace("postgresql+psycopg", "postgresql")
+
+
+_engines: dict[tuple[int, str], sa.Engine] = {}
+
+
+def engine(target: str | Path) -> sa.Engine:
+    """This process's engine (and connection pool) for a database; never one inherited
+    from a parent process by fork."""
+    url = database_url(target)
+    key = (os.getpid(), url.render_as_string(hide_password=False))
+    found = _engines.get(key)
+    if found is None:
+        found = _engines[key] = (
+            _sqlite_engine(url) if url.drivername.startswith("sqlite") else _postgres_engine(url)
+        )
+    return found
+
+
+def _sqlite_engine(url: sa.URL) -> sa.Engine:
+    # Connections are kept between requests, as Datasette keeps them: closing the last
+    # connection checkpoints the WAL, the largest single cost of a submit when it was
+    # done per request (benchmarks/README.md). The timeout is SQLite's busy timeout.
+    created = sa.create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        poolclass=sa.pool.QueuePool,
+        pool_size=POOL_SIZE,
+        max_overflow=-1,
+    )
+
+    @sa.event.listens_for(created, "connect")
+    def _configure(dbapi_connection, _record):
+        # The driver's own implicit BEGIN is off: reads run without a transaction as
+        # before, and a write transaction begins as _begin says.
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # In WAL mode NORMAL loses nothing when the process dies, only on power loss.
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+        # SQLite's lower() only folds ASCII; Python's folds "É" as PostgreSQL does, so a
+        # case-insensitive search finds the same comments on both engines.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+    @sa.event.listens_for(created, "begin")
+    def _begin(connection):
+        if connection.info.get("writing"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return created
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _postgres_engine(url: sa.URL) -> sa.Engine:
+    try:
+        import psycopg  # noqa: F401
+    except ModuleNotFoundError:
+        raise DatabaseUnavailable(
+            'PostgreSQL needs its driver: pip install "surveyapp[postgres]"'
+        ) from None
+    # pre_ping: after a database restart or failover, a pooled connection that died is
+    # replaced instead of failing the request that draws it.
+    return sa.create_engine(
+        url,
+        pool_size=int(os.environ.get("SURVEYAPP_DATABASE_POOL", "10")),
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 5, "application_name": "surveyapp"},
+    )
+
+
+def connect(target: str | Path) -> Database:
+    """A connection from this process's pool (give it back with ``close()``)."""
+    try:
+        return engine(target).connect()
+    except sa.exc.OperationalError as exc:
+        reason = " ".join(str(exc.orig or exc).split())
+        raise DatabaseUnavailable(
+            f"cannot open the database {describe(target)}: {reason}"
+        ) from None
+
+
+def is_postgres(db: Database) -> bool:
+    return db.dialect.name == "postgresql"
+
+
+def dispose_all() -> None:
+    """Close every pooled connection of this process (tests, and before exit)."""
+    for key in list(_engines):
+        _engines.pop(key).dispose()
 
 
 def backup(db: Database, target: str | Path) -> int:
-    """Copy the live database to ``target`` with SQLite's online backup API.
+    """Copy the live SQLite database to ``target`` with SQLite's online backup API.
 
     Consistent even while workers write (a backup that sees a write restarts its step);
     returns the number of pages copied.
     """
+    import sqlite3
+
+    if is_postgres(db):
+        raise DatabaseUnavailable(
+            "surveyapp backup copies a SQLite file; on PostgreSQL use pg_dump or the "
+            "server's own backups (docs/deployment.md)"
+        )
     destination = sqlite3.connect(str(target))
     copied = 0
 
@@ -58,7 +184,7 @@ def backup(db: Database, target: str | Path) -> int:
         copied = total
 
     try:
-        db.conn.backup(destination, pages=1024, progress=progress)
+        db.connection.driver_connection.backup(destination, pages=1024, progress=progress)
     finally:
         destination.close()
     return copied
@@ -78,63 +204,104 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-_write_queues: weakref.WeakKeyDictionary[Database, Any] = weakref.WeakKeyDictionary()
-
-
 def _write_queue(db: Database):
-    """This connection's handle on the writers' lock file (``<database>-writers``), or
-    None for a database in memory. One handle per connection, opened when it first
+    """This SQLite connection's handle on the writers' lock file (``<database>-writers``),
+    or None for a database in memory. One handle per connection, opened when it first
     writes: flock locks belong to an open file, so each connection (thread or process)
     needs its own to exclude the others."""
-    queue = _write_queues.get(db)
+    queue = db.info.get("queue")
     if queue is None:
-        path = db.execute("PRAGMA database_list").fetchone()[2]
-        queue = _write_queues[db] = open(f"{path}-writers", "a") if path else False  # noqa: SIM115
+        path = db.engine.url.database
+        real = path and path != ":memory:"
+        queue = db.info["queue"] = open(f"{path}-writers", "a") if real else False  # noqa: SIM115
     return queue or None
 
 
 @contextmanager
-def immediate(db: Database) -> Iterator[Database]:
-    """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+def transaction(db: Database) -> Iterator[Database]:
+    """A write transaction; inside another one, a savepoint.
 
-    Used where a transaction reads before it writes, so two writers never both read the
-    old state. Writers first queue on a file lock (flock): SQLite's own busy handler
-    retries after sleeps of 1, 2, 5, 10 … 100 ms, and under a burst of submits a quarter
-    of them slept more than 1 ms and some 100 ms, while the kernel wakes the next writer
-    in the queue as soon as the lock is free (benchmarks/README.md). SQLite's locking
-    still guards everything; the queue only decides who goes next.
+    On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so a transaction that
+    reads before it writes never sees a state another writer is changing. Writers first
+    queue on a file lock (flock): SQLite's own busy handler retries after sleeps of 1, 2,
+    5, 10 … 100 ms, and under a burst of submits a quarter of them slept more than 1 ms
+    and some 100 ms, while the kernel wakes the next writer as soon as the lock is free
+    (benchmarks/README.md). On PostgreSQL writers run side by side; what must not
+    interleave takes a row lock or :func:`lock`.
     """
-    if db.conn.in_transaction:  # already holding the write lock: a savepoint is enough
-        with db.atomic():
+    if db.info.get("writing"):
+        with db.begin_nested():
             yield db
         return
-    queue = _write_queue(db)
+    if db.in_transaction():  # a read-only transaction begun by an earlier read
+        db.commit()
+    queue = None if is_postgres(db) else _write_queue(db)
     if queue is not None:
         fcntl.flock(queue, fcntl.LOCK_EX)
+    db.info["writing"] = True
     try:
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with db.begin():
             yield db
-        except BaseException:
-            db.conn.rollback()
-            raise
-        db.execute("COMMIT")
     finally:
+        db.info["writing"] = False
         if queue is not None:
             fcntl.flock(queue, fcntl.LOCK_UN)
 
 
-def records(
-    db: Database, table: str, columns: tuple[str, ...], tail: str = "", params: list | tuple = ()
-) -> list[dict[str, Any]]:
-    """Rows of ``table`` as dicts of ``columns``; ``tail`` is the WHERE/ORDER part, written
-    here with placeholders, every value bound."""
-    sql = f"SELECT {', '.join(columns)} FROM {table} {tail}"  # noqa: S608 # nosec B608
-    return [dict(zip(columns, row, strict=True)) for row in db.execute(sql, list(params))]
+def _lock_key(name: str) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
-def record(
-    db: Database, table: str, columns: tuple[str, ...], tail: str, params: list | tuple
-) -> dict[str, Any] | None:
-    found = records(db, table, columns, tail, params)
-    return found[0] if found else None
+def lock(db: Database, name: str) -> None:
+    """Inside a write transaction: wait until no other transaction, on any node, holds
+    ``name``, and hold it until this one ends. On PostgreSQL an advisory lock; on SQLite
+    nothing to do, since the write lock already lets one writer in at a time."""
+    if is_postgres(db):
+        db.execute(sa.select(sa.func.pg_advisory_xact_lock(_lock_key(name))))
+
+
+@contextmanager
+def exclusive(db: Database, name: str) -> Iterator[bool]:
+    """Run a job on one node at a time: yields True if this process holds ``name``
+    (until the block ends), False if another holds it now. No transaction is kept open,
+    so the job may take its time (send an email) without blocking writers."""
+    if is_postgres(db):
+        key = _lock_key(name)
+        held = db.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar_one()
+        db.commit()
+        try:
+            yield bool(held)
+        finally:
+            if held:
+                db.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+                db.commit()
+        return
+    path = db.engine.url.database
+    with open(f"{path}-{name}.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def insert(db: Database, table: sa.Table):
+    """An INSERT with this engine's ``on_conflict_do_nothing`` / ``on_conflict_do_update``
+    (SQLAlchemy's dialect constructs: the same upsert on both engines)."""
+    return (postgresql.insert if is_postgres(db) else sqlite.insert)(table)
+
+
+def records(db: Database, statement) -> list[dict[str, Any]]:
+    """The rows of a SELECT as dicts."""
+    return [dict(row) for row in db.execute(statement).mappings()]
+
+
+def record(db: Database, statement) -> dict[str, Any] | None:
+    row = db.execute(statement).mappings().first()
+    return dict(row) if row is not None else None

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlite_utils import Database
+import sqlalchemy as sa
 
-from surveyapp.storage.database import iso, utcnow
+from surveyapp.storage.database import Database, insert, iso, records, transaction, utcnow
+from surveyapp.storage.tables import digest_marks, responses
 
 
 def negative_responses_after(
@@ -16,36 +17,43 @@ def negative_responses_after(
     """Negative responses with an id above ``after_id`` (and, with ``since``, created then
     or later), oldest first: at most ``limit`` of them, how many there are in all, and
     the highest id among them all (0 if none)."""
-    where = "WHERE id > ? AND polarity = 'negative'" + (" AND created_at >= ?" if since else "")
-    params: list[Any] = [after_id, since] if since else [after_id]
+    r = responses.c
+    where = [r.id > after_id, r.polarity == "negative"]
+    if since:
+        where.append(r.created_at >= since)
     total, last_id = db.execute(
-        f"SELECT COUNT(*), COALESCE(MAX(id), 0) FROM responses {where}",  # noqa: S608 # nosec B608
-        params,
-    ).fetchone()
-    keys = ("id", "journey_id", "moment_id", "created_at", "answers", "customer_ref")
-    rows = db.execute(
-        f"SELECT {', '.join(keys)} FROM responses {where} ORDER BY id LIMIT ?",  # noqa: S608 # nosec B608
-        [*params, limit],
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(r.id), 0)).where(*where)
+    ).one()
+    found = records(
+        db,
+        sa.select(r.id, r.journey_id, r.moment_id, r.created_at, r.answers, r.customer_ref)
+        .where(*where)
+        .order_by(r.id)
+        .limit(limit),
     )
-    found = []
-    for row in rows:
-        item = dict(zip(keys, row, strict=True))
+    for item in found:
         item["answers"] = json.loads(item["answers"])
-        found.append(item)
     return found, total, last_id
 
 
 def digest_mark(db: Database, name: str) -> int | None:
     """The last response the digest ``name`` reported, or None before its first one."""
-    row = db.execute("SELECT last_response_id FROM digest_marks WHERE name = ?", [name]).fetchone()
-    return row[0] if row else None
+    return db.execute(
+        sa.select(digest_marks.c.last_response_id).where(digest_marks.c.name == name)
+    ).scalar_one_or_none()
 
 
 def set_digest_mark(db: Database, name: str, last_response_id: int) -> None:
-    with db.atomic():
+    statement = insert(db, digest_marks).values(
+        name=name, last_response_id=last_response_id, sent_at=iso(utcnow())
+    )
+    with transaction(db):
         db.execute(
-            "INSERT INTO digest_marks (name, last_response_id, sent_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET last_response_id = excluded.last_response_id, "
-            "sent_at = excluded.sent_at",
-            [name, last_response_id, iso(utcnow())],
+            statement.on_conflict_do_update(
+                index_elements=["name"],
+                set_={
+                    "last_response_id": statement.excluded.last_response_id,
+                    "sent_at": statement.excluded.sent_at,
+                },
+            )
         )

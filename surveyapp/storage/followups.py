@@ -5,17 +5,23 @@ from __future__ import annotations
 
 import json
 
-from sqlite_utils import Database
+import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import FOLLOWUP_DONE, FOLLOWUP_NEW
-from surveyapp.storage.database import immediate, iso, utcnow
+from surveyapp.storage.database import Database, insert, iso, transaction, utcnow
+from surveyapp.storage.tables import followup_counts, responses
+from surveyapp.storage.tables import followups as followups_table
 
 
 def count_open(db: Database, journey_id: str, moment_id: str, delta: int) -> None:
+    statement = insert(db, followup_counts).values(
+        journey_id=journey_id, moment_id=moment_id, open=delta
+    )
     db.execute(
-        "INSERT INTO followup_counts (journey_id, moment_id, open) VALUES (?, ?, ?) "
-        "ON CONFLICT (journey_id, moment_id) DO UPDATE SET open = open + excluded.open",
-        [journey_id, moment_id, delta],
+        statement.on_conflict_do_update(
+            index_elements=["journey_id", "moment_id"],
+            set_={"open": followup_counts.c.open + statement.excluded.open},
+        )
     )
 
 
@@ -23,9 +29,15 @@ def open_followup(
     db: Database, response_id: int, journey_id: str, moment_id: str, when: str
 ) -> None:
     opened = db.execute(
-        "INSERT OR IGNORE INTO followups (response_id, journey_id, moment_id, status, "
-        "updated_at) VALUES (?, ?, ?, ?, ?)",
-        [response_id, journey_id, moment_id, FOLLOWUP_NEW, when],
+        insert(db, followups_table)
+        .values(
+            response_id=response_id,
+            journey_id=journey_id,
+            moment_id=moment_id,
+            status=FOLLOWUP_NEW,
+            updated_at=when,
+        )
+        .on_conflict_do_nothing(index_elements=["response_id"])
     ).rowcount
     if opened:
         count_open(db, journey_id, moment_id, 1)
@@ -33,11 +45,9 @@ def open_followup(
 
 def open_followups(db: Database, journey_id: str) -> dict[str, int]:
     """Per moment, how many moments of pain nobody has resolved yet."""
-    rows = db.execute(
-        "SELECT moment_id, open FROM followup_counts WHERE journey_id = ? AND open > 0",
-        [journey_id],
-    )
-    return dict(rows.fetchall())
+    c = followup_counts.c
+    rows = db.execute(sa.select(c.moment_id, c.open).where(c.journey_id == journey_id, c.open > 0))
+    return dict(rows.all())
 
 
 def followups(
@@ -50,39 +60,57 @@ def followups(
     offset: int = 0,
 ):
     """Moments of pain to follow up, newest first, with the response's answers."""
-    where, params = ["f.journey_id = ?"], [journey_id]
+    f, r = followups_table.c, responses.c
+    where = [f.journey_id == journey_id]
     if status:
-        where.append("f.status = ?")
-        params.append(status)
+        where.append(f.status == status)
     if moment_id:
-        where.append("f.moment_id = ?")
-        params.append(moment_id)
-    rows = db.query(
-        "SELECT f.response_id, f.moment_id, f.status, f.note, f.updated_at, f.updated_by, "  # noqa: S608 # nosec B608
-        "r.created_at, r.answers, r.customer_ref, r.locale, r.channel FROM followups f "
-        f"JOIN responses r ON r.id = f.response_id WHERE {' AND '.join(where)} "
-        "ORDER BY r.created_at DESC, f.response_id DESC LIMIT ? OFFSET ?",
-        [*params, limit, offset],
+        where.append(f.moment_id == moment_id)
+    statement = (
+        sa.select(
+            f.response_id,
+            f.moment_id,
+            f.status,
+            f.note,
+            f.updated_at,
+            f.updated_by,
+            r.created_at,
+            r.answers,
+            r.customer_ref,
+            r.locale,
+            r.channel,
+        )
+        .join_from(followups_table, responses, r.id == f.response_id)
+        .where(*where)
+        .order_by(r.created_at.desc(), f.response_id.desc())
+        .limit(limit)
+        .offset(offset)
     )
-    return [{**row, "answers": json.loads(row["answers"])} for row in rows]
+    return [
+        {**row, "answers": json.loads(row["answers"])} for row in db.execute(statement).mappings()
+    ]
 
 
 def update_followup(
     db: Database, response_id: int, *, status: str, note: str | None, by: str
 ) -> bool:
     """Set a follow-up's status and note; False if there is no such follow-up."""
-    with immediate(db):
+    f = followups_table.c
+    with transaction(db):
+        # FOR UPDATE: on PostgreSQL two admins changing one item take turns, so the open
+        # count moves once (SQLite's write lock already orders them).
         row = db.execute(
-            "SELECT journey_id, moment_id, status FROM followups WHERE response_id = ?",
-            [response_id],
-        ).fetchone()
+            sa.select(f.journey_id, f.moment_id, f.status)
+            .where(f.response_id == response_id)
+            .with_for_update()
+        ).first()
         if row is None:
             return False
         journey_id, moment_id, old = row
         db.execute(
-            "UPDATE followups SET status = ?, note = ?, updated_at = ?, updated_by = ? "
-            "WHERE response_id = ?",
-            [status, note, iso(utcnow()), by, response_id],
+            sa.update(followups_table)
+            .where(f.response_id == response_id)
+            .values(status=status, note=note, updated_at=iso(utcnow()), updated_by=by)
         )
         was_open, is_open = old != FOLLOWUP_DONE, status != FOLLOWUP_DONE
         if was_open != is_open:

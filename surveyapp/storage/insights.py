@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import Counter
 from datetime import UTC
 from typing import Any
 
-from sqlite_utils import Database
+import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import CHANNEL_EMAIL, FOLLOWUP_NEW
-from surveyapp.storage.database import immediate, iso
+from surveyapp.storage.database import Database, iso, transaction
 from surveyapp.storage.followups import count_open
-from surveyapp.storage.tallies import TALLY_UPSERT
+from surveyapp.storage.tables import followups, invitations, responses
+from surveyapp.storage.tallies import KEY as TALLY_KEY
+from surveyapp.storage.tallies import add_to_tallies
 
 
 def linked_responses(
@@ -25,85 +28,97 @@ def linked_responses(
 
     In id order, which is the order they were stored: a plain scan of the table, faster
     than walking the (journey_id, created_at) index and fetching each row (measured).
-    Only the outcome moment's answers are parsed for their NPS value.
+    Only the outcome moment's answers are read and parsed for their NPS value (in Python:
+    the engines' JSON functions differ).
     """
-    return db.execute(
-        "SELECT customer_ref, moment_id, polarity, "
-        "CASE WHEN ? IS NOT NULL AND moment_id = ? THEN json_extract(answers, '$.' || ?) END "
-        "FROM responses WHERE journey_id = ? AND customer_ref IS NOT NULL ORDER BY id",
-        [nps_key, outcome_moment_id, nps_key, journey_id],
+    r = responses.c
+    answers = sa.case((r.moment_id == outcome_moment_id, r.answers)) if nps_key else sa.null()
+    rows = db.execute(
+        sa.select(r.customer_ref, r.moment_id, r.polarity, answers)
+        .where(r.journey_id == journey_id, r.customer_ref.is_not(None))
+        .order_by(r.id)
     )
+    for customer, moment_id, polarity, text in rows:
+        yield customer, moment_id, polarity, json.loads(text).get(nps_key) if text else None
 
 
 def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], increments_of) -> int:
     """Write simulated invitations and their responses in one transaction, keeping the
     tallies, follow-ups and their counts exactly as single submits would."""
     tallies: dict[tuple, dict[str, int]] = {}
-    with immediate(db):
-        next_id = db.execute("SELECT COALESCE(MAX(id), 0) FROM invitations").fetchone()[0] + 1
-        invitations, responses = [], []
-        for offset, row in enumerate(rows):
-            invitation_id = next_id + offset
-            created = iso(row["created_at"])
-            day = row["created_at"].astimezone(UTC).date().isoformat()
-            invitations.append(
-                (
-                    invitation_id,
-                    secrets.token_urlsafe(16),
-                    journey_id,
-                    row["moment_id"],
-                    row["customer"],
-                    None,
-                    row["locale"],
-                    created,
-                    created,
-                    created,
-                )
+    with transaction(db):
+        invited = (
+            db.execute(
+                sa.insert(invitations).returning(invitations.c.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "token": secrets.token_urlsafe(16),
+                        "journey_id": journey_id,
+                        "moment_id": row["moment_id"],
+                        "customer_ref": row["customer"],
+                        "email": None,
+                        "locale": row["locale"],
+                        "created_at": iso(row["created_at"]),
+                        "expires_at": iso(row["created_at"]),
+                        "answered_at": iso(row["created_at"]),
+                    }
+                    for row in rows
+                ],
             )
-            responses.append(
-                (
-                    journey_id,
-                    row["moment_id"],
-                    created,
-                    day,
-                    row["locale"],
-                    CHANNEL_EMAIL,
-                    row["polarity"],
-                    json.dumps(row["answers"]),
-                    invitation_id,
-                    row["customer"],
-                    None,
-                )
+            .scalars()
+            .all()
+        )
+        answered = []
+        for invitation_id, row in zip(invited, rows, strict=True):
+            day = row["created_at"].astimezone(UTC).date().isoformat()
+            answered.append(
+                {
+                    "journey_id": journey_id,
+                    "moment_id": row["moment_id"],
+                    "created_at": iso(row["created_at"]),
+                    "day": day,
+                    "locale": row["locale"],
+                    "channel": CHANNEL_EMAIL,
+                    "polarity": row["polarity"],
+                    "answers": json.dumps(row["answers"]),
+                    "invitation_id": invitation_id,
+                    "customer_ref": row["customer"],
+                    "comment": None,
+                }
             )
             key = (journey_id, row["moment_id"], day, row["locale"], CHANNEL_EMAIL)
             total = tallies.setdefault(key, dict.fromkeys(TALLY_FIELDS, 0))
             for name, value in increments_of(row).items():
                 total[name] += value
-        db.conn.executemany(
-            "INSERT INTO invitations (id, token, journey_id, moment_id, customer_ref, email, "
-            "locale, created_at, expires_at, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            invitations,
+        stored = db.execute(
+            sa.insert(responses).returning(
+                responses.c.id, responses.c.moment_id, sort_by_parameter_order=True
+            ),
+            answered,
+        ).all()
+        pains = [
+            (response_id, moment_id, item["created_at"])
+            for (response_id, moment_id), item in zip(stored, answered, strict=True)
+            if item["polarity"] == "negative"
+        ]
+        if pains:
+            db.execute(
+                sa.insert(followups),
+                [
+                    {
+                        "response_id": response_id,
+                        "journey_id": journey_id,
+                        "moment_id": moment_id,
+                        "status": FOLLOWUP_NEW,
+                        "updated_at": created_at,
+                    }
+                    for response_id, moment_id, created_at in pains
+                ],
+            )
+        add_to_tallies(
+            db,
+            [dict(zip(TALLY_KEY, key, strict=True), **total) for key, total in tallies.items()],
         )
-        db.conn.executemany(
-            "INSERT INTO responses (journey_id, moment_id, created_at, day, locale, channel, "
-            "polarity, answers, invitation_id, customer_ref, comment) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            responses,
-        )
-        db.conn.executemany(
-            TALLY_UPSERT,
-            [[*key, *(total[f] for f in TALLY_FIELDS)] for key, total in tallies.items()],
-        )
-        db.execute(
-            "INSERT INTO followups (response_id, journey_id, moment_id, status, updated_at) "
-            "SELECT id, journey_id, moment_id, ?, created_at FROM responses "
-            "WHERE journey_id = ? AND polarity = 'negative' AND invitation_id >= ?",
-            [FOLLOWUP_NEW, journey_id, next_id],
-        )
-        for moment_id, count in db.execute(
-            "SELECT moment_id, COUNT(*) FROM responses WHERE journey_id = ? AND "
-            "polarity = 'negative' AND invitation_id >= ? GROUP BY moment_id",
-            [journey_id, next_id],
-        ).fetchall():
+        for moment_id, count in Counter(moment_id for _, moment_id, _ in pains).items():
             count_open(db, journey_id, moment_id, count)
     return len(rows)

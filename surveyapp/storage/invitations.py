@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
+import sqlalchemy as sa
 
-from surveyapp.storage.database import iso, record, records, utcnow
+from surveyapp.storage.database import Database, insert, iso, record, records, transaction, utcnow
 from surveyapp.storage.journeys import journey_of
+from surveyapp.storage.tables import invitations, journeys, optouts, responses
 
 INVITATION_COLUMNS = (
     "id",
@@ -29,13 +30,26 @@ INVITATION_COLUMNS = (
 )
 
 
+#: The invitation columns callers read.
+COLUMNS = [invitations.c[name] for name in INVITATION_COLUMNS]
+ROW_FIELDS = (
+    "token",
+    "journey_id",
+    "moment_id",
+    "customer_ref",
+    "email",
+    "locale",
+    "created_at",
+    "expires_at",
+)
+
+
 def insert_invitations(db: Database, rows: list[tuple]) -> None:
     """Insert (token, journey, moment, customer, email, locale, created, expires) rows."""
-    db.conn.executemany(
-        "INSERT INTO invitations (token, journey_id, moment_id, customer_ref, email, locale, "
-        "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    if rows:
+        db.execute(
+            sa.insert(invitations), [dict(zip(ROW_FIELDS, row, strict=True)) for row in rows]
+        )
 
 
 def _chunks(items: list, size: int = 500) -> Iterator[list]:
@@ -47,14 +61,14 @@ def recent_invitations(
     db: Database, customer_refs: list[str], since: datetime
 ) -> list[tuple[str, str, str]]:
     """(customer, journey, moment) of each invitation these customers got since ``since``."""
+    i = invitations.c
     found: list[tuple[str, str, str]] = []
     for chunk in _chunks(customer_refs):
-        marks = ", ".join("?" for _ in chunk)
         found += db.execute(
-            f"SELECT customer_ref, journey_id, moment_id FROM invitations "  # noqa: S608 # nosec B608
-            f"WHERE customer_ref IN ({marks}) AND created_at >= ?",
-            [*chunk, iso(since)],
-        ).fetchall()
+            sa.select(i.customer_ref, i.journey_id, i.moment_id).where(
+                i.customer_ref.in_(chunk), i.created_at >= iso(since)
+            )
+        ).all()
     return found
 
 
@@ -62,38 +76,35 @@ def opted_out(db: Database, customer_hashes: list[str]) -> set[str]:
     """Which of these customers asked never to be surveyed again."""
     found: set[str] = set()
     for chunk in _chunks(customer_hashes):
-        marks = ", ".join("?" for _ in chunk)
-        found |= {
-            row[0]
-            for row in db.execute(
-                f"SELECT customer_hash FROM optouts WHERE customer_hash IN ({marks})",  # noqa: S608 # nosec B608
-                chunk,
-            )
-        }
+        found |= set(
+            db.execute(
+                sa.select(optouts.c.customer_hash).where(optouts.c.customer_hash.in_(chunk))
+            ).scalars()
+        )
     return found
 
 
 def add_optout(db: Database, customer_hash: str) -> None:
-    with db.atomic():
+    with transaction(db):
         db.execute(
-            "INSERT OR IGNORE INTO optouts (customer_hash, created_at) VALUES (?, ?)",
-            [customer_hash, iso(utcnow())],
+            insert(db, optouts)
+            .values(customer_hash=customer_hash, created_at=iso(utcnow()))
+            .on_conflict_do_nothing(index_elements=["customer_hash"])
         )
 
 
 def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
-    return record(db, "invitations", INVITATION_COLUMNS, "WHERE token = ?", [token])
+    return record(db, sa.select(*COLUMNS).where(invitations.c.token == token))
 
 
-_INVITATION_AND_JOURNEY = (
-    f"SELECT {', '.join(f'i.{c}' for c in INVITATION_COLUMNS)}, j.digest, j.definition "  # noqa: S608 # nosec B608
-    "FROM invitations i JOIN journeys j ON j.id = i.journey_id WHERE i.token = ?"
+_INVITATION_AND_JOURNEY = sa.select(*COLUMNS, journeys.c.digest, journeys.c.definition).join_from(
+    invitations, journeys, journeys.c.id == invitations.c.journey_id
 )
 
 
 def get_invitation_and_journey(db: Database, token: str):
     """An invitation and its journey, in one query (a survey link's every request)."""
-    row = db.execute(_INVITATION_AND_JOURNEY, [token]).fetchone()
+    row = db.execute(_INVITATION_AND_JOURNEY.where(invitations.c.token == token)).first()
     if row is None:
         return None
     invitation = dict(zip(INVITATION_COLUMNS, row[:-2], strict=True))
@@ -112,74 +123,79 @@ def invitations_to_send(
 
     Without ``retry`` only those never tried; with it, also those that failed.
     """
-    where = ["email IS NOT NULL", "sent_at IS NULL", "answered_at IS NULL", "expires_at > ?"]
-    params: list[Any] = [iso(now)]
+    i = invitations.c
+    where = [
+        i.email.is_not(None),
+        i.sent_at.is_(None),
+        i.answered_at.is_(None),
+        i.expires_at > iso(now),
+    ]
     if not retry:
-        where.append("send_attempts = 0")
+        where.append(i.send_attempts == 0)
     if journey_id:
-        where.append("journey_id = ?")
-        params.append(journey_id)
+        where.append(i.journey_id == journey_id)
+    statement = sa.select(*COLUMNS).order_by(i.id)
     if tokens is None:
-        return records(
-            db,
-            "invitations",
-            INVITATION_COLUMNS,
-            f"WHERE {' AND '.join(where)} ORDER BY id",
-            params,
-        )
+        return records(db, statement.where(*where))
     rows: list[dict[str, Any]] = []
     for chunk in _chunks(tokens):  # only these: never read every unsent invitation
-        marks = ", ".join("?" for _ in chunk)
-        rows += records(
-            db,
-            "invitations",
-            INVITATION_COLUMNS,
-            f"WHERE {' AND '.join(where)} AND token IN ({marks}) ORDER BY id",
-            [*params, *chunk],
-        )
+        rows += records(db, statement.where(*where, i.token.in_(chunk)))
     return rows
 
 
 def mark_sent(db: Database, token: str, *, reminder: bool = False) -> None:
+    i = invitations.c
     column = "reminded_at" if reminder else "sent_at"
-    with db.atomic():
+    with transaction(db):
         db.execute(
-            f"UPDATE invitations SET {column} = ?, last_error = NULL, "  # noqa: S608 # nosec B608
-            "send_attempts = send_attempts + 1 WHERE token = ?",
-            [iso(utcnow()), token],
+            sa.update(invitations)
+            .where(i.token == token)
+            .values(
+                {column: iso(utcnow()), "last_error": None, "send_attempts": i.send_attempts + 1}
+            )
         )
 
 
 def mark_send_failed(db: Database, token: str, error: str) -> None:
-    with db.atomic():
+    i = invitations.c
+    with transaction(db):
         db.execute(
-            "UPDATE invitations SET last_error = ?, send_attempts = send_attempts + 1 "
-            "WHERE token = ?",
-            [error[:500], token],
+            sa.update(invitations)
+            .where(i.token == token)
+            .values(last_error=error[:500], send_attempts=i.send_attempts + 1)
         )
 
 
 def reminders_due(db: Database, journey_id: str, *, older_than: datetime, now: datetime):
     """Sent, unanswered, unexpired, never reminded invitations older than ``older_than``."""
+    i = invitations.c
     return records(
         db,
-        "invitations",
-        INVITATION_COLUMNS,
-        "WHERE journey_id = ? AND answered_at IS NULL AND sent_at IS NOT NULL "
-        "AND reminded_at IS NULL AND email IS NOT NULL AND expires_at > ? AND created_at <= ? "
-        "ORDER BY id",
-        [journey_id, iso(now), iso(older_than)],
+        sa.select(*COLUMNS)
+        .where(
+            i.journey_id == journey_id,
+            i.answered_at.is_(None),
+            i.sent_at.is_not(None),
+            i.reminded_at.is_(None),
+            i.email.is_not(None),
+            i.expires_at > iso(now),
+            i.created_at <= iso(older_than),
+        )
+        .order_by(i.id),
     )
 
 
 def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:
     """Erase a customer's reference and email; their anonymous answers still count."""
-    with db.atomic():
-        invitations = db.execute(
-            "UPDATE invitations SET customer_ref = NULL, email = NULL WHERE customer_ref = ?",
-            [customer_ref],
+    with transaction(db):
+        invited = db.execute(
+            sa.update(invitations)
+            .where(invitations.c.customer_ref == customer_ref)
+            .values(customer_ref=None, email=None)
         ).rowcount
-        responses = db.execute(
-            "UPDATE responses SET customer_ref = NULL WHERE customer_ref = ?", [customer_ref]
+        answered = db.execute(
+            sa.update(responses)
+            .where(responses.c.customer_ref == customer_ref)
+            .values(customer_ref=None)
         ).rowcount
-    return invitations, responses
+    return invited, answered

@@ -7,10 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlite_utils import Database
+import sqlalchemy as sa
 
 from surveyapp.domain.journeys import Journey, Moment
-from surveyapp.storage.database import immediate, iso, utcnow
+from surveyapp.storage.database import Database, insert, iso, lock, records, transaction, utcnow
+from surveyapp.storage.tables import daily_tallies, moments, responses
+from surveyapp.storage.tables import journeys as journeys_table
 
 
 @dataclass
@@ -48,39 +50,42 @@ def store_journeys(db: Database, journeys: Iterable[Journey]) -> list[LoadReport
     """
     now = iso(utcnow())
     reports = []
-    with immediate(db):  # reads each digest, then writes: take the write lock first
+    with transaction(db):
         for journey in journeys:
+            # Each digest is read, then written: two loads of one journey take turns.
+            lock(db, f"journey:{journey.id}")
             reports.append(_store_journey(db, journey, now))
     return reports
 
 
+MOMENT_FIELDS = ("position", "kind", "channel", "name", "questions")
+
+
 def _store_journey(db: Database, journey: Journey, now: str) -> LoadReport:
-    row = db.execute("SELECT digest FROM journeys WHERE id = ?", [journey.id]).fetchone()
+    j, m = journeys_table.c, moments.c
+    row = db.execute(sa.select(j.digest).where(j.id == journey.id)).first()
     if row and row[0] == journey.digest:
         return LoadReport(journey.id, "unchanged")
     report = LoadReport(journey.id, "updated" if row else "created")
-    definition = json.dumps(journey.to_dict(), ensure_ascii=False)
+    values = {
+        "id": journey.id,
+        "brand": journey.brand,
+        "default_locale": journey.default_locale,
+        "locales": json.dumps(journey.locales),
+        "definition": json.dumps(journey.to_dict(), ensure_ascii=False),
+        "digest": journey.digest,
+        "created_at": now,
+        "updated_at": now,
+    }
+    statement = insert(db, journeys_table).values(values)
     db.execute(
-        """INSERT INTO journeys (id, brand, default_locale, locales, definition, digest,
-                                 created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET brand = excluded.brand,
-               default_locale = excluded.default_locale, locales = excluded.locales,
-               definition = excluded.definition, digest = excluded.digest,
-               updated_at = excluded.updated_at""",
-        [
-            journey.id,
-            journey.brand,
-            journey.default_locale,
-            json.dumps(journey.locales),
-            definition,
-            journey.digest,
-            now,
-            now,
-        ],
+        statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={k: statement.excluded[k] for k in values if k not in ("id", "created_at")},
+        )
     )
     existing = {
-        r["id"]: r for r in db.query("SELECT * FROM moments WHERE journey_id = ?", [journey.id])
+        r["id"]: r for r in records(db, sa.select(moments).where(m.journey_id == journey.id))
     }
     for position, moment in enumerate(journey.moments):
         values = _moment_row(journey.id, position, moment)
@@ -92,14 +97,15 @@ def _store_journey(db: Database, journey: Journey, now: str) -> LoadReport:
                 report.restored.append(moment.id)
             elif any(old[k] != values[k] for k in ("kind", "channel", "name", "questions")):
                 report.changed.append(moment.id)
+        statement = insert(db, moments).values(**values, retired=0)
         db.execute(
-            """INSERT INTO moments (journey_id, id, position, kind, channel, name, questions,
-                                    retired)
-               VALUES (:journey_id, :id, :position, :kind, :channel, :name, :questions, 0)
-               ON CONFLICT (journey_id, id) DO UPDATE SET position = excluded.position,
-                   kind = excluded.kind, channel = excluded.channel, name = excluded.name,
-                   questions = excluded.questions, retired = 0""",
-            values,
+            statement.on_conflict_do_update(
+                index_elements=["journey_id", "id"],
+                set_={
+                    **{k: statement.excluded[k] for k in MOMENT_FIELDS},
+                    "retired": 0,
+                },
+            )
         )
     for offset, (moment_id, old) in enumerate(
         sorted(existing.items(), key=lambda item: item[1]["position"])
@@ -107,8 +113,9 @@ def _store_journey(db: Database, journey: Journey, now: str) -> LoadReport:
         if not old["retired"]:
             report.retired.append(moment_id)
         db.execute(
-            "UPDATE moments SET retired = 1, position = ? WHERE journey_id = ? AND id = ?",
-            [len(journey.moments) + offset, journey.id, moment_id],
+            sa.update(moments)
+            .where(m.journey_id == journey.id, m.id == moment_id)
+            .values(retired=1, position=len(journey.moments) + offset)
         )
     return report
 
@@ -132,9 +139,8 @@ _parsed: dict[str, Journey] = {}
 
 def get_journey(db: Database, journey_id: str) -> Journey | None:
     """The journey's current definition, or None if no such journey is stored."""
-    row = db.execute(
-        "SELECT digest, definition FROM journeys WHERE id = ?", [journey_id]
-    ).fetchone()
+    j = journeys_table.c
+    row = db.execute(sa.select(j.digest, j.definition).where(j.id == journey_id)).first()
     return journey_of(row[0], row[1]) if row else None
 
 
@@ -157,24 +163,37 @@ def retired_moments(db: Database, journey_id: str) -> list[Moment]:
             channel=r["channel"],
             questions=tuple(json.loads(r["questions"])) if r["questions"] else None,
         )
-        for r in db.query(
-            "SELECT * FROM moments WHERE journey_id = ? AND retired = 1 ORDER BY position",
-            [journey_id],
+        for r in records(
+            db,
+            sa.select(moments)
+            .where(moments.c.journey_id == journey_id, moments.c.retired == 1)
+            .order_by(moments.c.position),
         )
     ]
 
 
 def list_journeys(db: Database) -> list[dict[str, Any]]:
     """Every journey with its moment and response counts and last response time."""
-    return list(
-        db.query(
-            """SELECT j.id, j.brand, j.default_locale, j.locales, j.updated_at,
-                      (SELECT COUNT(*) FROM moments m
-                        WHERE m.journey_id = j.id AND m.retired = 0) AS moments,
-                      (SELECT COALESCE(SUM(t.responses), 0) FROM daily_tallies t
-                        WHERE t.journey_id = j.id) AS responses,
-                      (SELECT MAX(r.created_at) FROM responses r
-                        WHERE r.journey_id = j.id) AS last_response_at
-               FROM journeys j ORDER BY j.id"""
-        )
+    j, m, t, r = journeys_table.c, moments.c, daily_tallies.c, responses.c
+    return records(
+        db,
+        sa.select(
+            j.id,
+            j.brand,
+            j.default_locale,
+            j.locales,
+            j.updated_at,
+            sa.select(sa.func.count())
+            .where(m.journey_id == j.id, m.retired == 0)
+            .scalar_subquery()
+            .label("moments"),
+            sa.select(sa.func.coalesce(sa.func.sum(t.responses), 0))
+            .where(t.journey_id == j.id)
+            .scalar_subquery()
+            .label("responses"),
+            sa.select(sa.func.max(r.created_at))
+            .where(r.journey_id == j.id)
+            .scalar_subquery()
+            .label("last_response_at"),
+        ).order_by(j.id),
     )

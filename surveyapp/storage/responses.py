@@ -8,13 +8,14 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlite_utils import Database
+import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import FOLLOWUP_NEW
-from surveyapp.storage.database import immediate, iso, utcnow
+from surveyapp.storage.database import Database, iso, records, transaction, utcnow
 from surveyapp.storage.followups import count_open, open_followup
-from surveyapp.storage.tallies import TALLY_UPSERT, filters
+from surveyapp.storage.tables import followups, invitations, responses
+from surveyapp.storage.tallies import add_to_tallies, filters
 from surveyapp.storage.webhooks import queue_webhooks
 
 
@@ -46,20 +47,21 @@ def record_response(
     created = created_at or utcnow()
     when = iso(created)
     # Everything is prepared before the write lock: other workers queue behind it.
-    row = [
-        journey_id,
-        moment_id,
-        when,
-        created.astimezone(UTC).date().isoformat(),
-        locale,
-        channel,
-        polarity,
-        json.dumps(answers, ensure_ascii=False),
-        invitation_id,
-        customer_ref,
-        comment,
-    ]
-    tally = [*row[:2], row[3], locale, channel, *(increments.get(f, 0) for f in TALLY_FIELDS)]
+    row = {
+        "journey_id": journey_id,
+        "moment_id": moment_id,
+        "created_at": when,
+        "day": created.astimezone(UTC).date().isoformat(),
+        "locale": locale,
+        "channel": channel,
+        "polarity": polarity,
+        "answers": json.dumps(answers, ensure_ascii=False),
+        "invitation_id": invitation_id,
+        "customer_ref": customer_ref,
+        "comment": comment,
+    }
+    tally = {k: row[k] for k in ("journey_id", "moment_id", "day", "locale", "channel")}
+    tally.update((f, increments.get(f, 0)) for f in TALLY_FIELDS)
     event = {
         "id": None,
         "journey": journey_id,
@@ -71,41 +73,54 @@ def record_response(
         "answers": dict(answers),
         "customer": customer_ref,
     }
-    with immediate(db):
+    with transaction(db):
         if invitation_id is not None:
+            # One statement claims the link: on PostgreSQL a second node's claim waits for
+            # this row, then finds it answered and changes nothing.
             claimed = db.execute(
-                "UPDATE invitations SET answered_at = ? WHERE id = ? AND answered_at IS NULL",
-                [when, invitation_id],
+                sa.update(invitations)
+                .where(invitations.c.id == invitation_id, invitations.c.answered_at.is_(None))
+                .values(answered_at=when)
             ).rowcount
             if not claimed:
                 raise AlreadyAnswered(invitation_id)
-        cursor = db.execute(
-            """INSERT INTO responses (journey_id, moment_id, created_at, day, locale, channel,
-                                      polarity, answers, invitation_id, customer_ref, comment)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            row,
-        )
+        response_id = db.execute(
+            sa.insert(responses).values(row).returning(responses.c.id)
+        ).scalar_one()
         if polarity == "negative":
-            open_followup(db, cursor.lastrowid, journey_id, moment_id, when)
-        event["id"] = cursor.lastrowid
+            open_followup(db, response_id, journey_id, moment_id, when)
+        event["id"] = response_id
         queue_webhooks(db, journey_id, polarity, event)
-        db.execute(TALLY_UPSERT, tally)
-    return cursor.lastrowid
+        add_to_tallies(db, [tally])
+    return response_id
+
+
+INVITATION_RESPONSE_COLUMNS = (
+    "id",
+    "journey_id",
+    "moment_id",
+    "day",
+    "locale",
+    "channel",
+    "polarity",
+    "answers",
+)
 
 
 def response_of_invitation(db: Database, invitation_id: int) -> dict[str, Any] | None:
     """The response that answered an invitation, with its answers decoded."""
-    row = db.execute(
-        "SELECT id, journey_id, moment_id, day, locale, channel, polarity, answers "
-        "FROM responses WHERE invitation_id = ?",
-        [invitation_id],
-    ).fetchone()
-    if row is None:
+    r = responses.c
+    data = records(
+        db,
+        sa.select(
+            r.id, r.journey_id, r.moment_id, r.day, r.locale, r.channel, r.polarity, r.answers
+        ).where(r.invitation_id == invitation_id),
+    )
+    if not data:
         return None
-    keys = ("id", "journey_id", "moment_id", "day", "locale", "channel", "polarity", "answers")
-    data = dict(zip(keys, row, strict=True))
-    data["answers"] = json.loads(data["answers"])
-    return data
+    found = data[0]
+    found["answers"] = json.loads(found["answers"])
+    return found
 
 
 def complete_response(
@@ -123,28 +138,27 @@ def complete_response(
     The tally row of the response's own day moves from the old answers to the new
     ones in the same transaction, so the response still counts exactly once.
     """
-    key = [
-        response["journey_id"],
-        response["moment_id"],
-        response["day"],
-        response["locale"],
-        response["channel"],
-    ]
-    delta = [increments.get(f, 0) - old_increments.get(f, 0) for f in TALLY_FIELDS]
-    with immediate(db):
+    key = {k: response[k] for k in ("journey_id", "moment_id", "day", "locale", "channel")}
+    delta = {f: increments.get(f, 0) - old_increments.get(f, 0) for f in TALLY_FIELDS}
+    with transaction(db):
         db.execute(
-            "UPDATE responses SET polarity = ?, answers = ?, comment = ? WHERE id = ?",
-            [polarity, json.dumps(answers, ensure_ascii=False), comment, response["id"]],
+            sa.update(responses)
+            .where(responses.c.id == response["id"])
+            .values(
+                polarity=polarity, answers=json.dumps(answers, ensure_ascii=False), comment=comment
+            )
         )
-        db.execute(TALLY_UPSERT, [*key, *delta])
+        add_to_tallies(db, [{**key, **delta}])
         if polarity == "negative":
             open_followup(
                 db, response["id"], response["journey_id"], response["moment_id"], iso(utcnow())
             )
         else:  # no longer a moment of pain: an untouched follow-up goes away
+            f = followups.c
             removed = db.execute(
-                "DELETE FROM followups WHERE response_id = ? AND status = ? AND note IS NULL",
-                [response["id"], FOLLOWUP_NEW],
+                sa.delete(followups).where(
+                    f.response_id == response["id"], f.status == FOLLOWUP_NEW, f.note.is_(None)
+                )
             ).rowcount
             if removed:
                 count_open(db, response["journey_id"], response["moment_id"], -1)
@@ -152,11 +166,10 @@ def complete_response(
 
 def count_responses(db: Database, journey_id: str | None = None) -> int:
     """How many responses are stored (for one journey, or all)."""
-    if journey_id is None:
-        return db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
-    return db.execute(
-        "SELECT COUNT(*) FROM responses WHERE journey_id = ?", [journey_id]
-    ).fetchone()[0]
+    statement = sa.select(sa.func.count()).select_from(responses)
+    if journey_id is not None:
+        statement = statement.where(responses.c.journey_id == journey_id)
+    return db.execute(statement).scalar_one()
 
 
 RESPONSE_EXPORT_COLUMNS = (
@@ -177,14 +190,16 @@ def iter_responses(
     db: Database, journey_id: str, *, since=None, until=None, locale=None, channel=None
 ) -> Iterator[dict[str, Any]]:
     """Every response of a journey within the filters, oldest first, one at a time."""
-    where, params = filters(journey_id, since, until, locale, channel)
-    cursor = db.execute(
-        f"SELECT {', '.join(RESPONSE_EXPORT_COLUMNS)} FROM responses WHERE {where} "  # noqa: S608 # nosec B608
-        "ORDER BY created_at, id",
-        params,
+    columns = [responses.c[name] for name in RESPONSE_EXPORT_COLUMNS]
+    statement = (
+        sa.select(*columns)
+        .where(*filters(responses, journey_id, since, until, locale, channel))
+        .order_by(responses.c.created_at, responses.c.id)
+        .execution_options(yield_per=1000)
     )
-    for row in cursor:
-        data = dict(zip(RESPONSE_EXPORT_COLUMNS, row, strict=True))
+    # Streamed: a server-side cursor on PostgreSQL, so a large export is not held in memory.
+    for row in db.execute(statement).mappings():
+        data = dict(row)
         data["answers"] = json.loads(data["answers"])
         yield data
 
@@ -193,21 +208,19 @@ def response_page(
     db: Database, *, journey_id: str | None, since: date | None, after_id: int, limit: int
 ) -> list[dict[str, Any]]:
     """Responses with their answers, oldest first, after a response id (cursor pages)."""
-    where, params = ["id > ?"], [after_id]
+    r = responses.c
+    where = [r.id > after_id]
     if journey_id:
-        where.append("journey_id = ?")
-        params.append(journey_id)
+        where.append(r.journey_id == journey_id)
     if since:
-        where.append("day >= ?")
-        params.append(since.isoformat())
-    rows = db.execute(
-        f"SELECT {', '.join(RESPONSE_EXPORT_COLUMNS)} FROM responses "  # noqa: S608 # nosec B608
-        f"WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
-        [*params, limit],
-    ).fetchall()
-    page = []
-    for row in rows:
-        data = dict(zip(RESPONSE_EXPORT_COLUMNS, row, strict=True))
+        where.append(r.day >= since.isoformat())
+    page = records(
+        db,
+        sa.select(*(r[name] for name in RESPONSE_EXPORT_COLUMNS))
+        .where(*where)
+        .order_by(r.id)
+        .limit(limit),
+    )
+    for data in page:
         data["answers"] = json.loads(data["answers"])
-        page.append(data)
     return page

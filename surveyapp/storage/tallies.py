@@ -3,33 +3,45 @@ scores add up (kept in each response's own transaction by :mod:`.responses`)."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 from typing import Any
 
-from sqlite_utils import Database
+import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
+from surveyapp.storage.database import Database, insert
+from surveyapp.storage.tables import daily_tallies
 
-TALLY_UPSERT = (
-    "INSERT INTO daily_tallies (journey_id, moment_id, day, locale, channel, "  # noqa: S608 # nosec B608
-    f"{', '.join(TALLY_FIELDS)}) VALUES (?, ?, ?, ?, ?, {', '.join('?' for _ in TALLY_FIELDS)}) "
-    "ON CONFLICT (journey_id, moment_id, day, locale, channel) DO UPDATE SET "
-    + ", ".join(f"{f} = {f} + excluded.{f}" for f in TALLY_FIELDS)
-)
+KEY = ("journey_id", "moment_id", "day", "locale", "channel")
 
 
-def filters(journey_id, since, until, locale, channel, day_column="day"):
-    where, params = ["journey_id = ?"], [journey_id]
-    for clause, value in (
-        (f"{day_column} >= ?", since.isoformat() if since else None),
-        (f"{day_column} <= ?", until.isoformat() if until else None),
-        ("locale = ?", locale),
-        ("channel = ?", channel),
-    ):
-        if value is not None:
-            where.append(clause)
-            params.append(value)
-    return " AND ".join(where), params
+def add_to_tallies(db: Database, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add each row's increments (any of TALLY_FIELDS) to its day's tally row, creating it
+    if needed: one upsert, whichever engine."""
+    if not rows:
+        return
+    values = [{**dict.fromkeys(TALLY_FIELDS, 0), **row} for row in rows]
+    statement = insert(db, daily_tallies)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={f: daily_tallies.c[f] + statement.excluded[f] for f in TALLY_FIELDS},
+    )
+    db.execute(statement, values)
+
+
+def filters(table: sa.Table, journey_id, since, until, locale, channel) -> list:
+    """The WHERE clauses of a journey's rows within a day range, a locale and a channel."""
+    where = [table.c.journey_id == journey_id]
+    if since:
+        where.append(table.c.day >= since.isoformat())
+    if until:
+        where.append(table.c.day <= until.isoformat())
+    if locale is not None:
+        where.append(table.c.locale == locale)
+    if channel is not None:
+        where.append(table.c.channel == channel)
+    return where
 
 
 def moment_tallies(
@@ -42,24 +54,40 @@ def moment_tallies(
     channel: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Each moment's tallies summed over the filters (days inclusive)."""
-    where, params = filters(journey_id, since, until, locale, channel)
-    sums = ", ".join(f"SUM({f}) AS {f}" for f in TALLY_FIELDS)
-    sql = f"SELECT moment_id, {sums} FROM daily_tallies WHERE {where} GROUP BY moment_id"  # noqa: S608 # nosec B608
-    return {row.pop("moment_id"): row for row in db.query(sql, params)}
+    t = daily_tallies
+    statement = (
+        sa.select(t.c.moment_id, *(sa.func.sum(t.c[f]).label(f) for f in TALLY_FIELDS))
+        .where(*filters(t, journey_id, since, until, locale, channel))
+        .group_by(t.c.moment_id)
+    )
+    return {
+        row.moment_id: {f: int(row._mapping[f]) for f in TALLY_FIELDS}
+        for row in db.execute(statement)
+    }
+
+
+WEEK_FIELDS = ("responses", "positive", "neutral", "negative")
 
 
 def weekly_tallies(
     db: Database, journey_id: str, *, since=None, until=None, locale=None, channel=None
 ) -> dict[str, list[dict[str, Any]]]:
-    """Per moment, per week (starting Monday): responses, positive, neutral, negative."""
-    where, params = filters(journey_id, since, until, locale, channel)
-    rows = db.query(
-        "SELECT moment_id, date(day, '-6 days', 'weekday 1') AS week, SUM(responses) AS "  # noqa: S608 # nosec B608
-        "responses, SUM(positive) AS positive, SUM(neutral) AS neutral, SUM(negative) AS "
-        f"negative FROM daily_tallies WHERE {where} GROUP BY moment_id, week ORDER BY week",
-        params,
+    """Per moment, per week (starting Monday, as an ISO date): responses, positive,
+    neutral, negative. Summed per day by the database, folded into weeks here, so no
+    engine's date functions are needed."""
+    t = daily_tallies
+    statement = (
+        sa.select(t.c.moment_id, t.c.day, *(sa.func.sum(t.c[f]).label(f) for f in WEEK_FIELDS))
+        .where(*filters(t, journey_id, since, until, locale, channel))
+        .group_by(t.c.moment_id, t.c.day)
     )
-    weeks: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        weeks.setdefault(row.pop("moment_id"), []).append(row)
-    return weeks
+    weeks: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in db.execute(statement):
+        day = date.fromisoformat(row.day)
+        monday = (day - timedelta(days=day.weekday())).isoformat()
+        week = weeks.setdefault(row.moment_id, {}).setdefault(
+            monday, {"week": monday, **dict.fromkeys(WEEK_FIELDS, 0)}
+        )
+        for f in WEEK_FIELDS:
+            week[f] += int(row._mapping[f])
+    return {moment: [found[w] for w in sorted(found)] for moment, found in weeks.items()}

@@ -4,55 +4,63 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
+import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
-from surveyapp.storage.database import iso, records, utcnow
+from surveyapp.storage.database import Database, iso, records, transaction, utcnow
+from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
 
-ENDPOINT_COLUMNS = ("id", "journey_id", "url", "secret", "events", "created_at")
+#: How long a claimed delivery is left to the node that claimed it; if that node dies,
+#: another sends it after this (receivers deduplicate by ``webhook-id``).
+CLAIM_LEASE = timedelta(minutes=2)
 
 
 def add_webhook(db: Database, journey_id: str, url: str, secret: str, events: list[str]) -> int:
-    with db.atomic():
+    with transaction(db):
         return db.execute(
-            "INSERT INTO webhook_endpoints (journey_id, url, secret, events, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [journey_id, url, secret, ",".join(events), iso(utcnow())],
-        ).lastrowid
+            sa.insert(webhook_endpoints)
+            .values(
+                journey_id=journey_id,
+                url=url,
+                secret=secret,
+                events=",".join(events),
+                created_at=iso(utcnow()),
+            )
+            .returning(webhook_endpoints.c.id)
+        ).scalar_one()
 
 
 def list_webhooks(db: Database, journey_id: str | None = None) -> list[dict[str, Any]]:
+    e = webhook_endpoints.c
+    statement = sa.select(e.id, e.journey_id, e.url, e.secret, e.events, e.created_at)
     if journey_id:
-        return records(
-            db,
-            "webhook_endpoints",
-            ENDPOINT_COLUMNS,
-            "WHERE journey_id = ? ORDER BY id",
-            [journey_id],
-        )
-    return records(db, "webhook_endpoints", ENDPOINT_COLUMNS, "ORDER BY id")
+        statement = statement.where(e.journey_id == journey_id)
+    return records(db, statement.order_by(e.id))
 
 
 def remove_webhook(db: Database, endpoint_id: int) -> bool:
-    with db.atomic():
+    o = webhook_outbox.c
+    with transaction(db):
         db.execute(
-            "DELETE FROM webhook_outbox WHERE endpoint_id = ? AND delivered_at IS NULL",
-            [endpoint_id],
+            sa.delete(webhook_outbox).where(o.endpoint_id == endpoint_id, o.delivered_at.is_(None))
         )
-        return db.execute("DELETE FROM webhook_endpoints WHERE id = ?", [endpoint_id]).rowcount > 0
+        removed = db.execute(
+            sa.delete(webhook_endpoints).where(webhook_endpoints.c.id == endpoint_id)
+        )
+        return removed.rowcount > 0
 
 
 def queue_webhooks(db: Database, journey_id: str, polarity: str, data: dict) -> None:
     """Write the response's events to the outbox, in the response's own transaction."""
-    endpoints = db.execute(
-        "SELECT id, events FROM webhook_endpoints WHERE journey_id = ?", [journey_id]
-    ).fetchall()
+    e = webhook_endpoints.c
+    endpoints = db.execute(sa.select(e.id, e.events).where(e.journey_id == journey_id)).all()
     if not endpoints:
         return
     now = iso(utcnow())
+    rows = []
     for endpoint_id, events in endpoints:
         wanted = events.split(",")
         for event in WEBHOOK_EVENTS:
@@ -63,23 +71,43 @@ def queue_webhooks(db: Database, journey_id: str, polarity: str, data: dict) -> 
                 ensure_ascii=False,
                 separators=(",", ":"),
             )
-            db.execute(
-                "INSERT INTO webhook_outbox (endpoint_id, message_id, event, payload, "
-                "created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [endpoint_id, "msg_" + secrets.token_urlsafe(16), event, payload, now, now],
+            rows.append(
+                {
+                    "endpoint_id": endpoint_id,
+                    "message_id": "msg_" + secrets.token_urlsafe(16),
+                    "event": event,
+                    "payload": payload,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                }
             )
+    if rows:
+        db.execute(sa.insert(webhook_outbox), rows)
 
 
-def due_deliveries(db: Database, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
-    rows = db.execute(
-        "SELECT o.id, o.message_id, o.event, o.payload, o.attempts, e.url, e.secret "
-        "FROM webhook_outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id "
-        "WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ? "
-        "ORDER BY o.next_attempt_at, o.id LIMIT ?",
-        [iso(now), limit],
-    )
-    keys = ("id", "message_id", "event", "payload", "attempts", "url", "secret")
-    return [dict(zip(keys, r, strict=True)) for r in rows]
+def claim_deliveries(db: Database, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
+    """Take up to ``limit`` due deliveries for this node: each is leased (its next
+    attempt moved :data:`CLAIM_LEASE` ahead) in the transaction that picks it, so nodes
+    running side by side never send one event twice. On PostgreSQL the pick skips rows
+    another node is claiming at that instant (FOR UPDATE SKIP LOCKED)."""
+    o, e = webhook_outbox.c, webhook_endpoints.c
+    with transaction(db):
+        rows = records(
+            db,
+            sa.select(o.id, o.message_id, o.event, o.payload, o.attempts, e.url, e.secret)
+            .join_from(webhook_outbox, webhook_endpoints, e.id == o.endpoint_id)
+            .where(o.delivered_at.is_(None), o.failed_at.is_(None), o.next_attempt_at <= iso(now))
+            .order_by(o.next_attempt_at, o.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=webhook_outbox),
+        )
+        if rows:
+            db.execute(
+                sa.update(webhook_outbox)
+                .where(o.id.in_([row["id"] for row in rows]))
+                .values(next_attempt_at=iso(now + CLAIM_LEASE))
+            )
+    return rows
 
 
 def mark_delivery(
@@ -91,22 +119,16 @@ def mark_delivery(
     retry_at: datetime | None = None,
 ) -> None:
     """Record an attempt: delivered, to be retried at ``retry_at``, or failed for good."""
-    with db.atomic():
-        if delivered:
-            db.execute(
-                "UPDATE webhook_outbox SET delivered_at = ?, attempts = attempts + 1, "
-                "last_error = NULL WHERE id = ?",
-                [iso(utcnow()), outbox_id],
-            )
-        elif retry_at is not None:
-            db.execute(
-                "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?, "
-                "next_attempt_at = ? WHERE id = ?",
-                [error, iso(retry_at), outbox_id],
-            )
-        else:
-            db.execute(
-                "UPDATE webhook_outbox SET attempts = attempts + 1, last_error = ?, "
-                "failed_at = ? WHERE id = ?",
-                [error, iso(utcnow()), outbox_id],
-            )
+    o = webhook_outbox.c
+    if delivered:
+        values = {"delivered_at": iso(utcnow()), "last_error": None}
+    elif retry_at is not None:
+        values = {"last_error": error, "next_attempt_at": iso(retry_at)}
+    else:
+        values = {"last_error": error, "failed_at": iso(utcnow())}
+    with transaction(db):
+        db.execute(
+            sa.update(webhook_outbox)
+            .where(o.id == outbox_id)
+            .values(attempts=o.attempts + 1, **values)
+        )

@@ -33,7 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             )
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
-    storage.open_database(app.config["DATABASE"]).close()
+    try:
+        storage.open_database(app.config["DATABASE"]).close()
+    except storage.DatabaseUnavailable as exc:
+        raise ConfigurationError(str(exc)) from None
 
     origins = app.config.get("EMBED_ORIGINS") or []
     if isinstance(origins, str) or not all(

@@ -86,7 +86,8 @@ def create_invitations():
             )
         request_hash = hashlib.sha256(raw).hexdigest()
         # One request per key at a time: a retry racing the first waits, then sees it.
-        with storage.immediate(db):
+        with storage.transaction(db):
+            storage.lock(db, f"idempotency:{g.api_key['id']}:{idempotency_key}")
             earlier = storage.get_idempotent(db, g.api_key["id"], idempotency_key)
             if earlier:
                 if earlier[0] != request_hash:
@@ -113,11 +114,9 @@ def create_invitations():
     if smtp:
         _send(db, items, results, smtp)
         if idempotency_key:
-            with db.atomic():
-                db.execute(
-                    "UPDATE idempotency SET body = ? WHERE key_id = ? AND idempotency_key = ?",
-                    [json.dumps(_shape(results, single)), g.api_key["id"], idempotency_key],
-                )
+            storage.update_idempotent(
+                db, g.api_key["id"], idempotency_key, json.dumps(_shape(results, single))
+            )
     return jsonify(_shape(results, single)), status
 
 
