@@ -40,7 +40,7 @@ def instance(tmp_path, monkeypatch):
     return folder
 
 
-ENGINES = ("sqlite",)
+ENGINES = ("sqlite", "postgresql")
 
 
 def pytest_configure(config):

@@ -9,7 +9,10 @@ from surveyapp import storage
 from surveyapp.jobs import mailer
 from tests.helpers import make_invitation
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.sqlite_only,
+]  # layout checked once: the engine does not change it
 
 
 def rendered(browser, message):

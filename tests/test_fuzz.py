@@ -77,9 +77,15 @@ def site(instance, db, loaded):
 
 
 def snapshot(db):
+    """What a stored answer would change: row counts and sums of each table."""
     return [
-        sql(db, f"SELECT COUNT(*), COALESCE(SUM(rowid), 0) FROM {table}").fetchone()
-        for table in ("responses", "daily_tallies", "followups", "optouts")
+        sql(db, f"SELECT COUNT(*), COALESCE(SUM({total}), 0) FROM {table}").fetchone()
+        for table, total in (
+            ("responses", "id"),
+            ("daily_tallies", "responses + negative + nps_n + csat_n + ces_n"),
+            ("followups", "response_id"),
+            ("optouts", "LENGTH(customer_hash)"),
+        )
     ]
 
 

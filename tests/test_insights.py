@@ -37,6 +37,7 @@ TRUTHS = {
 }
 
 
+@pytest.mark.sqlite_only  # statistics, checked once: the engine does not change them
 @pytest.mark.parametrize("name", TRUTHS)
 def test_the_labels_recovered_match_the_truth_planted(db, loaded, name):
     journey = loaded["saas-onboarding"]
@@ -98,6 +99,7 @@ def test_peak_end_takes_the_most_intense_moment_and_the_last(db, loaded):
     assert pe["share_diverging"] == 0.5  # only C-1 moves by 0.5 or more (-4/3)
 
 
+@pytest.mark.sqlite_only  # statistics, checked once
 def test_the_recovery_paradox_is_measured(db, loaded):
     journey = loaded["saas-onboarding"]
     truth = {

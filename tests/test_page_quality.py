@@ -13,7 +13,10 @@ import pytest
 from surveyapp.jobs import accounts
 from tests.helpers import ROOT, answers_living, make_invitation, record_scored
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.sqlite_only,
+]  # markup checked once: the engine does not change it
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -16,7 +16,10 @@ import pytest
 from tests.helpers import SURVEYAPP, start_serve, stop_server
 from tests.test_durability import make_tokens, submit
 
-pytestmark = pytest.mark.browser  # real processes: gunicorn, Litestream, a SIGKILL
+pytestmark = [
+    pytest.mark.browser,  # real processes: gunicorn, Litestream, a SIGKILL
+    pytest.mark.sqlite_only,  # Litestream replicates a SQLite file
+]
 
 #: Answers acknowledged longer than this before the crash must all come back. Litestream
 #: syncs the WAL to the replica every second.

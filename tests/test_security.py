@@ -159,6 +159,7 @@ def test_serve_answers_with_production_settings(instance, loaded):
     assert '"GET /j/cafe/meal HTTP/1.1" 200' in output  # the access log
 
 
+@pytest.mark.sqlite_only
 def test_backup_copies_the_live_database(run_cli, db, loaded, tmp_path, answer):
     answer("/j/cafe/meal", {"experience": "negative", "why": "froid"})
     target = tmp_path / "backup.db"

@@ -12,7 +12,10 @@ import pytest
 
 from tests.helpers import start_serve, stop_server
 
-pytestmark = pytest.mark.browser  # a real server under load
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.sqlite_only,
+]  # a real server under load; sqlite_only: the web server's behaviour, the same on either engine
 
 ATTACKERS = 20
 ATTACK_SECONDS = 8

@@ -151,6 +151,7 @@ def test_response_times_are_stored_in_utc(db, loaded):
     assert abs((datetime.now(UTC) - stored).total_seconds()) < 60
 
 
+@pytest.mark.sqlite_only
 def test_the_score_query_uses_the_tally_primary_key(db, loaded):
     plan = sql(
         db,

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.sqlite_only,
+]  # layout checked once: the engine does not change it
 
 
 def rows_of_radios(page, name: str) -> list[int]:

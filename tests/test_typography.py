@@ -13,6 +13,8 @@ import pytest
 from surveyapp.jobs import accounts
 from tests.helpers import admin_log_in, get_then_post, record_scored
 
+pytestmark = pytest.mark.sqlite_only  # typography checked once: the engine does not change it
+
 NNBSP = "\u202f"
 # Punctuation that French sets off with a narrow no-break space; not between two digits
 # (a time, 23:05) and not in a URL (https:).

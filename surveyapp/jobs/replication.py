@@ -29,6 +29,11 @@ def replica_url(config: Mapping[str, Any]) -> str | None:
     raw = config.get("REPLICA_URL")
     if not raw:
         return None
+    if "://" in str(config.get("DATABASE", "")):
+        raise ReplicationError(
+            "REPLICA_URL replicates a SQLite file with Litestream; on PostgreSQL use the "
+            "server's own backups and replicas (docs/deployment.md)"
+        )
     text = str(raw).strip()
     if text.startswith("/"):
         return Path(text).as_uri()

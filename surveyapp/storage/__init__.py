@@ -34,6 +34,7 @@ from surveyapp.storage.apikeys import (
 from surveyapp.storage.comments import comments
 from surveyapp.storage.database import (
     BUSY_TIMEOUT_MS,
+    DATABASE_DOWN,
     Database,
     DatabaseUnavailable,
     backup,
@@ -95,6 +96,7 @@ from surveyapp.storage.webhooks import (
 __all__ = [
     "AlreadyAnswered",
     "BUSY_TIMEOUT_MS",
+    "DATABASE_DOWN",
     "Database",
     "DatabaseUnavailable",
     "LoadReport",

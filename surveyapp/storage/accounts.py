@@ -7,7 +7,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import Database, insert, iso, record, records, transaction, utcnow
+from surveyapp.storage.database import (
+    Database,
+    findable,
+    insert,
+    iso,
+    record,
+    records,
+    transaction,
+    utcnow,
+)
 from surveyapp.storage.tables import admin_sessions, login_failures, users
 
 USER_COLUMNS = ("id", "username", "password_hash", "role", "locale", "created_at")
@@ -24,6 +33,8 @@ def insert_user(db: Database, username: str, password_hash: str, role: str) -> N
 
 
 def get_user(db: Database, *, username: str | None = None, user_id: int | None = None):
+    if not findable(username):
+        return None
     if username is not None:
         return record(db, _USER.where(users.c.username == username))
     return record(db, _USER.where(users.c.id == user_id))

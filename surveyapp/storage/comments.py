@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import Database, records
+from surveyapp.storage.database import Database, findable, records
 from surveyapp.storage.tables import responses
 
 
@@ -24,6 +24,8 @@ def comments(
 ):
     """What customers said about a moment, newest first; ``search`` ignores case on both
     engines (ILIKE on PostgreSQL, lower() on SQLite, which folds accents too)."""
+    if not findable(search, moment_id, journey_id):
+        return []
     r = responses.c
     where = [r.journey_id == journey_id, r.moment_id == moment_id, r.comment.is_not(None)]
     if polarity:

@@ -35,6 +35,13 @@ class DatabaseUnavailable(Exception):
     line without the password, says which."""
 
 
+#: What a request meets when the database goes away (a server restarting, a failover, a
+#: network cut; SQLite still locked after its busy timeout): nothing of the transaction
+#: was kept, and the request may simply be tried again. The pool replaces a dead
+#: connection on its next use (pre-ping), so the service needs no restart.
+DATABASE_DOWN = (DatabaseUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
 def database_url(target: str | Path) -> sa.URL:
     """The SQLAlchemy URL of a ``SURVEYAPP_DATABASE`` value: a file path (SQLite) or a
     ``postgresql://user:password@host:port/dbname`` URL."""
@@ -289,6 +296,13 @@ def exclusive(db: Database, name: str) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def findable(*keys: str | None) -> bool:
+    """Whether text from outside can name a stored row: none holds NUL, which no stored
+    text does (PostgreSQL refuses it in text; SQLite would keep it). A lookup by such a
+    key finds nothing, on both engines alike, without asking the database."""
+    return not any(key and "\x00" in key for key in keys)
 
 
 def insert(db: Database, table: sa.Table):

@@ -8,7 +8,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import Database, insert, iso, record, records, transaction, utcnow
+from surveyapp.storage.database import (
+    Database,
+    findable,
+    insert,
+    iso,
+    record,
+    records,
+    transaction,
+    utcnow,
+)
 from surveyapp.storage.journeys import journey_of
 from surveyapp.storage.tables import invitations, journeys, optouts, responses
 
@@ -94,6 +103,8 @@ def add_optout(db: Database, customer_hash: str) -> None:
 
 
 def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
+    if not findable(token):
+        return None
     return record(db, sa.select(*COLUMNS).where(invitations.c.token == token))
 
 
@@ -104,6 +115,8 @@ _INVITATION_AND_JOURNEY = sa.select(*COLUMNS, journeys.c.digest, journeys.c.defi
 
 def get_invitation_and_journey(db: Database, token: str):
     """An invitation and its journey, in one query (a survey link's every request)."""
+    if not findable(token):
+        return None
     row = db.execute(_INVITATION_AND_JOURNEY.where(invitations.c.token == token)).first()
     if row is None:
         return None

@@ -10,7 +10,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.domain.journeys import Journey, Moment
-from surveyapp.storage.database import Database, insert, iso, lock, records, transaction, utcnow
+from surveyapp.storage.database import (
+    Database,
+    findable,
+    insert,
+    iso,
+    lock,
+    records,
+    transaction,
+    utcnow,
+)
 from surveyapp.storage.tables import daily_tallies, moments, responses
 from surveyapp.storage.tables import journeys as journeys_table
 
@@ -139,6 +148,8 @@ _parsed: dict[str, Journey] = {}
 
 def get_journey(db: Database, journey_id: str) -> Journey | None:
     """The journey's current definition, or None if no such journey is stored."""
+    if not findable(journey_id):
+        return None
     j = journeys_table.c
     row = db.execute(sa.select(j.digest, j.definition).where(j.id == journey_id)).first()
     return journey_of(row[0], row[1]) if row else None

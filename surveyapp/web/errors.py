@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.web.locale import current_locale
@@ -28,6 +29,10 @@ ERROR_TEXTS = {
         ),
     ),
     500: (
+        N_("Something went wrong on our side"),
+        N_("Your answer may not have been saved. Please try again in a moment."),
+    ),
+    503: (
         N_("Something went wrong on our side"),
         N_("Your answer may not have been saved. Please try again in a moment."),
     ),
@@ -69,9 +74,26 @@ def _handle_http_error(exc: HTTPException):
     return response
 
 
+def _database_down(exc: Exception):
+    """The database went away mid-request: nothing was written (the transaction died with
+    the connection), the customer is asked to try again, and the pool replaces the dead
+    connection, so the service resumes by itself when the database is back."""
+    app = current_app._get_current_object()
+    app.logger.error("database unavailable on %s: %s", request.path, exc)
+    retry = {"Retry-After": "5"}
+    if request.path.startswith("/api/"):
+        return error_response(
+            503, "database_unavailable", "The database is unavailable; retry.", headers=retry
+        )
+    body, status = error_page(503)
+    return body, status, retry
+
+
 def init_app(app: Flask) -> None:
     """Every HTTP error and every unexpected exception gets a page (or JSON under /api/)."""
     app.register_error_handler(HTTPException, _handle_http_error)
+    for error in storage.DATABASE_DOWN:
+        app.register_error_handler(error, _database_down)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
