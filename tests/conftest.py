@@ -45,16 +45,21 @@ ENGINES = ("sqlite", "postgresql")
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: a test about SQLite itself")
+    config.addinivalue_line("markers", "postgresql_only: a test of several nodes on one server")
 
 
 def pytest_generate_tests(metafunc):
     """Run every test on a database once per engine, except those about SQLite itself."""
     if "database" not in metafunc.fixturenames:
         return
-    sqlite_only = "db_path" in metafunc.fixturenames or metafunc.definition.get_closest_marker(
-        "sqlite_only"
-    )
-    metafunc.parametrize("database", ENGINES[:1] if sqlite_only else ENGINES, indirect=True)
+    marked = metafunc.definition.get_closest_marker
+    if marked("postgresql_only"):
+        engines = ("postgresql",)
+    elif "db_path" in metafunc.fixturenames or marked("sqlite_only"):
+        engines = ("sqlite",)
+    else:
+        engines = ENGINES
+    metafunc.parametrize("database", engines, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -209,6 +214,7 @@ class MailBox:
     def __init__(self):
         self.messages = []
         self.refuse = set()  # addresses to refuse with 550
+        self.delay = 0.0  # seconds to take over each message, like a slow server
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -217,8 +223,11 @@ class MailBox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        import asyncio
         from email import message_from_bytes
         from email.policy import default
+
+        await asyncio.sleep(self.delay)
 
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         return "250 Message accepted"

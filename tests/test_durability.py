@@ -23,12 +23,17 @@ pytestmark = pytest.mark.browser  # real server processes, like the browser test
 
 
 def submit(
-    port: int, token: str, answer: str = "negative", together: threading.Barrier | None = None
+    port: int,
+    token: str,
+    answer: str = "negative",
+    together: threading.Barrier | None = None,
+    post_port: int | None = None,
 ) -> int | None:
     """Open the link and send the form as a browser would; the final status, or None.
 
     With ``together``, the form is sent only when every client of that barrier has its
-    page open, so their posts really arrive at the same time.
+    page open, so their posts really arrive at the same time. With ``post_port``, the
+    form goes to another server than the page came from (another node).
     """
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -41,6 +46,9 @@ def submit(
             together.wait(timeout=10)
         if page.status != 200 or not match:
             return page.status
+        if post_port is not None:
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", post_port, timeout=10)
         body = urllib.parse.urlencode(
             {"experience": answer, "why": "Supa rece", "csrf_token": match.group(1)}
         )

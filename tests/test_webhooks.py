@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -19,14 +20,16 @@ from tests.helpers import get_then_post, sql
 class Receiver:
     """A real HTTP server on 127.0.0.1 that records what it is sent."""
 
-    def __init__(self, status=204):
+    def __init__(self, status=204, delay=0.0):
         self.status = status
+        self.delay = delay  # seconds to take over each request, like a slow receiver
         self.received = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+                time.sleep(outer.delay)
                 outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 self.send_response(outer.status)
                 self.end_headers()

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from surveyapp import settings
+from surveyapp import settings, storage
 from surveyapp.cli.common import open_db
 from surveyapp.jobs import digest, mailer
 
@@ -28,8 +28,8 @@ def digest_command(loop, dry_run):
     except digest.DigestConfigError as exc:
         click.echo(f"Cannot send the digest: {exc}.", err=True)
         sys.exit(1)
-    with open_db() as db:
-        if dry_run:
+    if dry_run:
+        with open_db() as db:
             found = digest.collect(db, locale=locale, base_url=config["BASE_URL"])
             if found is None:
                 click.echo("no new negative responses")
@@ -37,24 +37,25 @@ def digest_command(loop, dry_run):
             message = digest.compose(found, locale=locale, sender="dry-run", to=to)
             click.echo(message.get_body(("plain",)).get_content())
             return
-        while True:
-            try:
+    while True:
+        try:
+            with open_db() as db:  # a connection per round, as the webhook worker does
                 reported = digest.send(db, config)
-                if reported or not loop:
-                    click.echo(
-                        f"sent a digest of {reported} negative responses"
-                        if reported
-                        else "no new negative responses",
-                        err=loop,
-                    )
-            except mailer.MailConfigError as exc:
-                click.echo(f"Cannot send the digest: {exc}.", err=True)
-                sys.exit(1)
-            except (OSError, smtplib.SMTPException) as exc:
-                # Nothing was marked: the same responses go in the next digest.
-                click.echo(f"The digest could not be sent ({exc}); it is tried again.", err=True)
-                if not loop:
-                    sys.exit(1)
+            if reported or not loop:
+                click.echo(
+                    f"sent a digest of {reported} negative responses"
+                    if reported
+                    else "no new negative responses",
+                    err=loop,
+                )
+        except mailer.MailConfigError as exc:
+            click.echo(f"Cannot send the digest: {exc}.", err=True)
+            sys.exit(1)
+        except (OSError, smtplib.SMTPException, *storage.DATABASE_DOWN) as exc:
+            # Nothing was marked: the same responses go in the next digest.
+            click.echo(f"The digest could not be sent ({exc}); it is tried again.", err=True)
             if not loop:
-                return
-            time.sleep(60 * float(config["DIGEST_EVERY_MINUTES"]))
+                sys.exit(1)
+        if not loop:
+            return
+        time.sleep(60 * float(config["DIGEST_EVERY_MINUTES"]))

@@ -132,11 +132,19 @@ def webhook_deliver(loop, interval):
 
     Example: surveyapp webhook deliver
     """
-    with open_db() as db:
-        while True:
-            delivered, failed = webhooks.deliver_due(db)
+    while True:
+        try:
+            # A connection per round: a database that restarts or fails over costs the
+            # worker one round, never the process.
+            with open_db() as db:
+                delivered, failed = webhooks.deliver_due(db)
+        except storage.DATABASE_DOWN as exc:
+            if not loop:
+                raise
+            click.echo(f"The database is unavailable ({exc}); trying again.", err=True)
+        else:
             if delivered or failed or not loop:
                 click.echo(f"delivered {delivered}, failed {failed}", err=loop)
-            if not loop:
-                return
-            time.sleep(interval)
+        if not loop:
+            return
+        time.sleep(interval)

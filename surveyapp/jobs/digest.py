@@ -136,13 +136,18 @@ def send(db, config: Mapping[str, Any]) -> int:
     """
     to, locale = settings(config)
     smtp = mailer.SmtpSettings.from_config(config)
-    digest = collect(db, locale=locale, base_url=config["BASE_URL"])
-    if digest is None:
-        return 0
-    connection = mailer.Connection(smtp)
-    try:
-        connection.send(compose(digest, locale=locale, sender=smtp.sender, to=to))
-    finally:
-        connection.close()
-    storage.set_digest_mark(db, NAME, digest.last_id)
+    # However many nodes run `serve`, one sends at a time, and the next reads the mark
+    # the previous one moved: each negative response is in exactly one digest.
+    with storage.exclusive(db, f"digest-{NAME}") as ours:
+        if not ours:
+            return 0
+        digest = collect(db, locale=locale, base_url=config["BASE_URL"])
+        if digest is None:
+            return 0
+        connection = mailer.Connection(smtp)
+        try:
+            connection.send(compose(digest, locale=locale, sender=smtp.sender, to=to))
+        finally:
+            connection.close()
+        storage.set_digest_mark(db, NAME, digest.last_id)
     return digest.total
