@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 # Debian packages the tests need: a real browser (with a font to draw text), msgfmt to
-# check the catalogs, PostgreSQL's server.
+# check the catalogs, PostgreSQL's server, haproxy.
 SYSTEM_NEEDS = {
     "/usr/bin/chromium": "chromium",
     "java": "default-jre-headless",  # runs the Nu HTML checker (vnu.jar)
@@ -29,6 +29,7 @@ SYSTEM_NEEDS = {
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf": "fonts-dejavu-core",
     "msgfmt": "gettext",
     "/usr/lib/postgresql": "postgresql",  # the throwaway PostgreSQL server of the tests
+    "/usr/sbin/haproxy": "haproxy",  # runs docs/haproxy.cfg in front of two nodes
 }
 
 

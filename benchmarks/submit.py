@@ -1,6 +1,7 @@
 """Benchmark: survey submits and page views against a minimal baseline, in one run.
 
     .venv/bin/python benchmarks/submit.py [--duration 6] [--connections 32] [--rounds 5]
+                                          [--postgres]
 
 Needs wrk (Debian: apt-get install wrk). Serves, one after the other and under the same
 gunicorn settings on 127.0.0.1: the real app on a fresh instance with real invitations,
@@ -17,6 +18,11 @@ workers' CPU time per request, the errors, the ratios of each round, and the wor
 after the load.
 Targets (issue 7): submit >= 0.8 x baseline, p99 < 50 ms at 32 connections, zero errors,
 survey GET >= 0.5 x hello, worker RSS < 60 MB.
+
+With ``--postgres`` (Debian's postgresql installed), a third server runs the same app on a
+throwaway PostgreSQL cluster on 127.0.0.1 (tests/postgres.py; durability settings off, as
+in the tests), and its submits and survey GETs take their turns beside the others: a
+figure for PostgreSQL next to SQLite's, measured in the same run.
 """
 
 from __future__ import annotations
@@ -137,6 +143,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--links", type=int, default=90_000)
+    parser.add_argument("--postgres", action="store_true", help="also measure PostgreSQL")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -154,19 +161,33 @@ def main() -> None:
     from surveyapp.jobs import invitations
 
     journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
-    with storage.open_database(workdir / "surveyapp.db") as db:
-        storage.store_journeys(db, [journey])
-        outcomes = invitations.create(
-            db,
-            journey,
-            "meal",
-            [invitations.Request(f"C-{i}", None, "fr") for i in range(args.links)],
-            base_url="http://127.0.0.1",
-            valid_days=30,
-            budget=invitations.Budget(0),
-        )
-    tokens = [o.token for o in outcomes]
+
+    def prepare(database) -> list[str]:
+        with storage.open_database(database) as db:
+            storage.store_journeys(db, [journey])
+            outcomes = invitations.create(
+                db,
+                journey,
+                "meal",
+                [invitations.Request(f"C-{i}", None, "fr") for i in range(args.links)],
+                base_url="http://127.0.0.1",
+                valid_days=30,
+                budget=invitations.Budget(0),
+            )
+        return [o.token for o in outcomes]
+
+    tokens = prepare(workdir / "surveyapp.db")
     per_round = len(tokens) // (args.rounds + 1)
+    cluster = None
+    if args.postgres:
+        sys.path.insert(0, str(ROOT))
+        from tests.helpers import free_port
+        from tests.postgres import Cluster
+
+        cluster = Cluster(free_port()).start()
+        pg_url = cluster.new_database()
+        pg_tokens = prepare(pg_url)
+        storage.dispose_all()
 
     # Both apps run side by side (an idle worker only sleeps) and are driven in
     # turns, each measurement right next to the one it is compared with, in the order
@@ -176,10 +197,16 @@ def main() -> None:
     base = start(
         f'benchmarks.baseline_app:create_app("{workdir / "baseline.db"}")', args.workers, env
     )
+    on_postgres = (
+        start("surveyapp:create_app()", args.workers, {**env, "SURVEYAPP_DATABASE": pg_url})
+        if cluster
+        else None
+    )
     rounds: list[dict[str, dict]] = []
     submits = 0
     try:
-        # One browser session answers every link: its cookie and CSRF token are reused.
+        # One browser session answers every link: its cookie and CSRF token are reused
+        # (on PostgreSQL too: the same secret key signs both servers' sessions).
         conn = http.client.HTTPConnection("127.0.0.1", real[1])
         conn.request("GET", "/j/cafe/meal?lang=fr")
         page = conn.getresponse()
@@ -211,15 +238,35 @@ def main() -> None:
             order = ["submit", "baseline submit", "survey GET", "hello GET"]
             if number % 2:
                 order = ["baseline submit", "submit", "hello GET", "survey GET"]
+            if on_postgres:
+                pg_links = pg_tokens[number * per_round : (number + 1) * per_round]
+                loads["submit (PostgreSQL)"] = (
+                    on_postgres,
+                    [f"/s/{t}\t{ANSWERS[i % 5]}&csrf_token={csrf}" for i, t in enumerate(pg_links)],
+                    "POST",
+                    cookie,
+                )
+                loads["survey GET (PostgreSQL)"] = (
+                    on_postgres,
+                    ["/j/cafe/meal?lang=fr"],
+                    "GET",
+                    "",
+                )
+                order.insert(order.index("submit") + 1, "submit (PostgreSQL)")
+                order.append("survey GET (PostgreSQL)")
             results = {name: wrk(*loads[name], args, workdir, duration) for name in order}
             assert results["submit"]["requests"] < per_round, "too few links for one run"
             submits += results["submit"]["requests"]
             if number:
                 rounds.append({name: results[name] for name in loads})
         memory = {"real": worker_rss_mb(real[0]), "baseline": worker_rss_mb(base[0])}
+        if on_postgres:
+            memory["real, PostgreSQL"] = worker_rss_mb(on_postgres[0])
     finally:
         stop(real[0])
         stop(base[0])
+        if on_postgres:
+            stop(on_postgres[0])
     with storage.open_database(workdir / "surveyapp.db") as db:
         stored = storage.count_responses(db)
     # wrk stops counting with up to one request in flight per connection; the server
@@ -261,6 +308,16 @@ def main() -> None:
         f"stored: {stored:,} responses for {submits:,} submits counted by wrk "
         "(+ those in flight when each run stopped), each link once"
     )
+    if cluster:
+        with storage.open_database(pg_url) as db:
+            print(f"stored on PostgreSQL: {storage.count_responses(db):,} responses")
+        storage.dispose_all()
+        cluster.stop()
+        pg = [r["submit (PostgreSQL)"]["rps"] / r["submit"]["rps"] for r in rounds]
+        print(
+            f"submit PostgreSQL / SQLite: median {statistics.median(pg):.2f} "
+            f"(rounds: {', '.join(f'{x:.2f}' for x in pg)}) (no target yet)"
+        )
     for name, sizes in memory.items():
         print(
             f"worker RSS after load ({name}): max {max(sizes):.1f} MB "

@@ -63,7 +63,7 @@ class Cluster:
             "-E", "UTF8",
             "--locale", "C.UTF-8",
         )  # fmt: skip
-        options = " ".join(
+        self.options = " ".join(
             f"-c {setting}"
             for setting in (
                 "listen_addresses=127.0.0.1",
@@ -75,18 +75,19 @@ class Cluster:
                 "max_connections=200",
             )
         )
-        self._run(
-            self.bin / "pg_ctl",
-            "-D",
-            self.data,
-            "-o",
-            options,
-            "-w",
-            "-l",
-            self.root / "log",
-            "start",
-        )
+        self.resume()
         return self
+
+    def pause(self) -> None:
+        """Stop the server (fast: open connections are cut), keeping its data."""
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server (again), on the same port."""
+        log = self.root / "log"
+        self._run(
+            self.bin / "pg_ctl", "-D", self.data, "-o", self.options, "-w", "-l", log, "start"
+        )
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{USER}:{self.password}@127.0.0.1:{self.port}/{database}"

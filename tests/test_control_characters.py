@@ -107,3 +107,9 @@ def _tokens(db, customer: str) -> list[str]:
     return [
         t for (t,) in sql(db, "SELECT token FROM invitations WHERE customer_ref = ?", [customer])
     ]
+
+
+def test_a_nul_in_a_typed_comment_is_dropped_and_the_answer_kept(db, loaded, answer):
+    response = answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Fro\x00id"})
+    assert response.status_code == 303
+    assert storage.comments(db, "cafe", "meal")[0]["comment"] == "Froid"

@@ -9,6 +9,7 @@ import click
 
 from surveyapp.cli import (
     accounts,
+    database,
     digest,
     insights,
     integrations,
@@ -62,6 +63,7 @@ for command in (
     serve.backup_command,
     serve.restore_command,
     serve.demo_command,
+    database.db_group,
     translations.translate,
 ):
     cli.add_command(command)

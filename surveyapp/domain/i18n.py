@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -99,8 +100,10 @@ def language_name(locale: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@lru_cache(maxsize=16384, typed=True)
 def number(value: float | int, locale: str, digits: int = 1) -> str:
-    """A number as a reader of ``locale`` writes it (fr ``1 234,5``, ro ``1.234,5``)."""
+    """A number as a reader of ``locale`` writes it (fr ``1 234,5``, ro ``1.234,5``).
+    Kept once made (a dashboard writes thousands, most of them again and again)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     if isinstance(value, int) and not isinstance(value, bool):
         pattern = "#,##0"
@@ -116,9 +119,13 @@ def percent(fraction: float, locale: str) -> str:
     return format_percent(fraction, format=pattern, locale=locale)
 
 
+@lru_cache(maxsize=8192)
 def date_text(day: date, locale: str, short: bool = False) -> str:
     """A date in the reader's locale: medium (fr ``23 nov. 2026``) or, ``short``, day and
-    month only (fr ``23 nov.``, ro ``23 nov.``, en ``Nov 23``)."""
+    month only (fr ``23 nov.``, ro ``23 nov.``, en ``Nov 23``).
+
+    Kept once made: a dashboard labels each week of every moment, and Babel's skeleton
+    matching costs about half a millisecond a call (it was 80% of a dashboard's time)."""
     if short:
         return format_skeleton("dMMM", day, locale=locale)
     return format_date(day, format="medium", locale=locale)

@@ -32,6 +32,7 @@ from surveyapp.storage.apikeys import (
     update_idempotent,
 )
 from surveyapp.storage.comments import comments
+from surveyapp.storage.copy import Copied, CopyRefused, copy_database
 from surveyapp.storage.database import (
     BUSY_TIMEOUT_MS,
     DATABASE_DOWN,
@@ -47,6 +48,8 @@ from surveyapp.storage.database import (
     iso,
     lock,
     parse_iso,
+    ping,
+    snapshot,
     transaction,
     utcnow,
 )
@@ -96,6 +99,8 @@ from surveyapp.storage.webhooks import (
 __all__ = [
     "AlreadyAnswered",
     "BUSY_TIMEOUT_MS",
+    "Copied",
+    "CopyRefused",
     "DATABASE_DOWN",
     "Database",
     "DatabaseUnavailable",
@@ -111,8 +116,9 @@ __all__ = [
     "comments",
     "complete_response",
     "connect",
-    "database_url",
+    "copy_database",
     "count_responses",
+    "database_url",
     "delete_user",
     "describe",
     "digest_mark",
@@ -149,6 +155,7 @@ __all__ = [
     "open_followups",
     "opted_out",
     "parse_iso",
+    "ping",
     "recent_failures",
     "recent_invitations",
     "record_response",
@@ -163,6 +170,7 @@ __all__ = [
     "set_digest_mark",
     "set_password_hash",
     "set_user_locale",
+    "snapshot",
     "start_session",
     "store_journeys",
     "take_token",

@@ -123,6 +123,8 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
     def _begin(connection):
         if connection.info.get("writing"):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.info.get("snapshot"):
+            connection.exec_driver_sql("BEGIN")  # reads from one snapshot (WAL)
 
     return created
 
@@ -255,6 +257,22 @@ def transaction(db: Database) -> Iterator[Database]:
             fcntl.flock(queue, fcntl.LOCK_UN)
 
 
+@contextmanager
+def snapshot(db: Database) -> Iterator[Database]:
+    """Reads that all see the database as it was at their first one, while writers go
+    on (SQLite: a read transaction in WAL mode; PostgreSQL: REPEATABLE READ)."""
+    if db.in_transaction():
+        db.commit()
+    if is_postgres(db):
+        db.execution_options(isolation_level="REPEATABLE READ")
+    db.info["snapshot"] = True
+    try:
+        with db.begin():
+            yield db
+    finally:
+        db.info["snapshot"] = False
+
+
 def _lock_key(name: str) -> int:
     return int.from_bytes(
         hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
@@ -272,18 +290,25 @@ def lock(db: Database, name: str) -> None:
 @contextmanager
 def exclusive(db: Database, name: str) -> Iterator[bool]:
     """Run a job on one node at a time: yields True if this process holds ``name``
-    (until the block ends), False if another holds it now. No transaction is kept open,
-    so the job may take its time (send an email) without blocking writers."""
+    (until the block ends), False if another holds it now.
+
+    On PostgreSQL the block is one transaction holding an advisory lock (which also
+    works through pgbouncer's transaction pooling); the job's writes are savepoints in
+    it. PostgreSQL writers never wait on it, so the job may take its time (send an
+    email). On SQLite no transaction is kept open; a lock file beside the database
+    excludes the other processes of this machine.
+    """
     if is_postgres(db):
-        key = _lock_key(name)
-        held = db.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar_one()
-        db.commit()
+        if db.in_transaction():
+            db.commit()
+        db.info["writing"] = True
         try:
-            yield bool(held)
+            with db.begin():
+                key = _lock_key(name)
+                held = db.execute(sa.select(sa.func.pg_try_advisory_xact_lock(key)))
+                yield bool(held.scalar_one())
         finally:
-            if held:
-                db.execute(sa.select(sa.func.pg_advisory_unlock(key)))
-                db.commit()
+            db.info["writing"] = False
         return
     path = db.engine.url.database
     with open(f"{path}-{name}.lock", "a") as handle:
@@ -303,6 +328,13 @@ def findable(*keys: str | None) -> bool:
     text does (PostgreSQL refuses it in text; SQLite would keep it). A lookup by such a
     key finds nothing, on both engines alike, without asking the database."""
     return not any(key and "\x00" in key for key in keys)
+
+
+def ping(db: Database) -> None:
+    """Ask the database something trivial (raises one of DATABASE_DOWN if it is away)."""
+    db.execute(sa.select(sa.literal(1))).scalar_one()
+    if db.in_transaction():
+        db.commit()
 
 
 def insert(db: Database, table: sa.Table):

@@ -4,10 +4,11 @@ scores add up (kept in each response's own transaction by :mod:`.responses`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.storage.database import Database, insert
@@ -69,25 +70,43 @@ def moment_tallies(
 WEEK_FIELDS = ("responses", "positive", "neutral", "negative")
 
 
+class week_start(sa.sql.functions.FunctionElement):  # noqa: N801 - an SQL function's name
+    """The Monday starting the week of an ISO day, as ISO text. The engines spell date
+    arithmetic differently, so SQLAlchemy compiles it per dialect (its documented way to
+    add an SQL construct)."""
+
+    type = sa.Text()
+    inherit_cache = True
+
+
+@compiles(week_start, "sqlite")
+def _week_start_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, '-6 days', 'weekday 1')"
+
+
+@compiles(week_start, "postgresql")
+def _week_start_postgresql(element, compiler, **kw):
+    day = compiler.process(element.clauses, **kw)
+    return f"to_char(date_trunc('week', CAST({day} AS date)), 'YYYY-MM-DD')"
+
+
 def weekly_tallies(
     db: Database, journey_id: str, *, since=None, until=None, locale=None, channel=None
 ) -> dict[str, list[dict[str, Any]]]:
-    """Per moment, per week (starting Monday, as an ISO date): responses, positive,
-    neutral, negative. Summed per day by the database, folded into weeks here, so no
-    engine's date functions are needed."""
+    """Per moment, per week (starting Monday, as an ISO date), oldest first: responses,
+    positive, neutral, negative."""
     t = daily_tallies
+    week = week_start(t.c.day).label("week")
     statement = (
-        sa.select(t.c.moment_id, t.c.day, *(sa.func.sum(t.c[f]).label(f) for f in WEEK_FIELDS))
+        sa.select(t.c.moment_id, week, *(sa.func.sum(t.c[f]).label(f) for f in WEEK_FIELDS))
         .where(*filters(t, journey_id, since, until, locale, channel))
-        .group_by(t.c.moment_id, t.c.day)
+        .group_by(t.c.moment_id, week)
+        .order_by(week)
     )
-    weeks: dict[str, dict[str, dict[str, Any]]] = {}
-    for row in db.execute(statement):
-        day = date.fromisoformat(row.day)
-        monday = (day - timedelta(days=day.weekday())).isoformat()
-        week = weeks.setdefault(row.moment_id, {}).setdefault(
-            monday, {"week": monday, **dict.fromkeys(WEEK_FIELDS, 0)}
+    weeks: dict[str, list[dict[str, Any]]] = {}
+    for row in db.execute(statement).mappings():
+        found = dict(row)
+        weeks.setdefault(found.pop("moment_id"), []).append(
+            {"week": found["week"], **{f: int(found[f]) for f in WEEK_FIELDS}}
         )
-        for f in WEEK_FIELDS:
-            week[f] += int(row._mapping[f])
-    return {moment: [found[w] for w in sorted(found)] for moment, found in weeks.items()}
+    return weeks

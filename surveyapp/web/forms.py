@@ -7,19 +7,33 @@ from types import SimpleNamespace
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from wtforms import Form
+from wtforms import Form, PasswordField, StringField
 from wtforms.csrf.session import SessionCSRF
 
 CSRF_FIELD = "csrf_token"
 
 
+def without_nul(value):
+    """Text as it can be kept: NUL, which no one types and no stored text may hold
+    (PostgreSQL refuses it), is dropped; everything else is left as written."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class BaseForm(Form):
-    """Every state-changing form: CSRF bound to the visitor's session, messages localized."""
+    """Every state-changing form: CSRF bound to the visitor's session, messages localized,
+    NUL dropped from every text field."""
 
     class Meta:
         csrf = True
         csrf_class = SessionCSRF
         csrf_field_name = CSRF_FIELD
+
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                filters = [*unbound_field.kwargs.get("filters", ()), without_nul]
+                return unbound_field.bind(form=form, **options, filters=filters)
+            return unbound_field.bind(form=form, **options)
 
 
 def form_meta(*, secret_key: str, csrf_context: Any, locale: str, time_limit_hours: int) -> dict:

@@ -1,4 +1,5 @@
-"""The home page: in demo mode, every journey's public links; otherwise a short welcome."""
+"""The home page (in demo mode, every journey's public links; otherwise a short welcome),
+and the health check a load balancer asks."""
 
 from __future__ import annotations
 
@@ -20,6 +21,17 @@ def index():
         db = get_db()
         journeys = [storage.get_journey(db, row["id"]) for row in storage.list_journeys(db)]
     return render_template("index.html", journeys=journeys, locale=locale)
+
+
+@bp.get("/healthz")
+def health():
+    """200 when this node can reach its database, 503 when not: a load balancer sends
+    customers only to nodes that can store their answers."""
+    try:
+        storage.ping(get_db())
+    except storage.DATABASE_DOWN:
+        return "database unavailable\n", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.route("/scores/<journey_id>")
