@@ -25,6 +25,10 @@ def test_a_new_sqlite_file_gets_every_table_at_the_newest_revision_in_wal_mode(d
     db.close()
 
 
+def test_the_head_the_code_expects_is_the_newest_migration():
+    assert schema.head() == schema.HEAD
+
+
 def test_the_migrations_make_exactly_the_tables_the_queries_use(db):
     assert schema.current(db) == schema.head()
     assert compare_metadata(MigrationContext.configure(db), tables.metadata) == []

@@ -4,8 +4,10 @@ every guarantee of one SQLite file holds across them, and a node that dies loses
 from __future__ import annotations
 
 import contextlib
+import http.client
 import http.cookiejar
 import itertools
+import json
 import os
 import queue
 import re
@@ -19,8 +21,8 @@ import urllib.request
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts, webhooks
-from tests.helpers import record_scored, start_serve, stop_server
+from surveyapp.jobs import accounts, apikeys, webhooks
+from tests.helpers import record_scored, sql, start_serve, stop_server
 from tests.test_durability import check_consistency, make_tokens, submit
 from tests.test_webhooks import Receiver
 
@@ -199,3 +201,32 @@ def test_with_both_nodes_running_the_digest_it_is_sent_once(db, loaded, smtp_ser
             time.sleep(0.1)
         time.sleep(3)  # several more rounds on each node
     assert len(smtp_server.to("cx@cafe.example")) == 1
+
+
+def test_one_idempotency_key_sent_to_both_nodes_at_once_creates_once(db, loaded):
+    key = apikeys.create(db, "crm")
+    body = json.dumps({"journey": "cafe", "moment": "bill", "customer": "C-42"}).encode()
+    with two_nodes() as ((_, port_a), (_, port_b)):
+        start = threading.Barrier(2)
+        answers: list[tuple[int, str | None]] = []
+
+        def post(port):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            headers = {
+                "Authorization": f"Bearer {key}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": "order-7781",
+            }
+            start.wait(timeout=10)
+            conn.request("POST", "/api/v1/invitations", body=body, headers=headers)
+            response = conn.getresponse()
+            answers.append((response.status, response.getheader("Idempotent-Replayed")))
+            response.read()
+
+        pair = [threading.Thread(target=post, args=(p,)) for p in (port_a, port_b)]
+        for thread in pair:
+            thread.start()
+        for thread in pair:
+            thread.join()
+    assert sorted(answers, key=str) == [(201, None), (201, "true")]
+    assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 1

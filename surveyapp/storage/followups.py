@@ -8,36 +8,48 @@ import json
 import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import FOLLOWUP_DONE, FOLLOWUP_NEW
-from surveyapp.storage.database import Database, insert, iso, transaction, utcnow
+from surveyapp.storage.database import (
+    Database,
+    insert,
+    iso,
+    once_per_dialect,
+    transaction,
+    utcnow,
+)
 from surveyapp.storage.tables import followup_counts, responses
 from surveyapp.storage.tables import followups as followups_table
 
 
+def _count_upsert(db: Database):
+    statement = insert(db, followup_counts)
+    return statement.on_conflict_do_update(
+        index_elements=["journey_id", "moment_id"],
+        set_={"open": followup_counts.c.open + statement.excluded.open},
+    )
+
+
+_COUNT_OPEN = once_per_dialect(_count_upsert)
+_OPEN_FOLLOWUP = once_per_dialect(
+    lambda db: insert(db, followups_table).on_conflict_do_nothing(index_elements=["response_id"])
+)
+
+
 def count_open(db: Database, journey_id: str, moment_id: str, delta: int) -> None:
-    statement = insert(db, followup_counts).values(
-        journey_id=journey_id, moment_id=moment_id, open=delta
-    )
-    db.execute(
-        statement.on_conflict_do_update(
-            index_elements=["journey_id", "moment_id"],
-            set_={"open": followup_counts.c.open + statement.excluded.open},
-        )
-    )
+    db.execute(_COUNT_OPEN(db), {"journey_id": journey_id, "moment_id": moment_id, "open": delta})
 
 
 def open_followup(
     db: Database, response_id: int, journey_id: str, moment_id: str, when: str
 ) -> None:
     opened = db.execute(
-        insert(db, followups_table)
-        .values(
-            response_id=response_id,
-            journey_id=journey_id,
-            moment_id=moment_id,
-            status=FOLLOWUP_NEW,
-            updated_at=when,
-        )
-        .on_conflict_do_nothing(index_elements=["response_id"])
+        _OPEN_FOLLOWUP(db),
+        {
+            "response_id": response_id,
+            "journey_id": journey_id,
+            "moment_id": moment_id,
+            "status": FOLLOWUP_NEW,
+            "updated_at": when,
+        },
     ).rowcount
     if opened:
         count_open(db, journey_id, moment_id, 1)

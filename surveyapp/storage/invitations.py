@@ -108,8 +108,11 @@ def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
     return record(db, sa.select(*COLUMNS).where(invitations.c.token == token))
 
 
-_INVITATION_AND_JOURNEY = sa.select(*COLUMNS, journeys.c.digest, journeys.c.definition).join_from(
-    invitations, journeys, journeys.c.id == invitations.c.journey_id
+# A survey link's every request: built once.
+_INVITATION_AND_JOURNEY = (
+    sa.select(*COLUMNS, journeys.c.digest, journeys.c.definition)
+    .join_from(invitations, journeys, journeys.c.id == invitations.c.journey_id)
+    .where(invitations.c.token == sa.bindparam("token"))
 )
 
 
@@ -117,7 +120,7 @@ def get_invitation_and_journey(db: Database, token: str):
     """An invitation and its journey, in one query (a survey link's every request)."""
     if not findable(token):
         return None
-    row = db.execute(_INVITATION_AND_JOURNEY.where(invitations.c.token == token)).first()
+    row = db.execute(_INVITATION_AND_JOURNEY, {"token": token}).first()
     if row is None:
         return None
     invitation = dict(zip(INVITATION_COLUMNS, row[:-2], strict=True))

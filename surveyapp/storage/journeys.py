@@ -150,9 +150,14 @@ def get_journey(db: Database, journey_id: str) -> Journey | None:
     """The journey's current definition, or None if no such journey is stored."""
     if not findable(journey_id):
         return None
-    j = journeys_table.c
-    row = db.execute(sa.select(j.digest, j.definition).where(j.id == journey_id)).first()
+    row = db.execute(_JOURNEY, {"journey": journey_id}).first()
     return journey_of(row[0], row[1]) if row else None
+
+
+# Every survey page reads it: built once.
+_JOURNEY = sa.select(journeys_table.c.digest, journeys_table.c.definition).where(
+    journeys_table.c.id == sa.bindparam("journey")
+)
 
 
 def journey_of(digest: str, definition: str) -> Journey:

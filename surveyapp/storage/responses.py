@@ -18,6 +18,14 @@ from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import add_to_tallies, filters
 from surveyapp.storage.webhooks import queue_webhooks
 
+# The submit path's statements, built once (parameters bound at each execution).
+_CLAIM = (
+    sa.update(invitations)
+    .where(invitations.c.id == sa.bindparam("invitation"), invitations.c.answered_at.is_(None))
+    .values(answered_at=sa.bindparam("when"))
+)
+_INSERT = sa.insert(responses).returning(responses.c.id)
+
 
 class AlreadyAnswered(Exception):
     """The invitation already has its response; nothing was stored."""
@@ -77,16 +85,10 @@ def record_response(
         if invitation_id is not None:
             # One statement claims the link: on PostgreSQL a second node's claim waits for
             # this row, then finds it answered and changes nothing.
-            claimed = db.execute(
-                sa.update(invitations)
-                .where(invitations.c.id == invitation_id, invitations.c.answered_at.is_(None))
-                .values(answered_at=when)
-            ).rowcount
+            claimed = db.execute(_CLAIM, {"invitation": invitation_id, "when": when}).rowcount
             if not claimed:
                 raise AlreadyAnswered(invitation_id)
-        response_id = db.execute(
-            sa.insert(responses).values(row).returning(responses.c.id)
-        ).scalar_one()
+        response_id = db.execute(_INSERT, row).scalar_one()
         if polarity == "negative":
             open_followup(db, response_id, journey_id, moment_id, when)
         event["id"] = response_id

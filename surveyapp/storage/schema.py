@@ -1,22 +1,18 @@
 """Bringing a database's schema up to date: Alembic's migrations (``migrations/``), on
 SQLite and PostgreSQL alike.
 
-Opening a database runs this; when the schema is already current it costs one query.
-A SQLite file made before Alembic (it has sqlite-utils' ``_sqlite_migrations`` table)
-is first finished by :mod:`.legacy` and then stamped with the baseline revision, so an
-existing installation upgrades in place with its data.
+Opening a database runs this; when the schema is already current it costs one query and
+Alembic is not even imported (it weighs 10 MB in every worker). A SQLite file made
+before Alembic (it has sqlite-utils' ``_sqlite_migrations`` table) is first finished by
+:mod:`.legacy` and then stamped with the baseline revision, so an existing installation
+upgrades in place with its data.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from surveyapp.storage.database import (
     Database,
@@ -28,8 +24,11 @@ from surveyapp.storage.database import (
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: The newest revision in ``migrations/versions`` (a test checks it is Alembic's head).
+HEAD = "0001"
 BASELINE = "0001"
 LEGACY_TABLE = "_sqlite_migrations"
+_VERSION = sa.table("alembic_version", sa.column("version_num", sa.Text))
 
 
 def open_database(target: str | Path) -> Database:
@@ -45,22 +44,27 @@ def open_database(target: str | Path) -> Database:
     return db
 
 
-def _config(db: Database) -> Config:
+def _config(db: Database | None):
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = db
     return config
 
 
-@cache
 def head() -> str:
-    """The newest revision this code knows."""
+    """The newest revision Alembic finds in ``migrations/versions``."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config(None)).get_current_head()
 
 
 def current(db: Database) -> str | None:
     """The database's revision, or None if Alembic never ran on it."""
-    revision = MigrationContext.configure(db).get_current_revision()
+    revision = None
+    if sa.inspect(db).has_table("alembic_version"):
+        revision = db.execute(sa.select(_VERSION.c.version_num)).scalar()
     if db.in_transaction() and not db.info.get("writing"):
         db.commit()  # the read above must not hold a transaction open
     return revision
@@ -72,12 +76,14 @@ def upgrade(db: Database) -> bool:
     Several nodes starting at once on one PostgreSQL database take turns (an advisory
     lock), and the second finds nothing left to do.
     """
-    if current(db) == head():
+    if not db.info.get("writing") and current(db) == HEAD:
         return False
+    from alembic import command
+
     with transaction(db):
         lock(db, "surveyapp-migrations")
-        revision = MigrationContext.configure(db).get_current_revision()
-        if revision == head():
+        revision = current(db)
+        if revision == HEAD:
             return False
         if revision is None and not is_postgres(db) and sa.inspect(db).has_table(LEGACY_TABLE):
             from surveyapp.storage import legacy

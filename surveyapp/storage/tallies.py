@@ -11,10 +11,21 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 
 from surveyapp.domain.scoring import TALLY_FIELDS
-from surveyapp.storage.database import Database, insert
+from surveyapp.storage.database import Database, insert, once_per_dialect
 from surveyapp.storage.tables import daily_tallies
 
 KEY = ("journey_id", "moment_id", "day", "locale", "channel")
+
+
+def _tally_upsert(db: Database):
+    statement = insert(db, daily_tallies)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={f: daily_tallies.c[f] + statement.excluded[f] for f in TALLY_FIELDS},
+    )
+
+
+_TALLY_UPSERT = once_per_dialect(_tally_upsert)
 
 
 def add_to_tallies(db: Database, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -23,12 +34,7 @@ def add_to_tallies(db: Database, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     values = [{**dict.fromkeys(TALLY_FIELDS, 0), **row} for row in rows]
-    statement = insert(db, daily_tallies)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(KEY),
-        set_={f: daily_tallies.c[f] + statement.excluded[f] for f in TALLY_FIELDS},
-    )
-    db.execute(statement, values)
+    db.execute(_TALLY_UPSERT(db), values if len(values) > 1 else values[0])
 
 
 def filters(table: sa.Table, journey_id, since, until, locale, channel) -> list:

@@ -53,10 +53,14 @@ def remove_webhook(db: Database, endpoint_id: int) -> bool:
         return removed.rowcount > 0
 
 
+_ENDPOINTS_OF = sa.select(webhook_endpoints.c.id, webhook_endpoints.c.events).where(
+    webhook_endpoints.c.journey_id == sa.bindparam("journey")
+)
+
+
 def queue_webhooks(db: Database, journey_id: str, polarity: str, data: dict) -> None:
     """Write the response's events to the outbox, in the response's own transaction."""
-    e = webhook_endpoints.c
-    endpoints = db.execute(sa.select(e.id, e.events).where(e.journey_id == journey_id)).all()
+    endpoints = db.execute(_ENDPOINTS_OF, {"journey": journey_id}).all()
     if not endpoints:
         return
     now = iso(utcnow())
