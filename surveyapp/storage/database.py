@@ -367,6 +367,31 @@ def once_per_dialect(build):
     return statement
 
 
+_compiled: dict[tuple, tuple[str, tuple[str, ...] | None]] = {}
+
+
+def run(db: Database, statement, params: dict[str, Any]):
+    """Execute a statement built once (module level or :func:`once_per_dialect`) on the
+    driver's own cursor, in the connection's transaction; the cursor.
+
+    SQLAlchemy still writes the SQL, compiled once per dialect and parameter set; only
+    its execution machinery is skipped, which costs about 0.1 ms a statement and made a
+    submit (seven statements) half as fast as before SQLAlchemy. For the submit and
+    survey-page paths only: plain text, integer and float parameters, no type processing.
+    """
+    key = (db.dialect.name, id(statement), tuple(params))
+    found = _compiled.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=db.dialect, column_keys=list(params))
+        positions = tuple(compiled.positiontup) if compiled.positional else None
+        found = _compiled[key] = (str(compiled), positions)
+    sql, positions = found
+    db.connection  # noqa: B018 - begins SQLAlchemy's transaction if none is open
+    cursor = db.connection.driver_connection.cursor()
+    cursor.execute(sql, [params[name] for name in positions] if positions else params)
+    return cursor
+
+
 def insert(db: Database, table: sa.Table):
     """An INSERT with this engine's ``on_conflict_do_nothing`` / ``on_conflict_do_update``
     (SQLAlchemy's dialect constructs: the same upsert on both engines)."""

@@ -13,6 +13,7 @@ from surveyapp.storage.database import (
     insert,
     iso,
     once_per_dialect,
+    run,
     transaction,
     utcnow,
 )
@@ -35,13 +36,14 @@ _OPEN_FOLLOWUP = once_per_dialect(
 
 
 def count_open(db: Database, journey_id: str, moment_id: str, delta: int) -> None:
-    db.execute(_COUNT_OPEN(db), {"journey_id": journey_id, "moment_id": moment_id, "open": delta})
+    run(db, _COUNT_OPEN(db), {"journey_id": journey_id, "moment_id": moment_id, "open": delta})
 
 
 def open_followup(
     db: Database, response_id: int, journey_id: str, moment_id: str, when: str
 ) -> None:
-    opened = db.execute(
+    opened = run(
+        db,
         _OPEN_FOLLOWUP(db),
         {
             "response_id": response_id,

@@ -15,6 +15,7 @@ from surveyapp.storage.database import (
     iso,
     record,
     records,
+    run,
     transaction,
     utcnow,
 )
@@ -120,7 +121,7 @@ def get_invitation_and_journey(db: Database, token: str):
     """An invitation and its journey, in one query (a survey link's every request)."""
     if not findable(token):
         return None
-    row = db.execute(_INVITATION_AND_JOURNEY, {"token": token}).first()
+    row = run(db, _INVITATION_AND_JOURNEY, {"token": token}).fetchone()
     if row is None:
         return None
     invitation = dict(zip(INVITATION_COLUMNS, row[:-2], strict=True))

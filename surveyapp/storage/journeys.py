@@ -17,6 +17,7 @@ from surveyapp.storage.database import (
     iso,
     lock,
     records,
+    run,
     transaction,
     utcnow,
 )
@@ -150,7 +151,7 @@ def get_journey(db: Database, journey_id: str) -> Journey | None:
     """The journey's current definition, or None if no such journey is stored."""
     if not findable(journey_id):
         return None
-    row = db.execute(_JOURNEY, {"journey": journey_id}).first()
+    row = run(db, _JOURNEY, {"journey": journey_id}).fetchone()
     return journey_of(row[0], row[1]) if row else None
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import FOLLOWUP_NEW
-from surveyapp.storage.database import Database, iso, records, transaction, utcnow
+from surveyapp.storage.database import Database, iso, records, run, transaction, utcnow
 from surveyapp.storage.followups import count_open, open_followup
 from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import add_to_tallies, filters
@@ -85,10 +85,10 @@ def record_response(
         if invitation_id is not None:
             # One statement claims the link: on PostgreSQL a second node's claim waits for
             # this row, then finds it answered and changes nothing.
-            claimed = db.execute(_CLAIM, {"invitation": invitation_id, "when": when}).rowcount
+            claimed = run(db, _CLAIM, {"invitation": invitation_id, "when": when}).rowcount
             if not claimed:
                 raise AlreadyAnswered(invitation_id)
-        response_id = db.execute(_INSERT, row).scalar_one()
+        response_id = run(db, _INSERT, row).fetchone()[0]
         if polarity == "negative":
             open_followup(db, response_id, journey_id, moment_id, when)
         event["id"] = response_id

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 
 from surveyapp.domain.scoring import TALLY_FIELDS
-from surveyapp.storage.database import Database, insert, once_per_dialect
+from surveyapp.storage.database import Database, insert, once_per_dialect, run
 from surveyapp.storage.tables import daily_tallies
 
 KEY = ("journey_id", "moment_id", "day", "locale", "channel")
@@ -34,7 +34,10 @@ def add_to_tallies(db: Database, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     values = [{**dict.fromkeys(TALLY_FIELDS, 0), **row} for row in rows]
-    db.execute(_TALLY_UPSERT(db), values if len(values) > 1 else values[0])
+    if len(values) == 1:  # a submit's own row
+        run(db, _TALLY_UPSERT(db), values[0])
+    else:
+        db.execute(_TALLY_UPSERT(db), values)
 
 
 def filters(table: sa.Table, journey_id, since, until, locale, channel) -> list:

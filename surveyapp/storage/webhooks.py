@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
-from surveyapp.storage.database import Database, iso, records, transaction, utcnow
+from surveyapp.storage.database import Database, iso, records, run, transaction, utcnow
 from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
 
 #: How long a claimed delivery is left to the node that claimed it; if that node dies,
@@ -60,7 +60,7 @@ _ENDPOINTS_OF = sa.select(webhook_endpoints.c.id, webhook_endpoints.c.events).wh
 
 def queue_webhooks(db: Database, journey_id: str, polarity: str, data: dict) -> None:
     """Write the response's events to the outbox, in the response's own transaction."""
-    endpoints = db.execute(_ENDPOINTS_OF, {"journey": journey_id}).all()
+    endpoints = run(db, _ENDPOINTS_OF, {"journey": journey_id}).fetchall()
     if not endpoints:
         return
     now = iso(utcnow())
