@@ -6,7 +6,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import Database, insert, iso, record, records, transaction, utcnow
+from surveyapp.storage.database import (
+    Database,
+    insert,
+    iso,
+    once_per_dialect,
+    records,
+    run,
+    transaction,
+    utcnow,
+)
 from surveyapp.storage.tables import api_buckets, api_keys, idempotency
 
 API_KEY_COLUMNS = ("id", "name", "key_hash", "prefix", "created_at", "revoked_at")
@@ -22,9 +31,32 @@ def insert_api_key(db: Database, name: str, key_hash: str, prefix: str) -> None:
         )
 
 
+# Every API request authenticates and takes a token: both statements are built once.
+_LIVE_KEY = _KEY.where(api_keys.c.key_hash == sa.bindparam("hash"), api_keys.c.revoked_at.is_(None))
+
+
+def _bucket_upsert(db: Database):
+    b = api_buckets.c
+    statement = insert(db, api_buckets).values(
+        key_id=sa.bindparam("key"), tokens=sa.bindparam("start"), updated=sa.bindparam("now")
+    )
+    refilled = b.tokens + (statement.excluded.updated - b.updated) * sa.bindparam("rate")
+    burst = sa.bindparam("burst")
+    return statement.on_conflict_do_update(
+        index_elements=["key_id"],
+        set_={
+            "tokens": sa.case((refilled > burst, burst), else_=refilled) - 1,
+            "updated": statement.excluded.updated,
+        },
+    ).returning(b.tokens)
+
+
+_TAKE_TOKEN = once_per_dialect(_bucket_upsert)
+
+
 def api_key_by_hash(db: Database, key_hash: str) -> dict[str, Any] | None:
-    k = api_keys.c
-    return record(db, _KEY.where(k.key_hash == key_hash, k.revoked_at.is_(None)))
+    row = run(db, _LIVE_KEY, {"hash": key_hash}).fetchone()
+    return dict(zip(API_KEY_COLUMNS, row, strict=True)) if row else None
 
 
 def list_api_keys(db: Database) -> list[dict[str, Any]]:
@@ -48,18 +80,9 @@ def take_token(db: Database, key_id: int, *, rate: float, burst: float, now: flo
     One upsert: refill by the time elapsed (never above ``burst``), take one, and return
     what is left, atomically on either engine however many nodes share the bucket.
     """
-    b = api_buckets.c
-    statement = insert(db, api_buckets).values(key_id=key_id, tokens=burst - 1, updated=now)
-    refilled = b.tokens + (statement.excluded.updated - b.updated) * rate
-    statement = statement.on_conflict_do_update(
-        index_elements=["key_id"],
-        set_={
-            "tokens": sa.case((refilled > burst, burst), else_=refilled) - 1,
-            "updated": statement.excluded.updated,
-        },
-    ).returning(b.tokens)
+    params = {"key": key_id, "start": burst - 1, "now": now, "rate": rate, "burst": burst}
     with transaction(db):
-        return db.execute(statement).scalar_one()
+        return run(db, _TAKE_TOKEN(db), params).fetchone()[0]
 
 
 def get_idempotent(db: Database, key_id: int, idempotency_key: str):

@@ -71,26 +71,29 @@ def recent_invitations(
     db: Database, customer_refs: list[str], since: datetime
 ) -> list[tuple[str, str, str]]:
     """(customer, journey, moment) of each invitation these customers got since ``since``."""
-    i = invitations.c
     found: list[tuple[str, str, str]] = []
     for chunk in _chunks(customer_refs):
-        found += db.execute(
-            sa.select(i.customer_ref, i.journey_id, i.moment_id).where(
-                i.customer_ref.in_(chunk), i.created_at >= iso(since)
-            )
-        ).all()
+        found += db.execute(_RECENT, {"refs": chunk, "since": iso(since)}).all()
     return found
+
+
+# The contact budget's reads, built once (an expanding IN takes any number of values).
+_RECENT = sa.select(
+    invitations.c.customer_ref, invitations.c.journey_id, invitations.c.moment_id
+).where(
+    invitations.c.customer_ref.in_(sa.bindparam("refs", expanding=True)),
+    invitations.c.created_at >= sa.bindparam("since"),
+)
+_OPTED_OUT = sa.select(optouts.c.customer_hash).where(
+    optouts.c.customer_hash.in_(sa.bindparam("hashes", expanding=True))
+)
 
 
 def opted_out(db: Database, customer_hashes: list[str]) -> set[str]:
     """Which of these customers asked never to be surveyed again."""
     found: set[str] = set()
     for chunk in _chunks(customer_hashes):
-        found |= set(
-            db.execute(
-                sa.select(optouts.c.customer_hash).where(optouts.c.customer_hash.in_(chunk))
-            ).scalars()
-        )
+        found |= set(db.execute(_OPTED_OUT, {"hashes": chunk}).scalars())
     return found
 
 
