@@ -43,14 +43,10 @@ from surveyapp.storage.database import (
     database_url,
     describe,
     dispose_all,
-    exclusive,
     is_postgres,
     iso,
-    lock,
     parse_iso,
     ping,
-    snapshot,
-    transaction,
     utcnow,
 )
 from surveyapp.storage.digests import digest_mark, negative_responses_after, set_digest_mark
@@ -88,6 +84,7 @@ from surveyapp.storage.responses import (
 )
 from surveyapp.storage.schema import open_database
 from surveyapp.storage.tallies import moment_tallies, weekly_tallies
+from surveyapp.storage.transactions import exclusive, lock, snapshot, transaction
 from surveyapp.storage.webhooks import (
     add_webhook,
     claim_deliveries,

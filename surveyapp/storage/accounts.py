@@ -7,17 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import (
-    Database,
-    findable,
-    insert,
-    iso,
-    record,
-    records,
-    transaction,
-    utcnow,
-)
+from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.statements import findable, insert, record, records
 from surveyapp.storage.tables import admin_sessions, login_failures, users
+from surveyapp.storage.transactions import transaction
 
 USER_COLUMNS = ("id", "username", "password_hash", "role", "locale", "created_at")
 _USER = sa.select(*(users.c[name] for name in USER_COLUMNS))

@@ -6,17 +6,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import (
-    Database,
-    insert,
-    iso,
-    once_per_dialect,
-    records,
-    run,
-    transaction,
-    utcnow,
-)
+from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.statements import insert, once_per_dialect, records, run
 from surveyapp.storage.tables import api_buckets, api_keys, idempotency
+from surveyapp.storage.transactions import transaction
 
 API_KEY_COLUMNS = ("id", "name", "key_hash", "prefix", "created_at", "revoked_at")
 _KEY = sa.select(*(api_keys.c[name] for name in API_KEY_COLUMNS))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import Database, findable, records
+from surveyapp.storage.database import Database
+from surveyapp.storage.statements import findable, records
 from surveyapp.storage.tables import responses
 
 

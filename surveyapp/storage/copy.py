@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import Database, is_postgres, snapshot, transaction
+from surveyapp.storage.database import Database, is_postgres
 from surveyapp.storage.tables import metadata
+from surveyapp.storage.transactions import snapshot, transaction
 
 #: Rows read and written at a time: memory stays flat however large the installation.
 BATCH = 2000

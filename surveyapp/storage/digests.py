@@ -7,8 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import Database, insert, iso, records, transaction, utcnow
+from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.statements import insert, records
 from surveyapp.storage.tables import digest_marks, responses
+from surveyapp.storage.transactions import transaction
 
 
 def negative_responses_after(

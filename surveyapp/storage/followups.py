@@ -8,17 +8,11 @@ import json
 import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import FOLLOWUP_DONE, FOLLOWUP_NEW
-from surveyapp.storage.database import (
-    Database,
-    insert,
-    iso,
-    once_per_dialect,
-    run,
-    transaction,
-    utcnow,
-)
+from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.statements import insert, once_per_dialect, run
 from surveyapp.storage.tables import followup_counts, responses
 from surveyapp.storage.tables import followups as followups_table
+from surveyapp.storage.transactions import transaction
 
 
 def _count_upsert(db: Database):

@@ -13,11 +13,12 @@ import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import CHANNEL_EMAIL, FOLLOWUP_NEW
-from surveyapp.storage.database import Database, iso, transaction
+from surveyapp.storage.database import Database, iso
 from surveyapp.storage.followups import count_open
 from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import KEY as TALLY_KEY
 from surveyapp.storage.tallies import add_to_tallies
+from surveyapp.storage.transactions import transaction
 
 
 def linked_responses(

@@ -8,19 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import (
-    Database,
-    findable,
-    insert,
-    iso,
-    record,
-    records,
-    run,
-    transaction,
-    utcnow,
-)
+from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.journeys import journey_of
+from surveyapp.storage.statements import findable, insert, record, records, run
 from surveyapp.storage.tables import invitations, journeys, optouts, responses
+from surveyapp.storage.transactions import transaction
 
 INVITATION_COLUMNS = (
     "id",

@@ -10,19 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.domain.journeys import Journey, Moment
-from surveyapp.storage.database import (
-    Database,
-    findable,
-    insert,
-    iso,
-    lock,
-    records,
-    run,
-    transaction,
-    utcnow,
-)
+from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.statements import findable, insert, records, run
 from surveyapp.storage.tables import daily_tallies, moments, responses
 from surveyapp.storage.tables import journeys as journeys_table
+from surveyapp.storage.transactions import lock, transaction
 
 
 @dataclass

@@ -12,10 +12,12 @@ import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import FOLLOWUP_NEW
-from surveyapp.storage.database import Database, iso, records, run, transaction, utcnow
+from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.followups import count_open, open_followup
+from surveyapp.storage.statements import records, run
 from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import add_to_tallies, filters
+from surveyapp.storage.transactions import transaction
 from surveyapp.storage.webhooks import queue_webhooks
 
 # The submit path's statements, built once (parameters bound at each execution).

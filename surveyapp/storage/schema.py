@@ -14,14 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import (
-    Database,
-    connect,
-    database_url,
-    is_postgres,
-    lock,
-    transaction,
-)
+from surveyapp.storage.database import Database, connect, database_url, is_postgres
+from surveyapp.storage.transactions import lock, transaction
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest revision in ``migrations/versions`` (a test checks it is Alembic's head).

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 
 from surveyapp.domain.scoring import TALLY_FIELDS
-from surveyapp.storage.database import Database, insert, once_per_dialect, run
+from surveyapp.storage.database import Database
+from surveyapp.storage.statements import insert, once_per_dialect, run
 from surveyapp.storage.tables import daily_tallies
 
 KEY = ("journey_id", "moment_id", "day", "locale", "channel")

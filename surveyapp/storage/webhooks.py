@@ -10,8 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
-from surveyapp.storage.database import Database, iso, records, run, transaction, utcnow
+from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.statements import records, run
 from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
+from surveyapp.storage.transactions import transaction
 
 #: How long a claimed delivery is left to the node that claimed it; if that node dies,
 #: another sends it after this (receivers deduplicate by ``webhook-id``).
