@@ -32,11 +32,11 @@ ERROR_TEXTS = {
         N_("Something went wrong on our side"),
         N_("Your answer may not have been saved. Please try again in a moment."),
     ),
-    503: (
-        N_("Something went wrong on our side"),
-        N_("Your answer may not have been saved. Please try again in a moment."),
-    ),
 }
+
+
+# The database away (503) reads to a customer as any failure on our side: try again.
+ERROR_TEXTS[503] = ERROR_TEXTS[500]
 
 
 def error_response(status: int, code: str, message: str, details=None, headers=None):
