@@ -64,6 +64,7 @@ LABELS = [
     "POST /journeys",
     "GET /journeys/{journey_id}",
     "GET /journeys/{journey_id}/scores",
+    "GET /journeys/{journey_id}/insights",
     "POST /invitations",
     "GET /responses",
 ]

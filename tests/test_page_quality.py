@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from surveyapp.jobs import accounts
+from surveyapp.jobs import accounts, simulate
 from tests.helpers import ROOT, answers_living, make_invitation, record_scored
 
 pytestmark = [
@@ -40,6 +40,8 @@ def populated(db, loaded):
             comment="Lent <b>mais</b> aimable" if i % 2 else None,
             customer=f"C-{i}",
         )
+    # Enough linked customers for the insights page to label moments and draw its chart.
+    simulate.run(db, saas, customers=1500, seed=2)
     return make_invitation(db, loaded["cafe"])
 
 

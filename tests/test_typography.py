@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from surveyapp.jobs import accounts
+from surveyapp.jobs import accounts, simulate
 from tests.helpers import admin_log_in, get_then_post, record_scored
 
 pytestmark = pytest.mark.sqlite_only  # typography checked once: the engine does not change it
@@ -39,6 +39,7 @@ def french_manager(app, db, loaded):
     for i in range(31):  # enough answers for the dashboard to list the moment of pain
         why = "Trop froid" if i % 2 else None
         record_scored(db, loaded["cafe"], "meal", {"experience": "negative"}, comment=why)
+    simulate.run(db, loaded["saas-onboarding"], customers=1500, seed=2)  # labelled insights
     client = app.test_client()
     admin_log_in(client, "maria", "correct horse battery", "fr")
     return client

@@ -19,6 +19,13 @@ def _label_text(label: str) -> str:
     return text.upper() if label == "moment_of_truth" else text
 
 
+def _figure(figure) -> str:
+    """``+31.0 [+18.2, +44.0]``, or ``-`` without one."""
+    if figure is None:
+        return "-"
+    return f"{figure.value:+.1f} [{figure.low:+.1f}, {figure.high:+.1f}]"
+
+
 @click.command("insights")
 @click.argument("journey_id")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
@@ -27,10 +34,11 @@ def _label_text(label: str) -> str:
     type=click.IntRange(min=2),
     default=insights.MIN_GROUP,
     show_default=True,
-    help="Fewer customers in glory or pain: not enough data.",
+    help="Fewer customers in glory, so-so or pain: not enough data.",
 )
 def insights_command(journey_id, fmt, min_group):
-    """Which moments are true moments of truth, makers or breakers, from linked answers.
+    """Which moments are true moments of truth, makers or breakers, from linked answers
+    (the figures of the insights page and of GET /api/v1/journeys/<id>/insights).
 
     Example: surveyapp insights saas-onboarding --format json
     """
@@ -43,27 +51,28 @@ def insights_command(journey_id, fmt, min_group):
     if result.outcome_moment is None:
         click.echo(f"{journey_id} has no lmot or loyalty moment: nothing to measure against.")
         return
-    unit = "NPS points" if result.outcome_metric == "nps" else "% points of positive"
+    unit = "NPS points" if result.outcome_metric == "nps" else "percentage points of positive"
+    explained = "-" if result.explained is None else f"{result.explained:.0f}%"
     click.echo(
-        f"Outcome: {result.outcome_moment} ({result.outcome_metric}), "
-        f"{result.customers} customers. Differences in {unit}."
+        f"Outcome: {result.outcome_moment} ({result.outcome_metric}), {result.customers} "
+        f"customers, {result.modelled} of them with other answers; the moments explain "
+        f"{explained} of the differences between them."
     )
     click.echo(
-        f"{'moment':<18}{'declared':<11}{'found':<17}{'glory':>7}{'pain':>7}"
-        f"{'lift':>8}{'drag':>8}  glory-pain [95% interval]"
+        f"Lift and drag in {unit} against a so-so moment, net of the other moments, with "
+        f"95% intervals. A label needs {result.threshold:g} or more, surely above "
+        f"{result.margin:g} (Holm, {result.family_error:.0%} over the journey), and "
+        f"{result.min_group} customers in glory, so-so and pain."
+    )
+    click.echo(
+        f"{'moment':<18}{'declared':<11}{'found':<17}{'glory':>7}{'so-so':>7}{'pain':>7}"
+        f"  {'glory lift':<24}{'pain drag':<24}share of explained"
     )
     for m in result.moments:
-        interval = (
-            f"{m.glory_vs_pain.value:+.1f} [{m.glory_vs_pain.low:+.1f}, "
-            f"{m.glory_vs_pain.high:+.1f}]"
-            if m.glory_vs_pain
-            else "-"
-        )
-        lift = "-" if m.glory_lift is None else f"{m.glory_lift:+.1f}"
-        drag = "-" if m.pain_drag is None else f"{m.pain_drag:+.1f}"
         click.echo(
-            f"{m.id:<18}{m.kind:<11}{_label_text(m.label):<17}{m.glory.n:>7}"
-            f"{m.pain.n:>7}{lift:>8}{drag:>8}  {interval}"
+            f"{m.id:<18}{m.kind:<11}{_label_text(m.label):<17}{m.glory.n:>7}{m.so_so.n:>7}"
+            f"{m.pain.n:>7}  {_figure(m.glory_lift):<24}{_figure(m.pain_drag):<24}"
+            f"{_figure(m.importance)}"
         )
     pe = result.peak_end
     if pe.get("customers"):
@@ -72,6 +81,13 @@ def insights_command(journey_id, fmt, min_group):
             f"peak-end {pe['mean_peak_end']:+.2f} vs plain mean {pe['mean_plain']:+.2f} "
             f"(scale -1..+1); {pe['share_diverging']:.0%} diverge by 0.5 or more."
         )
+        if pe["verdict"]:
+            click.echo(
+                f"Predicting the outcome ({pe['with_outcome']} customers): peak-end explains "
+                f"{pe['explained_peak_end']:.1f}%, the plain mean {pe['explained_mean']:.1f}%; "
+                f"difference {_figure(insights.Figure(**pe['difference']))}: "
+                f"{insights.VERDICT_NAMES[pe['verdict']]}."
+            )
         peaks = ", ".join(f"{k} {v}" for k, v in pe["pain_peaks"].items())
         click.echo(f"Peak of pain, by moment: {peaks or '-'}")
     for r in result.recoveries:
@@ -93,7 +109,7 @@ def insights_command(journey_id, fmt, min_group):
 @click.option(
     "--truth",
     type=click.Path(dir_okay=False, exists=True),
-    help="YAML or JSON: moments.<id>.role/glory/pain/response_rate.",
+    help="YAML or JSON: halo, base, noise, moments.<id>.role/glory/pain/response_rate/incidence.",
 )
 def simulate_command(journey_id, customers, seed, truth):
     """Fill the database with invitations and answers drawn from a stated ground truth.

@@ -44,4 +44,5 @@ def mean_difference(a: list[float], b: list[float]) -> Difference | None:
     (ma, va), (mb, vb) = mean_var(a), mean_var(b)
     se = math.sqrt(va / len(a) + vb / len(b))
     d = ma - mb
-    return Difference(round(d, 1), round(d - Z95 * se, 1), round(d + Z95 * se, 1))
+    # + 0.0: a rounded -0.04 would read as "−0"
+    return Difference(round(d, 1) + 0.0, round(d - Z95 * se, 1) + 0.0, round(d + Z95 * se, 1) + 0.0)

@@ -2,16 +2,22 @@
 
 A truth says, for each moment, its role (moment_of_truth, breaker, maker, neutral), how
 often customers live it as glory or pain, how many live it at all (``incidence``: only some
-customers ever have a problem to resolve) and how many of those answer. Each simulated customer
-lives every moment; their recommendation (0-10) is 7.5 plus the effect of each moment they
-lived (glory/pain: +/-2.5 where the role says it matters, +/-0.2 where it does not) plus
-noise, so a breaker's pain really drags the outcome down and its glory adds little.
+customers ever have a problem to resolve) and how many of those answer. Customers are not
+independent draws per moment: each has a latent mood, and ``halo`` (0 to 1, the
+correlation it induces) tilts all their moments together, the way a bad week or a good
+first impression colours a whole journey. Their recommendation (0-10, rounded and
+clamped to the scale) is ``base`` plus the effect of each moment they lived (glory/pain:
++/-2.5 where the role says it matters, nothing at all elsewhere: a breaker's glory, a
+maker's pain, a neutral moment) plus noise: the outcome depends on the planted
+drivers only, so a neutral moment that travels with a breaker must not be labelled one.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import timedelta
+from statistics import NormalDist
 from typing import Any
 
 from surveyapp import storage
@@ -25,10 +31,12 @@ from surveyapp.storage import Database
 ROLES = ("moment_of_truth", "breaker", "maker", "neutral")
 EFFECTS = {  # (glory, pain) on the 0-10 recommendation
     "moment_of_truth": (2.5, -2.5),
-    "breaker": (0.2, -2.5),
-    "maker": (2.5, -0.2),
-    "neutral": (0.2, -0.2),
+    "breaker": (0.0, -2.5),
+    "maker": (2.5, 0.0),
+    "neutral": (0.0, 0.0),
 }
+#: Correlation of a customer's moments through their mood, unless the truth says.
+DEFAULT_HALO = 0.4
 #: Share of customers who live a moment at all: only some ever have a problem to resolve.
 DEFAULT_INCIDENCE = {"recovery": 0.3}
 DEFAULT_ROLE_OF_KIND = {"recovery": "moment_of_truth", "amot": "breaker", "fmot": "maker"}
@@ -44,6 +52,7 @@ def default_truth(journey: Journey) -> dict[str, Any]:
     return {
         "base": 7.5,
         "noise": 1.0,
+        "halo": DEFAULT_HALO,
         "moments": {
             m.id: {
                 "role": DEFAULT_ROLE_OF_KIND.get(m.kind, "neutral"),
@@ -81,6 +90,17 @@ def check_truth(journey: Journey, truth: Any) -> dict[str, Any]:
             problems.append(
                 f"{where}: glory + pain <= 1, 0 < response_rate <= 1 and 0 < incidence <= 1"
             )
+    halo = truth.get("halo", DEFAULT_HALO)
+    if not isinstance(halo, int | float) or isinstance(halo, bool) or not 0 <= halo < 1:
+        problems.append("halo: a number from 0 (independent moments) to below 1")
+    for name, low, high in (("base", 0, 10), ("noise", 0, 10)):
+        value = truth.get(name, 7.5 if name == "base" else 1.0)
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not low <= value <= high
+        ):
+            problems.append(f"{name}: a number from {low} to {high} (the 0-10 scale)")
     if problems:
         raise TruthError("; ".join(problems))
     return truth
@@ -96,10 +116,34 @@ def run(
 ) -> dict[str, Any]:
     """Fill the database with invitations and answers drawn from ``truth``."""
     truth = check_truth(journey, truth or default_truth(journey))
+    rows = draw(journey, customers=customers, seed=seed, truth=truth)
+    written = storage.load_simulated(
+        db,
+        journey.id,
+        rows,
+        lambda row: scoring.tally_increments(row["survey"], row["answers"], row["polarity"]),
+    )
+    return {
+        "journey": journey.id,
+        "customers": customers,
+        "responses": written,
+        "seed": seed,
+        "truth": truth,
+    }
+
+
+def draw(
+    journey: Journey, *, customers: int, seed: int, truth: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The answers of ``customers`` simulated customers (a checked truth), in the order
+    they are given: reproducible from the seed, nothing written."""
     rng = random.Random(seed)  # noqa: S311 # nosec B311 - a reproducible simulation
     outcome = outcome_moment(journey)
     outcome_survey = survey_for(journey, outcome)
     base, noise = float(truth.get("base", 7.5)), float(truth.get("noise", 1.0))
+    halo = float(truth.get("halo", DEFAULT_HALO))
+    shared, own = math.sqrt(halo), math.sqrt(1 - halo)
+    to_uniform = NormalDist().cdf
     specs = truth["moments"]
     start = storage.utcnow() - timedelta(days=60)
     rows = []
@@ -107,6 +151,7 @@ def run(
         customer = f"SIM-{seed}-{number:07d}"
         locale = rng.choice(journey.locales)
         when = start + timedelta(minutes=rng.randrange(60 * 24 * 45))
+        mood = rng.gauss(0, 1)
         score = base
         for moment in journey.moments:
             if moment.id == outcome.id:
@@ -117,16 +162,10 @@ def run(
             incidence = spec.get("incidence", DEFAULT_INCIDENCE.get(moment.kind, 1.0))
             if rng.random() >= incidence:
                 continue  # this customer never lived the moment (had no problem, say)
-            draw = rng.random()
-            lived = (
-                "positive"
-                if draw < spec.get("glory", 0.5)
-                else (
-                    "negative"
-                    if draw < spec.get("glory", 0.5) + spec.get("pain", 0.25)
-                    else "neutral"
-                )
-            )
+            # Uniform for each moment alone, correlated across moments by the mood.
+            u = to_uniform(shared * mood + own * rng.gauss(0, 1))
+            glory, pain = spec.get("glory", 0.5), spec.get("pain", 0.25)
+            lived = "negative" if u < pain else ("positive" if u >= 1 - glory else "neutral")
             glory_effect, pain_effect = EFFECTS[spec["role"]]
             score += {"positive": glory_effect, "negative": pain_effect}.get(lived, 0.0)
             when += timedelta(hours=rng.uniform(1, 48))
@@ -151,19 +190,7 @@ def run(
                 "survey": outcome_survey,
             }
         )
-    written = storage.load_simulated(
-        db,
-        journey.id,
-        rows,
-        lambda row: scoring.tally_increments(row["survey"], row["answers"], row["polarity"]),
-    )
-    return {
-        "journey": journey.id,
-        "customers": customers,
-        "responses": written,
-        "seed": seed,
-        "truth": truth,
-    }
+    return rows
 
 
 def _row(journey, moment, customer, locale, when, lived) -> dict[str, Any]:

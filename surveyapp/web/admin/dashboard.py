@@ -10,6 +10,7 @@ from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.vocabulary import KIND_LABELS, LOCALES, RESPONSE_CHANNELS
 from surveyapp.jobs import dashboard, insights
+from surveyapp.web.admin import charts
 from surveyapp.web.admin.base import bp, journey_or_404, login_required
 from surveyapp.web.database import get_db
 
@@ -69,6 +70,9 @@ def insights_page(journey_id: str):
         "admin/insights.html",
         journey=journey,
         result=result,
+        priority_chart=charts.priority_chart,
         labels={k: i18n.translate(g.locale, v) for k, v in insights.LABEL_NAMES.items()},
+        verdicts={k: i18n.translate(g.locale, v) for k, v in insights.VERDICTS.items()},
+        verdict_names={k: i18n.translate(g.locale, v) for k, v in insights.VERDICT_NAMES.items()},
         kind_labels={k: i18n.translate(g.locale, v) for k, v in KIND_LABELS.items()},
     )

@@ -13,6 +13,7 @@ from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import LOCALES
+from surveyapp.jobs import insights
 from surveyapp.web.api.base import ApiError, bp, day_arg, journey_or_404
 from surveyapp.web.database import get_db
 
@@ -101,6 +102,25 @@ def get_journey(journey_id: str):
 def scores(journey_id: str):
     journey = journey_or_404(journey_id)
     since, until = day_arg("since"), day_arg("until")
+    locale = _locale_arg()
+    db = get_db()
+    tallies = storage.moment_tallies(db, journey.id, since=since, until=until, locale=locale)
+    results = scoring.journey_scores(journey, storage.retired_moments(db, journey.id), tallies)
+    return jsonify({"journey": journey.id, "moments": [s.to_dict() for s in results]})
+
+
+@bp.get("/journeys/<journey_id>/insights")
+def insights_of(journey_id: str):
+    """Which moments drive the outcome: the figures of `surveyapp insights --format json`
+    and of the insights page (moment names in ``locale`` where the journey has it, else in
+    its default locale)."""
+    journey = journey_or_404(journey_id)
+    locale = _locale_arg()
+    return jsonify(insights.compute(get_db(), journey, name_locale=locale).to_dict())
+
+
+def _locale_arg() -> str | None:
+    """The ``locale`` query parameter, one of the service's locales (422 otherwise)."""
     locale = request.args.get("locale") or None
     if locale is not None and locale not in LOCALES:
         raise ApiError(
@@ -109,10 +129,7 @@ def scores(journey_id: str):
             f"locale is one of {', '.join(LOCALES)}",
             [{"path": "locale", "reason": f"'{locale}' is not {_one_of(LOCALES)}"}],
         )
-    db = get_db()
-    tallies = storage.moment_tallies(db, journey.id, since=since, until=until, locale=locale)
-    results = scoring.journey_scores(journey, storage.retired_moments(db, journey.id), tallies)
-    return jsonify({"journey": journey.id, "moments": [s.to_dict() for s in results]})
+    return locale
 
 
 def _one_of(choices: tuple[str, ...]) -> str:

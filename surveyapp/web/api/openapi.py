@@ -4,151 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveyapp.domain.journeys import MAX_MOMENTS
-from surveyapp.domain.scoring import ALWAYS_SHOWN
-from surveyapp.domain.vocabulary import (
-    KINDS,
-    LOCALES,
-    MAX_QUESTIONS,
-    MOMENT_CHANNELS,
-    POLARITIES,
+from surveyapp.domain.vocabulary import LOCALES
+from surveyapp.web.api.schemas import (
+    DEFINITION,
+    ERROR,
+    INSIGHTS,
+    INVITATION_REQUEST,
+    INVITATION_RESULTS,
+    MOMENT,
+    NULLABLE_STRING,
+    RESPONSE,
+    SCORE,
 )
-
-ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "details"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {"path": {"type": "string"}, "reason": {"type": "string"}},
-                    },
-                },
-            },
-        }
-    },
-}
-NULLABLE_STRING = {"type": ["string", "null"]}
-NULLABLE_NUMBER = {"type": ["number", "null"]}
-NAME = {
-    "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]
-}
-MOMENT = {
-    "type": "object",
-    "required": ["id", "kind", "name"],
-    "properties": {
-        "id": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
-        "kind": {"enum": list(KINDS)},
-        "name": NAME,
-        "channel": {"enum": list(MOMENT_CHANNELS)},
-        "questions": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_QUESTIONS},
-        "retired": {"type": "boolean"},
-    },
-}
-DEFINITION = {
-    "type": "object",
-    "required": ["id", "brand", "default_locale", "locales", "moments"],
-    "properties": {
-        "id": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
-        "brand": {"type": "string"},
-        "default_locale": {"enum": list(LOCALES)},
-        "locales": {"type": "array", "items": {"enum": list(LOCALES)}},
-        "moments": {"type": "array", "items": MOMENT, "minItems": 1, "maxItems": MAX_MOMENTS},
-    },
-}
-SCORE = {
-    "type": "object",
-    "required": list(ALWAYS_SHOWN),
-    "properties": {
-        "id": {"type": "string"},
-        "kind": {"type": "string"},
-        "name": {"type": "string"},
-        "retired": {"type": "boolean"},
-        "responses": {"type": "integer"},
-        "positive": {"type": "integer"},
-        "neutral": {"type": "integer"},
-        "negative": {"type": "integer"},
-        "net_score": NULLABLE_NUMBER,
-        "nps": NULLABLE_NUMBER,
-        "csat_mean": NULLABLE_NUMBER,
-        "csat_satisfied_pct": NULLABLE_NUMBER,
-        "ces_mean": NULLABLE_NUMBER,
-    },
-}
-INVITATION_REQUEST = {
-    "type": "object",
-    "required": ["journey", "moment", "customer"],
-    "additionalProperties": False,
-    "properties": {
-        "journey": {"type": "string"},
-        "moment": {"type": "string"},
-        "customer": {"type": "string", "description": "Your own reference of the customer."},
-        "email": {"type": "string"},
-        "locale": {"type": "string"},
-        "send": {"type": "boolean", "description": "Email the invitation now."},
-    },
-}
-INVITATION_RESULT = {
-    "type": "object",
-    "required": ["status", "customer"],
-    "properties": {
-        "status": {"enum": ["created", "skipped"]},
-        "customer": {"type": "string"},
-        "token": {"type": "string"},
-        "url": {"type": "string"},
-        "locale": {"type": "string"},
-        "expires_at": {"type": "string"},
-        "sent": {"type": "boolean"},
-        "warnings": {"type": "array", "items": {"type": "string"}},
-        "reason": {
-            "type": "string",
-            "description": "Why it was skipped (contact budget, opted out).",
-        },
-    },
-}
-# One invitation answers with its result; a batch with {"results": [...]}.
-INVITATION_RESULTS = {
-    "oneOf": [
-        INVITATION_RESULT,
-        {
-            "type": "object",
-            "required": ["results"],
-            "properties": {"results": {"type": "array", "items": INVITATION_RESULT}},
-        },
-    ]
-}
-RESPONSE = {
-    "type": "object",
-    "required": [
-        "id",
-        "created_at",
-        "journey",
-        "moment",
-        "locale",
-        "channel",
-        "polarity",
-        "answers",
-    ],
-    "properties": {
-        "id": {"type": "integer"},
-        "created_at": {"type": "string"},
-        "journey": {"type": "string"},
-        "moment": {"type": "string"},
-        "locale": {"type": "string"},
-        "channel": {"type": "string"},
-        "polarity": {"enum": list(POLARITIES)},
-        "customer": NULLABLE_STRING,
-        "invitation_id": {"type": ["integer", "null"]},
-        "answers": {"type": "object"},
-    },
-}
 
 
 def _json(schema: dict) -> dict:
@@ -294,6 +161,20 @@ def document(base_url: str) -> dict[str, Any]:
                                 },
                             },
                         ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/journeys/{journey_id}/insights": {
+                "get": {
+                    "operationId": "getInsights",
+                    "summary": "Which moments drive the outcome, as `surveyapp insights`",
+                    "parameters": [
+                        JOURNEY_ID,
+                        {"name": "locale", "in": "query", "schema": {"enum": list(LOCALES)}},
+                    ],
+                    "responses": {
+                        "200": _ok("Labels, effects and their intervals", INSIGHTS),
                         **ERRORS,
                     },
                 }

@@ -1,0 +1,215 @@
+"""The schemas of the OpenAPI document's bodies: definitions, scores, invitations,
+responses, insights and errors."""
+
+from __future__ import annotations
+
+from surveyapp.domain.journeys import MAX_MOMENTS
+from surveyapp.domain.scoring import ALWAYS_SHOWN
+from surveyapp.domain.vocabulary import (
+    INSIGHT_LABELS,
+    KINDS,
+    LOCALES,
+    MAX_QUESTIONS,
+    MOMENT_CHANNELS,
+    POLARITIES,
+)
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"path": {"type": "string"}, "reason": {"type": "string"}},
+                    },
+                },
+            },
+        }
+    },
+}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_NUMBER = {"type": ["number", "null"]}
+NAME = {
+    "oneOf": [{"type": "string"}, {"type": "object", "additionalProperties": {"type": "string"}}]
+}
+MOMENT = {
+    "type": "object",
+    "required": ["id", "kind", "name"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
+        "kind": {"enum": list(KINDS)},
+        "name": NAME,
+        "channel": {"enum": list(MOMENT_CHANNELS)},
+        "questions": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_QUESTIONS},
+        "retired": {"type": "boolean"},
+    },
+}
+DEFINITION = {
+    "type": "object",
+    "required": ["id", "brand", "default_locale", "locales", "moments"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
+        "brand": {"type": "string"},
+        "default_locale": {"enum": list(LOCALES)},
+        "locales": {"type": "array", "items": {"enum": list(LOCALES)}},
+        "moments": {"type": "array", "items": MOMENT, "minItems": 1, "maxItems": MAX_MOMENTS},
+    },
+}
+SCORE = {
+    "type": "object",
+    "required": list(ALWAYS_SHOWN),
+    "properties": {
+        "id": {"type": "string"},
+        "kind": {"type": "string"},
+        "name": {"type": "string"},
+        "retired": {"type": "boolean"},
+        "responses": {"type": "integer"},
+        "positive": {"type": "integer"},
+        "neutral": {"type": "integer"},
+        "negative": {"type": "integer"},
+        "net_score": NULLABLE_NUMBER,
+        "nps": NULLABLE_NUMBER,
+        "csat_mean": NULLABLE_NUMBER,
+        "csat_satisfied_pct": NULLABLE_NUMBER,
+        "ces_mean": NULLABLE_NUMBER,
+    },
+}
+INVITATION_REQUEST = {
+    "type": "object",
+    "required": ["journey", "moment", "customer"],
+    "additionalProperties": False,
+    "properties": {
+        "journey": {"type": "string"},
+        "moment": {"type": "string"},
+        "customer": {"type": "string", "description": "Your own reference of the customer."},
+        "email": {"type": "string"},
+        "locale": {"type": "string"},
+        "send": {"type": "boolean", "description": "Email the invitation now."},
+    },
+}
+INVITATION_RESULT = {
+    "type": "object",
+    "required": ["status", "customer"],
+    "properties": {
+        "status": {"enum": ["created", "skipped"]},
+        "customer": {"type": "string"},
+        "token": {"type": "string"},
+        "url": {"type": "string"},
+        "locale": {"type": "string"},
+        "expires_at": {"type": "string"},
+        "sent": {"type": "boolean"},
+        "warnings": {"type": "array", "items": {"type": "string"}},
+        "reason": {
+            "type": "string",
+            "description": "Why it was skipped (contact budget, opted out).",
+        },
+    },
+}
+# One invitation answers with its result; a batch with {"results": [...]}.
+INVITATION_RESULTS = {
+    "oneOf": [
+        INVITATION_RESULT,
+        {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"results": {"type": "array", "items": INVITATION_RESULT}},
+        },
+    ]
+}
+RESPONSE = {
+    "type": "object",
+    "required": [
+        "id",
+        "created_at",
+        "journey",
+        "moment",
+        "locale",
+        "channel",
+        "polarity",
+        "answers",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "created_at": {"type": "string"},
+        "journey": {"type": "string"},
+        "moment": {"type": "string"},
+        "locale": {"type": "string"},
+        "channel": {"type": "string"},
+        "polarity": {"enum": list(POLARITIES)},
+        "customer": NULLABLE_STRING,
+        "invitation_id": {"type": ["integer", "null"]},
+        "answers": {"type": "object"},
+    },
+}
+
+FIGURE = {
+    "type": ["object", "null"],
+    "description": "A figure and its 95% interval; effects also carry their p-values: "
+    "`p` against no effect, `p_material` against an effect no larger than the margin, "
+    "`adjusted_p` that one after Holm's correction over the journey.",
+    "required": ["value", "low", "high"],
+    "properties": {
+        "value": {"type": "number"},
+        "low": {"type": "number"},
+        "high": {"type": "number"},
+        "p": NULLABLE_NUMBER,
+        "se": NULLABLE_NUMBER,
+        "p_material": NULLABLE_NUMBER,
+        "adjusted_p": NULLABLE_NUMBER,
+    },
+}
+GROUP = {
+    "type": "object",
+    "required": ["n", "outcome"],
+    "properties": {"n": {"type": "integer"}, "outcome": NULLABLE_NUMBER},
+}
+INSIGHTS = {
+    "type": "object",
+    "description": "As `surveyapp insights --format json` (docs/insights.md).",
+    "required": ["journey", "outcome_moment", "outcome_metric", "customers", "moments"],
+    "properties": {
+        "journey": {"type": "string"},
+        "outcome_moment": NULLABLE_STRING,
+        "outcome_metric": {"enum": ["nps", "positive_share", "none"]},
+        "customers": {"type": "integer"},
+        "modelled": {"type": "integer"},
+        "explained": NULLABLE_NUMBER,
+        "moments": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "kind", "label", "glory_lift", "pain_drag", "importance"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "kind": {"enum": list(KINDS)},
+                    "name": {"type": "string"},
+                    "label": {"enum": list(INSIGHT_LABELS)},
+                    "answered": {"type": "integer"},
+                    "glory": GROUP,
+                    "so_so": GROUP,
+                    "pain": GROUP,
+                    "glory_lift": FIGURE,
+                    "pain_drag": FIGURE,
+                    "pain_share": FIGURE,
+                    "importance": FIGURE,
+                    "pain_peaks": {"type": "integer"},
+                },
+            },
+        },
+        "peak_end": {"type": "object"},
+        "recoveries": {"type": "array", "items": {"type": "object"}},
+        "min_group": {"type": "integer"},
+        "threshold": {"type": "number"},
+        "margin": {"type": "number"},
+        "family_error": {"type": "number"},
+        "correction": {"const": "holm"},
+    },
+}

@@ -1,0 +1,43 @@
+"""Insights against planted truths with correlated moments: twenty seeds of 400
+customers label no moment without an effect as a driver and find the planted drivers;
+sixty customers never get a wrong label. The figures are printed by
+benchmarks/insights_validation.py and written in docs/insights.md."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveyapp.domain.definitions import read_definition_file
+from surveyapp.jobs import validation
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.sqlite_only  # simulated in memory: no database involved
+
+SEEDS = range(1, 21)
+
+
+@pytest.fixture(scope="module")
+def saas():
+    return read_definition_file(
+        ROOT / "surveyapp" / "cli" / "demo_journeys" / "saas-onboarding.yaml"
+    )
+
+
+@pytest.mark.parametrize("truth", validation.SAAS_TRUTHS)
+def test_twenty_seeds_of_400_customers_label_no_moment_without_an_effect(saas, truth):
+    found = validation.validate(
+        saas, {truth: validation.SAAS_TRUTHS[truth]}, seeds=SEEDS, customers=400
+    )
+    assert found.runs == 20
+    assert found.false_drivers == 0, found.table()
+    if found.drivers_planted:
+        assert found.drivers_found >= 0.8 * found.drivers_planted, found.table()
+    # The intervals are honest: those of effects planted at zero mostly hold zero.
+    assert found.covering >= 0.9 * found.intervals, found.table()
+
+
+def test_sixty_customers_never_get_a_wrong_label(saas):
+    found = validation.validate(saas, validation.SAAS_TRUTHS, seeds=SEEDS, customers=60)
+    assert found.wrong_labels == 0, found.table()
+    labels = {label for (_, label) in found.counts}
+    assert labels <= {"not_enough_data", "no_clear_effect"}
