@@ -46,11 +46,15 @@ def test_locale_comes_from_lang_then_browser_then_journey_default(client, query,
     assert f'<html lang="{expected}">' in page.get_data(as_text=True)
 
 
-def test_the_language_switcher_links_to_each_offered_language(client):
+def test_the_language_switcher_offers_each_language_of_the_journey(client):
+    # On a survey page the switcher's buttons submit the form (test_language_switch.py)...
     page = text_of(client.get("/j/saas-onboarding/billing?lang=fr"))
-    assert 'href="/j/saas-onboarding/billing?lang=ro" lang="ro" hreflang="ro">Română</a>' in page
-    assert 'hreflang="en">English</a>' in page
-    assert 'hreflang="fr" aria-current="true">Français</a>' in page
+    assert 'form="survey" name="switch_language" value="ro" formnovalidate lang="ro">Română' in page
+    assert 'value="en" formnovalidate lang="en">English</button>' in page
+    assert 'lang="fr" aria-current="true">Français</button>' in page
+    # ...elsewhere they are links.
+    home = text_of(client.get("/?lang=fr"))
+    assert 'href="/?lang=ro" lang="ro" hreflang="ro">Română</a>' in home
 
 
 def test_a_valid_answer_is_stored_and_thanked_in_the_same_language(client, answer, app):

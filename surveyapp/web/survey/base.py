@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     render_template,
     request,
 )
@@ -20,9 +21,12 @@ from surveyapp.domain.surveys import Survey, survey_for
 from surveyapp.web import forms
 from surveyapp.web.csrf import visitor_csrf
 from surveyapp.web.database import get_db
+from surveyapp.web.locale import url_with_lang
 from surveyapp.web.survey import forms as survey_forms
 
 bp = Blueprint("survey", __name__, template_folder="templates")
+#: The survey form's id: the language switcher's buttons submit it from the page header.
+SURVEY_FORM_ID = "survey"
 
 
 def load_survey(journey_id: str, moment_id: str):
@@ -70,6 +74,7 @@ def check_post(form, survey: Survey):
 
 def render_survey(survey: Survey, form, locale: str, notice: str | None, **extra):
     """The survey page, with the notice (a message id) that explains a refusal."""
+    extra.setdefault("action", request.full_path if request.query_string else request.path)
     return render_template(
         "survey.html",
         survey=survey,
@@ -77,9 +82,21 @@ def render_survey(survey: Survey, form, locale: str, notice: str | None, **extra
         locale=locale,
         notice=i18n.translate(locale, notice) if notice else None,
         moment_name=survey.moment_name(locale),
-        action=request.full_path if request.query_string else request.path,
+        language_form=None if extra.get("preview") else SURVEY_FORM_ID,
         **extra,
     ), (422 if request.method == "POST" else 200)
+
+
+def switched_language(survey: Survey, offered) -> tuple[str, ...] | None:
+    """The page again in the language a switcher button asked for, with what was typed
+    (nothing validated, nothing stored); None when the post is an answer."""
+    code = request.form.get(survey_forms.SWITCH_FIELD) if request.method == "POST" else None
+    if code not in offered:
+        return None
+    g.locale = code
+    form = survey_form_for(survey, code)
+    page, _ = render_survey(survey, form, code, None, action=url_with_lang(code))
+    return page
 
 
 def store_answer(journey, survey: Survey, form, locale: str, channel: str, invitation=None) -> None:

@@ -55,9 +55,14 @@ def _form_class(survey: Survey, locale: str) -> type[BaseForm]:
     return SurveyForm
 
 
+#: The language switcher's buttons submit the survey form under this name, so that what
+#: the customer typed comes back in the other language (without JavaScript too).
+SWITCH_FIELD = "switch_language"
+
+
 def unexpected_fields(formdata: MultiDict, survey: Survey) -> list[str]:
     """Names posted that the survey does not ask, or that were posted more than once."""
-    allowed = {q.key for q in survey.questions} | {CSRF_FIELD}
+    allowed = {q.key for q in survey.questions} | {CSRF_FIELD, SWITCH_FIELD}
     problems = []
     for name in formdata:
         if name not in allowed or len(formdata.getlist(name)) > 1:

@@ -34,6 +34,7 @@ from surveyapp.web.survey.base import (
     render_survey,
     store_answer,
     survey_form_for,
+    switched_language,
 )
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -121,6 +122,9 @@ def invited_survey(token: str):
         return error_page(
             410, N_("This link has expired"), N_("This survey is closed. Thank you for your time.")
         )
+    switched = switched_language(survey, journey.locales)
+    if switched is not None:
+        return switched
     preset = _preset(survey, request.args.get("a")) if request.method == "GET" else None
     form = survey_form_for(survey, locale, preset)
     notice = None

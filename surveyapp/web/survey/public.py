@@ -26,6 +26,7 @@ from surveyapp.web.survey.base import (
     render_survey,
     store_answer,
     survey_form_for,
+    switched_language,
 )
 
 ONCE_A_DAY = timedelta(days=1)
@@ -63,6 +64,9 @@ def public_survey(journey_id: str, moment_id: str):
     channel = request.args.get("src") if request.args.get("src") in PUBLIC_CHANNELS else "link"
     if request.method == "GET":
         return clean_page(survey, locale)
+    switched = switched_language(survey, journey.locales)
+    if switched is not None:
+        return switched
     form = survey_form_for(survey, locale)
     notice = None
     if request.method == "POST":
