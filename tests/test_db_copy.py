@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from surveyapp import create_app, storage
 from surveyapp.jobs import accounts, apikeys, webhooks
+from surveyapp.storage import schema
 from tests.helpers import admin_log_in, get_then_post, make_invitation, record_scored, sql
 
 API_PATHS = (
@@ -101,7 +102,7 @@ def test_db_status_names_the_engine_and_revision_without_the_password(
     target = postgres_cluster.new_database()
     monkeypatch.setenv("SURVEYAPP_DATABASE", target)
     output = run_cli("db", "status").output
-    assert "engine: postgresql, schema revision 0001" in output
+    assert f"engine: postgresql, schema revision {schema.HEAD}" in output
     assert postgres_cluster.password not in output
     storage.dispose_all()
     postgres_cluster.drop_database(target)

@@ -92,7 +92,8 @@ def test_every_problem_is_reported_with_its_path():
         ({"moments": []}, "moments: must be a list of 1 to 50 moments"),
         (
             {"colour": "red"},
-            "colour: unknown field (expected one of id, brand, default_locale, locales, moments)",
+            "colour: unknown field (expected one of id, brand, default_locale, locales, "
+            "moments, after_answer)",
         ),
     ],
 )

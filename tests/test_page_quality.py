@@ -102,6 +102,24 @@ def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_
         sources[f"errors-{lang}"] = posted.value.text()
         violations.extend(check_axe(page, f"reviews with errors ({lang})"))
 
+    # The thank-you pages' next steps: a review invitation after a good answer, the
+    # contact form after a bad one, and that form sent back with its errors.
+    for lang, moment in (("fr", "welcome"), ("ro", "meal")):
+        for polarity in ("positive", "negative"):
+            page.goto(f"{live_server}/j/cafe/{moment}?lang={lang}")
+            page.locator(f"input[value={polarity}]").first.check()
+            page.locator("#survey > button[type=submit]").last.click()
+            page.wait_for_url("**/thanks?*")
+            label = f"thanks after a {polarity} answer ({lang})"
+            sources[label] = page.content()
+            violations.extend(check_axe(page, label))
+            if polarity == "negative":
+                page.locator(".next-step button").click()
+                page.wait_for_load_state()
+                sources[f"contact errors ({lang})"] = page.content()
+                violations.extend(check_axe(page, f"contact errors ({lang})"))
+            context.clear_cookies()  # public links take one answer a day per browser
+
     visit("/admin/login?lang=ro")
     page.fill("#username", "maria")
     page.fill("#password", PASSWORD)

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveyapp.domain import blueprints
+from surveyapp.domain import blueprints, next_steps
 from surveyapp.domain.i18n import N_
+from surveyapp.domain.next_steps import AfterAnswer
 from surveyapp.domain.problems import DefinitionError, Problem, problem
 from surveyapp.domain.text import has_control_characters
 from surveyapp.domain.vocabulary import KINDS, LOCALES, MOMENT_CHANNELS
@@ -26,6 +27,7 @@ MAX_NAME_LENGTH = 200
 MAX_BRAND_LENGTH = 100
 SLUG = re.compile(r"[a-z0-9-]{1,64}")
 TOP_FIELDS = ("id", "brand", "default_locale", "locales", "moments")
+OPTIONAL_FIELDS = ("after_answer",)
 MOMENT_FIELDS = ("id", "kind", "name", "channel", "questions")
 
 
@@ -64,6 +66,7 @@ class Journey:
     default_locale: str
     locales: tuple[str, ...]
     moments: tuple[Moment, ...] = field(default_factory=tuple)
+    after_answer: AfterAnswer | None = None  # what customers are offered after answering
 
     def moment(self, moment_id: str) -> Moment | None:
         return next((m for m in self.moments if m.id == moment_id), None)
@@ -76,6 +79,8 @@ class Journey:
             "default_locale": self.default_locale,
             "locales": list(self.locales),
             "moments": [m.to_dict() for m in self.moments],
+            # Only when set: the digests of journeys without it stay as they were.
+            **({"after_answer": self.after_answer.to_dict()} if self.after_answer else {}),
         }
 
     @functools.cached_property
@@ -102,6 +107,9 @@ class Journey:
                 )
                 for m in data["moments"]
             ),
+            after_answer=AfterAnswer.from_dict(data["after_answer"])
+            if "after_answer" in data
+            else None,
         )
 
 
@@ -141,8 +149,8 @@ def validate(data: Any) -> Journey:
             ]
         )
     for key in data:
-        if key not in TOP_FIELDS:
-            add(str(key), UNKNOWN_FIELD, fields=", ".join(TOP_FIELDS))
+        if key not in TOP_FIELDS + OPTIONAL_FIELDS:
+            add(str(key), UNKNOWN_FIELD, fields=", ".join(TOP_FIELDS + OPTIONAL_FIELDS))
     for key in TOP_FIELDS:
         if key not in data:
             add(key, REQUIRED)
@@ -216,6 +224,12 @@ def validate(data: Any) -> Journey:
                 if moment is not None:
                     moments.append(moment)
 
+    after_answer = None
+    if "after_answer" in data:
+        after_answer = next_steps.validate(data["after_answer"], valid_locales, problems)
+        if after_answer is not None and not after_answer.to_dict():
+            after_answer = None  # an empty mapping offers nothing
+
     if problems:
         raise DefinitionError(problems)
     return Journey(
@@ -224,6 +238,7 @@ def validate(data: Any) -> Journey:
         default_locale=default_locale,
         locales=tuple(valid_locales),
         moments=tuple(moments),
+        after_answer=after_answer,
     )
 
 

@@ -29,6 +29,11 @@ TALLY_FIELDS = (
     "csat_satisfied",
     "ces_n",
     "ces_sum",
+    # What customers were offered after answering, and what they did (domain/next_steps).
+    "review_offered",
+    "review_clicked",
+    "contact_offered",
+    "contact_left",
 )
 
 

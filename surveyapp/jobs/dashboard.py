@@ -65,12 +65,37 @@ class Filters:
         }
 
 
+@dataclass(frozen=True)
+class NextSteps:
+    """After the answer, over the journey and the filters: how many were invited to
+    review and clicked, how many were offered contact and left one."""
+
+    review_offered: int
+    review_clicked: Share
+    contact_offered: int
+    contact_left: Share
+
+    @classmethod
+    def of(cls, tallies: dict[str, dict[str, int]]) -> NextSteps:
+        total = {f: sum(t.get(f, 0) for t in tallies.values()) for f in NEXT_STEP_FIELDS}
+        return cls(
+            total["review_offered"],
+            Share.of(total["review_clicked"], total["review_offered"]),
+            total["contact_offered"],
+            Share.of(total["contact_left"], total["contact_offered"]),
+        )
+
+
+NEXT_STEP_FIELDS = ("review_offered", "review_clicked", "contact_offered", "contact_left")
+
+
 @dataclass
 class Dashboard:
     journey: Journey
     rows: list[MomentRow]
     pain: list[MomentRow]
     filters: Filters
+    next_steps: NextSteps | None = None
 
 
 def _weeks(rows: list[dict[str, Any]], filters: Filters, today: date, locale: str):
@@ -123,4 +148,6 @@ def build(
         (r for r in rows if r.enough and not r.score.retired),
         key=lambda r: (-(r.negative.share or 0), r.score.id),
     )
-    return Dashboard(journey, rows, pain, filters)
+    next_steps = NextSteps.of(tallies)
+    shown = journey.after_answer or next_steps.review_offered or next_steps.contact_offered
+    return Dashboard(journey, rows, pain, filters, next_steps if shown else None)

@@ -50,7 +50,7 @@ from surveyapp.storage.database import (
     utcnow,
 )
 from surveyapp.storage.digests import digest_mark, negative_responses_after, set_digest_mark
-from surveyapp.storage.followups import followups, open_followups, update_followup
+from surveyapp.storage.followups import followups, leave_contact, open_followups, update_followup
 from surveyapp.storage.insights import linked_responses, load_simulated
 from surveyapp.storage.invitations import (
     add_optout,
@@ -83,7 +83,7 @@ from surveyapp.storage.responses import (
     response_page,
 )
 from surveyapp.storage.schema import open_database
-from surveyapp.storage.tallies import moment_tallies, weekly_tallies
+from surveyapp.storage.tallies import count_in_tally, moment_tallies, weekly_tallies
 from surveyapp.storage.transactions import exclusive, lock, snapshot, transaction
 from surveyapp.storage.webhooks import (
     add_webhook,
@@ -123,6 +123,7 @@ __all__ = [
     "end_session",
     "exclusive",
     "followups",
+    "leave_contact",
     "forget_customer",
     "get_idempotent",
     "get_invitation",
@@ -147,6 +148,7 @@ __all__ = [
     "mark_send_failed",
     "mark_sent",
     "moment_tallies",
+    "count_in_tally",
     "negative_responses_after",
     "open_database",
     "open_followups",

@@ -4,6 +4,8 @@ same transactions, so the dashboard reads a few rows)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -12,6 +14,8 @@ from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.statements import insert, once_per_dialect, run
 from surveyapp.storage.tables import followup_counts, responses
 from surveyapp.storage.tables import followups as followups_table
+from surveyapp.storage.tallies import KEY as TALLY_KEY
+from surveyapp.storage.tallies import add_to_tallies
 from surveyapp.storage.transactions import transaction
 
 
@@ -82,6 +86,8 @@ def followups(
             f.note,
             f.updated_at,
             f.updated_by,
+            f.contact,
+            f.contact_at,
             r.created_at,
             r.answers,
             r.customer_ref,
@@ -97,6 +103,22 @@ def followups(
     return [
         {**row, "answers": json.loads(row["answers"])} for row in db.execute(statement).mappings()
     ]
+
+
+def leave_contact(db: Database, response_id: int, contact: str, tally: Mapping[str, Any]) -> bool:
+    """Keep the contact a customer left on their answer's follow-up, and count it in the
+    answer's tally row, in one transaction; False (nothing changed) if there is no such
+    follow-up or a contact was already left."""
+    f = followups_table.c
+    with transaction(db):
+        changed = db.execute(
+            sa.update(followups_table)
+            .where(f.response_id == response_id, f.contact.is_(None))
+            .values(contact=contact, contact_at=iso(utcnow()))
+        ).rowcount
+        if changed:
+            add_to_tallies(db, [{**{k: tally[k] for k in TALLY_KEY}, "contact_left": 1}])
+    return bool(changed)
 
 
 def update_followup(

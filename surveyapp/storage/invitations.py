@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.journeys import journey_of
 from surveyapp.storage.statements import findable, insert, record, records, run
-from surveyapp.storage.tables import invitations, journeys, optouts, responses
+from surveyapp.storage.tables import followups, invitations, journeys, optouts, responses
 from surveyapp.storage.transactions import transaction
 
 INVITATION_COLUMNS = (
@@ -198,8 +198,13 @@ def reminders_due(db: Database, journey_id: str, *, older_than: datetime, now: d
 
 
 def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:
-    """Erase a customer's reference and email; their anonymous answers still count."""
+    """Erase a customer's reference and email, and any contact they left on a follow-up;
+    their anonymous answers still count."""
     with transaction(db):
+        theirs = sa.select(responses.c.id).where(responses.c.customer_ref == customer_ref)
+        db.execute(
+            sa.update(followups).where(followups.c.response_id.in_(theirs)).values(contact=None)
+        )
         invited = db.execute(
             sa.update(invitations)
             .where(invitations.c.customer_ref == customer_ref)

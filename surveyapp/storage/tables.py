@@ -159,6 +159,9 @@ followups = sa.Table(
     _text("note", nullable=True),
     _text("updated_at"),
     _text("updated_by", nullable=True),
+    # A way to reach the customer they left after a bad answer, with their consent.
+    _text("contact", nullable=True),
+    _text("contact_at", nullable=True),
     sa.Index("idx_followups_journey_id_status_moment_id", "journey_id", "status", "moment_id"),
 )
 

@@ -14,6 +14,7 @@ from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.storage.database import Database
 from surveyapp.storage.statements import insert, once_per_dialect, run
 from surveyapp.storage.tables import daily_tallies
+from surveyapp.storage.transactions import transaction
 
 KEY = ("journey_id", "moment_id", "day", "locale", "channel")
 
@@ -39,6 +40,13 @@ def add_to_tallies(db: Database, rows: Sequence[Mapping[str, Any]]) -> None:
         run(db, _TALLY_UPSERT(db), values[0])
     else:
         db.execute(_TALLY_UPSERT(db), values)
+
+
+def count_in_tally(db: Database, key: Mapping[str, Any], field: str) -> None:
+    """Add one to ``field`` of the tally row ``key`` (journey_id, moment_id, day, locale,
+    channel): a click on a review link, counted with the answer that offered it."""
+    with transaction(db):
+        add_to_tallies(db, [{**{k: key[k] for k in KEY}, field: 1}])
 
 
 def filters(table: sa.Table, journey_id, since, until, locale, channel) -> list:

@@ -4,6 +4,7 @@ an answer, the cached clean page and the thank-you pages."""
 from __future__ import annotations
 
 import secrets
+from datetime import UTC
 
 from flask import (
     Blueprint,
@@ -12,10 +13,11 @@ from flask import (
     g,
     render_template,
     request,
+    session,
 )
 
 from surveyapp import storage
-from surveyapp.domain import i18n, scoring
+from surveyapp.domain import i18n, next_steps, scoring
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import Survey, survey_for
 from surveyapp.web import forms
@@ -99,11 +101,19 @@ def switched_language(survey: Survey, offered) -> tuple[str, ...] | None:
     return page
 
 
-def store_answer(journey, survey: Survey, form, locale: str, channel: str, invitation=None) -> None:
-    """Store a valid form's answer, scored, in the request's database."""
+def store_answer(
+    journey, survey: Survey, form, locale: str, channel: str, thanks: str, invitation=None
+) -> None:
+    """Store a valid form's answer, scored, in the request's database; count what its
+    thank-you page (at ``thanks``) will offer, and remember the answer for that offer."""
     answers = survey_forms.answers_of(form, survey)
     polarity = scoring.polarity_of(survey, answers)
-    storage.record_response(
+    offered = next_steps.offers(journey.after_answer, polarity, locale, journey.default_locale)
+    increments = scoring.tally_increments(survey, answers, polarity)
+    if offered:
+        increments.update(next_steps.offer_counts(offered))
+    now = storage.utcnow()
+    response_id = storage.record_response(
         get_db(),
         journey_id=journey.id,
         moment_id=survey.moment_id,
@@ -111,11 +121,24 @@ def store_answer(journey, survey: Survey, form, locale: str, channel: str, invit
         channel=channel,
         polarity=polarity,
         answers=answers,
-        increments=scoring.tally_increments(survey, answers, polarity),
+        increments=increments,
+        created_at=now,
         invitation_id=invitation["id"] if invitation else None,
         customer_ref=invitation["customer_ref"] if invitation else None,
         comment=survey_forms.comment_of(answers, survey),
     )
+    if offered:  # the session cookie is written only when there is something to offer
+        session["after"] = {
+            "r": response_id,
+            "j": journey.id,
+            "m": survey.moment_id,
+            "p": polarity,
+            "d": now.astimezone(UTC).date().isoformat(),
+            "l": locale,
+            "c": channel,
+            "t": thanks,
+            "at": storage.iso(now),
+        }
 
 
 # A clean survey page (a GET, nothing preselected) is the same for every visitor but for

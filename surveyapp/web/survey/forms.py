@@ -3,20 +3,25 @@
 Form contract (other tools rely on it): each field is named after its question
 key; a polarity question posts ``positive``, ``neutral`` or ``negative``; a
 yes/no question ``yes`` or ``no``; ratings post integers; a text question any
-text up to 2,000 characters. Besides those, only ``csrf_token`` may be posted.
+text up to 2,000 characters. Besides those, only ``csrf_token`` (and the language
+switcher's ``switch_language``) may be posted. The contact form after a bad answer
+posts ``contact`` and ``consent``.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from wtforms import RadioField, SelectChoice, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from surveyapp.domain.i18n import N_, lazy_translate
 from surveyapp.domain.surveys import Survey, SurveyQuestion
 from surveyapp.domain.vocabulary import MAX_TEXT_ANSWER, RANGES
+from surveyapp.jobs.invitations import is_valid_email
 from surveyapp.web.forms import CSRF_FIELD, BaseForm
 
 
@@ -86,3 +91,35 @@ def comment_of(answers: dict[str, Any], survey: Survey) -> str | None:
     """The response's free-text answers, joined: what "what customers said" lists."""
     texts = [answers[q.key] for q in survey.questions if q.type == "text" and q.key in answers]
     return "\n".join(texts) or None
+
+
+PHONE = re.compile(r"\+?[0-9 ().-]{6,30}")
+MAX_CONTACT = 200
+
+
+def _email_or_phone(form, field) -> None:
+    value = (field.data or "").strip()
+    digits = sum(c.isdigit() for c in value)
+    if not (is_valid_email(value) or (PHONE.fullmatch(value) and digits >= 6)):
+        raise ValidationError(
+            lazy_translate(N_("Please give an email address or a phone number we can reach."))
+        )
+
+
+class ContactForm(BaseForm):
+    """After a bad answer: a way to reach the customer, given with their consent."""
+
+    contact = StringField(
+        lazy_translate(N_("Email or phone")),
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            InputRequired(lazy_translate(N_("Please give an email address or a phone number."))),
+            Length(max=MAX_CONTACT),
+            _email_or_phone,
+        ],
+    )
+    consent = BooleanField(
+        validators=[
+            InputRequired(lazy_translate(N_("Please tick the box to agree to be contacted.")))
+        ]
+    )

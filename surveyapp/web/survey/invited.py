@@ -16,7 +16,7 @@ from flask import (
 )
 
 from surveyapp import storage
-from surveyapp.domain import scoring
+from surveyapp.domain import next_steps, scoring
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import Survey, survey_for
 from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
@@ -25,6 +25,7 @@ from surveyapp.web import forms
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
 from surveyapp.web.locale import choose_locale
+from surveyapp.web.survey import after
 from surveyapp.web.survey import forms as survey_forms
 from surveyapp.web.survey.base import (
     already_answered,
@@ -128,19 +129,22 @@ def invited_survey(token: str):
     preset = _preset(survey, request.args.get("a")) if request.method == "GET" else None
     form = survey_form_for(survey, locale, preset)
     notice = None
+    thanks = url_for(".invited_thanks", token=token, lang=locale)
     if request.method == "POST":
         notice = check_post(form, survey)
         if notice is None:
             try:
                 if answered:
-                    _complete(invitation, survey, form)
+                    _complete(invitation, journey, survey, form, locale)
                 else:
-                    store_answer(journey, survey, form, locale, _channel(invitation), invitation)
+                    store_answer(
+                        journey, survey, form, locale, _channel(invitation), thanks, invitation
+                    )
             except storage.AlreadyAnswered:
                 return already_answered(survey, locale)
             if "completable" in session:  # popping an absent key would re-sign the cookie
                 session.pop("completable")
-            return redirect(url_for(".invited_thanks", token=token, lang=locale), 303)
+            return redirect(thanks, 303)
     first_answer_url = url_for(".first_answer", token=token) if preset and not answered else None
     return render_survey(survey, form, locale, notice, first_answer_url=first_answer_url)
 
@@ -157,29 +161,41 @@ def first_answer(token: str):
     form = survey_form_for(survey, locale)
     if check_post(form, survey) is not None:
         return "", 422
+    thanks = url_for(".invited_thanks", token=token, lang=locale)
     try:
-        store_answer(journey, survey, form, locale, _channel(invitation), invitation)
+        store_answer(journey, survey, form, locale, _channel(invitation), thanks, invitation)
     except storage.AlreadyAnswered:
         return "", 409
     session["completable"] = [invitation["id"]]
     return "", 204
 
 
-def _complete(invitation, survey: Survey, form) -> None:
+def _complete(invitation, journey, survey: Survey, form, locale: str) -> None:
+    """The rest of a survey whose one-click answer was recorded: the answer, its tallies
+    and what its thank-you page offers follow the completed answers."""
     db = get_db()
     response = storage.response_of_invitation(db, invitation["id"])
     old = response["answers"]
     answers = survey_forms.answers_of(form, survey)
     polarity = scoring.polarity_of(survey, answers)
+
+    def increments(given, pol):
+        counts = scoring.tally_increments(survey, given, pol)
+        offered = next_steps.offers(journey.after_answer, pol, locale, journey.default_locale)
+        counts.update(next_steps.offer_counts(offered))
+        return counts
+
     storage.complete_response(
         db,
         response,
         polarity=polarity,
         answers=answers,
-        old_increments=scoring.tally_increments(survey, old, response["polarity"]),
-        increments=scoring.tally_increments(survey, answers, polarity),
+        old_increments=increments(old, response["polarity"]),
+        increments=increments(answers, polarity),
         comment=survey_forms.comment_of(answers, survey),
     )
+    if session.get("after", {}).get("r") == response["id"]:
+        session["after"] = {**session["after"], "p": polarity}
 
 
 def _channel(invitation) -> str:
@@ -202,7 +218,11 @@ def invited_thanks(token: str):
     if invitation["answered_at"] is None:
         return redirect(url_for(".invited_survey", token=token, lang=locale), 303)
     return render_template(
-        "thanks.html", survey=survey, locale=locale, moment_name=survey.moment_name(locale)
+        "thanks.html",
+        survey=survey,
+        locale=locale,
+        moment_name=survey.moment_name(locale),
+        after=after.offer(journey, survey, locale),
     )
 
 

@@ -17,6 +17,7 @@ from surveyapp import storage
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.vocabulary import PUBLIC_CHANNELS
 from surveyapp.web.locale import choose_locale
+from surveyapp.web.survey import after
 from surveyapp.web.survey.base import (
     already_answered,
     bp,
@@ -72,12 +73,12 @@ def public_survey(journey_id: str, moment_id: str):
     if request.method == "POST":
         notice = check_post(form, survey)
         if notice is None:
-            store_answer(journey, survey, form, locale, channel)
-            _remember_answer(key)
-            return redirect(
-                url_for(".thanks", journey_id=journey.id, moment_id=survey.moment_id, lang=locale),
-                303,
+            thanks = url_for(
+                ".thanks", journey_id=journey.id, moment_id=survey.moment_id, lang=locale
             )
+            store_answer(journey, survey, form, locale, channel, thanks)
+            _remember_answer(key)
+            return redirect(thanks, 303)
     return render_survey(survey, form, locale, notice)
 
 
@@ -86,5 +87,9 @@ def thanks(journey_id: str, moment_id: str):
     journey, survey = load_survey(journey_id, moment_id)
     locale = choose_locale(journey.locales, journey.default_locale)
     return render_template(
-        "thanks.html", survey=survey, locale=locale, moment_name=survey.moment_name(locale)
+        "thanks.html",
+        survey=survey,
+        locale=locale,
+        moment_name=survey.moment_name(locale),
+        after=after.offer(journey, survey, locale),
     )

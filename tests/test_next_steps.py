@@ -1,0 +1,165 @@
+"""After the answer: a happy customer is invited to leave a review where other customers
+look (the click counted, then sent there), an unhappy one may leave a way to be
+contacted (with consent) that joins the follow-up list; both offers are counted on the
+dashboard. Only the browser that just answered sees them."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveyapp import storage
+from surveyapp.domain.definitions import parse_definition
+from surveyapp.domain.problems import DefinitionError
+from surveyapp.jobs import accounts
+from tests.helpers import admin_log_in, csrf_token, get_then_post, sql
+
+REVIEW_FR = "https://example.com/avis/cafe-des-arts"
+
+
+def answer_meal(client, polarity, lang="fr"):
+    posted = get_then_post(client, f"/j/cafe/meal?lang={lang}", {"experience": polarity})
+    assert posted.status_code == 303
+    return client.get(posted.headers["Location"])
+
+
+def tally(db, column):
+    return sql(
+        db, f"SELECT COALESCE(SUM({column}), 0) FROM daily_tallies WHERE journey_id = ?", ["cafe"]
+    )[0][0]
+
+
+def test_a_happy_customer_is_invited_to_review_and_the_click_is_counted_once(client, db):
+    thanks = answer_meal(client, "positive").get_data(as_text=True)
+    assert "Glad it went well" not in thanks  # French page
+    assert "Ravis que cela se soit bien passé" in thanks
+    link = "/j/cafe/meal/review?lang=fr"
+    assert f'href="{link}"' in thanks
+    assert tally(db, "review_offered") == 1 and tally(db, "review_clicked") == 0
+    for _ in range(2):  # a second click is not a second customer
+        went = client.get(link)
+        assert went.status_code == 303 and went.headers["Location"] == REVIEW_FR
+    assert tally(db, "review_clicked") == 1
+
+
+def test_a_review_link_opened_elsewhere_goes_there_but_counts_nothing(app, client, db):
+    answer_meal(client, "positive")
+    stranger = app.test_client()
+    went = stranger.get("/j/cafe/meal/review?lang=ro")
+    assert went.status_code == 303 and went.headers["Location"].endswith("/recenzii/cafe-des-arts")
+    assert tally(db, "review_clicked") == 0
+    assert stranger.get("/j/saas-onboarding/billing/review").status_code == 404  # none set
+
+
+def test_an_unhappy_customer_may_leave_a_contact_that_joins_the_follow_up(app, client, db):
+    thanks = answer_meal(client, "negative").get_data(as_text=True)
+    assert "Souhaitez-vous que nous vous contactions" in thanks
+    assert tally(db, "contact_offered") == 1
+    path = "/j/cafe/meal/contact?lang=fr"
+    # Without consent, or with something that is neither an email nor a phone: refused.
+    for data in ({"contact": "marie@example.com"}, {"contact": "demain", "consent": "y"}):
+        refused = client.post(path, data={**data, "csrf_token": csrf_token(thanks)})
+        assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
+    assert tally(db, "contact_left") == 0
+    left = client.post(
+        path,
+        data={"contact": " +40 721 000 111 ", "consent": "y", "csrf_token": csrf_token(thanks)},
+    )
+    assert left.status_code == 303 and left.headers["Location"] == "/j/cafe/meal/thanks?lang=fr"
+    again = client.get(left.headers["Location"]).get_data(as_text=True)
+    assert "vous recontactera" in again and "<form" not in again.split("next-contact")[1]
+    assert tally(db, "contact_left") == 1
+    (row,) = storage.followups(db, "cafe")
+    assert row["contact"] == "+40 721 000 111" and row["contact_at"]
+    # Posting again changes nothing.
+    client.post(
+        path, data={"contact": "x@example.com", "consent": "y", "csrf_token": csrf_token(thanks)}
+    )
+    assert storage.followups(db, "cafe")[0]["contact"] == "+40 721 000 111"
+    assert tally(db, "contact_left") == 1
+    # The follow-up list shows it to the team.
+    accounts.create(db, "maria", "correct horse battery")
+    admin = app.test_client()
+    admin_log_in(admin, "maria", "correct horse battery", "fr")
+    listing = admin.get("/admin/j/cafe/followups?lang=fr").get_data(as_text=True)
+    assert "+40 721 000 111" in listing
+
+
+def test_a_contact_without_a_fresh_answer_or_without_csrf_changes_nothing(app, client, db):
+    stranger = app.test_client()
+    page = stranger.get("/j/cafe/meal?lang=fr").get_data(as_text=True)
+    posted = stranger.post(
+        "/j/cafe/meal/contact?lang=fr",
+        data={"contact": "a@example.com", "consent": "y", "csrf_token": csrf_token(page)},
+    )
+    assert posted.status_code == 409
+    answer_meal(client, "negative")
+    forged = client.post(
+        "/j/cafe/meal/contact?lang=fr", data={"contact": "a@example.com", "consent": "y"}
+    )
+    assert forged.status_code == 422
+    assert storage.followups(db, "cafe")[0]["contact"] is None
+
+
+def test_a_so_so_answer_is_offered_nothing_and_sets_no_cookie(client, db):
+    posted = get_then_post(client, "/j/cafe/meal?lang=fr", {"experience": "neutral"})
+    thanks = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert "next-step" not in thanks
+    assert tally(db, "review_offered") + tally(db, "contact_offered") == 0
+
+
+def test_a_personal_link_gets_the_same_offer(client, db, token):
+    posted = get_then_post(client, f"/s/{token}?lang=ro", {"experience": "positive"})
+    thanks = client.get(posted.headers["Location"]).get_data(as_text=True)
+    assert 'href="/j/cafe/meal/review?lang=ro"' in thanks
+
+
+def test_the_dashboard_counts_offers_and_what_customers_did(app, client, db):
+    answer_meal(client, "positive")
+    client.get("/j/cafe/meal/review?lang=fr")
+    answer_meal(app.test_client(), "positive")
+    accounts.create(db, "maria", "correct horse battery")
+    admin = app.test_client()
+    admin_log_in(admin, "maria", "correct horse battery", "en")
+    page = admin.get("/admin/j/cafe?lang=en").get_data(as_text=True)
+    section = page.split('id="next-steps"')[1].split("</section>")[0]
+    assert "2 happy customers invited to write a review, 1 clicked (50" in section
+
+
+@pytest.mark.parametrize(
+    ("after_answer", "message"),
+    [
+        ({"review_links": {"de": "https://x.example"}}, "after_answer.review_links.de"),
+        ({"review_links": {"fr": "javascript:alert(1)"}}, "must be a secure web address"),
+        ({"review_links": {"fr": "http://plain.example"}}, "must be a secure web address"),
+        ({"contact_offer": "yes"}, "after_answer.contact_offer: must be true or false"),
+        ({"coupon": 10}, "after_answer.coupon: unknown field"),
+        ("review", "after_answer: must be a mapping"),
+    ],
+)
+def test_a_broken_after_answer_is_refused_with_its_path(after_answer, message):
+    import json
+
+    data = {
+        "id": "shop",
+        "brand": "S",
+        "default_locale": "fr",
+        "locales": ["fr", "ro"],
+        "moments": [{"id": "a", "kind": "lmot", "name": "A"}],
+        "after_answer": after_answer,
+    }
+    with pytest.raises(DefinitionError) as raised:
+        parse_definition(json.dumps(data))
+    assert message in str(raised.value)
+
+
+def test_forgetting_a_customer_erases_the_contact_they_left(client, db, token):
+    posted = get_then_post(client, f"/s/{token}?lang=ro", {"experience": "negative"})
+    thanks = client.get(posted.headers["Location"]).get_data(as_text=True)
+    left = client.post(
+        "/j/cafe/meal/contact?lang=ro",
+        data={"contact": "ion@example.com", "consent": "y", "csrf_token": csrf_token(thanks)},
+    )
+    assert left.headers["Location"] == f"/s/{token}/thanks?lang=ro"  # back where it was
+    assert storage.followups(db, "cafe")[0]["contact"] == "ion@example.com"
+    storage.forget_customer(db, "C-1")
+    assert storage.followups(db, "cafe")[0]["contact"] is None
