@@ -93,7 +93,7 @@ def test_every_problem_is_reported_with_its_path():
         (
             {"colour": "red"},
             "colour: unknown field (expected one of id, brand, default_locale, locales, "
-            "moments, after_answer)",
+            "moments, after_answer, branding)",
         ),
     ],
 )

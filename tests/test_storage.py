@@ -101,6 +101,7 @@ def test_loading_several_definitions_is_all_or_nothing(db, journeys_dir):
         default_locale = "fr"
         locales = ("fr",)
         moments = ()
+        branding = None
 
         def to_dict(self):
             return {}

@@ -7,6 +7,7 @@ database or Flask.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -166,9 +167,17 @@ def format_for(path: str | Path, content_type: str | None = None) -> str:
     return "json" if str(path).lower().endswith(".json") else "yaml"
 
 
-def parse_definition(text: str | bytes, fmt: str = "yaml") -> Journey:
-    """Parse and validate a definition; raise DefinitionError listing every problem."""
-    return validate(load_text(text, fmt))
+def parse_definition(
+    text: str | bytes, fmt: str = "yaml", base: Path | None = None, logo: bytes | None = None
+) -> Journey:
+    """Parse and validate a definition; raise DefinitionError listing every problem.
+    ``base``: the folder of its file, where a logo file it names may be read; ``logo``: a
+    logo uploaded beside it, which replaces the one it names (checked the same way)."""
+    data = load_text(text, fmt)
+    if logo is not None and isinstance(data, dict) and isinstance(data.get("branding", {}), dict):
+        uri = "data:image/png;base64," + base64.b64encode(logo).decode()  # type from content
+        data["branding"] = {**data.get("branding", {}), "logo": uri}
+    return validate(data, base)
 
 
 def read_definition_file(path: str | Path) -> Journey:
@@ -182,4 +191,4 @@ def read_definition_file(path: str | Path) -> Journey:
         raise DefinitionError(
             [problem("", N_("cannot read the file: %(error)s"), error=exc.strerror)]
         ) from None
-    return parse_definition(data, format_for(path))
+    return parse_definition(data, format_for(path), base=path.parent)

@@ -13,9 +13,11 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from surveyapp.domain import blueprints, next_steps
+from surveyapp.domain import blueprints, branding, next_steps
+from surveyapp.domain.branding import Branding
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.next_steps import AfterAnswer
 from surveyapp.domain.problems import DefinitionError, Problem, problem
@@ -27,7 +29,7 @@ MAX_NAME_LENGTH = 200
 MAX_BRAND_LENGTH = 100
 SLUG = re.compile(r"[a-z0-9-]{1,64}")
 TOP_FIELDS = ("id", "brand", "default_locale", "locales", "moments")
-OPTIONAL_FIELDS = ("after_answer",)
+OPTIONAL_FIELDS = ("after_answer", "branding")
 MOMENT_FIELDS = ("id", "kind", "name", "channel", "questions")
 
 
@@ -67,6 +69,7 @@ class Journey:
     locales: tuple[str, ...]
     moments: tuple[Moment, ...] = field(default_factory=tuple)
     after_answer: AfterAnswer | None = None  # what customers are offered after answering
+    branding: Branding | None = None  # accent colour and logo
 
     def moment(self, moment_id: str) -> Moment | None:
         return next((m for m in self.moments if m.id == moment_id), None)
@@ -81,6 +84,7 @@ class Journey:
             "moments": [m.to_dict() for m in self.moments],
             # Only when set: the digests of journeys without it stay as they were.
             **({"after_answer": self.after_answer.to_dict()} if self.after_answer else {}),
+            **({"branding": self.branding.to_dict()} if self.branding else {}),
         }
 
     @functools.cached_property
@@ -110,6 +114,7 @@ class Journey:
             after_answer=AfterAnswer.from_dict(data["after_answer"])
             if "after_answer" in data
             else None,
+            branding=Branding.from_dict(data["branding"]) if "branding" in data else None,
         )
 
 
@@ -131,8 +136,9 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def validate(data: Any) -> Journey:
-    """Check parsed data against the journey format; raise DefinitionError if wrong."""
+def validate(data: Any, base: Path | None = None) -> Journey:
+    """Check parsed data against the journey format; raise DefinitionError if wrong.
+    ``base`` is the folder of the definition's file, where a logo file may be."""
     problems: list[Problem] = []
     add = lambda path, text, **values: problems.append(problem(path, text, **values))  # noqa: E731
 
@@ -230,6 +236,12 @@ def validate(data: Any) -> Journey:
         if after_answer is not None and not after_answer.to_dict():
             after_answer = None  # an empty mapping offers nothing
 
+    branding_found = None
+    if "branding" in data:
+        branding_found = branding.validate(data["branding"], base, problems)
+        if branding_found is not None and not branding_found.to_dict():
+            branding_found = None
+
     if problems:
         raise DefinitionError(problems)
     return Journey(
@@ -239,6 +251,7 @@ def validate(data: Any) -> Journey:
         locales=tuple(valid_locales),
         moments=tuple(moments),
         after_answer=after_answer,
+        branding=branding_found,
     )
 
 

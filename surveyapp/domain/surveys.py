@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from surveyapp.domain.blueprints import find_question, load_blueprints
+from surveyapp.domain.branding import Branding
 from surveyapp.domain.i18n import N_, translate
 from surveyapp.domain.journeys import Journey, Moment
 from surveyapp.domain.vocabulary import CHOICES, DECIDING_TYPES, SCALE_ENDS
@@ -56,6 +57,7 @@ class Survey:
     default_locale: str
     locales: tuple[str, ...]
     questions: tuple[SurveyQuestion, ...]
+    branding: Branding | None = None  # the journey's accent colour and logo
 
     @property
     def deciding(self) -> SurveyQuestion:
@@ -116,6 +118,7 @@ def _generate(journey: Journey, moment: Moment) -> Survey:
         moment_names=dict(moment.name),
         default_locale=journey.default_locale,
         locales=journey.locales,
+        branding=journey.branding,
         questions=tuple(
             SurveyQuestion(
                 key=q.key,

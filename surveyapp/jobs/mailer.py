@@ -98,6 +98,10 @@ def _rows(choices: list) -> dict[str, Any]:
     return {"choice_rows": rows, "choice_columns": per_row}
 
 
+#: The accent of emails of journeys without their own (the pages' default).
+DEFAULT_ACCENT = "#0b57d0"
+
+
 def compose(
     invitation: Mapping[str, Any],
     journey: Journey,
@@ -115,8 +119,20 @@ def compose(
     unsubscribe = f"{base_url}/u/{invitation['token']}"
     expires = datetime.fromisoformat(invitation["expires_at"].replace("Z", "+00:00"))
     choices = [(f"{link}?a={value}", label) for value, label in one_click_choices(survey, locale)]
+    branding = journey.branding
+    logo = branding.logo if branding else None
     context = {
         "brand": journey.brand,
+        # The journey's accent, checked for contrast on white when it was loaded.
+        "accent": (branding.accent if branding else None) or DEFAULT_ACCENT,
+        "logo": {
+            "url": f"{base_url}/brand/logo/{logo.sha256}.{logo.extension}",
+            # Shown at most 48 px tall, in proportion (mail clients ignore CSS max-height).
+            "height": min(48, logo.height),
+            "width": round(logo.width * min(48, logo.height) / logo.height),
+        }
+        if logo
+        else None,
         "moment": moment_name,
         "link": link,
         "unsubscribe": unsubscribe,

@@ -69,6 +69,7 @@ from surveyapp.storage.journeys import (
     LoadReport,
     get_journey,
     list_journeys,
+    logo,
     retired_moments,
     store_journeys,
 )
@@ -140,6 +141,7 @@ __all__ = [
     "linked_responses",
     "list_api_keys",
     "list_journeys",
+    "logo",
     "list_users",
     "list_webhooks",
     "load_simulated",

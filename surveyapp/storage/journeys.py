@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from surveyapp.domain.journeys import Journey, Moment
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.statements import findable, insert, records, run
-from surveyapp.storage.tables import daily_tallies, moments, responses
+from surveyapp.storage.tables import daily_tallies, logos, moments, responses
 from surveyapp.storage.tables import journeys as journeys_table
 from surveyapp.storage.transactions import lock, transaction
 
@@ -44,6 +44,16 @@ class LoadReport:
         return f"{self.journey_id}: updated ({'; '.join(parts) or 'brand, locales or order'})"
 
 
+def logo(db: Database, sha256: str) -> tuple[str, bytes] | None:
+    """A stored logo's content type and bytes."""
+    if not findable(sha256):
+        return None
+    row = db.execute(
+        sa.select(logos.c.content_type, logos.c.data).where(logos.c.sha256 == sha256)
+    ).first()
+    return (row[0], bytes(row[1])) if row else None
+
+
 def store_journeys(db: Database, journeys: Iterable[Journey]) -> list[LoadReport]:
     """Store validated definitions, all in one transaction; report what changed.
 
@@ -69,6 +79,15 @@ def _store_journey(db: Database, journey: Journey, now: str) -> LoadReport:
     if row and row[0] == journey.digest:
         return LoadReport(journey.id, "unchanged")
     report = LoadReport(journey.id, "updated" if row else "created")
+    logo = journey.branding.logo if journey.branding else None
+    if logo is not None and logo.data is not None:
+        db.execute(
+            insert(db, logos)
+            .values(
+                sha256=logo.sha256, content_type=logo.content_type, data=logo.data, created_at=now
+            )
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
     values = {
         "id": journey.id,
         "brand": journey.brand,

@@ -256,3 +256,12 @@ admin_sessions = sa.Table(
     _text("expires_at"),
     sa.Index("idx_admin_sessions_user_id", "user_id"),
 )
+
+logos = sa.Table(
+    "logos",
+    metadata,
+    _text("sha256", primary_key=True),  # content-addressed: a file is stored once
+    _text("content_type"),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    _text("created_at"),
+)

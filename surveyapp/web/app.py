@@ -70,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from surveyapp.web.admin import bp as admin_bp
     from surveyapp.web.api import bp as api_bp
+    from surveyapp.web.brand import bp as brand_bp
     from surveyapp.web.home import bp as home_bp
     from surveyapp.web.survey import bp as survey_bp
 
@@ -77,4 +78,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(brand_bp)
     return app

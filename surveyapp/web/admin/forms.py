@@ -17,6 +17,7 @@ class LoginForm(BaseForm):
 
 class UploadForm(BaseForm):
     definition = FileField(_l("Journey definition (YAML or JSON)"), validators=[InputRequired()])
+    logo = FileField(_l("Logo (PNG or JPEG, at most 100 KiB; optional)"))
 
 
 class FollowupForm(BaseForm):

@@ -25,8 +25,8 @@ def journeys():
     if request.method == "POST":
         if g.user["role"] != "admin":
             return refuse_viewer()
-        # A definition may be up to 256 KiB: more than a survey answer's 64 KB.
-        request.max_content_length = 300 * 1024
+        # A definition may be up to 256 KiB, a logo 100 KiB: more than an answer's 64 KB.
+        request.max_content_length = 400 * 1024
         form = UploadForm(request.files | request.form, meta=admin_meta())
         if not form.validate():
             problems, status = [i18n.translate(g.locale, N_("Choose a file to upload."))], 422
@@ -38,9 +38,10 @@ def journeys():
                 ]
         else:
             upload = form.definition.data
+            logo = form.logo.data.read() if form.logo.data and form.logo.data.filename else None
             try:
                 journey = parse_definition(
-                    upload.read(), format_for(upload.filename or "", upload.mimetype)
+                    upload.read(), format_for(upload.filename or "", upload.mimetype), logo=logo
                 )
             except DefinitionError as exc:
                 problems, status = [p.text(g.locale) for p in exc.problems], 422
