@@ -41,3 +41,41 @@ def test_the_polarity_radios_stay_in_line_when_a_label_wraps(browser, live_serve
         assert rows_of_radios(page, "experience") == [3]
     finally:
         page.close()
+
+
+SWEEP = [
+    "/?lang={lang}",
+    "/j/saas-onboarding/recommendation?lang={lang}",
+    "/j/saas-onboarding/support-ticket?lang={lang}",
+    "/j/saas-onboarding/delivery/thanks?lang={lang}",
+    "/j/cafe/meal?lang={cafe}",
+    "/s/AAAAAAAAAAAAAAAAAAAAAA?lang={lang}",
+]
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_no_customer_page_scrolls_sideways_in_any_language(browser, live_server, width):
+    """Every customer page, and the thank-you page's next steps after a good and a bad
+    answer, in fr, ro and en, on a phone and on a desktop."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    wide = []
+    try:
+        for lang in ("fr", "ro", "en"):
+            cafe = lang if lang != "en" else "fr"  # the café speaks fr and ro
+            for path in SWEEP:
+                page.goto(live_server + path.format(lang=lang, cafe=cafe))
+                if page.evaluate("document.documentElement.scrollWidth") > width:
+                    wide.append(path.format(lang=lang, cafe=cafe))
+            for moment, polarity in (("welcome", "positive"), ("bill", "negative")):
+                page.goto(f"{live_server}/j/cafe/{moment}?lang={cafe}")
+                page.locator(f"input[value={polarity}]").first.check()
+                page.locator("#survey > button[type=submit]").last.click()
+                page.wait_for_url("**/thanks?*")
+                assert page.locator(".next-step").count() == 1
+                if page.evaluate("document.documentElement.scrollWidth") > width:
+                    wide.append(f"thanks after {polarity} {moment} ({cafe})")
+            context.clear_cookies()
+    finally:
+        context.close()
+    assert wide == []
