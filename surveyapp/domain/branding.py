@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from surveyapp.domain.i18n import N_
-from surveyapp.domain.problems import Problem, problem
+from surveyapp.domain.problems import Problem, problem, unknown_fields
 
 FIELDS = ("accent", "logo")
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -118,13 +118,7 @@ def validate(raw: Any, base: Path | None, problems: list[Problem]) -> Branding |
         add("branding", N_("must be a mapping with accent and/or logo"))
         return None
     before = len(problems)
-    for key in raw:
-        if key not in FIELDS:
-            add(
-                f"branding.{key}",
-                N_("unknown field (expected one of %(fields)s)"),
-                fields=", ".join(FIELDS),
-            )
+    unknown_fields(raw, FIELDS, "branding", problems)
     accent = raw.get("accent")
     if accent is not None:
         if not isinstance(accent, str) or not COLOUR.fullmatch(accent):

@@ -20,7 +20,7 @@ from surveyapp.domain import blueprints, branding, next_steps
 from surveyapp.domain.branding import Branding
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.next_steps import AfterAnswer
-from surveyapp.domain.problems import DefinitionError, Problem, problem
+from surveyapp.domain.problems import DefinitionError, Problem, problem, unknown_fields
 from surveyapp.domain.text import has_control_characters
 from surveyapp.domain.vocabulary import KINDS, LOCALES, MOMENT_CHANNELS
 
@@ -122,7 +122,6 @@ def _is_slug(value: Any) -> bool:
     return isinstance(value, str) and SLUG.fullmatch(value) is not None
 
 
-UNKNOWN_FIELD = N_("unknown field (expected one of %(fields)s)")
 REQUIRED = N_("is required")
 NOT_A_SLUG = N_("%(value)s is not a slug (1 to 64 of a-z, 0-9 and -)")
 NOT_A_TEXT = N_("must be a non-empty text")
@@ -154,9 +153,7 @@ def validate(data: Any, base: Path | None = None) -> Journey:
                 )
             ]
         )
-    for key in data:
-        if key not in TOP_FIELDS + OPTIONAL_FIELDS:
-            add(str(key), UNKNOWN_FIELD, fields=", ".join(TOP_FIELDS + OPTIONAL_FIELDS))
+    unknown_fields(data, TOP_FIELDS + OPTIONAL_FIELDS, "", problems)
     for key in TOP_FIELDS:
         if key not in data:
             add(key, REQUIRED)
@@ -261,9 +258,7 @@ def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Mome
         add(path, N_("must be a mapping with id, kind and name"))
         return None
     before = len(problems)
-    for key in raw:
-        if key not in MOMENT_FIELDS:
-            add(f"{path}.{key}", UNKNOWN_FIELD, fields=", ".join(MOMENT_FIELDS))
+    unknown_fields(raw, MOMENT_FIELDS, path, problems)
     for key in ("id", "kind", "name"):
         if key not in raw:
             add(f"{path}.{key}", REQUIRED)

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from surveyapp.domain.i18n import N_
-from surveyapp.domain.problems import Problem, problem
+from surveyapp.domain.problems import Problem, problem, unknown_fields
 from surveyapp.domain.text import has_control_characters
 
 FIELDS = ("review_links", "contact_offer")
@@ -71,13 +71,7 @@ def validate(raw: Any, locales: list[str], problems: list[Problem]) -> AfterAnsw
         add("after_answer", N_("must be a mapping with review_links and/or contact_offer"))
         return None
     before = len(problems)
-    for key in raw:
-        if key not in FIELDS:
-            add(
-                f"after_answer.{key}",
-                N_("unknown field (expected one of %(fields)s)"),
-                fields=", ".join(FIELDS),
-            )
+    unknown_fields(raw, FIELDS, "after_answer", problems)
     links = raw.get("review_links", {})
     kept: list[tuple[str, str]] = []
     if not isinstance(links, dict):

@@ -43,6 +43,17 @@ def problem(path: str | Message, text: str, /, **values: Any) -> Problem:
     return Problem(path, message(text, **values))
 
 
+UNKNOWN_FIELD = N_("unknown field (expected one of %(fields)s)")
+
+
+def unknown_fields(data: dict, fields: tuple[str, ...], path: str, problems: list[Problem]) -> None:
+    """A problem for each key of ``data`` (the mapping at ``path``) not in ``fields``."""
+    for key in data:
+        if key not in fields:
+            where = f"{path}.{key}" if path else str(key)
+            problems.append(problem(where, UNKNOWN_FIELD, fields=", ".join(fields)))
+
+
 def line_at(line: int, column: int) -> Message:
     """Where in a file a parser stopped, as a translatable place."""
     return message(N_("line %(line)s, column %(column)s"), line=line, column=column)
