@@ -66,3 +66,17 @@ def test_compare_predictors_finds_the_one_that_explains_more():
     a, b, difference = drivers.compare_predictors(good, poor, y)
     assert a > b and difference.low > 0
     assert drivers.compare_predictors(np.zeros(10), poor[:10], y[:10]) is None
+
+
+def test_sampled_shapley_shares_of_a_long_journey_agree_with_the_exact_ones(monkeypatch):
+    rng = np.random.default_rng(6)
+    n, k = 3000, 11  # one more moment than the exact computation takes
+    codes = rng.choice([GLORY, SO_SO, PAIN, SKIPPED], size=(n, k)).astype(np.int8)
+    y = 30.0 * (codes[:, 2] == GLORY) - 50 * (codes[:, 7] == PAIN) + rng.normal(0, 30, n)
+    sampled = drivers.fit(codes, y, span=200)
+    monkeypatch.setattr(drivers, "EXACT_SHAPLEY", 11)
+    exact = drivers.fit(codes, y, span=200)
+    assert sampled.r2 == pytest.approx(exact.r2)
+    for s, e in zip(sampled.shares, exact.shares, strict=True):
+        assert abs(s.value - e.value) < 3  # points of the 100% explained
+    assert max(range(k), key=lambda j: sampled.shares[j].value) == 7

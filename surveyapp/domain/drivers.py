@@ -226,27 +226,37 @@ def p_above(estimate: Estimate, margin: float) -> float:
     return 1 - NormalDist().cdf((estimate.value - margin) / estimate.se)
 
 
-def _explained(x, y, weights: np.ndarray, subsets: list[tuple[int, list[int]]]) -> dict:
-    """R² of the model with the intercept and the columns of each subset, for each row
-    of ``weights`` (the data, then its resamples): many small systems solved at once,
-    batched by size."""
+def _moments(x, y, weights: np.ndarray):
+    """The weighted cross products of the data and of each resample (rows of ``weights``),
+    with a ridge too small to move a figure, there because a resample may empty a column."""
     p = x.shape[1]
     gram = (weights @ (x[:, :, None] * x[:, None, :]).reshape(len(x), p * p)).reshape(-1, p, p)
+    ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2) / p
+    gram = gram + ridge[:, None, None] * np.eye(p)
     xy = weights @ (x * y[:, None])
     yy = weights @ (y * y)
     total = yy - (weights @ y) ** 2 / weights.sum(axis=1)
-    ridge = 1e-9 * np.trace(gram, axis1=1, axis2=2) / x.shape[1]  # a resample may empty a column
+    return gram, xy, yy, total
+
+
+def _r2_of(sse, total):
+    return np.where(total > 0, 1 - sse / np.where(total > 0, total, 1), 0.0)
+
+
+def _explained(moments, subsets: list[tuple[int, list[int]]]) -> dict:
+    """R² of the model with the intercept and the columns of each subset, for the data and
+    each resample: many small systems solved at once, batched by size."""
+    gram, xy, yy, total = moments
     by_size: dict[int, list[tuple[int, list[int]]]] = {}
     for mask, columns in subsets:
         by_size.setdefault(len(columns), []).append((mask, columns))
     result = {}
-    for size, items in by_size.items():
+    for items in by_size.values():
         index = np.array([[0, *columns] for _, columns in items])
         a = gram[:, index[:, :, None], index[:, None, :]]
-        a = a + ridge[:, None, None, None] * np.eye(size + 1)
         b = xy[:, index]
         sse = yy[:, None] - (np.linalg.solve(a, b[..., None])[..., 0] * b).sum(axis=2)
-        r2 = np.where(total[:, None] > 0, 1 - sse / np.where(total > 0, total, 1)[:, None], 0.0)
+        r2 = _r2_of(sse, total[:, None])
         for position, (mask, _) in enumerate(items):
             result[mask] = r2[:, position]
     return result
@@ -256,13 +266,14 @@ def _shapley(x, y, weights: np.ndarray, groups) -> tuple[np.ndarray, np.ndarray]
     """R² of the full model and each group's Shapley share of it (in %), per row of
     ``weights``: exact over every subset of moments, or over sampled orders."""
     k = len(groups)
-
-    def columns(mask):
-        return [c for j in range(k) if mask >> j & 1 for c in groups[j]]
-
+    moments = _moments(x, y, weights)
     phi = np.zeros((len(weights), k))
     if k <= EXACT_SHAPLEY:
-        r2 = _explained(x, y, weights, [(m, columns(m)) for m in range(1 << k)])
+
+        def columns(mask):
+            return [c for j in range(k) if mask >> j & 1 for c in groups[j]]
+
+        r2 = _explained(moments, [(m, columns(m)) for m in range(1 << k)])
         weight = [
             math.factorial(s) * math.factorial(k - s - 1) / math.factorial(k) for s in range(k)
         ]
@@ -270,21 +281,28 @@ def _shapley(x, y, weights: np.ndarray, groups) -> tuple[np.ndarray, np.ndarray]
             for j in range(k):
                 if not mask >> j & 1:
                     phi[:, j] += weight[bin(mask).count("1")] * (r2[mask | 1 << j] - r2[mask])
+        full = r2[(1 << k) - 1]
     else:
+        # Along one order, the R² of every prefix comes from one Cholesky factor of the
+        # cross products in that order: what each next column explains is the square of
+        # its entry in L⁻¹·xy. One factorisation per order instead of one solve per prefix
+        # (a 50-moment journey went from minutes to under a second).
+        gram, xy, yy, total = moments
         rng = np.random.default_rng(SEED)
-        orders = [[int(j) for j in rng.permutation(k)] for _ in range(SAMPLED_ORDERS)]
-        prefixes = {0}
-        for order in orders:
-            for i in range(k):
-                prefixes.add(sum(1 << j for j in order[: i + 1]))
-        r2 = _explained(x, y, weights, [(m, columns(m)) for m in sorted(prefixes)])
-        for order in orders:
-            mask = 0
+        for _ in range(SAMPLED_ORDERS):
+            order = [int(j) for j in rng.permutation(k)]
+            index = np.array([0, *(c for j in order for c in groups[j])])
+            factor = np.linalg.cholesky(gram[:, index[:, None], index[None, :]])
+            explained = np.cumsum(
+                np.linalg.solve(factor, xy[:, index][..., None])[..., 0] ** 2, axis=1
+            )
+            r2 = _r2_of(yy[:, None] - explained, total[:, None])
+            end = 1  # the intercept alone explains nothing
             for j in order:
-                phi[:, j] += r2[mask | 1 << j] - r2[mask]
-                mask |= 1 << j
-        phi /= len(orders)
-    full = r2[(1 << k) - 1]
+                before, end = end, end + len(groups[j])
+                phi[:, j] += r2[:, end - 1] - r2[:, before - 1]
+        phi /= SAMPLED_ORDERS
+        full = phi.sum(axis=1)  # every order ends with the full model
     safe = np.where(full > 0, full, 1.0)
     return full, np.where(full[:, None] > 0, 100 * phi / safe[:, None], 0.0)
 
