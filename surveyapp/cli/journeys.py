@@ -8,6 +8,7 @@ import click
 
 from surveyapp import storage
 from surveyapp.cli.common import open_db
+from surveyapp.domain.completeness import fallbacks
 from surveyapp.domain.definitions import read_definition_file
 from surveyapp.domain.problems import DefinitionError
 
@@ -34,22 +35,41 @@ def _read_all(files: tuple[str, ...]):
             click.echo(f"{name}: id: '{parsed.id}' is also the id of {seen[parsed.id]}", err=True)
             continue
         seen[parsed.id] = name
-        journeys.append(parsed)
+        journeys.append((name, parsed))
     return journeys, ok
+
+
+def _warn(journeys) -> int:
+    """Print a warning per text that falls back to the default locale; how many."""
+    count = 0
+    for name, parsed in journeys:
+        for fallback in fallbacks(parsed):
+            click.echo(f"{name}: warning: {fallback}", err=True)
+            count += 1
+    return count
 
 
 @journey.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def journey_check(files):
-    """Validate definition files; print every problem; exit 1 if any.
+@click.option(
+    "--strict", is_flag=True, help="Also exit 1 when a text falls back to the default locale."
+)
+def journey_check(files, strict):
+    """Validate definition files; print every problem and every text missing in a locale
+    (its readers get the default locale's); exit 1 on a problem, or with --strict on a
+    warning too.
 
-    Example: surveyapp journey check journeys/cafe.yaml
+    Example: surveyapp journey check --strict journeys/cafe.yaml
     """
     journeys, ok = _read_all(files)
     if not ok:
         sys.exit(1)
-    for parsed in journeys:
+    warnings = _warn(journeys)
+    for _, parsed in journeys:
         click.echo(f"{parsed.id}: valid ({len(parsed.moments)} moments)")
+    if strict and warnings:
+        click.echo(f"{warnings} warning(s), refused by --strict.", err=True)
+        sys.exit(1)
 
 
 @journey.command("load")
@@ -63,8 +83,9 @@ def journey_load(files):
     if not ok:
         click.echo("Nothing was loaded.", err=True)
         sys.exit(1)
+    _warn(journeys)
     with open_db() as db:
-        for report in storage.store_journeys(db, journeys):
+        for report in storage.store_journeys(db, [parsed for _, parsed in journeys]):
             click.echo(report.describe())
 
 

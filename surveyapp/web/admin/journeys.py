@@ -6,6 +6,7 @@ from flask import abort, current_app, g, render_template, request, url_for
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.completeness import fallbacks
 from surveyapp.domain.definitions import format_for, parse_definition
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.problems import DefinitionError
@@ -21,7 +22,7 @@ from surveyapp.web.survey import forms as survey_forms
 def journeys():
     """The journeys with their response counts; admins upload or replace definitions."""
     form = UploadForm(meta=admin_meta())
-    problems, report, status = None, None, 200
+    problems, report, status, warnings = None, None, 200, []
     if request.method == "POST":
         if g.user["role"] != "admin":
             return refuse_viewer()
@@ -47,18 +48,26 @@ def journeys():
                 problems, status = [p.text(g.locale) for p in exc.problems], 422
             else:
                 (report,) = storage.store_journeys(get_db(), [journey])
+                warnings = [f.message().text(g.locale) for f in fallbacks(journey)]
                 current_app.logger.info(
                     "journey %s %s by %s", journey.id, report.status, g.user["username"]
                 )
     rows = storage.list_journeys(get_db())
     for row in rows:
+        stored = storage.get_journey(get_db(), row["id"])
+        row["fallbacks"] = len(fallbacks(stored)) if stored else 0
         row["last"] = (
             i18n.datetime_text(storage.parse_iso(row["last_response_at"]), g.locale)
             if row["last_response_at"]
             else None
         )
     return render_template(
-        "admin/journeys.html", rows=rows, form=form, problems=problems, report=report
+        "admin/journeys.html",
+        rows=rows,
+        form=form,
+        problems=problems,
+        report=report,
+        warnings=warnings,
     ), status
 
 

@@ -9,6 +9,7 @@ from flask import jsonify, request
 
 from surveyapp import storage
 from surveyapp.domain import scoring
+from surveyapp.domain.completeness import fallbacks
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
@@ -50,6 +51,10 @@ def load_journey():
         "changed": report.changed,
         "retired": report.retired,
         "restored": report.restored,
+        # Texts a locale's readers get in the default locale: loaded, but said.
+        "warnings": [
+            {"path": f.path, "locale": f.locale, "shown": f.shown} for f in fallbacks(journey)
+        ],
     }
     return jsonify(body), 201 if report.status == "created" else 200
 

@@ -112,6 +112,20 @@ def document(base_url: str) -> dict[str, Any]:
                                 "properties": {
                                     "journey": {"type": "string"},
                                     "status": {"enum": ["created", "updated", "unchanged"]},
+                                    "warnings": {
+                                        "type": "array",
+                                        "description": "Texts missing in a locale: its "
+                                        "readers get the default locale's.",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["path", "locale", "shown"],
+                                            "properties": {
+                                                "path": {"type": "string"},
+                                                "locale": {"type": "string"},
+                                                "shown": {"type": "string"},
+                                            },
+                                        },
+                                    },
                                 },
                             },
                         ),

@@ -1,0 +1,53 @@
+"""Which of a journey's texts fall back to its default language.
+
+The format lets a moment's name (or a review link) be missing in a locale: customers
+reading that locale then get the default locale's. That is allowed, but it must never
+reach a customer unnoticed: ``journey check`` and ``journey load`` print a warning per
+fallback (``--strict`` refuses them), the API's load reply lists them, and the admin's
+journey list marks incomplete journeys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from surveyapp.domain.i18n import N_, Message, message
+from surveyapp.domain.journeys import Journey
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """A text a reader of ``locale`` gets in ``shown`` instead."""
+
+    path: str
+    locale: str
+    shown: str
+
+    def __str__(self) -> str:
+        return f'{self.path}: no "{self.locale}" text; its readers get the "{self.shown}" one'
+
+    def message(self) -> Message:
+        """The warning as the admin pages say it, in the reader's language."""
+        return message(
+            N_("%(path)s: no %(locale)s text; customers reading %(locale)s get the %(shown)s one"),
+            path=self.path,
+            locale=self.locale,
+            shown=self.shown,
+        )
+
+
+def fallbacks(journey: Journey) -> list[Fallback]:
+    """Every text of ``journey`` missing in one of its locales, in definition order."""
+    found = []
+    others = [locale for locale in journey.locales if locale != journey.default_locale]
+    for i, moment in enumerate(journey.moments):
+        for locale in others:
+            if not moment.name.get(locale):
+                found.append(Fallback(f"moments[{i}].name", locale, journey.default_locale))
+    links = dict(journey.after_answer.review_links) if journey.after_answer else {}
+    if journey.default_locale in links:  # else there is nothing to fall back to
+        for locale in others:
+            if locale not in links:
+                found.append(
+                    Fallback(f"after_answer.review_links.{locale}", locale, journey.default_locale)
+                )
+    return found

@@ -1,0 +1,83 @@
+"""A text missing in one of a journey's languages never reaches customers unnoticed:
+`journey check` and `journey load` warn with its path and locale (`--strict` refuses),
+the API's load reply lists it, and the admin's journey list marks the journey."""
+
+from __future__ import annotations
+
+import io
+
+from surveyapp import storage
+from surveyapp.jobs import accounts
+from tests.helpers import admin_log_in, csrf_token
+
+SHOP = (
+    "id: shop\nbrand: Shop\ndefault_locale: fr\nlocales: [fr, ro, en]\n"
+    "moments:\n"
+    "  - {id: visit, kind: fmot, name: {fr: Visite, ro: Vizita, en: Visit}}\n"
+    "  - {id: bill, kind: touchpoint, name: {fr: Addition, en: Bill}}\n"
+    "  - {id: advice, kind: lmot, name: {fr: Avis}}\n"
+)
+
+
+def test_check_warns_of_each_missing_text_and_strict_refuses_them(run_cli, tmp_path):
+    path = tmp_path / "shop.yaml"
+    path.write_text(SHOP)
+    checked = run_cli("journey", "check", path)
+    assert checked.exit_code == 0 and "shop: valid (3 moments)" in checked.output
+    assert (
+        f'{path}: warning: moments[1].name: no "ro" text; its readers get the "fr" one'
+        in checked.output
+    )
+    assert 'moments[2].name: no "ro" text' in checked.output
+    assert 'moments[2].name: no "en" text' in checked.output
+    strict = run_cli("journey", "check", "--strict", path)
+    assert strict.exit_code == 1 and "3 warning(s), refused by --strict." in strict.output
+
+
+def test_a_complete_journey_passes_strict(run_cli, journeys_dir):
+    checked = run_cli("journey", "check", "--strict", journeys_dir / "cafe.yaml")
+    assert checked.exit_code == 0 and "warning" not in checked.output
+
+
+def test_load_warns_and_loads(run_cli, tmp_path, db):
+    path = tmp_path / "shop.yaml"
+    path.write_text(SHOP)
+    loaded = run_cli("journey", "load", path)
+    assert loaded.exit_code == 0 and "warning: moments[1].name" in loaded.output
+    assert storage.get_journey(db, "shop") is not None
+
+
+def test_the_api_lists_the_warnings_of_what_it_loaded(app, db):
+    from surveyapp.jobs import apikeys
+
+    key = apikeys.create(db, "ci")
+    response = app.test_client().post(
+        "/api/v1/journeys",
+        data=SHOP,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/yaml"},
+    )
+    assert response.status_code == 201
+    assert {"path": "moments[1].name", "locale": "ro", "shown": "fr"} in response.get_json()[
+        "warnings"
+    ]
+
+
+def test_the_admin_upload_and_list_mark_an_incomplete_journey(app, db, loaded):
+    accounts.create(db, "maria", "correct horse battery", "admin")
+    client = app.test_client()
+    admin_log_in(client, "maria", "correct horse battery", "fr")
+    page = client.get("/admin/?lang=fr").get_data(as_text=True)
+    uploaded = client.post(
+        "/admin/?lang=fr",
+        data={
+            "csrf_token": csrf_token(page),
+            "definition": (io.BytesIO(SHOP.encode()), "shop.yaml"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "Chargé, mais 3 textes manquent dans une langue" in uploaded
+    assert "moments[1].name\u202f: pas de texte en ro" in uploaded
+    row = uploaded.split('<a href="/admin/j/shop">shop</a>')[1].split("</tr>")[0]
+    assert "<strong>3 textes manquants</strong>" in row
+    cafe = uploaded.split('<a href="/admin/j/cafe">cafe</a>')[1].split("</tr>")[0]
+    assert "Complètes" in cafe
