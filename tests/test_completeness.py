@@ -81,3 +81,26 @@ def test_the_admin_upload_and_list_mark_an_incomplete_journey(app, db, loaded):
     assert "<strong>3 textes manquants</strong>" in row
     cafe = uploaded.split('<a href="/admin/j/cafe">cafe</a>')[1].split("</tr>")[0]
     assert "Complètes" in cafe
+
+
+def test_a_downloaded_definition_loads_back_unchanged(app, db, loaded, run_cli, tmp_path):
+    """The browser and journeys-as-code stay one thing: the file the admin downloads (or
+    `journey export` writes), logo and all, is the stored journey again."""
+    accounts.create(db, "maria", "correct horse battery", "viewer")
+    client = app.test_client()
+    admin_log_in(client, "maria", "correct horse battery", "fr")
+    listing = client.get("/admin/?lang=fr").get_data(as_text=True)
+    assert 'href="/admin/j/cafe/definition.yaml" download>Télécharger en YAML</a>' in listing
+    downloaded = client.get("/admin/j/cafe/definition.yaml")
+    assert downloaded.mimetype == "application/yaml"
+    assert 'filename="cafe.yaml"' in downloaded.headers["Content-Disposition"]
+    path = tmp_path / "cafe.yaml"
+    path.write_bytes(downloaded.data)
+    assert "logo: data:image/png;base64," in downloaded.get_data(as_text=True)
+    assert run_cli("journey", "load", path).output.strip() == "cafe: unchanged"
+    exported = run_cli("journey", "export", "saas-onboarding", "--out", tmp_path / "saas.yaml")
+    assert exported.exit_code == 0
+    assert run_cli("journey", "load", tmp_path / "saas.yaml").output.strip() == (
+        "saas-onboarding: unchanged"
+    )
+    assert client.get("/admin/j/nowhere/definition.yaml").status_code == 404

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from surveyapp import storage
-from surveyapp.cli.common import open_db
+from surveyapp.cli.common import journey_or_exit, open_db
 from surveyapp.domain.completeness import fallbacks
-from surveyapp.domain.definitions import read_definition_file
+from surveyapp.domain.definitions import dump_definition, read_definition_file
 from surveyapp.domain.problems import DefinitionError
 
 
@@ -87,6 +88,26 @@ def journey_load(files):
     with open_db() as db:
         for report in storage.store_journeys(db, [parsed for _, parsed in journeys]):
             click.echo(report.describe())
+
+
+@journey.command("export")
+@click.argument("journey_id")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to a file, not stdout.")
+def journey_export(journey_id, out):
+    """The stored definition as YAML that `journey load` takes back unchanged (its logo
+    written in the file).
+
+    Example: surveyapp journey export cafe --out journeys/cafe.yaml
+    """
+    with open_db() as db:
+        found = journey_or_exit(db, journey_id)
+        logo = found.branding.logo if found.branding else None
+        text = dump_definition(found, storage.logo(db, logo.sha256)[1] if logo else None)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"{journey_id}: written to {out}")
+    else:
+        click.echo(text, nl=False)
 
 
 @journey.command("list")

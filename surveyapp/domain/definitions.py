@@ -192,3 +192,16 @@ def read_definition_file(path: str | Path) -> Journey:
             [problem("", N_("cannot read the file: %(error)s"), error=exc.strerror)]
         ) from None
     return parse_definition(data, format_for(path), base=path.parent)
+
+
+def dump_definition(journey: Journey, logo: bytes | None = None) -> str:
+    """The journey as a YAML definition that `journey load` accepts unchanged (the same
+    digest): the browser and journeys-as-code stay one thing. ``logo``: the stored logo's
+    bytes, written in the file as a data: address so that the file stands alone."""
+    data = journey.to_dict()
+    if "branding" in data and "logo" in data["branding"]:
+        if logo is None:
+            raise ValueError(f"{journey.id}: its logo's bytes are needed to write it")
+        kind = data["branding"]["logo"]["type"]
+        data["branding"]["logo"] = f"data:{kind};base64," + base64.b64encode(logo).decode()
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

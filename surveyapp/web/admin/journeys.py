@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request, url_for
+from flask import Response, abort, current_app, g, render_template, request, url_for
 
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.completeness import fallbacks
-from surveyapp.domain.definitions import format_for, parse_definition
+from surveyapp.domain.definitions import dump_definition, format_for, parse_definition
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
@@ -69,6 +69,21 @@ def journeys():
         report=report,
         warnings=warnings,
     ), status
+
+
+@bp.route("/j/<journey_id>/definition.yaml")
+@login_required()
+def download_definition(journey_id: str):
+    """The journey as a YAML file that `journey load` and the upload take back unchanged."""
+    journey = journey_or_404(journey_id)
+    logo = journey.branding.logo if journey.branding else None
+    stored = storage.logo(get_db(), logo.sha256) if logo else None
+    text = dump_definition(journey, stored[1] if stored else None)
+    return Response(
+        text,
+        content_type="application/yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{journey.id}.yaml"'},
+    )
 
 
 @bp.route("/j/<journey_id>/preview/<moment_id>")
