@@ -104,3 +104,23 @@ def test_a_downloaded_definition_loads_back_unchanged(app, db, loaded, run_cli, 
         "saas-onboarding: unchanged"
     )
     assert client.get("/admin/j/nowhere/definition.yaml").status_code == 404
+
+
+def test_the_dashboard_gives_each_public_link_and_its_qr_codes(app, db, loaded):
+    accounts.create(db, "maria", "correct horse battery", "viewer")
+    client = app.test_client()
+    admin_log_in(client, "maria", "correct horse battery", "ro")
+    page = client.get("/admin/j/cafe?lang=ro").get_data(as_text=True)
+    base = app.config["BASE_URL"]
+    assert f'<code class="link">{base}/j/cafe/meal?lang=ro</code>' in page
+    svg = client.get("/admin/j/cafe/m/meal/qr.svg?lang=ro")
+    assert svg.mimetype == "image/svg+xml" and svg.data.lstrip().startswith(b"<?xml")
+    assert 'filename="cafe-meal-ro.svg"' in svg.headers["Content-Disposition"]
+    png = client.get("/admin/j/cafe/m/meal/qr.png?lang=fr")
+    assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+    for wrong in (
+        "/admin/j/cafe/m/meal/qr.gif",
+        "/admin/j/cafe/m/meal/qr.svg?lang=en",
+        "/admin/j/cafe/m/nowhere/qr.svg",
+    ):
+        assert client.get(wrong).status_code == 404

@@ -22,8 +22,9 @@ NEEDS_SPACE = re.compile(r"(?<![\u202f\d])[:;!?](?!//)|(?<=\d)[;!?]")
 
 
 def visible_text(page: str) -> str:
-    """What a reader sees: no tags, scripts, styles or attribute values."""
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    """What a reader sees as prose: no tags, scripts, styles, attribute values, nor code
+    (the links shown to be copied are addresses, not French sentences)."""
+    page = re.sub(r"<(script|style|code)\b.*?</\1>", " ", page, flags=re.S)
     page = re.sub(r"<[^>]*>", " ", page)
     return html.unescape(page)
 

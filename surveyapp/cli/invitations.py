@@ -179,8 +179,6 @@ def qr_command(journey_id, moment_id, lang, out):
 
     Example: surveyapp qr cafe meal --lang ro --out meal-ro.svg
     """
-    import segno
-
     if not out.lower().endswith((".svg", ".png")):
         raise click.BadParameter("the file name must end in .svg or .png", param_hint="--out")
     config = settings.load_settings()
@@ -192,8 +190,6 @@ def qr_command(journey_id, moment_id, lang, out):
             err=True,
         )
         lang = found.default_locale
-    link = f"{config['BASE_URL']}/j/{journey_id}/{moment_id}?src=qr"
-    if lang:
-        link += f"&lang={lang}"
-    segno.make(link, error="m").save(out, scale=8, border=4)
+    link = invitations.public_link(config["BASE_URL"], journey_id, moment_id, lang, qr=True)
+    Path(out).write_bytes(invitations.qr_code(link, out.lower().rsplit(".", 1)[1]))
     click.echo(f"{out}: {link}")

@@ -49,6 +49,27 @@ def survey_link(base_url: str, token: str) -> str:
     return f"{base_url}/s/{token}"
 
 
+def public_link(base_url: str, journey_id: str, moment_id: str, lang: str | None, qr=False):
+    """A moment's public survey link; ``qr``: marked so its answers count as from a QR
+    code (``?src=qr``)."""
+    query = [("src", "qr")] if qr else []
+    query += [("lang", lang)] if lang else []
+    tail = "?" + "&".join(f"{k}={v}" for k, v in query) if query else ""
+    return f"{base_url}/j/{journey_id}/{moment_id}{tail}"
+
+
+def qr_code(link: str, kind: str) -> bytes:
+    """The QR code of ``link`` as an SVG or PNG file (segno: no image library needed),
+    large enough to print on a receipt or a table card."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind=kind, scale=8, border=4)
+    return out.getvalue()
+
+
 @dataclass
 class Request:
     """One invitation asked for: a CSV row or a CLI/API call."""

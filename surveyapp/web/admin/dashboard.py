@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.vocabulary import KIND_LABELS, LOCALES, RESPONSE_CHANNELS
-from surveyapp.jobs import dashboard, insights
+from surveyapp.jobs import dashboard, insights, invitations
 from surveyapp.web.admin import charts
 from surveyapp.web.admin.base import bp, journey_or_404, login_required
 from surveyapp.web.database import get_db
@@ -56,6 +56,13 @@ def dashboard_page(journey_id: str):
         channels=RESPONSE_CHANNELS,
         min_responses=dashboard.MIN_RESPONSES,
         query=request.args.to_dict(),
+        links={
+            (m.id, lang): invitations.public_link(
+                current_app.config["BASE_URL"], journey.id, m.id, lang
+            )
+            for m in journey.moments
+            for lang in journey.locales
+        },
     )
 
 

@@ -11,6 +11,7 @@ from surveyapp.domain.definitions import dump_definition, format_for, parse_defi
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
+from surveyapp.jobs import invitations
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required, refuse_viewer
 from surveyapp.web.admin.forms import UploadForm
 from surveyapp.web.database import get_db
@@ -83,6 +84,30 @@ def download_definition(journey_id: str):
         text,
         content_type="application/yaml; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{journey.id}.yaml"'},
+    )
+
+
+@bp.route("/j/<journey_id>/m/<moment_id>/qr.<kind>")
+@login_required()
+def qr_code(journey_id: str, moment_id: str, kind: str):
+    """A moment's public link as a QR code to print (SVG or PNG), in one of its languages;
+    answers through it count as from a QR code."""
+    journey = journey_or_404(journey_id)
+    lang = request.args.get("lang")
+    if (
+        journey.moment(moment_id) is None
+        or kind not in ("svg", "png")
+        or (lang is not None and lang not in journey.locales)
+    ):
+        abort(404)
+    link = invitations.public_link(
+        current_app.config["BASE_URL"], journey.id, moment_id, lang, qr=True
+    )
+    name = f"{journey.id}-{moment_id}{'-' + lang if lang else ''}.{kind}"
+    return Response(
+        invitations.qr_code(link, kind),
+        content_type="image/svg+xml" if kind == "svg" else "image/png",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
