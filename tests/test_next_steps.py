@@ -163,3 +163,20 @@ def test_forgetting_a_customer_erases_the_contact_they_left(client, db, token):
     assert storage.followups(db, "cafe")[0]["contact"] == "ion@example.com"
     storage.forget_customer(db, "C-1")
     assert storage.followups(db, "cafe")[0]["contact"] is None
+
+
+def test_a_completed_answer_gets_the_offer_of_its_final_polarity(client, db, token):
+    """The one-click answer was so-so (nothing offered); the customer finishes the survey
+    and says it went badly: the thank-you page offers contact, and counts it once."""
+    page = client.get(f"/s/{token}?a=neutral&lang=ro").get_data(as_text=True)
+    first = client.post(
+        f"/s/{token}/first", data={"csrf_token": csrf_token(page), "experience": "neutral"}
+    )
+    assert first.status_code == 204 and tally(db, "contact_offered") == 0
+    done = client.post(
+        f"/s/{token}?lang=ro", data={"csrf_token": csrf_token(page), "experience": "negative"}
+    )
+    assert done.status_code == 303
+    thanks = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert 'action="/j/cafe/meal/contact?lang=ro"' in thanks
+    assert tally(db, "contact_offered") == 1

@@ -41,6 +41,7 @@ from surveyapp.storage.database import (
     backup,
     connect,
     database_url,
+    day_of,
     describe,
     dispose_all,
     is_postgres,
@@ -84,6 +85,7 @@ from surveyapp.storage.responses import (
     response_page,
 )
 from surveyapp.storage.schema import open_database
+from surveyapp.storage.tallies import KEY as TALLY_KEY
 from surveyapp.storage.tallies import count_in_tally, moment_tallies, weekly_tallies
 from surveyapp.storage.transactions import exclusive, lock, snapshot, transaction
 from surveyapp.storage.webhooks import (
@@ -136,6 +138,8 @@ __all__ = [
     "insert_user",
     "invitations_to_send",
     "is_postgres",
+    "TALLY_KEY",
+    "day_of",
     "iso",
     "iter_responses",
     "linked_responses",

@@ -215,6 +215,11 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def day_of(moment: datetime) -> str:
+    """The UTC day a time falls on, as tallies are keyed: ``2026-11-23``."""
+    return moment.astimezone(UTC).date().isoformat()
+
+
 def parse_iso(text: str) -> datetime:
     """Read back a time written by :func:`iso`."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))

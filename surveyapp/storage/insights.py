@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import CHANNEL_EMAIL, FOLLOWUP_NEW
-from surveyapp.storage.database import Database, is_postgres, iso
+from surveyapp.storage.database import Database, day_of, is_postgres, iso
 from surveyapp.storage.followups import count_open
 from surveyapp.storage.statements import once_per_dialect, run
 from surveyapp.storage.tables import followups, invitations, responses
@@ -91,7 +90,7 @@ def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], in
         )
         answered = []
         for invitation_id, row in zip(invited, rows, strict=True):
-            day = row["created_at"].astimezone(UTC).date().isoformat()
+            day = day_of(row["created_at"])
             answered.append(
                 {
                     "journey_id": journey_id,

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import FOLLOWUP_NEW
-from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.database import Database, day_of, iso, utcnow
 from surveyapp.storage.followups import count_open, open_followup
 from surveyapp.storage.statements import records, run
 from surveyapp.storage.tables import followups, invitations, responses
@@ -61,7 +61,7 @@ def record_response(
         "journey_id": journey_id,
         "moment_id": moment_id,
         "created_at": when,
-        "day": created.astimezone(UTC).date().isoformat(),
+        "day": day_of(created),
         "locale": locale,
         "channel": channel,
         "polarity": polarity,

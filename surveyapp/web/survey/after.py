@@ -3,45 +3,27 @@ experience where others read reviews (the click is counted, then they go there);
 unhappy one may leave a way to be contacted, which joins the answer's follow-up.
 
 Only the browser that just answered sees the offer: the answer is remembered in its
-session for two hours, so a link passed around or guessed finds nothing to count."""
+session for two hours (base.remember_offer), so a link passed around or guessed finds
+nothing to count."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, redirect, request, session, url_for
 
 from surveyapp import storage
 from surveyapp.domain import next_steps
 from surveyapp.web.database import get_db
 from surveyapp.web.locale import choose_locale
 from surveyapp.web.survey import forms as survey_forms
-from surveyapp.web.survey.base import bp, customer_meta, load_survey
-
-FRESH = timedelta(hours=2)
-TALLY_KEY = {"journey_id": "j", "moment_id": "m", "day": "d", "locale": "l", "channel": "c"}
-
-
-def _answer_here(journey, survey) -> dict | None:
-    """The answer this browser just gave to this moment, if it is recent."""
-    after = session.get("after")
-    if not after or (after.get("j"), after.get("m")) != (journey.id, survey.moment_id):
-        return None
-    if storage.utcnow() - storage.parse_iso(after["at"]) > FRESH:
-        return None
-    return after
-
-
-def _tally(after: dict) -> dict:
-    return {column: after[key] for column, key in TALLY_KEY.items()}
+from surveyapp.web.survey.base import bp, customer_meta, load_survey, offer_mark, thanks_page
 
 
 def offer(journey, survey, locale: str, form=None) -> dict | None:
     """What the thank-you page offers, for the answer this browser just gave."""
-    after = _answer_here(journey, survey)
-    if after is None:
+    mark = offer_mark(journey, survey)
+    if mark is None:
         return None
-    offered = next_steps.offers(journey.after_answer, after["p"], locale, journey.default_locale)
+    offered = next_steps.offers(journey.after_answer, mark["p"], locale, journey.default_locale)
     if "review" in offered:
         return {
             "review_url": url_for(
@@ -53,7 +35,7 @@ def offer(journey, survey, locale: str, form=None) -> dict | None:
             "contact_url": url_for(
                 ".contact", journey_id=journey.id, moment_id=survey.moment_id, lang=locale
             ),
-            "left": bool(after.get("left")),
+            "left": bool(mark.get("left")),
             "form": form or survey_forms.ContactForm(meta=customer_meta(locale)),
         }
     return None
@@ -68,10 +50,10 @@ def review(journey_id: str, moment_id: str):
     link = next_steps.offers(journey.after_answer, "positive", locale, journey.default_locale)
     if "review" not in link:
         abort(404)
-    after = _answer_here(journey, survey)
-    if after and after["p"] == "positive" and not after.get("clicked"):
-        storage.count_in_tally(get_db(), _tally(after), "review_clicked")
-        session["after"] = {**after, "clicked": True}
+    mark = offer_mark(journey, survey)
+    if mark and mark["p"] == "positive" and not mark.get("clicked"):
+        storage.count_in_tally(get_db(), mark["tally"], "review_clicked")
+        session["after"] = {**mark, "clicked": True}
     return redirect(link["review"], 303)
 
 
@@ -81,30 +63,17 @@ def contact(journey_id: str, moment_id: str):
     follow-up of the answer they just gave."""
     journey, survey = load_survey(journey_id, moment_id)
     locale = choose_locale(journey.locales, journey.default_locale)
-    after = _answer_here(journey, survey)
+    mark = offer_mark(journey, survey)
     offered = next_steps.offers(
-        journey.after_answer, after["p"] if after else "", locale, journey.default_locale
+        journey.after_answer, mark["p"] if mark else "", locale, journey.default_locale
     )
-    if after is None or "contact" not in offered:
-        return render_template(
-            "thanks.html",
-            survey=survey,
-            locale=locale,
-            moment_name=survey.moment_name(locale),
-            message=None,
-            expired=True,
-        ), 409
+    if mark is None or "contact" not in offered:
+        return thanks_page(survey, locale, 409, expired=True)
     form = survey_forms.ContactForm(formdata=request.form, meta=customer_meta(locale))
     if not form.validate():
-        return render_template(
-            "thanks.html",
-            survey=survey,
-            locale=locale,
-            moment_name=survey.moment_name(locale),
-            after=offer(journey, survey, locale, form),
-        ), 422
-    if not after.get("left"):
-        storage.leave_contact(get_db(), after["r"], form.contact.data, _tally(after))
-        session["after"] = {**after, "left": True}
+        return thanks_page(survey, locale, 422, after=offer(journey, survey, locale, form))
+    if not mark.get("left"):
+        storage.leave_contact(get_db(), mark["r"], form.contact.data, mark["tally"])
+        session["after"] = {**mark, "left": True}
     # Back to the thank-you page the answer led to (kept by the server, not posted).
-    return redirect(after["t"], 303)
+    return redirect(mark["t"], 303)

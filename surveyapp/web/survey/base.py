@@ -4,7 +4,7 @@ an answer, the cached clean page and the thank-you pages."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -29,6 +29,8 @@ from surveyapp.web.survey import forms as survey_forms
 bp = Blueprint("survey", __name__, template_folder="templates")
 #: The survey form's id: the language switcher's buttons submit it from the page header.
 SURVEY_FORM_ID = "survey"
+#: How long the thank-you page's next step stays open in the browser that answered.
+OFFER_OPEN = timedelta(hours=2)
 
 
 def load_survey(journey_id: str, moment_id: str):
@@ -89,7 +91,7 @@ def render_survey(survey: Survey, form, locale: str, notice: str | None, **extra
     ), (422 if request.method == "POST" else 200)
 
 
-def switched_language(survey: Survey, offered) -> tuple[str, ...] | None:
+def switched_language(survey: Survey, offered) -> str | None:
     """The page again in the language a switcher button asked for, with what was typed
     (nothing validated, nothing stored); None when the post is an answer."""
     code = request.form.get(survey_forms.SWITCH_FIELD) if request.method == "POST" else None
@@ -101,17 +103,49 @@ def switched_language(survey: Survey, offered) -> tuple[str, ...] | None:
     return page
 
 
+def scored(journey, survey: Survey, answers, polarity: str, locale: str) -> tuple[dict, dict]:
+    """What an answer adds to its tallies, what its thank-you page offered counted in,
+    and that offer (domain/next_steps)."""
+    offered = next_steps.offers(journey.after_answer, polarity, locale, journey.default_locale)
+    increments = scoring.tally_increments(survey, answers, polarity)
+    increments.update(next_steps.offer_counts(offered))
+    return increments, offered
+
+
+def remember_offer(response_id: int, polarity: str, tally: dict, thanks: str) -> None:
+    """Keep, in this browser's session, the answer whose thank-you page (at ``thanks``)
+    offers a next step: only that browser sees the offer, and ``tally`` (the answer's
+    tally row) is where what the customer does with it is counted."""
+    session["after"] = {
+        "r": response_id,
+        "p": polarity,
+        "t": thanks,
+        "tally": tally,
+        "at": storage.iso(storage.utcnow()),
+    }
+
+
+def offer_mark(journey, survey: Survey) -> dict | None:
+    """The answer this browser just gave to this moment, if it was offered a next step
+    and is recent enough (see :func:`remember_offer`)."""
+    mark = session.get("after")
+    if not mark or "tally" not in mark:
+        return None
+    if (mark["tally"]["journey_id"], mark["tally"]["moment_id"]) != (journey.id, survey.moment_id):
+        return None
+    if storage.utcnow() - storage.parse_iso(mark["at"]) > OFFER_OPEN:
+        return None
+    return mark
+
+
 def store_answer(
     journey, survey: Survey, form, locale: str, channel: str, thanks: str, invitation=None
 ) -> None:
     """Store a valid form's answer, scored, in the request's database; count what its
-    thank-you page (at ``thanks``) will offer, and remember the answer for that offer."""
+    thank-you page (at ``thanks``) offers, and remember the answer for that offer."""
     answers = survey_forms.answers_of(form, survey)
     polarity = scoring.polarity_of(survey, answers)
-    offered = next_steps.offers(journey.after_answer, polarity, locale, journey.default_locale)
-    increments = scoring.tally_increments(survey, answers, polarity)
-    if offered:
-        increments.update(next_steps.offer_counts(offered))
+    increments, offered = scored(journey, survey, answers, polarity, locale)
     now = storage.utcnow()
     response_id = storage.record_response(
         get_db(),
@@ -128,17 +162,26 @@ def store_answer(
         comment=survey_forms.comment_of(answers, survey),
     )
     if offered:  # the session cookie is written only when there is something to offer
-        session["after"] = {
-            "r": response_id,
-            "j": journey.id,
-            "m": survey.moment_id,
-            "p": polarity,
-            "d": now.astimezone(UTC).date().isoformat(),
-            "l": locale,
-            "c": channel,
-            "t": thanks,
-            "at": storage.iso(now),
+        tally = {
+            "journey_id": journey.id,
+            "moment_id": survey.moment_id,
+            "day": storage.day_of(now),
+            "locale": locale,
+            "channel": channel,
         }
+        remember_offer(response_id, polarity, tally, thanks)
+
+
+def thanks_page(survey: Survey, locale: str, status: int = 200, **extra):
+    """The thank-you page (with ``extra``: its offer, a title and message, an expired
+    offer), in ``locale``."""
+    return render_template(
+        "thanks.html",
+        survey=survey,
+        locale=locale,
+        moment_name=survey.moment_name(locale),
+        **extra,
+    ), status
 
 
 # A clean survey page (a GET, nothing preselected) is the same for every visitor but for
@@ -164,11 +207,9 @@ def clean_page(survey: Survey, locale: str) -> str:
 
 def already_answered(survey: Survey, locale: str, title: str = N_("You already answered")):
     """The thank-you page that says the survey was answered already."""
-    return render_template(
-        "thanks.html",
-        survey=survey,
-        locale=locale,
-        moment_name=survey.moment_name(locale),
+    return thanks_page(
+        survey,
+        locale,
         title=i18n.translate(locale, title),
         message=i18n.translate(locale, N_("Your answer was recorded. Thank you!")),
     )

@@ -16,7 +16,7 @@ from flask import (
 )
 
 from surveyapp import storage
-from surveyapp.domain import next_steps, scoring
+from surveyapp.domain import scoring
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import Survey, survey_for
 from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
@@ -32,10 +32,13 @@ from surveyapp.web.survey.base import (
     bp,
     check_post,
     customer_meta,
+    remember_offer,
     render_survey,
+    scored,
     store_answer,
     survey_form_for,
     switched_language,
+    thanks_page,
 )
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -135,7 +138,7 @@ def invited_survey(token: str):
         if notice is None:
             try:
                 if answered:
-                    _complete(invitation, journey, survey, form, locale)
+                    _complete(invitation, journey, survey, form, locale, thanks)
                 else:
                     store_answer(
                         journey, survey, form, locale, _channel(invitation), thanks, invitation
@@ -170,32 +173,27 @@ def first_answer(token: str):
     return "", 204
 
 
-def _complete(invitation, journey, survey: Survey, form, locale: str) -> None:
+def _complete(invitation, journey, survey: Survey, form, locale: str, thanks: str) -> None:
     """The rest of a survey whose one-click answer was recorded: the answer, its tallies
     and what its thank-you page offers follow the completed answers."""
     db = get_db()
     response = storage.response_of_invitation(db, invitation["id"])
-    old = response["answers"]
     answers = survey_forms.answers_of(form, survey)
     polarity = scoring.polarity_of(survey, answers)
-
-    def increments(given, pol):
-        counts = scoring.tally_increments(survey, given, pol)
-        offered = next_steps.offers(journey.after_answer, pol, locale, journey.default_locale)
-        counts.update(next_steps.offer_counts(offered))
-        return counts
-
+    old_increments, _ = scored(journey, survey, response["answers"], response["polarity"], locale)
+    increments, offered = scored(journey, survey, answers, polarity, locale)
     storage.complete_response(
         db,
         response,
         polarity=polarity,
         answers=answers,
-        old_increments=increments(old, response["polarity"]),
-        increments=increments(answers, polarity),
+        old_increments=old_increments,
+        increments=increments,
         comment=survey_forms.comment_of(answers, survey),
     )
-    if session.get("after", {}).get("r") == response["id"]:
-        session["after"] = {**session["after"], "p": polarity}
+    if offered:  # what the completed answer is offered, whatever the click was
+        tally = {k: response[k] for k in storage.TALLY_KEY}
+        remember_offer(response["id"], polarity, tally, thanks)
 
 
 def _channel(invitation) -> str:
@@ -217,13 +215,7 @@ def invited_thanks(token: str):
         return failure
     if invitation["answered_at"] is None:
         return redirect(url_for(".invited_survey", token=token, lang=locale), 303)
-    return render_template(
-        "thanks.html",
-        survey=survey,
-        locale=locale,
-        moment_name=survey.moment_name(locale),
-        after=after.offer(journey, survey, locale),
-    )
+    return thanks_page(survey, locale, after=after.offer(journey, survey, locale))
 
 
 @bp.route("/u/<token>", methods=["GET", "POST"])

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from flask import (
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -28,6 +27,7 @@ from surveyapp.web.survey.base import (
     store_answer,
     survey_form_for,
     switched_language,
+    thanks_page,
 )
 
 ONCE_A_DAY = timedelta(days=1)
@@ -86,10 +86,4 @@ def public_survey(journey_id: str, moment_id: str):
 def thanks(journey_id: str, moment_id: str):
     journey, survey = load_survey(journey_id, moment_id)
     locale = choose_locale(journey.locales, journey.default_locale)
-    return render_template(
-        "thanks.html",
-        survey=survey,
-        locale=locale,
-        moment_name=survey.moment_name(locale),
-        after=after.offer(journey, survey, locale),
-    )
+    return thanks_page(survey, locale, after=after.offer(journey, survey, locale))
