@@ -140,3 +140,21 @@ print(json.dumps(results))
     assert result.stdout.strip().endswith(
         '{"load": 201, "scores": 200, "openapi": true, "page": true, "cli": 0}'
     ), result.stdout
+
+
+def test_a_web_worker_starts_without_the_analysis_and_image_libraries(tmp_path):
+    """numpy (insights) and Pillow (logos) are loaded where they work, not by every
+    worker at start: a worker's memory is a performance target (issue 18)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from surveyapp import create_app; "
+        "create_app({'TESTING': True, 'SECRET_KEY': 'x' * 32}); "
+        "print(sorted({'numpy', 'PIL'} & set(sys.modules)))"
+    )
+    env = {"SURVEYAPP_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip() == "[]"

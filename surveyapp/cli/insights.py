@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from surveyapp.cli.common import journey_or_exit, open_db
-from surveyapp.jobs import insights
+from surveyapp.domain.vocabulary import INSIGHT_MIN_GROUP, PEAK_END_VERDICTS
 
 
 def _label_text(label: str) -> str:
@@ -32,7 +32,7 @@ def _figure(figure) -> str:
 @click.option(
     "--min-group",
     type=click.IntRange(min=2),
-    default=insights.MIN_GROUP,
+    default=INSIGHT_MIN_GROUP,
     show_default=True,
     help="Fewer customers in glory, so-so or pain: not enough data.",
 )
@@ -42,6 +42,8 @@ def insights_command(journey_id, fmt, min_group):
 
     Example: surveyapp insights saas-onboarding --format json
     """
+    from surveyapp.jobs import insights  # numpy: only for the command that analyses
+
     with open_db() as db:
         found = journey_or_exit(db, journey_id)
         result = insights.compute(db, found, min_group=min_group)
@@ -86,7 +88,7 @@ def insights_command(journey_id, fmt, min_group):
                 f"Predicting the outcome ({pe['with_outcome']} customers): peak-end explains "
                 f"{pe['explained_peak_end']:.1f}%, the plain mean {pe['explained_mean']:.1f}%; "
                 f"difference {_figure(insights.Figure(**pe['difference']))}: "
-                f"{insights.VERDICT_NAMES[pe['verdict']]}."
+                f"{PEAK_END_VERDICTS[pe['verdict']]}."
             )
         peaks = ", ".join(f"{k} {v}" for k, v in pe["pain_peaks"].items())
         click.echo(f"Peak of pain, by moment: {peaks or '-'}")

@@ -138,6 +138,19 @@ INSIGHT_LABEL_NAMES: dict[str, str] = {
     "no_clear_effect": N_("No clear effect"),
     "not_enough_data": N_("Not enough data"),
 }
+#: What a manager should make of each label, ending the moment's sentence on the page.
+INSIGHT_VERDICTS: dict[str, str] = {
+    "moment_of_truth": N_("a moment of truth, to get right every time"),
+    "breaker": N_("a breaker, fix it first"),
+    "maker": N_("a maker, worth investing in"),
+    "no_clear_effect": N_("no effect large enough to act on yet"),
+}
+#: Which of the peak-end score and the plain mean predicts the outcome better.
+PEAK_END_VERDICTS: dict[str, str] = {
+    "peak_end": N_("peak-end predicts better"),
+    "mean": N_("the plain mean predicts better"),
+    "unclear": N_("neither predicts clearly better"),
+}
 #: An effect of at least this (NPS points, or percentage points) counts as moving the outcome.
 INSIGHT_THRESHOLD = 15.0
 #: Fewer customers than this who lived a moment as glory, so-so or pain: not enough data.

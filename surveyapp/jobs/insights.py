@@ -17,7 +17,8 @@ so each is net of the others. Labels (docs/insights.md):
 "Surely" means after Holm's correction over every test of the journey: the chance of
 labelling any moment that has no effect stays under 5%, however many moments there are.
 
-No Flask here; storage gives the rows, this module only computes.
+No Flask here; storage gives the rows, this module only computes. It loads numpy:
+the web and the CLI import it where they analyse, so workers do not carry numpy.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from surveyapp import storage
-from surveyapp.domain.i18n import N_
+from surveyapp.domain import drivers
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import Difference, mean_difference, wilson
 from surveyapp.domain.surveys import survey_for
@@ -51,14 +54,6 @@ POLARITY_SCORE = {"positive": 1, "neutral": 0, "negative": -1}
 #: Kinds of moment only some customers live: no answer there mostly means it never
 #: happened, not that it was skipped (domain/drivers.py fills in only skipped moments).
 LIVED_BY_SOME = frozenset({"recovery"})
-#: What a manager should make of each label, ending the moment's sentence on the page.
-VERDICTS = {
-    "moment_of_truth": N_("a moment of truth, to get right every time"),
-    "breaker": N_("a breaker, fix it first"),
-    "maker": N_("a maker, worth investing in"),
-    "no_clear_effect": N_("no effect large enough to act on yet"),
-}
-VERDICT_NAMES = peak_end.VERDICT_NAMES
 
 
 @dataclass
@@ -165,10 +160,6 @@ def analyse(
     name_locale: str | None = None,
 ) -> Insights:
     """Insights from (customer, moment, polarity, NPS answer) rows in answer order."""
-    # numpy is loaded by who analyses, not by every web worker at start (memory).
-    import numpy as np
-
-    from surveyapp.domain import drivers
 
     locale = name_locale if name_locale in journey.locales else journey.default_locale
     outcome = outcome_moment(journey)
@@ -235,9 +226,6 @@ def _customers(linked, outcome_id: str, moments, metric: str):
 
     Column by column with list comprehensions and numpy: a loop over 400,000 rows with
     a branch per row was most of the analysis time."""
-    import numpy as np
-
-    from surveyapp.domain import drivers
 
     rows = list(linked)
     k = len(moments)
@@ -298,8 +286,6 @@ def _holm(fitted, enough: list[bool], margin: float):
     adjusted over the journey's whole family: two tests per moment, a moment without
     enough data counting as a test that found nothing (so the correction does not
     loosen when few moments have data)."""
-    from surveyapp.domain import drivers
-
     if fitted is None:
         return [None] * len(enough), [None] * len(enough)
     lifts = [_figure(e) for e in fitted.lift]
@@ -341,8 +327,6 @@ def _label(lift: Figure | None, drag: Figure | None, threshold: float) -> str:
 def _recoveries(journey, moments, codes, y, locale) -> list[Recovery]:
     """Customers whose problem was resolved well, against those who never had a problem
     (no pain anywhere, no problem to resolve)."""
-    from surveyapp.domain import drivers
-
     recoveries = []
     has_outcome = y == y  # not NaN
     resolving = [j for j, m in enumerate(moments) if m.kind == "recovery"]

@@ -6,16 +6,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from surveyapp.domain.i18n import N_
+import numpy as np
+
+from surveyapp.domain import drivers
 
 #: A peak-end score and a plain mean this far apart (on −1..+1) tell different stories.
 DIVERGING = 0.5
-#: Which of peak-end and the plain mean predicts the outcome better.
-VERDICT_NAMES = {
-    "peak_end": N_("peak-end predicts better"),
-    "mean": N_("the plain mean predicts better"),
-    "unclear": N_("neither predicts clearly better"),
-}
 
 
 def summary(codes, y, moment_ids: list[str], min_group: int) -> tuple[dict[str, Any], Any]:
@@ -28,10 +24,6 @@ def summary(codes, y, moment_ids: list[str], min_group: int) -> tuple[dict[str, 
     over glory, then the later one); the peak-end score is the mean of the peak and the
     last moment, on the scale glory +1, so-so 0, pain -1.
     """
-    import numpy as np
-
-    from surveyapp.domain import drivers
-
     k = codes.shape[1]
     score = np.select([codes == drivers.GLORY, codes == drivers.PAIN], [1, -1], 0)
     answered = codes > 0

@@ -8,8 +8,15 @@ from flask import current_app, g, render_template, request
 
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
-from surveyapp.domain.vocabulary import KIND_LABELS, LOCALES, RESPONSE_CHANNELS
-from surveyapp.jobs import dashboard, insights, invitations
+from surveyapp.domain.vocabulary import (
+    INSIGHT_LABEL_NAMES,
+    INSIGHT_VERDICTS,
+    KIND_LABELS,
+    LOCALES,
+    PEAK_END_VERDICTS,
+    RESPONSE_CHANNELS,
+)
+from surveyapp.jobs import dashboard, invitations
 from surveyapp.web.admin import charts
 from surveyapp.web.admin.base import bp, journey_or_404, login_required
 from surveyapp.web.database import get_db
@@ -72,14 +79,16 @@ def insights_page(journey_id: str):
     """The journey map annotated: which moments are true moments of truth, makers or
     breakers, beside the kind the company declared, with the evidence."""
     journey = journey_or_404(journey_id)
+    from surveyapp.jobs import insights  # numpy: loaded by the worker that analyses
+
     result = insights.compute(get_db(), journey, name_locale=g.locale)
     return render_template(
         "admin/insights.html",
         journey=journey,
         result=result,
         priority_chart=charts.priority_chart,
-        labels={k: i18n.translate(g.locale, v) for k, v in insights.LABEL_NAMES.items()},
-        verdicts={k: i18n.translate(g.locale, v) for k, v in insights.VERDICTS.items()},
-        verdict_names={k: i18n.translate(g.locale, v) for k, v in insights.VERDICT_NAMES.items()},
+        labels={k: i18n.translate(g.locale, v) for k, v in INSIGHT_LABEL_NAMES.items()},
+        verdicts={k: i18n.translate(g.locale, v) for k, v in INSIGHT_VERDICTS.items()},
+        verdict_names={k: i18n.translate(g.locale, v) for k, v in PEAK_END_VERDICTS.items()},
         kind_labels={k: i18n.translate(g.locale, v) for k, v in KIND_LABELS.items()},
     )

@@ -14,7 +14,6 @@ from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import LOCALES
-from surveyapp.jobs import insights
 from surveyapp.web.api.base import ApiError, bp, day_arg, journey_or_404
 from surveyapp.web.database import get_db
 
@@ -121,6 +120,8 @@ def insights_of(journey_id: str):
     its default locale)."""
     journey = journey_or_404(journey_id)
     locale = _locale_arg()
+    from surveyapp.jobs import insights  # numpy: loaded by the worker that analyses
+
     return jsonify(insights.compute(get_db(), journey, name_locale=locale).to_dict())
 
 
