@@ -68,6 +68,7 @@ from surveyapp.storage.invitations import (
 )
 from surveyapp.storage.journeys import (
     LoadReport,
+    all_journeys,
     get_journey,
     list_journeys,
     logo,
@@ -105,6 +106,7 @@ __all__ = [
     "Database",
     "DatabaseUnavailable",
     "LoadReport",
+    "all_journeys",
     "RESPONSE_EXPORT_COLUMNS",
     "add_failure",
     "add_optout",

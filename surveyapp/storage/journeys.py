@@ -200,6 +200,13 @@ def retired_moments(db: Database, journey_id: str) -> list[Moment]:
     ]
 
 
+def all_journeys(db: Database) -> list[Journey]:
+    """Every stored journey, in id order, in one query."""
+    j = journeys_table.c
+    rows = db.execute(sa.select(j.digest, j.definition).order_by(j.id))
+    return [journey_of(digest, definition) for digest, definition in rows]
+
+
 def list_journeys(db: Database) -> list[dict[str, Any]]:
     """Every journey with its moment and response counts and last response time."""
     j, m, t, r = journeys_table.c, moments.c, daily_tallies.c, responses.c

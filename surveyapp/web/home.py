@@ -18,8 +18,7 @@ def index():
     locale = choose_locale(LOCALES, SOURCE_LOCALE)
     journeys = []
     if current_app.config["DEMO"]:
-        db = get_db()
-        journeys = [storage.get_journey(db, row["id"]) for row in storage.list_journeys(db)]
+        journeys = storage.all_journeys(get_db())
     return render_template("index.html", journeys=journeys, locale=locale)
 
 

@@ -54,9 +54,9 @@ def journeys():
                     "journey %s %s by %s", journey.id, report.status, g.user["username"]
                 )
     rows = storage.list_journeys(get_db())
+    missing = {j.id: len(fallbacks(j)) for j in storage.all_journeys(get_db())}
     for row in rows:
-        stored = storage.get_journey(get_db(), row["id"])
-        row["fallbacks"] = len(fallbacks(stored)) if stored else 0
+        row["fallbacks"] = missing.get(row["id"], 0)
         row["last"] = (
             i18n.datetime_text(storage.parse_iso(row["last_response_at"]), g.locale)
             if row["last_response_at"]
