@@ -13,7 +13,7 @@ import click
 from surveyapp import storage
 from surveyapp.domain.definitions import read_definition_file
 from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
-from surveyapp.jobs import accounts
+from surveyapp.jobs import accounts, invitations
 from surveyapp.web.app import create_app
 
 #: The languages the demo prints links in: those a customer reads in translation.
@@ -45,7 +45,7 @@ def run(host: str = "127.0.0.1", port: int = 5000) -> None:
                     if locale in journey.locales:
                         click.echo(
                             f"  {moment.id:<16} {locale}  "
-                            f"{base_url}/j/{journey.id}/{moment.id}?lang={locale}"
+                            + invitations.public_link(base_url, journey.id, moment.id, locale)
                         )
         click.echo(
             f"\nTo read scores from another terminal:\n"

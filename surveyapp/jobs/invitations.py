@@ -15,6 +15,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from surveyapp import storage
 from surveyapp.domain.journeys import Journey
@@ -49,13 +50,13 @@ def survey_link(base_url: str, token: str) -> str:
     return f"{base_url}/s/{token}"
 
 
-def public_link(base_url: str, journey_id: str, moment_id: str, lang: str | None, qr=False):
+def public_link(
+    base_url: str, journey_id: str, moment_id: str, lang: str | None, qr: bool = False
+) -> str:
     """A moment's public survey link; ``qr``: marked so its answers count as from a QR
     code (``?src=qr``)."""
-    query = [("src", "qr")] if qr else []
-    query += [("lang", lang)] if lang else []
-    tail = "?" + "&".join(f"{k}={v}" for k, v in query) if query else ""
-    return f"{base_url}/j/{journey_id}/{moment_id}{tail}"
+    query = urlencode([("src", "qr")] * qr + [("lang", lang)] * bool(lang))
+    return f"{base_url}/j/{journey_id}/{moment_id}" + (f"?{query}" if query else "")
 
 
 def qr_code(link: str, kind: str) -> bytes:
