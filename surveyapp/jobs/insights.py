@@ -36,7 +36,7 @@ from surveyapp.domain.statistics import Difference, mean_difference, wilson
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import (
     INSIGHT_FAMILY_ERROR,
-    INSIGHT_LABEL_NAMES,
+    INSIGHT_LABELS,
     INSIGHT_MARGIN,
     INSIGHT_MIN_GROUP,
     INSIGHT_THRESHOLD,
@@ -48,9 +48,8 @@ from surveyapp.storage import Database
 # The names the CLI and the pages use for the vocabulary's figures.
 THRESHOLD = INSIGHT_THRESHOLD
 MIN_GROUP = INSIGHT_MIN_GROUP
-LABEL_NAMES = INSIGHT_LABEL_NAMES
-DRIVERS = ("moment_of_truth", "breaker", "maker")
-POLARITY_SCORE = {"positive": 1, "neutral": 0, "negative": -1}
+#: The labels that name a moment as driving the outcome (the vocabulary lists them first).
+DRIVERS = INSIGHT_LABELS[:3]
 #: Kinds of moment only some customers live: no answer there mostly means it never
 #: happened, not that it was skipped (domain/drivers.py fills in only skipped moments).
 LIVED_BY_SOME = frozenset({"recovery"})
