@@ -80,6 +80,7 @@ def record_scored(
     when=None,
     customer: str | None = None,
     comment: str | None = None,
+    invitation_id: int | None = None,
 ) -> int:
     """Store one response as the survey pages do: its polarity (unless given) and its
     tally increments computed from its answers. Returns its id."""
@@ -97,6 +98,7 @@ def record_scored(
         created_at=when,
         customer_ref=customer,
         comment=comment,
+        invitation_id=invitation_id,
     )
 
 

@@ -83,6 +83,17 @@ def test_survey_show_names_the_moments_when_one_is_unknown(run_cli, loaded):
     assert "Moments: welcome, waiting, meal, bill, review" in result.output
 
 
+NO_INVITATIONS = {
+    "invited": 0,
+    "sent": 0,
+    "opened": 0,
+    "answered": 0,
+    "response_rate_pct": None,
+    "response_rate_low_pct": None,
+    "response_rate_high_pct": None,
+}
+
+
 def test_scores_json_lists_moments_in_journey_order(run_cli, client, answer):
     answer("/j/cafe/review?lang=ro", {"recommend": "9"})
     answer("/j/cafe/review", {"recommend": "2", "reason": "froid"})
@@ -101,8 +112,10 @@ def test_scores_json_lists_moments_in_journey_order(run_cli, client, answer):
         "negative": 1,
         "net_score": 0.0,
         "nps": 0.0,
+        **NO_INVITATIONS,
     }
     assert data["moments"][0]["net_score"] is None
+    assert data["invitations"] == NO_INVITATIONS
     ro_only = json.loads(run_cli("scores", "cafe", "--format", "json", "--locale", "ro").output)
     assert ro_only["moments"][-1]["responses"] == 1
 
@@ -129,6 +142,9 @@ def test_scores_csv_and_table(run_cli, answer):
         "nps",
         "csat_mean",
         "ces_mean",
+        "invited",
+        "answered",
+        "response_rate_pct",
     ]
     assert table[3].split()[:7] == ["meal", "smot", "1", "1", "0", "0", "100.0"]
 

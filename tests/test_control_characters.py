@@ -73,7 +73,7 @@ def test_a_customer_reference_with_a_control_character_is_refused_everywhere(
 @pytest.mark.parametrize("address", ["ana\x00@example.ro", "ana\r\n@example.ro", "a\x7f@b.ro"])
 def test_an_email_address_with_a_control_character_is_refused(address, run_cli, loaded):
     result = run_cli("invite", "cafe", "meal", "--customer", "C-1", "--email", address)
-    assert result.exit_code == 1 and "not a valid email address" in result.output
+    assert result.exit_code == 1 and "” is not valid" in result.output
 
 
 @pytest.mark.parametrize("name", ["maria\x00", "ma\x1bria", "ma\u2028ria"])

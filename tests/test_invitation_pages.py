@@ -120,10 +120,10 @@ def test_the_email_click_only_preselects_the_answer(client, app, invite):
     assert (
         '<input checked id="recommend-3" name="recommend" required type="radio" value="3">' in page
     )
-    assert 'data-first-answer="/s/' in page and "first-answer.js" in page
+    assert f'data-presence="/s/{token}/first"' in page and "presence.js" in page
     assert responses(app) == []
     ignored = client.get(f"/s/{token}?a=11").get_data(as_text=True)
-    assert "checked" not in ignored and "data-first-answer" not in ignored
+    assert "checked" not in ignored and f'data-presence="/s/{token}/opened"' in ignored
 
 
 def test_the_first_answer_counts_and_the_survey_can_still_be_finished(client, app, invite):

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import invitations
-from surveyapp.jobs.invitations import Budget, CsvError, Request
+from surveyapp.jobs import invitation_csv, invitations
+from surveyapp.jobs.invitation_csv import CsvError, Request
+from surveyapp.jobs.invitations import Budget
 from tests.helpers import sql
 
 DEFAULT_BUDGET = Budget()
@@ -38,7 +39,7 @@ def test_tokens_are_unguessable_url_safe_and_keep_links_short():
 
 def test_a_spreadsheet_csv_with_semicolons_bom_and_crlf_is_read():
     data = codecs.BOM_UTF8 + b"Customer;Email;Locale\r\nC-1;ana@example.ro;ro\r\nC-2;;fr\r\n\r\n"
-    requests, problems = invitations.read_csv(data)
+    requests, problems = invitation_csv.read_csv(data)
     assert problems == []
     assert [(r.customer, r.email, r.locale, r.line) for r in requests] == [
         ("C-1", "ana@example.ro", "ro", 2),
@@ -51,10 +52,10 @@ def test_every_bad_row_is_reported_with_its_line():
         b"customer,email,locale\nC-1,not-an-email,ro\n,x@y.ro,ro\n"
         b"C-3,ok@example.com,fr,extra\nC-4,,\n"
     )
-    requests, problems = invitations.read_csv(data)
+    requests, problems = invitation_csv.read_csv(data)
     assert [r.customer for r in requests] == ["C-4"]
-    assert problems == [
-        "line 2: 'not-an-email' is not a valid email address",
+    assert [str(p) for p in problems] == [
+        "line 2: the email address “not-an-email” is not valid",
         "line 3: the customer reference is empty",
         "line 4: more cells than columns",
     ]
@@ -74,7 +75,7 @@ def test_every_bad_row_is_reported_with_its_line():
 )
 def test_a_csv_that_cannot_be_read_is_refused_whole(data, message):
     with pytest.raises(CsvError) as caught:
-        invitations.read_csv(data)
+        invitation_csv.read_csv(data)
     assert message in str(caught.value)
 
 
@@ -113,7 +114,9 @@ def test_the_same_customer_twice_in_one_batch_is_invited_once(db, loaded):
 def test_an_unoffered_locale_falls_back_with_a_warning(db, loaded):
     (outcome,) = create(db, loaded["cafe"], "meal", ["C-1"], locale="en")
     assert outcome.locale == "fr"
-    assert outcome.warnings == ["'en' is not a language of cafe (fr, ro); using 'fr'"]
+    assert [str(w) for w in outcome.warnings] == [
+        "the journey cafe is not offered in “en” (only in fr, ro); using “fr”"
+    ]
 
 
 def test_an_opted_out_customer_is_never_invited_again(db, loaded):

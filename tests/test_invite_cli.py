@@ -36,7 +36,7 @@ def test_invite_prints_one_personal_link(run_cli, loaded, db_path):
 def test_invite_refuses_bad_input_and_creates_nothing(run_cli, loaded, db_path):
     bad_email = run_cli("invite", "cafe", "meal", "--customer", "C-1", "--email", "ana@")
     unknown = run_cli("invite", "cafe", "dessert", "--customer", "C-1")
-    assert bad_email.exit_code == 1 and "'ana@' is not a valid email address" in bad_email.output
+    assert bad_email.exit_code == 1 and "the email address “ana@” is not valid" in bad_email.output
     assert unknown.exit_code == 1 and "has no moment 'dessert'" in unknown.output
     with storage.open_database(db_path) as db:
         assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
@@ -58,7 +58,7 @@ def test_a_csv_with_a_bad_row_creates_nothing_unless_told(run_cli, loaded, tmp_p
     )
     refused = run_cli("invite", "cafe", "meal", "--csv", data)
     assert refused.exit_code == 1
-    assert f"{data}: line 3: 'bad-email' is not a valid email address" in refused.output
+    assert f"{data}: line 3: the email address “bad-email” is not valid" in refused.output
     with storage.open_database(db_path) as db:
         assert sql(db, "SELECT COUNT(*) FROM invitations").fetchone()[0] == 0
 

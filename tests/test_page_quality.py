@@ -63,6 +63,9 @@ ADMIN_PAGES = [
     "/admin/j/saas-onboarding/followups",
     "/admin/j/saas-onboarding/preview/recommendation",
     "/admin/j/saas-onboarding/insights",
+    "/admin/j/cafe/m/meal/invite",
+    "/admin/j/cafe/m/meal/invitations",
+    "/admin/j/cafe/m/meal/invitations?state=skipped",
 ]
 
 
@@ -126,7 +129,20 @@ def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_
     page.locator("main button").click()
     for lang in ("fr", "ro", "en"):
         for path in ADMIN_PAGES:
-            visit(f"{path}?lang={lang}")
+            visit(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+        # a CSV with a bad row, refused with its line; then its good rows invited
+        customers = tmp_path / "customers.csv"
+        customers.write_text("customer;email;locale\nC-1;ana@example.ro;ro\nC-2;nope;fr\n")
+        for skip in (False, True):
+            page.goto(f"{live_server}/admin/j/cafe/m/meal/invite?lang={lang}")
+            page.set_input_files("#customers", str(customers))
+            page.set_checked("#skip_invalid", skip)
+            with page.expect_response(lambda r: r.request.method == "POST") as posted:
+                page.locator("main form button[type=submit]").click()
+            assert posted.value.status == (200 if skip else 422)
+            label = f"invite, {'skipping' if skip else 'refusing'} a bad row ({lang})"
+            sources[label] = page.content()
+            violations.extend(check_axe(page, label))
     context.close()
 
     assert violations == [], "\n".join(violations)

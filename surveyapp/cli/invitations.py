@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ import click
 from surveyapp import settings, storage
 from surveyapp.cli.common import journey_or_exit, moment_or_exit, open_db, smtp_or_exit
 from surveyapp.domain.vocabulary import LOCALES
-from surveyapp.jobs import exports, invitations, mailer
+from surveyapp.jobs import exports, invitation_csv, invitations, mailer
 
 
 def _report_sending(report) -> None:
@@ -54,8 +55,8 @@ def invite_command(
     smtp = smtp_or_exit(config) if send else None
     if csv_file:
         try:
-            requests, problems = invitations.read_csv(Path(csv_file).read_bytes())
-        except invitations.CsvError as exc:
+            requests, problems = invitation_csv.read_csv(Path(csv_file).read_bytes())
+        except invitation_csv.CsvError as exc:
             click.echo(f"{csv_file}: {exc}. Nothing was created.", err=True)
             sys.exit(1)
         for problem in problems:
@@ -68,11 +69,11 @@ def invite_command(
             )
             sys.exit(1)
     else:
-        problem = invitations.check_request(customer.strip(), email)
+        problem = invitation_csv.check_request(customer.strip(), email)
         if problem:
             click.echo(f"Invalid invitation: {problem}. Nothing was created.", err=True)
             sys.exit(1)
-        requests = [invitations.Request(customer.strip(), email, locale)]
+        requests = [invitation_csv.Request(customer.strip(), email, locale)]
     with open_db() as db:
         found = moment_or_exit(db, journey_id, moment_id)
         outcomes = invitations.create_from_config(db, found, moment_id, requests, config)
@@ -114,13 +115,25 @@ def _write_links(outcomes, out) -> None:
 @click.command("send")
 @click.option("--journey", "journey_id", help="Only this journey's invitations.")
 @click.option("--retry", is_flag=True, help="Also try again the invitations that failed.")
-def send_command(journey_id, retry):
+@click.option(
+    "--queued", is_flag=True, help="Only what the admin pages asked to send (their queue)."
+)
+@click.option("--loop", is_flag=True, help="With --queued: keep sending (the worker).")
+@click.option("--interval", default=2.0, show_default=True, type=float)
+def send_command(journey_id, retry, queued, loop, interval):
     """Email the invitations not sent yet (with --retry, also those that failed).
 
     Example: surveyapp send --retry
+
+    Example: surveyapp send --queued --loop   (what `surveyapp serve` runs beside the web)
     """
+    if loop and not queued:
+        raise click.UsageError("--loop sends the queue: give --queued too")
     config = settings.load_settings()
     smtp = smtp_or_exit(config)
+    if queued:
+        _send_queue(smtp, config["BASE_URL"], loop, interval)
+        return
     with open_db() as db:
         pending = storage.invitations_to_send(
             db, now=storage.utcnow(), retry=retry, journey_id=journey_id
@@ -128,6 +141,25 @@ def send_command(journey_id, retry):
         _report_sending(
             mailer.send_invitations(db, pending, settings=smtp, base_url=config["BASE_URL"])
         )
+
+
+def _send_queue(smtp, base_url: str, loop: bool, interval: float) -> None:
+    while True:
+        try:
+            # A connection per round: a database that restarts or fails over costs the
+            # worker one round, never the process.
+            with open_db() as db:
+                report = mailer.send_queued(db, settings=smtp, base_url=base_url)
+        except storage.DATABASE_DOWN as exc:
+            if not loop:
+                raise
+            click.echo(f"The database is unavailable ({exc}); trying again.", err=True)
+        else:
+            if report.sent or report.failed or not loop:
+                _report_sending(report)
+        if not loop:
+            return
+        time.sleep(interval)
 
 
 @click.command("remind")

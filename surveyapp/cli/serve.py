@@ -32,9 +32,15 @@ def serve_command(host, port, workers):
     except ConfigurationError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    # The webhook worker (and the digest, if DIGEST_TO is set) run beside the web workers
+    # The webhook worker, the sending worker (if email is set up) and the digest (if
+    # DIGEST_TO is set) run beside the web workers
     # and stop with them: our own interpreter with fixed arguments, nothing from outside.
     tasks = [["webhook", "deliver", "--loop"]]
+    try:  # the emails the admin pages queue, if the service can send email at all
+        mailer.SmtpSettings.from_config(app.config)
+        tasks.append(["send", "--queued", "--loop"])
+    except mailer.MailConfigError:
+        pass  # the admin pages say sending needs MAIL_FROM, and make links only
     if digest.recipients(app.config):
         try:  # a digest worker that cannot send would only say so in the log, once
             digest.settings(app.config)

@@ -9,10 +9,10 @@ import sys
 
 import click
 
-from surveyapp import storage
 from surveyapp.cli.common import day_option, journey_or_exit, moment_or_exit, open_db
 from surveyapp.domain import scoring, surveys
 from surveyapp.domain.vocabulary import LOCALES
+from surveyapp.jobs import scores
 
 
 @click.group()
@@ -58,17 +58,10 @@ def scores_command(journey_id, fmt, since, until, locale):
         raise click.BadParameter("--since is after --until", param_hint="--since")
     with open_db() as db:
         found = journey_or_exit(db, journey_id)
-        tallies = storage.moment_tallies(db, found.id, since=since, until=until, locale=locale)
-        retired = storage.retired_moments(db, found.id)
-    results = scoring.journey_scores(found, retired, tallies)
+        figures = scores.journey_scores(db, found, since=since, until=until, locale=locale)
+    results = figures.moments
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {"journey": found.id, "moments": [s.to_dict() for s in results]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(json.dumps(figures.to_dict(found.id), ensure_ascii=False, indent=2))
         return
     rows = [{c: s.to_dict().get(c, "") for c in SCORE_COLUMNS} for s in results]
     if fmt == "csv":
@@ -87,6 +80,9 @@ def scores_command(journey_id, fmt, since, until, locale):
         "nps",
         "csat_mean",
         "ces_mean",
+        "invited",
+        "answered",
+        "response_rate_pct",
     )
     table = [shown] + [
         tuple("-" if r[c] is None else ("" if r[c] == "" else str(r[c])) for c in shown)
@@ -100,3 +96,11 @@ def scores_command(journey_id, fmt, since, until, locale):
             for i, (cell, w) in enumerate(zip(row, widths, strict=False))
         ]
         click.echo("  ".join(cells).rstrip() + (row[len(shown)] if len(row) > len(shown) else ""))
+    total = figures.invitations
+    if total["invited"]:
+        click.echo(
+            f"invitations: {total['invited']} made, {total['sent']} sent, "
+            f"{total['opened']} opened, {total['answered']} answered; response rate "
+            f"{total['response_rate_pct']}% (95% interval {total['response_rate_low_pct']}"
+            f"–{total['response_rate_high_pct']}%)"
+        )

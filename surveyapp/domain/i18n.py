@@ -110,6 +110,13 @@ def number(value: float | int, locale: str, digits: int = 1) -> str:
     return format_decimal(value, format=pattern, locale=locale)
 
 
+def signed(value: float, locale: str, digits: int = 1) -> str:
+    """A change, with its sign: ``+7,5``, ``−3,0`` (a true minus sign), ``0``."""
+    if round(value, digits) == 0:
+        return number(0, locale)
+    return ("+" if value > 0 else "\u2212") + number(abs(value), locale, digits)
+
+
 def percent(fraction: float, locale: str) -> str:
     """A share (0..1) as a percentage with one decimal, in the reader's locale.
 

@@ -8,10 +8,11 @@ in each response's own transaction, so reading scores never scans responses.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from surveyapp.domain.journeys import Journey, Moment
+from surveyapp.domain.statistics import wilson
 from surveyapp.domain.surveys import Survey, survey_for
 from surveyapp.domain.vocabulary import RANGES, THRESHOLDS
 
@@ -49,9 +50,41 @@ ALWAYS_SHOWN = (
     "negative",
     "net_score",
 )
+#: The response rate of a moment's personal invitations: made, sent, opened by a person
+#: (an answer counts as opened), answered, and the answered share with its 95% Wilson
+#: interval, in percent (None without invitations). Always given.
+INVITATION_FIGURES = (
+    "invited",
+    "sent",
+    "opened",
+    "answered",
+    "response_rate_pct",
+    "response_rate_low_pct",
+    "response_rate_high_pct",
+)
 #: The columns of a moment's figures, in the order CSV exports (CLI and admin) write them;
 #: NPS, CSAT and CES only mean something where the moment asks them.
-SCORE_COLUMNS = (*ALWAYS_SHOWN, "nps", "csat_mean", "csat_satisfied_pct", "ces_mean")
+SCORE_COLUMNS = (
+    *ALWAYS_SHOWN,
+    "nps",
+    "csat_mean",
+    "csat_satisfied_pct",
+    "ces_mean",
+    *INVITATION_FIGURES,
+)
+
+
+def funnel_figures(counts: Mapping[str, int] | None) -> dict[str, Any]:
+    """Invitations made, sent, opened and answered, and the response rate (answered of
+    made) with its 95% Wilson interval, in percent."""
+    c = {"invited": 0, "sent": 0, "opened": 0, "answered": 0} | dict(counts or {})
+    interval = wilson(c["answered"], c["invited"])
+    return {
+        **c,
+        "response_rate_pct": _ratio(c["answered"], c["invited"]),
+        "response_rate_low_pct": round(100 * interval[0], 1) if interval else None,
+        "response_rate_high_pct": round(100 * interval[1], 1) if interval else None,
+    }
 
 
 def polarity_from_rating(question_type: str, value: int) -> str:
@@ -117,10 +150,12 @@ class MomentScore:
     csat_satisfied_pct: float | None = None
     ces_mean: float | None = None
     asks: tuple[str, ...] = ()
+    invitations: Mapping[str, Any] = field(default_factory=lambda: funnel_figures(None))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: NPS, CSAT and CES only where the moment asks them."""
         data: dict[str, Any] = {name: getattr(self, name) for name in ALWAYS_SHOWN}
+        data.update(self.invitations)
         if "nps" in self.asks:
             data["nps"] = self.nps
         if "csat" in self.asks:
@@ -139,6 +174,7 @@ def moment_score(
     retired: bool,
     asks: tuple[str, ...],
     tally: Mapping[str, int] | None,
+    invitations: Mapping[str, int] | None = None,
 ) -> MomentScore:
     """Turn a moment's summed tallies into its figures."""
     t = {f: 0 for f in TALLY_FIELDS} | dict(tally or {})
@@ -158,6 +194,7 @@ def moment_score(
         csat_satisfied_pct=_ratio(t["csat_satisfied"], t["csat_n"]),
         ces_mean=_ratio(t["ces_sum"], t["ces_n"], scale=1, digits=2),
         asks=asks,
+        invitations=funnel_figures(invitations),
     )
 
 
@@ -166,8 +203,10 @@ def journey_scores(
     retired: list[Moment],
     tallies: Mapping[str, Mapping[str, int]],
     name_locale: str | None = None,
+    funnel: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[MomentScore]:
-    """Every moment's figures in journey order; retired moments, still counted, last."""
+    """Every moment's figures in journey order; retired moments, still counted, last;
+    with ``funnel`` (storage.funnel), each moment's invitations and response rate."""
     locale = name_locale if name_locale in journey.locales else journey.default_locale
     scores = []
     for moment, is_retired in [(m, False) for m in journey.moments] + [(m, True) for m in retired]:
@@ -180,6 +219,7 @@ def journey_scores(
                 retired=is_retired,
                 asks=tuple(q.type for q in survey.questions),
                 tally=tallies.get(moment.id),
+                invitations=(funnel or {}).get(moment.id),
             )
         )
     return scores

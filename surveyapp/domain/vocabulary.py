@@ -109,6 +109,53 @@ CHANNEL_LABELS: dict[str, str] = {
     "personal": N_("Personal link"),
 }
 
+# --- invitations -------------------------------------------------------------------------
+
+#: What became of an invitation, from its creation to its answer (docs/distribution.md):
+#: each is one SQL condition in storage.invitation_list, in this order of precedence.
+INVITATION_STATES: tuple[str, ...] = (
+    "answered",
+    "opted_out",
+    "expired",
+    "failed",
+    "opened",
+    "sent",
+    "created",
+    "skipped",
+)
+INVITATION_STATE_LABELS: dict[str, str] = {
+    "answered": N_("Answered"),
+    "opted_out": N_("Opted out"),
+    "expired": N_("Expired"),
+    "failed": N_("Sending failed"),
+    "opened": N_("Opened"),
+    "sent": N_("Sent"),
+    "created": N_("Link made"),
+    "skipped": N_("Skipped"),
+}
+#: Why a request did not become an invitation.
+SKIP_REASONS: dict[str, str] = {
+    "opted_out": N_("opted out of surveys"),
+    "same_moment": N_("already invited to this moment in the last 30 days"),
+    "budget": N_("contact budget reached: invited too often in 30 days"),
+}
+
+# --- the dashboard's headlines ---------------------------------------------------------
+
+#: The headline tiles, by code (jobs/headlines.py).
+TILE_NAMES: dict[str, str] = {
+    "nps": N_("NPS"),
+    "net_score": N_("Net score"),
+    "response_rate": N_("Response rate"),
+    "pain": N_("Share of pain"),
+}
+#: How a figure moved since the period before, judged by the interval of the change.
+CHANGE_VERDICTS: dict[str, str] = {
+    "better": N_("Better"),
+    "worse": N_("Worse"),
+    "unclear": N_("No clear change"),
+}
+
 # --- following up ------------------------------------------------------------------------
 
 #: A moment of pain's follow-up, from new to done; every status but the last is open.

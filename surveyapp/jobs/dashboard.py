@@ -11,10 +11,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from surveyapp import storage
-from surveyapp.domain import i18n, scoring
+from surveyapp.domain import i18n
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.scoring import MomentScore
 from surveyapp.domain.statistics import wilson
+from surveyapp.jobs.headlines import Headlines, headlines
+from surveyapp.jobs.scores import journey_scores
 from surveyapp.storage import Database
 
 #: Below this many responses a moment's shares are shown with a warning.
@@ -96,6 +98,9 @@ class Dashboard:
     pain: list[MomentRow]
     filters: Filters
     next_steps: NextSteps | None = None
+    #: The journey's invitations over its moments, with the response rate.
+    invitations: dict[str, Any] = field(default_factory=dict)
+    headlines: Headlines | None = None
 
 
 def _weeks(rows: list[dict[str, Any]], filters: Filters, today: date, locale: str):
@@ -126,10 +131,8 @@ def build(
     """Everything the journey dashboard shows, in journey order (names and dates in
     ``name_locale``, the reader's)."""
     today = today or storage.utcnow().date()
-    tallies = storage.moment_tallies(db, journey.id, **filters.as_kwargs())
-    scores = scoring.journey_scores(
-        journey, storage.retired_moments(db, journey.id), tallies, name_locale=name_locale
-    )
+    figures = journey_scores(db, journey, **filters.as_kwargs(), name_locale=name_locale)
+    scores, tallies = figures.moments, figures.tallies
     weeks = storage.weekly_tallies(db, journey.id, **filters.as_kwargs())
     open_counts = storage.open_followups(db, journey.id)
     rows = [
@@ -150,4 +153,12 @@ def build(
     )
     next_steps = NextSteps.of(tallies)
     shown = journey.after_answer or next_steps.review_offered or next_steps.contact_offered
-    return Dashboard(journey, rows, pain, filters, next_steps if shown else None)
+    return Dashboard(
+        journey,
+        rows,
+        pain,
+        filters,
+        next_steps if shown else None,
+        invitations=figures.invitations,
+        headlines=headlines(db, journey, **filters.as_kwargs(), today=today),
+    )

@@ -6,11 +6,7 @@ opt-outs, and creating the invitations in one transaction. No Flask here.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
-import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,18 +14,13 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from surveyapp import storage
+from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.journeys import Journey
-from surveyapp.domain.text import has_control_characters
+from surveyapp.jobs.invitation_csv import Request
 from surveyapp.storage import Database
 
 TOKEN_BYTES = 16  # 128 random bits; 22 URL-safe characters
 BUDGET_WINDOW = timedelta(days=30)
-MAX_CUSTOMER_REF = 200
-EMAIL = re.compile(
-    r"[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
-)
-CSV_COLUMNS = ("customer", "email", "locale")
 
 
 def new_token() -> str:
@@ -40,10 +31,6 @@ def new_token() -> str:
 def customer_hash(customer_ref: str) -> str:
     """How an opted-out customer is remembered after their reference is erased."""
     return hashlib.sha256(customer_ref.strip().encode()).hexdigest()
-
-
-def is_valid_email(address: str) -> bool:
-    return len(address) <= 254 and EMAIL.fullmatch(address) is not None
 
 
 def survey_link(base_url: str, token: str) -> str:
@@ -72,91 +59,19 @@ def qr_code(link: str, kind: str) -> bytes:
 
 
 @dataclass
-class Request:
-    """One invitation asked for: a CSV row or a CLI/API call."""
-
-    customer: str
-    email: str | None = None
-    locale: str | None = None
-    line: int | None = None
-
-
-@dataclass
 class Outcome:
     """What became of one request: created (with its link) or skipped (with why)."""
 
     request: Request
     status: str  # created, skipped
-    reason: str = ""
+    reason: str = ""  # in English, with the figures (the CLI's and the API's)
+    reason_code: str | None = None  # of vocabulary.SKIP_REASONS, for the admin pages
     token: str | None = None
     link: str | None = None
     locale: str | None = None
     expires_at: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-class CsvError(ValueError):
-    """The CSV as a whole cannot be read (encoding, empty, columns)."""
-
-
-def read_csv(data: bytes) -> tuple[list[Request], list[str]]:
-    """Rows of a spreadsheet's CSV: comma or semicolon, UTF-8 with or without BOM, CRLF.
-
-    Returns the requests and one problem per bad row (``line N: reason``).
-    Raises CsvError when the file cannot be read at all.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CsvError(
-            f"the file is not UTF-8 (byte {exc.start}); save it as “CSV UTF-8” and try again"
-        ) from None
-    if not text.strip():
-        raise CsvError("the file is empty")
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
-    if "customer" not in columns:
-        raise CsvError(
-            f"the first line must name the columns customer,email,locale "
-            f"(found: {', '.join(columns) or 'nothing'})"
-        )
-    reader.fieldnames = columns
-    requests, problems = [], []
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            problems.append(f"line {line}: more cells than columns")
-            continue
-        values = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
-        if not any(values.values()):
-            continue  # spreadsheets leave blank lines at the end
-        problem = check_request(values["customer"], values["email"] or None)
-        if problem:
-            problems.append(f"line {line}: {problem}")
-            continue
-        requests.append(
-            Request(values["customer"], values["email"] or None, values["locale"] or None, line)
-        )
-    if not requests and not problems:
-        raise CsvError("the file has a header but no customer")
-    return requests, problems
-
-
-def check_request(customer: str, email: str | None) -> str | None:
-    """Why a request cannot be an invitation, or None."""
-    if not customer:
-        return "the customer reference is empty"
-    if len(customer) > MAX_CUSTOMER_REF:
-        return f"the customer reference is longer than {MAX_CUSTOMER_REF} characters"
-    if has_control_characters(customer):
-        return "the customer reference contains a line break or another control character"
-    if email is not None and not is_valid_email(email):
-        return f"'{email}' is not a valid email address"
-    return None
+    warnings: list[Message] = field(default_factory=list)
+    batch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,21 +103,30 @@ def plan(
         locale = request.locale
         if locale and locale not in journey.locales:
             outcome.warnings.append(
-                f"'{locale}' is not a language of {journey.id} "
-                f"({', '.join(journey.locales)}); using '{journey.default_locale}'"
+                message(
+                    N_(
+                        "the journey %(journey)s is not offered in “%(locale)s” (only in "
+                        "%(locales)s); using “%(default)s”"
+                    ),
+                    locale=locale,
+                    journey=journey.id,
+                    locales=", ".join(journey.locales),
+                    default=journey.default_locale,
+                )
             )
             locale = None
         outcome.locale = locale or journey.default_locale
         if customer_hash(request.customer) in opted_out:
-            outcome.status, outcome.reason = "skipped", "opted out of surveys"
+            outcome.status, outcome.reason_code = "skipped", "opted_out"
+            outcome.reason = "opted out of surveys"
         elif request.customer in same_moment:
-            outcome.status = "skipped"
+            outcome.status, outcome.reason_code = "skipped", "same_moment"
             outcome.reason = (
                 f"already invited to {journey.id}/{moment_id} in the last "
                 f"{budget.per_moment_days} days"
             )
         elif budget.max_per_30_days and per_customer[request.customer] >= budget.max_per_30_days:
-            outcome.status = "skipped"
+            outcome.status, outcome.reason_code = "skipped", "budget"
             outcome.reason = (
                 f"contact budget reached ({budget.max_per_30_days} invitations in 30 days)"
             )
@@ -214,7 +138,13 @@ def plan(
 
 
 def create_from_config(
-    db: Database, journey: Journey, moment_id: str, requests: list[Request], config
+    db: Database,
+    journey: Journey,
+    moment_id: str,
+    requests: list[Request],
+    config,
+    *,
+    send: bool = False,
 ) -> list[Outcome]:
     """:func:`create` with the service's settings (BASE_URL, INVITATION_DAYS, CONTACT_BUDGET),
     as the CLI and the API both create invitations."""
@@ -226,17 +156,23 @@ def create_from_config(
         base_url=config["BASE_URL"],
         valid_days=int(config["INVITATION_DAYS"]),
         budget=Budget(max_per_30_days=int(config["CONTACT_BUDGET"])),
+        send=send,
     )
 
 
 def reminders_due(
-    db: Database, journey_id: str, *, after_days: int, now: datetime | None = None
+    db: Database,
+    journey_id: str,
+    *,
+    after_days: int,
+    now: datetime | None = None,
+    moment_id: str | None = None,
 ) -> list[dict]:
-    """Invitations to remind: sent, unanswered, unexpired, never reminded, older than
-    ``after_days``, and never to a customer who opted out."""
+    """Invitations to remind (of one moment, or all): sent, unanswered, unexpired, never
+    reminded, older than ``after_days``, and never to a customer who opted out."""
     now = now or storage.utcnow()
     due = storage.reminders_due(
-        db, journey_id, older_than=now - timedelta(days=after_days), now=now
+        db, journey_id, older_than=now - timedelta(days=after_days), now=now, moment_id=moment_id
     )
     opted = storage.opted_out(
         db, [customer_hash(r["customer_ref"]) for r in due if r["customer_ref"]]
@@ -256,35 +192,46 @@ def create(
     valid_days: int,
     budget: Budget,
     now: datetime | None = None,
+    send: bool = False,
 ) -> list[Outcome]:
-    """Plan and store invitations, all in one transaction; return every outcome."""
+    """Plan and store invitations, all in one transaction, with the skipped requests and
+    why (the manager sees both); with ``send``, their emails are queued for the sending
+    worker in the same transaction. Every outcome carries the batch's id."""
     now = now or storage.utcnow()
     created_at = storage.iso(now)
     expires_at = storage.iso(now + timedelta(days=valid_days))
+    batch = new_batch()
     # The budget is read, then invitations written: creators take turns (on SQLite the
     # write lock, on PostgreSQL a lock shared by every node), or two of them could both
     # pass the budget.
     with storage.transaction(db):
         storage.lock(db, "invitations")
         outcomes = plan(db, journey, moment_id, requests, budget=budget, now=now)
-        rows = []
+        rows, skips = [], []
         for outcome in outcomes:
+            outcome.batch = batch
+            common = {
+                "batch": batch,
+                "journey_id": journey.id,
+                "moment_id": moment_id,
+                "customer_ref": outcome.request.customer,
+                "email": outcome.request.email,
+                "locale": outcome.locale,
+                "created_at": created_at,
+            }
             if outcome.status != "created":
+                skips.append({**common, "reason": outcome.reason_code})
                 continue
             outcome.token = new_token()
             outcome.link = survey_link(base_url, outcome.token)
             outcome.expires_at = expires_at
-            rows.append(
-                (
-                    outcome.token,
-                    journey.id,
-                    moment_id,
-                    outcome.request.customer,
-                    outcome.request.email,
-                    outcome.locale,
-                    created_at,
-                    expires_at,
-                )
-            )
-        storage.insert_invitations(db, rows)
+            rows.append({**common, "token": outcome.token, "expires_at": expires_at})
+        storage.insert_invitations(db, rows, skips)
+        if send:
+            storage.queue_batch(db, batch, now)
     return outcomes
+
+
+def new_batch() -> str:
+    """The id of one upload or call: what its links.csv and its results are found by."""
+    return secrets.token_urlsafe(9)

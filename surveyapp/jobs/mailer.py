@@ -275,6 +275,24 @@ def send_created(db, tokens: list[str], *, settings: SmtpSettings, base_url: str
     return send_invitations(db, pending, settings=settings, base_url=base_url)
 
 
+def send_queued(db, *, settings: SmtpSettings, base_url: str, limit: int = 100) -> SendReport:
+    """Send up to ``limit`` emails the browser queued (invitations, then reminders), each
+    taken off the queue before it is sent, so it is sent at most once."""
+    taken = storage.take_queued(db, storage.utcnow(), limit)
+    report = SendReport(errors=[])
+    for reminder in (False, True):
+        group = [row for row in taken if bool(row["reminder"]) == reminder]
+        if group:
+            part = send_invitations(
+                db, group, settings=settings, base_url=base_url, reminder=reminder
+            )
+            report.sent += part.sent
+            report.failed += part.failed
+            report.errors += part.errors or []
+            report.sent_tokens |= part.sent_tokens
+    return report
+
+
 def _describe(exc: Exception) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [f"{code} {msg.decode(errors='replace')}" for code, msg in exc.recipients.values()]

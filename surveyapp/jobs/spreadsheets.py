@@ -63,6 +63,13 @@ _SCORE_HEADERS: dict[str, tuple[str, str]] = {
     "csat_mean": (N_("CSAT (1–5)"), "number"),
     "csat_satisfied_pct": (N_("Satisfied, % (CSAT 4–5)"), "percent"),
     "ces_mean": (N_("CES (1–7)"), "number"),
+    "invited": (N_("Invitations made"), "int"),
+    "sent": (N_("Invitations sent"), "int"),
+    "opened": (N_("Invitations opened"), "int"),
+    "answered": (N_("Invitations answered"), "int"),
+    "response_rate_pct": (N_("Response rate, %"), "percent"),
+    "response_rate_low_pct": (N_("Response rate, interval low, %"), "percent"),
+    "response_rate_high_pct": (N_("Response rate, interval high, %"), "percent"),
 }
 SCORE_COLUMNS = tuple(Column(code, *_SCORE_HEADERS[code]) for code in scoring.SCORE_COLUMNS)
 #: The words of each kind of coded value.

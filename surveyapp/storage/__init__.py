@@ -53,6 +53,15 @@ from surveyapp.storage.database import (
 from surveyapp.storage.digests import digest_mark, negative_responses_after, set_digest_mark
 from surveyapp.storage.followups import followups, leave_contact, open_followups, update_followup
 from surveyapp.storage.insights import linked_responses, load_simulated
+from surveyapp.storage.invitation_tracking import (
+    FUNNEL,
+    ListQuery,
+    batch_rows,
+    failed_ids,
+    funnel,
+    invitation_list,
+    state_counts,
+)
 from surveyapp.storage.invitations import (
     add_optout,
     forget_customer,
@@ -60,11 +69,13 @@ from surveyapp.storage.invitations import (
     get_invitation_and_journey,
     insert_invitations,
     invitations_to_send,
+    mark_opened,
     mark_send_failed,
     mark_sent,
     opted_out,
     recent_invitations,
     reminders_due,
+    reminders_due_count,
 )
 from surveyapp.storage.journeys import (
     LoadReport,
@@ -74,6 +85,12 @@ from surveyapp.storage.journeys import (
     logo,
     retired_moments,
     store_journeys,
+)
+from surveyapp.storage.mail_queue import (
+    queue_batch,
+    queue_invitations,
+    queued_count,
+    take_queued,
 )
 from surveyapp.storage.responses import (
     RESPONSE_EXPORT_COLUMNS,
@@ -98,6 +115,19 @@ from surveyapp.storage.webhooks import (
 )
 
 __all__ = [
+    "FUNNEL",
+    "ListQuery",
+    "batch_rows",
+    "failed_ids",
+    "funnel",
+    "invitation_list",
+    "mark_opened",
+    "reminders_due_count",
+    "queue_batch",
+    "queue_invitations",
+    "queued_count",
+    "state_counts",
+    "take_queued",
     "AlreadyAnswered",
     "BUSY_TIMEOUT_MS",
     "Copied",

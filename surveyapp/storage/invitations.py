@@ -11,7 +11,14 @@ import sqlalchemy as sa
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.journeys import journey_of
 from surveyapp.storage.statements import findable, insert, record, records, run
-from surveyapp.storage.tables import followups, invitations, journeys, optouts, responses
+from surveyapp.storage.tables import (
+    followups,
+    invitation_skips,
+    invitations,
+    journeys,
+    optouts,
+    responses,
+)
 from surveyapp.storage.transactions import transaction
 
 INVITATION_COLUMNS = (
@@ -29,29 +36,22 @@ INVITATION_COLUMNS = (
     "last_error",
     "reminded_at",
     "answered_at",
+    "batch",
+    "opened_at",
+    "opted_out_at",
 )
 
 
 #: The invitation columns callers read.
 COLUMNS = [invitations.c[name] for name in INVITATION_COLUMNS]
-ROW_FIELDS = (
-    "token",
-    "journey_id",
-    "moment_id",
-    "customer_ref",
-    "email",
-    "locale",
-    "created_at",
-    "expires_at",
-)
 
 
-def insert_invitations(db: Database, rows: list[tuple]) -> None:
-    """Insert (token, journey, moment, customer, email, locale, created, expires) rows."""
+def insert_invitations(db: Database, rows: list[dict], skips: list[dict] = ()) -> None:
+    """Insert invitations and the requests skipped beside them (column: value rows)."""
     if rows:
-        db.execute(
-            sa.insert(invitations), [dict(zip(ROW_FIELDS, row, strict=True)) for row in rows]
-        )
+        db.execute(sa.insert(invitations), rows)
+    if skips:
+        db.execute(sa.insert(invitation_skips), list(skips))
 
 
 def _chunks(items: list, size: int = 500) -> Iterator[list]:
@@ -89,13 +89,34 @@ def opted_out(db: Database, customer_hashes: list[str]) -> set[str]:
     return found
 
 
-def add_optout(db: Database, customer_hash: str) -> None:
+def add_optout(db: Database, customer_hash: str, invitation_id: int | None = None) -> None:
+    """Remember a customer who opted out; the invitation they did it from shows it."""
     with transaction(db):
+        if invitation_id is not None:
+            db.execute(
+                sa.update(invitations)
+                .where(invitations.c.id == invitation_id, invitations.c.opted_out_at.is_(None))
+                .values(opted_out_at=iso(utcnow()))
+            )
         db.execute(
             insert(db, optouts)
             .values(customer_hash=customer_hash, created_at=iso(utcnow()))
             .on_conflict_do_nothing(index_elements=["customer_hash"])
         )
+
+
+_OPENED = (
+    sa.update(invitations)
+    .where(invitations.c.id == sa.bindparam("invitation"), invitations.c.opened_at.is_(None))
+    .values(opened_at=sa.bindparam("when"))
+)
+
+
+def mark_opened(db: Database, invitation_id: int) -> None:
+    """A person opened the invitation (they touched its page or sent it); the first
+    time is kept."""
+    with transaction(db):
+        run(db, _OPENED, {"invitation": invitation_id, "when": iso(utcnow())})
 
 
 def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
@@ -178,23 +199,41 @@ def mark_send_failed(db: Database, token: str, error: str) -> None:
         )
 
 
-def reminders_due(db: Database, journey_id: str, *, older_than: datetime, now: datetime):
-    """Sent, unanswered, unexpired, never reminded invitations older than ``older_than``."""
+def _reminder_due(journey_id: str, moment_id: str | None, older_than: datetime, now: datetime):
     i = invitations.c
-    return records(
-        db,
-        sa.select(*COLUMNS)
-        .where(
-            i.journey_id == journey_id,
-            i.answered_at.is_(None),
-            i.sent_at.is_not(None),
-            i.reminded_at.is_(None),
-            i.email.is_not(None),
-            i.expires_at > iso(now),
-            i.created_at <= iso(older_than),
-        )
-        .order_by(i.id),
-    )
+    return [
+        i.journey_id == journey_id,
+        *([i.moment_id == moment_id] if moment_id else []),
+        i.answered_at.is_(None),
+        i.sent_at.is_not(None),
+        i.reminded_at.is_(None),
+        i.opted_out_at.is_(None),
+        i.email.is_not(None),
+        i.expires_at > iso(now),
+        i.created_at <= iso(older_than),
+    ]
+
+
+def reminders_due(
+    db: Database,
+    journey_id: str,
+    *,
+    older_than: datetime,
+    now: datetime,
+    moment_id: str | None = None,
+):
+    """Sent, unanswered, unexpired, never reminded invitations older than ``older_than``."""
+    where = _reminder_due(journey_id, moment_id, older_than, now)
+    return records(db, sa.select(*COLUMNS).where(*where).order_by(invitations.c.id))
+
+
+def reminders_due_count(
+    db: Database, journey_id: str, moment_id: str, *, older_than: datetime, now: datetime
+) -> int:
+    """How many of a moment's invitations are due a reminder (before the opt-outs made
+    from other invitations are taken out: at most this many are sent)."""
+    where = _reminder_due(journey_id, moment_id, older_than, now)
+    return db.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
 
 
 def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:
@@ -210,6 +249,11 @@ def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:
             .where(invitations.c.customer_ref == customer_ref)
             .values(customer_ref=None, email=None)
         ).rowcount
+        db.execute(
+            sa.update(invitation_skips)
+            .where(invitation_skips.c.customer_ref == customer_ref)
+            .values(customer_ref=None, email=None)
+        )
         answered = db.execute(
             sa.update(responses)
             .where(responses.c.customer_ref == customer_ref)

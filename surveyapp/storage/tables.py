@@ -109,7 +109,12 @@ invitations = sa.Table(
     _text("last_error", nullable=True),
     _text("reminded_at", nullable=True),
     _text("answered_at", nullable=True),
+    _text("batch", nullable=True),  # the upload or call that created it
+    _text("opened_at", nullable=True),  # by a person: they touched the page or posted
+    _text("opted_out_at", nullable=True),
     sa.Index("idx_invitations_token", "token", unique=True),
+    sa.Index("idx_invitations_journey_id_moment_id_id", "journey_id", "moment_id", "id"),
+    sa.Index("idx_invitations_batch", "batch"),
     sa.Index("idx_invitations_customer_ref_created_at", "customer_ref", "created_at"),
     sa.Index(
         "idx_invitations_journey_id_answered_at_created_at",
@@ -141,6 +146,38 @@ login_failures = sa.Table(
     _text("key", primary_key=True),
     _int("failures"),
     _text("last_at"),
+)
+
+#: Requests that did not become invitations (opted out, invited lately, over budget),
+#: kept so the manager sees them beside the invitations, with why.
+invitation_skips = sa.Table(
+    "invitation_skips",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    _text("batch"),
+    _text("journey_id", sa.ForeignKey("journeys.id")),
+    _text("moment_id"),
+    _text("customer_ref", nullable=True),
+    _text("email", nullable=True),
+    _text("locale"),
+    _text("reason"),  # a code of vocabulary.SKIP_REASONS
+    _text("created_at"),
+    sa.Index("idx_invitation_skips_journey_id_moment_id_id", "journey_id", "moment_id", "id"),
+    sa.Index("idx_invitation_skips_batch", "batch"),
+)
+
+#: Emails asked for from the browser, sent by the sending worker (``send --loop``); a
+#: row is leased while a node sends it, so nodes side by side never send it twice.
+mail_queue = sa.Table(
+    "mail_queue",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("invitation_id", sa.BigInteger, sa.ForeignKey("invitations.id"), nullable=False),
+    _int("reminder"),  # 1: a reminder, 0: the invitation itself
+    _text("queued_at"),
+    _text("next_attempt_at"),
+    sa.Index("idx_mail_queue_invitation_id_reminder", "invitation_id", "reminder", unique=True),
+    sa.Index("idx_mail_queue_next_attempt_at", "next_attempt_at"),
 )
 
 followups = sa.Table(

@@ -35,6 +35,17 @@ ERROR_TEXTS = {
 }
 
 
+#: What an admin reads instead, where it differs: they upload files, not answers.
+ADMIN_ERROR_TEXTS = {
+    413: (
+        N_("This file is too large"),
+        N_(
+            "The file is larger than this page accepts. Nothing was created or changed. "
+            "Split it into smaller files and upload each one."
+        ),
+    ),
+}
+
 # The database away (503) reads to a customer as any failure on our side: try again.
 ERROR_TEXTS[503] = ERROR_TEXTS[500]
 
@@ -50,7 +61,8 @@ def error_response(status: int, code: str, message: str, details=None, headers=N
 def error_page(status: int, title: str | None = None, message: str | None = None):
     """A localized error page; ``title``/``message`` are message ids to translate."""
     locale = current_locale()
-    default_title, default_message = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
+    texts = ADMIN_ERROR_TEXTS if request.blueprint == "admin" else {}
+    default_title, default_message = texts.get(status) or ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     return render_template(
         "error.html",
         title=i18n.translate(locale, title or default_title),

@@ -30,8 +30,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _finish(response):
         """Security headers on every response; the CSRF cookie a customer page made."""
-        # No view sets these; extend() adds them without a lookup per header.
+        # Views set none of these but, rarely, their own policy (an email's preview, whose
+        # inline styles are the email's); extend() adds them without a lookup per header.
+        own_policy = response.headers.get("Content-Security-Policy")
         response.headers.extend(SECURITY_HEADERS)
+        if own_policy:
+            response.headers["Content-Security-Policy"] = own_policy
         if embed_origins and request.blueprint == "survey":
             # Survey pages may be shown in a frame on the company's own site, nowhere else.
             response.headers["Content-Security-Policy"] = response.headers[

@@ -4,7 +4,15 @@ follow-up of moments of pain, and exports. Viewers read; admins also change thin
 :mod:`.base` makes the blueprint; each other module adds the routes of one page.
 """
 
-from surveyapp.web.admin import auth, dashboard, exports, followups, journeys  # noqa: F401
+from surveyapp.web.admin import (  # noqa: F401
+    auth,
+    dashboard,
+    distribution,
+    exports,
+    followups,
+    journeys,
+    tracking,
+)
 from surveyapp.web.admin.base import bp
 
 __all__ = ["bp"]

@@ -10,7 +10,13 @@ from flask import Blueprint, abort, current_app, g, redirect, request, session, 
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
-from surveyapp.domain.vocabulary import CHANNEL_LABELS, FOLLOWUP_LABELS, LOCALES, SOURCE_LOCALE
+from surveyapp.domain.vocabulary import (
+    CHANNEL_LABELS,
+    FOLLOWUP_LABELS,
+    LOCALES,
+    SKIP_REASONS,
+    SOURCE_LOCALE,
+)
 from surveyapp.jobs import accounts
 from surveyapp.web import forms
 from surveyapp.web.database import get_db
@@ -118,4 +124,5 @@ def _admin_context():
             i18n.translate(g.locale, CHANNEL_LABELS[code]) if code in CHANNEL_LABELS else code
         ),
         "status_label": lambda code: i18n.translate(g.locale, FOLLOWUP_LABELS.get(code, code)),
+        "skip_reason": lambda code: i18n.translate(g.locale, SKIP_REASONS.get(code, code)),
     }

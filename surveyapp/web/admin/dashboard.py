@@ -9,12 +9,14 @@ from flask import current_app, g, render_template, request
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.vocabulary import (
+    CHANGE_VERDICTS,
     INSIGHT_LABEL_NAMES,
     INSIGHT_VERDICTS,
     KIND_LABELS,
     LOCALES,
     PEAK_END_VERDICTS,
     RESPONSE_CHANNELS,
+    TILE_NAMES,
 )
 from surveyapp.jobs import dashboard, invitations
 from surveyapp.web.admin import charts
@@ -62,6 +64,10 @@ def dashboard_page(journey_id: str):
         kind_labels={k: i18n.translate(g.locale, v) for k, v in KIND_LABELS.items()},
         channels=RESPONSE_CHANNELS,
         min_responses=dashboard.MIN_RESPONSES,
+        tile_names={k: i18n.translate(g.locale, v) for k, v in TILE_NAMES.items()},
+        verdict_names={k: i18n.translate(g.locale, v) for k, v in CHANGE_VERDICTS.items()},
+        date_text=lambda day: i18n.date_text(day, g.locale),
+        embed=current_app.config.get("EMBED_ORIGINS") or [],
         query=request.args.to_dict(),
         links={
             (m.id, lang): invitations.public_link(

@@ -9,6 +9,7 @@ from surveyapp import storage
 from surveyapp.domain import scoring
 from surveyapp.domain.surveys import survey_for
 from surveyapp.jobs import exports, spreadsheets
+from surveyapp.jobs.scores import journey_scores
 from surveyapp.web.admin.base import bp, journey_or_404, login_required
 from surveyapp.web.admin.dashboard import dashboard_filters
 
@@ -39,12 +40,8 @@ def export(journey_id: str, what: str, fmt: str):
     db = storage.connect(current_app.config["DATABASE"])  # lives as long as the stream
     moments = [*journey.moments, *storage.retired_moments(db, journey.id)]
     if what == "scores":
-        tallies = storage.moment_tallies(db, journey.id, **filters.as_kwargs())
-        retired = moments[len(journey.moments) :]
-        scores = [
-            s.to_dict()
-            for s in scoring.journey_scores(journey, retired, tallies, name_locale=g.locale)
-        ]
+        figures = journey_scores(db, journey, **filters.as_kwargs(), name_locale=g.locale)
+        scores = [s.to_dict() for s in figures.moments]
         db.close()
         columns, rows = list(spreadsheets.SCORE_COLUMNS), scores
         if fmt == "json":

@@ -1,8 +1,17 @@
-"""The admin area's forms: login, journey upload, follow-up."""
+"""The admin area's forms: login, journey upload, invitations, follow-up."""
 
 from __future__ import annotations
 
-from wtforms import FileField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FileField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from surveyapp.domain.i18n import lazy_translate as _l
@@ -26,3 +35,21 @@ class FollowupForm(BaseForm):
         choices=[SelectChoice(status, _l(FOLLOWUP_LABELS[status])) for status in FOLLOWUP_STATUSES],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class InviteForm(BaseForm):
+    """Customers to invite to one moment: a spreadsheet's CSV, sent now or links only."""
+
+    customers = FileField(
+        _l("Customers (CSV: customer, email, locale)"), validators=[InputRequired()]
+    )
+    skip_invalid = BooleanField(_l("Skip invalid rows and invite the others"))
+    delivery = RadioField(
+        _l("Then"),
+        choices=[
+            SelectChoice("send", _l("Send the invitations by email now")),
+            SelectChoice("links", _l("Only make the links (links.csv, for a mail merge)")),
+        ],
+        default="send",
+        validators=[InputRequired()],
+    )

@@ -9,7 +9,7 @@ from typing import Any
 from flask import current_app, g, jsonify, request
 
 from surveyapp import storage
-from surveyapp.jobs import invitations, mailer
+from surveyapp.jobs import invitation_csv, invitations, mailer
 from surveyapp.web.api.base import ApiError, bp, json_body
 from surveyapp.web.database import get_db
 
@@ -37,9 +37,9 @@ def _check_item(item: Any, path: str, problems: list[dict]) -> None:
         problem("send", "must be true or false")
     if problems and problems[-1]["path"].startswith(path):
         return
-    reason = invitations.check_request(item["customer"].strip(), item.get("email"))
-    if reason:
-        problem("email" if "email" in reason else "customer", reason)
+    why = invitation_csv.check_request(item["customer"].strip(), item.get("email"))
+    if why:
+        problem("email" if "email" in why.id else "customer", str(why))
     journey = storage.get_journey(get_db(), item["journey"])
     if journey is None:
         problem("journey", f"no journey '{item['journey']}'")
@@ -134,7 +134,7 @@ def _create(db, items: list[dict]) -> list[dict]:
     for (journey_id, moment_id), indexes in groups.items():
         journey = storage.get_journey(db, journey_id)
         requests = [
-            invitations.Request(
+            invitation_csv.Request(
                 items[i]["customer"].strip(), items[i].get("email"), items[i].get("locale")
             )
             for i in indexes
@@ -150,7 +150,7 @@ def _create(db, items: list[dict]) -> list[dict]:
                     "locale": outcome.locale,
                     "expires_at": outcome.expires_at,
                     "sent": False,
-                    "warnings": outcome.warnings,
+                    "warnings": [str(w) for w in outcome.warnings],
                 }
             else:
                 results[index] = {

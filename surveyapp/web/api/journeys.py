@@ -8,12 +8,12 @@ from typing import Any
 from flask import jsonify, request
 
 from surveyapp import storage
-from surveyapp.domain import scoring
 from surveyapp.domain.completeness import fallbacks
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import LOCALES
+from surveyapp.jobs import scores as scores_job
 from surveyapp.web.api.base import ApiError, bp, day_arg, journey_or_404
 from surveyapp.web.database import get_db
 
@@ -107,10 +107,8 @@ def scores(journey_id: str):
     journey = journey_or_404(journey_id)
     since, until = day_arg("since"), day_arg("until")
     locale = _locale_arg()
-    db = get_db()
-    tallies = storage.moment_tallies(db, journey.id, since=since, until=until, locale=locale)
-    results = scoring.journey_scores(journey, storage.retired_moments(db, journey.id), tallies)
-    return jsonify({"journey": journey.id, "moments": [s.to_dict() for s in results]})
+    figures = scores_job.journey_scores(get_db(), journey, since=since, until=until, locale=locale)
+    return jsonify(figures.to_dict(journey.id))
 
 
 @bp.get("/journeys/<journey_id>/insights")

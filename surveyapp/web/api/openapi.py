@@ -11,6 +11,7 @@ from surveyapp.web.api.schemas import (
     INSIGHTS,
     INVITATION_REQUEST,
     INVITATION_RESULTS,
+    INVITATIONS_TOTAL,
     MOMENT,
     NULLABLE_STRING,
     RESPONSE,
@@ -168,10 +169,11 @@ def document(base_url: str) -> dict[str, Any]:
                             "Scores in journey order",
                             {
                                 "type": "object",
-                                "required": ["journey", "moments"],
+                                "required": ["journey", "moments", "invitations"],
                                 "properties": {
                                     "journey": {"type": "string"},
                                     "moments": {"type": "array", "items": SCORE},
+                                    "invitations": INVITATIONS_TOTAL,
                                 },
                             },
                         ),

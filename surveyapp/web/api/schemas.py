@@ -4,7 +4,7 @@ responses, insights and errors."""
 from __future__ import annotations
 
 from surveyapp.domain.journeys import MAX_MOMENTS
-from surveyapp.domain.scoring import ALWAYS_SHOWN
+from surveyapp.domain.scoring import ALWAYS_SHOWN, INVITATION_FIGURES
 from surveyapp.domain.vocabulary import (
     INSIGHT_LABELS,
     KINDS,
@@ -63,10 +63,29 @@ DEFINITION = {
         "moments": {"type": "array", "items": MOMENT, "minItems": 1, "maxItems": MAX_MOMENTS},
     },
 }
+#: A moment's (or the journey's) personal invitations and response rate.
+INVITATION_FIGURES_SCHEMA = {
+    "invited": {"type": "integer", "description": "Invitations made in the period."},
+    "sent": {"type": "integer"},
+    "opened": {"type": "integer", "description": "Opened by a person (answers count)."},
+    "answered": {"type": "integer"},
+    "response_rate_pct": {
+        **NULLABLE_NUMBER,
+        "description": "Answered of made, in percent; null without invitations.",
+    },
+    "response_rate_low_pct": {**NULLABLE_NUMBER, "description": "95% Wilson interval, low."},
+    "response_rate_high_pct": {**NULLABLE_NUMBER, "description": "95% Wilson interval, high."},
+}
+INVITATIONS_TOTAL = {
+    "type": "object",
+    "required": list(INVITATION_FIGURES),
+    "properties": INVITATION_FIGURES_SCHEMA,
+}
 SCORE = {
     "type": "object",
-    "required": list(ALWAYS_SHOWN),
+    "required": [*ALWAYS_SHOWN, *INVITATION_FIGURES],
     "properties": {
+        **INVITATION_FIGURES_SCHEMA,
         "id": {"type": "string"},
         "kind": {"type": "string"},
         "name": {"type": "string"},

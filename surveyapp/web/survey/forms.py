@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from surveyapp.domain.i18n import N_, lazy_translate
 from surveyapp.domain.surveys import Survey, SurveyQuestion
 from surveyapp.domain.vocabulary import MAX_TEXT_ANSWER, RANGES
-from surveyapp.jobs.invitations import is_valid_email
+from surveyapp.jobs.invitation_csv import is_valid_email
 from surveyapp.web.forms import CSRF_FIELD, BaseForm
 
 

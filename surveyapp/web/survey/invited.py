@@ -128,6 +128,7 @@ def invited_survey(token: str):
         )
     switched = switched_language(survey, journey.locales)
     if switched is not None:
+        _opened(invitation)
         return switched
     preset = _preset(survey, request.args.get("a")) if request.method == "GET" else None
     form = survey_form_for(survey, locale, preset)
@@ -148,8 +149,34 @@ def invited_survey(token: str):
             if "completable" in session:  # popping an absent key would re-sign the cookie
                 session.pop("completable")
             return redirect(thanks, 303)
-    first_answer_url = url_for(".first_answer", token=token) if preset and not answered else None
-    return render_survey(survey, form, locale, notice, first_answer_url=first_answer_url)
+        _opened(invitation)  # a person sent the form, which still needs something
+    if answered:
+        presence = None
+    elif preset:  # the person's first touch records the email's one-click answer
+        presence = url_for(".first_answer", token=token)
+    else:  # or only that a person opened it
+        presence = url_for(".opened", token=token) if invitation["opened_at"] is None else None
+    return render_survey(survey, form, locale, notice, presence_url=presence)
+
+
+def _opened(invitation) -> None:
+    if invitation["opened_at"] is None and invitation["answered_at"] is None:
+        storage.mark_opened(get_db(), invitation["id"])
+
+
+@bp.route("/s/<token>/opened", methods=["POST"])
+def opened(token: str):
+    """With JavaScript, the page says when a person is really there (it is visible and
+    they move, touch, scroll or type): an invitation is "opened" only then, never by a
+    mail scanner's GET."""
+    invitation, _journey, survey, locale, failure = _invitation(token)
+    if failure:
+        return "", 404
+    form = survey_form_for(survey, locale)
+    if not form.csrf_token.validate(form):  # only this page's own script may say so
+        return "", 422
+    _opened(invitation)
+    return "", 204
 
 
 @bp.route("/s/<token>/first", methods=["POST"])
@@ -231,7 +258,9 @@ def unsubscribe(token: str):
     one_click = request.form.get("List-Unsubscribe") == "One-Click"
     if request.method == "POST" and (one_click or form.validate()):
         if invitation["customer_ref"]:
-            storage.add_optout(get_db(), invitations.customer_hash(invitation["customer_ref"]))
+            storage.add_optout(
+                get_db(), invitations.customer_hash(invitation["customer_ref"]), invitation["id"]
+            )
         return render_template(
             "unsubscribe.html", journey=journey, form=None, locale=locale, done=True
         )

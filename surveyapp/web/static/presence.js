@@ -1,10 +1,11 @@
-// The email's one-click answer is preselected on this page; a GET never records it,
-// because mail security scanners open every link. Once a person is really here (the page
-// is visible and they move, touch, scroll or type), record it at once, so that the
+// A personal survey link says when a person is really here: mail security scanners
+// open every link, so a GET never counts. Once the page is visible and someone moves,
+// touches, scrolls or types, one POST tells the server: that the invitation was opened,
+// or, when the email's one-click answer is preselected, that answer itself, so that the
 // click counts even if they close the page without pressing the button.
 (function () {
   "use strict";
-  var form = document.querySelector("form[data-first-answer]");
+  var form = document.querySelector("form[data-presence]");
   if (!form || !window.fetch || !window.FormData) {
     return;
   }
@@ -16,7 +17,7 @@
     }
     sent = true;
     events.forEach(function (name) { window.removeEventListener(name, record, true); });
-    fetch(form.getAttribute("data-first-answer"), {
+    fetch(form.getAttribute("data-presence"), {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin"

@@ -1,0 +1,125 @@
+"""Reading a company's list of customers to invite: a spreadsheet's CSV, checked row by
+row, each problem with its line and a reason in the reader's language (English for the
+CLI, the manager's on the admin pages). No Flask here."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from surveyapp.domain.i18n import N_, Message, message
+from surveyapp.domain.problems import Problem
+from surveyapp.domain.text import has_control_characters
+
+MAX_CUSTOMER_REF = 200
+EMAIL = re.compile(
+    r"[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+CSV_COLUMNS = ("customer", "email", "locale")
+
+
+@dataclass
+class Request:
+    """One invitation asked for: a CSV row or a CLI/API call."""
+
+    customer: str
+    email: str | None = None
+    locale: str | None = None
+    line: int | None = None
+
+
+class CsvError(ValueError):
+    """The CSV as a whole cannot be read (encoding, empty, columns); ``why`` says it in
+    any language."""
+
+    def __init__(self, why: Message):
+        self.why = why
+        super().__init__(str(why))
+
+
+def is_valid_email(address: str) -> bool:
+    return len(address) <= 254 and EMAIL.fullmatch(address) is not None
+
+
+def check_request(customer: str, email: str | None) -> Message | None:
+    """Why a request cannot be an invitation, or None."""
+    if not customer:
+        return message(N_("the customer reference is empty"))
+    if len(customer) > MAX_CUSTOMER_REF:
+        return message(
+            N_("the customer reference is longer than %(max)s characters"), max=MAX_CUSTOMER_REF
+        )
+    if has_control_characters(customer):
+        return message(
+            N_("the customer reference contains a line break or another control character")
+        )
+    if email is not None and not is_valid_email(email):
+        return message(N_("the email address “%(email)s” is not valid"), email=email)
+    return None
+
+
+def _line(number: int) -> Message:
+    return message(N_("line %(line)s"), line=number)
+
+
+def read_csv(data: bytes) -> tuple[list[Request], list[Problem]]:
+    """Rows of a spreadsheet's CSV: comma or semicolon, UTF-8 with or without BOM, CRLF.
+
+    Returns the requests and one problem per bad row (``line N: reason``).
+    Raises CsvError when the file cannot be read at all.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CsvError(
+            message(
+                N_("the file is not UTF-8 (byte %(byte)s); save it as “CSV UTF-8” and try again"),
+                byte=str(exc.start),
+            )
+        ) from None
+    if not text.strip():
+        raise CsvError(message(N_("the file is empty")))
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    if "customer" not in columns:
+        raise CsvError(
+            message(
+                N_("the first line must name the columns customer,email,locale (found: %(found)s)"),
+                found=", ".join(columns) or "—",
+            )
+        )
+    reader.fieldnames = columns
+    requests, problems = [], []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                problems.append(Problem(_line(line), message(N_("more cells than columns"))))
+                continue
+            values = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
+            if not any(values.values()):
+                continue  # spreadsheets leave blank lines at the end
+            why = check_request(values["customer"], values["email"] or None)
+            if why:
+                problems.append(Problem(_line(line), why))
+                continue
+            requests.append(
+                Request(values["customer"], values["email"] or None, values["locale"] or None, line)
+            )
+    except csv.Error as exc:  # a quote never closed, a NUL byte: the file as a whole
+        raise CsvError(
+            message(
+                N_("line %(line)s cannot be read (%(why)s)"), line=reader.line_num, why=str(exc)
+            )
+        ) from None
+    if not requests and not problems:
+        raise CsvError(message(N_("the file has a header but no customer")))
+    return requests, problems
