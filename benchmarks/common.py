@@ -113,3 +113,20 @@ def run_wrk(
     figures = json.loads(result.stdout.split("JSON ", 1)[1])
     figures["rps"] = figures["requests"] / figures["seconds"]
     return figures
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    import re
+
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def logged_in(app, username: str = "bench", password: str = "benchmark password"):
+    """A test client of ``app`` logged in to the admin area (the account must exist)."""
+    client = app.test_client()
+    token = csrf_of(client.get("/admin/login").get_data(as_text=True))
+    client.post(
+        "/admin/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+    return client

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -25,8 +24,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
+from common import DEMO_JOURNEYS, ROOT, logged_in  # benchmarks/common.py
 
 
 def fill(db, journey, n: int, seed: int = 7) -> None:
@@ -125,14 +123,7 @@ def measure(size: int, repeat: int, database: str | None = None) -> dict[str, fl
         db.commit()
     db.close()
 
-    app = create_app({"SECRET_KEY": "bench"})
-    client = app.test_client()
-    page = client.get("/admin/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post(
-        "/admin/login",
-        data={"username": "bench", "password": "benchmark password", "csrf_token": token},
-    )
+    client = logged_in(create_app({"SECRET_KEY": "bench"}))
 
     def timed(call) -> float:
         call()  # warm up caches once

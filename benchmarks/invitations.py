@@ -1,11 +1,19 @@
-"""Benchmark: creating invitations from a CSV, and sending them over SMTP.
+"""Benchmark: creating invitations from a CSV, sending them over SMTP, and the admin
+pages that follow them.
 
     .venv/bin/python benchmarks/invitations.py [--rows 100000] [--messages 2000]
+                                               [--repeat 20]
 
 Prints invitations/s for reading a 100,000-row CSV and creating the invitations
 (one transaction, on a real SQLite file), the same through the `surveyapp invite`
 command end to end, and messages/s sent to a local aiosmtpd server over one
 connection. Targets (issue 3): >= 20,000 invitations/s, >= 100 messages/s.
+
+Then, as a manager in the browser would (Flask's test client, login done beforehand, the
+server's work only): the same CSV uploaded on the invite page, and the median server
+time of a moment's invitation list with 100,000 invitations (first page, a state, a deep
+page, a search) and of the journey dashboard with its headline tiles and response rates.
+Target (issue 14): each page under 100 ms.
 """
 
 from __future__ import annotations
@@ -19,14 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
+from common import DEMO_JOURNEYS, csrf_of, logged_in  # benchmarks/common.py
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=2_000)
+    parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="bench-invitations-"))
     os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
@@ -34,7 +42,7 @@ def main() -> None:
 
     from surveyapp import settings, storage
     from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import invitations, mailer
+    from surveyapp.jobs import invitation_csv, invitations, mailer
 
     journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
     db = storage.open_database(instance / "surveyapp.db")
@@ -47,7 +55,7 @@ def main() -> None:
     csv_path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
 
     start = time.perf_counter()
-    requests, problems = invitations.read_csv(csv_path.read_bytes())
+    requests, problems = invitation_csv.read_csv(csv_path.read_bytes())
     outcomes = invitations.create(
         db,
         journey,
@@ -119,6 +127,76 @@ def main() -> None:
         f"smtp: {report.sent:,} localized emails (text + HTML) over one connection in "
         f"{elapsed:.2f} s = {report.sent / elapsed:,.0f} messages/s (target >= 100)"
     )
+    db.close()
+    pages(instance, csv_path, args.rows, args.repeat)
+
+
+def pages(instance: Path, csv_path: Path, rows: int, repeat: int) -> None:
+    """The admin pages' server time, on the database the benchmark filled."""
+    import io
+    import statistics
+
+    from surveyapp import create_app, storage
+    from surveyapp.jobs import accounts
+
+    database = instance / "surveyapp.db"
+    with storage.connect(database) as db:
+        accounts.create(db, "bench", "benchmark password", "admin")
+        # A realistic mix on the meal's invitations: most sent, some opened or answered.
+        db.exec_driver_sql(
+            "UPDATE invitations SET sent_at = created_at, send_attempts = 1 WHERE id % 10 < 8"
+        )
+        db.exec_driver_sql("UPDATE invitations SET opened_at = created_at WHERE id % 10 < 4")
+        db.exec_driver_sql("UPDATE invitations SET answered_at = created_at WHERE id % 10 < 2")
+        # The daily counts those steps would have kept, counted again from the invitations.
+        db.exec_driver_sql("DELETE FROM invitation_tallies")
+        db.exec_driver_sql(
+            "INSERT INTO invitation_tallies SELECT journey_id, moment_id, "
+            "substr(created_at, 1, 10), locale, count(*), count(sent_at), count(opened_at), "
+            "count(answered_at) FROM invitations GROUP BY 1, 2, 3, 4"
+        )
+        db.exec_driver_sql("ANALYZE")
+        db.commit()
+    client = logged_in(create_app({"SECRET_KEY": "bench", "CONTACT_BUDGET": 0}))
+    invite = "/admin/j/cafe/m/welcome/invite"
+    token = csrf_of(client.get(invite).get_data(as_text=True))
+    start = time.perf_counter()
+    response = client.post(
+        invite,
+        data={
+            "csrf_token": token,
+            "delivery": "links",
+            "customers": (io.BytesIO(csv_path.read_bytes()), "customers.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200, response.status_code
+    print(
+        f"web:  {rows:,} customers uploaded on the invite page ({csv_path.stat().st_size / 1e6:.1f}"
+        f" MB) in {elapsed:.2f} s of server time = {rows / elapsed:,.0f} invitations/s"
+    )
+
+    def timed(path: str) -> float:
+        assert client.get(path).status_code == 200  # warm up once
+        samples = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            client.get(path)
+            samples.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(samples)
+
+    listing = "/admin/j/cafe/m/meal/invitations"
+    figures = {
+        "invitation list, first page": timed(listing),
+        "invitation list, state 'opened'": timed(f"{listing}?state=opened"),
+        "invitation list, page 1,000": timed(f"{listing}?page=1000"),
+        "invitation list, search 'C-00123'": timed(f"{listing}?q=C-00123"),
+        "journey dashboard with tiles": timed("/admin/j/cafe"),
+    }
+    print(f"pages with {rows:,} invitations of one moment (median of {repeat}, target < 100 ms):")
+    for name, ms in figures.items():
+        print(f"  {name:<36} {ms:7.1f} ms")
 
 
 if __name__ == "__main__":

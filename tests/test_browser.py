@@ -241,3 +241,75 @@ def test_a_customer_answers_a_survey_framed_by_the_companys_own_site(browser, in
         stop_server(server)
         company.shutdown()
     assert storage.count_responses(db) == 1
+
+
+def test_a_manager_invites_from_a_spreadsheet_and_follows_the_answer(
+    browser, smtp_server, instance, loaded, db, tmp_path
+):
+    """In French: a CSV with a bad row is refused, then sent without it through the
+    sending worker `surveyapp serve` runs; the Romanian customer answers from the email;
+    the manager sees the invitation answered and the response rate."""
+    import time
+
+    from surveyapp.jobs import accounts
+    from tests.helpers import start_serve
+
+    accounts.create(db, "maria", "correct horse battery", "admin")
+    server, port = start_serve("--workers", "2")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        context = browser.new_context(locale="fr-FR")
+        page = context.new_page()
+        page.goto(f"{base}/admin/")
+        page.get_by_label("Nom d’utilisateur").fill("maria")
+        page.get_by_label("Mot de passe").fill("correct horse battery")
+        page.get_by_role("button", name="Se connecter").click()
+        page.goto(f"{base}/admin/j/cafe")
+        page.locator("tr", has_text="Votre repas").get_by_role(
+            "link", name="Inviter des clients"
+        ).click()
+
+        customers = tmp_path / "clients.csv"
+        customers.write_bytes(
+            "customer;email;locale\r\nC-1;ana@example.ro;ro\r\nC-2;pas-un-email;fr\r\n"
+            "C-3;;fr\r\n".encode("utf-8-sig")
+        )
+        page.get_by_label("Clients (CSV : customer, email, locale)").set_input_files(str(customers))
+        page.get_by_role("button", name="Inviter").click()
+        alert = page.get_by_role("alert").inner_text()
+        assert "rien n’a été créé" in alert and "ligne 3" in alert
+
+        page.get_by_label("Clients (CSV : customer, email, locale)").set_input_files(str(customers))
+        page.get_by_label("Ignorer les lignes non valides et inviter les autres").check()
+        assert page.get_by_label("Envoyer les invitations par e-mail maintenant").is_checked()
+        page.get_by_role("button", name="Inviter").click()
+        status = page.get_by_role("status").first.inner_text()
+        assert "2 liens personnels créés." in status and "1 invitation est en cours" in status
+
+        deadline = time.monotonic() + 20  # the sending worker takes the queue every 2 s
+        while not smtp_server.to("ana@example.ro") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        (message,) = smtp_server.to("ana@example.ro")
+        assert message["Subject"] == "Café des Arts vă întreabă: cum a fost „Masa dumneavoastră”?"
+
+        customer = browser.new_context(locale="ro-RO")
+        survey = customer.new_page()
+        survey.goto(one_click_link(message, "Bine"))
+        survey.get_by_label("Foarte mulțumit").check()
+        survey.get_by_role("button", name="Trimite răspunsurile").click()
+        assert survey.locator("h1").inner_text() == "Vă mulțumim!"
+        customer.close()
+
+        page.get_by_role("link", name="Voir les invitations de ce moment").click()
+        page.get_by_role("link", name="Répondue").click()
+        row = page.locator("tbody tr")
+        assert row.count() == 1 and "C-1" in row.inner_text()
+        page.goto(f"{base}/admin/j/cafe")
+        rates = page.get_by_role("region", name="Invitations et taux de réponse")
+        assert "50,0" in rates.locator("tr", has_text="Votre repas").inner_text()
+        journey_map = page.get_by_role("region", name="Carte du parcours")
+        cells = journey_map.locator("tr", has_text="Votre repas").locator("td").all_inner_texts()
+        assert cells[1] == "1" and cells[2].startswith("100,0")  # the answer, counted
+        context.close()
+    finally:
+        stop_server(server)

@@ -7,6 +7,7 @@ import io
 import json
 
 from surveyapp import storage
+from surveyapp.domain import scoring
 
 
 def test_journey_check_prints_every_problem_as_file_path_reason(run_cli, tmp_path, journeys_dir):
@@ -83,15 +84,7 @@ def test_survey_show_names_the_moments_when_one_is_unknown(run_cli, loaded):
     assert "Moments: welcome, waiting, meal, bill, review" in result.output
 
 
-NO_INVITATIONS = {
-    "invited": 0,
-    "sent": 0,
-    "opened": 0,
-    "answered": 0,
-    "response_rate_pct": None,
-    "response_rate_low_pct": None,
-    "response_rate_high_pct": None,
-}
+NO_INVITATIONS = scoring.funnel_figures(None)  # no invitation yet: counts 0, rates null
 
 
 def test_scores_json_lists_moments_in_journey_order(run_cli, client, answer):

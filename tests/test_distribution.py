@@ -21,20 +21,22 @@ INVITE = "/admin/j/cafe/m/meal/invite"
 LIST = "/admin/j/cafe/m/meal/invitations"
 
 
+def logged_in(app, db, username: str, role: str):
+    """A browser of ``app`` logged in, in French, as a new account with ``role``."""
+    accounts.create(db, username, PASSWORD, role)
+    client = app.test_client()
+    assert admin_log_in(client, username, PASSWORD, "fr").status_code == 303
+    return client
+
+
 @pytest.fixture
 def manager(app, db):
-    accounts.create(db, "maria", PASSWORD, "admin")
-    client = app.test_client()
-    assert admin_log_in(client, "maria", PASSWORD, "fr").status_code == 303
-    return client
+    return logged_in(app, db, "maria", "admin")
 
 
 @pytest.fixture
 def viewer(app, db):
-    accounts.create(db, "victor", PASSWORD, "viewer")
-    client = app.test_client()
-    assert admin_log_in(client, "victor", PASSWORD, "fr").status_code == 303
-    return client
+    return logged_in(app, db, "victor", "viewer")
 
 
 @pytest.fixture
@@ -47,10 +49,7 @@ def mailing_app(smtp_server, instance, loaded):
 
 @pytest.fixture
 def mailing_manager(mailing_app, db):
-    accounts.create(db, "maria", PASSWORD, "admin")
-    client = mailing_app.test_client()
-    assert admin_log_in(client, "maria", PASSWORD, "fr").status_code == 303
-    return client
+    return logged_in(mailing_app, db, "maria", "admin")
 
 
 def text(response) -> str:
@@ -167,7 +166,8 @@ def test_sending_now_queues_the_emails_and_the_worker_sends_them(
     assert message["Content-Language"] == "ro"
     assert send_round(mailing_app).sent == 0  # taken off the queue: never sent twice
     listed = text(mailing_manager.get(f"{LIST}?state=sent"))
-    assert "ana@example.ro" in listed and "Envoyée (1)" in listed
+    assert "ana@example.ro" in listed and "1 invitation · page 1 sur 1" in listed
+    assert "envoyées : 1, ouvertes : 0" in text(mailing_manager.get(LIST))
 
 
 def test_failed_invitations_show_why_and_can_be_sent_again(
@@ -177,7 +177,8 @@ def test_failed_invitations_show_why_and_can_be_sent_again(
     upload(mailing_manager, GOOD_AND_BAD, skip_invalid="y", delivery="send")
     assert send_round(mailing_app).failed == 1
     listed = text(mailing_manager.get(f"{LIST}?state=failed"))
-    assert "Échec de l’envoi (1)" in listed and "550 5.1.1 no such user" in listed
+    assert "1 invitation · page 1 sur 1" in listed and "550 5.1.1 no such user" in listed
+    assert "Renvoyer 1 invitation en échec" in listed
     smtp_server.refuse.clear()
     page = mailing_manager.get(LIST).get_data(as_text=True)
     response = mailing_manager.post(f"{LIST}/resend", data={"csrf_token": csrf_token(page)})
@@ -218,9 +219,12 @@ def test_the_list_pages_filters_and_searches(manager, db, loaded):
     assert "55 invitations · page 1 sur 2" in first and "C-054" in first and "C-004" not in first
     second = text(manager.get(f"{LIST}?page=2"))
     assert "C-004" in second and "Page précédente" in second
-    found = text(manager.get(f"{LIST}?q=C-01"))
+    found = text(manager.get(f"{LIST}?q=C-01"))  # begins with
     assert "10 invitations" in found
-    assert "Lien créé (55)" in first
+    assert "1 invitation · page 1" in text(manager.get(f"{LIST}?q=c5@"))
+    assert "55 invitations personnelles créées : envoyées : 0" in first
+    assert "55 invitations" in text(manager.get(f"{LIST}?state=created"))
+    assert "Aucune invitation ici." in text(manager.get(f"{LIST}?state=sent"))
     assert manager.get(f"{LIST}?state=lost").status_code == 400
     assert manager.get(f"{LIST}?page=-1").status_code == 400
     assert "Aucune invitation ici." in text(manager.get(f"{LIST}?q=%25"))  # % is no pattern
@@ -230,19 +234,22 @@ def test_skipped_requests_are_listed_with_why(manager, db, loaded):
     storage.add_optout(db, invitations.customer_hash("C-1"))
     upload(manager, GOOD_AND_BAD, skip_invalid="y")
     listed = text(manager.get(f"{LIST}?state=skipped"))
-    assert "Ignorée (1)" in listed and "a refusé les enquêtes" in listed
+    assert "1 invitation · page 1 sur 1" in listed and "a refusé les enquêtes" in listed
+    assert "1 demande ignorée." in text(manager.get(LIST))
 
 
 def test_opened_counts_a_person_never_a_get(app, client, manager, db, loaded):
     token = make_invitation(db, loaded["cafe"], "meal", "C-9", "ro")
     page = client.get(f"/s/{token}").get_data(as_text=True)
     assert f'data-presence="/s/{token}/opened"' in page
-    assert "Ouverte (0)" in text(manager.get(LIST))  # a scanner's GET opened nothing
+    opened_list = f"{LIST}?state=opened"
+    assert "Aucune invitation ici." in text(manager.get(opened_list))  # a scanner's GET
     assert client.post(f"/s/{token}/opened", data={}).status_code == 422
     assert (
         client.post(f"/s/{token}/opened", data={"csrf_token": csrf_token(page)}).status_code == 204
     )
-    assert "Ouverte (1)" in text(manager.get(LIST))
+    assert "C-9" in text(manager.get(opened_list))
+    assert "envoyées : 0, ouvertes : 1, répondues : 0" in text(manager.get(LIST))
     again = client.get(f"/s/{token}").get_data(as_text=True)
     assert "data-presence" not in again  # told once
 
@@ -251,7 +258,7 @@ def test_opting_out_shows_on_the_invitation(app, client, manager, db, loaded):
     token = make_invitation(db, loaded["cafe"], "meal", "C-9", "ro")
     page = client.get(f"/u/{token}").get_data(as_text=True)
     client.post(f"/u/{token}", data={"csrf_token": csrf_token(page)})
-    assert "A refusé les enquêtes (1)" in text(manager.get(LIST))
+    assert "C-9" in text(manager.get(f"{LIST}?state=opted_out"))
 
 
 def test_every_state_is_counted_once_in_order_of_precedence(db, loaded):

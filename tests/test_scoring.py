@@ -119,13 +119,7 @@ def test_a_moment_without_responses_has_null_scores():
         "negative": 0,
         "net_score": None,
         "ces_mean": None,
-        "invited": 0,
-        "sent": 0,
-        "opened": 0,
-        "answered": 0,
-        "response_rate_pct": None,
-        "response_rate_low_pct": None,
-        "response_rate_high_pct": None,
+        **scoring.funnel_figures(None),
     }
 
 

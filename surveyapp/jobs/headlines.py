@@ -81,12 +81,17 @@ def headlines(
     """The three tiles over the filters' period (or the last 30 days) and the one before."""
     start, end, previous_start, previous_end = periods(since, until, today)
     figures: dict[str, list] = {"nps": [], "net_score": [], "response_rate": [], "pain": []}
-    for first, last in ((start, end), (previous_start, previous_end)):
-        t = _totals(
-            storage.moment_tallies(
-                db, journey.id, since=first, until=last, locale=locale, channel=channel
-            )
-        )
+    answers = storage.two_periods(
+        db,
+        journey.id,
+        current=(start, end),
+        previous=(previous_start, previous_end),
+        locale=locale,
+        channel=channel,
+    )
+    for t, (first, last) in zip(
+        answers, ((start, end), (previous_start, previous_end)), strict=True
+    ):
         f = _totals(storage.funnel(db, journey.id, since=first, until=last, locale=locale))
         n = t.get("responses", 0)
         figures["nps"].append(

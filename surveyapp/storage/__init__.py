@@ -53,13 +53,15 @@ from surveyapp.storage.database import (
 from surveyapp.storage.digests import digest_mark, negative_responses_after, set_digest_mark
 from surveyapp.storage.followups import followups, leave_contact, open_followups, update_followup
 from surveyapp.storage.insights import linked_responses, load_simulated
+from surveyapp.storage.invitation_tallies import STEPS as FUNNEL
+from surveyapp.storage.invitation_tallies import funnel
 from surveyapp.storage.invitation_tracking import (
-    FUNNEL,
     ListQuery,
     batch_rows,
+    failed_count,
     failed_ids,
-    funnel,
     invitation_list,
+    skipped_count,
     state_counts,
 )
 from surveyapp.storage.invitations import (
@@ -104,7 +106,7 @@ from surveyapp.storage.responses import (
 )
 from surveyapp.storage.schema import open_database
 from surveyapp.storage.tallies import KEY as TALLY_KEY
-from surveyapp.storage.tallies import count_in_tally, moment_tallies, weekly_tallies
+from surveyapp.storage.tallies import count_in_tally, moment_tallies, two_periods, weekly_tallies
 from surveyapp.storage.transactions import exclusive, lock, snapshot, transaction
 from surveyapp.storage.webhooks import (
     add_webhook,
@@ -118,7 +120,9 @@ __all__ = [
     "FUNNEL",
     "ListQuery",
     "batch_rows",
+    "failed_count",
     "failed_ids",
+    "skipped_count",
     "funnel",
     "invitation_list",
     "mark_opened",
@@ -128,6 +132,7 @@ __all__ = [
     "queued_count",
     "state_counts",
     "take_queued",
+    "two_periods",
     "AlreadyAnswered",
     "BUSY_TIMEOUT_MS",
     "Copied",

@@ -10,7 +10,7 @@ table and are listed under their own state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +25,11 @@ i = invitations.c
 _LIKE_ESCAPE = "\\"
 
 
+#: Sending failed and never succeeded since (the condition of idx_invitations_failed:
+#: every attempt counts in send_attempts, and a success sets sent_at).
+_FAILED = sa.and_(i.sent_at.is_(None), i.send_attempts > 0)
+
+
 def state_of(now: datetime) -> sa.ColumnElement:
     """The state of an invitation at ``now``, as one SQL expression: the conditions in the
     order of INVITATION_STATES (a test checks it), "created" when none holds."""
@@ -33,7 +38,7 @@ def state_of(now: datetime) -> sa.ColumnElement:
         "answered": i.answered_at.is_not(None),
         "opted_out": i.opted_out_at.is_not(None),
         "expired": i.expires_at <= when,
-        "failed": sa.and_(i.sent_at.is_(None), i.last_error.is_not(None)),
+        "failed": _FAILED,
         "opened": i.opened_at.is_not(None),
         "sent": i.sent_at.is_not(None),
     }
@@ -44,19 +49,19 @@ def state_of(now: datetime) -> sa.ColumnElement:
 
 
 def _found(table: sa.Table, text: str):
-    """Rows whose customer reference or email contains ``text``, whatever its case."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+    """Rows whose customer reference or email begins with ``text`` (as typed): two index
+    ranges, so a search costs the same among a million invitations."""
+    end = text + "\U0010ffff"
     return sa.or_(
-        table.c.customer_ref.ilike(pattern, escape=_LIKE_ESCAPE),
-        table.c.email.ilike(pattern, escape=_LIKE_ESCAPE),
+        sa.and_(table.c.customer_ref >= text, table.c.customer_ref < end),
+        sa.and_(table.c.email >= text, table.c.email < end),
     )
 
 
 @dataclass(frozen=True)
 class ListQuery:
-    """Which invitations of a moment to list: a state (None: every invitation), a text
-    found in the customer's reference or email, a page (from 1) of ``size`` rows."""
+    """Which invitations of a moment to list: a state (None: every invitation), the start
+    of the customer's reference or email, a page (from 1) of ``size`` rows."""
 
     journey_id: str
     moment_id: str
@@ -66,8 +71,11 @@ class ListQuery:
     size: int = 50
 
 
-def invitation_list(db: Database, query: ListQuery, now: datetime) -> tuple[list[dict], int]:
-    """One page of a moment's invitations, newest first, and how many match in all."""
+def invitation_list(
+    db: Database, query: ListQuery, now: datetime, known_total: int | None = None
+) -> tuple[list[dict], int]:
+    """One page of a moment's invitations, newest first, and how many match in all
+    (``known_total``, when the caller has it from the tallies, saves counting them)."""
     if query.state == "skipped":
         s = invitation_skips.c
         where = [s.journey_id == query.journey_id, s.moment_id == query.moment_id]
@@ -108,7 +116,10 @@ def invitation_list(db: Database, query: ListQuery, now: datetime) -> tuple[list
             state.label("state"),
         ]
         table = invitations
-    total = db.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one()
+    if known_total is None:
+        known_total = db.execute(
+            sa.select(sa.func.count()).select_from(table).where(*where)
+        ).scalar_one()
     rows = db.execute(
         sa.select(*columns)
         .where(*where)
@@ -116,11 +127,37 @@ def invitation_list(db: Database, query: ListQuery, now: datetime) -> tuple[list
         .limit(query.size)
         .offset((query.page - 1) * query.size)
     ).mappings()
-    return [dict(r) for r in rows], total
+    return [dict(r) for r in rows], known_total
+
+
+def _resendable(journey_id: str, moment_id: str, now: datetime) -> list:
+    """A moment's invitations whose email failed and that may still be answered."""
+    return [
+        i.journey_id == journey_id,
+        i.moment_id == moment_id,
+        _FAILED,
+        i.answered_at.is_(None),
+        i.opted_out_at.is_(None),
+        i.expires_at > iso(now),
+    ]
+
+
+def failed_count(db: Database, journey_id: str, moment_id: str, now: datetime) -> int:
+    """How many of a moment's failed invitations may be sent again."""
+    where = _resendable(journey_id, moment_id, now)
+    return db.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
+
+
+def skipped_count(db: Database, journey_id: str, moment_id: str) -> int:
+    s = invitation_skips.c
+    return db.execute(
+        sa.select(sa.func.count()).where(s.journey_id == journey_id, s.moment_id == moment_id)
+    ).scalar_one()
 
 
 def state_counts(db: Database, journey_id: str, moment_id: str, now: datetime) -> dict[str, int]:
-    """How many of a moment's invitations are in each state, skipped requests included."""
+    """How many of a moment's invitations are in each state, skipped requests included
+    (it reads every one of them: for tests and reports, not for each page)."""
     state = state_of(now)
     counts = dict.fromkeys(INVITATION_STATES, 0)
     counts.update(
@@ -130,22 +167,14 @@ def state_counts(db: Database, journey_id: str, moment_id: str, now: datetime) -
             .group_by(state)
         ).all()
     )
-    s = invitation_skips.c
-    counts["skipped"] = db.execute(
-        sa.select(sa.func.count()).where(s.journey_id == journey_id, s.moment_id == moment_id)
-    ).scalar_one()
+    counts["skipped"] = skipped_count(db, journey_id, moment_id)
     return counts
 
 
 def failed_ids(db: Database, journey_id: str, moment_id: str, now: datetime) -> list[int]:
     """The invitations whose email failed and that may still be answered."""
-    return list(
-        db.execute(
-            sa.select(i.id).where(
-                i.journey_id == journey_id, i.moment_id == moment_id, state_of(now) == "failed"
-            )
-        ).scalars()
-    )
+    where = _resendable(journey_id, moment_id, now)
+    return list(db.execute(sa.select(i.id).where(*where)).scalars())
 
 
 def batch_rows(db: Database, batch: str) -> list[dict[str, Any]]:
@@ -160,39 +189,3 @@ def batch_rows(db: Database, batch: str) -> list[dict[str, Any]]:
     rows = [dict(r) for r in db.execute(made.order_by(i.id)).mappings()]
     rows += [dict(r) for r in db.execute(skipped.order_by(s.id)).mappings()]
     return rows
-
-
-#: The funnel of a response rate, in order.
-FUNNEL = ("invited", "sent", "opened", "answered")
-
-
-def funnel(
-    db: Database,
-    journey_id: str,
-    *,
-    since: date | None = None,
-    until: date | None = None,
-    locale: str | None = None,
-) -> dict[str, dict[str, int]]:
-    """Per moment: invitations made (in the period, by when they were made), sent,
-    opened by a person (an answer counts as opened) and answered."""
-    where = [i.journey_id == journey_id]
-    if since:
-        where.append(i.created_at >= since.isoformat())
-    if until:
-        where.append(i.created_at < (until + timedelta(days=1)).isoformat())
-    if locale:
-        where.append(i.locale == locale)
-    opened = sa.func.count(sa.case((i.opened_at.is_not(None) | i.answered_at.is_not(None), 1)))
-    rows = db.execute(
-        sa.select(
-            i.moment_id,
-            sa.func.count(),
-            sa.func.count(i.sent_at),
-            opened,
-            sa.func.count(i.answered_at),
-        )
-        .where(*where)
-        .group_by(i.moment_id)
-    ).all()
-    return {row[0]: dict(zip(FUNNEL, row[1:], strict=True)) for row in rows}

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.invitation_tallies import count_made, count_steps
 from surveyapp.storage.journeys import journey_of
 from surveyapp.storage.statements import findable, insert, record, records, run
 from surveyapp.storage.tables import (
@@ -47,9 +48,11 @@ COLUMNS = [invitations.c[name] for name in INVITATION_COLUMNS]
 
 
 def insert_invitations(db: Database, rows: list[dict], skips: list[dict] = ()) -> None:
-    """Insert invitations and the requests skipped beside them (column: value rows)."""
+    """Insert invitations and the requests skipped beside them (column: value rows), and
+    count them made."""
     if rows:
         db.execute(sa.insert(invitations), rows)
+        count_made(db, rows)
     if skips:
         db.execute(sa.insert(invitation_skips), list(skips))
 
@@ -105,18 +108,39 @@ def add_optout(db: Database, customer_hash: str, invitation_id: int | None = Non
         )
 
 
+_TALLY_KEY = (
+    invitations.c.journey_id,
+    invitations.c.moment_id,
+    invitations.c.created_at,
+    invitations.c.locale,
+)
 _OPENED = (
     sa.update(invitations)
-    .where(invitations.c.id == sa.bindparam("invitation"), invitations.c.opened_at.is_(None))
+    .where(
+        invitations.c.id == sa.bindparam("invitation"),
+        invitations.c.opened_at.is_(None),
+        invitations.c.answered_at.is_(None),  # an answer counted it opened already
+    )
     .values(opened_at=sa.bindparam("when"))
+    .returning(*_TALLY_KEY)
 )
+
+
+def _count(db: Database, changed, step: str) -> bool:
+    """Count ``step`` for the invitation an UPDATE ... RETURNING changed; whether it did."""
+    row = changed.fetchone()
+    if row is not None:
+        journey, moment, made, locale = row
+        count_steps(db, {(journey, moment, made[:10], locale): {step: 1}})
+    return row is not None
 
 
 def mark_opened(db: Database, invitation_id: int) -> None:
     """A person opened the invitation (they touched its page or sent it); the first
-    time is kept."""
+    time is kept, and counted."""
     with transaction(db):
-        run(db, _OPENED, {"invitation": invitation_id, "when": iso(utcnow())})
+        changed = run(db, _OPENED, {"invitation": invitation_id, "when": iso(utcnow())})
+        _count(db, changed, "opened")
 
 
 def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
@@ -177,16 +201,16 @@ def invitations_to_send(
 
 
 def mark_sent(db: Database, token: str, *, reminder: bool = False) -> None:
+    """Its email (or reminder) went; the first sending is counted."""
     i = invitations.c
     column = "reminded_at" if reminder else "sent_at"
+    values = {column: iso(utcnow()), "last_error": None, "send_attempts": i.send_attempts + 1}
     with transaction(db):
-        db.execute(
-            sa.update(invitations)
-            .where(i.token == token)
-            .values(
-                {column: iso(utcnow()), "last_error": None, "send_attempts": i.send_attempts + 1}
-            )
-        )
+        if not reminder:
+            first = sa.update(invitations).where(i.token == token, i.sent_at.is_(None))
+            if _count(db, db.execute(first.values(values).returning(*_TALLY_KEY)), "sent"):
+                return
+        db.execute(sa.update(invitations).where(i.token == token).values(values))
 
 
 def mark_send_failed(db: Database, token: str, error: str) -> None:

@@ -14,6 +14,7 @@ from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import FOLLOWUP_NEW
 from surveyapp.storage.database import Database, day_of, iso, utcnow
 from surveyapp.storage.followups import count_open, open_followup
+from surveyapp.storage.invitation_tallies import count_steps
 from surveyapp.storage.statements import records, run
 from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import add_to_tallies, filters
@@ -25,6 +26,15 @@ _CLAIM = (
     sa.update(invitations)
     .where(invitations.c.id == sa.bindparam("invitation"), invitations.c.answered_at.is_(None))
     .values(answered_at=sa.bindparam("when"))
+    # What its tally needs; opened_at is untouched, so it says whether a person had
+    # opened it before (an answer counts as opened, once).
+    .returning(
+        invitations.c.journey_id,
+        invitations.c.moment_id,
+        invitations.c.created_at,
+        invitations.c.locale,
+        invitations.c.opened_at,
+    )
 )
 _INSERT = sa.insert(responses).returning(responses.c.id)
 
@@ -87,9 +97,19 @@ def record_response(
         if invitation_id is not None:
             # One statement claims the link: on PostgreSQL a second node's claim waits for
             # this row, then finds it answered and changes nothing.
-            claimed = run(db, _CLAIM, {"invitation": invitation_id, "when": when}).rowcount
-            if not claimed:
+            claimed = run(db, _CLAIM, {"invitation": invitation_id, "when": when}).fetchone()
+            if claimed is None:
                 raise AlreadyAnswered(invitation_id)
+            journey, moment, made, invited_in, opened = claimed
+            count_steps(
+                db,
+                {
+                    (journey, moment, made[:10], invited_in): {
+                        "answered": 1,
+                        "opened": opened is None,
+                    }
+                },
+            )
         response_id = run(db, _INSERT, row).fetchone()[0]
         if polarity == "negative":
             open_followup(db, response_id, journey_id, moment_id, when)

@@ -115,6 +115,15 @@ invitations = sa.Table(
     sa.Index("idx_invitations_token", "token", unique=True),
     sa.Index("idx_invitations_journey_id_moment_id_id", "journey_id", "moment_id", "id"),
     sa.Index("idx_invitations_batch", "batch"),
+    sa.Index("idx_invitations_email", "email"),
+    # The failed ones of a moment, few among many: the list's "send again" counts them.
+    sa.Index(
+        "idx_invitations_failed",
+        "journey_id",
+        "moment_id",
+        sqlite_where=sa.text("sent_at IS NULL AND send_attempts > 0"),
+        postgresql_where=sa.text("sent_at IS NULL AND send_attempts > 0"),
+    ),
     sa.Index("idx_invitations_customer_ref_created_at", "customer_ref", "created_at"),
     sa.Index(
         "idx_invitations_journey_id_answered_at_created_at",
@@ -164,6 +173,19 @@ invitation_skips = sa.Table(
     _text("created_at"),
     sa.Index("idx_invitation_skips_journey_id_moment_id_id", "journey_id", "moment_id", "id"),
     sa.Index("idx_invitation_skips_batch", "batch"),
+)
+
+#: Per journey, moment, UTC day an invitation was made, and its locale: how many were
+#: made, sent, opened by a person (an answer counts) and answered, kept by each of those
+#: steps, so a response rate costs the same at a thousand invitations or a million.
+invitation_tallies = sa.Table(
+    "invitation_tallies",
+    metadata,
+    _text("journey_id", primary_key=True),
+    _text("moment_id", primary_key=True),
+    _text("day", primary_key=True),
+    _text("locale", primary_key=True),
+    *(_int(name, server_default="0") for name in ("invited", "sent", "opened", "answered")),
 )
 
 #: Emails asked for from the browser, sent by the sending worker (``send --loop``); a

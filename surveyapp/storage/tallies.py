@@ -85,6 +85,30 @@ def moment_tallies(
     }
 
 
+def two_periods(
+    db: Database,
+    journey_id: str,
+    *,
+    current: tuple[date, date],
+    previous: tuple[date, date],
+    locale: str | None = None,
+    channel: str | None = None,
+) -> tuple[dict[str, int], dict[str, int]]:
+    """A journey's tallies summed over all its moments in two periods (days inclusive;
+    ``previous`` ends before ``current`` starts), read in one pass."""
+    t = daily_tallies
+    which = sa.case((t.c.day >= current[0].isoformat(), 0), else_=1).label("which")
+    statement = (
+        sa.select(which, *(sa.func.sum(t.c[f]).label(f) for f in TALLY_FIELDS))
+        .where(*filters(t, journey_id, previous[0], current[1], locale, channel))
+        .group_by(which)
+    )
+    totals = ({f: 0 for f in TALLY_FIELDS}, {f: 0 for f in TALLY_FIELDS})
+    for row in db.execute(statement).mappings():
+        totals[row["which"]].update({f: int(row[f]) for f in TALLY_FIELDS})
+    return totals
+
+
 WEEK_FIELDS = ("responses", "positive", "neutral", "negative")
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from surveyapp import storage
-from surveyapp.domain import i18n
+from surveyapp.domain import i18n, scoring
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import INVITATION_STATE_LABELS, INVITATION_STATES, SKIP_REASONS
@@ -42,7 +42,12 @@ def invitation_list(journey_id: str, moment_id: str):
     text = request.args.get("q", "").strip()[:MAX_SEARCH]
     db, now = get_db(), storage.utcnow()
     query = storage.ListQuery(journey.id, moment.id, state, text, page, PAGE_SIZE)
-    rows, total = storage.invitation_list(db, query, now)
+    made = scoring.funnel_figures(storage.funnel(db, journey.id).get(moment.id))
+    skipped = storage.skipped_count(db, journey.id, moment.id)
+    known = None if text else (made["invited"] if state is None else None)
+    if state == "skipped" and not text:
+        known = skipped
+    rows, total = storage.invitation_list(db, query, now, known_total=known)
     pages = max(1, -(-total // PAGE_SIZE))
     after = timedelta(days=int(current_app.config["REMINDER_AFTER_DAYS"]))
     due = storage.reminders_due_count(db, journey.id, moment.id, older_than=now - after, now=now)
@@ -57,7 +62,9 @@ def invitation_list(journey_id: str, moment_id: str):
         pages=pages,
         state=state,
         text=text,
-        counts=storage.state_counts(db, journey.id, moment.id, now),
+        made=made,
+        failed=storage.failed_count(db, journey.id, moment.id, now),
+        skipped=skipped,
         states=INVITATION_STATES,
         state_labels={k: i18n.translate(g.locale, v) for k, v in INVITATION_STATE_LABELS.items()},
         reminders_due=due,

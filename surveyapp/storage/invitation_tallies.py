@@ -1,0 +1,86 @@
+"""The invitations' daily tallies: per journey, moment, UTC day an invitation was made
+and its locale, how many were made, sent, opened by a person and answered. Each step
+adds to its count in the transaction that takes the step (an answer in the response's
+own), so the response rate never reads the invitations themselves."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from surveyapp.storage.database import Database
+from surveyapp.storage.statements import insert, once_per_dialect, run
+from surveyapp.storage.tables import invitation_tallies
+
+KEY = ("journey_id", "moment_id", "day", "locale")
+STEPS = ("invited", "sent", "opened", "answered")
+
+
+def _upsert(db: Database):
+    statement = insert(db, invitation_tallies)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={s: invitation_tallies.c[s] + statement.excluded[s] for s in STEPS},
+    )
+
+
+_UPSERT = once_per_dialect(_upsert)
+
+
+def key_of(invitation: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """The tally an invitation counts in: its journey, moment, day made, locale."""
+    return (
+        invitation["journey_id"],
+        invitation["moment_id"],
+        invitation["created_at"][:10],
+        invitation["locale"],
+    )
+
+
+def count_steps(db: Database, steps: Mapping[tuple, Mapping[str, int]]) -> None:
+    """Add ``{key: {step: n}}`` to the tallies, in the caller's transaction."""
+    rows = [
+        {**dict(zip(KEY, key, strict=True)), **dict.fromkeys(STEPS, 0), **counts}
+        for key, counts in steps.items()
+        if any(counts.values())
+    ]
+    if len(rows) == 1:
+        run(db, _UPSERT(db), rows[0])
+    elif rows:
+        db.execute(_UPSERT(db), rows)
+
+
+def count_made(db: Database, invitations: Iterable[Mapping[str, Any]]) -> None:
+    """Count invitations just made (in their transaction)."""
+    made = Counter(key_of(i) for i in invitations)
+    count_steps(db, {key: {"invited": n} for key, n in made.items()})
+
+
+def funnel(
+    db: Database,
+    journey_id: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    locale: str | None = None,
+) -> dict[str, dict[str, int]]:
+    """Per moment: invitations made in the period (days inclusive, by the day each was
+    made), sent, opened by a person (an answer counts as opened) and answered."""
+    t = invitation_tallies.c
+    where = [t.journey_id == journey_id]
+    if since:
+        where.append(t.day >= since.isoformat())
+    if until:
+        where.append(t.day <= until.isoformat())
+    if locale:
+        where.append(t.locale == locale)
+    rows = db.execute(
+        sa.select(t.moment_id, *(sa.func.sum(t[s]) for s in STEPS))
+        .where(*where)
+        .group_by(t.moment_id)
+    ).all()
+    return {row[0]: dict(zip(STEPS, map(int, row[1:]), strict=True)) for row in rows}
