@@ -170,7 +170,8 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
         if why:
             survey.get_by_label("De ce? Spuneți-ne în câteva cuvinte.").fill(why)
         survey.get_by_role("button", name="Trimite răspunsurile").click()
-        assert survey.locator("h1").inner_text() == "Vă mulțumim!"
+        # With JavaScript the page may first wait for its presence POST: wait for the page.
+        expect(survey.locator("h1")).to_have_text("Vă mulțumim!")
         customer.close()
 
     page.get_by_role("link", name="boulangerie").click()
@@ -297,7 +298,8 @@ def test_a_manager_invites_from_a_spreadsheet_and_follows_the_answer(
         survey.goto(one_click_link(message, "Bine"))
         survey.get_by_label("Foarte mulțumit").check()
         survey.get_by_role("button", name="Trimite răspunsurile").click()
-        assert survey.locator("h1").inner_text() == "Vă mulțumim!"
+        # With JavaScript the page may first wait for its presence POST: wait for the page.
+        expect(survey.locator("h1")).to_have_text("Vă mulțumim!")
         customer.close()
 
         page.get_by_role("link", name="Voir les invitations de ce moment").click()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 
 import pytest
 
+from surveyapp import storage
 from surveyapp.jobs import accounts, simulate
 from tests.helpers import ROOT, answers_living, make_invitation, record_scored
 
@@ -40,6 +42,10 @@ def populated(db, loaded):
             comment="Lent <b>mais</b> aimable" if i % 2 else None,
             customer=f"C-{i}",
         )
+    # A second version of the café, so that its versions page shows what changed.
+    storage.store_journeys(
+        db, [dataclasses.replace(loaded["cafe"], brand="Café des Arts · Centre")], author="maria"
+    )
     # Enough linked customers for the insights page to label moments and draw its chart.
     simulate.run(db, saas, customers=1500, seed=2)
     return make_invitation(db, loaded["cafe"])
@@ -66,6 +72,8 @@ ADMIN_PAGES = [
     "/admin/j/cafe/m/meal/invite",
     "/admin/j/cafe/m/meal/invitations",
     "/admin/j/cafe/m/meal/invitations?state=skipped",
+    "/admin/j/cafe/versions",
+    "/admin/j/cafe/versions?v=2",
 ]
 
 
@@ -89,7 +97,10 @@ def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_
 
     def visit(url):
         response = page.goto(live_server + url)
-        sources[url] = context.request.get(live_server + url).text()
+        # A fresh connection each time: one kept alive may be closed by the server (its 2 s
+        # keep-alive) just as the next request goes out on it.
+        source = context.request.get(live_server + url, headers={"Connection": "close"})
+        sources[url] = source.text()
         violations.extend(check_axe(page, url))
         return response
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -86,7 +87,8 @@ def journey_load(files):
         sys.exit(1)
     _warn(journeys)
     with open_db() as db:
-        for report in storage.store_journeys(db, [parsed for _, parsed in journeys]):
+        author = f"cli:{getpass.getuser()}"
+        for report in storage.store_journeys(db, [p for _, p in journeys], author=author):
             click.echo(report.describe())
 
 

@@ -79,6 +79,7 @@ from surveyapp.storage.invitations import (
     reminders_due,
     reminders_due_count,
 )
+from surveyapp.storage.journey_versions import StaleVersion, latest_number, version, versions
 from surveyapp.storage.journeys import (
     LoadReport,
     all_journeys,
@@ -118,6 +119,10 @@ from surveyapp.storage.webhooks import (
 
 __all__ = [
     "FUNNEL",
+    "StaleVersion",
+    "latest_number",
+    "version",
+    "versions",
     "ListQuery",
     "batch_rows",
     "failed_count",

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.journeys import Journey, Moment
 from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.journey_versions import StaleVersion, add_version, latest_number
 from surveyapp.storage.statements import findable, insert, records, run
 from surveyapp.storage.tables import daily_tallies, logos, moments, responses
 from surveyapp.storage.tables import journeys as journeys_table
@@ -27,6 +28,7 @@ class LoadReport:
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    version: int | None = None  # the version this load published (None: unchanged)
 
     def describe(self) -> str:
         if self.status != "updated":
@@ -54,11 +56,20 @@ def logo(db: Database, sha256: str) -> tuple[str, bytes] | None:
     return (row[0], bytes(row[1])) if row else None
 
 
-def store_journeys(db: Database, journeys: Iterable[Journey]) -> list[LoadReport]:
-    """Store validated definitions, all in one transaction; report what changed.
+def store_journeys(
+    db: Database,
+    journeys: Iterable[Journey],
+    *,
+    author: str | None = None,
+    based_on: int | None = None,
+) -> list[LoadReport]:
+    """Store validated definitions, all in one transaction; report what changed. Each
+    changed definition is kept as the journey's next version, by ``author``.
 
     A moment missing from a new version is retired, never deleted, so its
-    responses keep counting in its history.
+    responses keep counting in its history. With ``based_on`` (the version a change in
+    the browser started from), a journey published since then is refused whole
+    (StaleVersion): the second of two admins never overwrites the first.
     """
     now = iso(utcnow())
     reports = []
@@ -66,14 +77,18 @@ def store_journeys(db: Database, journeys: Iterable[Journey]) -> list[LoadReport
         for journey in journeys:
             # Each digest is read, then written: two loads of one journey take turns.
             lock(db, f"journey:{journey.id}")
-            reports.append(_store_journey(db, journey, now))
+            if based_on is not None:
+                latest = latest_number(db, journey.id)
+                if latest != based_on:
+                    raise StaleVersion(journey.id, based_on, latest)
+            reports.append(_store_journey(db, journey, now, author))
     return reports
 
 
 MOMENT_FIELDS = ("position", "kind", "channel", "name", "questions")
 
 
-def _store_journey(db: Database, journey: Journey, now: str) -> LoadReport:
+def _store_journey(db: Database, journey: Journey, now: str, author: str | None) -> LoadReport:
     j, m = journeys_table.c, moments.c
     row = db.execute(sa.select(j.digest).where(j.id == journey.id)).first()
     if row and row[0] == journey.digest:
@@ -88,12 +103,13 @@ def _store_journey(db: Database, journey: Journey, now: str) -> LoadReport:
             )
             .on_conflict_do_nothing(index_elements=["sha256"])
         )
+    definition = json.dumps(journey.to_dict(), ensure_ascii=False)
     values = {
         "id": journey.id,
         "brand": journey.brand,
         "default_locale": journey.default_locale,
         "locales": json.dumps(journey.locales),
-        "definition": json.dumps(journey.to_dict(), ensure_ascii=False),
+        "definition": definition,
         "digest": journey.digest,
         "created_at": now,
         "updated_at": now,
@@ -105,6 +121,7 @@ def _store_journey(db: Database, journey: Journey, now: str) -> LoadReport:
             set_={k: statement.excluded[k] for k in values if k not in ("id", "created_at")},
         )
     )
+    report.version = add_version(db, journey, definition, author, now)
     existing = {
         r["id"]: r for r in records(db, sa.select(moments).where(m.journey_id == journey.id))
     }

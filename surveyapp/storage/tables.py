@@ -316,6 +316,21 @@ admin_sessions = sa.Table(
     sa.Index("idx_admin_sessions_user_id", "user_id"),
 )
 
+#: Every published definition of a journey, numbered from 1, with who published it and
+#: when: the journey's history, restorable.
+journey_versions = sa.Table(
+    "journey_versions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    _text("journey_id", sa.ForeignKey("journeys.id")),
+    _int("number"),
+    _text("digest"),
+    _text("definition"),  # as journeys.definition: the canonical JSON
+    _text("author", nullable=True),  # an admin's name, cli:<user>, api:<key>; None: before
+    _text("created_at"),
+    sa.Index("idx_journey_versions_journey_id_number", "journey_id", "number", unique=True),
+)
+
 logos = sa.Table(
     "logos",
     metadata,

@@ -12,6 +12,7 @@ from surveyapp.web.admin import (  # noqa: F401
     followups,
     journeys,
     tracking,
+    versions,
 )
 from surveyapp.web.admin.base import bp
 

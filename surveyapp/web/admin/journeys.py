@@ -48,7 +48,8 @@ def journeys():
             except DefinitionError as exc:
                 problems, status = [p.text(g.locale) for p in exc.problems], 422
             else:
-                (report,) = storage.store_journeys(get_db(), [journey])
+                author = g.user["username"]
+                (report,) = storage.store_journeys(get_db(), [journey], author=author)
                 warnings = [f.message().text(g.locale) for f in fallbacks(journey)]
                 current_app.logger.info(
                     "journey %s %s by %s", journey.id, report.status, g.user["username"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import jsonify, request
+from flask import g, jsonify, request
 
 from surveyapp import storage
 from surveyapp.domain.completeness import fallbacks
@@ -42,7 +42,8 @@ def load_journey():
             "The journey definition is not valid; nothing was stored.",
             [{"path": str(p.path), "reason": p.reason} for p in exc.problems],
         ) from None
-    (report,) = storage.store_journeys(get_db(), [journey])
+    author = f"api:{g.api_key['name']}"
+    (report,) = storage.store_journeys(get_db(), [journey], author=author)
     body = {
         "journey": journey.id,
         "status": report.status,
@@ -50,6 +51,7 @@ def load_journey():
         "changed": report.changed,
         "retired": report.retired,
         "restored": report.restored,
+        "version": report.version,
         # Texts a locale's readers get in the default locale: loaded, but said.
         "warnings": [
             {"path": f.path, "locale": f.locale, "shown": f.shown} for f in fallbacks(journey)

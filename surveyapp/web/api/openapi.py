@@ -113,6 +113,11 @@ def document(base_url: str) -> dict[str, Any]:
                                 "properties": {
                                     "journey": {"type": "string"},
                                     "status": {"enum": ["created", "updated", "unchanged"]},
+                                    "version": {
+                                        "type": ["integer", "null"],
+                                        "description": "The version this load published "
+                                        "(null when unchanged).",
+                                    },
                                     "warnings": {
                                         "type": "array",
                                         "description": "Texts missing in a locale: its "

@@ -11,19 +11,39 @@
   }
   var events = ["pointermove", "pointerdown", "touchstart", "keydown", "scroll", "wheel"];
   var sent = false;
+  var pending = null;
   function record() {
     if (sent || document.visibilityState !== "visible") {
       return;
     }
     sent = true;
     events.forEach(function (name) { window.removeEventListener(name, record, true); });
-    fetch(form.getAttribute("data-presence"), {
+    pending = fetch(form.getAttribute("data-presence"), {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin"
-    });
+    }).catch(function () { return null; }).then(function () { pending = null; });
   }
   events.forEach(function (name) {
     window.addEventListener(name, record, {capture: true, passive: true});
+  });
+  // Sent before that POST's answer came back, the form would reach the server without
+  // the cookie the answer sets (which lets the survey be finished after a one-click
+  // answer): wait for it, then send the form as the person did.
+  form.addEventListener("submit", function (event) {
+    if (!pending) {
+      return;
+    }
+    event.preventDefault();
+    var waiting = pending;
+    var submitter = event.submitter;
+    pending = null;
+    waiting.then(function () {
+      if (form.requestSubmit) {
+        form.requestSubmit(submitter || undefined);
+      } else {
+        form.submit();
+      }
+    });
   });
 }());
