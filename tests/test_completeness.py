@@ -67,14 +67,24 @@ def test_the_admin_upload_and_list_mark_an_incomplete_journey(app, db, loaded):
     client = app.test_client()
     admin_log_in(client, "maria", "correct horse battery", "fr")
     page = client.get("/admin/?lang=fr").get_data(as_text=True)
-    uploaded = client.post(
-        "/admin/?lang=fr",
-        data={
-            "csrf_token": csrf_token(page),
-            "definition": (io.BytesIO(SHOP.encode()), "shop.yaml"),
-        },
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+
+    def upload(**confirm):
+        return client.post(
+            "/admin/?lang=fr",
+            data={
+                "csrf_token": csrf_token(page),
+                "definition": (io.BytesIO(SHOP.encode()), "shop.yaml"),
+                **confirm,
+            },
+            content_type="multipart/form-data",
+        )
+
+    refused = upload()
+    assert refused.status_code == 422 and storage.get_journey(db, "shop") is None
+    said = refused.get_data(as_text=True)
+    assert "Non publié : 3 textes manquent dans une langue." in said.replace("\u202f", " ")
+    assert "moments[1].name\u202f: les clients lisant ro liront «\u202fAddition\u202f» (fr)" in said
+    uploaded = upload(publish_incomplete="y").get_data(as_text=True)
     assert "Chargé, mais 3 textes manquent dans une langue" in uploaded
     assert "moments[1].name\u202f: pas de texte en ro" in uploaded
     row = uploaded.split('<a href="/admin/j/shop">shop</a>')[1].split("</tr>")[0]

@@ -16,11 +16,12 @@ from surveyapp.domain.journeys import Journey
 
 @dataclass(frozen=True)
 class Fallback:
-    """A text a reader of ``locale`` gets in ``shown`` instead."""
+    """A text a reader of ``locale`` gets in ``shown`` instead: ``text``."""
 
     path: str
     locale: str
     shown: str
+    text: str = ""
 
     def __str__(self) -> str:
         return f'{self.path}: no "{self.locale}" text; its readers get the "{self.shown}" one'
@@ -34,6 +35,16 @@ class Fallback:
             shown=self.shown,
         )
 
+    def reads(self) -> Message:
+        """What its readers will read instead, as the admin pages say it."""
+        return message(
+            N_("%(path)s: customers reading %(locale)s will read “%(text)s” (%(shown)s)"),
+            path=self.path,
+            locale=self.locale,
+            text=self.text,
+            shown=self.shown,
+        )
+
 
 def fallbacks(journey: Journey) -> list[Fallback]:
     """Every text of ``journey`` missing in one of its locales, in definition order."""
@@ -42,12 +53,14 @@ def fallbacks(journey: Journey) -> list[Fallback]:
     for i, moment in enumerate(journey.moments):
         for locale in others:
             if not moment.name.get(locale):
-                found.append(Fallback(f"moments[{i}].name", locale, journey.default_locale))
+                shown = moment.name.get(journey.default_locale, "")
+                found.append(Fallback(f"moments[{i}].name", locale, journey.default_locale, shown))
     links = dict(journey.after_answer.review_links) if journey.after_answer else {}
     if journey.default_locale in links:  # else there is nothing to fall back to
         for locale in others:
             if locale not in links:
+                path = f"after_answer.review_links.{locale}"
                 found.append(
-                    Fallback(f"after_answer.review_links.{locale}", locale, journey.default_locale)
+                    Fallback(path, locale, journey.default_locale, links[journey.default_locale])
                 )
     return found

@@ -27,6 +27,12 @@ class LoginForm(BaseForm):
 class UploadForm(BaseForm):
     definition = FileField(_l("Journey definition (YAML or JSON)"), validators=[InputRequired()])
     logo = FileField(_l("Logo (PNG or JPEG, at most 100 KiB; optional)"))
+    publish_incomplete = BooleanField(
+        _l(
+            "Publish even if texts are missing in a language "
+            "(its customers read them in the default language)"
+        )
+    )
 
 
 class FollowupForm(BaseForm):

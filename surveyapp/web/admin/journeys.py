@@ -23,7 +23,7 @@ from surveyapp.web.survey import forms as survey_forms
 def journeys():
     """The journeys with their response counts; admins upload or replace definitions."""
     form = UploadForm(meta=admin_meta())
-    problems, report, status, warnings = None, None, 200, []
+    problems, report, status, warnings, incomplete = None, None, 200, [], []
     if request.method == "POST":
         if g.user["role"] != "admin":
             return refuse_viewer()
@@ -48,16 +48,21 @@ def journeys():
             except DefinitionError as exc:
                 problems, status = [p.text(g.locale) for p in exc.problems], 422
             else:
-                author = g.user["username"]
-                (report,) = storage.store_journeys(get_db(), [journey], author=author)
-                warnings = [f.message().text(g.locale) for f in fallbacks(journey)]
-                current_app.logger.info(
-                    "journey %s %s by %s", journey.id, report.status, g.user["username"]
-                )
+                missing = fallbacks(journey)
+                if missing and not form.publish_incomplete.data:
+                    # Nothing stored until the admin has read what those customers get.
+                    incomplete, status = [f.reads().text(g.locale) for f in missing], 422
+                else:
+                    author = g.user["username"]
+                    (report,) = storage.store_journeys(get_db(), [journey], author=author)
+                    warnings = [f.message().text(g.locale) for f in missing]
+                    current_app.logger.info(
+                        "journey %s %s by %s", journey.id, report.status, g.user["username"]
+                    )
     rows = storage.list_journeys(get_db())
-    missing = {j.id: len(fallbacks(j)) for j in storage.all_journeys(get_db())}
+    texts_missing = {j.id: len(fallbacks(j)) for j in storage.all_journeys(get_db())}
     for row in rows:
-        row["fallbacks"] = missing.get(row["id"], 0)
+        row["fallbacks"] = texts_missing.get(row["id"], 0)
         row["last"] = (
             i18n.datetime_text(storage.parse_iso(row["last_response_at"]), g.locale)
             if row["last_response_at"]
@@ -70,6 +75,7 @@ def journeys():
         problems=problems,
         report=report,
         warnings=warnings,
+        incomplete=incomplete,
     ), status
 
 
