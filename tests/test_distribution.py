@@ -236,6 +236,9 @@ def test_skipped_requests_are_listed_with_why(manager, db, loaded):
     listed = text(manager.get(f"{LIST}?state=skipped"))
     assert "1 invitation · page 1 sur 1" in listed and "a refusé les enquêtes" in listed
     assert "1 demande ignorée." in text(manager.get(LIST))
+    (batch,) = sql(db, "SELECT batch FROM invitation_skips").fetchone()
+    links = manager.get(f"/admin/j/cafe/batch/{batch}/links.csv").get_data(as_text=True)
+    assert "C-1,ana@example.ro,ro,,skipped,a refusé les enquêtes" in links
 
 
 def test_opened_counts_a_person_never_a_get(app, client, manager, db, loaded):

@@ -87,35 +87,34 @@ def add(db, journey, polarity, day):
     )
 
 
+def tiles(db, journey, since, until):
+    """The café's headline tiles over ``since``–``until``, seen on 2026-12-30."""
+    return headlines.headlines(
+        db,
+        journey,
+        since=since,
+        until=until,
+        locale=None,
+        channel=None,
+        today=date(2026, 12, 30),
+        asks_nps=True,  # its review asks the NPS question
+        open_pains=0,
+    )
+
+
 def test_a_tile_calls_a_change_only_when_its_interval_leaves_no_doubt(db, loaded):
     cafe = loaded["cafe"]
     for n in range(60):  # November: mostly detractors; then December: mostly promoters
         add(db, cafe, "negative" if n < 45 else "positive", date(2026, 11, 1 + n % 30))
         add(db, cafe, "positive" if n < 45 else "negative", date(2026, 12, 1 + n % 30))
-    board = headlines.headlines(
-        db,
-        cafe,
-        since=date(2026, 12, 1),
-        until=date(2026, 12, 30),
-        locale=None,
-        channel=None,
-        today=date(2026, 12, 30),
-    )
+    board = tiles(db, cafe, date(2026, 12, 1), date(2026, 12, 30))
     assert (board.previous_start, board.previous_end) == (date(2026, 11, 1), date(2026, 11, 30))
     nps, rate, pain = board.tiles
     assert nps.code == "nps" and nps.verdict == "better"
     assert nps.current.low < nps.current.value < nps.current.high
     assert pain.verdict == "better" and pain.change.value < 0
     assert rate.verdict is None  # no invitations: no figure, no verdict
-    few = headlines.headlines(
-        db,
-        cafe,
-        since=date(2026, 12, 1),
-        until=date(2026, 12, 1),
-        locale=None,
-        channel=None,
-        today=date(2026, 12, 30),
-    )
+    few = tiles(db, cafe, date(2026, 12, 1), date(2026, 12, 1))
     assert few.tiles[0].verdict in ("unclear", None)  # two answers a day decide nothing
 
 

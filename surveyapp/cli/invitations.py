@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
 from pathlib import Path
@@ -12,7 +11,7 @@ import click
 from surveyapp import settings, storage
 from surveyapp.cli.common import journey_or_exit, moment_or_exit, open_db, smtp_or_exit
 from surveyapp.domain.vocabulary import LOCALES
-from surveyapp.jobs import exports, invitation_csv, invitations, mailer
+from surveyapp.jobs import invitation_csv, invitations, mailer
 
 
 def _report_sending(report) -> None:
@@ -99,17 +98,16 @@ def invite_command(
 
 
 def _write_links(outcomes, out) -> None:
-    """The input rows with each one's link, for mail merge (UTF-8 with BOM, for Excel)."""
-    handle = open(out, "w", newline="", encoding="utf-8-sig") if out else sys.stdout  # noqa: SIM115
-    try:
-        writer = csv.writer(handle, lineterminator="\r\n" if out else "\n")
-        writer.writerow(["customer", "email", "locale", "link", "status", "reason"])
-        for o in outcomes:
-            row = [o.request.customer, o.request.email, o.locale, o.link, o.status, o.reason]
-            writer.writerow([exports.safe_cell(cell) for cell in row])
-    finally:
-        if out:
-            handle.close()
+    """The input rows with each one's link, for mail merge (a file as Excel reads it)."""
+    rows = (
+        [o.request.customer, o.request.email, o.locale, o.link, o.status, o.reason]
+        for o in outcomes
+    )
+    text = "".join(invitations.links_csv(rows))
+    if out:
+        Path(out).write_text(text, encoding="utf-8", newline="")
+    else:
+        click.echo(text.removeprefix("\ufeff"), nl=False)  # no BOM in a pipe
 
 
 @click.command("send")

@@ -160,5 +160,12 @@ def build(
         filters,
         next_steps if shown else None,
         invitations=figures.invitations,
-        headlines=headlines(db, journey, **filters.as_kwargs(), today=today),
+        headlines=headlines(
+            db,
+            journey,
+            **filters.as_kwargs(),
+            today=today,
+            asks_nps=any("nps" in s.asks for s in scores if not s.retired),
+            open_pains=sum(open_counts.values()),
+        ),
     )

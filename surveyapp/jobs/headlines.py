@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from surveyapp import storage
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import Difference, Figure, change, net_figure, share_figure
-from surveyapp.domain.surveys import survey_for
+from surveyapp.jobs.scores import add_up
 from surveyapp.storage import Database
 
 #: Without dates in the filters, the tiles compare the last 30 days with the 30 before.
@@ -51,14 +51,6 @@ class Headlines:
     open_pains: int
 
 
-def _totals(tallies: dict[str, dict[str, int]]) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for tally in tallies.values():
-        for key, value in tally.items():
-            totals[key] = totals.get(key, 0) + (value or 0)
-    return totals
-
-
 def periods(since: date | None, until: date | None, today: date) -> tuple[date, date, date, date]:
     """The period shown (the filters', or the last 30 days) and the one just before it."""
     end = until or today
@@ -77,8 +69,12 @@ def headlines(
     locale: str | None,
     channel: str | None,
     today: date,
+    asks_nps: bool,
+    open_pains: int,
 ) -> Headlines:
-    """The three tiles over the filters' period (or the last 30 days) and the one before."""
+    """The three tiles over the filters' period (or the last 30 days) and the one before;
+    the NPS tile where a moment asks it (else the net score), and the moments of pain
+    still open (the dashboard has both already)."""
     start, end, previous_start, previous_end = periods(since, until, today)
     figures: dict[str, list] = {"nps": [], "net_score": [], "response_rate": [], "pain": []}
     answers = storage.two_periods(
@@ -92,7 +88,7 @@ def headlines(
     for t, (first, last) in zip(
         answers, ((start, end), (previous_start, previous_end)), strict=True
     ):
-        f = _totals(storage.funnel(db, journey.id, since=first, until=last, locale=locale))
+        f = add_up(storage.funnel(db, journey.id, since=first, until=last, locale=locale))
         n = t.get("responses", 0)
         figures["nps"].append(
             net_figure(t.get("nps_promoters", 0), t.get("nps_detractors", 0), t.get("nps_n", 0))
@@ -100,11 +96,7 @@ def headlines(
         figures["net_score"].append(net_figure(t.get("positive", 0), t.get("negative", 0), n))
         figures["response_rate"].append(share_figure(f.get("answered", 0), f.get("invited", 0)))
         figures["pain"].append(share_figure(t.get("negative", 0), n))
-    asks_nps = any(
-        q.type == "nps" for m in journey.moments for q in survey_for(journey, m).questions
-    )
     better = {"nps": "up", "net_score": "up", "response_rate": "up", "pain": "down"}
     codes = ["nps" if asks_nps else "net_score", "response_rate", "pain"]
     tiles = [Tile(c, *figures[c], change(*figures[c]), better[c]) for c in codes]
-    open_pains = sum(storage.open_followups(db, journey.id).values())
     return Headlines(tiles, start, end, previous_start, previous_end, open_pains)

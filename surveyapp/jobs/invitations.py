@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from surveyapp import storage
 from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.journeys import Journey
+from surveyapp.jobs import exports
 from surveyapp.jobs.invitation_csv import Request
 from surveyapp.storage import Database
 
@@ -230,6 +232,17 @@ def create(
         if send:
             storage.queue_batch(db, batch, now)
     return outcomes
+
+
+#: The columns of links.csv: each requested customer, with their link or why skipped.
+LINKS_HEADER = ["customer", "email", "locale", "link", "status", "reason"]
+
+
+def links_csv(rows: Iterable[Sequence]) -> Iterator[str]:
+    """links.csv for a mail merge, from (customer, email, locale, link, status, reason)
+    rows: UTF-8 with BOM and CRLF for Excel, no cell read as a formula; the CLI's
+    ``--out`` and the admin page's download alike."""
+    return exports.csv_stream(LINKS_HEADER, rows, ",")
 
 
 def new_batch() -> str:

@@ -102,6 +102,12 @@ def _rows(choices: list) -> dict[str, Any]:
 DEFAULT_ACCENT = "#0b57d0"
 
 
+def subject_of(journey: Journey, moment_name: str, locale: str, *, reminder: bool = False) -> str:
+    """An invitation's (or reminder's) subject in ``locale``."""
+    template = REMINDER_SUBJECT if reminder else SUBJECT
+    return i18n.translate(locale, template, brand=journey.brand, moment=moment_name)
+
+
 def compose(
     invitation: Mapping[str, Any],
     journey: Journey,
@@ -144,9 +150,7 @@ def compose(
         "locale": locale,
         "reminder": reminder,
     }
-    subject = i18n.translate(
-        locale, REMINDER_SUBJECT if reminder else SUBJECT, brand=journey.brand, moment=moment_name
-    )
+    subject = subject_of(journey, moment_name, locale, reminder=reminder)
     message = render_message(
         "invitation", context, locale=locale, subject=subject, sender=sender, to=invitation["email"]
     )

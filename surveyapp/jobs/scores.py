@@ -55,5 +55,13 @@ def journey_scores(
         name_locale=name_locale,
         funnel=funnel,
     )
-    total = {f: sum(c[f] for c in funnel.values()) for f in storage.FUNNEL}
-    return JourneyScores(moments, scoring.funnel_figures(total), tallies)
+    return JourneyScores(moments, scoring.funnel_figures(add_up(funnel)), tallies)
+
+
+def add_up(per_moment: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Counts per moment (tallies, invitations) added up over the journey."""
+    totals: dict[str, int] = {}
+    for counts in per_moment.values():
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + (value or 0)
+    return totals

@@ -58,15 +58,16 @@ def error_response(status: int, code: str, message: str, details=None, headers=N
     return response
 
 
-def error_page(status: int, title: str | None = None, message: str | None = None):
-    """A localized error page; ``title``/``message`` are message ids to translate."""
+def error_page(status: int, title: str | None = None, message: str | None = None, **values):
+    """A localized error page; ``title``/``message`` are message ids to translate,
+    ``values`` fill the message's placeholders."""
     locale = current_locale()
     texts = ADMIN_ERROR_TEXTS if request.blueprint == "admin" else {}
     default_title, default_message = texts.get(status) or ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     return render_template(
         "error.html",
         title=i18n.translate(locale, title or default_title),
-        message=i18n.translate(locale, message or default_message),
+        message=i18n.translate(locale, message or default_message, **values),
         status=status,
     ), status
 

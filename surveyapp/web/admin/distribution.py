@@ -12,7 +12,8 @@ from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import survey_for
-from surveyapp.jobs import exports, invitation_csv, invitations, mailer
+from surveyapp.domain.vocabulary import SKIP_REASONS
+from surveyapp.jobs import invitation_csv, invitations, mailer
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
 from surveyapp.web.admin.forms import InviteForm
 from surveyapp.web.database import get_db
@@ -61,15 +62,6 @@ def _sample_invitation(journey, moment_id: str, locale: str) -> dict:
     }
 
 
-def _message(journey, moment_id: str, locale: str):
-    return mailer.compose(
-        _sample_invitation(journey, moment_id, locale),
-        journey,
-        base_url=current_app.config["BASE_URL"],
-        sender=current_app.config.get("MAIL_FROM") or "surveys@example.com",
-    )
-
-
 @bp.route("/j/<journey_id>/m/<moment_id>/invite", methods=["GET", "POST"])
 @login_required("admin")
 def invite(journey_id: str, moment_id: str):
@@ -99,15 +91,16 @@ def invite(journey_id: str, moment_id: str):
             status = 422
     if not sending:
         form.delivery.data = "links"
+    survey = survey_for(journey, moment)
     previews = [
-        {"locale": code, "subject": _message(journey, moment.id, code)["Subject"]}
+        {"locale": code, "subject": mailer.subject_of(journey, survey.moment_name(code), code)}
         for code in journey.locales
     ]
     return render_template(
         "admin/invite.html",
         journey=journey,
         moment=moment,
-        moment_name=survey_for(journey, moment).moment_name(g.locale),
+        moment_name=survey.moment_name(g.locale),
         form=form,
         sending=sending,
         refused=refused,
@@ -155,7 +148,12 @@ def email_preview(journey_id: str, moment_id: str, locale: str):
     journey, moment = moment_or_404(journey_id, moment_id)
     if locale not in journey.locales:
         abort(404)
-    message = _message(journey, moment.id, locale)
+    message = mailer.compose(
+        _sample_invitation(journey, moment.id, locale),
+        journey,
+        base_url=current_app.config["BASE_URL"],
+        sender=current_app.config.get("MAIL_FROM") or "surveys@example.com",
+    )
     html = message.get_body(("html",)).get_content()
     return Response(
         html,
@@ -181,13 +179,13 @@ def batch_links(journey_id: str, batch: str):
             r["locale"],
             invitations.survey_link(base, r["token"]) if r["token"] else "",
             "created" if r["token"] else "skipped",
-            str(r["reason"] or ""),
+            # in the manager's language, as the invitation list says it
+            i18n.translate(g.locale, SKIP_REASONS[r["reason"]]) if r["reason"] else "",
         ]
         for r in rows
     )
-    header = ["customer", "email", "locale", "link", "status", "reason"]
     return Response(
-        "".join(exports.csv_stream(header, lines, ",")),
+        "".join(invitations.links_csv(lines)),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="links-{journey.id}.csv"'},
     )

@@ -44,9 +44,8 @@ def invitation_list(journey_id: str, moment_id: str):
     query = storage.ListQuery(journey.id, moment.id, state, text, page, PAGE_SIZE)
     made = scoring.funnel_figures(storage.funnel(db, journey.id).get(moment.id))
     skipped = storage.skipped_count(db, journey.id, moment.id)
-    known = None if text else (made["invited"] if state is None else None)
-    if state == "skipped" and not text:
-        known = skipped
+    # Unsearched, "all" and "skipped" are counted already: no need to count them again.
+    known = None if text else {None: made["invited"], "skipped": skipped}.get(state)
     rows, total = storage.invitation_list(db, query, now, known_total=known)
     pages = max(1, -(-total // PAGE_SIZE))
     after = timedelta(days=int(current_app.config["REMINDER_AFTER_DAYS"]))
@@ -84,8 +83,8 @@ def _shown(row: dict) -> dict:
     why = None
     if row["state"] == "skipped":
         why = i18n.translate(g.locale, SKIP_REASONS.get(row["reason"], row["reason"]))
-    elif row["state"] == "failed":
-        why = row["last_error"]
+    elif row["state"] == "failed":  # the mail server's own words, framed in the reader's
+        why = i18n.translate(g.locale, N_("What went wrong: %(reason)s"), reason=row["last_error"])
     return {**row, "when": when, "why": why}
 
 

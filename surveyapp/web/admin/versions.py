@@ -92,16 +92,13 @@ def restore_version(journey_id: str, number: int):
         return error_page(
             409,
             N_("Someone published this journey meanwhile"),
-            i18n.translate(
-                g.locale,
-                N_(
-                    "Version %(latest)s was published after the page you restored from "
-                    "(version %(seen)s). Nothing was changed: look at the versions again, "
-                    "then choose."
-                ),
-                latest=stale.latest,
-                seen=stale.expected,
+            N_(
+                "Version %(latest)s was published after the page you restored from "
+                "(version %(seen)s). Nothing was changed: look at the versions again, "
+                "then choose."
             ),
+            latest=stale.latest,
+            seen=stale.expected,
         )
     current_app.logger.info(
         "journey %s version %s restored as %s by %s",

@@ -69,16 +69,12 @@ def public_survey(journey_id: str, moment_id: str):
     if switched is not None:
         return switched
     form = survey_form_for(survey, locale)
-    notice = None
-    if request.method == "POST":
-        notice = check_post(form, survey)
-        if notice is None:
-            thanks = url_for(
-                ".thanks", journey_id=journey.id, moment_id=survey.moment_id, lang=locale
-            )
-            store_answer(journey, survey, form, locale, channel, thanks)
-            _remember_answer(key)
-            return redirect(thanks, 303)
+    notice = check_post(form, survey)
+    if notice is None:
+        thanks = url_for(".thanks", journey_id=journey.id, moment_id=survey.moment_id, lang=locale)
+        store_answer(journey, survey, form, locale, channel, thanks)
+        _remember_answer(key)
+        return redirect(thanks, 303)
     return render_survey(survey, form, locale, notice)
 
 
