@@ -116,6 +116,7 @@ def test_an_unreadable_csv_is_refused_whole(manager, db):
 def test_a_tampered_delivery_choice_is_refused(manager, db):
     response = upload(manager, GOOD_AND_BAD, skip_invalid="y", delivery="everyone")
     assert response.status_code == 422 and invitation_rows(db) == []
+    assert "envoyer les invitations maintenant ou seulement créer les liens" in text(response)
 
 
 def test_a_file_too_large_gets_a_clear_page(manager, db):

@@ -4,6 +4,7 @@ each locale's customers will read it, sending now or only making the links."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import timedelta
 
 from flask import Response, abort, current_app, g, render_template, request
@@ -116,8 +117,10 @@ def _read(form: InviteForm):
     if not form.validate():
         if form.csrf_token.errors:
             why = N_("This page was open for too long. Please upload again.")
-        else:
+        elif form.customers.errors:
             why = N_("Choose a CSV file of customers to upload.")
+        else:  # only a tampered form posts another choice
+            why = N_("Choose whether to send the invitations now or only to make the links.")
         return i18n.translate(g.locale, why), [], []
     try:
         requests, problems = invitation_csv.read_csv(form.customers.data.read())
@@ -128,10 +131,7 @@ def _read(form: InviteForm):
 
 def _result(outcomes) -> dict:
     made = [o for o in outcomes if o.status == "created"]
-    reasons: dict[str, int] = {}
-    for o in outcomes:
-        if o.status == "skipped":
-            reasons[o.reason_code] = reasons.get(o.reason_code, 0) + 1
+    reasons = Counter(o.reason_code for o in outcomes if o.status == "skipped")
     return {
         "batch": outcomes[0].batch if outcomes else None,
         "made": len(made),
