@@ -13,22 +13,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database
-from surveyapp.storage.statements import insert, once_per_dialect, run
+from surveyapp.storage.statements import counting_upsert, once_per_dialect, run
 from surveyapp.storage.tables import invitation_tallies
 
 KEY = ("journey_id", "moment_id", "day", "locale")
 STEPS = ("invited", "sent", "opened", "answered")
 
 
-def _upsert(db: Database):
-    statement = insert(db, invitation_tallies)
-    return statement.on_conflict_do_update(
-        index_elements=list(KEY),
-        set_={s: invitation_tallies.c[s] + statement.excluded[s] for s in STEPS},
-    )
-
-
-_UPSERT = once_per_dialect(_upsert)
+_UPSERT = once_per_dialect(counting_upsert(invitation_tallies, KEY, STEPS))
 
 
 def key_of(invitation: Mapping[str, Any]) -> tuple[str, str, str, str]:

@@ -67,6 +67,20 @@ def insert(db: Database, table: sa.Table):
     return (postgresql.insert if is_postgres(db) else sqlite.insert)(table)
 
 
+def counting_upsert(table: sa.Table, key: tuple[str, ...], counts: tuple[str, ...]):
+    """A builder for :func:`once_per_dialect`: insert a row of ``table`` or, if its
+    ``key`` is there, add the row's ``counts`` to it (a tally's upsert)."""
+
+    def build(db: Database):
+        statement = insert(db, table)
+        return statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_={c: table.c[c] + statement.excluded[c] for c in counts},
+        )
+
+    return build
+
+
 def records(db: Database, statement) -> list[dict[str, Any]]:
     """The rows of a SELECT as dicts."""
     return [dict(row) for row in db.execute(statement).mappings()]

@@ -12,22 +12,14 @@ from sqlalchemy.ext.compiler import compiles
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.storage.database import Database
-from surveyapp.storage.statements import insert, once_per_dialect, run
+from surveyapp.storage.statements import counting_upsert, once_per_dialect, run
 from surveyapp.storage.tables import daily_tallies
 from surveyapp.storage.transactions import transaction
 
 KEY = ("journey_id", "moment_id", "day", "locale", "channel")
 
 
-def _tally_upsert(db: Database):
-    statement = insert(db, daily_tallies)
-    return statement.on_conflict_do_update(
-        index_elements=list(KEY),
-        set_={f: daily_tallies.c[f] + statement.excluded[f] for f in TALLY_FIELDS},
-    )
-
-
-_TALLY_UPSERT = once_per_dialect(_tally_upsert)
+_TALLY_UPSERT = once_per_dialect(counting_upsert(daily_tallies, KEY, TALLY_FIELDS))
 
 
 def add_to_tallies(db: Database, rows: Sequence[Mapping[str, Any]]) -> None:
