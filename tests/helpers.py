@@ -17,7 +17,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
+
+from werkzeug.datastructures import MultiDict
 
 from surveyapp import storage
 from surveyapp.domain import scoring, surveys
@@ -40,6 +43,58 @@ def csrf_token(html: str) -> str:
     match = CSRF.search(html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+class _FormFields(HTMLParser):
+    """What a browser posts for one form: each named field's value (checked boxes only,
+    each select's chosen option, or its first), buttons left out."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.fields = form_id, False, []
+        self._select, self._first, self._chosen, self._textarea = None, None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "button"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.fields.append((name, a.get("value", "on" if "checked" in a else "")))
+        elif tag == "select":
+            self._select, self._first, self._chosen = name, None, None
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            self._first = value if self._first is None else self._first
+            if "selected" in a:
+                self._chosen = value
+        elif tag == "textarea":
+            self._textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self._select:
+            chosen = self._chosen if self._chosen is not None else self._first
+            self.fields.append((self._select, chosen or ""))
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.fields.append(tuple(self._textarea))
+            self._textarea = None
+
+
+def form_fields(html: str, form_id: str) -> MultiDict:
+    """The fields of the form ``form_id`` as a browser would post them, unchanged."""
+    parser = _FormFields(form_id)
+    parser.feed(html)
+    return MultiDict(parser.fields)
 
 
 def get_then_post(client, path: str, answers: dict, *, headers=None, with_token=True):

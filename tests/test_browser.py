@@ -244,12 +244,13 @@ def test_a_customer_answers_a_survey_framed_by_the_companys_own_site(browser, in
     assert storage.count_responses(db) == 1
 
 
-def test_a_manager_invites_from_a_spreadsheet_and_follows_the_answer(
+def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_answer(
     browser, smtp_server, instance, loaded, db, tmp_path
 ):
-    """In French: a CSV with a bad row is refused, then sent without it through the
-    sending worker `surveyapp serve` runs; the Romanian customer answers from the email;
-    the manager sees the invitation answered and the response rate."""
+    """In French: a two-moment journey made in the editor, warned of its missing Romanian
+    name, which the live preview then shows; a CSV with a bad row refused, then sent
+    without it through the sending worker `surveyapp serve` runs; the Romanian customer
+    answers from the email; the manager sees the invitation answered and the rate."""
     import time
 
     from surveyapp.jobs import accounts
@@ -265,11 +266,42 @@ def test_a_manager_invites_from_a_spreadsheet_and_follows_the_answer(
         page.get_by_label("Nom d’utilisateur").fill("maria")
         page.get_by_label("Mot de passe").fill("correct horse battery")
         page.get_by_role("button", name="Se connecter").click()
-        page.goto(f"{base}/admin/j/cafe")
-        page.locator("tr", has_text="Votre repas").get_by_role(
+
+        page.get_by_role("link", name="Créer un parcours").click()
+        page.get_by_label("Identifiant du parcours").fill("bistro")
+        page.get_by_label("Marque, telle que les clients la lisent").fill("Le Bistrot")
+        page.get_by_role("checkbox", name="Română").check()  # its fields appear (JavaScript)
+        first = page.locator("#moment-0")
+        first.get_by_label("Nom en Français").fill("L’accueil")
+        first.get_by_label("Nom en Română").fill("Primirea")
+        first.get_by_label("Identifiant").fill("welcome")
+        first.get_by_label("Type de moment").select_option("fmot")
+        assert "premier regard" in first.locator(".kind-explanation").inner_text()
+        page.get_by_role("button", name="Ajouter un moment").click()
+        second = page.locator("#moment-1")
+        second.get_by_label("Nom en Français").fill("Le repas")
+        second.get_by_label("Identifiant").fill("meal")
+        second.get_by_label("Type de moment").select_option("smot")
+        page.get_by_role("button", name="Publier").click()
+        alert = page.get_by_role("alert").inner_text()
+        assert "Non publié\u202f: 1 texte manque dans une langue" in alert
+        assert "Moment 2, nom en Română\u202f: " in alert
+        warning = second.locator(".warning").inner_text()
+        assert warning == "Les clients lisant Română liront «\u202fLe repas\u202f» à la place."
+
+        # The live preview follows what is typed, in Romanian.
+        second.get_by_role("button", name="Română").click()
+        preview = page.frame_locator("iframe[name=preview]")
+        expect(preview.locator("h1")).to_have_text("Le repas")
+        second.get_by_label("Nom en Română").fill("Masa")
+        expect(preview.locator("h1")).to_have_text("Masa")
+        page.get_by_role("button", name="Publier").click()
+        expect(page.get_by_role("status").first).to_contain_text("La version 1 est publiée")
+
+        page.goto(f"{base}/admin/j/bistro")
+        page.locator("tr", has_text="Le repas").get_by_role(
             "link", name="Inviter des clients"
         ).click()
-
         customers = tmp_path / "clients.csv"
         customers.write_bytes(
             "customer;email;locale\r\nC-1;ana@example.ro;ro\r\nC-2;pas-un-email;fr\r\n"
@@ -291,7 +323,7 @@ def test_a_manager_invites_from_a_spreadsheet_and_follows_the_answer(
         while not smtp_server.to("ana@example.ro") and time.monotonic() < deadline:
             time.sleep(0.2)
         (message,) = smtp_server.to("ana@example.ro")
-        assert message["Subject"] == "Café des Arts vă întreabă: cum a fost „Masa dumneavoastră”?"
+        assert message["Subject"] == "Le Bistrot vă întreabă: cum a fost „Masa”?"
 
         customer = browser.new_context(locale="ro-RO")
         survey = customer.new_page()
@@ -306,11 +338,11 @@ def test_a_manager_invites_from_a_spreadsheet_and_follows_the_answer(
         page.get_by_role("link", name="Répondue").click()
         row = page.locator("tbody tr")
         assert row.count() == 1 and "C-1" in row.inner_text()
-        page.goto(f"{base}/admin/j/cafe")
+        page.goto(f"{base}/admin/j/bistro")
         rates = page.get_by_role("region", name="Invitations et taux de réponse")
-        assert "50,0" in rates.locator("tr", has_text="Votre repas").inner_text()
+        assert "50,0" in rates.locator("tr", has_text="Le repas").inner_text()
         journey_map = page.get_by_role("region", name="Carte du parcours")
-        cells = journey_map.locator("tr", has_text="Votre repas").locator("td").all_inner_texts()
+        cells = journey_map.locator("tr", has_text="Le repas").locator("td").all_inner_texts()
         assert cells[1] == "1" and cells[2].startswith("100,0")  # the answer, counted
         context.close()
     finally:

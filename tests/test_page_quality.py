@@ -74,6 +74,10 @@ ADMIN_PAGES = [
     "/admin/j/cafe/m/meal/invitations?state=skipped",
     "/admin/j/cafe/versions",
     "/admin/j/cafe/versions?v=2",
+    "/admin/new-journey",
+    "/admin/new-journey?from=cafe",
+    "/admin/j/cafe/edit",
+    "/admin/editor-preview",
 ]
 
 
@@ -154,6 +158,25 @@ def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_
             label = f"invite, {'skipping' if skip else 'refusing'} a bad row ({lang})"
             sources[label] = page.content()
             violations.extend(check_axe(page, label))
+        # the editor: a text missing in Romanian, then problems, then a refused publication
+        page.goto(f"{live_server}/admin/j/cafe/edit?lang={lang}")
+        page.fill("#moments-2-name_ro", "")
+        for label, button, status in (
+            ("missing", "check", 200),
+            ("incomplete", "publish", 422),
+            ("problems", "check", 422),
+        ):
+            if label == "problems":
+                page.fill("#brand", "")
+            with page.expect_response(lambda r: r.request.method == "POST") as posted:
+                page.locator(f"main .publish button[value={button}]").click()
+            assert posted.value.status == status, label
+            sources[f"editor, {label} ({lang})"] = page.content()
+            violations.extend(check_axe(page, f"editor, {label} ({lang})"))
+        page.fill("#brand", "Café des Arts")
+        with page.expect_response(lambda r: "editor-preview" in r.url) as posted:
+            page.locator("#moment-2 .preview-buttons button").nth(1).click()
+        sources[f"editor preview ({lang})"] = posted.value.text()
     context.close()
 
     assert violations == [], "\n".join(violations)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from surveyapp.domain.i18n import N_, Message, message
+from surveyapp.domain.i18n import N_, Message, language_name, message
 from surveyapp.domain.journeys import Journey
 
 
@@ -33,6 +33,14 @@ class Fallback:
             path=self.path,
             locale=self.locale,
             shown=self.shown,
+        )
+
+    def instead(self) -> Message:
+        """What its readers will read instead, said beside the empty field."""
+        return message(
+            N_("Customers reading %(language)s will read “%(text)s” instead."),
+            language=language_name(self.locale),
+            text=self.text,
         )
 
     def reads(self) -> Message:

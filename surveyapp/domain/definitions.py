@@ -175,8 +175,8 @@ def parse_definition(
     logo uploaded beside it, which replaces the one it names (checked the same way)."""
     data = load_text(text, fmt)
     if logo is not None and isinstance(data, dict) and isinstance(data.get("branding", {}), dict):
-        uri = "data:image/png;base64," + base64.b64encode(logo).decode()  # type from content
-        data["branding"] = {**data.get("branding", {}), "logo": uri}
+        # The type is read from the bytes themselves when the logo is checked.
+        data["branding"] = {**data.get("branding", {}), "logo": logo_address("image/png", logo)}
     return validate(data, base)
 
 
@@ -194,14 +194,26 @@ def read_definition_file(path: str | Path) -> Journey:
     return parse_definition(data, format_for(path), base=path.parent)
 
 
-def dump_definition(journey: Journey, logo: bytes | None = None) -> str:
-    """The journey as a YAML definition that `journey load` accepts unchanged (the same
-    digest): the browser and journeys-as-code stay one thing. ``logo``: the stored logo's
-    bytes, written in the file as a data: address so that the file stands alone."""
+def definition_data(journey: Journey, logo: bytes | None = None) -> dict[str, Any]:
+    """The journey as the data of a definition that :func:`validate` takes back into the
+    same journey (the same digest). ``logo``: the stored logo's bytes, given as a data:
+    address so that the definition stands alone."""
     data = journey.to_dict()
     if "branding" in data and "logo" in data["branding"]:
         if logo is None:
             raise ValueError(f"{journey.id}: its logo's bytes are needed to write it")
         kind = data["branding"]["logo"]["type"]
-        data["branding"]["logo"] = f"data:{kind};base64," + base64.b64encode(logo).decode()
+        data["branding"]["logo"] = logo_address(kind, logo)
+    return data
+
+
+def logo_address(content_type: str, logo: bytes) -> str:
+    """A logo's bytes as the data: address a definition may give."""
+    return f"data:{content_type};base64," + base64.b64encode(logo).decode()
+
+
+def dump_definition(journey: Journey, logo: bytes | None = None) -> str:
+    """The journey as a YAML definition that `journey load` accepts unchanged (the same
+    digest): the browser and journeys-as-code stay one thing."""
+    data = definition_data(journey, logo)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

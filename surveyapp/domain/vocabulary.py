@@ -44,12 +44,42 @@ KIND_LABELS: dict[str, str] = {
     "loyalty": N_("Loyalty"),
     "touchpoint": N_("Touchpoint"),
 }
+#: What each kind of moment is, in one line, where a manager chooses one.
+KIND_EXPLANATIONS: dict[str, str] = {
+    "zmot": N_("Before buying: the customer reads reviews, compares and searches."),
+    "fmot": N_("First sight of the product or service, on a shelf, a site or in person."),
+    "smot": N_("Using it: the experience itself, or a business client's onboarding."),
+    "amot": N_("Between purchase and receipt: confirmation, delivery, waiting."),
+    "lmot": N_("Giving feedback or recommending: the memory that brings the next customers."),
+    "recovery": N_("A problem being solved: handled well, a pain can turn into glory."),
+    "loyalty": N_("Coming back or renewing: what keeps a customer."),
+    "touchpoint": N_("Any other contact that can make or break the relationship."),
+}
 #: Where a moment happens (a journey definition's ``channel``).
 MOMENT_CHANNELS: tuple[str, ...] = ("web", "email", "phone", "store", "delivery", "app", "other")
+#: How each of those is named to CX managers.
+MOMENT_CHANNEL_LABELS: dict[str, str] = {
+    "web": N_("Website"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
+    "store": N_("Shop or premises"),
+    "delivery": N_("Delivery"),
+    "app": N_("Mobile app"),
+    "other": N_("Other"),
+}
 
 # --- questions and answers ---------------------------------------------------------------
 
 QUESTION_TYPES: tuple[str, ...] = ("polarity", "csat", "ces", "nps", "yesno", "text")
+#: How each question type is named to CX managers choosing a moment's questions.
+QUESTION_TYPE_LABELS: dict[str, str] = {
+    "polarity": N_("well, so-so or badly"),
+    "csat": N_("satisfaction, 1 to 5"),
+    "ces": N_("effort, 1 to 7"),
+    "nps": N_("recommendation, 0 to 10 (NPS)"),
+    "yesno": N_("yes or no"),
+    "text": N_("free text"),
+}
 #: Question types that can decide a response's polarity, in order of precedence.
 DECIDING_TYPES: tuple[str, ...] = ("polarity", "nps", "csat", "ces")
 #: The numeric scales: lowest and highest answer.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, make_response, request
 
 from surveyapp.web import csrf
 
@@ -22,6 +22,29 @@ SECURITY_HEADERS = {
 }
 
 
+#: The journey editor shows a moment's preview in a frame of its own page.
+_FRAMES_FROM_SELF = SECURITY_HEADERS["Content-Security-Policy"].replace(
+    "frame-ancestors 'none'", "frame-ancestors 'self'"
+)
+
+
+def allow_frames_from_self(page: str | Response) -> Response:
+    """A page that our own pages may show in a frame (and no other site)."""
+    response = page if isinstance(page, Response) else make_response(page)
+    response.headers["Content-Security-Policy"] = _FRAMES_FROM_SELF
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def frames_from_self(page: str | Response) -> Response:
+    """A page that shows frames of our own pages (the editor's preview)."""
+    response = page if isinstance(page, Response) else make_response(page)
+    response.headers["Content-Security-Policy"] = (
+        SECURITY_HEADERS["Content-Security-Policy"] + "; frame-src 'self'"
+    )
+    return response
+
+
 def init_app(app: Flask) -> None:
     """One after-request hook for every response (one call instead of one per concern)."""
     embed_origins = " ".join(app.config.get("EMBED_ORIGINS") or [])
@@ -33,9 +56,12 @@ def init_app(app: Flask) -> None:
         # Views set none of these but, rarely, their own policy (an email's preview, whose
         # inline styles are the email's); extend() adds them without a lookup per header.
         own_policy = response.headers.get("Content-Security-Policy")
+        own_frames = response.headers.get("X-Frame-Options")
         response.headers.extend(SECURITY_HEADERS)
         if own_policy:
             response.headers["Content-Security-Policy"] = own_policy
+        if own_frames:
+            response.headers["X-Frame-Options"] = own_frames
         if embed_origins and request.blueprint == "survey":
             # Survey pages may be shown in a frame on the company's own site, nowhere else.
             response.headers["Content-Security-Policy"] = response.headers[

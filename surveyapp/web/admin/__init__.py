@@ -8,6 +8,7 @@ from surveyapp.web.admin import (  # noqa: F401
     auth,
     dashboard,
     distribution,
+    editor,
     exports,
     followups,
     journeys,

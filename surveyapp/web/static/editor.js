@@ -1,0 +1,52 @@
+// The journey editor, enhanced: the page works without this script (every button posts
+// the form back); with it, a language ticked or unticked shows or hides its fields at
+// once, a kind's explanation follows the choice, and the preview follows what is typed.
+(function () {
+  "use strict";
+  var form = document.getElementById("editor");
+  if (!form) { return; }
+
+  function showLocales() {
+    var ticked = {};
+    form.querySelectorAll("input[data-locale]").forEach(function (box) {
+      ticked[box.getAttribute("data-locale")] = box.checked;
+    });
+    form.querySelectorAll(".locale-field[data-locale]").forEach(function (el) {
+      el.hidden = !ticked[el.getAttribute("data-locale")];
+    });
+  }
+
+  // The explanations are in the page once, in the "what each kind means" list.
+  var explanations = {};
+  var terms = document.querySelectorAll(".kinds-help dt");
+  var select = form.querySelector("select[id$='-kind']");
+  if (select) {
+    Array.prototype.forEach.call(select.options, function (option, i) {
+      if (terms[i]) { explanations[option.value] = terms[i].nextElementSibling.textContent; }
+    });
+  }
+
+  var lastPreview = null;
+  var timer = null;
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest("button[formtarget='preview']");
+    if (button) { lastPreview = button; }
+  });
+  function refreshPreview() {
+    if (lastPreview && typeof form.requestSubmit === "function") {
+      form.requestSubmit(lastPreview);
+    }
+  }
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(refreshPreview, 600);
+  });
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches("input[data-locale]")) { showLocales(); }
+    if (target.matches("select[id$='-kind']")) {
+      var help = document.getElementById(target.id + "-help");
+      if (help && explanations[target.value]) { help.textContent = explanations[target.value]; }
+    }
+  });
+})();
