@@ -174,7 +174,7 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
         expect(survey.locator("h1")).to_have_text("Vă mulțumim!")
         customer.close()
 
-    page.get_by_role("link", name="boulangerie").click()
+    page.get_by_role("link", name="boulangerie", exact=True).click()
     row = page.locator("tr", has_text="La file")
     cells = row.locator("td").all_inner_texts()
     assert cells[1] == "3" and cells[2].startswith("66,7") and cells[4].startswith("33,3")

@@ -34,6 +34,19 @@ def test_check_warns_of_each_missing_text_and_strict_refuses_them(run_cli, tmp_p
     assert strict.exit_code == 1 and "3 warning(s), refused by --strict." in strict.output
 
 
+def test_a_description_missing_in_a_language_is_warned_of(run_cli, tmp_path):
+    path = tmp_path / "shop.yaml"
+    described = "description: {fr: Votre passage en caisse, en: Paying}}\n"
+    path.write_text(
+        SHOP.replace(
+            "name: {fr: Addition, en: Bill}}\n", "name: {fr: Addition, en: Bill}, " + described
+        )
+    )
+    checked = run_cli("journey", "check", path)
+    assert checked.exit_code == 0
+    assert 'moments[1].description: no "ro" text; its readers get the "fr" one' in checked.output
+
+
 def test_a_complete_journey_passes_strict(run_cli, journeys_dir):
     checked = run_cli("journey", "check", "--strict", journeys_dir / "cafe.yaml")
     assert checked.exit_code == 0 and "warning" not in checked.output

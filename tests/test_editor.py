@@ -119,7 +119,8 @@ def test_each_problem_is_said_beside_its_field_and_nothing_is_stored(manager, db
     assert "Moment 2, Type de moment : &#39;zmott&#39; n’est pas un type de moment" in html
     assert "Moment 2, Identifiant" in html and "&#39;welcome&#39; est utilisé deux fois" in html
     # The field itself says it is wrong, and which message is its own.
-    assert re.search(r'<input aria-describedby="brand-error" aria-invalid="true" id="brand"', html)
+    (brand,) = re.findall(r'<input [^>]*id="brand"[^>]*>', html)
+    assert 'aria-describedby="brand-error"' in brand and 'aria-invalid="true"' in brand
     assert "moments[1]" not in html  # never a path
     assert (
         storage.get_journey(db, "Le Bistrot") is None and storage.get_journey(db, "bistro") is None
@@ -177,7 +178,8 @@ def test_moments_are_added_moved_and_retired_with_their_responses_kept(manager, 
     page = manager.post(EDIT, data=edited(manager.get(EDIT), action="add"))
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert re.search(r'<input autofocus[^>]* id="moments-5-name_fr"', html)  # the new one
+    (name,) = re.findall(r'<input [^>]*id="moments-5-name_fr"[^>]*>', html)
+    assert " autofocus" in name  # the new moment's name, for keyboards and screen readers
     page = manager.post(
         EDIT,
         data=edited(
@@ -198,6 +200,13 @@ def test_moments_are_added_moved_and_retired_with_their_responses_kept(manager, 
 
 def test_a_moment_may_ask_its_own_questions_checked_like_a_file(manager, db):
     page = manager.get(EDIT)
+    html = text(page)
+    assert "moments-2-question_1" not in html  # it asks the questions of its kind
+    assert "Il pose les questions de son type :" in html
+    assert "<li>Votre repas : comment cela s’est-il passé ?</li>" in html
+    page = manager.post(EDIT, data=edited(page, action="questions-2"))
+    (first,) = re.findall(r'<select [^>]*id="moments-2-question_1"[^>]*>', text(page))
+    assert " autofocus" in first
     refused = manager.post(
         EDIT, data=edited(page, action="check", **{"moments-2-question_1": "why"})
     )
@@ -268,3 +277,27 @@ def test_viewers_cannot_reach_the_editor(app, db):
     for path in (NEW, EDIT, f"{NEW}?from=cafe", "/admin/editor-preview"):
         assert client.get(path).status_code == 403
         assert client.post(path, data={}).status_code == 403
+
+
+def test_a_description_under_the_title_is_checked_for_each_language(manager, db):
+    page = manager.get(EDIT)
+    fields = edited(page, action="check", **{"moments-2-description_fr": "Ce que vous avez mangé"})
+    checked = text(manager.post(EDIT, data=fields))
+    assert "Les clients lisant Română liront « Ce que vous avez mangé » à la place." in checked
+    assert "Română : textes écrits, 6 sur 7" in checked
+    fields.setlist("moments-2-description_ro", ["Ce ați mâncat"])
+    fields.setlist("action", ["publish"])
+    assert manager.post(EDIT, data=fields).status_code == 303
+    meal = storage.get_journey(db, "cafe").moment("meal")
+    assert meal.description == {"fr": "Ce que vous avez mangé", "ro": "Ce ați mâncat"}
+    survey = text(manager.get("/admin/j/cafe/preview/meal?lang=ro"))
+    assert '<h1>Masa dumneavoastră</h1> <p class="description">Ce ați mâncat</p>' in survey
+
+
+def test_what_a_manager_types_comes_back_escaped(manager):
+    page = manager.get(NEW).get_data(as_text=True)
+    hostile = '"><script>alert(1)</script>'
+    response = manager.post(NEW, data=bistro(page, **{"moments-0-name_fr": hostile}))
+    html = response.get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html

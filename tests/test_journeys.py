@@ -66,6 +66,25 @@ def test_a_missing_name_locale_falls_back_to_the_default_locale():
     assert journey.moment("visit").display_name("fr", "ro") == "Vizita"
 
 
+def test_a_description_is_checked_like_a_name_and_left_out_when_absent():
+    data = with_changes()
+    data["moments"][0]["description"] = {"fr": "x" * 301, "ro": "Vizita de sâmbătă"}
+    data["moments"][1]["description"] = {"fr": "Sans la langue par défaut"}
+    problems = problems_of(data)
+    assert "moments[0].description.fr: is longer than 300 characters" in problems
+    assert "moments[1].description: needs a description in the default locale 'ro'" in problems
+    data["moments"][0]["description"] = "Une ligne\tavec une tabulation"
+    assert "moments[0].description: must not contain line breaks, tabs or other control " in (
+        "\n".join(problems_of(data))
+    )
+    plain = parse_definition(json.dumps(MINIMAL), "json")
+    assert "description" not in plain.to_dict()["moments"][0]  # digests stay as they were
+    data = with_changes()
+    data["moments"][0]["description"] = {"ro": "Vizita de sâmbătă"}
+    described = parse_definition(json.dumps(data), "json")
+    assert described.moment("visit").description == {"ro": "Vizita de sâmbătă"}
+
+
 def test_every_problem_is_reported_with_its_path():
     data = with_changes(locales=["ro", "de"])
     data["moments"].append({"id": "visit", "kind": "zmott", "name": "x", "channel": "fax"})

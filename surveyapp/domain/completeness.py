@@ -1,6 +1,6 @@
 """Which of a journey's texts fall back to its default language.
 
-The format lets a moment's name (or a review link) be missing in a locale: customers
+The format lets a moment's name or description (or a review link) be missing in a locale: customers
 reading that locale then get the default locale's. That is allowed, but it must never
 reach a customer unnoticed: ``journey check`` and ``journey load`` print a warning per
 fallback (``--strict`` refuses them), the API's load reply lists them, and the admin's
@@ -59,10 +59,14 @@ def fallbacks(journey: Journey) -> list[Fallback]:
     found = []
     others = [locale for locale in journey.locales if locale != journey.default_locale]
     for i, moment in enumerate(journey.moments):
-        for locale in others:
-            if not moment.name.get(locale):
-                shown = moment.name.get(journey.default_locale, "")
-                found.append(Fallback(f"moments[{i}].name", locale, journey.default_locale, shown))
+        for key, texts in (("name", moment.name), ("description", moment.description)):
+            if journey.default_locale not in texts:
+                continue  # no description at all: nothing falls back
+            for locale in others:
+                if not texts.get(locale):
+                    shown = texts[journey.default_locale]
+                    path = f"moments[{i}].{key}"
+                    found.append(Fallback(path, locale, journey.default_locale, shown))
     links = dict(journey.after_answer.review_links) if journey.after_answer else {}
     if journey.default_locale in links:  # else there is nothing to fall back to
         for locale in others:
@@ -72,3 +76,11 @@ def fallbacks(journey: Journey) -> list[Fallback]:
                     Fallback(path, locale, journey.default_locale, links[journey.default_locale])
                 )
     return found
+
+
+def text_count(journey: Journey) -> int:
+    """How many texts each of the journey's languages should have: every moment's name,
+    each description and the review link where the default language has one."""
+    links = dict(journey.after_answer.review_links) if journey.after_answer else {}
+    descriptions = sum(journey.default_locale in m.description for m in journey.moments)
+    return len(journey.moments) + descriptions + (journey.default_locale in links)

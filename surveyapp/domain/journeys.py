@@ -26,11 +26,12 @@ from surveyapp.domain.vocabulary import KINDS, LOCALES, MOMENT_CHANNELS
 
 MAX_MOMENTS = 50
 MAX_NAME_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 300
 MAX_BRAND_LENGTH = 100
 SLUG = re.compile(r"[a-z0-9-]{1,64}")
 TOP_FIELDS = ("id", "brand", "default_locale", "locales", "moments")
 OPTIONAL_FIELDS = ("after_answer", "branding")
-MOMENT_FIELDS = ("id", "kind", "name", "channel", "questions")
+MOMENT_FIELDS = ("id", "kind", "name", "description", "channel", "questions")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Moment:
     name: dict[str, str]
     channel: str = "other"
     questions: tuple[str, ...] | None = None
+    # A line under the survey's title, per locale (none: the survey has none).
+    description: dict[str, str] = field(default_factory=dict)
 
     def display_name(self, locale: str, default_locale: str) -> str:
         """The moment's name in ``locale``, falling back to the journey's default."""
@@ -54,6 +57,8 @@ class Moment:
             "name": dict(self.name),
             "channel": self.channel,
         }
+        if self.description:  # only when set: digests of journeys without one stay
+            data["description"] = dict(self.description)
         if self.questions is not None:
             data["questions"] = list(self.questions)
         return data
@@ -108,6 +113,7 @@ class Journey:
                     name=dict(m["name"]),
                     channel=m.get("channel", "other"),
                     questions=tuple(m["questions"]) if m.get("questions") is not None else None,
+                    description=dict(m.get("description", {})),
                 )
                 for m in data["moments"]
             ),
@@ -281,37 +287,26 @@ def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Mome
             kinds=", ".join(KINDS),
         )
 
-    name = raw.get("name")
-    names: dict[str, str] = {}
-    if "name" in raw:
-        if isinstance(name, str):
-            if not name.strip():
-                add(f"{path}.name", N_("must not be empty"))
-            elif len(name) > MAX_NAME_LENGTH:
-                add(f"{path}.name", TOO_LONG, max=MAX_NAME_LENGTH)
-            elif has_control_characters(name):
-                add(f"{path}.name", CONTROL)
-            names = {loc: name.strip() for loc in locales}
-        elif isinstance(name, dict) and name:
-            for loc, text in name.items():
-                if loc not in locales:
-                    add(f"{path}.name.{loc}", N_("is not one of the journey's locales"))
-                elif not isinstance(text, str) or not text.strip():
-                    add(f"{path}.name.{loc}", NOT_A_TEXT)
-                elif len(text) > MAX_NAME_LENGTH:
-                    add(f"{path}.name.{loc}", TOO_LONG, max=MAX_NAME_LENGTH)
-                elif has_control_characters(text):
-                    add(f"{path}.name.{loc}", CONTROL)
-                else:
-                    names[loc] = text.strip()
-            if default_locale in locales and default_locale not in name:
-                add(
-                    f"{path}.name",
-                    N_("needs a name in the default locale %(value)s"),
-                    value=_describe(default_locale),
-                )
-        else:
-            add(f"{path}.name", N_("must be a text, or a mapping of locale to text"))
+    names = _localized(
+        raw,
+        "name",
+        path,
+        locales,
+        default_locale,
+        MAX_NAME_LENGTH,
+        problems,
+        N_("needs a name in the default locale %(value)s"),
+    )
+    description = _localized(
+        raw,
+        "description",
+        path,
+        locales,
+        default_locale,
+        MAX_DESCRIPTION_LENGTH,
+        problems,
+        N_("needs a description in the default locale %(value)s"),
+    )
 
     channel = raw.get("channel", "other")
     if channel not in MOMENT_CHANNELS:
@@ -338,4 +333,40 @@ def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Mome
         name=names,
         channel=channel,
         questions=tuple(questions) if questions is not None else None,
+        description=description,
     )
+
+
+def _localized(raw, key, path, locales, default_locale, max_length, problems, needs_default):
+    """A moment's text in each locale (``raw[key]``): one text for every locale, or a
+    mapping locale → text that must give ``default_locale``'s; {} when absent."""
+    add = lambda where, text, **values: problems.append(problem(where, text, **values))  # noqa: E731
+    if key not in raw:
+        return {}
+    value, where = raw[key], f"{path}.{key}"
+    texts: dict[str, str] = {}
+    if isinstance(value, str):
+        if not value.strip():
+            add(where, N_("must not be empty"))
+        elif len(value) > max_length:
+            add(where, TOO_LONG, max=max_length)
+        elif has_control_characters(value):
+            add(where, CONTROL)
+        return {loc: value.strip() for loc in locales}
+    if not isinstance(value, dict) or not value:
+        add(where, N_("must be a text, or a mapping of locale to text"))
+        return {}
+    for loc, text in value.items():
+        if loc not in locales:
+            add(f"{where}.{loc}", N_("is not one of the journey's locales"))
+        elif not isinstance(text, str) or not text.strip():
+            add(f"{where}.{loc}", NOT_A_TEXT)
+        elif len(text) > max_length:
+            add(f"{where}.{loc}", TOO_LONG, max=max_length)
+        elif has_control_characters(text):
+            add(f"{where}.{loc}", CONTROL)
+        else:
+            texts[loc] = text.strip()
+    if default_locale in locales and default_locale not in value:
+        add(where, needs_default, value=_describe(default_locale))
+    return texts

@@ -54,6 +54,7 @@ class Survey:
     kind: str
     brand: str
     moment_names: dict[str, str]
+    moment_descriptions: dict[str, str]
     default_locale: str
     locales: tuple[str, ...]
     questions: tuple[SurveyQuestion, ...]
@@ -65,6 +66,11 @@ class Survey:
 
     def moment_name(self, locale: str) -> str:
         return self.moment_names.get(locale) or self.moment_names[self.default_locale]
+
+    def moment_description(self, locale: str) -> str:
+        """The line under the survey's title in ``locale`` ("" when the moment has none)."""
+        texts = self.moment_descriptions
+        return texts.get(locale) or texts.get(self.default_locale, "")
 
     def question_text(self, question: SurveyQuestion, locale: str) -> str:
         """The question as the customer reads it, placeholders filled."""
@@ -116,6 +122,7 @@ def _generate(journey: Journey, moment: Moment) -> Survey:
         kind=moment.kind,
         brand=journey.brand,
         moment_names=dict(moment.name),
+        moment_descriptions=dict(moment.description),
         default_locale=journey.default_locale,
         locales=journey.locales,
         branding=journey.branding,

@@ -8,11 +8,13 @@ two admins editing one journey is refused (409) and nothing is overwritten.
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, g, redirect, render_template, request, url_for
 
 from surveyapp import storage
 from surveyapp.domain import i18n
-from surveyapp.domain.completeness import fallbacks
+from surveyapp.domain.completeness import fallbacks, text_count
 from surveyapp.domain.definitions import logo_address
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import MAX_MOMENTS, Journey, validate
@@ -28,7 +30,7 @@ from surveyapp.web.survey import forms as survey_forms
 
 #: A definition is at most 256 KiB; its form, with its field names, a little more.
 MAX_POST_BYTES = 512 * 1024
-MOVES = ("up", "down", "remove")
+MOVES = ("up", "down", "remove", "questions")
 
 
 @bp.route("/new-journey", methods=["GET", "POST"])
@@ -91,12 +93,14 @@ def _editor(stored: Journey | None, data: dict):
         stored=stored,
         kinds=[(k, KIND_LABELS[k], KIND_EXPLANATIONS[k]) for k in KINDS],
         kind_explanations=KIND_EXPLANATIONS,
-        kind_questions=editor_form.kind_questions(g.locale, form.brand.data or ""),
+        kind_questions=functools.partial(editor_form.kind_questions, g.locale, form),
         all_locales=LOCALES,
         offered=editor_form.offered(form),
         max_moments=MAX_MOMENTS,
         logo_kept=bool(form.logo.data) and storage.logo(db, form.logo.data) is not None,
         field_attrs=_field_attrs(context["problems"], context.get("missing") or {}),
+        select=editor_form.select,
+        text_input=editor_form.text_input,
         **context,
     )
     return frames_from_self(page), status
@@ -145,7 +149,10 @@ def _rearranged(form: EditorForm, action: str):
             index = len(moments) - 1
             focus = f"moments-{index}-name_{state['default_locale'] or g.locale}"
     elif 0 <= index < len(moments):
-        if verb == "remove":
+        if verb == "questions":  # show its own questions, to choose them
+            moments[index]["own"] = "1"
+            focus = f"moments-{index}-question_1"
+        elif verb == "remove":
             if len(moments) == 1:
                 refused = i18n.translate(g.locale, N_("A journey needs at least one moment."))
             else:
@@ -228,10 +235,7 @@ def _incomplete(form: EditorForm, missing) -> list[str]:
 
 def _completeness(journey: Journey) -> list[dict]:
     """Each language's texts: how many are written, and which fall back."""
-    missing = fallbacks(journey)
-    texts = len(journey.moments) + (
-        1 if journey.after_answer and journey.after_answer.review_links else 0
-    )
+    missing, texts = fallbacks(journey), text_count(journey)
     rows = []
     for locale in journey.locales:
         lacking = [f for f in missing if f.locale == locale]

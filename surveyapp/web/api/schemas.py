@@ -47,6 +47,7 @@ MOMENT = {
         "id": {"type": "string", "pattern": "^[a-z0-9-]{1,64}$"},
         "kind": {"enum": list(KINDS)},
         "name": NAME,
+        "description": NAME,
         "channel": {"enum": list(MOMENT_CHANNELS)},
         "questions": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_QUESTIONS},
         "retired": {"type": "boolean"},
