@@ -347,3 +347,41 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
         context.close()
     finally:
         stop_server(server)
+
+
+def test_the_journey_editor_works_without_javascript(browser, live_server, db):
+    """Every button posts the page back: languages, a new moment, the preview in its
+    frame and publishing all work with JavaScript turned off."""
+    from surveyapp.jobs import accounts
+
+    accounts.create(db, "maria", "correct horse battery", "admin")
+    context = browser.new_context(locale="ro-RO", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/admin/new-journey")
+    page.get_by_label("Nume de utilizator").fill("maria")
+    page.get_by_label("Parolă").fill("correct horse battery")
+    page.get_by_role("button", name="Autentificare").click()
+    page.get_by_label("Identificatorul parcursului").fill("magazin")
+    page.get_by_label("Marca, așa cum o citesc clienții").fill("Magazinul")
+    page.get_by_role("checkbox", name="Français").check()
+    assert not page.get_by_label("Numele în Français").first.is_visible()  # until posted
+    page.get_by_role("button", name="Adăugați un moment").click()
+    assert page.get_by_label("Numele în Français").first.is_visible()
+    first, second = page.locator("#moment-0"), page.locator("#moment-1")
+    first.get_by_label("Numele în Română").fill("Vizita")
+    first.get_by_label("Numele în Français").fill("La visite")
+    first.get_by_label("Identificator").fill("visit")
+    second.get_by_label("Numele în Română").fill("Livrarea")
+    second.get_by_label("Numele în Français").fill("La livraison")
+    second.get_by_label("Identificator").fill("delivery")
+    second.get_by_label("Tipul momentului").select_option("amot")
+    second.get_by_role("button", name="Mutați mai sus").click()
+    assert page.locator("#moments-0-id").input_value() == "delivery"
+    page.locator("#moment-0").get_by_role("button", name="Français").click()
+    preview = page.frame_locator("iframe[name=preview]")
+    expect(preview.locator("h1")).to_have_text("La livraison")
+    page.get_by_role("button", name="Publicați").click()
+    expect(page.get_by_role("status").first).to_contain_text("Versiunea 1 este publicată")
+    journey = storage.get_journey(db, "magazin")
+    assert [m.id for m in journey.moments] == ["delivery", "visit"]
+    context.close()

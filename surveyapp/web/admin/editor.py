@@ -258,7 +258,7 @@ def _retiring(form: EditorForm, stored: Journey | None) -> list[str]:
 def editor_preview():
     """One moment of the draft as its customers will see it (in the editor's frame, or
     a tab of its own without JavaScript)."""
-    g.offered_locales = LOCALES
+    g.offered_locales = ()  # no language switcher inside the frame
     if request.method == "GET":
         return allow_frames_from_self(render_template("admin/editor_preview.html", waiting=True))
     request.max_content_length = MAX_POST_BYTES
