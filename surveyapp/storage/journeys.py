@@ -93,7 +93,10 @@ def _store_journey(db: Database, journey: Journey, now: str, author: str | None)
     row = db.execute(sa.select(j.digest, j.definition).where(j.id == journey.id)).first()
     if row and row[0] == journey.digest:
         return LoadReport(journey.id, "unchanged")
-    previous = journey_of(row[0], row[1]) if row else None
+    try:
+        previous = journey_of(row[0], row[1]) if row else None
+    except (KeyError, TypeError, ValueError):
+        previous = None  # a file from before definitions were kept: its moments' columns
     report = LoadReport(journey.id, "updated" if row else "created")
     logo = journey.branding.logo if journey.branding else None
     if logo is not None and logo.data is not None:
@@ -134,8 +137,12 @@ def _store_journey(db: Database, journey: Journey, now: str, author: str | None)
         elif old is not None:
             if old["retired"]:
                 report.restored.append(moment.id)
-            elif previous is not None and previous.moment(moment.id) != moment:
-                report.changed.append(moment.id)  # any of its fields, description included
+            elif (
+                previous.moment(moment.id) != moment  # any field, description included
+                if previous is not None
+                else any(old[k] != values[k] for k in ("kind", "channel", "name", "questions"))
+            ):
+                report.changed.append(moment.id)
         statement = insert(db, moments).values(**values, retired=0)
         db.execute(
             statement.on_conflict_do_update(

@@ -1,0 +1,114 @@
+"""Profile: where a survey submit spends its time, inside the WSGI app.
+
+    .venv/bin/python benchmarks/profile_submit.py [--requests 3000] [--top 25]
+                                                  [--page] [--sort tottime]
+
+Builds a fresh instance with the café journey and real invitation links, takes one
+browser session (its cookie and CSRF token, from a real survey page), then calls the
+WSGI app directly, as gunicorn's worker would, with prebuilt environs: POSTs of the
+benchmark's answer mix (3 in 5 glad, 1 so-so, 1 in pain), each link once. Prints the
+wall time per request without the profiler, then cProfile's top entries. ``--page``
+profiles survey page GETs instead. benchmarks/README.md keeps the top entries before
+and after each change (issue 18).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import DEMO_JOURNEYS, ROOT  # benchmarks/common.py
+
+sys.path.insert(0, str(ROOT))
+from benchmarks.submit import ANSWERS  # noqa: E402  # the same mix as the load benchmark
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--page", action="store_true", help="profile survey page GETs")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-profile-"))
+    os.environ.update(SURVEYAPP_INSTANCE_PATH=str(workdir), SURVEYAPP_SECRET_KEY="benchmark")
+
+    from werkzeug.test import EnvironBuilder
+
+    from surveyapp import create_app, storage
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.jobs import invitations
+
+    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
+    with storage.open_database(workdir / "surveyapp.db") as db:
+        storage.store_journeys(db, [journey])
+        outcomes = invitations.create(
+            db,
+            journey,
+            "meal",
+            [invitations.Request(f"C-{i}", None, "fr") for i in range(2 * args.requests + 10)],
+            base_url="http://127.0.0.1",
+            valid_days=30,
+            budget=invitations.Budget(0),
+        )
+    tokens = [o.token for o in outcomes]
+    app = create_app()
+    client = app.test_client()
+    page = client.get("/j/cafe/meal?lang=fr")
+    cookie = page.headers["Set-Cookie"].split(";")[0]
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+
+    def environs(tokens: list[str]) -> list[dict]:
+        built = []
+        for i, token in enumerate(tokens):
+            if args.page:
+                builder = EnvironBuilder(path="/j/cafe/meal", query_string="lang=fr")
+            else:
+                builder = EnvironBuilder(
+                    path=f"/s/{token}",
+                    method="POST",
+                    data=f"{ANSWERS[i % 5]}&csrf_token={csrf}",
+                    content_type="application/x-www-form-urlencoded",
+                    headers={"Cookie": cookie},
+                )
+            environ = builder.get_environ()
+            environ["body"] = environ["wsgi.input"].read()
+            built.append(environ)
+        return built
+
+    def run(batch: list[dict]) -> None:
+        statuses = set()
+        for environ in batch:
+            environ["wsgi.input"] = io.BytesIO(environ["body"])
+            body = app(environ, lambda status, headers, exc=None: statuses.add(status[:3]))
+            for _ in body:
+                pass
+            getattr(body, "close", lambda: None)()
+        expected = "200" if args.page else "303"
+        assert statuses == {expected}, statuses
+
+    half = args.requests
+    run(environs(tokens[:10]))  # warm up: templates, caches, the database's pages
+    timed, profiled = environs(tokens[10 : 10 + half]), environs(tokens[10 + half :])
+    start = time.perf_counter()
+    run(timed)
+    per_request = (time.perf_counter() - start) * 1000 / len(timed)
+    profile = cProfile.Profile()
+    profile.runcall(run, profiled)
+    what = "survey page GET" if args.page else "submit"
+    print(f"{what}: {per_request:.2f} ms per request, in process, without the profiler")
+    print(f"({len(profiled):,} requests profiled; top {args.top} by {args.sort})")
+    stats = pstats.Stats(profile)
+    stats.sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
