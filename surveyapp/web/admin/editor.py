@@ -189,7 +189,10 @@ def _checked(form: EditorForm, stored: Journey | None, *, publish: bool):
         by_field, summary = editor_form.place_problems(form, problems, g.locale)
         return 422, {"problems": by_field, "summary": summary}
     missing = fallbacks(journey)
-    found = {"missing": _missing_by_field(form, missing), "completeness": _completeness(journey)}
+    found = {
+        "missing": _missing_by_field(form, missing),
+        "completeness": _completeness(journey, missing),
+    }
     if not publish:
         return 200, {**found, "checked": True}
     if missing and not form.publish_incomplete.data:
@@ -233,9 +236,10 @@ def _incomplete(form: EditorForm, missing) -> list[str]:
     return lines
 
 
-def _completeness(journey: Journey) -> list[dict]:
-    """Each language's texts: how many are written, and which fall back."""
-    missing, texts = fallbacks(journey), text_count(journey)
+def _completeness(journey: Journey, missing) -> list[dict]:
+    """Each language's texts: how many are written, and which fall back (``missing``,
+    the journey's fallbacks, already found by the check)."""
+    texts = text_count(journey)
     rows = []
     for locale in journey.locales:
         lacking = [f for f in missing if f.locale == locale]
