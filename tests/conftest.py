@@ -22,6 +22,7 @@ from tests.helpers import (
     DEMO_JOURNEYS,
     free_port,
     get_then_post,
+    logged_in,
     make_invitation,
     start_gunicorn,
     stop_server,
@@ -142,6 +143,18 @@ def token(db, loaded):
 @pytest.fixture
 def app(instance, loaded):
     return create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-for-this-test"})
+
+
+@pytest.fixture
+def manager(app, db):
+    """A browser logged in, in French, as maria, an admin."""
+    return logged_in(app, db, "maria", "admin")
+
+
+@pytest.fixture
+def viewer(app, db):
+    """A browser logged in, in French, as victor, a viewer."""
+    return logged_in(app, db, "victor", "viewer")
 
 
 @pytest.fixture

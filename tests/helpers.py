@@ -115,6 +115,35 @@ def admin_log_in(client, username: str, password: str, lang: str = "fr"):
     )
 
 
+def followups(db, journey_id: str, **filters) -> list[dict]:
+    """The journey's follow-ups as the inbox lists them (newest first), at most 1,000."""
+    from surveyapp.domain.inbox import InboxFilters
+
+    rows, _ = storage.inbox_page(
+        db,
+        journey_id,
+        InboxFilters(**filters),
+        now=storage.utcnow(),
+        target_hours=48,
+        page_size=1000,
+    )
+    return rows
+
+
+#: The password of the accounts tests make.
+PASSWORD = "correct horse battery"
+
+
+def logged_in(app, db, username: str, role: str, lang: str = "fr"):
+    """A browser of ``app`` logged in, in ``lang``, as a new account with ``role``."""
+    from surveyapp.jobs import accounts
+
+    accounts.create(db, username, PASSWORD, role)
+    client = app.test_client()
+    assert admin_log_in(client, username, PASSWORD, lang).status_code == 303
+    return client
+
+
 def answers_living(journey, moment_id: str, polarity: str) -> dict:
     """The deciding answer that lives ``moment_id`` as ``polarity``."""
     survey = surveys.survey_for(journey, journey.moment(moment_id))

@@ -11,7 +11,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import accounts
-from tests.helpers import admin_log_in, csrf_token
+from tests.helpers import admin_log_in, csrf_token, form_fields
 
 PASSWORD = "correct horse battery"
 
@@ -206,7 +206,7 @@ def test_a_viewer_reads_but_cannot_change(viewer, db, journeys_dir):
     assert storage.get_journey(db, "cafe").brand == "Café des Arts"
     assert (
         viewer.post(
-            "/admin/j/cafe/followups", data={"response_id": "1", "status": "resolved"}
+            "/admin/j/cafe/followups/bulk", data={"item": "1", "action": "resolved"}
         ).status_code
         == 403
     )
@@ -267,29 +267,22 @@ def test_what_customers_said_is_escaped_and_filterable(manager, answered):
 
 def test_a_painful_answer_is_followed_up_and_resolved(manager, answered, db):
     page = manager.get("/admin/j/cafe/followups?status=open").get_data(as_text=True)
-    (response_id,) = re.findall(r'name="response_id" value="(\d+)"', page)
-    token = csrf_token(page)
+    (item,) = re.findall(r'href="(/admin/j/cafe/followups/\d+)"', page)
+    fields = form_fields(manager.get(item).get_data(as_text=True), "item")
     done = manager.post(
-        "/admin/j/cafe/followups?status=open",
-        data={
-            "response_id": response_id,
-            "status": "resolved",
-            "note": "Rappelée, offert un café",
-            "csrf_token": token,
-        },
+        item, data={**fields, "status": "resolved", "note": "Rappelée, offert un café"}
     )
     assert done.status_code == 303
     assert storage.open_followups(db, "cafe") == {}
-    resolved = manager.get("/admin/j/cafe/followups?status=resolved").get_data(as_text=True)
+    resolved = manager.get(item).get_data(as_text=True)
     assert "Rappelée, offert un café" in resolved
 
 
 def test_a_forged_followup_update_changes_nothing(manager, answered, db):
-    (item,) = storage.followups(db, "cafe")
-    response = manager.post(
-        "/admin/j/cafe/followups",
-        data={"response_id": item["response_id"], "status": "resolved", "csrf_token": "forged"},
-    )
+    page = manager.get("/admin/j/cafe/followups").get_data(as_text=True)
+    (item,) = re.findall(r'href="(/admin/j/cafe/followups/\d+)"', page)
+    fields = form_fields(manager.get(item).get_data(as_text=True), "item")
+    response = manager.post(item, data={**fields, "status": "resolved", "csrf_token": "forged"})
     assert response.status_code == 422
     assert storage.open_followups(db, "cafe") == {"meal": 1}
 
@@ -337,7 +330,9 @@ def test_the_admin_language_is_remembered(app, users, db):
 
 
 def test_a_followup_shows_the_questions_and_answers_in_the_managers_language(manager, answered):
-    page = text(manager.get("/admin/j/cafe/followups?lang=ro"))
+    inbox = manager.get("/admin/j/cafe/followups").get_data(as_text=True)
+    (item,) = re.findall(r'href="(/admin/j/cafe/followups/\d+)"', inbox)
+    page = text(manager.get(f"{item}?lang=ro"))
     assert "<dt>Masa dumneavoastră: cum a fost?</dt><dd>Rău</dd>" in page.replace("> <", "><")
     assert "<dd>Foarte nemulțumit</dd>" in page.replace("> <", "><")
     assert "Link public" in page and "<dt>experience</dt>" not in page

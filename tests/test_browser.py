@@ -184,11 +184,13 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
     assert page.get_by_text("Am așteptat 20 de minute").is_visible()
 
     page.goto(f"{live_server}/admin/j/boulangerie/followups?status=open")
+    page.locator("table.inbox tbody th a").first.click()
     page.get_by_role("combobox", name="Statut").select_option("resolved")
-    page.get_by_label("Note").fill("Rappelée, excuses faites")
+    page.get_by_label("Note", exact=True).fill("Rappelée, excuses faites")
     page.get_by_role("button", name="Enregistrer").click()
+    assert page.locator("ol.history").get_by_text("Rappelée, excuses faites").is_visible()
     page.goto(f"{live_server}/admin/j/boulangerie/followups?status=resolved")
-    assert page.get_by_text("Rappelée, excuses faites").is_visible()
+    assert page.get_by_text("1 élément", exact=True).is_visible()
 
     page.goto(f"{live_server}/admin/j/boulangerie")
     with page.expect_download() as download:

@@ -9,7 +9,7 @@ import pytest
 from surveyapp import storage
 from surveyapp.domain import statistics
 from surveyapp.jobs import dashboard, exports
-from tests.helpers import answers_living, record_scored
+from tests.helpers import answers_living, followups, record_scored
 
 
 def test_wilson_interval_matches_known_values():
@@ -104,11 +104,11 @@ def test_comments_are_listed_newest_first_and_searched_literally(db, loaded):
 
 def test_a_negative_response_opens_a_followup_that_can_be_resolved(db, loaded):
     add(db, loaded["cafe"], "bill", "negative")
-    (item,) = storage.followups(db, "cafe")
+    (item,) = followups(db, "cafe")
     assert item["status"] == "open" and item["answers"] == {"experience": "negative"}
     storage.update_followup(db, item["response_id"], status="resolved", note="Rappelé", by="maria")
     assert storage.open_followups(db, "cafe") == {}
-    assert storage.followups(db, "cafe", status="resolved")[0]["note"] == "Rappelé"
+    assert followups(db, "cafe", status="resolved")[0]["note"] == "Rappelé"
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+33 6", "-2+3", "@SUM(A1)", "\tx", "\rx"])
@@ -127,7 +127,7 @@ def test_open_counts_follow_every_change_of_a_followup(db, loaded):
     cafe = loaded["cafe"]
     add(db, cafe, "bill", "negative")
     add(db, cafe, "bill", "negative")
-    first, second = storage.followups(db, "cafe")
+    first, second = followups(db, "cafe")
     assert storage.open_followups(db, "cafe") == {"bill": 2}
     storage.update_followup(db, first["response_id"], status="contacted", note=None, by="m")
     assert storage.open_followups(db, "cafe") == {"bill": 2}
@@ -153,8 +153,9 @@ def test_open_counts_follow_every_change_of_a_followup(db, loaded):
         increments={"responses": 1, "neutral": 1},
     )
     assert storage.open_followups(db, "cafe") == {"bill": 1}
-    assert len(storage.followups(db, "cafe")) == 1
-    assert not storage.update_followup(db, 999, status="resolved", note=None, by="m")
+    assert len(followups(db, "cafe")) == 1
+    with pytest.raises(storage.NoSuchFollowup):
+        storage.update_followup(db, 999, status="resolved", note=None, by="m")
 
 
 def _at(day: str) -> datetime:

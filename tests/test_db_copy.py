@@ -6,7 +6,14 @@ from __future__ import annotations
 from surveyapp import create_app, storage
 from surveyapp.jobs import accounts, apikeys, webhooks
 from surveyapp.storage import schema
-from tests.helpers import admin_log_in, get_then_post, make_invitation, record_scored, sql
+from tests.helpers import (
+    admin_log_in,
+    followups,
+    get_then_post,
+    make_invitation,
+    record_scored,
+    sql,
+)
 
 API_PATHS = (
     "/api/v1/journeys",
@@ -26,7 +33,7 @@ def _fill(db, loaded, app) -> str:
     token = make_invitation(db, loaded["cafe"], customer="C-7", email="c7@example.com")
     get_then_post(app.test_client(), f"/s/{token}", {"experience": "negative"})
     make_invitation(db, loaded["cafe"], moment_id="bill", customer="C-8")  # not answered
-    pain = storage.followups(db, "cafe")[0]["response_id"]
+    pain = followups(db, "cafe")[0]["response_id"]
     storage.update_followup(db, pain, status="resolved", note="Rappelé", by="ana")
     accounts.create(db, "ana", "correct horse battery", "admin")
     storage.add_webhook(
@@ -48,7 +55,7 @@ def _seen(database: str, key: str) -> dict:
     with storage.open_database(database) as db:
         seen["tallies"] = storage.moment_tallies(db, "cafe")
         seen["open"] = storage.open_followups(db, "cafe")
-        seen["followups"] = storage.followups(db, "cafe")
+        seen["followups"] = followups(db, "cafe")
     return seen
 
 

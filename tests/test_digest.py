@@ -12,7 +12,7 @@ from surveyapp import storage
 from surveyapp.jobs import digest
 from tests.helpers import SURVEYAPP, free_port, make_invitation, start_serve, stop_server
 
-FOLLOWUPS = "http://127.0.0.1:5000/admin/j/cafe/followups?status=open"
+FOLLOWUPS = "http://127.0.0.1:5000/admin/j/cafe/followups?status=unresolved"
 
 
 @pytest.fixture

@@ -13,30 +13,11 @@ import pytest
 
 from surveyapp import settings, storage
 from surveyapp.domain.vocabulary import INVITATION_STATES
-from surveyapp.jobs import accounts, invitations, mailer
-from tests.helpers import admin_log_in, csrf_token, make_invitation, sql
+from surveyapp.jobs import invitations, mailer
+from tests.helpers import csrf_token, logged_in, make_invitation, sql
 
-PASSWORD = "correct horse battery"
 INVITE = "/admin/j/cafe/m/meal/invite"
 LIST = "/admin/j/cafe/m/meal/invitations"
-
-
-def logged_in(app, db, username: str, role: str):
-    """A browser of ``app`` logged in, in French, as a new account with ``role``."""
-    accounts.create(db, username, PASSWORD, role)
-    client = app.test_client()
-    assert admin_log_in(client, username, PASSWORD, "fr").status_code == 303
-    return client
-
-
-@pytest.fixture
-def manager(app, db):
-    return logged_in(app, db, "maria", "admin")
-
-
-@pytest.fixture
-def viewer(app, db):
-    return logged_in(app, db, "victor", "viewer")
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from surveyapp import storage
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.jobs import accounts
@@ -20,14 +18,6 @@ EDIT = "/admin/j/cafe/edit"
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
-
-
-@pytest.fixture
-def manager(app, db):
-    accounts.create(db, "maria", PASSWORD, "admin")
-    client = app.test_client()
-    assert admin_log_in(client, "maria", PASSWORD, "fr").status_code == 303
-    return client
 
 
 def bistro(page: str, **changes) -> dict:

@@ -11,7 +11,7 @@ from surveyapp import storage
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.jobs import accounts
-from tests.helpers import admin_log_in, csrf_token, get_then_post, sql
+from tests.helpers import admin_log_in, csrf_token, followups, get_then_post, sql
 
 REVIEW_FR = "https://example.com/avis/cafe-des-arts"
 
@@ -68,13 +68,13 @@ def test_an_unhappy_customer_may_leave_a_contact_that_joins_the_follow_up(app, c
     again = client.get(left.headers["Location"]).get_data(as_text=True)
     assert "vous recontactera" in again and "<form" not in again.split("next-contact")[1]
     assert tally(db, "contact_left") == 1
-    (row,) = storage.followups(db, "cafe")
+    (row,) = followups(db, "cafe")
     assert row["contact"] == "+40 721 000 111" and row["contact_at"]
     # Posting again changes nothing.
     client.post(
         path, data={"contact": "x@example.com", "consent": "y", "csrf_token": csrf_token(thanks)}
     )
-    assert storage.followups(db, "cafe")[0]["contact"] == "+40 721 000 111"
+    assert followups(db, "cafe")[0]["contact"] == "+40 721 000 111"
     assert tally(db, "contact_left") == 1
     # The follow-up list shows it to the team.
     accounts.create(db, "maria", "correct horse battery")
@@ -97,7 +97,7 @@ def test_a_contact_without_a_fresh_answer_or_without_csrf_changes_nothing(app, c
         "/j/cafe/meal/contact?lang=fr", data={"contact": "a@example.com", "consent": "y"}
     )
     assert forged.status_code == 422
-    assert storage.followups(db, "cafe")[0]["contact"] is None
+    assert followups(db, "cafe")[0]["contact"] is None
 
 
 def test_a_so_so_answer_is_offered_nothing_and_sets_no_cookie(client, db):
@@ -160,9 +160,9 @@ def test_forgetting_a_customer_erases_the_contact_they_left(client, db, token):
         data={"contact": "ion@example.com", "consent": "y", "csrf_token": csrf_token(thanks)},
     )
     assert left.headers["Location"] == f"/s/{token}/thanks?lang=ro"  # back where it was
-    assert storage.followups(db, "cafe")[0]["contact"] == "ion@example.com"
+    assert followups(db, "cafe")[0]["contact"] == "ion@example.com"
     storage.forget_customer(db, "C-1")
-    assert storage.followups(db, "cafe")[0]["contact"] is None
+    assert followups(db, "cafe")[0]["contact"] is None
 
 
 def test_a_completed_answer_gets_the_offer_of_its_final_polarity(client, db, token):

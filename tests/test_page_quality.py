@@ -67,6 +67,7 @@ ADMIN_PAGES = [
     "/admin/j/saas-onboarding",
     "/admin/j/saas-onboarding/m/billing/comments",
     "/admin/j/saas-onboarding/followups",
+    "/admin/j/saas-onboarding/followups?status=unresolved&age=168&owner=-&q=e&sort=due",
     "/admin/j/saas-onboarding/preview/recommendation",
     "/admin/j/saas-onboarding/insights",
     "/admin/j/cafe/m/meal/invite",
@@ -158,6 +159,20 @@ def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_
             label = f"invite, {'skipping' if skip else 'refusing'} a bad row ({lang})"
             sources[label] = page.content()
             violations.extend(check_axe(page, label))
+        # the inbox: a bulk action with nothing ticked; an item, assigned, with its history
+        page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.locator("#bulk button[type=submit]").click()
+        assert posted.value.status == 422
+        sources[f"inbox, nothing ticked ({lang})"] = page.content()
+        violations.extend(check_axe(page, f"inbox, nothing ticked ({lang})"))
+        page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
+        item = page.locator("table.inbox tbody th a").nth(["fr", "ro", "en"].index(lang))
+        item = item.get_attribute("href")
+        page.goto(f"{live_server}{item}?lang={lang}")
+        page.locator("button[name=assign_me]").click()
+        page.wait_for_load_state()
+        visit(f"{item}?lang={lang}")
         # the editor: a text missing in Romanian, then problems, then a refused publication
         page.goto(f"{live_server}/admin/j/cafe/edit?lang={lang}")
         page.fill("#moments-2-name_ro", "")

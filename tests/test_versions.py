@@ -6,8 +6,6 @@ from __future__ import annotations
 import getpass
 import re
 
-import pytest
-
 from surveyapp import storage
 from surveyapp.jobs import accounts
 from tests.helpers import admin_log_in, csrf_token
@@ -18,14 +16,6 @@ VERSIONS = "/admin/j/cafe/versions"
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
-
-
-@pytest.fixture
-def manager(app, db):
-    accounts.create(db, "maria", PASSWORD, "admin")
-    client = app.test_client()
-    assert admin_log_in(client, "maria", PASSWORD, "fr").status_code == 303
-    return client
 
 
 def rename_meal(journeys_dir, name: str, old: str = "Votre repas"):

@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 import yaml
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from babel.support import LazyProxy, NullTranslations, Translations
 
@@ -141,6 +141,12 @@ def date_text(day: date, locale: str, short: bool = False) -> str:
 def datetime_text(moment: datetime, locale: str) -> str:
     """A date and time in the reader's locale (medium format)."""
     return format_datetime(moment, format="medium", locale=locale)
+
+
+def duration_text(delta: timedelta, locale: str) -> str:
+    """A length of time in words, rounded to its largest unit (fr ``2 jours``, ro ``2 zile``,
+    en ``2 days``)."""
+    return format_timedelta(delta, threshold=1.5, locale=locale)
 
 
 def extract_blueprints(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:

@@ -197,6 +197,38 @@ FOLLOWUP_LABELS: dict[str, str] = {
     "contacted": N_("Contacted"),
     "resolved": N_("Resolved"),
 }
+#: The inbox's status filter beyond one status: every item not resolved yet (what the
+#: dashboard counts as "to follow up").
+FOLLOWUP_UNRESOLVED = "unresolved"
+FOLLOWUP_STATUS_FILTERS: dict[str, str] = {
+    FOLLOWUP_UNRESOLVED: N_("Not resolved (open or contacted)"),
+    **FOLLOWUP_LABELS,
+}
+#: A journey's target time to handle a moment of pain unless its managers set another:
+#: an item not resolved by then is overdue. Two days, as professional CX tools suggest.
+FOLLOWUP_TARGET_HOURS = 48
+#: The longest target a manager may set (90 days): longer is no target at all.
+FOLLOWUP_TARGET_MAX_HOURS = 90 * 24
+#: The inbox's age filter: received within the last so many hours, or overdue.
+FOLLOWUP_OVERDUE = "overdue"
+FOLLOWUP_AGES: dict[str, str] = {
+    FOLLOWUP_OVERDUE: N_("Overdue"),
+    "24": N_("Received in the last 24 hours"),
+    "168": N_("Received in the last 7 days"),
+    "720": N_("Received in the last 30 days"),
+}
+#: The inbox's orders: newest first, or oldest first (which is also soonest due, since
+#: one journey has one target time).
+FOLLOWUP_SORTS: dict[str, str] = {
+    "newest": N_("Newest first"),
+    "due": N_("Soonest due first"),
+}
+#: The owner filter's values beyond a username.
+FOLLOWUP_NOBODY = "-"
+#: What a follow-up's history records.
+FOLLOWUP_ACTIONS: tuple[str, ...] = ("status", "owner", "note")
+#: Items shown per inbox page, and the most a bulk action changes at once.
+FOLLOWUP_PAGE_SIZE = 50
 
 # --- insights ----------------------------------------------------------------------------
 

@@ -98,7 +98,7 @@ def collect(db, *, locale: str, base_url: str, limit: int = LIMIT) -> Digest | N
             moments[key] = MomentOfPain(
                 brand=journey.brand if journey else row["journey_id"],
                 name=survey.moment_name(locale) if survey else row["moment_id"],
-                followups_url=f"{base_url}/admin/j/{row['journey_id']}/followups?status=open",
+                followups_url=f"{base_url}/admin/j/{row['journey_id']}/followups?status=unresolved",
             )
         moments[key].responses.append(
             {

@@ -51,7 +51,22 @@ from surveyapp.storage.database import (
     utcnow,
 )
 from surveyapp.storage.digests import digest_mark, negative_responses_after, set_digest_mark
-from surveyapp.storage.followups import followups, leave_contact, open_followups, update_followup
+from surveyapp.storage.followups import (
+    KEEP,
+    NoSuchFollowup,
+    StaleFollowup,
+    leave_contact,
+    open_followups,
+    update_followup,
+    update_followups,
+)
+from surveyapp.storage.inbox import (
+    followup_item,
+    history,
+    inbox_page,
+    set_target_hours,
+    target_hours,
+)
 from surveyapp.storage.insights import linked_responses, load_simulated
 from surveyapp.storage.invitation_tallies import STEPS as FUNNEL
 from surveyapp.storage.invitation_tallies import funnel
@@ -167,7 +182,15 @@ __all__ = [
     "dispose_all",
     "end_session",
     "exclusive",
-    "followups",
+    "KEEP",
+    "NoSuchFollowup",
+    "StaleFollowup",
+    "update_followups",
+    "followup_item",
+    "history",
+    "inbox_page",
+    "set_target_hours",
+    "target_hours",
     "leave_contact",
     "forget_customer",
     "get_idempotent",

@@ -3,7 +3,6 @@ same transactions, so the dashboard reads a few rows)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,8 +10,9 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import FOLLOWUP_DONE, FOLLOWUP_NEW
 from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.inbox import record_event
 from surveyapp.storage.statements import insert, once_per_dialect, run
-from surveyapp.storage.tables import followup_counts, responses
+from surveyapp.storage.tables import followup_counts
 from surveyapp.storage.tables import followups as followups_table
 from surveyapp.storage.tallies import KEY as TALLY_KEY
 from surveyapp.storage.tallies import add_to_tallies
@@ -37,18 +37,22 @@ def count_open(db: Database, journey_id: str, moment_id: str, delta: int) -> Non
     run(db, _COUNT_OPEN(db), {"journey_id": journey_id, "moment_id": moment_id, "open": delta})
 
 
-def open_followup(
-    db: Database, response_id: int, journey_id: str, moment_id: str, when: str
-) -> None:
+def open_followup(db: Database, response: Mapping[str, Any], when: str) -> None:
+    """Open the follow-up of a negative response (``id``, ``journey_id``, ``moment_id``,
+    ``created_at``, ``channel``, ``locale``); once only."""
+    journey_id, moment_id = response["journey_id"], response["moment_id"]
     opened = run(
         db,
         _OPEN_FOLLOWUP(db),
         {
-            "response_id": response_id,
+            "response_id": response["id"],
             "journey_id": journey_id,
             "moment_id": moment_id,
             "status": FOLLOWUP_NEW,
             "updated_at": when,
+            "created_at": response["created_at"],
+            "channel": response["channel"],
+            "locale": response["locale"],
         },
     ).rowcount
     if opened:
@@ -60,49 +64,6 @@ def open_followups(db: Database, journey_id: str) -> dict[str, int]:
     c = followup_counts.c
     rows = db.execute(sa.select(c.moment_id, c.open).where(c.journey_id == journey_id, c.open > 0))
     return dict(rows.all())
-
-
-def followups(
-    db: Database,
-    journey_id: str,
-    *,
-    status: str | None = None,
-    moment_id: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-):
-    """Moments of pain to follow up, newest first, with the response's answers."""
-    f, r = followups_table.c, responses.c
-    where = [f.journey_id == journey_id]
-    if status:
-        where.append(f.status == status)
-    if moment_id:
-        where.append(f.moment_id == moment_id)
-    statement = (
-        sa.select(
-            f.response_id,
-            f.moment_id,
-            f.status,
-            f.note,
-            f.updated_at,
-            f.updated_by,
-            f.contact,
-            f.contact_at,
-            r.created_at,
-            r.answers,
-            r.customer_ref,
-            r.locale,
-            r.channel,
-        )
-        .join_from(followups_table, responses, r.id == f.response_id)
-        .where(*where)
-        .order_by(r.created_at.desc(), f.response_id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return [
-        {**row, "answers": json.loads(row["answers"])} for row in db.execute(statement).mappings()
-    ]
 
 
 def leave_contact(db: Database, response_id: int, contact: str, tally: Mapping[str, Any]) -> bool:
@@ -121,28 +82,79 @@ def leave_contact(db: Database, response_id: int, contact: str, tally: Mapping[s
     return bool(changed)
 
 
+class NoSuchFollowup(Exception):
+    """No follow-up of that journey has that id; nothing was changed."""
+
+
+class StaleFollowup(Exception):
+    """The follow-up changed since the page that edits it was made; nothing was changed."""
+
+
+#: A field :func:`update_followup` leaves as it is.
+KEEP: Any = object()
+
+
 def update_followup(
-    db: Database, response_id: int, *, status: str, note: str | None, by: str
+    db: Database,
+    response_id: int,
+    *,
+    by: str | None,
+    status: str = KEEP,
+    note: str | None = KEEP,
+    owner: str | None = KEEP,
+    revision: int | None = None,
+    journey_id: str | None = None,
 ) -> bool:
-    """Set a follow-up's status and note; False if there is no such follow-up."""
+    """Change a follow-up's status, note or owner, keep each change in its history and
+    move the journey's open count with it, in one transaction. True if anything changed.
+
+    With ``revision`` (what the editing page saw), a follow-up changed since is refused
+    (:class:`StaleFollowup`); with ``journey_id``, one of another journey is not found
+    (:class:`NoSuchFollowup`)."""
     f = followups_table.c
     with transaction(db):
         # FOR UPDATE: on PostgreSQL two admins changing one item take turns, so the open
         # count moves once (SQLite's write lock already orders them).
         row = db.execute(
-            sa.select(f.journey_id, f.moment_id, f.status)
+            sa.select(f.journey_id, f.moment_id, f.status, f.note, f.owner, f.revision)
             .where(f.response_id == response_id)
             .with_for_update()
         ).first()
-        if row is None:
+        if row is None or (journey_id is not None and row.journey_id != journey_id):
+            raise NoSuchFollowup(response_id)
+        if revision is not None and revision != row.revision:
+            raise StaleFollowup(response_id)
+        asked = {"status": status, "note": note, "owner": owner}
+        changes = {
+            name: value
+            for name, value in asked.items()
+            if value is not KEEP and value != getattr(row, name)
+        }
+        if not changes:
             return False
-        journey_id, moment_id, old = row
-        db.execute(
-            sa.update(followups_table)
-            .where(f.response_id == response_id)
-            .values(status=status, note=note, updated_at=iso(utcnow()), updated_by=by)
+        now = iso(utcnow())
+        values = {**changes, "updated_at": now, "updated_by": by, "revision": row.revision + 1}
+        if "status" in changes:
+            values["resolved_at"] = now if status == FOLLOWUP_DONE else None
+        db.execute(sa.update(followups_table).where(f.response_id == response_id).values(values))
+        for name, value in changes.items():
+            record_event(db, response_id, now, by, name, {"from": getattr(row, name), "to": value})
+        was_open, is_open = (
+            row.status != FOLLOWUP_DONE,
+            changes.get("status", row.status) != FOLLOWUP_DONE,
         )
-        was_open, is_open = old != FOLLOWUP_DONE, status != FOLLOWUP_DONE
         if was_open != is_open:
-            count_open(db, journey_id, moment_id, 1 if is_open else -1)
+            count_open(db, row.journey_id, row.moment_id, 1 if is_open else -1)
     return True
+
+
+def update_followups(
+    db: Database, journey_id: str, response_ids: list[int], *, by: str | None, **changes
+) -> int:
+    """Make the same change to several follow-ups of a journey, all or none (a bulk
+    action): how many changed. An id of another journey raises :class:`NoSuchFollowup`."""
+    with transaction(db):
+        return sum(
+            update_followup(db, response_id, by=by, journey_id=journey_id, **changes)
+            for response_id in dict.fromkeys(response_ids)
+        )

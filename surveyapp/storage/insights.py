@@ -117,8 +117,8 @@ def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], in
             answered,
         ).all()
         pains = [
-            (response_id, moment_id, item["created_at"])
-            for (response_id, moment_id), item in zip(stored, answered, strict=True)
+            {**item, "id": response_id}
+            for (response_id, _), item in zip(stored, answered, strict=True)
             if item["polarity"] == "negative"
         ]
         if pains:
@@ -126,19 +126,22 @@ def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], in
                 sa.insert(followups),
                 [
                     {
-                        "response_id": response_id,
+                        "response_id": pain["id"],
                         "journey_id": journey_id,
-                        "moment_id": moment_id,
+                        "moment_id": pain["moment_id"],
                         "status": FOLLOWUP_NEW,
-                        "updated_at": created_at,
+                        "updated_at": pain["created_at"],
+                        "created_at": pain["created_at"],
+                        "channel": pain["channel"],
+                        "locale": pain["locale"],
                     }
-                    for response_id, moment_id, created_at in pains
+                    for pain in pains
                 ],
             )
         add_to_tallies(
             db,
             [dict(zip(TALLY_KEY, key, strict=True), **total) for key, total in tallies.items()],
         )
-        for moment_id, count in Counter(moment_id for _, moment_id, _ in pains).items():
+        for moment_id, count in Counter(pain["moment_id"] for pain in pains).items():
             count_open(db, journey_id, moment_id, count)
     return len(rows)

@@ -112,7 +112,7 @@ def record_response(
             )
         response_id = run(db, _INSERT, row).fetchone()[0]
         if polarity == "negative":
-            open_followup(db, response_id, journey_id, moment_id, when)
+            open_followup(db, {**row, "id": response_id}, when)
         event["id"] = response_id
         queue_webhooks(db, journey_id, polarity, event)
         add_to_tallies(db, [tally])
@@ -121,6 +121,7 @@ def record_response(
 
 INVITATION_RESPONSE_COLUMNS = (
     "id",
+    "created_at",
     "journey_id",
     "moment_id",
     "day",
@@ -137,7 +138,15 @@ def response_of_invitation(db: Database, invitation_id: int) -> dict[str, Any] |
     data = records(
         db,
         sa.select(
-            r.id, r.journey_id, r.moment_id, r.day, r.locale, r.channel, r.polarity, r.answers
+            r.id,
+            r.created_at,
+            r.journey_id,
+            r.moment_id,
+            r.day,
+            r.locale,
+            r.channel,
+            r.polarity,
+            r.answers,
         ).where(r.invitation_id == invitation_id),
     )
     if not data:
@@ -174,9 +183,7 @@ def complete_response(
         )
         add_to_tallies(db, [{**key, **delta}])
         if polarity == "negative":
-            open_followup(
-                db, response["id"], response["journey_id"], response["moment_id"], iso(utcnow())
-            )
+            open_followup(db, response, iso(utcnow()))
         else:  # no longer a moment of pain: an untouched follow-up goes away
             f = followups.c
             removed = db.execute(

@@ -6,11 +6,12 @@ follow-up of moments of pain, and exports. Viewers read; admins also change thin
 
 from surveyapp.web.admin import (  # noqa: F401
     auth,
+    comments,
     dashboard,
     distribution,
     editor,
     exports,
-    followups,
+    inbox,
     journeys,
     tracking,
     versions,

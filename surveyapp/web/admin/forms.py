@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     FileField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -12,10 +13,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from surveyapp.domain.i18n import lazy_translate as _l
-from surveyapp.domain.vocabulary import FOLLOWUP_LABELS, FOLLOWUP_STATUSES
+from surveyapp.domain.vocabulary import (
+    FOLLOWUP_LABELS,
+    FOLLOWUP_STATUSES,
+    FOLLOWUP_TARGET_MAX_HOURS,
+)
 from surveyapp.web.forms import BaseForm
 
 
@@ -35,12 +41,45 @@ class UploadForm(BaseForm):
     )
 
 
+#: The owner field's value for "nobody" (the item goes back to the shared inbox).
+NO_OWNER = ""
+
+
 class FollowupForm(BaseForm):
+    """One item's status, owner and note; ``revision`` is what the page saw, so an edit
+    made from a stale page is refused. Owner choices are set per request (the admins)."""
+
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice(status, _l(FOLLOWUP_LABELS[status])) for status in FOLLOWUP_STATUSES],
     )
+    owner = SelectField(_l("Owner"), choices=[], validate_choice=False)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class BulkFollowupForm(BaseForm):
+    """One change to the items ticked in the inbox."""
+
+    action = SelectField(
+        _l("Action"),
+        choices=[
+            SelectChoice("assign", _l("Assign to the owner below")),
+            SelectChoice("contacted", _l("Mark contacted")),
+            SelectChoice("resolved", _l("Mark resolved")),
+        ],
+    )
+    owner = SelectField(_l("Owner"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class TargetForm(BaseForm):
+    """The journey's target time to handle a moment of pain."""
+
+    hours = IntegerField(
+        _l("Target time to handle a moment of pain (hours)"),
+        validators=[InputRequired(), NumberRange(min=1, max=FOLLOWUP_TARGET_MAX_HOURS)],
+    )
 
 
 class InviteForm(BaseForm):

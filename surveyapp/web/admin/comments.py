@@ -1,0 +1,55 @@
+"""What customers said about a moment: its free-text answers, filtered and searched."""
+
+from __future__ import annotations
+
+from flask import abort, g, render_template, request
+
+from surveyapp import storage
+from surveyapp.domain import i18n
+from surveyapp.domain.text import is_whole_number
+from surveyapp.domain.vocabulary import POLARITIES
+from surveyapp.web.admin.base import (
+    PAGE_SIZE,
+    bp,
+    journey_or_404,
+    login_required,
+)
+from surveyapp.web.database import get_db
+
+
+@bp.route("/j/<journey_id>/m/<moment_id>/comments")
+@login_required()
+def comments(journey_id: str, moment_id: str):
+    journey = journey_or_404(journey_id)
+    moment = journey.moment(moment_id) or next(
+        (m for m in storage.retired_moments(get_db(), journey.id) if m.id == moment_id), None
+    )
+    if moment is None:
+        abort(404)
+    polarity = request.args.get("polarity")
+    polarity = polarity if polarity in POLARITIES else None
+    search = request.args.get("q", "").strip()[:200] or None
+    page = request.args.get("page", "1")
+    page = int(page) if is_whole_number(page) and 0 < int(page) < 100_000 else 1
+    rows = storage.comments(
+        get_db(),
+        journey.id,
+        moment.id,
+        polarity=polarity,
+        search=search,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    for row in rows:
+        row["when"] = i18n.datetime_text(storage.parse_iso(row["created_at"]), g.locale)
+    return render_template(
+        "admin/comments.html",
+        journey=journey,
+        moment=moment,
+        rows=rows[:PAGE_SIZE],
+        more=len(rows) > PAGE_SIZE,
+        page=page,
+        polarity=polarity,
+        search=search or "",
+        moment_name=moment.display_name(g.locale, journey.default_locale),
+    )

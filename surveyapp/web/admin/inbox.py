@@ -1,0 +1,215 @@
+"""The follow-up inbox: the list with its filters and bulk actions, one item's page,
+and the journey's target time. Viewers read; admins change."""
+
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, request, url_for
+
+from surveyapp import storage
+from surveyapp.domain import i18n
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.text import is_whole_number
+from surveyapp.domain.vocabulary import (
+    CHANNEL_LABELS,
+    FOLLOWUP_AGES,
+    FOLLOWUP_NOBODY,
+    FOLLOWUP_PAGE_SIZE,
+    FOLLOWUP_SORTS,
+    FOLLOWUP_STATUS_FILTERS,
+    RESPONSE_CHANNELS,
+)
+from surveyapp.jobs import inbox as inbox_job
+from surveyapp.web.admin.base import (
+    admin_meta,
+    bp,
+    journey_or_404,
+    login_required,
+    refuse_viewer,
+)
+from surveyapp.web.admin.forms import NO_OWNER, BulkFollowupForm, FollowupForm, TargetForm
+from surveyapp.web.database import get_db
+
+NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
+UNKNOWN_OWNER = N_("Nothing was changed: that owner is not an admin of this service.")
+STALE = N_(
+    "Nothing was changed: someone changed this item since you opened it. "
+    "Here it is as it is now; make your change again if it is still needed."
+)
+NONE_TICKED = N_("Nothing was changed: tick at least one item first.")
+
+
+def _owner_choices(owners: list[str]) -> list[tuple[str, str]]:
+    nobody = i18n.translate(g.locale, N_("Nobody (shared inbox)"))
+    return [(NO_OWNER, nobody), *((name, name) for name in owners)]
+
+
+def _filter_choices(page, journey) -> dict[str, list[tuple[str, str]]]:
+    """Each filter's choices, in the manager's language."""
+
+    def tr(message: str) -> str:
+        return i18n.translate(g.locale, message)
+
+    return {
+        "status": [(k, tr(v)) for k, v in FOLLOWUP_STATUS_FILTERS.items()],
+        "moment": list(page.moments.items()),
+        "owner": [(FOLLOWUP_NOBODY, tr(N_("Nobody"))), *((o, o) for o in page.owners)],
+        "age": [(k, tr(v)) for k, v in FOLLOWUP_AGES.items()],
+        "channel": [(c, tr(CHANNEL_LABELS.get(c, c))) for c in RESPONSE_CHANNELS],
+        "locale": [(lang, i18n.language_name(lang)) for lang in journey.locales],
+        "sort": [(k, tr(v)) for k, v in FOLLOWUP_SORTS.items()],
+    }
+
+
+def _active_filters(page, journey, choices) -> list[tuple[str, str, str]]:
+    """The filters in use: (what, its value, the address without it)."""
+    f = page.filters
+    named = {
+        "status": N_("Status"),
+        "moment": N_("Moment"),
+        "owner": N_("Owner"),
+        "age": N_("Age"),
+        "channel": N_("Channel"),
+        "locale": N_("Language"),
+    }
+    active = []
+    for name, label in named.items():
+        value = getattr(f, name)
+        if value:
+            text = dict(choices[name]).get(value, value)
+            active.append((label, text, {name: None, "page": 1}))
+    if f.text:
+        active.append((N_("Text"), f"“{f.text}”", {"text": None, "page": 1}))
+    return [
+        (
+            i18n.translate(g.locale, label),
+            text,
+            url_for(".followups", journey_id=journey.id, **f.query(**changes)),
+        )
+        for label, text, changes in active
+    ]
+
+
+def _list_page(journey, code: int = 200, notice: str | None = None, bulk=None, target=None):
+    page = inbox_job.inbox(get_db(), journey, request.args, g.locale)
+    if bulk is None:
+        bulk = BulkFollowupForm(meta=admin_meta(), data={"owner": g.user["username"]})
+    bulk.owner.choices = _owner_choices(page.owners)
+    changed = request.args.get("changed", "")
+    choices = _filter_choices(page, journey)
+    return render_template(
+        "admin/inbox.html",
+        journey=journey,
+        inbox=page,
+        choices=choices,
+        active=_active_filters(page, journey, choices),
+        bulk=bulk,
+        target=target or TargetForm(meta=admin_meta(), data={"hours": page.target_hours}),
+        notice=i18n.translate(g.locale, notice) if notice else None,
+        changed=int(changed) if is_whole_number(changed) and len(changed) < 4 else None,
+    ), code
+
+
+@bp.route("/j/<journey_id>/followups")
+@login_required()
+def followups(journey_id: str):
+    return _list_page(journey_or_404(journey_id))
+
+
+@bp.route("/j/<journey_id>/followups/bulk", methods=["POST"])
+@login_required("admin")
+def followups_bulk(journey_id: str):
+    journey = journey_or_404(journey_id)
+    form = BulkFollowupForm(request.form, meta=admin_meta())
+    ids = request.form.getlist("item")
+    owners = inbox_job.owners(get_db())
+    if not form.validate() or not all(is_whole_number(i) and len(i) < 19 for i in ids):
+        return _list_page(journey, 422, NOT_VALID, bulk=form)
+    if not ids:
+        return _list_page(journey, 422, NONE_TICKED, bulk=form)
+    if len(ids) > FOLLOWUP_PAGE_SIZE:
+        return _list_page(journey, 422, NOT_VALID, bulk=form)
+    if form.action.data == "assign":
+        if form.owner.data not in (*owners, NO_OWNER):
+            return _list_page(journey, 422, UNKNOWN_OWNER, bulk=form)
+        changes = {"owner": form.owner.data or None}
+    else:
+        changes = {"status": form.action.data}
+    if note := (form.note.data or "").strip():
+        changes["note"] = note
+    try:
+        changed = storage.update_followups(
+            get_db(), journey.id, [int(i) for i in ids], by=g.user["username"], **changes
+        )
+    except storage.NoSuchFollowup:
+        return _list_page(journey, 422, NOT_VALID, bulk=form)
+    query = {k: v for k, v in request.args.items() if k != "changed"}
+    return redirect(url_for(".followups", journey_id=journey.id, **query, changed=changed), 303)
+
+
+@bp.route("/j/<journey_id>/followups/target", methods=["POST"])
+@login_required("admin")
+def followups_target(journey_id: str):
+    journey = journey_or_404(journey_id)
+    form = TargetForm(request.form, meta=admin_meta())
+    if not form.validate():
+        return _list_page(journey, 422, NOT_VALID, target=form)
+    storage.set_target_hours(get_db(), journey.id, form.hours.data)
+    return redirect(url_for(".followups", journey_id=journey.id), 303)
+
+
+@bp.route("/j/<journey_id>/followups/<int:response_id>", methods=["GET", "POST"])
+@login_required()
+def followup(journey_id: str, response_id: int):
+    journey = journey_or_404(journey_id)
+    db = get_db()
+    found = inbox_job.item(db, journey, response_id, g.locale)
+    if found is None:
+        abort(404)
+    owners = inbox_job.owners(db)
+    notice, code, form = None, 200, None
+    if request.method == "POST":
+        if g.user["role"] != "admin":
+            return refuse_viewer()
+        form = FollowupForm(request.form, meta=admin_meta())
+        if "assign_me" in request.form:  # the "assign to me" button changes the owner only
+            form.status.data, form.note.data = found["status"], found["note"]
+            form.owner.data = g.user["username"]
+        if not form.validate():
+            notice, code = NOT_VALID, 422
+        elif form.owner.data not in (*owners, NO_OWNER):
+            notice, code = UNKNOWN_OWNER, 422
+        else:
+            try:
+                storage.update_followup(
+                    db,
+                    response_id,
+                    by=g.user["username"],
+                    journey_id=journey.id,
+                    revision=form.revision.data,
+                    status=form.status.data,
+                    owner=form.owner.data or None,
+                    note=(form.note.data or "").strip() or None,
+                )
+            except storage.StaleFollowup:
+                notice, code, form = STALE, 409, None
+                found = inbox_job.item(db, journey, response_id, g.locale)
+            else:
+                return redirect(request.path, 303)
+    if form is None:
+        form = FollowupForm(
+            meta=admin_meta(),
+            data={
+                "status": found["status"],
+                "owner": found["owner"] or NO_OWNER,
+                "note": found["note"] or "",
+                "revision": found["revision"],
+            },
+        )
+    form.owner.choices = _owner_choices(owners)
+    return render_template(
+        "admin/followup.html",
+        journey=journey,
+        item=found,
+        form=form,
+        notice=i18n.translate(g.locale, notice) if notice else None,
+    ), code
