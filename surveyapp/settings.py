@@ -60,6 +60,9 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,  # nosec B105
     "SMTP_SECURITY": "none",  # none, starttls or tls
     "SMTP_TIMEOUT": 30,
+    # Where a customer's answer to a manager's email goes (the CX team's inbox); None:
+    # to MAIL_FROM.
+    "MAIL_REPLY_TO": None,
     # The email digest of new negative responses: where it goes (one address or a list;
     # empty: no digest), in which language, and how often `surveyapp serve` sends it.
     "DIGEST_TO": None,

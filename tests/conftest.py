@@ -158,6 +158,18 @@ def viewer(app, db):
 
 
 @pytest.fixture
+def mailing_app(smtp_server, instance, loaded):
+    """The app with email set up (the SMTP server's settings are in the environment)."""
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-for-this-test"})
+
+
+@pytest.fixture
+def mailing_manager(mailing_app, db):
+    """A browser of the app with email set up, logged in as maria, an admin, in French."""
+    return logged_in(mailing_app, db, "maria", "admin")
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

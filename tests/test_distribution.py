@@ -9,28 +9,13 @@ import io
 import re
 from datetime import timedelta
 
-import pytest
-
 from surveyapp import settings, storage
 from surveyapp.domain.vocabulary import INVITATION_STATES
 from surveyapp.jobs import invitations, mailer
-from tests.helpers import csrf_token, logged_in, make_invitation, sql
+from tests.helpers import csrf_token, make_invitation, sql
 
 INVITE = "/admin/j/cafe/m/meal/invite"
 LIST = "/admin/j/cafe/m/meal/invitations"
-
-
-@pytest.fixture
-def mailing_app(smtp_server, instance, loaded):
-    """The app with email set up (the SMTP server's settings are in the environment)."""
-    from surveyapp.web.app import create_app
-
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-for-this-test"})
-
-
-@pytest.fixture
-def mailing_manager(mailing_app, db):
-    return logged_in(mailing_app, db, "maria", "admin")
 
 
 def text(response) -> str:

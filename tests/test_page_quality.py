@@ -26,13 +26,15 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def populated(db, loaded):
-    """Responses, comments, follow-ups and an invitation, so every page has content."""
+def populated(db, loaded, monkeypatch):
+    """Responses, comments, follow-ups and an invitation, so every page has content; email
+    set up, so that a follow-up's page shows its contact form."""
+    monkeypatch.setenv("SURVEYAPP_MAIL_FROM", "surveys@saas.example")
     accounts.create(db, "maria", PASSWORD, "admin")
     saas = loaded["saas-onboarding"]
     for i, moment in enumerate(saas.moments * 5):
         polarity = ("positive", "neutral", "negative")[i % 3]
-        record_scored(
+        response_id = record_scored(
             db,
             saas,
             moment.id,
@@ -42,6 +44,11 @@ def populated(db, loaded):
             comment="Lent <b>mais</b> aimable" if i % 2 else None,
             customer=f"C-{i}",
         )
+        if polarity == "negative" and i % 2:
+            day = storage.utcnow().date().isoformat()
+            tally = {"journey_id": saas.id, "moment_id": moment.id, "day": day}
+            tally.update(locale=("fr", "ro", "en")[i % 3], channel="email")
+            storage.leave_contact(db, response_id, f"c-{i}@example.com", tally)
     # A second version of the café, so that its versions page shows what changed.
     storage.store_journeys(
         db, [dataclasses.replace(loaded["cafe"], brand="Café des Arts · Centre")], author="maria"
@@ -173,6 +180,16 @@ def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_
         page.locator("button[name=assign_me]").click()
         page.wait_for_load_state()
         visit(f"{item}?lang={lang}")
+        # an item whose customer left an email: the contact form, sent back empty
+        page.goto(f"{live_server}/admin/j/saas-onboarding/followups?q=example.com&lang={lang}")
+        page.locator("table.inbox tbody th a").first.click()
+        page.fill("#body", "")
+        page.evaluate("document.querySelector('#body').removeAttribute('required')")
+        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+            page.locator("#contact button[type=submit]").click()
+        assert posted.value.status == 422
+        sources[f"contact form refused ({lang})"] = page.content()
+        violations.extend(check_axe(page, f"contact form refused ({lang})"))
         # the editor: a text missing in Romanian, then problems, then a refused publication
         page.goto(f"{live_server}/admin/j/cafe/edit?lang={lang}")
         page.fill("#moments-2-name_ro", "")

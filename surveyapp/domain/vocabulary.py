@@ -191,6 +191,7 @@ CHANGE_VERDICTS: dict[str, str] = {
 #: A moment of pain's follow-up, from new to done; every status but the last is open.
 FOLLOWUP_STATUSES: tuple[str, ...] = ("open", "contacted", "resolved")
 FOLLOWUP_NEW = "open"
+FOLLOWUP_CONTACTED = "contacted"
 FOLLOWUP_DONE = "resolved"
 FOLLOWUP_LABELS: dict[str, str] = {
     "open": N_("Open"),
@@ -226,7 +227,7 @@ FOLLOWUP_SORTS: dict[str, str] = {
 #: The owner filter's values beyond a username.
 FOLLOWUP_NOBODY = "-"
 #: What a follow-up's history records.
-FOLLOWUP_ACTIONS: tuple[str, ...] = ("status", "owner", "note")
+FOLLOWUP_ACTIONS: tuple[str, ...] = ("status", "owner", "note", "contact")
 #: Items shown per inbox page, and the most a bulk action changes at once.
 FOLLOWUP_PAGE_SIZE = 50
 

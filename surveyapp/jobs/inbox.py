@@ -115,6 +115,12 @@ def item(
     hours = storage.target_hours(db, journey.id)
     moment = _moments(db, journey).get(found["moment_id"])
     described = describe(found, journey, moment, locale, hours, now or storage.utcnow())
+    # What the customer read the moment as: an email to them names it so.
+    described["customer_moment_name"] = (
+        moment.display_name(found["locale"], journey.default_locale)
+        if moment
+        else found["moment_id"]
+    )
     described["history"] = [
         {**event, "when": i18n.datetime_text(storage.parse_iso(event["at"]), locale)}
         for event in storage.history(db, response_id)

@@ -258,7 +258,7 @@ def send_invitations(
             try:
                 connection.send(message)
             except (smtplib.SMTPException, OSError) as exc:
-                reason = _describe(exc)
+                reason = describe_error(exc)
                 storage.mark_send_failed(db, invitation["token"], reason)
                 report.failed += 1
                 report.errors.append((invitation["customer_ref"] or invitation["email"], reason))
@@ -297,7 +297,8 @@ def send_queued(db, *, settings: SmtpSettings, base_url: str, limit: int = 100) 
     return report
 
 
-def _describe(exc: Exception) -> str:
+def describe_error(exc: Exception) -> str:
+    """A send failure in a few words, for logs and the page that tried."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [f"{code} {msg.decode(errors='replace')}" for code, msg in exc.recipients.values()]
         return "recipient refused: " + "; ".join(codes)

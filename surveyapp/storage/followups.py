@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.domain.vocabulary import FOLLOWUP_DONE, FOLLOWUP_NEW
+from surveyapp.domain.vocabulary import FOLLOWUP_CONTACTED, FOLLOWUP_DONE, FOLLOWUP_NEW
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.inbox import record_event
 from surveyapp.storage.statements import insert, once_per_dialect, run
@@ -146,6 +146,17 @@ def update_followup(
         if was_open != is_open:
             count_open(db, row.journey_id, row.moment_id, 1 if is_open else -1)
     return True
+
+
+def log_contact(db: Database, response_id: int, *, by: str | None, detail: dict) -> None:
+    """Keep in an item's history that its customer was contacted (``detail``: to whom,
+    what), and mark an open item contacted, in one transaction."""
+    with transaction(db):
+        record_event(db, response_id, iso(utcnow()), by, "contact", detail)
+        f = followups_table.c
+        status = db.execute(sa.select(f.status).where(f.response_id == response_id)).scalar_one()
+        if status == FOLLOWUP_NEW:
+            update_followup(db, response_id, by=by, status=FOLLOWUP_CONTACTED)
 
 
 def update_followups(

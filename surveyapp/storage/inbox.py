@@ -23,7 +23,13 @@ from surveyapp.domain.vocabulary import (
 )
 from surveyapp.storage.database import Database, is_postgres, iso
 from surveyapp.storage.statements import findable, insert, records
-from surveyapp.storage.tables import followup_events, followups, journey_settings, responses
+from surveyapp.storage.tables import (
+    followup_events,
+    followups,
+    invitations,
+    journey_settings,
+    responses,
+)
 from surveyapp.storage.transactions import transaction
 
 _LIKE_ESCAPES = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
@@ -153,11 +159,19 @@ def inbox_page(
 
 def followup_item(db: Database, journey_id: str, response_id: int) -> dict[str, Any] | None:
     """One follow-up of the journey with its response, or None."""
-    f, r = followups.c, responses.c
+    f, r, i = followups.c, responses.c, invitations.c
     found = records(
         db,
-        sa.select(*followups.c, r.answers, r.customer_ref, r.invitation_id, r.comment)
+        sa.select(
+            *followups.c,
+            r.answers,
+            r.customer_ref,
+            r.invitation_id,
+            r.comment,
+            i.email.label("invitation_email"),
+        )
         .join_from(followups, responses, r.id == f.response_id)
+        .outerjoin(invitations, i.id == r.invitation_id)
         .where(f.journey_id == journey_id, f.response_id == response_id),
     )
     if not found:

@@ -73,6 +73,13 @@ class BulkFollowupForm(BaseForm):
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
 
 
+class ContactForm(BaseForm):
+    """An email to the customer of a moment of pain, drafted in their language."""
+
+    subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[InputRequired(), Length(max=5000)])
+
+
 class TargetForm(BaseForm):
     """The journey's target time to handle a moment of pain."""
 

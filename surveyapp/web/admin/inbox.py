@@ -19,6 +19,7 @@ from surveyapp.domain.vocabulary import (
     RESPONSE_CHANNELS,
 )
 from surveyapp.jobs import inbox as inbox_job
+from surveyapp.jobs import outreach
 from surveyapp.web.admin.base import (
     admin_meta,
     bp,
@@ -26,7 +27,14 @@ from surveyapp.web.admin.base import (
     login_required,
     refuse_viewer,
 )
-from surveyapp.web.admin.forms import NO_OWNER, BulkFollowupForm, FollowupForm, TargetForm
+from surveyapp.web.admin.distribution import can_send
+from surveyapp.web.admin.forms import (
+    NO_OWNER,
+    BulkFollowupForm,
+    ContactForm,
+    FollowupForm,
+    TargetForm,
+)
 from surveyapp.web.database import get_db
 
 NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
@@ -157,14 +165,20 @@ def followups_target(journey_id: str):
     return redirect(url_for(".followups", journey_id=journey.id), 303)
 
 
+def item_or_404(journey_id: str, response_id: int):
+    """The journey and one item of its inbox as the manager reads it, or a 404 page."""
+    journey = journey_or_404(journey_id)
+    found = inbox_job.item(get_db(), journey, response_id, g.locale)
+    if found is None:
+        abort(404)
+    return journey, found
+
+
 @bp.route("/j/<journey_id>/followups/<int:response_id>", methods=["GET", "POST"])
 @login_required()
 def followup(journey_id: str, response_id: int):
-    journey = journey_or_404(journey_id)
+    journey, found = item_or_404(journey_id, response_id)
     db = get_db()
-    found = inbox_job.item(db, journey, response_id, g.locale)
-    if found is None:
-        abort(404)
     owners = inbox_job.owners(db)
     notice, code, form = None, 200, None
     if request.method == "POST":
@@ -195,21 +209,45 @@ def followup(journey_id: str, response_id: int):
                 found = inbox_job.item(db, journey, response_id, g.locale)
             else:
                 return redirect(request.path, 303)
+    return item_page(journey, found, notice=notice, code=code, form=form)
+
+
+def item_page(
+    journey,
+    item: dict,
+    *,
+    notice: str | None = None,
+    code: int = 200,
+    form: FollowupForm | None = None,
+    contact_form: ContactForm | None = None,
+    **variables,
+):
+    """An item's page: what the customer said, its form, contacting the customer, its
+    history; ``notice`` (with its ``variables``) says what just happened."""
     if form is None:
         form = FollowupForm(
             meta=admin_meta(),
             data={
-                "status": found["status"],
-                "owner": found["owner"] or NO_OWNER,
-                "note": found["note"] or "",
-                "revision": found["revision"],
+                "status": item["status"],
+                "owner": item["owner"] or NO_OWNER,
+                "note": item["note"] or "",
+                "revision": item["revision"],
             },
         )
-    form.owner.choices = _owner_choices(owners)
+    form.owner.choices = _owner_choices(inbox_job.owners(get_db()))
+    address, why_not = outreach.address_of(item)
+    if contact_form is None and address:
+        subject, body = outreach.draft(journey, item["customer_moment_name"], item["locale"])
+        contact_form = ContactForm(meta=admin_meta(), data={"subject": subject, "body": body})
     return render_template(
         "admin/followup.html",
         journey=journey,
-        item=found,
+        item=item,
         form=form,
-        notice=i18n.translate(g.locale, notice) if notice else None,
+        contact_form=contact_form,
+        contact_address=address,
+        contact_why_not=i18n.translate(g.locale, outreach.NO_ADDRESS[why_not]) if why_not else None,
+        can_send=can_send(),
+        sent=request.args.get("sent") == "1",
+        notice=i18n.translate(g.locale, notice, **variables) if notice else None,
     ), code

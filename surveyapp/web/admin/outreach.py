@@ -1,0 +1,52 @@
+"""Contacting the customer of a moment of pain from its item's page: a short email in
+their language, edited by the manager, sent over the service's SMTP settings and kept in
+the item's history."""
+
+from __future__ import annotations
+
+import smtplib
+
+from flask import current_app, g, redirect, request, url_for
+
+from surveyapp import storage
+from surveyapp.domain.i18n import N_
+from surveyapp.jobs import mailer, outreach
+from surveyapp.web.admin.base import admin_meta, bp, login_required
+from surveyapp.web.admin.forms import ContactForm
+from surveyapp.web.admin.inbox import item_or_404, item_page
+from surveyapp.web.database import get_db
+
+NOT_SENT = N_("The email could not be sent (%(why)s). Nothing was changed; try again later.")
+NOT_VALID = N_("Nothing was sent: the form was not valid. Please try again.")
+
+
+@bp.route("/j/<journey_id>/followups/<int:response_id>/contact", methods=["POST"])
+@login_required("admin")
+def contact_customer(journey_id: str, response_id: int):
+    journey, item = item_or_404(journey_id, response_id)
+    form = ContactForm(request.form, meta=admin_meta())
+    address, _ = outreach.address_of(item)
+    if not form.validate() or address is None:
+        return item_page(journey, item, notice=NOT_VALID, code=422, contact_form=form)
+    subject = form.subject.data.strip()
+    try:
+        outreach.send(
+            mailer.SmtpSettings.from_config(current_app.config),
+            to=address,
+            subject=subject,
+            body=form.body.data,
+            locale=item["locale"],
+            reply_to=current_app.config.get("MAIL_REPLY_TO"),
+        )
+    except (mailer.MailConfigError, smtplib.SMTPException, OSError) as exc:
+        why = mailer.describe_error(exc)
+        return item_page(journey, item, notice=NOT_SENT, why=why, code=503, contact_form=form)
+    storage.log_contact(
+        get_db(),
+        response_id,
+        by=g.user["username"],
+        detail={"to": address, "subject": subject, "body": form.body.data},
+    )
+    return redirect(
+        url_for(".followup", journey_id=journey.id, response_id=response_id, sent=1), 303
+    )
