@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -183,6 +184,27 @@ def record_scored(
         customer_ref=customer,
         comment=comment,
         invitation_id=invitation_id,
+    )
+
+
+def invited_pain(
+    db, *, email="ana@example.ro", locale="ro", customer="C-1", hours_ago: float = 0
+) -> int:
+    """A café customer invited by email whose answer to the meal survey is bad,
+    ``hours_ago``; the id of the response (and of its follow-up)."""
+    journey = storage.get_journey(db, "cafe")
+    token = make_invitation(db, journey, customer=customer, email=email, locale=locale)
+    when = storage.utcnow() - timedelta(hours=hours_ago)
+    return record_scored(
+        db,
+        journey,
+        "meal",
+        answers_living(journey, "meal", "negative"),
+        locale=locale,
+        channel="email",
+        invitation_id=storage.get_invitation(db, token)["id"],
+        customer=customer,
+        when=when,
     )
 
 

@@ -6,30 +6,13 @@ from __future__ import annotations
 import re
 
 from surveyapp import storage
-from tests.helpers import answers_living, form_fields, make_invitation, record_scored
+from tests.helpers import answers_living, form_fields, invited_pain, record_scored
 
 INBOX = "/admin/j/cafe/followups"
 
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True).replace("\u202f", " "))
-
-
-def invited_pain(app, db, email="ana@example.ro", locale="ro") -> int:
-    """A customer invited by email whose answer to the meal survey is bad."""
-    journey = storage.get_journey(db, "cafe")
-    token = make_invitation(db, journey, email=email, locale=locale)
-    invitation = storage.get_invitation(db, token)
-    return record_scored(
-        db,
-        journey,
-        "meal",
-        answers_living(journey, "meal", "negative"),
-        locale=locale,
-        channel="email",
-        invitation_id=invitation["id"],
-        customer="C-1",
-    )
 
 
 def send(client, item, **changes):
@@ -41,7 +24,7 @@ def send(client, item, **changes):
 def test_a_manager_emails_the_customer_in_their_language_and_it_is_kept(
     mailing_app, mailing_manager, smtp_server, db
 ):
-    item = invited_pain(mailing_app, db)
+    item = invited_pain(db)
     page = text(mailing_manager.get(f"{INBOX}/{item}"))
     assert "À : ana@example.ro, en Română" in page
     assert "Vă mulțumim" in page  # the draft is in the customer's language
@@ -61,7 +44,7 @@ def test_a_manager_emails_the_customer_in_their_language_and_it_is_kept(
 def test_the_contact_a_customer_left_comes_before_their_invitations_email(
     mailing_app, mailing_manager, smtp_server, db
 ):
-    item = invited_pain(mailing_app, db)
+    item = invited_pain(db)
     storage.leave_contact(
         db,
         item,
@@ -99,7 +82,7 @@ def test_an_anonymous_customer_cannot_be_contacted_and_the_page_says_why(
 def test_an_email_that_cannot_be_sent_changes_nothing_and_says_why(
     mailing_app, mailing_manager, smtp_server, db, monkeypatch
 ):
-    item = invited_pain(mailing_app, db)
+    item = invited_pain(db)
     page = mailing_manager.get(f"{INBOX}/{item}").get_data(as_text=True)
     fields = form_fields(page, "contact")
     mailing_app.config["SMTP_PORT"] = smtp_server.port + 1  # nobody listens there
@@ -111,7 +94,7 @@ def test_an_email_that_cannot_be_sent_changes_nothing_and_says_why(
 
 
 def test_without_email_settings_the_page_says_what_the_operator_must_set(manager, app, db):
-    item = invited_pain(app, db)
+    item = invited_pain(db)
     page = text(manager.get(f"{INBOX}/{item}"))
     assert "MAIL_FROM" in page and 'id="contact"' not in page
 
@@ -119,7 +102,7 @@ def test_without_email_settings_the_page_says_what_the_operator_must_set(manager
 def test_a_forged_or_empty_email_is_refused_and_nothing_is_sent(
     mailing_app, mailing_manager, smtp_server, db
 ):
-    item = invited_pain(mailing_app, db)
+    item = invited_pain(db)
     assert send(mailing_manager, item, csrf_token="forged").status_code == 422
     assert send(mailing_manager, item, body="").status_code == 422
     assert send(mailing_manager, item, subject="x" * 201).status_code == 422

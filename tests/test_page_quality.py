@@ -8,12 +8,13 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts, simulate
-from tests.helpers import ROOT, answers_living, make_invitation, record_scored
+from surveyapp.jobs import accounts, recovery, simulate
+from tests.helpers import ROOT, answers_living, followups, make_invitation, record_scored
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,6 +24,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "correct horse battery"
+RECOVERY_TOKEN = "recovery-link-of-the-test"
 
 
 @pytest.fixture
@@ -53,6 +55,18 @@ def populated(db, loaded, monkeypatch):
     storage.store_journeys(
         db, [dataclasses.replace(loaded["cafe"], brand="Café des Arts · Centre")], author="maria"
     )
+    # A resolved pain whose customer has the recovery survey: its page, and the
+    # dashboard's recovery figures.
+    (pain,) = [r for r in followups(db, saas.id) if r["contact"]][:1]
+    storage.update_followup(db, pain["response_id"], by="maria", status="resolved")
+    storage.start_recovery(
+        db,
+        {**pain, "journey_id": saas.id},
+        token_hash=recovery.token_hash(RECOVERY_TOKEN),
+        email=pain["contact"],
+        by="maria",
+        expires_at=storage.iso(storage.utcnow() + timedelta(days=30)),
+    )
     # Enough linked customers for the insights page to label moments and draw its chart.
     simulate.run(db, saas, customers=1500, seed=2)
     return make_invitation(db, loaded["cafe"])
@@ -68,6 +82,7 @@ CUSTOMER_PAGES = [
     "/s/{token}?a=negative&lang={lang_cafe}",
     "/u/{token}?lang={lang_cafe}",
     "/s/AAAAAAAAAAAAAAAAAAAAAA?lang={lang}",
+    f"/r/{RECOVERY_TOKEN}?lang={{lang}}",
 ]
 ADMIN_PAGES = [
     "/admin/",
@@ -145,6 +160,19 @@ def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_
                 sources[f"contact errors ({lang})"] = page.content()
                 violations.extend(check_axe(page, f"contact errors ({lang})"))
             context.clear_cookies()  # public links take one answer a day per browser
+
+    # The recovery survey sent back without an answer, then answered: its thank-you page.
+    page.goto(f"{live_server}/r/{RECOVERY_TOKEN}?lang=ro")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.locator("#survey button[type=submit]").click()
+    assert posted.value.status == 422
+    sources["recovery without an answer"] = page.content()
+    violations.extend(check_axe(page, "recovery without an answer"))
+    page.locator("input[value=partly]").check()
+    page.locator("#survey button[type=submit]").click()
+    page.wait_for_url("**/thanks?*")
+    sources["recovery thanks"] = page.content()
+    violations.extend(check_axe(page, "recovery thanks"))
 
     visit("/admin/login?lang=ro")
     page.fill("#username", "maria")

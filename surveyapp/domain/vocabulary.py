@@ -227,7 +227,18 @@ FOLLOWUP_SORTS: dict[str, str] = {
 #: The owner filter's values beyond a username.
 FOLLOWUP_NOBODY = "-"
 #: What a follow-up's history records.
-FOLLOWUP_ACTIONS: tuple[str, ...] = ("status", "owner", "note", "contact")
+FOLLOWUP_ACTIONS: tuple[str, ...] = ("status", "owner", "note", "contact", "recovery", "recovered")
+#: The recovery survey's one question and its answers, from glory to pain: "yes" is a
+#: pain turned into glory by the follow-up.
+RECOVERY_QUESTION = N_("Did we make it right?")
+RECOVERY_ANSWERS: dict[str, str] = {
+    "yes": N_("Yes"),
+    "partly": N_("Partly"),
+    "no": N_("No"),
+}
+RECOVERY_GLORY = "yes"
+#: How long a recovery survey's link stays valid.
+RECOVERY_DAYS = 30
 #: Items shown per inbox page, and the most a bulk action changes at once.
 FOLLOWUP_PAGE_SIZE = 50
 

@@ -16,6 +16,8 @@ from surveyapp.domain.journeys import Journey
 from surveyapp.domain.scoring import MomentScore
 from surveyapp.domain.statistics import wilson
 from surveyapp.jobs.headlines import Headlines, headlines
+from surveyapp.jobs.recovery import MomentRecovery
+from surveyapp.jobs.recovery import figures as recovery_figures
 from surveyapp.jobs.scores import journey_scores
 from surveyapp.storage import Database
 
@@ -101,6 +103,8 @@ class Dashboard:
     #: The journey's invitations over its moments, with the response rate.
     invitations: dict[str, Any] = field(default_factory=dict)
     headlines: Headlines | None = None
+    #: The recovery loop per moment: pains turned into glory, time to resolution.
+    recovery: list[MomentRecovery] = field(default_factory=list)
 
 
 def _weeks(rows: list[dict[str, Any]], filters: Filters, today: date, locale: str):
@@ -168,4 +172,5 @@ def build(
             asks_nps=any("nps" in s.asks for s in scores if not s.retired),
             open_pains=sum(open_counts.values()),
         ),
+        recovery=recovery_figures(db, journey, filters.since, filters.until),
     )

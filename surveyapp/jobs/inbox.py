@@ -121,6 +121,10 @@ def item(
         if moment
         else found["moment_id"]
     )
+    described["recovery"] = storage.recovery_of(db, response_id)
+    if described["recovery"]:
+        sent = storage.parse_iso(described["recovery"]["sent_at"])
+        described["recovery_sent"] = i18n.datetime_text(sent, locale)
     described["history"] = [
         {**event, "when": i18n.datetime_text(storage.parse_iso(event["at"]), locale)}
         for event in storage.history(db, response_id)

@@ -111,6 +111,15 @@ from surveyapp.storage.mail_queue import (
     queued_count,
     take_queued,
 )
+from surveyapp.storage.recoveries import (
+    answer_recovery,
+    forget_recovery,
+    recovery_by_token,
+    recovery_counts,
+    recovery_of,
+    resolution_hours,
+    start_recovery,
+)
 from surveyapp.storage.responses import (
     RESPONSE_EXPORT_COLUMNS,
     AlreadyAnswered,
@@ -187,6 +196,13 @@ __all__ = [
     "NoSuchFollowup",
     "StaleFollowup",
     "update_followups",
+    "answer_recovery",
+    "forget_recovery",
+    "recovery_by_token",
+    "recovery_counts",
+    "recovery_of",
+    "resolution_hours",
+    "start_recovery",
     "log_contact",
     "followup_item",
     "history",

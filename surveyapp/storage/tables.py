@@ -255,6 +255,32 @@ followup_events = sa.Table(
     sa.Index("idx_followup_events_response_id", "response_id"),
 )
 
+#: The recovery loop: after a moment of pain was resolved, one question ("Did we make it
+#: right?") by a personal, single-use link; the link's token is kept only as its SHA-256.
+recoveries = sa.Table(
+    "recoveries",
+    metadata,
+    sa.Column(
+        "response_id",
+        sa.BigInteger,
+        sa.ForeignKey("followups.response_id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    _text("journey_id"),
+    _text("moment_id"),
+    _text("token_hash"),
+    _text("locale"),
+    _text("email"),
+    _text("sent_by", nullable=True),
+    _text("sent_at"),
+    _text("expires_at"),
+    _text("answered_at", nullable=True),
+    _text("answer", nullable=True),  # one of vocabulary.RECOVERY_ANSWERS
+    sa.Index("idx_recoveries_token_hash", "token_hash", unique=True),
+    sa.Index("idx_recoveries_journey_id_moment_id", "journey_id", "moment_id"),
+)
+
 #: What a journey's managers set in the browser, apart from its definition.
 journey_settings = sa.Table(
     "journey_settings",

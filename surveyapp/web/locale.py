@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, g, request, url_for
 
 from surveyapp.domain import i18n
@@ -49,6 +51,9 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["number"] = lambda v, digits=1: i18n.number(v, current_locale(), digits)
     app.jinja_env.filters["percent"] = lambda v: i18n.percent(v, current_locale())
+    app.jinja_env.filters["hours"] = lambda v: i18n.duration_text(
+        timedelta(hours=v), current_locale()
+    )
     app.jinja_env.filters["signed"] = lambda v, digits=1: i18n.signed(v, current_locale(), digits)
     # <time datetime> allows at most milliseconds: keep whole seconds.
     app.jinja_env.filters["html_time"] = lambda stamp: stamp[:19] + "Z"

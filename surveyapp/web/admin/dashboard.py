@@ -18,7 +18,7 @@ from surveyapp.domain.vocabulary import (
     RESPONSE_CHANNELS,
     TILE_NAMES,
 )
-from surveyapp.jobs import dashboard, invitations
+from surveyapp.jobs import dashboard, invitations, recovery
 from surveyapp.web.admin import charts
 from surveyapp.web.admin.base import bp, journey_or_404, login_required
 from surveyapp.web.database import get_db
@@ -62,6 +62,7 @@ def dashboard_page(journey_id: str):
         journey=journey,
         problems=problems,
         kind_labels={k: i18n.translate(g.locale, v) for k, v in KIND_LABELS.items()},
+        moment_names=_moment_names(journey),
         channels=RESPONSE_CHANNELS,
         min_responses=dashboard.MIN_RESPONSES,
         tile_names={k: i18n.translate(g.locale, v) for k, v in TILE_NAMES.items()},
@@ -77,6 +78,10 @@ def dashboard_page(journey_id: str):
             for lang in journey.locales
         },
     )
+
+
+def _moment_names(journey) -> dict[str, str]:
+    return {m.id: m.display_name(g.locale, journey.default_locale) for m in journey.moments}
 
 
 @bp.route("/j/<journey_id>/insights")
@@ -97,4 +102,6 @@ def insights_page(journey_id: str):
         verdicts={k: i18n.translate(g.locale, v) for k, v in INSIGHT_VERDICTS.items()},
         verdict_names={k: i18n.translate(g.locale, v) for k, v in PEAK_END_VERDICTS.items()},
         kind_labels={k: i18n.translate(g.locale, v) for k, v in KIND_LABELS.items()},
+        recovery=recovery.figures(get_db(), journey),
+        moment_names=_moment_names(journey),
     )

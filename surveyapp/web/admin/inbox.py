@@ -16,10 +16,12 @@ from surveyapp.domain.vocabulary import (
     FOLLOWUP_PAGE_SIZE,
     FOLLOWUP_SORTS,
     FOLLOWUP_STATUS_FILTERS,
+    RECOVERY_ANSWERS,
     RESPONSE_CHANNELS,
 )
 from surveyapp.jobs import inbox as inbox_job
 from surveyapp.jobs import outreach
+from surveyapp.web import forms
 from surveyapp.web.admin.base import (
     admin_meta,
     bp,
@@ -248,6 +250,8 @@ def item_page(
         contact_address=address,
         contact_why_not=i18n.translate(g.locale, outreach.NO_ADDRESS[why_not]) if why_not else None,
         can_send=can_send(),
+        confirm=forms.confirm_form(admin_meta(), None),
+        recovery_label=lambda code: i18n.translate(g.locale, RECOVERY_ANSWERS.get(code, code)),
         sent=request.args.get("sent") == "1",
         notice=i18n.translate(g.locale, notice, **variables) if notice else None,
     ), code

@@ -57,46 +57,40 @@ def _guessing(client: str) -> bool:
     )
 
 
-def _invitation(token: str):
-    """The invitation, its journey and survey, and the page's locale; or an error page.
+def unknown_link():
+    """The page of a personal link that opens nothing: 404, counted per client; past the
+    limit the client must wait (429). Only misses are counted and checked: a real token
+    (128 random bits) is never guessed."""
+    db = get_db()
+    client = request.remote_addr or "unknown"
+    choose_locale(LOCALES, SOURCE_LOCALE)
+    if _guessing(client):
+        current_app.logger.warning("survey link refused: too many unknown links from %s", client)
+        page, _ = error_page(
+            429,
+            N_("Too many wrong links"),
+            N_("Please wait a few minutes, then open the link from your email again."),
+        )
+        return page, 429, {"Retry-After": "600"}
+    current_app.logger.info("unknown survey link from %s", client)
+    now = storage.utcnow()
+    storage.add_failure(db, [f"token:{client}"], now, now - GUESS_MEMORY)
+    return error_page(
+        404,
+        N_("This link is not valid"),
+        N_("Please check that you opened the whole link from your email. Nothing was saved."),
+    )
 
-    Unknown links are counted per client; past the limit the client must wait. Only
-    misses are counted and checked: a real token (128 random bits) is never guessed.
-    """
+
+def _invitation(token: str):
+    """The invitation, its journey and survey, and the page's locale; or an error page
+    (:func:`unknown_link`)."""
     db = get_db()
     found = storage.get_invitation_and_journey(db, token) if TOKEN.fullmatch(token) else None
     invitation, journey = found or (None, None)
     moment = journey.moment(invitation["moment_id"]) if journey else None
     if moment is None:
-        client = request.remote_addr or "unknown"
-        choose_locale(LOCALES, SOURCE_LOCALE)
-        if _guessing(client):
-            current_app.logger.warning(
-                "survey link refused: too many unknown links from %s", client
-            )
-            page, _ = error_page(
-                429,
-                N_("Too many wrong links"),
-                N_("Please wait a few minutes, then open the link from your email again."),
-            )
-            return None, None, None, None, (page, 429, {"Retry-After": "600"})
-        current_app.logger.info("unknown survey link from %s", client)
-        now = storage.utcnow()
-        storage.add_failure(db, [f"token:{client}"], now, now - GUESS_MEMORY)
-        return (
-            None,
-            None,
-            None,
-            None,
-            error_page(
-                404,
-                N_("This link is not valid"),
-                N_(
-                    "Please check that you opened the whole link from your email. "
-                    "Nothing was saved."
-                ),
-            ),
-        )
+        return None, None, None, None, unknown_link()
     survey = survey_for(journey, moment)
     # The invitation's language comes before the browser's: the company knows it.
     locale = choose_locale(journey.locales, invitation["locale"], use_browser=False)

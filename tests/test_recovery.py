@@ -1,0 +1,161 @@
+"""The recovery loop: after a moment of pain was resolved, "Did we make it right?" by a
+personal single-use link, its answer linked to the pain, and the figures per moment."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from surveyapp import storage
+from surveyapp.jobs import recovery
+from tests.helpers import csrf_token, form_fields, invited_pain, sql
+
+INBOX = "/admin/j/cafe/followups"
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True).replace("\u202f", " "))
+
+
+def resolved_pain(db, email="ana@example.ro", hours_ago=30, customer="C-1"):
+    """An invited customer's moment of pain, resolved now, ``hours_ago`` after it came."""
+    item = invited_pain(db, email=email, customer=customer, hours_ago=hours_ago)
+    storage.update_followup(db, item, by="maria", status="resolved")
+    return item
+
+
+def ask(client, item):
+    page = client.get(f"{INBOX}/{item}").get_data(as_text=True)
+    return client.post(f"{INBOX}/{item}/recovery", data={"csrf_token": csrf_token(page)})
+
+
+def link_in(message) -> str:
+    return re.search(r"http://[^/\s]+(/r/[A-Za-z0-9_-]+)", message.get_content()).group(1)
+
+
+def test_a_resolved_pain_is_asked_did_we_make_it_right_and_counts_once(
+    mailing_app, mailing_manager, smtp_server, db
+):
+    item = resolved_pain(db)
+    assert "Envoyer l’enquête de rattrapage" in text(mailing_manager.get(f"{INBOX}/{item}"))
+    assert ask(mailing_manager, item).status_code == 303
+    (message,) = smtp_server.to("ana@example.ro")
+    assert message["Subject"] == "Café des Arts: am reușit să îndreptăm lucrurile?"
+    assert "funcționează o singură dată" in message.get_content()
+    link = link_in(message)
+
+    customer = mailing_app.test_client()
+    page = customer.get(link)  # a GET (a mail scanner) records nothing
+    assert '<html lang="ro">' in page.get_data(as_text=True)
+    assert "Am reușit să îndreptăm lucrurile?" in text(page)
+    assert storage.recovery_of(db, item)["answer"] is None
+    fields = form_fields(page.get_data(as_text=True), "survey")
+    answered = customer.post(link, data={**fields, "answer": "yes"})
+    assert answered.status_code == 303
+    assert "Vă mulțumim" in text(customer.get(answered.headers["Location"]))
+    again = customer.post(link, data={**fields, "answer": "no"})  # the link takes one answer
+    assert again.status_code == 303
+    assert storage.recovery_of(db, item)["answer"] == "yes"
+
+    page = text(mailing_manager.get(f"{INBOX}/{item}"))
+    assert "Le client a répondu : Oui." in page
+    assert "le client a répondu à l’enquête de rattrapage : Oui" in page
+    dashboard = text(mailing_manager.get("/admin/j/cafe"))
+    board = dashboard[dashboard.index("Rattrapage après le suivi") :]
+    assert "100,0 %" in board and "1 sur 1" in board
+    assert "30 heures" in board  # the median time to resolution
+    insights = text(mailing_manager.get("/admin/j/cafe/insights"))
+    assert "Rattrapage après le suivi" in insights
+
+
+def test_the_recovery_survey_waits_until_the_item_is_resolved(mailing_manager, smtp_server, db):
+    item = resolved_pain(db)
+    storage.update_followup(db, item, by="maria", status="contacted")
+    page = text(mailing_manager.get(f"{INBOX}/{item}"))
+    assert "Une fois l’élément résolu" in page
+    assert ask(mailing_manager, item).status_code == 422
+    assert smtp_server.messages == [] and storage.recovery_of(db, item) is None
+
+
+def test_a_recovery_survey_is_sent_once(mailing_manager, smtp_server, db):
+    item = resolved_pain(db)
+    page = mailing_manager.get(f"{INBOX}/{item}").get_data(as_text=True)
+    token = csrf_token(page)
+    first = mailing_manager.post(f"{INBOX}/{item}/recovery", data={"csrf_token": token})
+    second = mailing_manager.post(f"{INBOX}/{item}/recovery", data={"csrf_token": token})
+    assert (first.status_code, second.status_code) == (303, 409)
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_recovery_survey_that_cannot_be_sent_leaves_nothing_behind(
+    mailing_app, mailing_manager, smtp_server, db
+):
+    item = resolved_pain(db)
+    page = mailing_manager.get(f"{INBOX}/{item}").get_data(as_text=True)
+    mailing_app.config["SMTP_PORT"] = smtp_server.port + 1  # nobody listens there
+    failed = mailing_manager.post(f"{INBOX}/{item}/recovery", data={"csrf_token": csrf_token(page)})
+    assert failed.status_code == 503
+    assert storage.recovery_of(db, item) is None
+    assert [e["action"] for e in storage.history(db, item)] == ["status"]
+
+
+def test_a_tampered_expired_or_unknown_recovery_link_records_nothing(
+    mailing_app, mailing_manager, smtp_server, db
+):
+    item = resolved_pain(db)
+    ask(mailing_manager, item)
+    link = link_in(smtp_server.messages[0])
+    customer = mailing_app.test_client()
+    assert customer.get(link[:-2] + "xx").status_code == 404
+    assert customer.get("/r/not a token").status_code == 404
+    sql(db, "UPDATE recoveries SET expires_at = '2000-01-01T00:00:00Z'")
+    db.commit()
+    assert customer.get(link).status_code == 410
+    assert customer.post(link, data={"answer": "yes"}).status_code == 410
+    assert storage.recovery_of(db, item)["answer"] is None
+
+
+def test_a_recovery_answer_without_its_token_or_a_choice_is_refused(
+    mailing_app, mailing_manager, smtp_server, db
+):
+    item = resolved_pain(db)
+    ask(mailing_manager, item)
+    link = link_in(smtp_server.messages[0])
+    customer = mailing_app.test_client()
+    fields = form_fields(customer.get(link).get_data(as_text=True), "survey")
+    assert customer.post(link, data={"answer": "yes"}).status_code == 422  # no CSRF token
+    assert customer.post(link, data={**fields, "answer": "maybe"}).status_code == 422
+    assert customer.post(link, data=fields).status_code == 422
+    assert storage.recovery_of(db, item)["answer"] is None
+
+
+def test_the_recovery_rate_and_time_to_resolution_are_honest_figures(db, loaded):
+    journey = storage.get_journey(db, "cafe")
+    hours = [2, 10, 20, 30, 100]
+    items = [
+        resolved_pain(db, email=f"c{i}@example.com", customer=f"C-{i}", hours_ago=h)
+        for i, h in enumerate(hours)
+    ]
+    for i, item in enumerate(items[:3]):
+        storage.start_recovery(
+            db,
+            storage.followup_item(db, "cafe", item),
+            token_hash=recovery.token_hash(f"t{i}"),
+            email="x@example.com",
+            by="maria",
+            expires_at=storage.iso(storage.utcnow() + timedelta(days=1)),
+        )
+    assert storage.answer_recovery(db, recovery.token_hash("t0"), "yes")
+    assert storage.answer_recovery(db, recovery.token_hash("t1"), "yes")
+    assert storage.answer_recovery(db, recovery.token_hash("t2"), "no")
+    assert not storage.answer_recovery(db, recovery.token_hash("t2"), "yes")  # once
+    (meal,) = recovery.figures(db, journey)
+    assert (meal.sent, meal.answered, meal.glory) == (3, 3, 2)
+    assert meal.rate == pytest.approx(2 / 3)
+    assert meal.low == pytest.approx(0.208, abs=0.001)  # Wilson: 3 answers say little
+    assert meal.high == pytest.approx(0.939, abs=0.001)
+    assert meal.resolved == 5
+    assert meal.median_hours == pytest.approx(20, abs=0.1)
+    assert meal.p90_hours == pytest.approx(72, abs=0.5)  # between 30 and 100 hours
