@@ -1,0 +1,77 @@
+"""The follow-up inbox in Debian's Chromium under a real gunicorn, with a real SMTP server:
+a CX manager closes the loop on a moment of pain, and the customer answers the recovery
+survey from the email they received."""
+
+from __future__ import annotations
+
+import re
+
+from surveyapp import storage
+from surveyapp.jobs import accounts
+from tests.helpers import answers_living, invited_pain, record_scored
+
+
+def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
+    browser, smtp_server, live_server, db
+):
+    accounts.create(db, "maria", "correct horse battery", "admin")
+    customers = [f"client{i}@example.ro" for i in range(4)]
+    for i, email in enumerate(customers):
+        invited_pain(db, email=email, customer=f"C-{i}", hours_ago=5 - i)
+    journey = storage.get_journey(db, "cafe")
+    for _ in range(2):  # pains of another moment, which the filter leaves out
+        record_scored(db, journey, "bill", answers_living(journey, "bill", "negative"))
+    db.commit()
+
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_server}/admin/j/cafe/followups")
+    page.get_by_label("Nom d’utilisateur").fill("maria")
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.locator("#inbox-count").inner_text() == "6 éléments · page 1 sur 1"
+
+    page.get_by_label("Moment", exact=True).select_option(label="Votre repas")
+    page.get_by_role("button", name="Appliquer les filtres").click()
+    assert page.locator("#inbox-count").inner_text().startswith("4 éléments")
+    assert "Votre repas" in page.locator(".active-filters").inner_text()
+
+    boxes = page.locator("table.inbox tbody input[type=checkbox]")
+    for i in range(3):
+        boxes.nth(i).check()
+    page.get_by_label("Action").select_option("assign")
+    page.get_by_role("button", name="Appliquer aux éléments cochés").click()
+    assert page.get_by_role("status").filter(has_text="3 éléments modifiés").is_visible()
+    assert page.locator("table.inbox tbody td", has_text="maria").count() == 3
+    assert "Votre repas" in page.locator(".active-filters").inner_text()  # still filtered
+
+    page.locator("table.inbox tbody th a").first.click()  # the newest: client3
+    page.get_by_label("Message").fill("Bună ziua, ne pare rău pentru așteptare. Vă sunăm mâine?")
+    page.get_by_role("button", name="Envoyer l’e-mail").click()
+    assert page.get_by_text("L’e-mail a été envoyé").is_visible()
+    (contact,) = smtp_server.to("client3@example.ro")
+    assert "Vă sunăm mâine?" in contact.get_content()
+
+    page.get_by_role("combobox", name="Statut").select_option("resolved")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    page.get_by_role("button", name="Envoyer l’enquête de rattrapage").click()
+    asked = [m for m in smtp_server.to("client3@example.ro") if m is not contact]
+    (question,) = asked
+    link = re.search(r"http://\S+/r/[A-Za-z0-9_-]+", question.get_content()).group(0)
+
+    customer = browser.new_context(locale="ro-RO")
+    phone = customer.new_page()
+    phone.goto(link)
+    assert phone.locator("h1").inner_text() == "Am reușit să îndreptăm lucrurile?"
+    phone.get_by_label("Da").check()
+    phone.get_by_role("button", name="Trimiteți răspunsul").click()
+    assert phone.locator("h1").inner_text() == "Mulțumim"
+    customer.close()
+
+    page.goto(f"{live_server}/admin/j/cafe")
+    recovery = page.locator("h2#recovery + .table-wrap tbody tr", has_text="Votre repas")
+    cells = recovery.locator("td").all_inner_texts()
+    assert cells[0].startswith("100,0\u00a0%")  # 1 of 1 said yes, with its wide interval
+    assert cells[1] == "1 sur 1"
+    assert cells[2] == "2\u00a0heures"  # answered 2 hours ago, resolved now
+    context.close()
