@@ -1,13 +1,14 @@
 """Benchmark: the follow-up inbox with 100,000 open moments of pain.
 
-    .venv/bin/python benchmarks/inbox.py [--items 100000] [--repeat 20] [--database URL]
+    .venv/bin/python benchmarks/inbox.py [--items 100000] [--repeat 20] [--postgres]
 
 The café journey with ``--items`` open follow-ups spread over its moments, channels,
 languages and the last 60 days (a fifth of them owned): the median server time
 (Flask's test client, logged in beforehand, so the server's work only) of the inbox
 page unfiltered, filtered as the dashboard's link does, with every filter combined and
 far into the pages, searching text (the one filter that reads the responses too), and
-one item's page. The issue's target: under 100 ms for a filtered, paged inbox.
+one item's page. The issue's target: under 100 ms for a filtered, paged inbox. With
+``--postgres``, on a throwaway PostgreSQL cluster on 127.0.0.1 (tests/postgres.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import os
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -86,18 +88,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--database", help="a PostgreSQL URL (default: a new SQLite file)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="on a throwaway PostgreSQL cluster instead"
+    )
     args = parser.parse_args()
+    if not args.postgres:
+        measure(args, None)
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.helpers import free_port
+    from tests.postgres import Cluster
+
+    cluster = Cluster(free_port()).start()
+    try:
+        measure(args, cluster.new_database())
+    finally:
+        from surveyapp import storage
+
+        storage.dispose_all()
+        cluster.stop()
+
+
+def measure(args, database: str | None) -> None:
     instance = Path(tempfile.mkdtemp(prefix="bench-inbox-"))
     os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
-    if args.database:
-        os.environ["SURVEYAPP_DATABASE"] = args.database
+    if database:
+        os.environ["SURVEYAPP_DATABASE"] = database
 
     from surveyapp import create_app, storage
     from surveyapp.domain.definitions import read_definition_file
     from surveyapp.jobs import accounts
 
-    db = storage.open_database(args.database or instance / "surveyapp.db")
+    db = storage.open_database(database or instance / "surveyapp.db")
     journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
     storage.store_journeys(db, [journey])
     accounts.create(db, "bench", "benchmark password", "admin")
@@ -130,7 +152,8 @@ def main() -> None:
         "text search with a moment, page 5": f"{inbox}?q=froid&moment=meal&page=5",
         "one item's page": f"{inbox}/{last}",
     }
-    print(f"follow-up inbox, {args.items:,} open items (median of {args.repeat}):")
+    engine = "PostgreSQL" if database else "SQLite"
+    print(f"follow-up inbox, {args.items:,} open items, {engine} (median of {args.repeat}):")
     for name, path in pages.items():
         ms, size = timed(path)
         print(f"  {name:<48} {ms:7.1f} ms  ({size / 1024:.0f} KiB)")

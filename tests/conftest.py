@@ -170,6 +170,27 @@ def mailing_manager(mailing_app, db):
 
 
 @pytest.fixture
+def key(db):
+    """An API key named order-system."""
+    from surveyapp.jobs import apikeys
+
+    return apikeys.create(db, "order-system")
+
+
+@pytest.fixture
+def api(app, key):
+    """Call the API with that key: ``api("get", "/journeys")``."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def call(method, path, **kwargs):
+        kwargs.setdefault("headers", {}).update(headers)
+        return getattr(client, method)(f"/api/v1{path}", **kwargs)
+
+    return call
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

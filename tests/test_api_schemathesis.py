@@ -67,6 +67,9 @@ LABELS = [
     "GET /journeys/{journey_id}/insights",
     "POST /invitations",
     "GET /responses",
+    "GET /journeys/{journey_id}/followups",
+    "GET /journeys/{journey_id}/followups/{followup_id}",
+    "PATCH /journeys/{journey_id}/followups/{followup_id}",
 ]
 
 

@@ -287,8 +287,11 @@ INSIGHT_FAMILY_ERROR = 0.05
 
 # --- integrations ------------------------------------------------------------------------
 
-#: Events a webhook endpoint can ask for.
-WEBHOOK_EVENTS: tuple[str, ...] = ("response.created", "response.negative")
+#: Events a webhook endpoint can ask for: a response's, and a follow-up's status change
+#: (so a CRM or helpdesk closes the loop on its side).
+RESPONSE_EVENTS: tuple[str, ...] = ("response.created", "response.negative")
+FOLLOWUP_STATUS_EVENT = "followup.status_changed"
+WEBHOOK_EVENTS: tuple[str, ...] = (*RESPONSE_EVENTS, FOLLOWUP_STATUS_EVENT)
 
 #: Roles of admin accounts: an admin changes things, a viewer only reads.
 ROLES: tuple[str, ...] = ("admin", "viewer")

@@ -8,15 +8,21 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.domain.vocabulary import FOLLOWUP_CONTACTED, FOLLOWUP_DONE, FOLLOWUP_NEW
+from surveyapp.domain.vocabulary import (
+    FOLLOWUP_CONTACTED,
+    FOLLOWUP_DONE,
+    FOLLOWUP_NEW,
+    FOLLOWUP_STATUS_EVENT,
+)
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.inbox import record_event
 from surveyapp.storage.statements import insert, once_per_dialect, run
-from surveyapp.storage.tables import followup_counts
+from surveyapp.storage.tables import followup_counts, responses
 from surveyapp.storage.tables import followups as followups_table
 from surveyapp.storage.tallies import KEY as TALLY_KEY
 from surveyapp.storage.tallies import add_to_tallies
 from surveyapp.storage.transactions import transaction
+from surveyapp.storage.webhooks import queue_event
 
 
 def _count_upsert(db: Database):
@@ -116,9 +122,18 @@ def update_followup(
         # FOR UPDATE: on PostgreSQL two admins changing one item take turns, so the open
         # count moves once (SQLite's write lock already orders them).
         row = db.execute(
-            sa.select(f.journey_id, f.moment_id, f.status, f.note, f.owner, f.revision)
+            sa.select(
+                f.journey_id,
+                f.moment_id,
+                f.status,
+                f.note,
+                f.owner,
+                f.revision,
+                responses.c.customer_ref,
+            )
+            .join_from(followups_table, responses, responses.c.id == f.response_id)
             .where(f.response_id == response_id)
-            .with_for_update()
+            .with_for_update(of=followups_table)
         ).first()
         if row is None or (journey_id is not None and row.journey_id != journey_id):
             raise NoSuchFollowup(response_id)
@@ -139,10 +154,25 @@ def update_followup(
         db.execute(sa.update(followups_table).where(f.response_id == response_id).values(values))
         for name, value in changes.items():
             record_event(db, response_id, now, by, name, {"from": getattr(row, name), "to": value})
-        was_open, is_open = (
-            row.status != FOLLOWUP_DONE,
-            changes.get("status", row.status) != FOLLOWUP_DONE,
-        )
+        if "status" in changes:
+            queue_event(
+                db,
+                row.journey_id,
+                FOLLOWUP_STATUS_EVENT,
+                {
+                    "id": response_id,
+                    "journey": row.journey_id,
+                    "moment": row.moment_id,
+                    "customer": row.customer_ref,
+                    "from": row.status,
+                    "to": status,
+                    "owner": changes.get("owner", row.owner),
+                    "by": by,
+                    "at": now,
+                },
+            )
+        was_open = row.status != FOLLOWUP_DONE
+        is_open = changes.get("status", row.status) != FOLLOWUP_DONE
         if was_open != is_open:
             count_open(db, row.journey_id, row.moment_id, 1 if is_open else -1)
     return True

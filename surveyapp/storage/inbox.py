@@ -141,6 +141,7 @@ def inbox_page(
             f.updated_by,
             f.contact,
             f.contact_at,
+            f.resolved_at,
             f.created_at,
             f.channel,
             f.locale,

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
+from surveyapp.domain.vocabulary import RESPONSE_EVENTS
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.statements import records, run
 from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
@@ -60,33 +60,48 @@ _ENDPOINTS_OF = sa.select(webhook_endpoints.c.id, webhook_endpoints.c.events).wh
 )
 
 
+def _outbox_row(endpoint_id: int, event: str, now: str, data: dict) -> dict[str, Any]:
+    payload = json.dumps(
+        {"type": event, "timestamp": now, "data": data},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return {
+        "endpoint_id": endpoint_id,
+        "message_id": "msg_" + secrets.token_urlsafe(16),
+        "event": event,
+        "payload": payload,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+
+
 def queue_webhooks(db: Database, journey_id: str, polarity: str, data: dict) -> None:
     """Write the response's events to the outbox, in the response's own transaction."""
     endpoints = run(db, _ENDPOINTS_OF, {"journey": journey_id}).fetchall()
     if not endpoints:
         return
     now = iso(utcnow())
-    rows = []
-    for endpoint_id, events in endpoints:
-        wanted = events.split(",")
-        for event in WEBHOOK_EVENTS:
-            if event not in wanted or (event == "response.negative" and polarity != "negative"):
-                continue
-            payload = json.dumps(
-                {"type": event, "timestamp": now, "data": data},
-                ensure_ascii=False,
-                separators=(",", ":"),
-            )
-            rows.append(
-                {
-                    "endpoint_id": endpoint_id,
-                    "message_id": "msg_" + secrets.token_urlsafe(16),
-                    "event": event,
-                    "payload": payload,
-                    "created_at": now,
-                    "next_attempt_at": now,
-                }
-            )
+    rows = [
+        _outbox_row(endpoint_id, event, now, data)
+        for endpoint_id, events in endpoints
+        for event in RESPONSE_EVENTS
+        if event in events.split(",") and (event != "response.negative" or polarity == "negative")
+    ]
+    if rows:
+        db.execute(sa.insert(webhook_outbox), rows)
+
+
+def queue_event(db: Database, journey_id: str, event: str, data: dict) -> None:
+    """Write one event of a journey to the outbox of every endpoint that asked for it, in
+    the caller's transaction (the change and its event are kept together or not at all)."""
+    endpoints = run(db, _ENDPOINTS_OF, {"journey": journey_id}).fetchall()
+    now = iso(utcnow())
+    rows = [
+        _outbox_row(endpoint_id, event, now, data)
+        for endpoint_id, events in endpoints
+        if event in events.split(",")
+    ]
     if rows:
         db.execute(sa.insert(webhook_outbox), rows)
 

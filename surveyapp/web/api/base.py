@@ -3,9 +3,11 @@ per-key rate limit, JSON errors, request parsing."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -104,6 +106,46 @@ def day_arg(name: str) -> date | None:
             f"{name} must be a date YYYY-MM-DD",
             [{"path": name, "reason": f"'{raw}' is not a date YYYY-MM-DD"}],
         ) from None
+
+
+def idempotent(compute: Callable[[], tuple[Any, int]]) -> tuple[Any, int, bool]:
+    """Run ``compute`` (which returns a JSON body and a status) once per Idempotency-Key
+    of this API key: a retry of the same request gets the first answer again (replayed:
+    True), a different request under the same key a 422. Without the header, it just
+    runs. The first answer is kept in the transaction that ``compute`` changes things in,
+    so an answer is kept exactly when its change is."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        body, status = compute()
+        return body, status, False
+    if len(key) > 200:
+        raise ApiError(422, "invalid_idempotency_key", "Idempotency-Key is at most 200 characters.")
+    db = get_db()
+    request_hash = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+    # One request per key at a time: a retry racing the first waits, then sees it.
+    with storage.transaction(db):
+        storage.lock(db, f"idempotency:{g.api_key['id']}:{key}")
+        earlier = storage.get_idempotent(db, g.api_key["id"], key)
+        if earlier:
+            if earlier[0] != request_hash:
+                raise ApiError(
+                    422,
+                    "idempotency_key_reused",
+                    "This Idempotency-Key was used for a different request.",
+                )
+            return json.loads(earlier[2]), earlier[1], True
+        body, status = compute()
+        storage.save_idempotent(db, g.api_key["id"], key, request_hash, status, json.dumps(body))
+    return body, status, False
+
+
+def replayable(body: Any, status: int, replayed: bool):
+    """The JSON response of :func:`idempotent`'s answer, marked when it is replayed."""
+    response = jsonify(body)
+    response.status_code = status
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 @bp.get("/openapi.json")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
 
 from surveyapp import storage
 from surveyapp.jobs import invitation_csv, invitations, mailer
-from surveyapp.web.api.base import ApiError, bp, json_body
+from surveyapp.web.api.base import ApiError, bp, idempotent, json_body, replayable
 from surveyapp.web.database import get_db
 
 MAX_BATCH = 1000
@@ -49,7 +48,6 @@ def _check_item(item: Any, path: str, problems: list[dict]) -> None:
 
 @bp.post("/invitations")
 def create_invitations():
-    raw = request.get_data(cache=True)
     body = json_body()
     single = not (isinstance(body, dict) and "invitations" in body)
     items = [body] if single else body["invitations"]
@@ -75,49 +73,22 @@ def create_invitations():
             raise ApiError(422, "mail_not_configured", f"Cannot send: {exc}") from None
 
     db = get_db()
-    idempotency_key = request.headers.get("Idempotency-Key")
-    if idempotency_key is None:
-        results = _create(db, items)  # one transaction of its own
-        status = 201 if any(r["status"] == "created" for r in results) else 200
-    else:
-        if len(idempotency_key) > 200:
-            raise ApiError(
-                422, "invalid_idempotency_key", "Idempotency-Key is at most 200 characters."
-            )
-        request_hash = hashlib.sha256(raw).hexdigest()
-        # One request per key at a time: a retry racing the first waits, then sees it.
-        with storage.transaction(db):
-            storage.lock(db, f"idempotency:{g.api_key['id']}:{idempotency_key}")
-            earlier = storage.get_idempotent(db, g.api_key["id"], idempotency_key)
-            if earlier:
-                if earlier[0] != request_hash:
-                    raise ApiError(
-                        422,
-                        "idempotency_key_reused",
-                        "This Idempotency-Key was used for a different request.",
-                    )
-                response = current_app.response_class(
-                    earlier[2], status=earlier[1], mimetype="application/json"
-                )
-                response.headers["Idempotent-Replayed"] = "true"
-                return response
-            results = _create(db, items)
-            status = 201 if any(r["status"] == "created" for r in results) else 200
-            storage.save_idempotent(
-                db,
-                g.api_key["id"],
-                idempotency_key,
-                request_hash,
-                status,
-                json.dumps(_shape(results, single)),
-            )
-    if smtp:
-        _send(db, items, results, smtp)
-        if idempotency_key:
+    made: list[dict] = []
+
+    def create() -> tuple[dict, int]:
+        made[:] = _create(db, items)  # one transaction of its own, or the key's
+        status = 201 if any(r["status"] == "created" for r in made) else 200
+        return _shape(made, single), status
+
+    body, status, replayed = idempotent(create)
+    if smtp and not replayed:
+        _send(db, items, made, smtp)
+        body = _shape(made, single)
+        if request.headers.get("Idempotency-Key") is not None:
             storage.update_idempotent(
-                db, g.api_key["id"], idempotency_key, json.dumps(_shape(results, single))
+                db, g.api_key["id"], request.headers["Idempotency-Key"], json.dumps(body)
             )
-    return jsonify(_shape(results, single)), status
+    return replayable(body, status, replayed)
 
 
 def _shape(results: list[dict], single: bool) -> dict:

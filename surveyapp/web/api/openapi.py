@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveyapp.domain.vocabulary import LOCALES
+from surveyapp.domain.vocabulary import (
+    FOLLOWUP_AGES,
+    FOLLOWUP_SORTS,
+    FOLLOWUP_STATUS_FILTERS,
+    LOCALES,
+    RESPONSE_CHANNELS,
+)
 from surveyapp.web.api.schemas import (
     DEFINITION,
     ERROR,
+    FOLLOWUP,
+    FOLLOWUP_PAGE,
+    FOLLOWUP_UPDATE,
     INSIGHTS,
     INVITATION_REQUEST,
     INVITATION_RESULTS,
@@ -35,6 +44,26 @@ ERRORS = {
     },
 }
 JOURNEY_ID = {"name": "journey_id", "in": "path", "required": True, "schema": {"type": "string"}}
+FOLLOWUP_ID = {
+    "name": "followup_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "A retried request with the same key returns the first result and "
+    "changes nothing more.",
+}
+
+
+def _query(name: str, schema: dict, description: str | None = None) -> dict:
+    found = {"name": name, "in": "query", "schema": schema}
+    return {**found, "description": description} if description else found
+
+
 DAY = {"type": "string", "format": "date"}
 
 
@@ -274,6 +303,46 @@ def document(base_url: str) -> dict[str, Any]:
                         **ERRORS,
                     },
                 }
+            },
+            "/journeys/{journey_id}/followups": {
+                "get": {
+                    "operationId": "listFollowups",
+                    "summary": "A page of the journey's moments of pain to follow up, with "
+                    "the inbox's filters; every value is checked (422 if not one of its own)",
+                    "parameters": [
+                        JOURNEY_ID,
+                        _query("status", {"enum": list(FOLLOWUP_STATUS_FILTERS)}),
+                        _query("moment", {"type": "string"}),
+                        _query("owner", {"type": "string"}, "an admin, or - for nobody"),
+                        _query("age", {"enum": list(FOLLOWUP_AGES)}),
+                        _query("channel", {"enum": list(RESPONSE_CHANNELS)}),
+                        _query("locale", {"enum": list(LOCALES)}),
+                        _query("q", {"type": "string", "maxLength": 200}, "text searched"),
+                        _query("sort", {"enum": list(FOLLOWUP_SORTS)}),
+                        _query("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
+                        _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+                    ],
+                    "responses": {"200": _ok("A page of follow-ups", FOLLOWUP_PAGE), **ERRORS},
+                }
+            },
+            "/journeys/{journey_id}/followups/{followup_id}": {
+                "parameters": [JOURNEY_ID, FOLLOWUP_ID],
+                "get": {
+                    "operationId": "getFollowup",
+                    "summary": "One follow-up with its history",
+                    "responses": {"200": _ok("The follow-up", FOLLOWUP), **ERRORS},
+                },
+                "patch": {
+                    "operationId": "updateFollowup",
+                    "summary": "Change a follow-up's status, owner or note; a status change "
+                    "sends the followup.status_changed webhook event",
+                    "parameters": [IDEMPOTENCY_KEY],
+                    "requestBody": {"required": True, **_json(FOLLOWUP_UPDATE)},
+                    "responses": {
+                        "200": _ok("The follow-up as it is now", FOLLOWUP),
+                        **ERRORS,
+                    },
+                },
             },
             "/openapi.json": {
                 "get": {

@@ -1,11 +1,13 @@
 """The schemas of the OpenAPI document's bodies: definitions, scores, invitations,
-responses, insights and errors."""
+responses, follow-ups, insights and errors."""
 
 from __future__ import annotations
 
 from surveyapp.domain.journeys import MAX_MOMENTS
 from surveyapp.domain.scoring import ALWAYS_SHOWN, INVITATION_FIGURES
 from surveyapp.domain.vocabulary import (
+    FOLLOWUP_ACTIONS,
+    FOLLOWUP_STATUSES,
     INSIGHT_LABELS,
     KINDS,
     LOCALES,
@@ -231,5 +233,69 @@ INSIGHTS = {
         "margin": {"type": "number"},
         "family_error": {"type": "number"},
         "correction": {"const": "holm"},
+    },
+}
+
+FOLLOWUP = {
+    "type": "object",
+    "description": "A moment of pain to follow up: the response's id, its status and owner, "
+    "its revision (send it back with a change: a stale one is refused), when it is due "
+    "(the journey's target time after the answer).",
+    "required": ["id", "journey", "moment", "status", "revision", "created_at", "due_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "journey": {"type": "string"},
+        "moment": {"type": "string"},
+        "status": {"enum": list(FOLLOWUP_STATUSES)},
+        "owner": NULLABLE_STRING,
+        "note": NULLABLE_STRING,
+        "revision": {"type": "integer"},
+        "created_at": {"type": "string"},
+        "due_at": {"type": "string"},
+        "overdue": {"type": "boolean"},
+        "updated_at": {"type": "string"},
+        "updated_by": NULLABLE_STRING,
+        "resolved_at": NULLABLE_STRING,
+        "channel": {"type": "string"},
+        "locale": {"type": "string"},
+        "customer": NULLABLE_STRING,
+        "contact": NULLABLE_STRING,
+        "answers": {"type": "object"},
+        "history": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["at", "action", "detail"],
+                "properties": {
+                    "at": {"type": "string"},
+                    "by": NULLABLE_STRING,
+                    "action": {"enum": list(FOLLOWUP_ACTIONS)},
+                    "detail": {"type": "object"},
+                },
+            },
+        },
+    },
+}
+
+FOLLOWUP_PAGE = {
+    "type": "object",
+    "required": ["followups", "total", "page", "pages"],
+    "properties": {
+        "followups": {"type": "array", "items": FOLLOWUP},
+        "total": {"type": "integer"},
+        "page": {"type": "integer"},
+        "pages": {"type": "integer"},
+    },
+}
+
+FOLLOWUP_UPDATE = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "properties": {
+        "status": {"enum": list(FOLLOWUP_STATUSES)},
+        "owner": {"type": ["string", "null"], "description": "An admin's user name, or null"},
+        "note": {"type": ["string", "null"], "maxLength": 2000},
+        "revision": {"type": "integer", "description": "The revision the change was made on"},
     },
 }

@@ -1,0 +1,163 @@
+"""Follow-ups of moments of pain through the API: list them with the inbox's filters,
+read one with its history, change its status, owner or note (a stale revision is
+refused, an Idempotency-Key replays a retry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify, request
+
+from surveyapp import storage
+from surveyapp.domain.inbox import SEARCH_MAX, due_at, is_overdue, read_filters
+from surveyapp.domain.text import is_whole_number
+from surveyapp.domain.vocabulary import FOLLOWUP_STATUSES
+from surveyapp.jobs import inbox as inbox_job
+from surveyapp.web.api.base import ApiError, bp, idempotent, journey_or_404, json_body, replayable
+from surveyapp.web.database import get_db
+
+#: What a list may be filtered by (the inbox's filters, as query parameters).
+FILTERS = ("status", "moment", "owner", "age", "channel", "locale", "q", "sort", "page")
+MAX_LIMIT = 100
+UPDATABLE = {"status", "owner", "note", "revision"}
+
+
+def _invalid(name: str, reason: str) -> ApiError:
+    return ApiError(
+        422, "invalid_parameter", f"{name}: {reason}", [{"path": name, "reason": reason}]
+    )
+
+
+def _item_json(row: dict[str, Any], journey_id: str, hours: int, now) -> dict[str, Any]:
+    created = storage.parse_iso(row["created_at"])
+    return {
+        "id": row["response_id"],
+        "journey": journey_id,
+        "moment": row["moment_id"],
+        "status": row["status"],
+        "owner": row["owner"],
+        "note": row["note"],
+        "revision": row["revision"],
+        "created_at": row["created_at"],
+        "due_at": storage.iso(due_at(created, hours)),
+        "overdue": is_overdue(row["status"], created, hours, now),
+        "updated_at": row["updated_at"],
+        "updated_by": row["updated_by"],
+        "resolved_at": row.get("resolved_at"),
+        "channel": row["channel"],
+        "locale": row["locale"],
+        "customer": row["customer_ref"],
+        "contact": row["contact"],
+        "answers": row["answers"],
+    }
+
+
+@bp.get("/journeys/<journey_id>/followups")
+def list_followups(journey_id: str):
+    journey = journey_or_404(journey_id)
+    db = get_db()
+    unknown = sorted(set(request.args) - {*FILTERS, "limit"})
+    if unknown:
+        raise _invalid(unknown[0], "not a filter of follow-ups")
+    moments = [m.id for m in [*journey.moments, *storage.retired_moments(db, journey.id)]]
+    filters = read_filters(request.args, moments, inbox_job.owners(db))
+    # The browser's inbox drops a value it does not know; a program is told.
+    kept = {name: getattr(filters, name) for name in FILTERS if name != "q"}
+    for name, value in kept.items():
+        given = request.args.get(name)
+        if given not in (None, "") and str(value) != given:
+            raise _invalid(name, f"'{given}' is not one of its values")
+    if len(request.args.get("q", "")) > SEARCH_MAX:
+        raise _invalid("q", f"at most {SEARCH_MAX} characters")
+    limit = request.args.get("limit", "50")
+    if not is_whole_number(limit) or not 1 <= int(limit) <= MAX_LIMIT:
+        raise _invalid("limit", f"a whole number from 1 to {MAX_LIMIT}")
+    now, hours = storage.utcnow(), storage.target_hours(db, journey.id)
+    rows, total = storage.inbox_page(
+        db, journey.id, filters, now=now, target_hours=hours, page_size=int(limit)
+    )
+    return jsonify(
+        {
+            "followups": [_item_json(row, journey.id, hours, now) for row in rows],
+            "total": total,
+            "page": filters.page,
+            "pages": max(1, -(-total // int(limit))),
+        }
+    )
+
+
+def _found(db, journey_id: str, response_id: int) -> dict[str, Any]:
+    found = storage.followup_item(db, journey_id, response_id)
+    if found is None:
+        raise ApiError(404, "not_found", f"No follow-up {response_id} in journey '{journey_id}'.")
+    return found
+
+
+def _one(db, journey_id: str, response_id: int) -> dict[str, Any]:
+    found = _found(db, journey_id, response_id)
+    body = _item_json(found, journey_id, storage.target_hours(db, journey_id), storage.utcnow())
+    body["history"] = storage.history(db, response_id)
+    return body
+
+
+@bp.get("/journeys/<journey_id>/followups/<int:followup_id>")
+def get_followup(journey_id: str, followup_id: int):
+    journey = journey_or_404(journey_id)
+    return jsonify(_one(get_db(), journey.id, followup_id))
+
+
+def _changes(body: Any, owners: list[str]) -> dict[str, Any]:
+    """The changes a PATCH body asks for, every problem at once as a 422."""
+    if not isinstance(body, dict) or not body:
+        raise ApiError(422, "invalid_followup", "Send an object with status, owner or note.")
+    problems = [
+        {"path": key, "reason": "not a field of a follow-up one may change"}
+        for key in body
+        if key not in UPDATABLE
+    ]
+    if "status" in body and body["status"] not in FOLLOWUP_STATUSES:
+        problems.append({"path": "status", "reason": f"one of {', '.join(FOLLOWUP_STATUSES)}"})
+    if "owner" in body and body["owner"] is not None and body["owner"] not in owners:
+        problems.append({"path": "owner", "reason": "not an admin of this service, nor null"})
+    note = body.get("note")
+    if "note" in body and note is not None and (not isinstance(note, str) or len(note) > 2000):
+        problems.append({"path": "note", "reason": "text of at most 2,000 characters, or null"})
+    revision = body.get("revision")
+    if "revision" in body and (isinstance(revision, bool) or not isinstance(revision, int)):
+        problems.append({"path": "revision", "reason": "the whole number the item showed"})
+    if problems:
+        raise ApiError(422, "invalid_followup", "Nothing was changed: fix these first.", problems)
+    changes = {k: body[k] for k in ("status", "owner") if k in body}
+    if "note" in body:
+        changes["note"] = (note or "").replace("\x00", "").strip() or None
+    return changes
+
+
+@bp.patch("/journeys/<journey_id>/followups/<int:followup_id>")
+def update_followup(journey_id: str, followup_id: int):
+    response_id = followup_id
+    journey = journey_or_404(journey_id)
+    db = get_db()
+    body = json_body()
+    _found(db, journey.id, response_id)
+    changes = _changes(body, inbox_job.owners(db))
+
+    def change() -> tuple[dict, int]:
+        try:
+            storage.update_followup(
+                db,
+                response_id,
+                by=f"api:{g.api_key['name']}",
+                journey_id=journey.id,
+                revision=body.get("revision"),
+                **changes,
+            )
+        except storage.StaleFollowup:
+            raise ApiError(
+                409,
+                "stale_revision",
+                "The follow-up changed since that revision: read it again, then retry.",
+            ) from None
+        return _one(db, journey.id, response_id), 200
+
+    return replayable(*idempotent(change))
