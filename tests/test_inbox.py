@@ -264,13 +264,24 @@ def test_a_followup_keeps_its_responses_time_channel_and_language(loaded, db):
 
 #: Admin routes that any logged-in account may post to: its own session, and the editor's
 #: preview, which shows a draft and stores nothing.
-POSTS_FOR_EVERYONE = {"admin.login", "admin.logout", "admin.editor_preview"}
+POSTS_FOR_EVERYONE = {
+    "admin.login",
+    "admin.logout",
+    "admin.editor_preview",
+    "admin.reset_password",  # a reset link's page: the link is the credential
+}
 
 
 def test_every_admin_action_refuses_a_viewer_with_403_and_changes_nothing(app, viewer, db):
     item = pain(db)
     token = csrf_token(viewer.get(INBOX).get_data(as_text=True))
-    values = {"journey_id": "cafe", "moment_id": "meal", "response_id": item, "number": 1}
+    values = {
+        "journey_id": "cafe",
+        "moment_id": "meal",
+        "response_id": item,
+        "number": 1,
+        "user_id": 1,
+    }
     before = sql(db, "SELECT status, owner, revision FROM followups").fetchall()
     checked = []
     for rule in app.url_map.iter_rules():

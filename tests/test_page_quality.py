@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts, recovery, simulate
+from surveyapp.jobs import accounts, recovery, simulate, users
 from tests.helpers import ROOT, answers_living, followups, make_invitation, record_scored
 
 pytestmark = [
@@ -25,6 +25,7 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "correct horse battery"
 RECOVERY_TOKEN = "recovery-link-of-the-test"
+RESET_PATHS: list[str] = []  # the reset link populated makes
 
 
 @pytest.fixture
@@ -67,6 +68,18 @@ def populated(db, loaded, monkeypatch):
         by="maria",
         expires_at=storage.iso(storage.utcnow() + timedelta(days=30)),
     )
+    # A password-reset link for a second account (its page), and the audit log's entries.
+    users.create(
+        db,
+        username="ion",
+        email="ion@example.ro",
+        role="viewer",
+        journeys=["cafe"],
+        known_journeys=["cafe"],
+        by="maria",
+    )
+    link = users.reset_link(db, storage.get_user(db, username="ion"), base_url="", by="maria")
+    RESET_PATHS.append(link)
     # Enough linked customers for the insights page to label moments and draw its chart.
     simulate.run(db, saas, customers=1500, seed=2)
     return make_invitation(db, loaded["cafe"])
@@ -83,6 +96,7 @@ CUSTOMER_PAGES = [
     "/u/{token}?lang={lang_cafe}",
     "/s/AAAAAAAAAAAAAAAAAAAAAA?lang={lang}",
     f"/r/{RECOVERY_TOKEN}?lang={{lang}}",
+    "{reset}?lang={lang}",
 ]
 ADMIN_PAGES = [
     "/admin/",
@@ -101,6 +115,8 @@ ADMIN_PAGES = [
     "/admin/new-journey?from=cafe",
     "/admin/j/cafe/edit",
     "/admin/editor-preview",
+    "/admin/users",
+    "/admin/audit",
 ]
 
 
@@ -134,7 +150,9 @@ def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_
     for lang in ("fr", "ro", "en"):
         lang_cafe = lang if lang != "en" else "fr"
         for template in CUSTOMER_PAGES:
-            visit(template.format(lang=lang, lang_cafe=lang_cafe, token=token))
+            visit(
+                template.format(lang=lang, lang_cafe=lang_cafe, token=token, reset=RESET_PATHS[-1])
+            )
         # a survey sent back with an answer missing: errors next to the fields
         page.goto(f"{live_server}/j/saas-onboarding/reviews?lang={lang}")
         with page.expect_response(lambda r: r.request.method == "POST") as posted:

@@ -295,3 +295,20 @@ WEBHOOK_EVENTS: tuple[str, ...] = (*RESPONSE_EVENTS, FOLLOWUP_STATUS_EVENT)
 
 #: Roles of admin accounts: an admin changes things, a viewer only reads.
 ROLES: tuple[str, ...] = ("admin", "viewer")
+ROLE_LABELS: dict[str, str] = {"admin": N_("admin"), "viewer": N_("viewer")}
+#: How long a password-reset link works (it works once).
+PASSWORD_RESET_HOURS = 24
+
+#: What the audit log records, as an admin reads it.
+AUDIT_ACTIONS: dict[str, str] = {
+    "user.created": N_("account created"),
+    "user.role": N_("role changed"),
+    "user.journeys": N_("journeys of a viewer changed"),
+    "user.email": N_("email changed"),
+    "user.disabled": N_("account disabled"),
+    "user.enabled": N_("account enabled again"),
+    "user.deleted": N_("account deleted"),
+    "user.reset_link": N_("password-reset link made"),
+    "user.password_set": N_("password set with a reset link"),
+    "journey.target_time": N_("target time to handle a moment of pain changed"),
+}

@@ -35,9 +35,8 @@ class AccountError(ValueError):
     """An account cannot be created as asked; the message says why."""
 
 
-def create(db: Database, username: str, password: str, role: str = "admin") -> None:
-    """Create an account; the password is stored only as a salted scrypt hash."""
-    username = username.strip()
+def check_username(username: str) -> None:
+    """Raise AccountError unless ``username`` can name an account."""
     if (
         not username
         or len(username) > USERNAME_MAX
@@ -47,6 +46,12 @@ def create(db: Database, username: str, password: str, role: str = "admin") -> N
         raise AccountError(
             f"a user name is 1 to {USERNAME_MAX} characters without spaces or control characters"
         )
+
+
+def create(db: Database, username: str, password: str, role: str = "admin") -> None:
+    """Create an account; the password is stored only as a salted scrypt hash."""
+    username = username.strip()
+    check_username(username)
     if role not in ROLES:
         raise AccountError(f"the role is one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -89,6 +94,9 @@ def authenticate(
     user = storage.get_user(db, username=username.strip())
     if user and check_password_hash(user["password_hash"], password):
         storage.clear_failures(db, _keys(username, client))
+        if user["disabled_at"]:  # the right password, but an admin disabled the account
+            return LoginResult(None)
+        storage.mark_login(db, user["id"])
         return LoginResult(user)
     if not user:
         check_password_hash(_DUMMY_HASH, password)

@@ -9,17 +9,22 @@ subject. This package is their public face: callers write
 
 from surveyapp.storage.accounts import (
     add_failure,
+    add_reset,
     clear_failures,
     delete_user,
     end_session,
     get_user,
     insert_user,
     list_users,
+    mark_login,
     recent_failures,
+    reset_of,
     session_user,
     set_password_hash,
     set_user_locale,
     start_session,
+    update_user,
+    use_reset,
 )
 from surveyapp.storage.apikeys import (
     api_key_by_hash,
@@ -31,6 +36,7 @@ from surveyapp.storage.apikeys import (
     take_token,
     update_idempotent,
 )
+from surveyapp.storage.audit import audit_page, record_audit
 from surveyapp.storage.comments import comments
 from surveyapp.storage.copy import Copied, CopyRefused, copy_database
 from surveyapp.storage.database import (
@@ -196,6 +202,13 @@ __all__ = [
     "NoSuchFollowup",
     "StaleFollowup",
     "update_followups",
+    "add_reset",
+    "mark_login",
+    "reset_of",
+    "update_user",
+    "use_reset",
+    "audit_page",
+    "record_audit",
     "answer_recovery",
     "forget_recovery",
     "recovery_by_token",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -9,19 +10,66 @@ import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.statements import findable, insert, record, records
-from surveyapp.storage.tables import admin_sessions, login_failures, users
+from surveyapp.storage.tables import admin_sessions, login_failures, password_resets, users
 from surveyapp.storage.transactions import transaction
 
-USER_COLUMNS = ("id", "username", "password_hash", "role", "locale", "created_at")
+USER_COLUMNS = (
+    "id",
+    "username",
+    "password_hash",
+    "role",
+    "locale",
+    "created_at",
+    "email",
+    "journeys",
+    "disabled_at",
+    "last_login_at",
+)
 _USER = sa.select(*(users.c[name] for name in USER_COLUMNS))
 
 
-def insert_user(db: Database, username: str, password_hash: str, role: str) -> None:
+def insert_user(
+    db: Database,
+    username: str,
+    password_hash: str,
+    role: str,
+    *,
+    email: str | None = None,
+    journeys: list[str] | None = None,
+    locale: str | None = None,
+) -> int:
+    """Store a new account; its id."""
+    with transaction(db):
+        return db.execute(
+            sa.insert(users)
+            .values(
+                username=username,
+                password_hash=password_hash,
+                role=role,
+                created_at=iso(utcnow()),
+                email=email,
+                journeys=json.dumps(journeys) if journeys is not None else None,
+                locale=locale,
+            )
+            .returning(users.c.id)
+        ).scalar_one()
+
+
+def update_user(db: Database, user_id: int, **values: Any) -> bool:
+    """Change an account's ``role``, ``email``, ``journeys`` (a list, or None for all) or
+    ``disabled_at``; disabling it ends its sessions. False if there is no such account."""
+    if "journeys" in values and values["journeys"] is not None:
+        values["journeys"] = json.dumps(values["journeys"])
+    with transaction(db):
+        if values.get("disabled_at"):
+            db.execute(sa.delete(admin_sessions).where(admin_sessions.c.user_id == user_id))
+        return db.execute(sa.update(users).where(users.c.id == user_id).values(values)).rowcount > 0
+
+
+def mark_login(db: Database, user_id: int) -> None:
     with transaction(db):
         db.execute(
-            sa.insert(users).values(
-                username=username, password_hash=password_hash, role=role, created_at=iso(utcnow())
-            )
+            sa.update(users).where(users.c.id == user_id).values(last_login_at=iso(utcnow()))
         )
 
 
@@ -46,9 +94,16 @@ def _end_sessions_of(db: Database, username: str) -> None:
 
 
 def delete_user(db: Database, username: str) -> bool:
-    """Delete an account and end its sessions."""
+    """Delete an account, its reset links, and end its sessions."""
     with transaction(db):
         _end_sessions_of(db, username)
+        db.execute(
+            sa.delete(password_resets).where(
+                password_resets.c.user_id.in_(
+                    sa.select(users.c.id).where(users.c.username == username)
+                )
+            )
+        )
         return db.execute(sa.delete(users).where(users.c.username == username)).rowcount > 0
 
 
@@ -60,6 +115,54 @@ def set_password_hash(db: Database, username: str, password_hash: str) -> bool:
             sa.update(users).where(users.c.username == username).values(password_hash=password_hash)
         )
         return changed.rowcount > 0
+
+
+def add_reset(db: Database, token_hash: str, user_id: int, expires_at: datetime) -> None:
+    """Keep a new password-reset link (by its token's hash)."""
+    with transaction(db):
+        db.execute(
+            sa.insert(password_resets).values(
+                token_hash=token_hash,
+                user_id=user_id,
+                created_at=iso(utcnow()),
+                expires_at=iso(expires_at),
+            )
+        )
+
+
+def reset_of(db: Database, token_hash: str) -> dict[str, Any] | None:
+    """A password-reset link and the username it sets the password of, or None."""
+    p = password_resets.c
+    return record(
+        db,
+        sa.select(
+            p.token_hash, p.user_id, p.expires_at, p.used_at, users.c.username, users.c.locale
+        )
+        .join_from(password_resets, users, users.c.id == p.user_id)
+        .where(p.token_hash == token_hash),
+    )
+
+
+def use_reset(db: Database, token_hash: str, password_hash: str) -> bool:
+    """Set the password a live, unused reset link is for, mark the link used and end the
+    account's sessions, in one transaction; False (nothing changed) if the link was used,
+    expired or never was. One statement claims the link, so two posts use it once."""
+    p = password_resets.c
+    now = iso(utcnow())
+    with transaction(db):
+        claimed = db.execute(
+            sa.update(password_resets)
+            .where(p.token_hash == token_hash, p.used_at.is_(None), p.expires_at > now)
+            .values(used_at=now)
+            .returning(p.user_id)
+        ).first()
+        if claimed is None:
+            return False
+        db.execute(sa.delete(admin_sessions).where(admin_sessions.c.user_id == claimed[0]))
+        db.execute(
+            sa.update(users).where(users.c.id == claimed[0]).values(password_hash=password_hash)
+        )
+    return True
 
 
 def start_session(db: Database, id_hash: str, user_id: int, expires_at: datetime) -> None:
@@ -80,7 +183,7 @@ def session_user(db: Database, id_hash: str, now: datetime) -> dict[str, Any] | 
     return record(
         db,
         _USER.join_from(users, admin_sessions, s.user_id == users.c.id).where(
-            s.id_hash == id_hash, s.expires_at > iso(now)
+            s.id_hash == id_hash, s.expires_at > iso(now), users.c.disabled_at.is_(None)
         ),
     )
 

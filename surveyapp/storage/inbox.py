@@ -21,6 +21,7 @@ from surveyapp.domain.vocabulary import (
     FOLLOWUP_TARGET_HOURS,
     FOLLOWUP_UNRESOLVED,
 )
+from surveyapp.storage.audit import record_audit
 from surveyapp.storage.database import Database, is_postgres, iso
 from surveyapp.storage.statements import findable, insert, records
 from surveyapp.storage.tables import (
@@ -220,8 +221,9 @@ def target_hours(db: Database, journey_id: str) -> int:
     return found or FOLLOWUP_TARGET_HOURS
 
 
-def set_target_hours(db: Database, journey_id: str, hours: int) -> None:
-    """Set the journey's target time (hours)."""
+def set_target_hours(db: Database, journey_id: str, hours: int, *, by: str | None) -> None:
+    """Set the journey's target time (hours), kept in the audit log."""
+    before = target_hours(db, journey_id)
     statement = insert(db, journey_settings).values(journey_id=journey_id, followup_hours=hours)
     with transaction(db):
         db.execute(
@@ -229,3 +231,5 @@ def set_target_hours(db: Database, journey_id: str, hours: int) -> None:
                 index_elements=["journey_id"], set_={"followup_hours": hours}
             )
         )
+        if hours != before:
+            record_audit(db, by, "journey.target_time", journey_id, {"from": before, "to": hours})

@@ -3,6 +3,7 @@
 The migrations make these tables and never import this module (a migration that has run
 must never change); a test checks that what the migrations make is exactly this.
 Times are ISO text in UTC (:func:`.database.iso`), sortable and the same on both engines.
+The follow-up tables are in :mod:`.followup_tables`, re-exported here.
 """
 
 from __future__ import annotations
@@ -10,20 +11,26 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
+from surveyapp.storage.columns import BigId, metadata
+from surveyapp.storage.columns import int_column as _int
+from surveyapp.storage.columns import text_column as _text
+from surveyapp.storage.followup_tables import (
+    followup_counts,
+    followup_events,
+    followups,
+    journey_settings,
+    recoveries,
+)
 
-metadata = sa.MetaData()
-
-#: Row ids that may outgrow 32 bits on PostgreSQL; on SQLite an INTEGER PRIMARY KEY, the
-#: rowid itself.
-BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def _text(name: str, *args, nullable: bool = False, **kwargs) -> sa.Column:
-    return sa.Column(name, sa.Text, *args, nullable=nullable, **kwargs)
-
-
-def _int(name: str, *args, nullable: bool = False, **kwargs) -> sa.Column:
-    return sa.Column(name, sa.Integer, *args, nullable=nullable, **kwargs)
+__all__ = [
+    "BigId",
+    "followup_counts",
+    "followup_events",
+    "followups",
+    "journey_settings",
+    "metadata",
+    "recoveries",
+]
 
 
 journeys = sa.Table(
@@ -146,7 +153,36 @@ users = sa.Table(
     _text("role"),
     _text("locale", nullable=True),
     _text("created_at"),
+    _text("email", nullable=True),  # where a password-reset link goes
+    _text("journeys", nullable=True),  # JSON list: the only journeys a viewer sees; None: all
+    _text("disabled_at", nullable=True),  # set: the account cannot log in
+    _text("last_login_at", nullable=True),
     sa.Index("idx_users_username", "username", unique=True),
+)
+
+#: Single-use links that set an account's password (sent by email, or shown once to the
+#: admin who made them): only the token's SHA-256 is kept.
+password_resets = sa.Table(
+    "password_resets",
+    metadata,
+    _text("token_hash", primary_key=True),
+    _int("user_id", sa.ForeignKey("users.id")),
+    _text("created_at"),
+    _text("expires_at"),
+    _text("used_at", nullable=True),
+    sa.Index("idx_password_resets_user_id", "user_id"),
+)
+
+#: Every change an admin makes to the service's administration: who, when, what.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    _text("at"),
+    _text("actor", nullable=True),  # an admin's username, cli:<user>; None: the service
+    _text("action"),  # one of vocabulary.AUDIT_ACTIONS
+    _text("target"),  # what it was done to: a username, a journey id
+    _text("detail", nullable=True),  # JSON
 )
 
 login_failures = sa.Table(
@@ -200,101 +236,6 @@ mail_queue = sa.Table(
     _text("next_attempt_at"),
     sa.Index("idx_mail_queue_invitation_id_reminder", "invitation_id", "reminder", unique=True),
     sa.Index("idx_mail_queue_next_attempt_at", "next_attempt_at"),
-)
-
-followups = sa.Table(
-    "followups",
-    metadata,
-    sa.Column(
-        "response_id",
-        sa.BigInteger,
-        sa.ForeignKey("responses.id"),
-        primary_key=True,
-        autoincrement=False,
-    ),
-    _text("journey_id"),
-    _text("moment_id"),
-    _text("status"),
-    _text("note", nullable=True),
-    _text("updated_at"),
-    _text("updated_by", nullable=True),
-    # A way to reach the customer they left after a bad answer, with their consent.
-    _text("contact", nullable=True),
-    _text("contact_at", nullable=True),
-    # The response's, kept here so the inbox filters, counts and pages on this table alone.
-    _text("created_at", server_default=""),
-    _text("channel", server_default=""),
-    _text("locale", server_default=""),
-    _text("owner", nullable=True),  # a username
-    _int("revision", server_default="0"),  # +1 at each change: a stale edit is refused
-    _text("resolved_at", nullable=True),
-    sa.Index("idx_followups_journey_id_status_moment_id", "journey_id", "status", "moment_id"),
-    # Covers every filter but text, in the inbox's order: counting and paging read it alone.
-    sa.Index(
-        "idx_followups_inbox",
-        "journey_id",
-        "created_at",
-        "status",
-        "moment_id",
-        "owner",
-        "channel",
-        "locale",
-    ),
-)
-
-#: Every change to a follow-up, oldest first: its history on the item's page.
-followup_events = sa.Table(
-    "followup_events",
-    metadata,
-    sa.Column("id", BigId, primary_key=True),
-    sa.Column("response_id", sa.BigInteger, sa.ForeignKey("followups.response_id"), nullable=False),
-    _text("at"),
-    _text("by", nullable=True),  # an admin's username, api:<key name>; None: the service
-    _text("action"),  # one of vocabulary.FOLLOWUP_ACTIONS
-    _text("detail", nullable=True),  # JSON: what changed
-    sa.Index("idx_followup_events_response_id", "response_id"),
-)
-
-#: The recovery loop: after a moment of pain was resolved, one question ("Did we make it
-#: right?") by a personal, single-use link; the link's token is kept only as its SHA-256.
-recoveries = sa.Table(
-    "recoveries",
-    metadata,
-    sa.Column(
-        "response_id",
-        sa.BigInteger,
-        sa.ForeignKey("followups.response_id"),
-        primary_key=True,
-        autoincrement=False,
-    ),
-    _text("journey_id"),
-    _text("moment_id"),
-    _text("token_hash"),
-    _text("locale"),
-    _text("email"),
-    _text("sent_by", nullable=True),
-    _text("sent_at"),
-    _text("expires_at"),
-    _text("answered_at", nullable=True),
-    _text("answer", nullable=True),  # one of vocabulary.RECOVERY_ANSWERS
-    sa.Index("idx_recoveries_token_hash", "token_hash", unique=True),
-    sa.Index("idx_recoveries_journey_id_moment_id", "journey_id", "moment_id"),
-)
-
-#: What a journey's managers set in the browser, apart from its definition.
-journey_settings = sa.Table(
-    "journey_settings",
-    metadata,
-    _text("journey_id", sa.ForeignKey("journeys.id"), primary_key=True),
-    _int("followup_hours", nullable=True),  # None: vocabulary.FOLLOWUP_TARGET_HOURS
-)
-
-followup_counts = sa.Table(
-    "followup_counts",
-    metadata,
-    _text("journey_id", primary_key=True),
-    _text("moment_id", primary_key=True),
-    _int("open", server_default="0"),
 )
 
 api_keys = sa.Table(

@@ -15,6 +15,7 @@ from surveyapp.web.admin import (  # noqa: F401
     journeys,
     outreach,
     tracking,
+    users,
     versions,
 )
 from surveyapp.web.admin.base import bp

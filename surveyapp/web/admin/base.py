@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 
 from surveyapp import storage
 from surveyapp.domain import i18n
@@ -17,7 +27,7 @@ from surveyapp.domain.vocabulary import (
     SKIP_REASONS,
     SOURCE_LOCALE,
 )
-from surveyapp.jobs import accounts
+from surveyapp.jobs import accounts, users
 from surveyapp.web import forms
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
@@ -108,10 +118,21 @@ def login_required(role: str = "viewer"):
 
 
 def journey_or_404(journey_id: str):
-    """The stored journey, or a 404 page."""
+    """The stored journey, or a 404 page; a 403 page for a viewer limited to other
+    journeys (a branch manager to their branch's)."""
     journey = storage.get_journey(get_db(), journey_id)
     if journey is None:
         abort(404)
+    if g.user is not None and not users.may_see(g.user, journey.id):
+        abort(
+            make_response(
+                *error_page(
+                    403,
+                    N_("Access refused"),
+                    N_("Your account may read other journeys, not this one. Ask an admin."),
+                )
+            )
+        )
     return journey
 
 

@@ -163,7 +163,7 @@ def followups_target(journey_id: str):
     form = TargetForm(request.form, meta=admin_meta())
     if not form.validate():
         return _list_page(journey, 422, NOT_VALID, target=form)
-    storage.set_target_hours(get_db(), journey.id, form.hours.data)
+    storage.set_target_hours(get_db(), journey.id, form.hours.data, by=g.user["username"])
     return redirect(url_for(".followups", journey_id=journey.id), 303)
 
 

@@ -11,7 +11,7 @@ from surveyapp.domain.definitions import dump_definition, format_for, parse_defi
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
-from surveyapp.jobs import invitations
+from surveyapp.jobs import invitations, users
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required, refuse_viewer
 from surveyapp.web.admin.forms import UploadForm
 from surveyapp.web.database import get_db
@@ -59,7 +59,7 @@ def journeys():
                     current_app.logger.info(
                         "journey %s %s by %s", journey.id, report.status, g.user["username"]
                     )
-    rows = storage.list_journeys(get_db())
+    rows = [r for r in storage.list_journeys(get_db()) if users.may_see(g.user, r["id"])]
     texts_missing = {j.id: len(fallbacks(j)) for j in storage.all_journeys(get_db())}
     for row in rows:
         row["fallbacks"] = texts_missing.get(row["id"], 0)

@@ -1,0 +1,193 @@
+"""Administering accounts from the browser: creating one with a link that sets its
+password, its role, the journeys a viewer is limited to, disabling, deleting, and
+single-use password-reset links; every change kept in the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Collection
+from datetime import timedelta
+from typing import Any
+
+from werkzeug.security import generate_password_hash
+
+from surveyapp import storage
+from surveyapp.domain import i18n
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.vocabulary import PASSWORD_RESET_HOURS, ROLES
+from surveyapp.jobs import accounts, outreach
+from surveyapp.jobs.invitation_csv import is_valid_email
+from surveyapp.jobs.mailer import SmtpSettings
+from surveyapp.storage import Database
+
+RESET_SUBJECT = N_("Set your password for the moments-of-truth service")
+RESET_BODY = N_(
+    "Hello %(username)s,\n\n"
+    "Open this link to set your password (it works once, for %(hours)s hours):\n\n"
+    "%(link)s\n\n"
+    "If you did not expect this email, you can ignore it."
+)
+
+
+class ResetRefused(Exception):
+    """A reset link that cannot set a password: ``why`` is used, expired or unknown;
+    ``locale``, its account's language if known."""
+
+    def __init__(self, why: str, locale: str | None = None):
+        super().__init__(why)
+        self.why, self.locale = why, locale
+
+
+def scope_of(user: dict[str, Any]) -> list[str] | None:
+    """The journeys a viewer is limited to, or None (every journey; always for admins)."""
+    if user.get("role") != "viewer" or not user.get("journeys"):
+        return None
+    return json.loads(user["journeys"])
+
+
+def may_see(user: dict[str, Any], journey_id: str) -> bool:
+    """Whether an account may read a journey."""
+    scope = scope_of(user)
+    return scope is None or journey_id in scope
+
+
+def _check(username: str, email: str | None, role: str, journeys, known: Collection[str]):
+    problems = []
+    if email and not is_valid_email(email):
+        problems.append(N_("The email address is not valid."))
+    if role not in ROLES:
+        problems.append(N_("The role is not one of admin or viewer."))
+    if any(j not in known for j in journeys or ()):
+        problems.append(N_("A journey chosen does not exist."))
+    return problems
+
+
+def create(
+    db: Database,
+    *,
+    username: str,
+    email: str | None,
+    role: str,
+    journeys: list[str] | None,
+    known_journeys: Collection[str],
+    by: str,
+    locale: str | None = None,
+) -> list[str]:
+    """Create an account with no usable password (its owner sets one with a reset link),
+    reading ``locale`` (its creator's) until its owner chooses; the problems that stopped
+    it (message ids), or [] once created."""
+    problems = _check(username, email, role, journeys, known_journeys)
+    if problems:
+        return problems
+    try:
+        accounts.check_username(username)
+    except accounts.AccountError:
+        return [N_("A user name is 1 to 64 characters without spaces.")]
+    if storage.get_user(db, username=username):
+        return [N_("An account with that user name already exists.")]
+    with storage.transaction(db):
+        storage.insert_user(
+            db,
+            username,
+            # Nobody knows this password: the account's owner sets theirs by the link.
+            generate_password_hash(secrets.token_urlsafe(32)),
+            role,
+            email=email or None,
+            journeys=journeys if role == "viewer" and journeys else None,
+            locale=locale,
+        )
+        storage.record_audit(
+            db, by, "user.created", username, {"role": role, "email": email, "journeys": journeys}
+        )
+    return []
+
+
+def change(db: Database, user: dict[str, Any], *, by: str, **values: Any) -> None:
+    """Change an account (``role``, ``email``, ``journeys``, ``disabled``), kept in the
+    audit log, each change once."""
+    with storage.transaction(db):
+        if "role" in values and values["role"] != user["role"]:
+            storage.update_user(db, user["id"], role=values["role"])
+            storage.record_audit(
+                db, by, "user.role", user["username"], {"from": user["role"], "to": values["role"]}
+            )
+        if "journeys" in values and values["journeys"] != scope_of(user):
+            storage.update_user(db, user["id"], journeys=values["journeys"] or None)
+            storage.record_audit(
+                db, by, "user.journeys", user["username"], {"to": values["journeys"] or None}
+            )
+        if "email" in values and (values["email"] or None) != user["email"]:
+            storage.update_user(db, user["id"], email=values["email"] or None)
+            storage.record_audit(db, by, "user.email", user["username"], {"to": values["email"]})
+        if "disabled" in values and values["disabled"] != bool(user["disabled_at"]):
+            when = storage.iso(storage.utcnow()) if values["disabled"] else None
+            storage.update_user(db, user["id"], disabled_at=when)
+            action = "user.disabled" if values["disabled"] else "user.enabled"
+            storage.record_audit(db, by, action, user["username"])
+
+
+def delete(db: Database, user: dict[str, Any], *, by: str) -> None:
+    """Delete an account (its sessions end), kept in the audit log."""
+    with storage.transaction(db):
+        storage.delete_user(db, user["username"])
+        storage.record_audit(db, by, "user.deleted", user["username"])
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def reset_link(db: Database, user: dict[str, Any], *, base_url: str, by: str) -> str:
+    """A new single-use link that sets the account's password, valid
+    PASSWORD_RESET_HOURS; only its hash is kept."""
+    token = secrets.token_urlsafe(24)
+    expires = storage.utcnow() + timedelta(hours=PASSWORD_RESET_HOURS)
+    with storage.transaction(db):
+        storage.add_reset(db, _hash(token), user["id"], expires)
+        storage.record_audit(db, by, "user.reset_link", user["username"])
+    return f"{base_url}/admin/reset/{token}"
+
+
+def send_reset_link(settings: SmtpSettings, user: dict[str, Any], link: str, locale: str) -> None:
+    """Email a reset link to the account's address, in ``locale``."""
+    outreach.send(
+        settings,
+        to=user["email"],
+        subject=i18n.translate(locale, RESET_SUBJECT),
+        body=i18n.translate(
+            locale, RESET_BODY, username=user["username"], hours=PASSWORD_RESET_HOURS, link=link
+        ),
+        locale=locale,
+        reply_to=None,
+    )
+
+
+def reset_state(db: Database, token: str) -> dict[str, Any]:
+    """The reset link ``token`` opens (with its account's username and language); raises
+    ResetRefused if it cannot be used."""
+    found = storage.reset_of(db, _hash(token)) if 16 <= len(token) <= 64 else None
+    if found is None:
+        raise ResetRefused("unknown")
+    return _live(found)
+
+
+def _live(found: dict[str, Any]) -> dict[str, Any]:
+    if found["used_at"]:
+        raise ResetRefused("used", found["locale"])
+    if storage.parse_iso(found["expires_at"]) <= storage.utcnow():
+        raise ResetRefused("expired", found["locale"])
+    return found
+
+
+def use_reset(db: Database, token: str, password: str) -> None:
+    """Set the password with a reset link, once; its sessions end. Raises ResetRefused,
+    or accounts.AccountError for a password too short."""
+    found = reset_state(db, token)
+    if len(password) < accounts.MIN_PASSWORD_LENGTH:
+        raise accounts.AccountError("too short")
+    with storage.transaction(db):
+        if not storage.use_reset(db, _hash(token), generate_password_hash(password)):
+            raise ResetRefused("used")
+        storage.record_audit(db, found["username"], "user.password_set", found["username"])

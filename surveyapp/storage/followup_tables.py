@@ -1,0 +1,106 @@
+"""The follow-up tables as the queries see them: moments of pain to follow up, their
+open counts, their history, their recovery surveys, and each journey's target time
+(re-exported by :mod:`.tables`)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from surveyapp.storage.columns import BigId, metadata
+from surveyapp.storage.columns import int_column as _int
+from surveyapp.storage.columns import text_column as _text
+
+followups = sa.Table(
+    "followups",
+    metadata,
+    sa.Column(
+        "response_id",
+        sa.BigInteger,
+        sa.ForeignKey("responses.id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    _text("journey_id"),
+    _text("moment_id"),
+    _text("status"),
+    _text("note", nullable=True),
+    _text("updated_at"),
+    _text("updated_by", nullable=True),
+    # A way to reach the customer they left after a bad answer, with their consent.
+    _text("contact", nullable=True),
+    _text("contact_at", nullable=True),
+    # The response's, kept here so the inbox filters, counts and pages on this table alone.
+    _text("created_at", server_default=""),
+    _text("channel", server_default=""),
+    _text("locale", server_default=""),
+    _text("owner", nullable=True),  # a username
+    _int("revision", server_default="0"),  # +1 at each change: a stale edit is refused
+    _text("resolved_at", nullable=True),
+    sa.Index("idx_followups_journey_id_status_moment_id", "journey_id", "status", "moment_id"),
+    # Covers every filter but text, in the inbox's order: counting and paging read it alone.
+    sa.Index(
+        "idx_followups_inbox",
+        "journey_id",
+        "created_at",
+        "status",
+        "moment_id",
+        "owner",
+        "channel",
+        "locale",
+    ),
+)
+
+#: Every change to a follow-up, oldest first: its history on the item's page.
+followup_events = sa.Table(
+    "followup_events",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("response_id", sa.BigInteger, sa.ForeignKey("followups.response_id"), nullable=False),
+    _text("at"),
+    _text("by", nullable=True),  # an admin's username, api:<key name>; None: the service
+    _text("action"),  # one of vocabulary.FOLLOWUP_ACTIONS
+    _text("detail", nullable=True),  # JSON: what changed
+    sa.Index("idx_followup_events_response_id", "response_id"),
+)
+
+#: The recovery loop: after a moment of pain was resolved, one question ("Did we make it
+#: right?") by a personal, single-use link; the link's token is kept only as its SHA-256.
+recoveries = sa.Table(
+    "recoveries",
+    metadata,
+    sa.Column(
+        "response_id",
+        sa.BigInteger,
+        sa.ForeignKey("followups.response_id"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    _text("journey_id"),
+    _text("moment_id"),
+    _text("token_hash"),
+    _text("locale"),
+    _text("email"),
+    _text("sent_by", nullable=True),
+    _text("sent_at"),
+    _text("expires_at"),
+    _text("answered_at", nullable=True),
+    _text("answer", nullable=True),  # one of vocabulary.RECOVERY_ANSWERS
+    sa.Index("idx_recoveries_token_hash", "token_hash", unique=True),
+    sa.Index("idx_recoveries_journey_id_moment_id", "journey_id", "moment_id"),
+)
+
+#: What a journey's managers set in the browser, apart from its definition.
+journey_settings = sa.Table(
+    "journey_settings",
+    metadata,
+    _text("journey_id", sa.ForeignKey("journeys.id"), primary_key=True),
+    _int("followup_hours", nullable=True),  # None: vocabulary.FOLLOWUP_TARGET_HOURS
+)
+
+followup_counts = sa.Table(
+    "followup_counts",
+    metadata,
+    _text("journey_id", primary_key=True),
+    _text("moment_id", primary_key=True),
+    _int("open", server_default="0"),
+)
