@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from surveyapp import storage
 from surveyapp.jobs import accounts
 from tests.helpers import answers_living, invited_pain, record_scored
@@ -33,7 +35,8 @@ def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
 
     page.get_by_label("Moment", exact=True).select_option(label="Votre repas")
     page.get_by_role("button", name="Appliquer les filtres").click()
-    assert page.locator("#inbox-count").inner_text().startswith("4 éléments")
+    page.wait_for_url("**moment=meal*")
+    expect(page.locator("#inbox-count")).to_have_text(re.compile("^4 éléments"))
     assert "Votre repas" in page.locator(".active-filters").inner_text()
 
     boxes = page.locator("table.inbox tbody input[type=checkbox]")
@@ -41,20 +44,21 @@ def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
         boxes.nth(i).check()
     page.get_by_label("Action").select_option("assign")
     page.get_by_role("button", name="Appliquer aux éléments cochés").click()
-    assert page.get_by_role("status").filter(has_text="3 éléments modifiés").is_visible()
+    expect(page.get_by_role("status").filter(has_text="3 éléments modifiés")).to_be_visible()
     assert page.locator("table.inbox tbody td", has_text="maria").count() == 3
     assert "Votre repas" in page.locator(".active-filters").inner_text()  # still filtered
 
     page.locator("table.inbox tbody th a").first.click()  # the newest: client3
     page.get_by_label("Message").fill("Bună ziua, ne pare rău pentru așteptare. Vă sunăm mâine?")
     page.get_by_role("button", name="Envoyer l’e-mail").click()
-    assert page.get_by_text("L’e-mail a été envoyé").is_visible()
+    expect(page.get_by_text("L’e-mail a été envoyé")).to_be_visible()
     (contact,) = smtp_server.to("client3@example.ro")
     assert "Vă sunăm mâine?" in contact.get_content()
 
     page.get_by_role("combobox", name="Statut").select_option("resolved")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.get_by_role("button", name="Envoyer l’enquête de rattrapage").click()
+    expect(page.get_by_text("L’enquête de rattrapage a été envoyée à client3")).to_be_visible()
     asked = [m for m in smtp_server.to("client3@example.ro") if m is not contact]
     (question,) = asked
     link = re.search(r"http://\S+/r/[A-Za-z0-9_-]+", question.get_content()).group(0)
@@ -65,7 +69,7 @@ def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
     assert phone.locator("h1").inner_text() == "Am reușit să îndreptăm lucrurile?"
     phone.get_by_label("Da").check()
     phone.get_by_role("button", name="Trimiteți răspunsul").click()
-    assert phone.locator("h1").inner_text() == "Mulțumim"
+    expect(phone.locator("h1")).to_have_text("Mulțumim")
     customer.close()
 
     page.goto(f"{live_server}/admin/j/cafe")

@@ -281,6 +281,9 @@ def test_every_admin_action_refuses_a_viewer_with_403_and_changes_nothing(app, v
         "response_id": item,
         "number": 1,
         "user_id": 1,
+        "key_id": 1,
+        "endpoint_id": 1,
+        "action": "test",
     }
     before = sql(db, "SELECT status, owner, revision FROM followups").fetchall()
     checked = []

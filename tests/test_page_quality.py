@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts, recovery, simulate, users
+from surveyapp.jobs import accounts, apikeys, recovery, simulate, users
 from tests.helpers import ROOT, answers_living, followups, make_invitation, record_scored
 
 pytestmark = [
@@ -80,6 +80,12 @@ def populated(db, loaded, monkeypatch):
     )
     link = users.reset_link(db, storage.get_user(db, username="ion"), base_url="", by="maria")
     RESET_PATHS.append(link)
+    # A webhook with a delivery in its log.
+    endpoint = storage.add_webhook(
+        db, saas.id, "https://crm.example/hooks", "whsec_x", ["response.negative"]
+    )
+    storage.queue_test(db, endpoint, {"journey": saas.id})
+    apikeys.create(db, "crm")
     # Enough linked customers for the insights page to label moments and draw its chart.
     simulate.run(db, saas, customers=1500, seed=2)
     return make_invitation(db, loaded["cafe"])
@@ -117,6 +123,8 @@ ADMIN_PAGES = [
     "/admin/editor-preview",
     "/admin/users",
     "/admin/audit",
+    "/admin/integrations",
+    "/admin/integrations/webhooks/1",
 ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 
@@ -88,7 +87,7 @@ def webhook_add(journey_id, url, events):
 
     Example: surveyapp webhook add cafe https://crm.example.com/hooks --events response.negative
     """
-    if not re.fullmatch(r"https?://[^\s\x00-\x1f\x7f]+", url):
+    if not webhooks.valid_url(url):
         raise click.BadParameter("the URL must start with https:// or http://")
     secret = webhooks.new_secret()
     with open_db() as db:

@@ -311,4 +311,12 @@ AUDIT_ACTIONS: dict[str, str] = {
     "user.reset_link": N_("password-reset link made"),
     "user.password_set": N_("password set with a reset link"),
     "journey.target_time": N_("target time to handle a moment of pain changed"),
+    "apikey.created": N_("key of the API created"),
+    "apikey.revoked": N_("key of the API revoked"),
+    "webhook.added": N_("webhook added"),
+    "webhook.removed": N_("webhook removed"),
+    "webhook.test": N_("test event sent to a webhook"),
+    "webhook.retry": N_("webhook delivery retried"),
 }
+#: The event a webhook's test button sends (whatever events the endpoint asked for).
+WEBHOOK_TEST_EVENT = "webhook.test"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from surveyapp import storage
 from surveyapp.storage import Database
@@ -32,8 +33,19 @@ def create(db: Database, name: str) -> str:
     return key
 
 
+#: How often a key's "last used" is written: each request of a busy key need not be.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
 def authenticate(db: Database, key: str) -> dict | None:
-    """The key's record if the key is valid and not revoked."""
+    """The key's record if the key is valid and not revoked; its last use is kept (to
+    the minute)."""
     if not key.startswith(PREFIX) or len(key) > 100:
         return None
-    return storage.api_key_by_hash(db, key_hash(key))
+    found = storage.api_key_by_hash(db, key_hash(key))
+    if found is not None:
+        now = storage.utcnow()
+        last = found["last_used_at"]
+        if last is None or now - storage.parse_iso(last) >= LAST_USED_EVERY:
+            storage.mark_key_used(db, found["id"], storage.iso(now))
+    return found

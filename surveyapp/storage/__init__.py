@@ -31,6 +31,7 @@ from surveyapp.storage.apikeys import (
     get_idempotent,
     insert_api_key,
     list_api_keys,
+    mark_key_used,
     revoke_api_key,
     save_idempotent,
     take_token,
@@ -143,9 +144,12 @@ from surveyapp.storage.transactions import exclusive, lock, snapshot, transactio
 from surveyapp.storage.webhooks import (
     add_webhook,
     claim_deliveries,
+    deliveries,
     list_webhooks,
     mark_delivery,
+    queue_test,
     remove_webhook,
+    retry_delivery,
 )
 
 __all__ = [
@@ -202,6 +206,10 @@ __all__ = [
     "NoSuchFollowup",
     "StaleFollowup",
     "update_followups",
+    "mark_key_used",
+    "deliveries",
+    "queue_test",
+    "retry_delivery",
     "add_reset",
     "mark_login",
     "reset_of",

@@ -11,7 +11,15 @@ from surveyapp.storage.statements import insert, once_per_dialect, records, run
 from surveyapp.storage.tables import api_buckets, api_keys, idempotency
 from surveyapp.storage.transactions import transaction
 
-API_KEY_COLUMNS = ("id", "name", "key_hash", "prefix", "created_at", "revoked_at")
+API_KEY_COLUMNS = (
+    "id",
+    "name",
+    "key_hash",
+    "prefix",
+    "created_at",
+    "revoked_at",
+    "last_used_at",
+)
 _KEY = sa.select(*(api_keys.c[name] for name in API_KEY_COLUMNS))
 
 
@@ -54,6 +62,12 @@ def api_key_by_hash(db: Database, key_hash: str) -> dict[str, Any] | None:
 
 def list_api_keys(db: Database) -> list[dict[str, Any]]:
     return records(db, _KEY.order_by(api_keys.c.name))
+
+
+def mark_key_used(db: Database, key_id: int, when: str) -> None:
+    """Keep when a key was last used."""
+    with transaction(db):
+        db.execute(sa.update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=when))
 
 
 def revoke_api_key(db: Database, name: str) -> bool:

@@ -247,6 +247,7 @@ api_keys = sa.Table(
     _text("prefix"),
     _text("created_at"),
     _text("revoked_at", nullable=True),
+    _text("last_used_at", nullable=True),  # kept to the minute
     sa.Index("idx_api_keys_key_hash", "key_hash", unique=True),
     sa.Index("idx_api_keys_name", "name", unique=True),
 )

@@ -153,3 +153,46 @@ def mark_delivery(
             .where(o.id == outbox_id)
             .values(attempts=o.attempts + 1, **values)
         )
+
+
+def deliveries(db: Database, endpoint_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """An endpoint's latest deliveries, newest first: event, attempts, outcome, next try."""
+    o = webhook_outbox.c
+    return records(
+        db,
+        sa.select(
+            o.id,
+            o.event,
+            o.created_at,
+            o.attempts,
+            o.next_attempt_at,
+            o.delivered_at,
+            o.failed_at,
+            o.last_error,
+        )
+        .where(o.endpoint_id == endpoint_id)
+        .order_by(o.id.desc())
+        .limit(limit),
+    )
+
+
+def retry_delivery(db: Database, endpoint_id: int, outbox_id: int) -> bool:
+    """Make an undelivered delivery of this endpoint due now (a failed one again too);
+    False if there is no such delivery or it was delivered."""
+    o = webhook_outbox.c
+    with transaction(db):
+        changed = db.execute(
+            sa.update(webhook_outbox)
+            .where(o.id == outbox_id, o.endpoint_id == endpoint_id, o.delivered_at.is_(None))
+            .values(next_attempt_at=iso(utcnow()), failed_at=None)
+        )
+        return changed.rowcount > 0
+
+
+def queue_test(db: Database, endpoint_id: int, data: dict) -> None:
+    """Queue a test event to one endpoint, whatever events it asked for."""
+    with transaction(db):
+        db.execute(
+            sa.insert(webhook_outbox),
+            [_outbox_row(endpoint_id, "webhook.test", iso(utcnow()), data)],
+        )

@@ -12,6 +12,7 @@ from surveyapp.web.admin import (  # noqa: F401
     editor,
     exports,
     inbox,
+    integrations,
     journeys,
     outreach,
     tracking,

@@ -1,0 +1,191 @@
+"""Integrations from the browser (admins only): API keys (created with a name and shown
+once, revoked, last use shown) and webhooks (added with their secret shown once,
+removed, a test event, the delivery log with its errors and next retry, retry now).
+The CLI keeps doing the same; every change goes to the audit log."""
+
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, request, url_for
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from surveyapp import storage
+from surveyapp.domain import i18n
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.i18n import lazy_translate as _l
+from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
+from surveyapp.jobs import apikeys, webhooks
+from surveyapp.web import forms
+from surveyapp.web.admin.base import admin_meta, bp, login_required
+from surveyapp.web.database import get_db
+from surveyapp.web.forms import BaseForm
+
+NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
+BAD_KEY_NAME = N_(
+    "Nothing was created: a key name is 1 to 64 characters without spaces, "
+    "and not one already used."
+)
+BAD_URL = N_("Nothing was added: the address must be a web address (https or http).")
+
+
+class KeyForm(BaseForm):
+    name = StringField(
+        _l("Name of the system that uses it"), validators=[InputRequired(), Length(max=64)]
+    )
+
+
+class WebhookForm(BaseForm):
+    journey = SelectField(_l("Journey"), choices=[])
+    url = StringField(
+        _l("Address that receives the events"), validators=[InputRequired(), Length(max=2000)]
+    )
+    events = SelectMultipleField(
+        _l("Events"),
+        choices=[SelectChoice(e, e) for e in WEBHOOK_EVENTS],
+        default=["response.negative"],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[InputRequired()],
+    )
+
+
+def _when(stamp: str | None) -> str | None:
+    return i18n.datetime_text(storage.parse_iso(stamp), g.locale) if stamp else None
+
+
+def _page(notice=None, code=200, key_form=None, hook_form=None, shown=None):
+    db = get_db()
+    key_form = key_form or KeyForm(meta=admin_meta())
+    hook_form = hook_form or WebhookForm(meta=admin_meta())
+    hook_form.journey.choices = [SelectChoice(j.id, j.brand) for j in storage.all_journeys(db)]
+    keys = storage.list_api_keys(db)
+    for key in keys:
+        key.update(created=_when(key["created_at"]), used=_when(key["last_used_at"]))
+        key["revoked"] = _when(key["revoked_at"])
+    return render_template(
+        "admin/integrations.html",
+        keys=keys,
+        hooks=storage.list_webhooks(db),
+        key_form=key_form,
+        hook_form=hook_form,
+        confirm=forms.confirm_form(admin_meta(), None),
+        shown=shown,
+        notice=i18n.translate(g.locale, notice) if notice else None,
+    ), code
+
+
+@bp.route("/integrations")
+@login_required("admin")
+def integrations():
+    return _page()
+
+
+def _confirmed() -> bool:
+    return forms.confirm_form(admin_meta(), request.form).validate()
+
+
+@bp.route("/integrations/keys", methods=["POST"])
+@login_required("admin")
+def create_key():
+    form = KeyForm(request.form, meta=admin_meta())
+    if not form.validate():
+        return _page(NOT_VALID, 422, key_form=form)
+    db = get_db()
+    try:
+        key = apikeys.create(db, form.name.data)
+    except apikeys.ApiKeyError:
+        return _page(
+            BAD_KEY_NAME,
+            422,
+            key_form=form,
+        )
+    storage.record_audit(db, g.user["username"], "apikey.created", form.name.data.strip())
+    return _page(shown={"what": "key", "name": form.name.data.strip(), "value": key})
+
+
+@bp.route("/integrations/keys/<int:key_id>/revoke", methods=["POST"])
+@login_required("admin")
+def revoke_key(key_id: int):
+    db = get_db()
+    key = next((k for k in storage.list_api_keys(db) if k["id"] == key_id), None)
+    if key is None:
+        abort(404)
+    if not _confirmed():
+        return _page(NOT_VALID, 422)
+    if storage.revoke_api_key(db, key["name"]):
+        storage.record_audit(db, g.user["username"], "apikey.revoked", key["name"])
+    return redirect(url_for(".integrations"), 303)
+
+
+@bp.route("/integrations/webhooks", methods=["POST"])
+@login_required("admin")
+def add_webhook():
+    db = get_db()
+    form = WebhookForm(request.form, meta=admin_meta())
+    form.journey.choices = [SelectChoice(j.id, j.brand) for j in storage.all_journeys(db)]
+    if not form.validate():
+        return _page(NOT_VALID, 422, hook_form=form)
+    if not webhooks.valid_url(form.url.data.strip()):
+        return _page(BAD_URL, 422, hook_form=form)
+    secret = webhooks.new_secret()
+    url = form.url.data.strip()
+    endpoint = storage.add_webhook(db, form.journey.data, url, secret, form.events.data)
+    storage.record_audit(
+        db,
+        g.user["username"],
+        "webhook.added",
+        url,
+        {"journey": form.journey.data, "events": form.events.data},
+    )
+    return _page(shown={"what": "secret", "name": f"#{endpoint} {url}", "value": secret})
+
+
+def _endpoint_or_404(endpoint_id: int) -> dict:
+    found = next((e for e in storage.list_webhooks(get_db()) if e["id"] == endpoint_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/integrations/webhooks/<int:endpoint_id>")
+@login_required("admin")
+def webhook_log(endpoint_id: int):
+    endpoint = _endpoint_or_404(endpoint_id)
+    rows = storage.deliveries(get_db(), endpoint_id)
+    for row in rows:
+        row.update(
+            created=_when(row["created_at"]),
+            delivered=_when(row["delivered_at"]),
+            failed=_when(row["failed_at"]),
+            next=_when(row["next_attempt_at"]),
+        )
+    return render_template(
+        "admin/webhook.html",
+        endpoint=endpoint,
+        rows=rows,
+        confirm=forms.confirm_form(admin_meta(), None),
+        done=request.args.get("done"),
+    )
+
+
+@bp.route("/integrations/webhooks/<int:endpoint_id>/<action>", methods=["POST"])
+@login_required("admin")
+def webhook_action(endpoint_id: int, action: str):
+    endpoint = _endpoint_or_404(endpoint_id)
+    if action not in ("remove", "test", "retry") or not _confirmed():
+        return _page(NOT_VALID, 422)
+    db, by = get_db(), g.user["username"]
+    if action == "remove":
+        storage.remove_webhook(db, endpoint_id)
+        storage.record_audit(db, by, "webhook.removed", endpoint["url"])
+        return redirect(url_for(".integrations"), 303)
+    if action == "test":
+        storage.queue_test(db, endpoint_id, {"journey": endpoint["journey_id"], "by": by})
+        storage.record_audit(db, by, "webhook.test", endpoint["url"])
+    else:
+        delivery = request.form.get("delivery", "")
+        if not delivery.isdigit() or not storage.retry_delivery(db, endpoint_id, int(delivery)):
+            abort(404)
+        storage.record_audit(db, by, "webhook.retry", endpoint["url"], {"delivery": int(delivery)})
+    return redirect(url_for(".webhook_log", endpoint_id=endpoint_id, done=action), 303)
