@@ -5,14 +5,24 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from datetime import timedelta
 
 import pytest
 
 from surveyapp import storage
 from surveyapp.jobs import digest
-from tests.helpers import SURVEYAPP, free_port, make_invitation, start_serve, stop_server
+from tests.helpers import (
+    SURVEYAPP,
+    csrf_token,
+    free_port,
+    make_invitation,
+    sql,
+    start_serve,
+    stop_server,
+)
 
 FOLLOWUPS = "http://127.0.0.1:5000/admin/j/cafe/followups?status=unresolved"
+DIGEST = "/admin/j/cafe/followups/digest"
 
 
 @pytest.fixture
@@ -141,3 +151,51 @@ def test_serve_refuses_to_start_with_a_digest_it_could_not_send(instance, monkey
         timeout=30,
     )
     assert result.returncode == 1 and "MAIL_FROM is not set" in result.stderr
+
+
+def test_a_journeys_own_digest_goes_to_its_recipients_when_due_with_its_pains_only(
+    db, loaded, answer, smtp_server
+):
+    from surveyapp import settings
+
+    storage.set_journey_digest(
+        db, "cafe", to=["branch@cafe.example"], locale="ro", every="daily", by="maria"
+    )
+    answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Rece"})
+    answer("/j/saas-onboarding/billing", {"outcome": "negative"})
+    config = settings.load_settings()
+    assert digest.send_journeys(db, config) == 1
+    (message,) = smtp_server.to("branch@cafe.example")
+    assert message["Subject"] == "1 răspuns negativ nou"
+    assert "Rece" in message.get_body(("plain",)).get_content()
+    assert "Nimbus" not in message.get_body(("plain",)).get_content()
+    answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Sărat"})
+    assert digest.send_journeys(db, config) == 0  # sent today already: not due
+    later = storage.utcnow() + timedelta(days=1, minutes=1)
+    assert digest.send_journeys(db, config, now=later) == 1
+    second = smtp_server.to("branch@cafe.example")[1].get_body(("plain",)).get_content()
+    assert "Sărat" in second and "Rece" not in second  # each response in one digest
+
+
+def test_the_inbox_sets_and_stops_a_journeys_digest_and_refuses_bad_addresses(manager, db):
+    page = manager.get("/admin/j/cafe/followups").get_data(as_text=True)
+    token = csrf_token(page)
+    form = {"csrf_token": token, "to": "a@cafe.example, b@cafe.example", "locale": "ro"}
+    assert manager.post(DIGEST, data={**form, "every": "weekly"}).status_code == 303
+    assert storage.journey_digest(db, "cafe") == {
+        "to": ["a@cafe.example", "b@cafe.example"],
+        "locale": "ro",
+        "every": "weekly",
+    }
+    for bad in (
+        {"to": "not an address", "every": "daily"},
+        {"to": "", "every": "daily"},
+        {"to": "a@cafe.example", "every": "monthly"},
+        {"to": ",".join(f"p{i}@cafe.example" for i in range(21)), "every": "daily"},
+    ):
+        assert manager.post(DIGEST, data={**form, **bad}).status_code == 422
+    assert storage.journey_digest(db, "cafe")["every"] == "weekly"
+    assert manager.post(DIGEST, data={**form, "every": ""}).status_code == 303
+    assert storage.journey_digest(db, "cafe") is None
+    actions = sql(db, "SELECT action FROM audit_log").fetchall()
+    assert [a for (a,) in actions] == ["journey.digest", "journey.digest"]

@@ -14,7 +14,11 @@ from surveyapp.jobs import digest, mailer
 
 
 @click.command("digest")
-@click.option("--loop", is_flag=True, help="Keep sending one every DIGEST_EVERY_MINUTES.")
+@click.option(
+    "--loop",
+    is_flag=True,
+    help="Keep sending: DIGEST_TO's every DIGEST_EVERY_MINUTES, each journey's when due.",
+)
 @click.option("--dry-run", is_flag=True, help="Print it instead of sending; nothing is marked.")
 def digest_command(loop, dry_run):
     """Email DIGEST_TO the negative responses stored since the last digest (the first:
@@ -23,8 +27,11 @@ def digest_command(loop, dry_run):
     Example: SURVEYAPP_DIGEST_TO=cx-team@example.com surveyapp digest
     """
     config = settings.load_settings()
+    # Looping (as `surveyapp serve` runs it), the journeys' own digests are sent too, and
+    # DIGEST_TO is optional; once, the DIGEST_TO digest is the one sent.
+    global_digest = not loop or bool(digest.recipients(config))
     try:
-        to, locale = digest.settings(config)
+        to, locale = digest.settings(config) if global_digest else ([], "en")
     except digest.DigestConfigError as exc:
         click.echo(f"Cannot send the digest: {exc}.", err=True)
         sys.exit(1)
@@ -37,10 +44,15 @@ def digest_command(loop, dry_run):
             message = digest.compose(found, locale=locale, sender="dry-run", to=to)
             click.echo(message.get_body(("plain",)).get_content())
             return
+    every = float(config["DIGEST_EVERY_MINUTES"])
     while True:
         try:
             with open_db() as db:  # a connection per round, as the webhook worker does
-                reported = digest.send(db, config)
+                reported = 0
+                if global_digest and (not loop or digest.due(db, digest.NAME, every / 60)):
+                    reported = digest.send(db, config)
+                if loop:
+                    reported += digest.send_journeys(db, config)
             if reported or not loop:
                 click.echo(
                     f"sent a digest of {reported} negative responses"
@@ -58,4 +70,5 @@ def digest_command(loop, dry_run):
                 sys.exit(1)
         if not loop:
             return
-        time.sleep(60 * float(config["DIGEST_EVERY_MINUTES"]))
+        # A round a minute (or more often): each digest is sent when it is due.
+        time.sleep(60 * min(every, 1.0))

@@ -36,11 +36,12 @@ def serve_command(host, port, workers):
     # DIGEST_TO is set) run beside the web workers
     # and stop with them: our own interpreter with fixed arguments, nothing from outside.
     tasks = [["webhook", "deliver", "--loop"]]
+    can_mail = True
     try:  # the emails the admin pages queue, if the service can send email at all
         mailer.SmtpSettings.from_config(app.config)
         tasks.append(["send", "--queued", "--loop"])
     except mailer.MailConfigError:
-        pass  # the admin pages say sending needs MAIL_FROM, and make links only
+        can_mail = False  # the admin pages say sending needs MAIL_FROM, and make links only
     if digest.recipients(app.config):
         try:  # a digest worker that cannot send would only say so in the log, once
             digest.settings(app.config)
@@ -48,6 +49,7 @@ def serve_command(host, port, workers):
         except mailer.MailConfigError as exc:
             click.echo(f"Cannot send the digest: {exc}.", err=True)
             sys.exit(1)
+    if can_mail:  # DIGEST_TO's digest, and the journeys' own, set in the browser
         tasks.append(["digest", "--loop"])
     commands = [[sys.executable, "-m", "surveyapp.cli", *task] for task in tasks]
     try:

@@ -311,6 +311,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "user.reset_link": N_("password-reset link made"),
     "user.password_set": N_("password set with a reset link"),
     "journey.target_time": N_("target time to handle a moment of pain changed"),
+    "journey.digest": N_("email digest of a journey changed"),
     "apikey.created": N_("key of the API created"),
     "apikey.revoked": N_("key of the API revoked"),
     "webhook.added": N_("webhook added"),
@@ -318,5 +319,12 @@ AUDIT_ACTIONS: dict[str, str] = {
     "webhook.test": N_("test event sent to a webhook"),
     "webhook.retry": N_("webhook delivery retried"),
 }
+#: How often a journey's own digest is sent, and its interval in hours.
+DIGEST_FREQUENCIES: dict[str, str] = {
+    "hourly": N_("every hour"),
+    "daily": N_("every day"),
+    "weekly": N_("every week"),
+}
+DIGEST_HOURS: dict[str, int] = {"hourly": 1, "daily": 24, "weekly": 168}
 #: The event a webhook's test button sends (whatever events the endpoint asked for).
 WEBHOOK_TEST_EVENT = "webhook.test"

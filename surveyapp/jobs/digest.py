@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.surveys import survey_for
-from surveyapp.domain.vocabulary import LOCALES
+from surveyapp.domain.vocabulary import DIGEST_HOURS, LOCALES
 from surveyapp.jobs import mailer
 
 #: The digest's name in ``digest_marks``.
@@ -74,14 +74,23 @@ def settings(config: Mapping[str, Any]) -> tuple[list[str], str]:
     return to, locale
 
 
-def collect(db, *, locale: str, base_url: str, limit: int = LIMIT) -> Digest | None:
-    """The new negative responses since the last digest, or None if there are none."""
-    after = storage.digest_mark(db, NAME)
+def collect(
+    db,
+    *,
+    locale: str,
+    base_url: str,
+    limit: int = LIMIT,
+    journey_id: str | None = None,
+    name: str = NAME,
+) -> Digest | None:
+    """The new negative responses since the last digest ``name`` (of one journey, or of
+    all), or None if there are none."""
+    after = storage.digest_mark(db, name)
     since = None
     if after is None:
         since = storage.iso(storage.utcnow() - timedelta(days=FIRST_DIGEST_DAYS))
     rows, total, last_id = storage.negative_responses_after(
-        db, after or 0, since=since, limit=limit
+        db, after or 0, since=since, limit=limit, journey_id=journey_id
     )
     if not total:
         return None
@@ -130,18 +139,23 @@ def compose(digest: Digest, *, locale: str, sender: str, to: list[str]) -> Email
 
 def send(db, config: Mapping[str, Any]) -> int:
     """Send the digest if anything is new; how many responses it reported (0: none sent).
-
     Raises DigestConfigError or MailConfigError for missing settings, and the SMTP
     error if the message could not be sent (then nothing is marked).
     """
     to, locale = settings(config)
+    return _send(db, config, to=to, locale=locale, name=NAME, journey_id=None)
+
+
+def _send(db, config, *, to: list[str], locale: str, name: str, journey_id: str | None) -> int:
     smtp = mailer.SmtpSettings.from_config(config)
     # However many nodes run `serve`, one sends at a time, and the next reads the mark
     # the previous one moved: each negative response is in exactly one digest.
-    with storage.exclusive(db, f"digest-{NAME}") as ours:
+    with storage.exclusive(db, f"digest-{name}") as ours:
         if not ours:
             return 0
-        digest = collect(db, locale=locale, base_url=config["BASE_URL"])
+        digest = collect(
+            db, locale=locale, base_url=config["BASE_URL"], journey_id=journey_id, name=name
+        )
         if digest is None:
             return 0
         connection = mailer.Connection(smtp)
@@ -149,5 +163,30 @@ def send(db, config: Mapping[str, Any]) -> int:
             connection.send(compose(digest, locale=locale, sender=smtp.sender, to=to))
         finally:
             connection.close()
-        storage.set_digest_mark(db, NAME, digest.last_id)
+        storage.set_digest_mark(db, name, digest.last_id)
     return digest.total
+
+
+def due(db, name: str, hours: float, now: datetime | None = None) -> bool:
+    """Whether the digest ``name`` is due: never sent, or last sent ``hours`` ago."""
+    sent = storage.digest_sent_at(db, name)
+    now = now or storage.utcnow()
+    return sent is None or now - storage.parse_iso(sent) >= timedelta(hours=hours)
+
+
+def send_journeys(db, config: Mapping[str, Any], now: datetime | None = None) -> int:
+    """Send each journey's own digest that is due (set by its managers in the browser:
+    to whom, in which language, how often); how many responses they reported."""
+    reported = 0
+    for journey_id, wanted in storage.journey_digests(db).items():
+        name = f"journey:{journey_id}"
+        if wanted["to"] and due(db, name, DIGEST_HOURS[wanted["every"]], now):
+            reported += _send(
+                db,
+                config,
+                to=wanted["to"],
+                locale=wanted["locale"],
+                name=name,
+                journey_id=journey_id,
+            )
+    return reported

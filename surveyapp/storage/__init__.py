@@ -57,7 +57,12 @@ from surveyapp.storage.database import (
     ping,
     utcnow,
 )
-from surveyapp.storage.digests import digest_mark, negative_responses_after, set_digest_mark
+from surveyapp.storage.digests import (
+    digest_mark,
+    digest_sent_at,
+    negative_responses_after,
+    set_digest_mark,
+)
 from surveyapp.storage.followups import (
     KEEP,
     NoSuchFollowup,
@@ -72,6 +77,9 @@ from surveyapp.storage.inbox import (
     followup_item,
     history,
     inbox_page,
+    journey_digest,
+    journey_digests,
+    set_journey_digest,
     set_target_hours,
     target_hours,
 )
@@ -206,6 +214,10 @@ __all__ = [
     "NoSuchFollowup",
     "StaleFollowup",
     "update_followups",
+    "digest_sent_at",
+    "journey_digest",
+    "journey_digests",
+    "set_journey_digest",
     "mark_key_used",
     "deliveries",
     "queue_test",

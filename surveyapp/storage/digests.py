@@ -14,13 +14,20 @@ from surveyapp.storage.transactions import transaction
 
 
 def negative_responses_after(
-    db: Database, after_id: int, *, since: str | None = None, limit: int = 50
+    db: Database,
+    after_id: int,
+    *,
+    since: str | None = None,
+    limit: int = 50,
+    journey_id: str | None = None,
 ) -> tuple[list[dict[str, Any]], int, int]:
     """Negative responses with an id above ``after_id`` (and, with ``since``, created then
     or later), oldest first: at most ``limit`` of them, how many there are in all, and
     the highest id among them all (0 if none)."""
     r = responses.c
     where = [r.id > after_id, r.polarity == "negative"]
+    if journey_id is not None:
+        where.append(r.journey_id == journey_id)
     if since:
         where.append(r.created_at >= since)
     total, last_id = db.execute(
@@ -42,6 +49,13 @@ def digest_mark(db: Database, name: str) -> int | None:
     """The last response the digest ``name`` reported, or None before its first one."""
     return db.execute(
         sa.select(digest_marks.c.last_response_id).where(digest_marks.c.name == name)
+    ).scalar_one_or_none()
+
+
+def digest_sent_at(db: Database, name: str) -> str | None:
+    """When the digest ``name`` was last sent, or None."""
+    return db.execute(
+        sa.select(digest_marks.c.sent_at).where(digest_marks.c.name == name)
     ).scalar_one_or_none()
 
 

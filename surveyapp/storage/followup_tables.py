@@ -95,6 +95,11 @@ journey_settings = sa.Table(
     metadata,
     _text("journey_id", sa.ForeignKey("journeys.id"), primary_key=True),
     _int("followup_hours", nullable=True),  # None: vocabulary.FOLLOWUP_TARGET_HOURS
+    # The journey's own digest of new negative responses: addresses (JSON list), language,
+    # and one of vocabulary.DIGEST_FREQUENCIES (None: no digest of its own).
+    _text("digest_to", nullable=True),
+    _text("digest_locale", nullable=True),
+    _text("digest_every", nullable=True),
 )
 
 followup_counts = sa.Table(

@@ -233,3 +233,48 @@ def set_target_hours(db: Database, journey_id: str, hours: int, *, by: str | Non
         )
         if hours != before:
             record_audit(db, by, "journey.target_time", journey_id, {"from": before, "to": hours})
+
+
+def journey_digest(db: Database, journey_id: str) -> dict[str, Any] | None:
+    """The journey's own digest (``to``, ``locale``, ``every``), or None."""
+    s = journey_settings.c
+    row = db.execute(
+        sa.select(s.digest_to, s.digest_locale, s.digest_every).where(
+            s.journey_id == journey_id, s.digest_every.is_not(None)
+        )
+    ).first()
+    return {"to": json.loads(row[0]), "locale": row[1], "every": row[2]} if row else None
+
+
+def journey_digests(db: Database) -> dict[str, dict[str, Any]]:
+    """Every journey's own digest, by journey."""
+    s = journey_settings.c
+    rows = db.execute(
+        sa.select(s.journey_id, s.digest_to, s.digest_locale, s.digest_every).where(
+            s.digest_every.is_not(None)
+        )
+    )
+    return {j: {"to": json.loads(to), "locale": loc, "every": every} for j, to, loc, every in rows}
+
+
+def set_journey_digest(
+    db: Database,
+    journey_id: str,
+    *,
+    to: list[str],
+    locale: str,
+    every: str | None,
+    by: str | None,
+) -> None:
+    """Set (``every`` None: stop) the journey's own digest, kept in the audit log."""
+    values = {
+        "digest_to": json.dumps(to) if every else None,
+        "digest_locale": locale if every else None,
+        "digest_every": every,
+    }
+    statement = insert(db, journey_settings).values(journey_id=journey_id, **values)
+    with transaction(db):
+        db.execute(statement.on_conflict_do_update(index_elements=["journey_id"], set_=values))
+        record_audit(
+            db, by, "journey.digest", journey_id, {"to": to, "locale": locale, "every": every}
+        )

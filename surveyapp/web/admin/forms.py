@@ -18,9 +18,12 @@ from wtforms.widgets import HiddenInput
 
 from surveyapp.domain.i18n import lazy_translate as _l
 from surveyapp.domain.vocabulary import (
+    DIGEST_FREQUENCIES,
     FOLLOWUP_LABELS,
     FOLLOWUP_STATUSES,
     FOLLOWUP_TARGET_MAX_HOURS,
+    LOCALES,
+    SOURCE_LOCALE,
 )
 from surveyapp.web.forms import BaseForm
 
@@ -78,6 +81,25 @@ class ContactForm(BaseForm):
 
     subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=200)])
     body = TextAreaField(_l("Message"), validators=[InputRequired(), Length(max=5000)])
+
+
+class DigestForm(BaseForm):
+    """A journey's own email digest of new negative responses."""
+
+    to = StringField(
+        _l("Send it to (addresses separated by commas)"),
+        validators=[Optional(), Length(max=2000)],
+    )
+    locale = SelectField(
+        _l("In"), choices=[SelectChoice(code, code) for code in LOCALES], default=SOURCE_LOCALE
+    )
+    every = SelectField(
+        _l("How often"),
+        choices=[
+            SelectChoice("", _l("never (no digest of its own)")),
+            *(SelectChoice(k, _l(v)) for k, v in DIGEST_FREQUENCIES.items()),
+        ],
+    )
 
 
 class TargetForm(BaseForm):

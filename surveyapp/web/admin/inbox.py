@@ -4,6 +4,7 @@ and the journey's target time. Viewers read; admins change."""
 from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
 from surveyapp import storage
 from surveyapp.domain import i18n
@@ -11,16 +12,19 @@ from surveyapp.domain.i18n import N_
 from surveyapp.domain.text import is_whole_number
 from surveyapp.domain.vocabulary import (
     CHANNEL_LABELS,
+    DIGEST_FREQUENCIES,
     FOLLOWUP_AGES,
     FOLLOWUP_NOBODY,
     FOLLOWUP_PAGE_SIZE,
     FOLLOWUP_SORTS,
     FOLLOWUP_STATUS_FILTERS,
+    LOCALES,
     RECOVERY_ANSWERS,
     RESPONSE_CHANNELS,
 )
 from surveyapp.jobs import inbox as inbox_job
 from surveyapp.jobs import outreach
+from surveyapp.jobs.invitation_csv import is_valid_email
 from surveyapp.web import forms
 from surveyapp.web.admin.base import (
     admin_meta,
@@ -34,6 +38,7 @@ from surveyapp.web.admin.forms import (
     NO_OWNER,
     BulkFollowupForm,
     ContactForm,
+    DigestForm,
     FollowupForm,
     TargetForm,
 )
@@ -99,8 +104,21 @@ def _active_filters(page, journey, choices) -> list[tuple[str, str, str]]:
     ]
 
 
-def _list_page(journey, code: int = 200, notice: str | None = None, bulk=None, target=None):
+def _list_page(
+    journey, code: int = 200, notice: str | None = None, bulk=None, target=None, digest=None
+):
     page = inbox_job.inbox(get_db(), journey, request.args, g.locale)
+    if digest is None:
+        wanted = storage.journey_digest(get_db(), journey.id) or {}
+        digest = DigestForm(
+            meta=admin_meta(),
+            data={
+                "to": ", ".join(wanted.get("to", [])),
+                "locale": wanted.get("locale") or g.locale,
+                "every": wanted.get("every") or "",
+            },
+        )
+    digest.locale.choices = _language_choices()
     if bulk is None:
         bulk = BulkFollowupForm(meta=admin_meta(), data={"owner": g.user["username"]})
     bulk.owner.choices = _owner_choices(page.owners)
@@ -114,6 +132,9 @@ def _list_page(journey, code: int = 200, notice: str | None = None, bulk=None, t
         active=_active_filters(page, journey, choices),
         bulk=bulk,
         target=target or TargetForm(meta=admin_meta(), data={"hours": page.target_hours}),
+        digest=digest,
+        digest_set=storage.journey_digest(get_db(), journey.id),
+        frequencies=DIGEST_FREQUENCIES,
         notice=i18n.translate(g.locale, notice) if notice else None,
         changed=int(changed) if is_whole_number(changed) and len(changed) < 4 else None,
     ), code
@@ -164,7 +185,7 @@ def followups_target(journey_id: str):
     if not form.validate():
         return _list_page(journey, 422, NOT_VALID, target=form)
     storage.set_target_hours(get_db(), journey.id, form.hours.data, by=g.user["username"])
-    return redirect(url_for(".followups", journey_id=journey.id), 303)
+    return redirect(url_for(".followups", journey_id=journey.id, saved=1), 303)
 
 
 def item_or_404(journey_id: str, response_id: int):
@@ -174,6 +195,36 @@ def item_or_404(journey_id: str, response_id: int):
     if found is None:
         abort(404)
     return journey, found
+
+
+#: The most addresses one journey's digest goes to.
+MAX_DIGEST_TO = 20
+BAD_DIGEST = N_(
+    "Nothing was changed: give at most 20 valid email addresses, separated by commas, "
+    "for a digest that is sent."
+)
+
+
+@bp.route("/j/<journey_id>/followups/digest", methods=["POST"])
+@login_required("admin")
+def followups_digest(journey_id: str):
+    journey = journey_or_404(journey_id)
+    form = DigestForm(request.form, meta=admin_meta())
+    form.locale.choices = _language_choices()
+    if not form.validate():
+        return _list_page(journey, 422, NOT_VALID, digest=form)
+    to = [a.strip() for a in (form.to.data or "").split(",") if a.strip()]
+    every = form.every.data or None
+    if len(to) > MAX_DIGEST_TO or not all(is_valid_email(a) for a in to) or (every and not to):
+        return _list_page(journey, 422, BAD_DIGEST, digest=form)
+    storage.set_journey_digest(
+        get_db(), journey.id, to=to, locale=form.locale.data, every=every, by=g.user["username"]
+    )
+    return redirect(url_for(".followups", journey_id=journey.id, saved=1), 303)
+
+
+def _language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, i18n.language_name(code)) for code in LOCALES]
 
 
 @bp.route("/j/<journey_id>/followups/<int:response_id>", methods=["GET", "POST"])
