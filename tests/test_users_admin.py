@@ -9,7 +9,7 @@ import re
 import pytest
 
 from surveyapp import storage
-from tests.helpers import PASSWORD, admin_log_in, csrf_token, sql
+from tests.helpers import PASSWORD, admin_log_in, answers_living, csrf_token, record_scored, sql
 
 USERS = "/admin/users"
 
@@ -178,3 +178,36 @@ def test_the_target_time_change_is_in_the_audit_log(manager, db):
     (row,) = sql(db, "SELECT actor, action, target, detail FROM audit_log").fetchall()
     assert row[:3] == ("maria", "journey.target_time", "cafe")
     assert '"to": 24' in row[3]
+
+
+def test_a_scoped_viewer_gets_403_on_every_page_of_another_journey(app, manager, db):
+    """Every admin route that names a journey, enumerated from the URL map."""
+    saas = storage.get_journey(db, "saas-onboarding")
+    moment = saas.moments[0].id
+    pain = record_scored(db, saas, moment, answers_living(saas, moment, "negative"))
+    create(manager, username="ion", journeys="cafe")
+    storage.set_password_hash(db, "ion", storage.get_user(db, username="maria")["password_hash"])
+    ion = app.test_client()
+    assert admin_log_in(ion, "ion", PASSWORD).status_code == 303
+    values = {
+        "journey_id": saas.id,
+        "moment_id": moment,
+        "response_id": pain,
+        "number": 1,
+        "locale": "fr",
+        "followup_id": pain,
+        "batch": "b1",
+        "what": "responses",
+        "fmt": "csv",
+        "kind": "png",
+    }
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if "journey_id" not in rule.arguments or not rule.rule.startswith("/admin"):
+            continue
+        path = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
+        if "GET" in rule.methods:
+            assert ion.get(path).status_code == 403, path
+        checked.append(rule.endpoint)
+    assert len(checked) >= 15
+    assert ion.get("/admin/j/cafe/followups").status_code == 200
