@@ -145,6 +145,15 @@ def logged_in(app, db, username: str, role: str, lang: str = "fr"):
     return client
 
 
+def log_in_in_french(page, address: str, username: str = "maria", password: str = PASSWORD):
+    """Open ``address`` in a browser page and log in on the French login page it leads to,
+    as a manager would."""
+    page.goto(address)
+    page.get_by_label("Nom d’utilisateur").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
 def answers_living(journey, moment_id: str, polarity: str) -> dict:
     """The deciding answer that lives ``moment_id`` as ``polarity``."""
     survey = surveys.survey_for(journey, journey.moment(moment_id))

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from surveyapp import storage
-from tests.helpers import SURVEYAPP, start_gunicorn, stop_server
+from tests.helpers import SURVEYAPP, log_in_in_french, start_gunicorn, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -142,10 +142,7 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
     accounts.create(db, "maria", "correct horse battery", "admin")
     context = browser.new_context(locale="fr-FR", accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{live_server}/admin/")
-    page.get_by_label("Nom d’utilisateur").fill("maria")
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_in_french(page, f"{live_server}/admin/")
     assert page.locator("h1").inner_text() == "Parcours"
 
     journey = tmp_path / "boulangerie.yaml"
@@ -264,10 +261,7 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
     try:
         context = browser.new_context(locale="fr-FR")
         page = context.new_page()
-        page.goto(f"{base}/admin/")
-        page.get_by_label("Nom d’utilisateur").fill("maria")
-        page.get_by_label("Mot de passe").fill("correct horse battery")
-        page.get_by_role("button", name="Se connecter").click()
+        log_in_in_french(page, f"{base}/admin/")
 
         page.get_by_role("link", name="Créer un parcours").click()
         page.get_by_label("Identifiant du parcours").fill("bistro")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from surveyapp import storage
 from surveyapp.jobs import accounts
-from tests.helpers import answers_living, invited_pain, record_scored
+from tests.helpers import answers_living, invited_pain, log_in_in_french, record_scored
 
 
 def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
@@ -28,10 +28,7 @@ def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
     # The manager's browser runs no JavaScript: the inbox works without it.
     context = browser.new_context(locale="fr-FR", java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server}/admin/j/cafe/followups")
-    page.get_by_label("Nom d’utilisateur").fill("maria")
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in_in_french(page, f"{live_server}/admin/j/cafe/followups")
     assert page.locator("#inbox-count").inner_text() == "6 éléments · page 1 sur 1"
 
     page.get_by_label("Moment", exact=True).select_option(label="Votre repas")
