@@ -35,7 +35,7 @@ def test_a_romanian_customer_answers_on_a_phone_and_the_answer_is_counted(
     page.screenshot(path=str(tmp_path / "survey-ro.png"), full_page=True)
     page.get_by_role("button", name="Trimite răspunsurile").click()
 
-    assert page.locator("h1").inner_text() == "Vă mulțumim!"
+    expect(page.locator("h1")).to_have_text("Vă mulțumim!")
     assert "„Masa dumneavoastră” a fost înregistrat" in page.content()
     context.close()
 
@@ -59,7 +59,7 @@ def test_a_forgotten_answer_is_pointed_out_in_the_customers_language(browser, li
     assert "Certaines réponses demandent votre attention" in alert.inner_text()
     alert.get_by_role("link").click()
     assert page.url.endswith("#q-recommend")
-    assert page.locator("#recommend-error").inner_text() == "Ce champ est requis."
+    expect(page.locator("#recommend-error")).to_have_text("Ce champ est requis.")
     context.close()
 
 
@@ -125,7 +125,7 @@ def test_a_customer_follows_the_emailed_link_in_romanian(
     page.get_by_label("Nemulțumit", exact=True).check()
     page.get_by_label("De ce? Spuneți-ne în câteva cuvinte.").fill("Am așteptat 40 de minute.")
     page.get_by_role("button", name="Trimite răspunsurile").click()
-    assert page.locator("h1").inner_text() == "Vă mulțumim!"
+    expect(page.locator("h1")).to_have_text("Vă mulțumim!")
     page.goto(link)
     assert page.locator("h1").inner_text() == "Ați răspuns deja"
     context.close()
@@ -143,7 +143,7 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
     context = browser.new_context(locale="fr-FR", accept_downloads=True)
     page = context.new_page()
     log_in_in_french(page, f"{live_server}/admin/")
-    assert page.locator("h1").inner_text() == "Parcours"
+    expect(page.locator("h1")).to_have_text("Parcours")
 
     journey = tmp_path / "boulangerie.yaml"
     journey.write_text(
@@ -178,16 +178,16 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
     assert row.locator("svg.bar").count() == 1
 
     row.get_by_role("link", name="Ce que disent les clients").click()
-    assert page.get_by_text("Am așteptat 20 de minute").is_visible()
+    expect(page.get_by_text("Am așteptat 20 de minute")).to_be_visible()
 
     page.goto(f"{live_server}/admin/j/boulangerie/followups?status=open")
     page.locator("table.inbox tbody th a").first.click()
     page.get_by_role("combobox", name="Statut").select_option("resolved")
     page.get_by_label("Note", exact=True).fill("Rappelée, excuses faites")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.locator("ol.history").get_by_text("Rappelée, excuses faites").is_visible()
+    expect(page.locator("ol.history").get_by_text("Rappelée, excuses faites")).to_be_visible()
     page.goto(f"{live_server}/admin/j/boulangerie/followups?status=resolved")
-    assert page.get_by_text("1 élément", exact=True).is_visible()
+    expect(page.get_by_text("1 élément", exact=True)).to_be_visible()
 
     page.goto(f"{live_server}/admin/j/boulangerie")
     with page.expect_download() as download:
@@ -362,7 +362,7 @@ def test_the_journey_editor_works_without_javascript(browser, live_server, db):
     page.get_by_role("checkbox", name="Français").check()
     assert not page.get_by_label("Numele în Français").first.is_visible()  # until posted
     page.get_by_role("button", name="Adăugați un moment").click()
-    assert page.get_by_label("Numele în Français").first.is_visible()
+    expect(page.get_by_label("Numele în Français").first).to_be_visible()
     first, second = page.locator("#moment-0"), page.locator("#moment-1")
     first.get_by_label("Numele în Română").fill("Vizita")
     first.get_by_label("Numele în Français").fill("La visite")
