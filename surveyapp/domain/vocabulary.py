@@ -326,5 +326,18 @@ DIGEST_FREQUENCIES: dict[str, str] = {
     "weekly": N_("every week"),
 }
 DIGEST_HOURS: dict[str, int] = {"hourly": 1, "daily": 24, "weekly": 168}
+#: The audit log's details, as an admin reads them.
+AUDIT_DETAIL_LABELS: dict[str, str] = {
+    "from": N_("from"),
+    "to": N_("to"),
+    "role": N_("role"),
+    "email": N_("email"),
+    "journeys": N_("journeys"),
+    "journey": N_("journey"),
+    "events": N_("events"),
+    "delivery": N_("delivery"),
+    "locale": N_("language"),
+    "every": N_("how often"),
+}
 #: The event a webhook's test button sends (whatever events the endpoint asked for).
 WEBHOOK_TEST_EVENT = "webhook.test"

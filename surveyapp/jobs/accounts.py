@@ -112,7 +112,10 @@ def set_password(db: Database, username: str, password: str) -> None:
         raise AccountError(f"no account '{username}'")
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a random token (a session id, a reset or recovery link): its
+    SHA-256. A token carries 128 bits or more, so a fast hash is enough, unlike for a
+    password; a leaked table opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -121,7 +124,7 @@ def start_session(db: Database, user: dict, now: datetime | None = None) -> str:
     cookie; the server keeps only its hash)."""
     token = secrets.token_urlsafe(32)
     expires = (now or storage.utcnow()) + timedelta(hours=SESSION_HOURS)
-    storage.start_session(db, _hash(token), user["id"], expires)
+    storage.start_session(db, token_hash(token), user["id"], expires)
     return token
 
 
@@ -129,10 +132,10 @@ def session_user(db: Database, token: str | None, now: datetime | None = None) -
     """The account whose live session ``token`` is, or None."""
     if not isinstance(token, str) or not token:
         return None
-    return storage.session_user(db, _hash(token), now or storage.utcnow())
+    return storage.session_user(db, token_hash(token), now or storage.utcnow())
 
 
 def end_session(db: Database, token: str | None) -> None:
     """End the session ``token``: it, and every copy of its cookie, is refused from now on."""
     if isinstance(token, str) and token:
-        storage.end_session(db, _hash(token))
+        storage.end_session(db, token_hash(token))

@@ -5,7 +5,6 @@ took (median and 90th percentile)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import statistics
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import wilson
 from surveyapp.domain.vocabulary import RECOVERY_DAYS
 from surveyapp.jobs import outreach
+from surveyapp.jobs.accounts import token_hash
 from surveyapp.jobs.mailer import SmtpSettings
 
 SUBJECT = N_("%(brand)s: did we make it right?")
@@ -31,12 +31,6 @@ BODY = N_(
     "Thank you,\n"
     "%(brand)s"
 )
-
-
-def token_hash(token: str) -> str:
-    """What is stored of a recovery link's token: its SHA-256 (a leaked table opens no
-    survey)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class AlreadySent(Exception):

@@ -4,7 +4,6 @@ single-use password-reset links; every change kept in the audit log."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from collections.abc import Collection
@@ -18,6 +17,7 @@ from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.vocabulary import PASSWORD_RESET_HOURS, ROLES
 from surveyapp.jobs import accounts, outreach
+from surveyapp.jobs.accounts import token_hash
 from surveyapp.jobs.invitation_csv import is_valid_email
 from surveyapp.jobs.mailer import SmtpSettings
 from surveyapp.storage import Database
@@ -135,17 +135,13 @@ def delete(db: Database, user: dict[str, Any], *, by: str) -> None:
         storage.record_audit(db, by, "user.deleted", user["username"])
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def reset_link(db: Database, user: dict[str, Any], *, base_url: str, by: str) -> str:
     """A new single-use link that sets the account's password, valid
     PASSWORD_RESET_HOURS; only its hash is kept."""
     token = secrets.token_urlsafe(24)
     expires = storage.utcnow() + timedelta(hours=PASSWORD_RESET_HOURS)
     with storage.transaction(db):
-        storage.add_reset(db, _hash(token), user["id"], expires)
+        storage.add_reset(db, token_hash(token), user["id"], expires)
         storage.record_audit(db, by, "user.reset_link", user["username"])
     return f"{base_url}/admin/reset/{token}"
 
@@ -167,7 +163,7 @@ def send_reset_link(settings: SmtpSettings, user: dict[str, Any], link: str, loc
 def reset_state(db: Database, token: str) -> dict[str, Any]:
     """The reset link ``token`` opens (with its account's username and language); raises
     ResetRefused if it cannot be used."""
-    found = storage.reset_of(db, _hash(token)) if 16 <= len(token) <= 64 else None
+    found = storage.reset_of(db, token_hash(token)) if 16 <= len(token) <= 64 else None
     if found is None:
         raise ResetRefused("unknown")
     return _live(found)
@@ -188,6 +184,6 @@ def use_reset(db: Database, token: str, password: str) -> None:
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise accounts.AccountError("too short")
     with storage.transaction(db):
-        if not storage.use_reset(db, _hash(token), generate_password_hash(password)):
+        if not storage.use_reset(db, token_hash(token), generate_password_hash(password)):
             raise ResetRefused("used")
         storage.record_audit(db, found["username"], "user.password_set", found["username"])

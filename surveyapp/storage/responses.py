@@ -119,19 +119,6 @@ def record_response(
     return response_id
 
 
-INVITATION_RESPONSE_COLUMNS = (
-    "id",
-    "created_at",
-    "journey_id",
-    "moment_id",
-    "day",
-    "locale",
-    "channel",
-    "polarity",
-    "answers",
-)
-
-
 def response_of_invitation(db: Database, invitation_id: int) -> dict[str, Any] | None:
     """The response that answered an invitation, with its answers decoded."""
     r = responses.c

@@ -53,9 +53,9 @@ STALE = N_(
 NONE_TICKED = N_("Nothing was changed: tick at least one item first.")
 
 
-def _owner_choices(owners: list[str]) -> list[tuple[str, str]]:
+def _owner_choices(owners: list[str]) -> list[SelectChoice]:
     nobody = i18n.translate(g.locale, N_("Nobody (shared inbox)"))
-    return [(NO_OWNER, nobody), *((name, name) for name in owners)]
+    return [SelectChoice(NO_OWNER, nobody), *(SelectChoice(name, name) for name in owners)]
 
 
 def _filter_choices(page, journey) -> dict[str, list[tuple[str, str]]]:
@@ -108,8 +108,9 @@ def _list_page(
     journey, code: int = 200, notice: str | None = None, bulk=None, target=None, digest=None
 ):
     page = inbox_job.inbox(get_db(), journey, request.args, g.locale)
+    digest_set = storage.journey_digest(get_db(), journey.id)
     if digest is None:
-        wanted = storage.journey_digest(get_db(), journey.id) or {}
+        wanted = digest_set or {}
         digest = DigestForm(
             meta=admin_meta(),
             data={
@@ -133,7 +134,7 @@ def _list_page(
         bulk=bulk,
         target=target or TargetForm(meta=admin_meta(), data={"hours": page.target_hours}),
         digest=digest,
-        digest_set=storage.journey_digest(get_db(), journey.id),
+        digest_set=digest_set,
         frequencies=DIGEST_FREQUENCIES,
         notice=i18n.translate(g.locale, notice) if notice else None,
         changed=int(changed) if is_whole_number(changed) and len(changed) < 4 else None,
@@ -262,7 +263,7 @@ def followup(journey_id: str, response_id: int):
                 found = inbox_job.item(db, journey, response_id, g.locale)
             else:
                 return redirect(request.path, 303)
-    return item_page(journey, found, notice=notice, code=code, form=form)
+    return item_page(journey, found, notice=notice, code=code, form=form, owners=owners)
 
 
 def item_page(
@@ -273,6 +274,7 @@ def item_page(
     code: int = 200,
     form: FollowupForm | None = None,
     contact_form: ContactForm | None = None,
+    owners: list[str] | None = None,
     **variables,
 ):
     """An item's page: what the customer said, its form, contacting the customer, its
@@ -287,7 +289,7 @@ def item_page(
                 "revision": item["revision"],
             },
         )
-    form.owner.choices = _owner_choices(inbox_job.owners(get_db()))
+    form.owner.choices = _owner_choices(inbox_job.owners(get_db()) if owners is None else owners)
     address, why_not = outreach.address_of(item)
     if contact_form is None and address:
         subject, body = outreach.draft(journey, item["customer_moment_name"], item["locale"])

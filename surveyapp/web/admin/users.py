@@ -16,7 +16,13 @@ from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.i18n import lazy_translate as _l
 from surveyapp.domain.text import is_whole_number
-from surveyapp.domain.vocabulary import AUDIT_ACTIONS, ROLE_LABELS, ROLES
+from surveyapp.domain.vocabulary import (
+    AUDIT_ACTIONS,
+    AUDIT_DETAIL_LABELS,
+    DIGEST_FREQUENCIES,
+    ROLE_LABELS,
+    ROLES,
+)
 from surveyapp.jobs import accounts, mailer, users
 from surveyapp.jobs.invitation_csv import is_valid_email
 from surveyapp.web.admin.base import PAGE_SIZE, admin_meta, bp, login_required
@@ -202,6 +208,16 @@ def reset_password(token: str):
     return render_template("admin/reset.html", form=form, username=found["username"]), code
 
 
+def _detail_text(value) -> str:
+    """A detail's value in the admin's words: roles and periods named, lists joined."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    label = {**ROLE_LABELS, **DIGEST_FREQUENCIES}.get(value) if isinstance(value, str) else None
+    return i18n.translate(g.locale, label) if label else str(value)
+
+
 @bp.route("/audit")
 @login_required("admin")
 def audit():
@@ -211,6 +227,10 @@ def audit():
     for row in rows:
         row["when"] = i18n.datetime_text(storage.parse_iso(row["at"]), g.locale)
         row["what"] = i18n.translate(g.locale, AUDIT_ACTIONS.get(row["action"], row["action"]))
+        row["details"] = [
+            (i18n.translate(g.locale, AUDIT_DETAIL_LABELS.get(key, key)), _detail_text(value))
+            for key, value in row["detail"].items()
+        ]
     return render_template(
         "admin/audit.html",
         rows=rows,
