@@ -6,6 +6,7 @@ dashboard. Only the browser that just answered sees them."""
 from __future__ import annotations
 
 import pytest
+from itsdangerous import TimestampSigner
 
 from surveyapp import storage
 from surveyapp.domain.definitions import parse_definition
@@ -102,9 +103,37 @@ def test_a_contact_without_a_fresh_answer_or_without_csrf_changes_nothing(app, c
 
 def test_a_so_so_answer_is_offered_nothing_and_sets_no_cookie(client, db):
     posted = get_then_post(client, "/j/cafe/meal?lang=fr", {"experience": "neutral"})
+    assert not any(c.startswith("answered=") for c in posted.headers.getlist("Set-Cookie"))
     thanks = client.get(posted.headers["Location"]).get_data(as_text=True)
     assert "next-step" not in thanks
     assert tally(db, "review_offered") + tally(db, "contact_offered") == 0
+
+
+def test_an_offer_closes_after_two_hours_and_a_tampered_mark_counts_nothing(
+    client, db, monkeypatch
+):
+    """The mark of the answer is a signed cookie: two hours later the thank-you page
+    offers nothing and a click counts nothing; an altered mark is no mark at all."""
+    answer_meal(client, "positive")
+    mark = client.get_cookie("answered")
+    assert mark.http_only and mark.same_site == "Lax"
+    later = TimestampSigner.get_timestamp(None) + 2 * 3600 + 60
+    with monkeypatch.context() as patched:
+        patched.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+        thanks = client.get("/j/cafe/meal/thanks?lang=fr").get_data(as_text=True)
+        assert "Merci" in thanks and "/review" not in thanks
+        client.get("/j/cafe/meal/review?lang=fr")
+    assert tally(db, "review_clicked") == 0
+    value = mark.value
+    for forged in (value[:-2] + ("AA" if value[-2:] != "AA" else "BB"), "e30." + value[4:], "x"):
+        client.set_cookie("answered", forged)
+        assert "/review" not in client.get("/j/cafe/meal/thanks?lang=fr").get_data(as_text=True)
+        client.get("/j/cafe/meal/review?lang=fr")
+    assert tally(db, "review_clicked") == 0
+    client.set_cookie("answered", value)  # the genuine mark still counts, once
+    client.get("/j/cafe/meal/review?lang=fr")
+    client.get("/j/cafe/meal/review?lang=fr")
+    assert tally(db, "review_clicked") == 1
 
 
 def test_a_personal_link_gets_the_same_offer(client, db, token):

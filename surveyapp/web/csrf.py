@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from flask import Flask, Response, g, request
+from flask import Response, current_app, g, request
 
 #: The cookie that holds a customer's CSRF secret (see visitor_csrf).
 CSRF_COOKIE = "csrf_secret"
@@ -28,7 +29,7 @@ def visitor_csrf() -> dict:
     return context
 
 
-def send_new_secret(app: Flask, response: Response, framed: bool) -> None:
+def send_new_secret(response: Response) -> None:
     """After a customer page: vary on the cookie, and set it if this request made one."""
     context = g.get("visitor_csrf")
     if context is None:
@@ -36,22 +37,30 @@ def send_new_secret(app: Flask, response: Response, framed: bool) -> None:
     response.vary.add("Cookie")  # the page carries this visitor's token
     secret = context.get("csrf")
     if secret and secret != request.cookies.get(CSRF_COOKIE):
-        # A survey framed by the company's site (EMBED_ORIGINS) is often on another
-        # site, and browsers give a frame from another site no Lax cookie, and no
-        # unpartitioned third-party cookie at all where those are blocked: the form
-        # could not be sent. There the cookie is SameSite=None and Partitioned (kept
-        # for that embedding site only), which browsers take only with Secure. CSRF
-        # still holds: the posted token must match this cookie's secret.
-        response.set_cookie(
-            CSRF_COOKIE,
-            secret,
-            # Set once, not on every page: it must outlive any form shown while it
-            # lives (a page's token is good for FORM_TIME_LIMIT_HOURS), so it lasts
-            # as long as an invitation, not as long as one form.
-            max_age=CSRF_COOKIE_DAYS * 86400,
-            path=app.session_interface.get_cookie_path(app),
-            secure=app.config["SESSION_COOKIE_SECURE"],
-            httponly=True,
-            samesite="None" if framed else "Lax",
-            partitioned=framed,
-        )
+        # Set once, not on every page: it must outlive any form shown while it lives (a
+        # page's token is good for FORM_TIME_LIMIT_HOURS), so it lasts as long as an
+        # invitation, not as long as one form.
+        set_visitor_cookie(response, CSRF_COOKIE, secret, timedelta(days=CSRF_COOKIE_DAYS))
+
+
+def set_visitor_cookie(response: Response, name: str, value: str, max_age: timedelta) -> None:
+    """A customer page's own cookie (the CSRF secret, the mark of an answer), for the
+    service's pages only and never readable by scripts."""
+    app = current_app
+    # A survey framed by the company's site (EMBED_ORIGINS) is often on another site,
+    # and browsers give a frame from another site no Lax cookie, and no unpartitioned
+    # third-party cookie at all where those are blocked: the form could not be sent.
+    # There the cookie is SameSite=None and Partitioned (kept for that embedding site
+    # only), which browsers take only with Secure. CSRF still holds: the posted token
+    # must match this cookie's secret.
+    framed = bool(app.config.get("EMBED_ORIGINS")) and app.config["SESSION_COOKIE_SECURE"]
+    response.set_cookie(
+        name,
+        value,
+        max_age=int(max_age.total_seconds()),
+        path=app.session_interface.get_cookie_path(app),
+        secure=app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="None" if framed else "Lax",
+        partitioned=framed,
+    )

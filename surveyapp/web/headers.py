@@ -48,7 +48,6 @@ def frames_from_self(page: str | Response) -> Response:
 def init_app(app: Flask) -> None:
     """One after-request hook for every response (one call instead of one per concern)."""
     embed_origins = " ".join(app.config.get("EMBED_ORIGINS") or [])
-    framed = bool(embed_origins) and app.config["SESSION_COOKIE_SECURE"]
 
     @app.after_request
     def _finish(response):
@@ -68,5 +67,5 @@ def init_app(app: Flask) -> None:
                 "Content-Security-Policy"
             ].replace("frame-ancestors 'none'", f"frame-ancestors {embed_origins}")
             del response.headers["X-Frame-Options"]
-        csrf.send_new_secret(app, response, framed)
+        csrf.send_new_secret(response)
         return response

@@ -2,25 +2,26 @@
 experience where others read reviews (the click is counted, then they go there); an
 unhappy one may leave a way to be contacted, which joins the answer's follow-up.
 
-Only the browser that just answered sees the offer: the answer is remembered in its
-session for two hours (base.remember_offer), so a link passed around or guessed finds
-nothing to count."""
+Only the browser that just answered sees the offer: the answer is remembered in a signed
+cookie for two hours (:mod:`.marks`), so a link passed around or guessed finds nothing
+to count."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort, redirect, request, url_for
 
 from surveyapp import storage
 from surveyapp.domain import next_steps
 from surveyapp.web.database import get_db
 from surveyapp.web.locale import choose_locale
 from surveyapp.web.survey import forms as survey_forms
-from surveyapp.web.survey.base import bp, customer_meta, load_survey, offer_mark, thanks_page
+from surveyapp.web.survey import marks
+from surveyapp.web.survey.base import bp, customer_meta, load_survey, thanks_page
 
 
 def offer(journey, survey, locale: str, form=None) -> dict | None:
     """What the thank-you page offers, for the answer this browser just gave."""
-    mark = offer_mark(journey, survey)
+    mark = marks.read(journey.id, survey.moment_id)
     if mark is None:
         return None
     offered = next_steps.offers(journey.after_answer, mark["p"], locale, journey.default_locale)
@@ -50,10 +51,10 @@ def review(journey_id: str, moment_id: str):
     link = next_steps.offers(journey.after_answer, "positive", locale, journey.default_locale)
     if "review" not in link:
         abort(404)
-    mark = offer_mark(journey, survey)
+    mark = marks.read(journey.id, survey.moment_id)
     if mark and mark["p"] == "positive" and not mark.get("clicked"):
         storage.count_in_tally(get_db(), mark["tally"], "review_clicked")
-        session["after"] = {**mark, "clicked": True}
+        marks.remember(mark["r"], mark["p"], mark["tally"], mark["t"], clicked=True)
     return redirect(link["review"], 303)
 
 
@@ -63,7 +64,7 @@ def contact(journey_id: str, moment_id: str):
     follow-up of the answer they just gave."""
     journey, survey = load_survey(journey_id, moment_id)
     locale = choose_locale(journey.locales, journey.default_locale)
-    mark = offer_mark(journey, survey)
+    mark = marks.read(journey.id, survey.moment_id)
     offered = next_steps.offers(
         journey.after_answer, mark["p"] if mark else "", locale, journey.default_locale
     )
@@ -74,6 +75,6 @@ def contact(journey_id: str, moment_id: str):
         return thanks_page(survey, locale, 422, after=offer(journey, survey, locale, form))
     if not mark.get("left"):
         storage.leave_contact(get_db(), mark["r"], form.contact.data, mark["tally"])
-        session["after"] = {**mark, "left": True}
+        marks.remember(mark["r"], mark["p"], mark["tally"], mark["t"], left=True)
     # Back to the thank-you page the answer led to (kept by the server, not posted).
     return redirect(mark["t"], 303)

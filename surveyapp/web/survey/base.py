@@ -4,7 +4,6 @@ an answer, the cached clean page and the thank-you pages."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -13,7 +12,6 @@ from flask import (
     g,
     render_template,
     request,
-    session,
 )
 
 from surveyapp import storage
@@ -25,12 +23,11 @@ from surveyapp.web.csrf import visitor_csrf
 from surveyapp.web.database import get_db
 from surveyapp.web.locale import url_with_lang
 from surveyapp.web.survey import forms as survey_forms
+from surveyapp.web.survey import marks
 
 bp = Blueprint("survey", __name__, template_folder="templates")
 #: The survey form's id: the language switcher's buttons submit it from the page header.
 SURVEY_FORM_ID = "survey"
-#: How long the thank-you page's next step stays open in the browser that answered.
-OFFER_OPEN = timedelta(hours=2)
 
 
 def load_survey(journey_id: str, moment_id: str):
@@ -112,32 +109,6 @@ def scored(journey, survey: Survey, answers, polarity: str, locale: str) -> tupl
     return increments, offered
 
 
-def remember_offer(response_id: int, polarity: str, tally: dict, thanks: str) -> None:
-    """Keep, in this browser's session, the answer whose thank-you page (at ``thanks``)
-    offers a next step: only that browser sees the offer, and ``tally`` (the answer's
-    tally row) is where what the customer does with it is counted."""
-    session["after"] = {
-        "r": response_id,
-        "p": polarity,
-        "t": thanks,
-        "tally": tally,
-        "at": storage.iso(storage.utcnow()),
-    }
-
-
-def offer_mark(journey, survey: Survey) -> dict | None:
-    """The answer this browser just gave to this moment, if it was offered a next step
-    and is recent enough (see :func:`remember_offer`)."""
-    mark = session.get("after")
-    if not mark or "tally" not in mark:
-        return None
-    if (mark["tally"]["journey_id"], mark["tally"]["moment_id"]) != (journey.id, survey.moment_id):
-        return None
-    if storage.utcnow() - storage.parse_iso(mark["at"]) > OFFER_OPEN:
-        return None
-    return mark
-
-
 def store_answer(
     journey, survey: Survey, form, locale: str, channel: str, thanks: str, invitation=None
 ) -> None:
@@ -161,7 +132,7 @@ def store_answer(
         customer_ref=invitation["customer_ref"] if invitation else None,
         comment=survey_forms.comment_of(answers, survey),
     )
-    if offered:  # the session cookie is written only when there is something to offer
+    if offered:  # the cookie is sent only when there is something to offer
         tally = {
             "journey_id": journey.id,
             "moment_id": survey.moment_id,
@@ -169,7 +140,7 @@ def store_answer(
             "locale": locale,
             "channel": channel,
         }
-        remember_offer(response_id, polarity, tally, thanks)
+        marks.remember(response_id, polarity, tally, thanks)
 
 
 def thanks_page(survey: Survey, locale: str, status: int = 200, **extra):

@@ -25,14 +25,13 @@ from surveyapp.web import forms
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
 from surveyapp.web.locale import choose_locale
-from surveyapp.web.survey import after
+from surveyapp.web.survey import after, marks
 from surveyapp.web.survey import forms as survey_forms
 from surveyapp.web.survey.base import (
     already_answered,
     bp,
     check_post,
     customer_meta,
-    remember_offer,
     render_survey,
     scored,
     store_answer,
@@ -214,7 +213,7 @@ def _complete(invitation, journey, survey: Survey, form, locale: str, thanks: st
     )
     if offered:  # what the completed answer is offered, whatever the click was
         tally = {k: response[k] for k in storage.TALLY_KEY}
-        remember_offer(response["id"], polarity, tally, thanks)
+        marks.remember(response["id"], polarity, tally, thanks)
 
 
 def _channel(invitation) -> str:
