@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, PasswordField, StringField
+from wtforms import Form, HiddenField, PasswordField, StringField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.csrf.session import SessionCSRF
+from wtforms.validators import ValidationError
 
 CSRF_FIELD = "csrf_token"
 
@@ -19,13 +24,48 @@ def without_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
+class _TokenField(CSRFTokenField):
+    """The CSRF token field, which makes its token only when the page shows it: a valid
+    post is answered by a redirect and never needs one (WTForms makes one per form)."""
+
+    def process(self, *args, **kwargs):
+        HiddenField.process(self, *args, **kwargs)
+
+    @functools.cached_property
+    def current_token(self) -> str:
+        return self.csrf_impl.generate_csrf_token(self)
+
+
+class VisitorCSRF(SessionCSRF):
+    """WTForms' session CSRF, with the token made when it is shown and the posted one
+    compared in constant time (WTForms compares with ``!=``, which can tell by its
+    timing how much of a forged HMAC was right)."""
+
+    field_class = _TokenField
+
+    def validate_csrf_token(self, form, field):
+        data = field.data
+        if not data or "##" not in data:
+            raise ValidationError(field.gettext("CSRF token missing."))
+        expires, posted = data.split("##", 1)
+        secret = self.session.get("csrf")
+        if not secret:  # no cookie: this browser never opened the form
+            raise ValidationError(field.gettext("CSRF failed."))
+        check = (secret + expires).encode()
+        expected = hmac.new(self.form_meta.csrf_secret, check, digestmod=hashlib.sha1)
+        if not hmac.compare_digest(expected.hexdigest(), posted):
+            raise ValidationError(field.gettext("CSRF failed."))
+        if self.time_limit and self.now().strftime(self.TIME_FORMAT) > expires:
+            raise ValidationError(field.gettext("CSRF token expired."))
+
+
 class BaseForm(Form):
     """Every state-changing form: CSRF bound to the visitor's session, messages localized,
     NUL dropped from every text field."""
 
     class Meta:
         csrf = True
-        csrf_class = SessionCSRF
+        csrf_class = VisitorCSRF
         csrf_field_name = CSRF_FIELD
 
         def bind_field(self, form, unbound_field, options):
