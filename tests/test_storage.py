@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, date, datetime
 
@@ -20,6 +21,27 @@ def test_connections_wait_for_a_busy_database(db_path):
     db = storage.connect(db_path)
     assert sql(db, "PRAGMA busy_timeout").fetchone()[0] == storage.BUSY_TIMEOUT_MS
     assert sql(db, "PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_forked_worker_opens_connections_of_its_own(db_path):
+    """Gunicorn forks its workers from a master that opened the database: a worker must
+    never draw the master's pooled connections (two processes on one SQLite handle)."""
+    storage.open_database(db_path).close()
+    parent = database.engine(db_path)
+    readable, writable = os.pipe()
+    child = os.fork()
+    if child == 0:  # the worker
+        try:
+            own = database.engine(db_path)
+            with storage.connect(db_path) as db:
+                storage.ping(db)
+            separate = own is not parent and own.pool is not parent.pool
+            os.write(writable, b"own" if separate else b"shared")
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    assert os.read(readable, 8) == b"own"
+    assert database.engine(db_path) is parent  # the master keeps its own
 
 
 def test_a_writer_waits_for_a_long_write_instead_of_failing(db_path, loaded, monkeypatch):

@@ -73,18 +73,22 @@ def describe(target: str | Path) -> str:
     return url.render_as_string(hide_password=True).replace("postgresql+psycopg", "postgresql")
 
 
-_engines: dict[tuple[int, str], sa.Engine] = {}
+_engines: dict[str, sa.Engine] = {}
+# A child process never uses its parent's engines (their pooled connections belong to
+# the parent): it starts with none. Gunicorn's workers are forked from the master, which
+# opened the database to check its schema.
+os.register_at_fork(after_in_child=_engines.clear)
 
 
 def engine(target: str | Path) -> sa.Engine:
     """This process's engine (and connection pool) for a database; never one inherited
     from a parent process by fork. Found by the setting as given first: every request
     asks, and reading the setting into a URL costs a tenth of a millisecond."""
-    key = (os.getpid(), str(target))
+    key = target if isinstance(target, str) else str(target)
     found = _engines.get(key)
     if found is None:
         url = database_url(target)
-        same = (os.getpid(), url.render_as_string(hide_password=False))
+        same = url.render_as_string(hide_password=False)
         found = _engines.get(same)
         if found is None:
             sqlite_file = url.drivername.startswith("sqlite")
