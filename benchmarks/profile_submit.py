@@ -9,8 +9,8 @@ WSGI app directly, as gunicorn's worker would, with prebuilt environs: POSTs of 
 benchmark's answer mix (3 in 5 glad, 1 so-so, 1 in pain), each link once. Prints the
 wall time per request without the profiler, next to benchmarks/baseline_app.py's submit
 (or its "hello" with ``--page``) timed the same way in turns, then cProfile's top
-entries. ``--page`` profiles survey page GETs instead. benchmarks/README.md keeps the top entries before
-and after each change (issue 18).
+entries. ``--page`` profiles survey page GETs instead. benchmarks/README.md keeps the
+top entries before and after each change (issue 18).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.invitation_tallies import count_made, count_steps
-from surveyapp.storage.journeys import journey_of
+from surveyapp.storage.journeys import current_journey
 from surveyapp.storage.statements import findable, insert, record, records, run
 from surveyapp.storage.tables import (
     followups,
@@ -151,7 +151,7 @@ def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
 
 # A survey link's every request: built once.
 _INVITATION_AND_JOURNEY = (
-    sa.select(*COLUMNS, journeys.c.digest, journeys.c.definition)
+    sa.select(*COLUMNS, journeys.c.digest)
     .join_from(invitations, journeys, journeys.c.id == invitations.c.journey_id)
     .where(invitations.c.token == sa.bindparam("token"))
 )
@@ -164,8 +164,9 @@ def get_invitation_and_journey(db: Database, token: str):
     row = run(db, _INVITATION_AND_JOURNEY, {"token": token}).fetchone()
     if row is None:
         return None
-    invitation = dict(zip(INVITATION_COLUMNS, row[:-2], strict=True))
-    return invitation, journey_of(row[-2], row[-1])
+    invitation = dict(zip(INVITATION_COLUMNS, row[:-1], strict=True))
+    journey = current_journey(db, invitation["journey_id"], row[-1])
+    return (invitation, journey) if journey else None
 
 
 def invitations_to_send(

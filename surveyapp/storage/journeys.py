@@ -187,17 +187,32 @@ def get_journey(db: Database, journey_id: str) -> Journey | None:
     """The journey's current definition, or None if no such journey is stored."""
     if not findable(journey_id):
         return None
-    row = run(db, _JOURNEY, {"journey": journey_id}).fetchone()
-    return journey_of(row[0], row[1]) if row else None
+    row = run(db, _DIGEST, {"journey": journey_id}).fetchone()
+    return current_journey(db, journey_id, row[0]) if row else None
 
 
-# Every survey page reads it: built once.
+# Every survey page reads them: built once.
+_DIGEST = sa.select(journeys_table.c.digest).where(journeys_table.c.id == sa.bindparam("journey"))
 _JOURNEY = sa.select(journeys_table.c.digest, journeys_table.c.definition).where(
     journeys_table.c.id == sa.bindparam("journey")
 )
 
 
+def current_journey(db: Database, journey_id: str, digest: str) -> Journey | None:
+    """The journey whose definition has this digest, as just read from its row: parsed
+    once per worker. Pages read the digest only (a definition is kilobytes of JSON) and
+    the definition when the digest is new to this worker (None if it was just removed)."""
+    journey = _parsed.get(digest)
+    if journey is None:
+        row = run(db, _JOURNEY, {"journey": journey_id}).fetchone()
+        if row is None:
+            return None
+        journey = journey_of(row[0], row[1])  # newer than ``digest``, if it just changed
+    return journey
+
+
 def journey_of(digest: str, definition: str) -> Journey:
+    """The journey of a stored definition, parsed once per worker for each digest."""
     journey = _parsed.get(digest)
     if journey is None:
         if len(_parsed) > 512:

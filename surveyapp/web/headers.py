@@ -22,6 +22,8 @@ SECURITY_HEADERS = {
 }
 
 
+_SECURITY_LIST = list(SECURITY_HEADERS.items())
+
 #: The journey editor shows a moment's preview in a frame of its own page.
 _FRAMES_FROM_SELF = SECURITY_HEADERS["Content-Security-Policy"].replace(
     "frame-ancestors 'none'", "frame-ancestors 'self'"
@@ -53,14 +55,12 @@ def init_app(app: Flask) -> None:
     def _finish(response):
         """Security headers on every response; the CSRF cookie a customer page made."""
         # Views set none of these but, rarely, their own policy (an email's preview, whose
-        # inline styles are the email's); extend() adds them without a lookup per header.
-        own_policy = response.headers.get("Content-Security-Policy")
-        own_frames = response.headers.get("X-Frame-Options")
-        response.headers.extend(SECURITY_HEADERS)
-        if own_policy:
-            response.headers["Content-Security-Policy"] = own_policy
-        if own_frames:
-            response.headers["X-Frame-Options"] = own_frames
+        # inline styles are the email's). One pass over the response's few headers, not a
+        # lookup per name: a lookup that misses raises an exception inside Werkzeug.
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend(
+            [(name, value) for name, value in _SECURITY_LIST if name.lower() not in present]
+        )
         if embed_origins and request.blueprint == "survey":
             # Survey pages may be shown in a frame on the company's own site, nowhere else.
             response.headers["Content-Security-Policy"] = response.headers[

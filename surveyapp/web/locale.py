@@ -14,7 +14,9 @@ def choose_locale(
     offered: tuple[str, ...] | list[str], default: str, use_browser: bool = True
 ) -> str:
     """``?lang=``, then the browser's Accept-Language, then the default; sets ``g.locale``."""
-    lang = request.args.get("lang", "")
+    # "in" first: a MultiDict.get that misses raises (and catches) an HTTPException.
+    args = request.args
+    lang = args["lang"] if "lang" in args else ""  # noqa: SIM401
     if lang in offered:
         g.locale = lang
     elif use_browser:

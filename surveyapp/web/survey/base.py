@@ -24,6 +24,7 @@ from surveyapp.web.database import get_db
 from surveyapp.web.locale import url_with_lang
 from surveyapp.web.survey import forms as survey_forms
 from surveyapp.web.survey import marks
+from surveyapp.web.survey.forms import SWITCH_FIELD
 
 bp = Blueprint("survey", __name__, template_folder="templates")
 #: The survey form's id: the language switcher's buttons submit it from the page header.
@@ -91,7 +92,8 @@ def render_survey(survey: Survey, form, locale: str, notice: str | None, **extra
 def switched_language(survey: Survey, offered) -> str | None:
     """The page again in the language a switcher button asked for, with what was typed
     (nothing validated, nothing stored); None when the post is an answer."""
-    code = request.form.get(survey_forms.SWITCH_FIELD) if request.method == "POST" else None
+    posted = request.form if request.method == "POST" else {}
+    code = posted[SWITCH_FIELD] if SWITCH_FIELD in posted else None  # noqa: SIM401 (choose_locale)
     if code not in offered:
         return None
     g.locale = code

@@ -62,7 +62,8 @@ def public_survey(journey_id: str, moment_id: str):
     key = f"{journey.id}/{survey.moment_id}"
     if _answered_today(key):
         return already_answered(survey, locale, N_("You already answered this survey today"))
-    channel = request.args.get("src") if request.args.get("src") in PUBLIC_CHANNELS else "link"
+    source = request.args["src"] if "src" in request.args else None  # noqa: SIM401 (as lang)
+    channel = source if source in PUBLIC_CHANNELS else "link"
     if request.method == "GET":
         return clean_page(survey, locale)
     switched = switched_language(survey, journey.locales)
