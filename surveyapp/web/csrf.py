@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from flask import Response, current_app, g, request
 
+from surveyapp.web import lookups
+
 #: The cookie that holds a customer's CSRF secret (see visitor_csrf).
 CSRF_COOKIE = "csrf_secret"
 CSRF_COOKIE_DAYS = 30
@@ -24,19 +26,30 @@ def visitor_csrf() -> dict:
     """
     context = g.get("visitor_csrf")
     if context is None:
-        value = request.cookies.get(CSRF_COOKIE, "")
+        value = cookie(CSRF_COOKIE)
         context = g.visitor_csrf = {"csrf": value} if _CSRF_SECRET.fullmatch(value) else {}
     return context
 
 
-def send_new_secret(response: Response) -> None:
-    """After a customer page: vary on the cookie, and set it if this request made one."""
+def cookie(name: str) -> str:
+    """A cookie of this request, or "" (most visitors are new)."""
+    return lookups.get(request.cookies, name, "")
+
+
+def send_new_secret(response: Response, headers: set[str]) -> None:
+    """After a customer page: vary on the cookie, and set it if this request made one.
+    ``headers`` are the response's header names, in lower case."""
     context = g.get("visitor_csrf")
     if context is None:
         return
-    response.vary.add("Cookie")  # the page carries this visitor's token
+    # The page carries this visitor's token. (Werkzeug's response.vary parses the header
+    # it lacks by a lookup that raises.)
+    if "vary" in headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
     secret = context.get("csrf")
-    if secret and secret != request.cookies.get(CSRF_COOKIE):
+    if secret and secret != cookie(CSRF_COOKIE):
         # Set once, not on every page: it must outlive any form shown while it lives (a
         # page's token is good for FORM_TIME_LIMIT_HOURS), so it lasts as long as an
         # invitation, not as long as one form.

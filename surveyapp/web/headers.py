@@ -67,5 +67,5 @@ def init_app(app: Flask) -> None:
                 "Content-Security-Policy"
             ].replace("frame-ancestors 'none'", f"frame-ancestors {embed_origins}")
             del response.headers["X-Frame-Options"]
-        csrf.send_new_secret(response)
+        csrf.send_new_secret(response, present)
         return response

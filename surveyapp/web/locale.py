@@ -8,15 +8,14 @@ from flask import Flask, g, request, url_for
 
 from surveyapp.domain import i18n
 from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
+from surveyapp.web import lookups
 
 
 def choose_locale(
     offered: tuple[str, ...] | list[str], default: str, use_browser: bool = True
 ) -> str:
     """``?lang=``, then the browser's Accept-Language, then the default; sets ``g.locale``."""
-    # "in" first: a MultiDict.get that misses raises (and catches) an HTTPException.
-    args = request.args
-    lang = args["lang"] if "lang" in args else ""  # noqa: SIM401
+    lang = lookups.get(request.args, "lang", "")
     if lang in offered:
         g.locale = lang
     elif use_browser:

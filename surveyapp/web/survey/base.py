@@ -18,7 +18,7 @@ from surveyapp import storage
 from surveyapp.domain import i18n, next_steps, scoring
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import Survey, survey_for
-from surveyapp.web import forms
+from surveyapp.web import forms, lookups
 from surveyapp.web.csrf import visitor_csrf
 from surveyapp.web.database import get_db
 from surveyapp.web.locale import url_with_lang
@@ -92,8 +92,7 @@ def render_survey(survey: Survey, form, locale: str, notice: str | None, **extra
 def switched_language(survey: Survey, offered) -> str | None:
     """The page again in the language a switcher button asked for, with what was typed
     (nothing validated, nothing stored); None when the post is an answer."""
-    posted = request.form if request.method == "POST" else {}
-    code = posted[SWITCH_FIELD] if SWITCH_FIELD in posted else None  # noqa: SIM401 (choose_locale)
+    code = lookups.get(request.form, SWITCH_FIELD) if request.method == "POST" else None
     if code not in offered:
         return None
     g.locale = code

@@ -16,10 +16,10 @@ import hashlib
 import json
 from datetime import timedelta
 
-from flask import after_this_request, current_app, request
+from flask import after_this_request, current_app
 from itsdangerous import BadSignature, TimestampSigner
 
-from surveyapp.web.csrf import set_visitor_cookie
+from surveyapp.web.csrf import cookie, set_visitor_cookie
 
 #: The cookie that holds the mark.
 MARK_COOKIE = "answered"
@@ -54,7 +54,7 @@ def read(journey_id: str, moment_id: str) -> dict | None:
     """This browser's mark of its answer to this moment, if it is genuine and younger
     than OFFER_OPEN: ``r`` (the response id), ``p`` (its polarity), ``tally``, ``t``
     (the thank-you page) and the ``clicked`` and ``left`` flags."""
-    value = request.cookies.get(MARK_COOKIE)
+    value = cookie(MARK_COOKIE)
     if not value:
         return None
     try:

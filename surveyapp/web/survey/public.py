@@ -15,6 +15,7 @@ from flask import (
 from surveyapp import storage
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.vocabulary import PUBLIC_CHANNELS
+from surveyapp.web import lookups
 from surveyapp.web.locale import choose_locale
 from surveyapp.web.survey import after
 from surveyapp.web.survey.base import (
@@ -62,7 +63,7 @@ def public_survey(journey_id: str, moment_id: str):
     key = f"{journey.id}/{survey.moment_id}"
     if _answered_today(key):
         return already_answered(survey, locale, N_("You already answered this survey today"))
-    source = request.args["src"] if "src" in request.args else None  # noqa: SIM401 (as lang)
+    source = lookups.get(request.args, "src")
     channel = source if source in PUBLIC_CHANNELS else "link"
     if request.method == "GET":
         return clean_page(survey, locale)
