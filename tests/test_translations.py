@@ -164,3 +164,16 @@ def test_every_message_in_the_code_is_in_the_template_and_the_catalogs(tmp_path)
     assert extracted == committed, "run: surveyapp translate extract && surveyapp translate update"
     for lang in CATALOGS:
         assert extracted <= {m.id for m in catalog(lang) if m.id}, lang
+
+
+def test_language_names_are_babels_own():
+    """The switchers' language names are kept without Babel's data (which weighs
+    megabytes per worker); they must be what Babel says each language calls itself."""
+    from babel import Locale
+
+    from surveyapp.domain.vocabulary import LANGUAGE_NAMES, LOCALES
+
+    assert set(LANGUAGE_NAMES) == set(LOCALES)
+    for code, name in LANGUAGE_NAMES.items():
+        babel_name = Locale.parse(code).get_display_name(code)
+        assert name == babel_name[:1].upper() + babel_name[1:]

@@ -20,8 +20,8 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import LazyProxy, NullTranslations, Translations
 
 from surveyapp.domain.resources import TRANSLATIONS_DIR
+from surveyapp.domain.vocabulary import LANGUAGE_NAMES, SOURCE_LOCALE
 from surveyapp.domain.vocabulary import N_ as N_  # re-exported: every module marks with it
-from surveyapp.domain.vocabulary import SOURCE_LOCALE
 
 DOMAIN = "messages"
 
@@ -96,6 +96,8 @@ def lazy_translate(message: str) -> LazyProxy:
 
 def language_name(locale: str) -> str:
     """A language's own name for itself (Français, Română, English), as switchers show it."""
+    if locale in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[locale]
     name = Locale.parse(locale).get_display_name(locale) or locale
     return name[:1].upper() + name[1:]
 

@@ -19,6 +19,10 @@ def N_(message: str) -> str:
 #: source language of every message; the others have a catalog in translations/.
 LOCALES: tuple[str, ...] = ("fr", "ro", "en")
 SOURCE_LOCALE = "en"
+#: Each language's own name for itself, as the language switchers show it: Babel's
+#: (a test checks they agree), kept here because asking Babel loads that locale's whole
+#: CLDR data, 1 to 5 MB in every worker that merely shows a survey page.
+LANGUAGE_NAMES = {"fr": "Français", "ro": "Română", "en": "English"}
 
 # --- moments -----------------------------------------------------------------------------
 

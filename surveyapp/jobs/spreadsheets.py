@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import xlsxwriter
 from babel.numbers import format_decimal
 
 from surveyapp import storage
@@ -144,6 +143,8 @@ def xlsx(columns: list[Column], rows: Iterable[dict[str, Any]], locale: str, bra
     buffer = io.BytesIO()
     # Text stays text: no formula, no link made of what a customer typed.
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    import xlsxwriter  # only when a workbook is asked for: 2 MB in every worker otherwise
+
     with xlsxwriter.Workbook(buffer, options) as book:
         sheet = book.add_worksheet()
         bold = book.add_format({"bold": True})

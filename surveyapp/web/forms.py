@@ -36,6 +36,11 @@ class _TokenField(CSRFTokenField):
         return self.csrf_impl.generate_csrf_token(self)
 
 
+# WTForms' own messages, which its own catalogs translate (field.gettext); our pages
+# show a notice of their own instead (survey.base.check_post).
+_MISSING, _FAILED, _EXPIRED = "CSRF token missing.", "CSRF failed.", "CSRF token expired."
+
+
 class VisitorCSRF(SessionCSRF):
     """WTForms' session CSRF, with the token made when it is shown and the posted one
     compared in constant time (WTForms compares with ``!=``, which can tell by its
@@ -46,17 +51,17 @@ class VisitorCSRF(SessionCSRF):
     def validate_csrf_token(self, form, field):
         data = field.data
         if not data or "##" not in data:
-            raise ValidationError(field.gettext("CSRF token missing."))
+            raise ValidationError(field.gettext(_MISSING))
         expires, posted = data.split("##", 1)
         secret = self.session.get("csrf")
         if not secret:  # no cookie: this browser never opened the form
-            raise ValidationError(field.gettext("CSRF failed."))
+            raise ValidationError(field.gettext(_FAILED))
         check = (secret + expires).encode()
         expected = hmac.new(self.form_meta.csrf_secret, check, digestmod=hashlib.sha1)
         if not hmac.compare_digest(expected.hexdigest(), posted):
-            raise ValidationError(field.gettext("CSRF failed."))
+            raise ValidationError(field.gettext(_FAILED))
         if self.time_limit and self.now().strftime(self.TIME_FORMAT) > expires:
-            raise ValidationError(field.gettext("CSRF token expired."))
+            raise ValidationError(field.gettext(_EXPIRED))
 
 
 class BaseForm(Form):
