@@ -55,6 +55,8 @@ def start(app_spec: str, workers: int, env: dict) -> tuple[subprocess.Popen, int
             "--timeout",
             str(shipped["timeout"]),
             "--no-control-socket",
+            "--config",
+            "python:benchmarks.gunicorn_config",  # preloaded, heap shared: as serve does
             "--keep-alive",
             str(shipped["keepalive"]),
             app_spec,

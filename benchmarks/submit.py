@@ -99,11 +99,17 @@ def workers_of(master: subprocess.Popen) -> list[Path]:
     return found
 
 
-def worker_rss_mb(master: subprocess.Popen) -> list[float]:
+def worker_memory_mb(master: subprocess.Popen) -> list[tuple[float, float]]:
+    """Each worker's resident memory (RSS) and its proportional share (PSS): the pages it
+    shares with the master and the other workers (code and data loaded before the fork)
+    count in full in its RSS, and divided among those sharing them in its PSS."""
     sizes = []
     for entry in workers_of(master):
-        kb = int(re.search(r"^VmRSS:\s+(\d+) kB", (entry / "status").read_text(), re.M).group(1))
-        sizes.append(kb / 1024)
+        rollup = (entry / "smaps_rollup").read_text()
+        rss, pss = (
+            int(re.search(rf"^{k}:\s+(\d+) kB", rollup, re.M).group(1)) for k in ("Rss", "Pss")
+        )
+        sizes.append((rss / 1024, pss / 1024))
     return sizes
 
 
@@ -260,9 +266,9 @@ def main() -> None:
             submits += results["submit"]["requests"]
             if number:
                 rounds.append({name: results[name] for name in loads})
-        memory = {"real": worker_rss_mb(real[0]), "baseline": worker_rss_mb(base[0])}
+        memory = {"real": worker_memory_mb(real[0]), "baseline": worker_memory_mb(base[0])}
         if on_postgres:
-            memory["real, PostgreSQL"] = worker_rss_mb(on_postgres[0])
+            memory["real, PostgreSQL"] = worker_memory_mb(on_postgres[0])
     finally:
         stop(real[0])
         stop(base[0])
@@ -326,9 +332,10 @@ def main() -> None:
             f"(rounds: {', '.join(f'{x:.2f}' for x in pg)}) (no target yet)"
         )
     for name, sizes in memory.items():
+        rss, pss = max(r for r, _ in sizes), max(p for _, p in sizes)
         print(
-            f"worker RSS after load ({name}): max {max(sizes):.1f} MB "
-            f"(all: {', '.join(f'{x:.1f}' for x in sorted(sizes))}) (target < 60 MB)"
+            f"worker memory after load ({name}): RSS max {rss:.1f} MB (target < 60 MB), "
+            f"PSS max {pss:.1f} MB (all RSS: {', '.join(f'{r:.1f}' for r, _ in sorted(sizes))})"
         )
 
 

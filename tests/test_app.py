@@ -29,3 +29,19 @@ def test_the_database_path_can_be_set_by_the_environment(instance, monkeypatch, 
     monkeypatch.setenv("SURVEYAPP_DATABASE", str(tmp_path / "elsewhere.db"))
     create_app()
     assert (tmp_path / "elsewhere.db").exists()
+
+
+def test_serve_keeps_the_masters_heap_shared_with_its_workers():
+    """`surveyapp serve` makes the app before gunicorn forks; its pre_fork hook takes the
+    master's objects out of the collector's reach, so no worker copies them."""
+    import gc
+
+    from surveyapp.web.server import PRODUCTION_OPTIONS
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        PRODUCTION_OPTIONS["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -24,6 +25,16 @@ class GunicornServer(BaseApplication):
 
     def load(self) -> Flask:
         return self.application
+
+
+def share_the_heap(_server, _worker) -> None:
+    """Gunicorn's pre_fork hook: move every object the master made (the app, its modules,
+    its caches) out of the garbage collector's reach before a worker is forked. A
+    collection in the worker would otherwise write to each of those objects' headers and
+    so copy, page by page, memory that the workers could share (Python's gc.freeze()
+    documentation advises it): a worker's own share fell from 39.6 to 28.7 MB
+    (benchmarks/README.md)."""
+    gc.freeze()
 
 
 def default_workers() -> int:
@@ -58,6 +69,9 @@ PRODUCTION_OPTIONS: dict[str, Any] = {
     "control_socket_disable": True,
     # Trust X-Forwarded-* only from a reverse proxy on this machine.
     "forwarded_allow_ips": "127.0.0.1,::1",
+    # The app is made in the master before the workers are forked (serve() passes it),
+    # so they share its pages; this keeps them shared.
+    "pre_fork": share_the_heap,
 }
 
 
