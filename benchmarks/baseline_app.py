@@ -48,6 +48,7 @@ def create_app(db_path: str) -> Flask:
         )
     app = Flask(__name__)
     connection: dict[int, sqlite3.Connection] = {}  # one per worker process
+    app.extensions["baseline.connections"] = connection  # benchmarks/submit_writes.py
 
     def db() -> sqlite3.Connection:
         pid = os.getpid()  # a connection never crosses gunicorn's fork
