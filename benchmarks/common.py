@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -132,3 +133,39 @@ def logged_in(app, username: str = "bench", password: str = "benchmark password"
         "/admin/login", data={"username": username, "password": password, "csrf_token": token}
     )
     return client
+
+
+def fresh_instance(prefix: str) -> tuple[Path, dict]:
+    """A new instance folder, and the environment of an app or a server on it (this
+    process's environment gets it too)."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    env = {
+        **os.environ,
+        "SURVEYAPP_INSTANCE_PATH": str(workdir),
+        "SURVEYAPP_SECRET_KEY": "benchmark",
+        "PYTHONPATH": str(ROOT),
+    }
+    os.environ.update(env)
+    return workdir, env
+
+
+def cafe_links(database, count: int) -> list[str]:
+    """Store the café journey in ``database`` and make ``count`` personal links to its
+    meal survey (French, no email): the tokens."""
+    from surveyapp import storage
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.jobs import invitations
+
+    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
+    with storage.open_database(database) as db:
+        storage.store_journeys(db, [journey])
+        outcomes = invitations.create(
+            db,
+            journey,
+            "meal",
+            [invitations.Request(f"C-{i}", None, "fr") for i in range(count)],
+            base_url="http://127.0.0.1",
+            valid_days=30,
+            budget=invitations.Budget(0),
+        )
+    return [o.token for o in outcomes]

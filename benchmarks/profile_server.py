@@ -19,16 +19,14 @@ from __future__ import annotations
 import argparse
 import collections
 import http.client
-import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from common import DEMO_JOURNEYS, ROOT, start, stop  # benchmarks/common.py
+from common import ROOT, cafe_links, csrf_of, fresh_instance, start, stop
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.submit import ANSWERS, workers_of, wrk  # noqa: E402  # the same load
@@ -60,40 +58,15 @@ def main() -> None:
     args = parser.parse_args()
     if not PY_SPY.exists() or not shutil.which("wrk"):
         sys.exit('needs py-spy (pip install -e ".[bench]") and wrk (apt-get install wrk)')
-    workdir = Path(tempfile.mkdtemp(prefix="bench-server-profile-"))
-    env = {
-        **os.environ,
-        "SURVEYAPP_INSTANCE_PATH": str(workdir),
-        "SURVEYAPP_SECRET_KEY": "benchmark",
-        "PYTHONPATH": str(ROOT),
-    }
-    os.environ.update(env)
-
-    from surveyapp import storage
-    from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import invitations
-
-    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
-    with storage.open_database(workdir / "surveyapp.db") as db:
-        storage.store_journeys(db, [journey])
-        outcomes = invitations.create(
-            db,
-            journey,
-            "meal",
-            [invitations.Request(f"C-{i}", None, "fr") for i in range(3000 * args.seconds)],
-            base_url="http://127.0.0.1",
-            valid_days=30,
-            budget=invitations.Budget(0),
-        )
+    workdir, env = fresh_instance("bench-server-profile-")
+    tokens = cafe_links(workdir / "surveyapp.db", 3000 * args.seconds)
     server = start("surveyapp:create_app()", 1, env)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server[1])
         conn.request("GET", "/j/cafe/meal?lang=fr")
         page = conn.getresponse()
         cookie = page.getheader("Set-Cookie").split(";")[0]
-        csrf = re.search(
-            r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()
-        ).group(1)
+        csrf = csrf_of(page.read().decode())
         (worker,) = workers_of(server[0])
         raw = workdir / "py-spy.txt"
         spy = subprocess.Popen(
@@ -106,8 +79,7 @@ def main() -> None:
         if args.page:
             load = (["/j/cafe/meal?lang=fr"], "GET", "")
         else:
-            links = [o.token for o in outcomes]
-            lines = [f"/s/{t}\t{ANSWERS[i % 5]}&csrf_token={csrf}" for i, t in enumerate(links)]
+            lines = [f"/s/{t}\t{ANSWERS[i % 5]}&csrf_token={csrf}" for i, t in enumerate(tokens)]
             load = (lines, "POST", cookie)
         figures = wrk(server, *load, argparse.Namespace(connections=8), workdir, args.seconds)
         spy.wait(timeout=60)

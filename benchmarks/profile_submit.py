@@ -18,15 +18,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
-import re
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from common import DEMO_JOURNEYS, ROOT  # benchmarks/common.py
+from common import ROOT, cafe_links, csrf_of, fresh_instance  # benchmarks/common.py
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.submit import ANSWERS  # noqa: E402  # the same mix as the load benchmark
@@ -39,34 +35,19 @@ def main() -> None:
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--page", action="store_true", help="profile survey page GETs")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-profile-"))
-    os.environ.update(SURVEYAPP_INSTANCE_PATH=str(workdir), SURVEYAPP_SECRET_KEY="benchmark")
+    workdir, _env = fresh_instance("bench-profile-")
 
     from werkzeug.test import EnvironBuilder
 
     from benchmarks.baseline_app import create_app as create_baseline
-    from surveyapp import create_app, storage
-    from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import invitations
+    from surveyapp import create_app
 
-    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
-    with storage.open_database(workdir / "surveyapp.db") as db:
-        storage.store_journeys(db, [journey])
-        outcomes = invitations.create(
-            db,
-            journey,
-            "meal",
-            [invitations.Request(f"C-{i}", None, "fr") for i in range(2 * args.requests + 10)],
-            base_url="http://127.0.0.1",
-            valid_days=30,
-            budget=invitations.Budget(0),
-        )
-    tokens = [o.token for o in outcomes]
+    tokens = cafe_links(workdir / "surveyapp.db", 2 * args.requests + 10)
     app = create_app()
     client = app.test_client()
     page = client.get("/j/cafe/meal?lang=fr")
     cookie = page.headers["Set-Cookie"].split(";")[0]
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+    csrf = csrf_of(page.text)
 
     def environs(tokens: list[str]) -> list[dict]:
         built = []

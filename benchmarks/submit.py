@@ -36,10 +36,17 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from common import DEMO_JOURNEYS, ROOT, WRK_THREADS, run_wrk, start, stop  # benchmarks/common.py
+from common import (  # benchmarks/common.py
+    ROOT,
+    WRK_THREADS,
+    cafe_links,
+    fresh_instance,
+    run_wrk,
+    start,
+    stop,
+)
 
 from surveyapp.web.server import PRODUCTION_OPTIONS as SHIPPED
 
@@ -154,36 +161,11 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
-    workdir = Path(tempfile.mkdtemp(prefix="bench-submit-"))
-    env = {
-        **os.environ,
-        "SURVEYAPP_INSTANCE_PATH": str(workdir),
-        "SURVEYAPP_SECRET_KEY": "benchmark",
-        "PYTHONPATH": str(ROOT),
-    }
-    os.environ.update(env)
+    workdir, env = fresh_instance("bench-submit-")
 
     from surveyapp import storage
-    from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import invitations
 
-    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
-
-    def prepare(database) -> list[str]:
-        with storage.open_database(database) as db:
-            storage.store_journeys(db, [journey])
-            outcomes = invitations.create(
-                db,
-                journey,
-                "meal",
-                [invitations.Request(f"C-{i}", None, "fr") for i in range(args.links)],
-                base_url="http://127.0.0.1",
-                valid_days=30,
-                budget=invitations.Budget(0),
-            )
-        return [o.token for o in outcomes]
-
-    tokens = prepare(workdir / "surveyapp.db")
+    tokens = cafe_links(workdir / "surveyapp.db", args.links)
     per_round = len(tokens) // (args.rounds + 1)
     cluster = None
     if args.postgres:
@@ -193,7 +175,7 @@ def main() -> None:
 
         cluster = Cluster(free_port()).start()
         pg_url = cluster.new_database()
-        pg_tokens = prepare(pg_url)
+        pg_tokens = cafe_links(pg_url, args.links)
         storage.dispose_all()
 
     # Both apps run side by side (an idle worker only sleeps) and are driven in

@@ -15,14 +15,11 @@ change from one machine to another (issue 18).
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 
-from common import DEMO_JOURNEYS, ROOT  # benchmarks/common.py
+from common import ROOT, cafe_links, csrf_of, fresh_instance  # benchmarks/common.py
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.submit import ANSWERS  # noqa: E402  # the same mix as the load benchmark
@@ -47,36 +44,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submits", type=int, default=500)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-writes-"))
-    os.environ.update(SURVEYAPP_INSTANCE_PATH=str(workdir), SURVEYAPP_SECRET_KEY="benchmark")
+    workdir, _env = fresh_instance("bench-writes-")
 
     import sqlalchemy as sa
 
     from benchmarks.baseline_app import create_app as create_baseline
     from surveyapp import create_app, storage
-    from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import invitations
 
-    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
     database = workdir / "surveyapp.db"
-    with storage.open_database(database) as db:
-        storage.store_journeys(db, [journey])
-        outcomes = invitations.create(
-            db,
-            journey,
-            "meal",
-            [invitations.Request(f"C-{i}", None, "fr") for i in range(args.submits + 20)],
-            base_url="http://127.0.0.1",
-            valid_days=30,
-            budget=invitations.Budget(0),
-        )
+    tokens = cafe_links(database, args.submits + 20)
     app = create_app()
     client = app.test_client()
     page = client.get("/j/cafe/meal?lang=fr").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    for i, outcome in enumerate(outcomes[:20]):  # warm up: statements compiled, pages read
+    csrf = csrf_of(page)
+    for i, token in enumerate(tokens[:20]):  # warm up: statements compiled, pages read
         client.post(
-            f"/s/{outcome.token}",
+            f"/s/{token}",
             data=f"{ANSWERS[i % 5]}&csrf_token={csrf}",
             content_type="application/x-www-form-urlencoded",
         )
@@ -86,9 +69,9 @@ def main() -> None:
     engine.dispose()  # new connections, counted
     sa.event.listen(engine, "connect", lambda dbapi, _record: counting(dbapi, ours))
     before = wal_size(database)
-    for i, outcome in enumerate(outcomes[20:]):
+    for i, token in enumerate(tokens[20:]):
         posted = client.post(
-            f"/s/{outcome.token}",
+            f"/s/{token}",
             data=f"{ANSWERS[i % 5]}&csrf_token={csrf}",
             content_type="application/x-www-form-urlencoded",
         )
