@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from surveyapp import storage
-from tests.helpers import SURVEYAPP, log_in_in_french, start_gunicorn, stop_server
+from tests.helpers import SURVEYAPP, followups, log_in_in_french, start_gunicorn, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -236,11 +236,25 @@ def test_a_customer_answers_a_survey_framed_by_the_companys_own_site(browser, in
         frame.get_by_label("Rău").check()
         frame.get_by_role("button", name="Trimite răspunsurile").click()
         expect(frame.locator("h1")).to_have_text("Vă mulțumim!")  # waits for the page
+        # The answer's mark reaches the framed thank-you page (a partitioned cookie, as
+        # the CSRF secret): the unhappy customer is offered contact, and leaves one.
+        expect(frame.get_by_role("heading", name="Doriți să vă contactăm?")).to_be_visible()
+        frame.get_by_label("E-mail sau telefon").fill("ana@example.com")
+        frame.get_by_label("Sunt de acord").check()
+        frame.get_by_role("button", name="Cer să fiu contactat").click()
+        expect(frame.get_by_text("ana@example.com")).to_have_count(0)  # back on the thanks
+        expect(frame.get_by_role("button", name="Cer să fiu contactat")).to_have_count(0)
+        # And the framed survey remembers it was answered today.
+        page.goto(site)
+        expect(page.frame_locator("iframe").locator("h1")).to_have_text(
+            "Ați răspuns deja astăzi la acest chestionar"
+        )
     finally:
         context.close()
         stop_server(server)
         company.shutdown()
     assert storage.count_responses(db) == 1
+    assert followups(db, "cafe")[0]["contact"] == "ana@example.com"
 
 
 def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_answer(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
+from itsdangerous import TimestampSigner
 
 from surveyapp import storage
 from surveyapp.jobs import invitations
@@ -185,3 +187,14 @@ def test_the_same_browser_answers_a_public_link_once_a_day(app, answer):
     assert "Ați răspuns deja astăzi la acest chestionar" in again.get_data(as_text=True)
     assert answer("/j/cafe/bill", {"experience": "negative"}).status_code == 303  # another one
     assert len(responses(app)) == 2
+    # Another moment is another survey; a day later this one may be answered again.
+    assert answer("/j/cafe/meal", {"experience": "neutral"}, browser=browser).status_code == 303
+    later = TimestampSigner.get_timestamp(None) + 86400 + 60
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+        patched.setattr(time, "time", lambda: later)
+        assert "Ați răspuns deja" not in browser.get("/j/cafe/bill?lang=ro").get_data(as_text=True)
+    assert "Ați răspuns deja" in browser.get("/j/cafe/meal?lang=ro").get_data(as_text=True)
+    # A forged memory is none: it neither blocks nor breaks the page.
+    browser.set_cookie("answered_public", "e30.AAAA.BBBB")
+    assert "Ați răspuns deja" not in browser.get("/j/cafe/meal?lang=ro").get_data(as_text=True)

@@ -3,21 +3,17 @@ thank-you page."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import (
     redirect,
     request,
-    session,
     url_for,
 )
 
-from surveyapp import storage
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.vocabulary import PUBLIC_CHANNELS
 from surveyapp.web import lookups
 from surveyapp.web.locale import choose_locale
-from surveyapp.web.survey import after
+from surveyapp.web.survey import after, marks
 from surveyapp.web.survey.base import (
     already_answered,
     bp,
@@ -31,28 +27,6 @@ from surveyapp.web.survey.base import (
     thanks_page,
 )
 
-ONCE_A_DAY = timedelta(days=1)
-
-
-def _answered_today(key: str) -> bool:
-    stamp = session.get("answered", {}).get(key)
-    if not stamp:
-        return False
-    when = storage.parse_iso(stamp)
-    return storage.utcnow() - when < ONCE_A_DAY
-
-
-def _remember_answer(key: str) -> None:
-    now = storage.utcnow()
-    answered = {
-        k: v
-        for k, v in session.get("answered", {}).items()
-        if now - storage.parse_iso(v) < ONCE_A_DAY
-    }
-    answered[key] = storage.iso(now)
-    session["answered"] = answered
-    session.permanent = True
-
 
 @bp.route("/j/<journey_id>/<moment_id>", methods=["GET", "POST"])
 def public_survey(journey_id: str, moment_id: str):
@@ -61,7 +35,7 @@ def public_survey(journey_id: str, moment_id: str):
     journey, survey = load_survey(journey_id, moment_id)
     locale = choose_locale(journey.locales, journey.default_locale)
     key = f"{journey.id}/{survey.moment_id}"
-    if _answered_today(key):
+    if marks.answered_today(key):
         return already_answered(survey, locale, N_("You already answered this survey today"))
     source = lookups.get(request.args, "src")
     channel = source if source in PUBLIC_CHANNELS else "link"
@@ -75,7 +49,7 @@ def public_survey(journey_id: str, moment_id: str):
     if notice is None:
         thanks = url_for(".thanks", journey_id=journey.id, moment_id=survey.moment_id, lang=locale)
         store_answer(journey, survey, form, locale, channel, thanks)
-        _remember_answer(key)
+        marks.remember_public_answer(key)
         return redirect(thanks, 303)
     return render_survey(survey, form, locale, notice)
 
