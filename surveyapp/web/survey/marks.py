@@ -37,17 +37,17 @@ PUBLIC_KEPT = 20
 _TALLY = ("journey_id", "moment_id", "day", "locale", "channel")
 
 
-def _signer(salt: str = "surveyapp-offer") -> TimestampSigner:
+def _signer(salt: str) -> TimestampSigner:
     """Signs with the current key, and reads marks signed with a fallback key too (a key
     being rotated), as Flask's session does."""
     keys = [*(current_app.config["SECRET_KEY_FALLBACKS"] or ()), current_app.secret_key]
-    return TimestampSigner(keys, salt=salt, digest_method=hashlib.sha256)
+    return TimestampSigner(keys, salt=f"surveyapp-{salt}", digest_method=hashlib.sha256)
 
 
-def _send(name: str, payload, max_age: timedelta, salt: str = "surveyapp-offer") -> None:
+def _send(name: str, payload, max_age: timedelta) -> None:
     """Send ``payload`` (JSON) as the signed cookie ``name`` with this request's response."""
     encoded = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode())
-    value = _signer(salt).sign(encoded).decode()
+    value = _signer(name).sign(encoded).decode()  # the cookie's name salts its signature
 
     @after_this_request
     def _set(response):
@@ -55,14 +55,14 @@ def _send(name: str, payload, max_age: timedelta, salt: str = "surveyapp-offer")
         return response
 
 
-def _read(name: str, max_age: timedelta, salt: str = "surveyapp-offer"):
+def _read(name: str, max_age: timedelta):
     """The payload of the signed cookie ``name``, if genuine and younger than
     ``max_age``; else None."""
     value = cookie(name)
     if not value:
         return None
     try:
-        payload = _signer(salt).unsign(value, max_age=max_age.total_seconds())
+        payload = _signer(name).unsign(value, max_age=max_age.total_seconds())
     except BadSignature:  # also an expired one (SignatureExpired)
         return None
     return json.loads(base64.urlsafe_b64decode(payload))
@@ -92,7 +92,7 @@ def read(journey_id: str, moment_id: str) -> dict | None:
 
 def _public_answers() -> dict[str, int]:
     """When this browser answered each public survey in the last day (Unix seconds)."""
-    answered = _read(PUBLIC_COOKIE, ONCE_A_DAY, salt="surveyapp-public")
+    answered = _read(PUBLIC_COOKIE, ONCE_A_DAY)
     now = time.time()
     if not isinstance(answered, dict):
         return {}
@@ -109,4 +109,4 @@ def remember_public_answer(survey_key: str) -> None:
     answered = _public_answers()
     answered[survey_key] = int(time.time())
     latest = dict(sorted(answered.items(), key=lambda item: item[1])[-PUBLIC_KEPT:])
-    _send(PUBLIC_COOKIE, latest, ONCE_A_DAY, salt="surveyapp-public")
+    _send(PUBLIC_COOKIE, latest, ONCE_A_DAY)
