@@ -1,11 +1,12 @@
-"""Customers' CSRF secret, kept in a cookie of its own (admin pages use the session)."""
+"""Customers' cookies: their CSRF secret, kept in a cookie of its own (admin pages use
+the session), and how every customer cookie is sent (partitioned when framed)."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g
 
 from surveyapp.web import lookups
 
@@ -26,30 +27,25 @@ def visitor_csrf() -> dict:
     """
     context = g.get("visitor_csrf")
     if context is None:
-        value = cookie(CSRF_COOKIE)
+        value = lookups.cookie(CSRF_COOKIE)
         context = g.visitor_csrf = {"csrf": value} if _CSRF_SECRET.fullmatch(value) else {}
     return context
 
 
-def cookie(name: str) -> str:
-    """A cookie of this request, or "" (most visitors are new)."""
-    return lookups.get(request.cookies, name, "")
-
-
-def send_new_secret(response: Response, headers: set[str]) -> None:
+def send_new_secret(response: Response, header_names: set[str]) -> None:
     """After a customer page: vary on the cookie, and set it if this request made one.
-    ``headers`` are the response's header names, in lower case."""
+    ``header_names`` are the response's, in lower case."""
     context = g.get("visitor_csrf")
     if context is None:
         return
     # The page carries this visitor's token. (Werkzeug's response.vary parses the header
     # it lacks by a lookup that raises.)
-    if "vary" in headers:
+    if "vary" in header_names:
         response.vary.add("Cookie")
     else:
         response.headers["Vary"] = "Cookie"
     secret = context.get("csrf")
-    if secret and secret != cookie(CSRF_COOKIE):
+    if secret and secret != lookups.cookie(CSRF_COOKIE):
         # Set once, not on every page: it must outlive any form shown while it lives (a
         # page's token is good for FORM_TIME_LIMIT_HOURS), so it lasts as long as an
         # invitation, not as long as one form.

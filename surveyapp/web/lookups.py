@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from werkzeug.datastructures import MultiDict
 
 
@@ -13,3 +14,8 @@ def get(values: MultiDict, key: str, default: Any = None) -> Any:
     build), and on a survey page most keys (``lang``, ``src``, the cookies of a new
     visitor) are absent."""
     return values[key] if key in values else default  # noqa: SIM401
+
+
+def cookie(name: str) -> str:
+    """A cookie of this request, or "" (most visitors are new)."""
+    return get(request.cookies, name, "")

@@ -6,22 +6,22 @@ tally row), and when it last answered each public survey (not twice a day).
 Both were kept in the Flask session: serializing it (tagged JSON, zlib, a signature) cost
 a tenth of every submit that wrote it, and the session cookie stays SameSite=Lax, which
 a browser does not send to a survey framed by another site. These are a few short
-fields, base64 and signed (itsdangerous, which Flask's session uses too), and sent as
-the visitor's cookies are (csrf.set_visitor_cookie: partitioned when framed).
+fields, signed by itsdangerous' URLSafeTimedSerializer (as Flask's session, without its
+tagged JSON), and sent as the visitor's cookies are (csrf.set_visitor_cookie:
+partitioned when framed).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import time
 from datetime import timedelta
 
 from flask import after_this_request, current_app
-from itsdangerous import BadSignature, TimestampSigner
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from surveyapp.web.csrf import cookie, set_visitor_cookie
+from surveyapp.web import lookups
+from surveyapp.web.csrf import set_visitor_cookie
 
 #: The cookie that holds the mark.
 MARK_COOKIE = "answered"
@@ -37,17 +37,19 @@ PUBLIC_KEPT = 20
 _TALLY = ("journey_id", "moment_id", "day", "locale", "channel")
 
 
-def _signer(salt: str) -> TimestampSigner:
-    """Signs with the current key, and reads marks signed with a fallback key too (a key
-    being rotated), as Flask's session does."""
+def _serializer(name: str) -> URLSafeTimedSerializer:
+    """itsdangerous' timed serializer for the cookie ``name`` (which salts it, so one
+    cookie can never pass for the other): it signs with the current key and still reads
+    what a fallback key signed (a key being rotated), as Flask's session does."""
     keys = [*(current_app.config["SECRET_KEY_FALLBACKS"] or ()), current_app.secret_key]
-    return TimestampSigner(keys, salt=f"surveyapp-{salt}", digest_method=hashlib.sha256)
+    return URLSafeTimedSerializer(
+        keys, salt=f"surveyapp-{name}", signer_kwargs={"digest_method": hashlib.sha256}
+    )
 
 
 def _send(name: str, payload, max_age: timedelta) -> None:
     """Send ``payload`` (JSON) as the signed cookie ``name`` with this request's response."""
-    encoded = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode())
-    value = _signer(name).sign(encoded).decode()  # the cookie's name salts its signature
+    value = _serializer(name).dumps(payload)
 
     @after_this_request
     def _set(response):
@@ -58,14 +60,13 @@ def _send(name: str, payload, max_age: timedelta) -> None:
 def _read(name: str, max_age: timedelta):
     """The payload of the signed cookie ``name``, if genuine and younger than
     ``max_age``; else None."""
-    value = cookie(name)
+    value = lookups.cookie(name)
     if not value:
         return None
     try:
-        payload = _signer(name).unsign(value, max_age=max_age.total_seconds())
-    except BadSignature:  # also an expired one (SignatureExpired)
+        return _serializer(name).loads(value, max_age=max_age.total_seconds())
+    except BadSignature:  # also an expired or undecodable one
         return None
-    return json.loads(base64.urlsafe_b64decode(payload))
 
 
 def remember(response_id: int, polarity: str, tally: dict, thanks: str, **flags: bool) -> None:
