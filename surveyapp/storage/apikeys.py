@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import insert, once_per_dialect, records, run
+from surveyapp.storage.statements import insert, once_per_dialect, prepared, records, row, value
 from surveyapp.storage.tables import api_buckets, api_keys, idempotency
 from surveyapp.storage.transactions import transaction
 
@@ -33,7 +33,9 @@ def insert_api_key(db: Database, name: str, key_hash: str, prefix: str) -> None:
 
 
 # Every API request authenticates and takes a token: both statements are built once.
-_LIVE_KEY = _KEY.where(api_keys.c.key_hash == sa.bindparam("hash"), api_keys.c.revoked_at.is_(None))
+_LIVE_KEY = prepared(
+    _KEY.where(api_keys.c.key_hash == sa.bindparam("hash"), api_keys.c.revoked_at.is_(None))
+)
 
 
 def _bucket_upsert(db: Database):
@@ -56,8 +58,8 @@ _TAKE_TOKEN = once_per_dialect(_bucket_upsert)
 
 
 def api_key_by_hash(db: Database, key_hash: str) -> dict[str, Any] | None:
-    row = run(db, _LIVE_KEY, {"hash": key_hash}).fetchone()
-    return dict(zip(API_KEY_COLUMNS, row, strict=True)) if row else None
+    found = row(db, _LIVE_KEY, {"hash": key_hash})
+    return dict(found) if found else None
 
 
 def list_api_keys(db: Database) -> list[dict[str, Any]]:
@@ -89,7 +91,7 @@ def take_token(db: Database, key_id: int, *, rate: float, burst: float, now: flo
     """
     params = {"key": key_id, "start": burst - 1, "now": now, "rate": rate, "burst": burst}
     with transaction(db):
-        return run(db, _TAKE_TOKEN(db), params).fetchone()[0]
+        return value(db, _TAKE_TOKEN(db), params)
 
 
 def get_idempotent(db: Database, key_id: int, idempotency_key: str):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -126,9 +127,9 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
         # Straight to the driver: a statement through SQLAlchemy's execution path costs
         # about 0.1 ms, and every submit begins a transaction.
         if connection.info.get("writing"):
-            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+            driver_execute(connection, "BEGIN IMMEDIATE")
         elif connection.info.get("snapshot"):
-            connection.connection.driver_connection.execute("BEGIN")  # one snapshot (WAL)
+            driver_execute(connection, "BEGIN")  # one snapshot (WAL)
 
     return created
 
@@ -159,6 +160,31 @@ def _postgres_engine(url: sa.URL) -> sa.Engine:
         pool_pre_ping=True,
         connect_args={"connect_timeout": 5, "application_name": "surveyapp"},
     )
+
+
+def driver_execute(db: Database, sql: str, parameters: Any = ()):
+    """Run SQL on the connection's driver cursor; a driver error comes out as
+    SQLAlchemy's, and a connection the server dropped is invalidated (the pool replaces
+    it). The cursor."""
+    dbapi = db.dialect.loaded_dbapi
+    fairy = db.connection
+    cursor = fairy.driver_connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+    except dbapi.Error as error:
+        gone = db.dialect.is_disconnect(error, fairy.dbapi_connection, cursor)
+        if gone:
+            db.invalidate(error)
+        raise sa.exc.DBAPIError.instance(
+            sql,
+            parameters,
+            error,
+            dbapi.Error,
+            hide_parameters=True,  # customers' answers stay out of logs
+            connection_invalidated=gone,
+            dialect=db.dialect,
+        ) from error
+    return cursor
 
 
 def connect(target: str | Path) -> Database:

@@ -16,7 +16,7 @@ from surveyapp.domain.vocabulary import (
 )
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.inbox import record_event
-from surveyapp.storage.statements import insert, once_per_dialect, run
+from surveyapp.storage.statements import execute, insert, once_per_dialect
 from surveyapp.storage.tables import followup_counts, responses
 from surveyapp.storage.tables import followups as followups_table
 from surveyapp.storage.tallies import KEY as TALLY_KEY
@@ -40,14 +40,14 @@ _OPEN_FOLLOWUP = once_per_dialect(
 
 
 def count_open(db: Database, journey_id: str, moment_id: str, delta: int) -> None:
-    run(db, _COUNT_OPEN(db), {"journey_id": journey_id, "moment_id": moment_id, "open": delta})
+    execute(db, _COUNT_OPEN(db), {"journey_id": journey_id, "moment_id": moment_id, "open": delta})
 
 
 def open_followup(db: Database, response: Mapping[str, Any], when: str) -> None:
     """Open the follow-up of a negative response (``id``, ``journey_id``, ``moment_id``,
     ``created_at``, ``channel``, ``locale``); once only."""
     journey_id, moment_id = response["journey_id"], response["moment_id"]
-    opened = run(
+    opened = execute(
         db,
         _OPEN_FOLLOWUP(db),
         {
@@ -60,7 +60,7 @@ def open_followup(db: Database, response: Mapping[str, Any], when: str) -> None:
             "channel": response["channel"],
             "locale": response["locale"],
         },
-    ).rowcount
+    )
     if opened:
         count_open(db, journey_id, moment_id, 1)
 

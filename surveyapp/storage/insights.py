@@ -14,7 +14,7 @@ from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import CHANNEL_EMAIL, FOLLOWUP_NEW
 from surveyapp.storage.database import Database, day_of, is_postgres, iso
 from surveyapp.storage.followups import count_open
-from surveyapp.storage.statements import once_per_dialect, run
+from surveyapp.storage.statements import once_per_dialect, rows
 from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import KEY as TALLY_KEY
 from surveyapp.storage.tallies import add_to_tallies
@@ -32,7 +32,7 @@ def _linked(db: Database):
             r.customer_ref,
             r.moment_id,
             r.polarity,
-            sa.case((r.moment_id == sa.bindparam("outcome"), r.answers)),
+            sa.case((r.moment_id == sa.bindparam("outcome"), r.answers)).label("outcome"),
         )
         .where(journey == sa.bindparam("journey"), r.customer_ref.is_not(None))
         .order_by(r.id)
@@ -52,13 +52,16 @@ def linked_responses(
     the engines' JSON functions differ). On the driver's cursor: a journey of 100,000
     customers is some 400,000 rows, and SQLAlchemy's row machinery doubled the read.
     """
-    rows = run(db, _linked(db), {"outcome": outcome_moment_id, "journey": journey_id}).fetchall()
-    if nps_key is None:
-        return [(customer, moment_id, polarity, None) for customer, moment_id, polarity, _ in rows]
+    found = rows(db, _linked(db), {"outcome": outcome_moment_id, "journey": journey_id})
     loads = json.loads
     return [
-        (customer, moment_id, polarity, loads(text).get(nps_key) if text else None)
-        for customer, moment_id, polarity, text in rows
+        (
+            r["customer_ref"],
+            r["moment_id"],
+            r["polarity"],
+            loads(r["outcome"]).get(nps_key) if nps_key and r["outcome"] else None,
+        )
+        for r in found
     ]
 
 

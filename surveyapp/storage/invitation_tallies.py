@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database
-from surveyapp.storage.statements import counting_upsert, once_per_dialect, run
+from surveyapp.storage.statements import counting_upsert, execute, once_per_dialect
 from surveyapp.storage.tables import invitation_tallies
 
 KEY = ("journey_id", "moment_id", "day", "locale")
@@ -40,10 +40,8 @@ def count_steps(db: Database, steps: Mapping[tuple, Mapping[str, int]]) -> None:
         for key, counts in steps.items()
         if any(counts.values())
     ]
-    if len(rows) == 1:
-        run(db, _UPSERT(db), rows[0])
-    elif rows:
-        db.execute(_UPSERT(db), rows)
+    if rows:
+        execute(db, _UPSERT(db), rows[0] if len(rows) == 1 else rows)
 
 
 def count_made(db: Database, invitations: Iterable[Mapping[str, Any]]) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.invitation_tallies import count_made, count_steps
 from surveyapp.storage.journeys import current_journey
-from surveyapp.storage.statements import findable, insert, record, records, run
+from surveyapp.storage.statements import findable, insert, prepared, record, records, row
 from surveyapp.storage.tables import (
     followups,
     invitation_skips,
@@ -114,7 +114,7 @@ _TALLY_KEY = (
     invitations.c.created_at,
     invitations.c.locale,
 )
-_OPENED = (
+_OPENED = prepared(
     sa.update(invitations)
     .where(
         invitations.c.id == sa.bindparam("invitation"),
@@ -127,19 +127,19 @@ _OPENED = (
 
 
 def _count(db: Database, changed, step: str) -> bool:
-    """Count ``step`` for the invitation an UPDATE ... RETURNING changed; whether it did."""
-    row = changed.fetchone()
-    if row is not None:
-        journey, moment, made, locale = row
-        count_steps(db, {(journey, moment, made[:10], locale): {step: 1}})
-    return row is not None
+    """Count ``step`` for the invitation an UPDATE ... RETURNING changed (its row, or
+    None); whether it did."""
+    if changed is not None:
+        key = (changed["journey_id"], changed["moment_id"], changed["created_at"][:10])
+        count_steps(db, {(*key, changed["locale"]): {step: 1}})
+    return changed is not None
 
 
 def mark_opened(db: Database, invitation_id: int) -> None:
     """A person opened the invitation (they touched its page or sent it); the first
     time is kept, and counted."""
     with transaction(db):
-        changed = run(db, _OPENED, {"invitation": invitation_id, "when": iso(utcnow())})
+        changed = row(db, _OPENED, {"invitation": invitation_id, "when": iso(utcnow())})
         _count(db, changed, "opened")
 
 
@@ -150,7 +150,7 @@ def get_invitation(db: Database, token: str) -> dict[str, Any] | None:
 
 
 # A survey link's every request: built once.
-_INVITATION_AND_JOURNEY = (
+_INVITATION_AND_JOURNEY = prepared(
     sa.select(*COLUMNS, journeys.c.digest)
     .join_from(invitations, journeys, journeys.c.id == invitations.c.journey_id)
     .where(invitations.c.token == sa.bindparam("token"))
@@ -161,11 +161,10 @@ def get_invitation_and_journey(db: Database, token: str):
     """An invitation and its journey, in one query (a survey link's every request)."""
     if not findable(token):
         return None
-    row = run(db, _INVITATION_AND_JOURNEY, {"token": token}).fetchone()
-    if row is None:
+    invitation = row(db, _INVITATION_AND_JOURNEY, {"token": token})
+    if invitation is None:
         return None
-    invitation = dict(zip(INVITATION_COLUMNS, row[:-1], strict=True))
-    journey = current_journey(db, invitation["journey_id"], row[-1])
+    journey = current_journey(db, invitation["journey_id"], invitation.pop("digest"))
     return (invitation, journey) if journey else None
 
 
@@ -209,7 +208,7 @@ def mark_sent(db: Database, token: str, *, reminder: bool = False) -> None:
     with transaction(db):
         if not reminder:
             first = sa.update(invitations).where(i.token == token, i.sent_at.is_(None))
-            if _count(db, db.execute(first.values(values).returning(*_TALLY_KEY)), "sent"):
+            if _count(db, row(db, first.values(values).returning(*_TALLY_KEY)), "sent"):
                 return
         db.execute(sa.update(invitations).where(i.token == token).values(values))
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from surveyapp.domain.journeys import Journey, Moment
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.journey_versions import StaleVersion, add_version, latest_number
-from surveyapp.storage.statements import findable, insert, records, run
+from surveyapp.storage.statements import findable, insert, prepared, records, row, value
 from surveyapp.storage.tables import daily_tallies, logos, moments, responses
 from surveyapp.storage.tables import journeys as journeys_table
 from surveyapp.storage.transactions import lock, transaction
@@ -187,14 +187,18 @@ def get_journey(db: Database, journey_id: str) -> Journey | None:
     """The journey's current definition, or None if no such journey is stored."""
     if not findable(journey_id):
         return None
-    row = run(db, _DIGEST, {"journey": journey_id}).fetchone()
-    return current_journey(db, journey_id, row[0]) if row else None
+    digest = value(db, _DIGEST, {"journey": journey_id})
+    return current_journey(db, journey_id, digest) if digest else None
 
 
 # Every survey page reads them: built once.
-_DIGEST = sa.select(journeys_table.c.digest).where(journeys_table.c.id == sa.bindparam("journey"))
-_JOURNEY = sa.select(journeys_table.c.digest, journeys_table.c.definition).where(
-    journeys_table.c.id == sa.bindparam("journey")
+_DIGEST = prepared(
+    sa.select(journeys_table.c.digest).where(journeys_table.c.id == sa.bindparam("journey"))
+)
+_JOURNEY = prepared(
+    sa.select(journeys_table.c.digest, journeys_table.c.definition).where(
+        journeys_table.c.id == sa.bindparam("journey")
+    )
 )
 
 
@@ -204,10 +208,11 @@ def current_journey(db: Database, journey_id: str, digest: str) -> Journey | Non
     the definition when the digest is new to this worker (None if it was just removed)."""
     journey = _parsed.get(digest)
     if journey is None:
-        row = run(db, _JOURNEY, {"journey": journey_id}).fetchone()
-        if row is None:
+        found = row(db, _JOURNEY, {"journey": journey_id})
+        if found is None:
             return None
-        journey = journey_of(row[0], row[1])  # newer than ``digest``, if it just changed
+        # newer than ``digest``, if it just changed
+        journey = journey_of(found["digest"], found["definition"])
     return journey
 
 

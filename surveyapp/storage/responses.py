@@ -15,14 +15,14 @@ from surveyapp.domain.vocabulary import FOLLOWUP_NEW
 from surveyapp.storage.database import Database, day_of, iso, utcnow
 from surveyapp.storage.followups import count_open, open_followup
 from surveyapp.storage.invitation_tallies import count_steps
-from surveyapp.storage.statements import records, run
+from surveyapp.storage.statements import prepared, records, row, value
 from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import add_to_tallies, filters
 from surveyapp.storage.transactions import transaction
 from surveyapp.storage.webhooks import queue_webhooks
 
 # The submit path's statements, built once (parameters bound at each execution).
-_CLAIM = (
+_CLAIM = prepared(
     sa.update(invitations)
     .where(invitations.c.id == sa.bindparam("invitation"), invitations.c.answered_at.is_(None))
     .values(answered_at=sa.bindparam("when"))
@@ -36,7 +36,7 @@ _CLAIM = (
         invitations.c.opened_at,
     )
 )
-_INSERT = sa.insert(responses).returning(responses.c.id)
+_INSERT = prepared(sa.insert(responses).returning(responses.c.id))
 
 
 class AlreadyAnswered(Exception):
@@ -67,7 +67,7 @@ def record_response(
     created = created_at or utcnow()
     when = iso(created)
     # Everything is prepared before the write lock: other workers queue behind it.
-    row = {
+    response = {
         "journey_id": journey_id,
         "moment_id": moment_id,
         "created_at": when,
@@ -80,7 +80,7 @@ def record_response(
         "customer_ref": customer_ref,
         "comment": comment,
     }
-    tally = {k: row[k] for k in ("journey_id", "moment_id", "day", "locale", "channel")}
+    tally = {k: response[k] for k in ("journey_id", "moment_id", "day", "locale", "channel")}
     tally.update((f, increments.get(f, 0)) for f in TALLY_FIELDS)
     event = {
         "id": None,
@@ -97,22 +97,15 @@ def record_response(
         if invitation_id is not None:
             # One statement claims the link: on PostgreSQL a second node's claim waits for
             # this row, then finds it answered and changes nothing.
-            claimed = run(db, _CLAIM, {"invitation": invitation_id, "when": when}).fetchone()
+            claimed = row(db, _CLAIM, {"invitation": invitation_id, "when": when})
             if claimed is None:
                 raise AlreadyAnswered(invitation_id)
-            journey, moment, made, invited_in, opened = claimed
-            count_steps(
-                db,
-                {
-                    (journey, moment, made[:10], invited_in): {
-                        "answered": 1,
-                        "opened": opened is None,
-                    }
-                },
-            )
-        response_id = run(db, _INSERT, row).fetchone()[0]
+            c = claimed
+            key = (c["journey_id"], c["moment_id"], c["created_at"][:10], c["locale"])
+            count_steps(db, {key: {"answered": 1, "opened": c["opened_at"] is None}})
+        response_id = value(db, _INSERT, response)
         if polarity == "negative":
-            open_followup(db, {**row, "id": response_id}, when)
+            open_followup(db, {**response, "id": response_id}, when)
         event["id"] = response_id
         queue_webhooks(db, journey_id, polarity, event)
         add_to_tallies(db, [tally])
@@ -216,8 +209,8 @@ def iter_responses(
         .execution_options(yield_per=1000)
     )
     # Streamed: a server-side cursor on PostgreSQL, so a large export is not held in memory.
-    for row in db.execute(statement).mappings():
-        data = dict(row)
+    for found in db.execute(statement).mappings():
+        data = dict(found)
         data["answers"] = json.loads(data["answers"])
         yield data
 

@@ -1,14 +1,32 @@
-"""Statements: upserts per dialect, statements built once and run on the driver's cursor
-for the hot paths, rows as dicts, and which outside text can name a stored row."""
+"""Running a query: the one way storage modules do it, and the statements they share.
+
+Every query goes through :func:`rows`, :func:`row`, :func:`value` or :func:`execute`,
+which return one shape (row mappings: ``row["digest"]``) and raise one kind of error
+(SQLAlchemy's: a database that goes away is an ``OperationalError`` and the connection
+is invalidated). A statement built once for a hot path is declared with :func:`prepared`
+(or :func:`once_per_dialect`); those four functions then run it on the driver's cursor.
+
+Why a fast path at all: SQLAlchemy's execution machinery costs about 15 µs a statement
+(``benchmarks/profile_submit.py``), and a submit runs seven. The fast path keeps what
+matters of that machinery: the SQL is compiled by SQLAlchemy once per dialect and
+parameter names (kept with the statement, so it dies with it), the connection's
+transaction is begun as SQLAlchemy begins it (its state is always true), and a driver
+error is translated and invalidates a dead connection exactly as SQLAlchemy does
+(``DBAPIError.instance`` and ``Dialect.is_disconnect``, both public).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from surveyapp.storage.database import Database, is_postgres
+from surveyapp.storage.database import Database, driver_execute, is_postgres
+
+#: What every read returns: a row as a mapping of its column names.
+Record = Mapping[str, Any]
 
 
 def findable(*keys: str | None) -> bool:
@@ -18,47 +36,98 @@ def findable(*keys: str | None) -> bool:
     return not any(key and "\x00" in key for key in keys)
 
 
+class Prepared:
+    """A statement built once (at module level, or per dialect by
+    :func:`once_per_dialect`) and run on the driver's cursor: plain text, integer and
+    float values, no type processing, no expanding IN."""
+
+    __slots__ = ("statement", "_compiled")
+
+    def __init__(self, statement) -> None:
+        self.statement = statement
+        self._compiled: dict[tuple, tuple[str, Any, tuple[str, ...] | None]] = {}
+
+    def sql(self, db: Database, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL for this dialect and its parameters in the driver's form."""
+        key = (db.dialect.name, tuple(params))
+        found = self._compiled.get(key)
+        if found is None:
+            compiled = self.statement.compile(dialect=db.dialect, column_keys=list(params))
+            positions = tuple(compiled.positiontup) if compiled.positional else None
+            found = self._compiled[key] = (str(compiled), compiled, positions)
+        sql, compiled, positions = found
+        values = compiled.construct_params(params)  # with the literals SQLAlchemy bound
+        return sql, ([values[name] for name in positions] if positions else values)
+
+
+def prepared(statement) -> Prepared:
+    """Declare a statement built once for a hot path (see the module's docstring)."""
+    return Prepared(statement)
+
+
 def once_per_dialect(build):
     """A statement built on first use for each engine (``build(db)``), then reused with
     new parameters: building SQLAlchemy constructs costs tens of microseconds each (an
-    upsert's ``excluded`` copies every column of its table), and a statement built once
-    finds its compiled form in the engine's cache at once. For the submit path."""
-    built: dict[str, Any] = {}
+    upsert's ``excluded`` copies every column of its table). For the submit path."""
+    built: dict[str, Prepared] = {}
 
-    def statement(db: Database):
+    def statement(db: Database) -> Prepared:
         name = db.dialect.name
         found = built.get(name)
         if found is None:
-            found = built[name] = build(db)
+            found = built[name] = Prepared(build(db))
         return found
 
     return statement
 
 
-_compiled: dict[tuple, tuple[str, Any, tuple[str, ...] | None]] = {}
+def _fast(db: Database, statement: Prepared, params: Mapping[str, Any] | None):
+    if not db.in_transaction():
+        db.begin()  # as SQLAlchemy's own autobegin: the driver is in one too
+    sql, parameters = statement.sql(db, params or {})
+    return driver_execute(db, sql, parameters)
 
 
-def run(db: Database, statement, params: dict[str, Any]):
-    """Execute a statement built once (module level or :func:`once_per_dialect`) on the
-    driver's own cursor, in the connection's transaction; the cursor.
+def _names(cursor) -> tuple[str, ...]:
+    return tuple(column[0] for column in cursor.description)
 
-    SQLAlchemy still writes the SQL, compiled once per dialect and parameter set; only
-    its execution machinery is skipped, which costs about 0.1 ms a statement and made a
-    submit (seven statements) half as fast as before SQLAlchemy. For the hot paths only
-    (submits, survey pages, API authentication): plain text, integer and float values,
-    no type processing, no expanding IN.
-    """
-    key = (db.dialect.name, id(statement), tuple(params))
-    found = _compiled.get(key)
-    if found is None:
-        compiled = statement.compile(dialect=db.dialect, column_keys=list(params))
-        positions = tuple(compiled.positiontup) if compiled.positional else None
-        found = _compiled[key] = (str(compiled), compiled, positions)
-    sql, compiled, positions = found
-    values = compiled.construct_params(params)  # with the literals SQLAlchemy bound
-    cursor = db.connection.driver_connection.cursor()
-    cursor.execute(sql, [values[name] for name in positions] if positions else values)
-    return cursor
+
+def rows(db: Database, statement, params: Mapping[str, Any] | None = None) -> list[Record]:
+    """The rows of a SELECT (or of a RETURNING)."""
+    if isinstance(statement, Prepared):
+        cursor = _fast(db, statement, params)
+        names = _names(cursor)
+        return [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
+    return list(db.execute(statement, params).mappings())
+
+
+def row(db: Database, statement, params: Mapping[str, Any] | None = None) -> Record | None:
+    """The first row, or None."""
+    if isinstance(statement, Prepared):
+        cursor = _fast(db, statement, params)
+        found = cursor.fetchone()
+        return None if found is None else dict(zip(_names(cursor), found, strict=True))
+    return db.execute(statement, params).mappings().first()
+
+
+def value(db: Database, statement, params: Mapping[str, Any] | None = None) -> Any:
+    """The first column of the first row, or None."""
+    if isinstance(statement, Prepared):
+        found = _fast(db, statement, params).fetchone()
+        return None if found is None else found[0]
+    return db.execute(statement, params).scalar()
+
+
+def execute(
+    db: Database, statement, params: Mapping[str, Any] | Sequence[Mapping] | None = None
+) -> int:
+    """Run a statement that returns no rows (a list of parameters runs it for each);
+    the number of rows it changed."""
+    if isinstance(statement, Prepared):
+        if isinstance(params, Sequence):  # many rows: SQLAlchemy's executemany
+            return db.execute(statement.statement, list(params)).rowcount
+        return _fast(db, statement, params).rowcount
+    return db.execute(statement, params).rowcount
 
 
 def insert(db: Database, table: sa.Table):
@@ -83,9 +152,9 @@ def counting_upsert(table: sa.Table, key: tuple[str, ...], counts: tuple[str, ..
 
 def records(db: Database, statement) -> list[dict[str, Any]]:
     """The rows of a SELECT as dicts."""
-    return [dict(row) for row in db.execute(statement).mappings()]
+    return [dict(found) for found in rows(db, statement)]
 
 
 def record(db: Database, statement) -> dict[str, Any] | None:
-    row = db.execute(statement).mappings().first()
-    return dict(row) if row is not None else None
+    found = row(db, statement)
+    return dict(found) if found is not None else None

@@ -12,7 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.storage.database import Database
-from surveyapp.storage.statements import counting_upsert, once_per_dialect, run
+from surveyapp.storage.statements import counting_upsert, execute, once_per_dialect
 from surveyapp.storage.tables import daily_tallies
 from surveyapp.storage.transactions import transaction
 
@@ -28,10 +28,7 @@ def add_to_tallies(db: Database, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     values = [{**dict.fromkeys(TALLY_FIELDS, 0), **row} for row in rows]
-    if len(values) == 1:  # a submit's own row
-        run(db, _TALLY_UPSERT(db), values[0])
-    else:
-        db.execute(_TALLY_UPSERT(db), values)
+    execute(db, _TALLY_UPSERT(db), values[0] if len(values) == 1 else values)
 
 
 def count_in_tally(db: Database, key: Mapping[str, Any], field: str) -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import RESPONSE_EVENTS
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import records, run
+from surveyapp.storage.statements import prepared, records, rows
 from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
 from surveyapp.storage.transactions import transaction
 
@@ -55,8 +55,10 @@ def remove_webhook(db: Database, endpoint_id: int) -> bool:
         return removed.rowcount > 0
 
 
-_ENDPOINTS_OF = sa.select(webhook_endpoints.c.id, webhook_endpoints.c.events).where(
-    webhook_endpoints.c.journey_id == sa.bindparam("journey")
+_ENDPOINTS_OF = prepared(
+    sa.select(webhook_endpoints.c.id, webhook_endpoints.c.events).where(
+        webhook_endpoints.c.journey_id == sa.bindparam("journey")
+    )
 )
 
 
@@ -78,32 +80,32 @@ def _outbox_row(endpoint_id: int, event: str, now: str, data: dict) -> dict[str,
 
 def queue_webhooks(db: Database, journey_id: str, polarity: str, data: dict) -> None:
     """Write the response's events to the outbox, in the response's own transaction."""
-    endpoints = run(db, _ENDPOINTS_OF, {"journey": journey_id}).fetchall()
+    endpoints = rows(db, _ENDPOINTS_OF, {"journey": journey_id})
     if not endpoints:
         return
     now = iso(utcnow())
-    rows = [
-        _outbox_row(endpoint_id, event, now, data)
-        for endpoint_id, events in endpoints
+    events = [
+        _outbox_row(endpoint["id"], event, now, data)
+        for endpoint in endpoints
         for event in RESPONSE_EVENTS
-        if event in events.split(",") and (event != "response.negative" or polarity == "negative")
+        if event in endpoint["events"].split(",")
+        and (event != "response.negative" or polarity == "negative")
     ]
-    if rows:
-        db.execute(sa.insert(webhook_outbox), rows)
+    if events:
+        db.execute(sa.insert(webhook_outbox), events)
 
 
 def queue_event(db: Database, journey_id: str, event: str, data: dict) -> None:
     """Write one event of a journey to the outbox of every endpoint that asked for it, in
     the caller's transaction (the change and its event are kept together or not at all)."""
-    endpoints = run(db, _ENDPOINTS_OF, {"journey": journey_id}).fetchall()
     now = iso(utcnow())
-    rows = [
-        _outbox_row(endpoint_id, event, now, data)
-        for endpoint_id, events in endpoints
-        if event in events.split(",")
+    events = [
+        _outbox_row(endpoint["id"], event, now, data)
+        for endpoint in rows(db, _ENDPOINTS_OF, {"journey": journey_id})
+        if event in endpoint["events"].split(",")
     ]
-    if rows:
-        db.execute(sa.insert(webhook_outbox), rows)
+    if events:
+        db.execute(sa.insert(webhook_outbox), events)
 
 
 def claim_deliveries(db: Database, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
