@@ -43,8 +43,7 @@ def admin_create(username, role, password_stdin):
         with open_db() as db:
             accounts.create(db, username, password, role)
     except accounts.AccountError as exc:
-        click.echo(f"Cannot create the account: {exc}.", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"Cannot create the account: {exc}.") from None
     click.echo(f"created {role} {username.strip()}")
 
 
@@ -75,8 +74,7 @@ def admin_password(username, password_stdin):
         with open_db() as db:
             accounts.set_password(db, username, password)
     except accounts.AccountError as exc:
-        click.echo(f"Cannot change the password: {exc}.", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"Cannot change the password: {exc}.") from None
     click.echo(f"new password for {username}; its sessions have ended")
 
 
@@ -89,6 +87,5 @@ def admin_delete(username):
     """
     with open_db() as db:
         if not storage.delete_user(db, username):
-            click.echo(f"No account '{username}'.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"No account '{username}'.")
     click.echo(f"deleted {username}")

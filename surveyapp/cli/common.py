@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 
 import click
@@ -20,12 +19,10 @@ def journey_or_exit(db, journey_id: str):
     """The stored journey, or a message listing the known ones and exit 1."""
     found = storage.get_journey(db, journey_id)
     if found is None:
-        click.echo(
+        raise click.ClickException(
             f"No journey '{journey_id}'. Known: "
-            f"{', '.join(r['id'] for r in storage.list_journeys(db)) or 'none'}",
-            err=True,
+            f"{', '.join(r['id'] for r in storage.list_journeys(db)) or 'none'}"
         )
-        sys.exit(1)
     return found
 
 
@@ -33,12 +30,10 @@ def moment_or_exit(db, journey_id: str, moment_id: str):
     """The journey if it has that moment, or a message listing its moments and exit 1."""
     found = journey_or_exit(db, journey_id)
     if found.moment(moment_id) is None:
-        click.echo(
+        raise click.ClickException(
             f"Journey '{journey_id}' has no moment '{moment_id}'. Moments: "
-            f"{', '.join(m.id for m in found.moments)}",
-            err=True,
+            f"{', '.join(m.id for m in found.moments)}"
         )
-        sys.exit(1)
     return found
 
 
@@ -47,8 +42,7 @@ def smtp_or_exit(config):
     try:
         return mailer.SmtpSettings.from_config(config)
     except mailer.MailConfigError as exc:
-        click.echo(f"Cannot send: {exc}. Nothing was created or sent.", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"Cannot send: {exc}. Nothing was created or sent.") from None
 
 
 def day_option(_ctx, _param, value):

@@ -3,7 +3,6 @@ another one (SQLite to PostgreSQL, or back)."""
 
 from __future__ import annotations
 
-import sys
 import time
 
 import click
@@ -45,15 +44,13 @@ def db_copy(target, source):
     """
     source = source or settings.load_settings()["DATABASE"]
     if storage.describe(source) == storage.describe(target):
-        click.echo("The source and the target are the same database.", err=True)
-        sys.exit(1)
+        raise click.ClickException("The source and the target are the same database.")
     started = time.monotonic()
     with storage.open_database(source) as origin, storage.open_database(target) as copy:
         try:
             copied = storage.copy_database(origin, copy)
         except storage.CopyRefused as exc:
-            click.echo(f"Nothing was copied: {exc}.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"Nothing was copied: {exc}.") from None
     for item in copied:
         click.echo(f"{item.table:20} {item.rows:>10} rows")
     seconds = time.monotonic() - started

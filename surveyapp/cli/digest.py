@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-import sys
 import time
 
 import click
@@ -33,8 +32,7 @@ def digest_command(loop, dry_run):
     try:
         to, locale = digest.settings(config) if global_digest else ([], "en")
     except digest.DigestConfigError as exc:
-        click.echo(f"Cannot send the digest: {exc}.", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"Cannot send the digest: {exc}.") from None
     if dry_run:
         with open_db() as db:
             found = digest.collect(db, locale=locale, base_url=config["BASE_URL"])
@@ -61,13 +59,13 @@ def digest_command(loop, dry_run):
                     err=loop,
                 )
         except mailer.MailConfigError as exc:
-            click.echo(f"Cannot send the digest: {exc}.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"Cannot send the digest: {exc}.") from None
         except (OSError, smtplib.SMTPException, *storage.DATABASE_DOWN) as exc:
             # Nothing was marked: the same responses go in the next digest.
-            click.echo(f"The digest could not be sent ({exc}); it is tried again.", err=True)
+            why = f"The digest could not be sent ({exc}); it is tried again."
             if not loop:
-                sys.exit(1)
+                raise click.ClickException(why) from None
+            click.echo(why, err=True)
         if not loop:
             return
         # A round a minute (or more often): each digest is sent when it is due.

@@ -4,7 +4,6 @@ and simulated answers with a stated ground truth."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -129,13 +128,11 @@ def simulate_command(journey_id, customers, seed, truth):
             try:
                 spec = yaml.safe_load(Path(truth).read_text(encoding="utf-8"))
             except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                click.echo(f"{truth}: not valid YAML or JSON: {exc}", err=True)
-                sys.exit(1)
+                raise click.ClickException(f"{truth}: not valid YAML or JSON: {exc}") from None
         try:
             summary = simulate.run(db, found, customers=customers, seed=seed, truth=spec)
         except simulate.TruthError as exc:
-            click.echo(f"{truth or 'truth'}: {exc}. Nothing was written.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"{truth or 'truth'}: {exc}. Nothing was written.") from None
     roles = ", ".join(f"{k}={v['role']}" for k, v in summary["truth"]["moments"].items())
     click.echo(
         f"simulated {customers} customers, {summary['responses']} responses "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 import click
@@ -29,8 +28,7 @@ def apikey_create(name):
         try:
             key = apikeys.create(db, name)
         except apikeys.ApiKeyError as exc:
-            click.echo(f"Cannot create the key: {exc}.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"Cannot create the key: {exc}.") from None
     click.echo(key)
     click.echo("Keep it now: it is not shown again.", err=True)
 
@@ -58,8 +56,7 @@ def apikey_revoke(name):
     """
     with open_db() as db:
         if not storage.revoke_api_key(db, name):
-            click.echo(f"No active key '{name}'.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"No active key '{name}'.")
     click.echo(f"revoked {name}")
 
 
@@ -118,8 +115,7 @@ def webhook_remove(endpoint_id):
     """
     with open_db() as db:
         if not storage.remove_webhook(db, endpoint_id):
-            click.echo(f"No webhook {endpoint_id}.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"No webhook {endpoint_id}.")
     click.echo(f"removed webhook {endpoint_id}")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -56,22 +55,18 @@ def invite_command(
         try:
             requests, problems = invitation_csv.read_csv(Path(csv_file).read_bytes())
         except invitation_csv.CsvError as exc:
-            click.echo(f"{csv_file}: {exc}. Nothing was created.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"{csv_file}: {exc}. Nothing was created.") from None
         for problem in problems:
             click.echo(f"{csv_file}: {problem}", err=True)
         if problems and not skip_invalid:
-            click.echo(
+            raise click.ClickException(
                 f"{len(problems)} invalid rows: nothing was created "
-                "(fix them, or pass --skip-invalid).",
-                err=True,
+                "(fix them, or pass --skip-invalid)."
             )
-            sys.exit(1)
     else:
         problem = invitation_csv.check_request(customer.strip(), email)
         if problem:
-            click.echo(f"Invalid invitation: {problem}. Nothing was created.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"Invalid invitation: {problem}. Nothing was created.")
         requests = [invitation_csv.Request(customer.strip(), email, locale)]
     with open_db() as db:
         found = moment_or_exit(db, journey_id, moment_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import sys
 from pathlib import Path
 
 import click
@@ -65,13 +64,12 @@ def journey_check(files, strict):
     """
     journeys, ok = _read_all(files)
     if not ok:
-        sys.exit(1)
+        raise click.ClickException("Not valid: each problem is above, as FILE: path: reason.")
     warnings = _warn(journeys)
     for _, parsed in journeys:
         click.echo(f"{parsed.id}: valid ({len(parsed.moments)} moments)")
     if strict and warnings:
-        click.echo(f"{warnings} warning(s), refused by --strict.", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"{warnings} warning(s), refused by --strict.")
 
 
 @journey.command("load")
@@ -83,8 +81,7 @@ def journey_load(files):
     """
     journeys, ok = _read_all(files)
     if not ok:
-        click.echo("Nothing was loaded.", err=True)
-        sys.exit(1)
+        raise click.ClickException("Nothing was loaded.")
     _warn(journeys)
     with open_db() as db:
         author = f"cli:{getpass.getuser()}"

@@ -30,8 +30,7 @@ def serve_command(host, port, workers):
     try:
         app = create_app()
     except ConfigurationError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+        raise click.ClickException(str(exc)) from None
     # The webhook worker, the sending worker (if email is set up) and the digest (if
     # DIGEST_TO is set) run beside the web workers
     # and stop with them: our own interpreter with fixed arguments, nothing from outside.
@@ -47,8 +46,7 @@ def serve_command(host, port, workers):
             digest.settings(app.config)
             mailer.SmtpSettings.from_config(app.config)
         except mailer.MailConfigError as exc:
-            click.echo(f"Cannot send the digest: {exc}.", err=True)
-            sys.exit(1)
+            raise click.ClickException(f"Cannot send the digest: {exc}.") from None
     if can_mail:  # DIGEST_TO's digest, and the journeys' own, set in the browser
         tasks.append(["digest", "--loop"])
     commands = [[sys.executable, "-m", "surveyapp.cli", *task] for task in tasks]
@@ -57,8 +55,7 @@ def serve_command(host, port, workers):
         if url:  # every change of the database reaches the replica within about a second
             commands.append(replication.replicate_command(app.config["DATABASE"], url))
     except replication.ReplicationError as exc:
-        click.echo(f"Cannot replicate the database: {exc}.", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"Cannot replicate the database: {exc}.") from None
     background = [
         subprocess.Popen(command)  # noqa: S603 # nosec B603 - our programs, fixed arguments
         for command in commands
@@ -80,8 +77,7 @@ def backup_command(target):
     Example: surveyapp backup /var/backups/surveyapp-$(date +%F).db
     """
     if Path(target).exists():
-        click.echo(f"{target} exists already: choose a new file name.", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"{target} exists already: choose a new file name.")
     with open_db() as db:
         pages = storage.backup(db, target)
     click.echo(f"backed up {pages} pages to {target}")
@@ -102,8 +98,7 @@ def restore_command(target, force):
             raise replication.ReplicationError("REPLICA_URL is not set")
         replication.restore(url, target or config["DATABASE"], force=force)
     except replication.ReplicationError as exc:
-        click.echo(f"Cannot restore: {exc}.", err=True)
-        sys.exit(1)
+        raise click.ClickException(f"Cannot restore: {exc}.") from None
     click.echo(f"restored {target or config['DATABASE']} from {url}")
 
 

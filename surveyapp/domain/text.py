@@ -1,5 +1,5 @@
 """Rules for text from outside: what may reach an email header, a file or a log line, and
-what counts as a number.
+what counts as a number, what is an email address.
 
 A carriage return or line feed there starts a new header or a new record; NUL and the
 other control characters truncate or garble it. Such text is refused where it enters
@@ -9,6 +9,8 @@ other control characters truncate or garble it. Such text is refused where it en
 from __future__ import annotations
 
 import unicodedata
+
+import email_validator
 
 #: Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
 REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
@@ -23,3 +25,16 @@ def is_whole_number(text: str) -> bool:
     """Whether ``text`` is written with the digits 0-9 only. (``str.isdigit`` also takes
     ``²`` and ``٣``, which ``int()`` then refuses or reads otherwise.)"""
     return text.isascii() and text.isdigit()
+
+
+def is_valid_email(address: str) -> bool:
+    """Whether ``address`` is one email address that mail can be sent to, by
+    email-validator's reading of RFC 5321/5322 (no DNS look-up): ``postmaster;x@…`` or
+    ``a:b,c;@…`` would reach a server as several recipients or none, and are refused."""
+    if len(address) > 254 or has_control_characters(address):
+        return False
+    try:
+        email_validator.validate_email(address, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return False
+    return True

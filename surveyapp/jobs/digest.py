@@ -19,6 +19,7 @@ from typing import Any
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.surveys import survey_for
+from surveyapp.domain.text import is_valid_email
 from surveyapp.domain.vocabulary import DIGEST_HOURS, LOCALES
 from surveyapp.jobs import mailer
 
@@ -67,6 +68,11 @@ def settings(config: Mapping[str, Any]) -> tuple[list[str], str]:
         raise DigestConfigError(
             "DIGEST_TO is not set: give the address(es) that receive the digest, e.g. "
             "SURVEYAPP_DIGEST_TO='cx-team@example.com'"
+        )
+    if wrong := [address for address in to if not is_valid_email(address)]:
+        raise DigestConfigError(
+            f"DIGEST_TO holds {wrong[0]!r}, which is not one email address: separate "
+            "addresses with commas, e.g. SURVEYAPP_DIGEST_TO='cx@example.com,ops@example.com'"
         )
     locale = config.get("DIGEST_LOCALE") or "en"
     if locale not in LOCALES:

@@ -7,18 +7,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from dataclasses import dataclass
 
 from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.problems import Problem
-from surveyapp.domain.text import has_control_characters
+from surveyapp.domain.text import has_control_characters, is_valid_email
 
 MAX_CUSTOMER_REF = 200
-EMAIL = re.compile(
-    r"[^@\s\x00-\x1f\x7f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
-)
 CSV_COLUMNS = ("customer", "email", "locale")
 
 
@@ -39,10 +34,6 @@ class CsvError(ValueError):
     def __init__(self, why: Message):
         self.why = why
         super().__init__(str(why))
-
-
-def is_valid_email(address: str) -> bool:
-    return len(address) <= 254 and EMAIL.fullmatch(address) is not None
 
 
 def check_request(customer: str, email: str | None) -> Message | None:

@@ -12,7 +12,7 @@ from typing import Any
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
-from surveyapp.jobs.invitation_csv import is_valid_email
+from surveyapp.domain.text import is_valid_email
 from surveyapp.jobs.mailer import Connection, SmtpSettings
 
 SUBJECT = N_("About your visit: %(moment)s")

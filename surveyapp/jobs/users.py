@@ -15,10 +15,10 @@ from werkzeug.security import generate_password_hash
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
+from surveyapp.domain.text import is_valid_email
 from surveyapp.domain.vocabulary import PASSWORD_RESET_HOURS, ROLES
 from surveyapp.jobs import accounts, outreach
 from surveyapp.jobs.accounts import token_hash
-from surveyapp.jobs.invitation_csv import is_valid_email
 from surveyapp.jobs.mailer import SmtpSettings
 from surveyapp.storage import Database
 

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
-from surveyapp.domain.text import is_whole_number
+from surveyapp.domain.text import is_valid_email, is_whole_number
 from surveyapp.domain.vocabulary import (
     CHANNEL_LABELS,
     DIGEST_FREQUENCIES,
@@ -24,7 +24,6 @@ from surveyapp.domain.vocabulary import (
 )
 from surveyapp.jobs import inbox as inbox_job
 from surveyapp.jobs import outreach
-from surveyapp.jobs.invitation_csv import is_valid_email
 from surveyapp.web import forms
 from surveyapp.web.admin.base import (
     admin_meta,

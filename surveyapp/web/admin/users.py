@@ -15,7 +15,7 @@ from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.i18n import lazy_translate as _l
-from surveyapp.domain.text import is_whole_number
+from surveyapp.domain.text import is_valid_email, is_whole_number
 from surveyapp.domain.vocabulary import (
     AUDIT_ACTIONS,
     AUDIT_DETAIL_LABELS,
@@ -24,7 +24,6 @@ from surveyapp.domain.vocabulary import (
     ROLES,
 )
 from surveyapp.jobs import accounts, mailer, users
-from surveyapp.jobs.invitation_csv import is_valid_email
 from surveyapp.web.admin.base import PAGE_SIZE, admin_meta, bp, login_required
 from surveyapp.web.admin.distribution import can_send
 from surveyapp.web.database import get_db

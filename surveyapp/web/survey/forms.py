@@ -20,8 +20,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from surveyapp.domain.i18n import N_, lazy_translate
 from surveyapp.domain.surveys import Survey, SurveyQuestion
+from surveyapp.domain.text import is_valid_email
 from surveyapp.domain.vocabulary import MAX_TEXT_ANSWER, RANGES
-from surveyapp.jobs.invitation_csv import is_valid_email
 from surveyapp.web.forms import CSRF_FIELD, BaseForm
 
 
