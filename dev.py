@@ -6,7 +6,9 @@
                            gettext if missing), run ruff, lint-imports and the whole
                            pytest suite
 
-Extra arguments after `test` go to pytest (for example `python3 dev.py test -k browser`).
+Extra arguments after `test` go to pytest (for example `python3 dev.py test -k browser`);
+`python3 dev.py test --fast` is the everyday tier (SQLite only, no real servers or
+browser: about a minute and a quarter); the bare command runs everything, as CI does.
 """
 
 from __future__ import annotations

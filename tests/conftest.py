@@ -44,6 +44,24 @@ def instance(tmp_path, monkeypatch):
 ENGINES = ("sqlite", "postgresql")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fast",
+        action="store_true",
+        help="the everyday tier: SQLite only, no real servers or browser (marked browser)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --fast, leave out what starts servers, browsers or PostgreSQL."""
+    if not config.getoption("--fast"):
+        return
+    slow = ("browser", "postgresql_only")
+    kept = [i for i in items if not any(i.get_closest_marker(name) for name in slow)]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: a test about SQLite itself")
     config.addinivalue_line("markers", "postgresql_only: a test of several nodes on one server")
@@ -56,7 +74,11 @@ def pytest_generate_tests(metafunc):
     marked = metafunc.definition.get_closest_marker
     if marked("postgresql_only"):
         engines = ("postgresql",)
-    elif "db_path" in metafunc.fixturenames or marked("sqlite_only"):
+    elif (
+        "db_path" in metafunc.fixturenames
+        or marked("sqlite_only")
+        or metafunc.config.getoption("--fast")
+    ):
         engines = ("sqlite",)
     else:
         engines = ENGINES
@@ -261,6 +283,7 @@ class MailBox:
         self.messages = []
         self.refuse = set()  # addresses to refuse with 550
         self.delay = 0.0  # seconds to take over each message, like a slow server
+        self.begun = 0  # messages whose sending has begun (their recipients given)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -273,6 +296,7 @@ class MailBox:
         from email import message_from_bytes
         from email.policy import default
 
+        self.begun += 1
         await asyncio.sleep(self.delay)
 
         self.messages.append(message_from_bytes(envelope.content, policy=default))

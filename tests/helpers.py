@@ -253,6 +253,16 @@ def free_port() -> int:
     raise RuntimeError("no free port found")
 
 
+def wait_until(condition: Callable[[], object], what: str, timeout: float = 60) -> None:
+    """Return as soon as ``condition()`` is true; fail saying ``what`` was awaited if it
+    is still false after ``timeout`` seconds (generous: the machine may be busy)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting after {timeout} s for {what}")
+        time.sleep(0.05)
+
+
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 20) -> None:
     """Return once ``process`` accepts connections on ``port``; fail if it dies first."""
     deadline = time.monotonic() + timeout

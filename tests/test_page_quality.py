@@ -139,36 +139,71 @@ def check_axe(page, url) -> list[str]:
     ]
 
 
-def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_server, tmp_path):
-    assert AXE.exists() and VNU.exists(), "run `npm ci` (python3 dev.py test does)"
-    token = populated
-    context = browser.new_context(bypass_csp=True)  # axe is injected as an inline script
-    page = context.new_page()
-    violations, sources = [], {}
+class Pages:
+    """One browser visiting pages of the live server: what axe-core found on each, and
+    each page's source for the Nu HTML checker."""
 
-    def visit(url):
-        response = page.goto(live_server + url)
+    def __init__(self, browser, live_server):
+        self.live_server = live_server
+        self.context = browser.new_context(bypass_csp=True)  # axe is injected inline
+        self.page = self.context.new_page()
+        self.violations: list[str] = []
+        self.sources: dict[str, str] = {}
+
+    def visit(self, url):
+        response = self.page.goto(self.live_server + url)
         # A fresh connection each time: one kept alive may be closed by the server (its 2 s
         # keep-alive) just as the next request goes out on it.
-        source = context.request.get(live_server + url, headers={"Connection": "close"})
-        sources[url] = source.text()
-        violations.extend(check_axe(page, url))
+        source = self.context.request.get(self.live_server + url, headers={"Connection": "close"})
+        self.sources[url] = source.text()
+        self.violations.extend(check_axe(self.page, url))
         return response
 
-    for lang in ("fr", "ro", "en"):
-        lang_cafe = lang if lang != "en" else "fr"
-        for template in CUSTOMER_PAGES:
-            visit(
-                template.format(lang=lang, lang_cafe=lang_cafe, token=token, reset=RESET_PATHS[-1])
-            )
-        # a survey sent back with an answer missing: errors next to the fields
-        page.goto(f"{live_server}/j/saas-onboarding/reviews?lang={lang}")
-        with page.expect_response(lambda r: r.request.method == "POST") as posted:
-            page.locator("#survey > button[type=submit]").last.click()
-        assert posted.value.status == 422
-        sources[f"errors-{lang}"] = posted.value.text()
-        violations.extend(check_axe(page, f"reviews with errors ({lang})"))
+    def check(self, tmp_path):
+        """No axe violation, then no Nu HTML checker error, on every page kept."""
+        self.context.close()
+        assert self.violations == [], "\n".join(self.violations)
+        assert_valid_html(self.sources, tmp_path)
 
+
+@pytest.fixture
+def pages(browser, populated, live_server):
+    assert AXE.exists() and VNU.exists(), "run `npm ci` (python3 dev.py test does)"
+    return Pages(browser, live_server)
+
+
+# Split by part and language so that pytest-xdist spreads them over both cores.
+@pytest.mark.parametrize("lang", ["fr", "ro", "en"])
+def test_customer_pages_pass_axe_and_the_nu_html_checker(pages, populated, tmp_path, lang):
+    token, page, live_server, sources, violations = (
+        populated,
+        pages.page,
+        pages.live_server,
+        pages.sources,
+        pages.violations,
+    )
+    visit = pages.visit
+    lang_cafe = lang if lang != "en" else "fr"
+    for template in CUSTOMER_PAGES:
+        visit(template.format(lang=lang, lang_cafe=lang_cafe, token=token, reset=RESET_PATHS[-1]))
+    # a survey sent back with an answer missing: errors next to the fields
+    page.goto(f"{live_server}/j/saas-onboarding/reviews?lang={lang}")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.locator("#survey > button[type=submit]").last.click()
+    assert posted.value.status == 422
+    sources[f"errors-{lang}"] = posted.value.text()
+    violations.extend(check_axe(page, f"reviews with errors ({lang})"))
+    pages.check(tmp_path)
+
+
+def test_next_steps_and_the_recovery_survey_pass_axe_and_the_nu_html_checker(pages, tmp_path):
+    page, live_server, sources, violations, context = (
+        pages.page,
+        pages.live_server,
+        pages.sources,
+        pages.violations,
+        pages.context,
+    )
     # The thank-you pages' next steps: a review invitation after a good answer, the
     # contact form after a bad one, and that form sent back with its errors.
     for lang, moment in (("fr", "welcome"), ("ro", "meal")):
@@ -199,74 +234,85 @@ def test_every_page_passes_axe_and_the_nu_html_checker(browser, populated, live_
     page.wait_for_url("**/thanks?*")
     sources["recovery thanks"] = page.content()
     violations.extend(check_axe(page, "recovery thanks"))
+    pages.check(tmp_path)
 
+
+@pytest.mark.parametrize("lang", ["fr", "ro", "en"])
+def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
+    page, live_server, sources, violations = (
+        pages.page,
+        pages.live_server,
+        pages.sources,
+        pages.violations,
+    )
+    visit = pages.visit
     visit("/admin/login?lang=ro")
     page.fill("#username", "maria")
     page.fill("#password", PASSWORD)
     page.locator("main button").click()
-    for lang in ("fr", "ro", "en"):
-        for path in ADMIN_PAGES:
-            visit(f"{path}{'&' if '?' in path else '?'}lang={lang}")
-        # a CSV with a bad row, refused with its line; then its good rows invited
-        customers = tmp_path / "customers.csv"
-        customers.write_text("customer;email;locale\nC-1;ana@example.ro;ro\nC-2;nope;fr\n")
-        for skip in (False, True):
-            page.goto(f"{live_server}/admin/j/cafe/m/meal/invite?lang={lang}")
-            page.set_input_files("#customers", str(customers))
-            page.set_checked("#skip_invalid", skip)
-            with page.expect_response(lambda r: r.request.method == "POST") as posted:
-                page.locator("main form button[type=submit]").click()
-            assert posted.value.status == (200 if skip else 422)
-            label = f"invite, {'skipping' if skip else 'refusing'} a bad row ({lang})"
-            sources[label] = page.content()
-            violations.extend(check_axe(page, label))
-        # the inbox: a bulk action with nothing ticked; an item, assigned, with its history
-        page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
+    for path in ADMIN_PAGES:
+        visit(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+    # a CSV with a bad row, refused with its line; then its good rows invited
+    customers = tmp_path / "customers.csv"
+    customers.write_text("customer;email;locale\nC-1;ana@example.ro;ro\nC-2;nope;fr\n")
+    for skip in (False, True):
+        page.goto(f"{live_server}/admin/j/cafe/m/meal/invite?lang={lang}")
+        page.set_input_files("#customers", str(customers))
+        page.set_checked("#skip_invalid", skip)
         with page.expect_response(lambda r: r.request.method == "POST") as posted:
-            page.locator("#bulk button[type=submit]").click()
-        assert posted.value.status == 422
-        sources[f"inbox, nothing ticked ({lang})"] = page.content()
-        violations.extend(check_axe(page, f"inbox, nothing ticked ({lang})"))
-        page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
-        item = page.locator("table.inbox tbody th a").nth(["fr", "ro", "en"].index(lang))
-        item = item.get_attribute("href")
-        page.goto(f"{live_server}{item}?lang={lang}")
-        page.locator("button[name=assign_me]").click()
-        page.wait_for_load_state()
-        visit(f"{item}?lang={lang}")
-        # an item whose customer left an email: the contact form, sent back empty
-        page.goto(f"{live_server}/admin/j/saas-onboarding/followups?q=example.com&lang={lang}")
-        page.locator("table.inbox tbody th a").first.click()
-        page.fill("#body", "")
-        page.evaluate("document.querySelector('#body').removeAttribute('required')")
+            page.locator("main form button[type=submit]").click()
+        assert posted.value.status == (200 if skip else 422)
+        label = f"invite, {'skipping' if skip else 'refusing'} a bad row ({lang})"
+        sources[label] = page.content()
+        violations.extend(check_axe(page, label))
+    # the inbox: a bulk action with nothing ticked; an item, assigned, with its history
+    page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.locator("#bulk button[type=submit]").click()
+    assert posted.value.status == 422
+    sources[f"inbox, nothing ticked ({lang})"] = page.content()
+    violations.extend(check_axe(page, f"inbox, nothing ticked ({lang})"))
+    page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
+    item = page.locator("table.inbox tbody th a").nth(["fr", "ro", "en"].index(lang))
+    item = item.get_attribute("href")
+    page.goto(f"{live_server}{item}?lang={lang}")
+    page.locator("button[name=assign_me]").click()
+    page.wait_for_load_state()
+    visit(f"{item}?lang={lang}")
+    # an item whose customer left an email: the contact form, sent back empty
+    page.goto(f"{live_server}/admin/j/saas-onboarding/followups?q=example.com&lang={lang}")
+    page.locator("table.inbox tbody th a").first.click()
+    page.fill("#body", "")
+    page.evaluate("document.querySelector('#body').removeAttribute('required')")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.locator("#contact button[type=submit]").click()
+    assert posted.value.status == 422
+    sources[f"contact form refused ({lang})"] = page.content()
+    violations.extend(check_axe(page, f"contact form refused ({lang})"))
+    # the editor: a text missing in Romanian, then problems, then a refused publication
+    page.goto(f"{live_server}/admin/j/cafe/edit?lang={lang}")
+    page.fill("#moments-2-name_ro", "")
+    for label, button, status in (
+        ("missing", "check", 200),
+        ("incomplete", "publish", 422),
+        ("problems", "check", 422),
+    ):
+        if label == "problems":
+            page.fill("#brand", "")
         with page.expect_response(lambda r: r.request.method == "POST") as posted:
-            page.locator("#contact button[type=submit]").click()
-        assert posted.value.status == 422
-        sources[f"contact form refused ({lang})"] = page.content()
-        violations.extend(check_axe(page, f"contact form refused ({lang})"))
-        # the editor: a text missing in Romanian, then problems, then a refused publication
-        page.goto(f"{live_server}/admin/j/cafe/edit?lang={lang}")
-        page.fill("#moments-2-name_ro", "")
-        for label, button, status in (
-            ("missing", "check", 200),
-            ("incomplete", "publish", 422),
-            ("problems", "check", 422),
-        ):
-            if label == "problems":
-                page.fill("#brand", "")
-            with page.expect_response(lambda r: r.request.method == "POST") as posted:
-                page.locator(f"main .publish button[value={button}]").click()
-            assert posted.value.status == status, label
-            sources[f"editor, {label} ({lang})"] = page.content()
-            violations.extend(check_axe(page, f"editor, {label} ({lang})"))
-        page.fill("#brand", "Café des Arts")
-        with page.expect_response(lambda r: "editor-preview" in r.url) as posted:
-            page.locator("#moment-2 .preview-buttons button").nth(1).click()
-        sources[f"editor preview ({lang})"] = posted.value.text()
-    context.close()
+            page.locator(f"main .publish button[value={button}]").click()
+        assert posted.value.status == status, label
+        sources[f"editor, {label} ({lang})"] = page.content()
+        violations.extend(check_axe(page, f"editor, {label} ({lang})"))
+    page.fill("#brand", "Café des Arts")
+    with page.expect_response(lambda r: "editor-preview" in r.url) as posted:
+        page.locator("#moment-2 .preview-buttons button").nth(1).click()
+    sources[f"editor preview ({lang})"] = posted.value.text()
+    pages.check(tmp_path)
 
-    assert violations == [], "\n".join(violations)
 
+def assert_valid_html(sources: dict[str, str], tmp_path) -> None:
+    """The Nu HTML checker finds no error in any of these pages."""
     files = []
     for index, (url, html) in enumerate(sources.items()):
         path = tmp_path / f"page-{index}.html"
