@@ -94,10 +94,11 @@ def valid(pairs, keys_asked, choices) -> bool:
     if len(set(names)) != len(names) or not set(names) <= {*keys_asked, "csrf_token"}:
         return False
     values = dict(pairs)
+    # An optional question sent empty is skipped (docs/usage.md, the form contract).
     return values.get("experience") in choices["experience"] and all(
         values[k] in choices.get(k, ()) or (k == "why" and len(values[k]) <= 2000)
         for k in values
-        if k not in ("csrf_token",)
+        if k != "csrf_token" and not (k != "experience" and values[k] == "")
     )
 
 

@@ -77,6 +77,12 @@ def test_a_valid_answer_is_stored_and_thanked_in_the_same_language(client, answe
     ]
 
 
+def test_an_optional_question_sent_empty_counts_as_skipped(answer, app):
+    response = answer("/j/cafe/meal?lang=fr", {"experience": "positive", "satisfaction": ""})
+    assert response.status_code == 303
+    assert stored(app)[0][2:4] == ("positive", '{"experience": "positive"}')
+
+
 def test_a_qr_code_link_records_its_channel(answer, app):
     answer("/j/cafe/bill?src=qr", {"experience": "positive"})
     assert stored(app)[0][4] == "qr"
