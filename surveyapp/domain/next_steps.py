@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.problems import Problem, problem, unknown_fields
 from surveyapp.domain.text import has_control_characters
+from surveyapp.domain.vocabulary import Polarity
 
 FIELDS = ("review_links", "contact_offer")
 MAX_URL = 500
@@ -48,10 +49,10 @@ def offers(after: AfterAnswer | None, polarity: str, locale: str, default_locale
     contact; empty otherwise."""
     if after is None:
         return {}
-    if polarity == "positive":
+    if polarity == Polarity.POSITIVE:
         link = after.review_link(locale, default_locale)
         return {"review": link} if link else {}
-    if polarity == "negative" and after.contact_offer:
+    if polarity == Polarity.NEGATIVE and after.contact_offer:
         return {"contact": True}
     return {}
 

@@ -14,7 +14,7 @@ from typing import Any
 from surveyapp.domain.journeys import Journey, Moment
 from surveyapp.domain.statistics import wilson
 from surveyapp.domain.surveys import Survey, survey_for
-from surveyapp.domain.vocabulary import RANGES, THRESHOLDS
+from surveyapp.domain.vocabulary import RANGES, THRESHOLDS, Polarity
 
 #: The running sums kept per moment (and per day, locale and channel in storage).
 TALLY_FIELDS = (
@@ -87,22 +87,22 @@ def funnel_figures(counts: Mapping[str, int] | None) -> dict[str, Any]:
     }
 
 
-def polarity_from_rating(question_type: str, value: int) -> str:
+def polarity_from_rating(question_type: str, value: int) -> Polarity:
     """NPS 9–10 / 7–8 / 0–6, CSAT 4–5 / 3 / 1–2, CES 5–7 / 4 / 1–3."""
     positive_from, neutral_from = THRESHOLDS[question_type]
     if value >= positive_from:
-        return "positive"
+        return Polarity.POSITIVE
     if value >= neutral_from:
-        return "neutral"
-    return "negative"
+        return Polarity.NEUTRAL
+    return Polarity.NEGATIVE
 
 
-def polarity_of(survey: Survey, answers: Mapping[str, Any]) -> str:
+def polarity_of(survey: Survey, answers: Mapping[str, Any]) -> Polarity:
     """The polarity of one complete response, decided by the survey's deciding question."""
     question = survey.deciding
     value = answers[question.key]
     if question.type == "polarity":
-        return value
+        return Polarity(value)
     return polarity_from_rating(question.type, int(value))
 
 

@@ -3,9 +3,22 @@
 Validation, forms, the OpenAPI document, the CLI's choices and the docs all take their
 lists from here, so adding a locale, a kind or an event is one edit (docs/translations.md
 for a locale). Labels are message ids, translated where they are shown.
+
+A closed set of words that code compares against is an ``enum.StrEnum``
+(``Polarity.NEGATIVE``): a typo is an AttributeError, not a silent mismatch, and its
+members are the plain strings stored, posted and sent (``Polarity.NEGATIVE ==
+"negative"``). The tuples beside them list the values as plain strings, for choices.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
+
+
+def values(words: type[StrEnum]) -> tuple[str, ...]:
+    """A StrEnum's values as plain strings, in order: what choices list (click's Choice
+    would otherwise offer the members' names)."""
+    return tuple(word.value for word in words)
 
 
 def N_(message: str) -> str:
@@ -118,24 +131,42 @@ SCALE_ENDS: dict[str, tuple[str, str]] = {
 MAX_QUESTIONS = 3
 MAX_TEXT_ANSWER = 2000
 
-#: How a response counts for its moment: glory, neither, pain.
-POLARITIES: tuple[str, ...] = ("positive", "neutral", "negative")
+
+class Polarity(StrEnum):
+    """How a response counts for its moment: glory, neither, pain."""
+
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    NEGATIVE = "negative"
+
+
+POLARITIES: tuple[str, ...] = values(Polarity)
 POLARITY_LABELS: dict[str, str] = {
-    "positive": N_("Glory"),
-    "neutral": N_("So-so"),
-    "negative": N_("Pain"),
+    Polarity.POSITIVE: N_("Glory"),
+    Polarity.NEUTRAL: N_("So-so"),
+    Polarity.NEGATIVE: N_("Pain"),
 }
 
 # --- how an answer arrived ---------------------------------------------------------------
 
-CHANNEL_LINK = "link"  # a public link (the default)
-CHANNEL_QR = "qr"  # a public link printed as a QR code (``?src=qr``)
-CHANNEL_EMAIL = "email"  # a personal link the service emailed
-CHANNEL_PERSONAL = "personal"  # a personal link the company sent itself
+
+class Channel(StrEnum):
+    """How an answer arrived: every channel a response is counted under."""
+
+    LINK = "link"  # a public link (the default)
+    QR = "qr"  # a public link printed as a QR code (``?src=qr``)
+    EMAIL = "email"  # a personal link the service emailed
+    PERSONAL = "personal"  # a personal link the company sent itself
+
+
+CHANNEL_LINK = Channel.LINK
+CHANNEL_QR = Channel.QR
+CHANNEL_EMAIL = Channel.EMAIL
+CHANNEL_PERSONAL = Channel.PERSONAL
 #: Channels of a public link, chosen with ``?src=``.
-PUBLIC_CHANNELS: tuple[str, ...] = (CHANNEL_LINK, CHANNEL_QR)
+PUBLIC_CHANNELS: tuple[str, ...] = (Channel.LINK, Channel.QR)
 #: Every channel a response is counted under.
-RESPONSE_CHANNELS: tuple[str, ...] = (*PUBLIC_CHANNELS, CHANNEL_EMAIL, CHANNEL_PERSONAL)
+RESPONSE_CHANNELS: tuple[str, ...] = values(Channel)
 CHANNEL_LABELS: dict[str, str] = {
     "link": N_("Public link"),
     "qr": N_("QR code"),
@@ -192,15 +223,23 @@ CHANGE_VERDICTS: dict[str, str] = {
 
 # --- following up ------------------------------------------------------------------------
 
-#: A moment of pain's follow-up, from new to done; every status but the last is open.
-FOLLOWUP_STATUSES: tuple[str, ...] = ("open", "contacted", "resolved")
-FOLLOWUP_NEW = "open"
-FOLLOWUP_CONTACTED = "contacted"
-FOLLOWUP_DONE = "resolved"
+
+class FollowupStatus(StrEnum):
+    """A moment of pain's follow-up, from new to done; every status but the last is open."""
+
+    OPEN = "open"
+    CONTACTED = "contacted"
+    RESOLVED = "resolved"
+
+
+FOLLOWUP_STATUSES: tuple[str, ...] = values(FollowupStatus)
+FOLLOWUP_NEW = FollowupStatus.OPEN
+FOLLOWUP_CONTACTED = FollowupStatus.CONTACTED
+FOLLOWUP_DONE = FollowupStatus.RESOLVED
 FOLLOWUP_LABELS: dict[str, str] = {
-    "open": N_("Open"),
-    "contacted": N_("Contacted"),
-    "resolved": N_("Resolved"),
+    FollowupStatus.OPEN: N_("Open"),
+    FollowupStatus.CONTACTED: N_("Contacted"),
+    FollowupStatus.RESOLVED: N_("Resolved"),
 }
 #: The inbox's status filter beyond one status: every item not resolved yet (what the
 #: dashboard counts as "to follow up").
@@ -248,14 +287,18 @@ FOLLOWUP_PAGE_SIZE = 50
 
 # --- insights ----------------------------------------------------------------------------
 
-#: What the answers show a moment to be, from surest effect to none (docs/insights.md).
-INSIGHT_LABELS: tuple[str, ...] = (
-    "moment_of_truth",
-    "breaker",
-    "maker",
-    "no_clear_effect",
-    "not_enough_data",
-)
+
+class InsightLabel(StrEnum):
+    """What the answers show a moment to be, from surest effect to none (docs/insights.md)."""
+
+    MOMENT_OF_TRUTH = "moment_of_truth"
+    BREAKER = "breaker"
+    MAKER = "maker"
+    NO_CLEAR_EFFECT = "no_clear_effect"
+    NOT_ENOUGH_DATA = "not_enough_data"
+
+
+INSIGHT_LABELS: tuple[str, ...] = values(InsightLabel)
 INSIGHT_LABEL_NAMES: dict[str, str] = {
     "moment_of_truth": N_("Moment of truth"),
     "breaker": N_("Breaker"),
@@ -297,9 +340,16 @@ RESPONSE_EVENTS: tuple[str, ...] = ("response.created", "response.negative")
 FOLLOWUP_STATUS_EVENT = "followup.status_changed"
 WEBHOOK_EVENTS: tuple[str, ...] = (*RESPONSE_EVENTS, FOLLOWUP_STATUS_EVENT)
 
-#: Roles of admin accounts: an admin changes things, a viewer only reads.
-ROLES: tuple[str, ...] = ("admin", "viewer")
-ROLE_LABELS: dict[str, str] = {"admin": N_("admin"), "viewer": N_("viewer")}
+
+class Role(StrEnum):
+    """Roles of admin accounts: an admin changes things, a viewer only reads."""
+
+    ADMIN = "admin"
+    VIEWER = "viewer"
+
+
+ROLES: tuple[str, ...] = values(Role)
+ROLE_LABELS: dict[str, str] = {Role.ADMIN: N_("admin"), Role.VIEWER: N_("viewer")}
 #: How long a password-reset link works (it works once).
 PASSWORD_RESET_HOURS = 24
 

@@ -41,6 +41,7 @@ from surveyapp.domain.vocabulary import (
     INSIGHT_MIN_GROUP,
     INSIGHT_THRESHOLD,
     THRESHOLDS,
+    Polarity,
 )
 from surveyapp.jobs import peak_end
 from surveyapp.storage import Database
@@ -235,7 +236,11 @@ def _customers(linked, outcome_id: str, moments, metric: str):
     customer = np.array([index(r[0], len(row_of)) for r in rows])
     column_of = {m.id: j for j, m in enumerate(moments)} | {outcome_id: -1}
     column = np.array([column_of.get(r[1], -2) for r in rows])
-    code_of = {"positive": drivers.GLORY, "neutral": drivers.SO_SO, "negative": drivers.PAIN}
+    code_of = {
+        Polarity.POSITIVE: drivers.GLORY,
+        Polarity.NEUTRAL: drivers.SO_SO,
+        Polarity.NEGATIVE: drivers.PAIN,
+    }
     code = np.array([code_of[r[2]] for r in rows], dtype=np.int8)
     codes = np.zeros((len(row_of), k), dtype=np.int8)
     lived = np.flatnonzero(column >= 0)[::-1]  # backwards: the latest answer is met first

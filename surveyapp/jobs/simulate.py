@@ -24,7 +24,7 @@ from surveyapp import storage
 from surveyapp.domain import scoring
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
-from surveyapp.domain.vocabulary import POLARITIES
+from surveyapp.domain.vocabulary import POLARITIES, Polarity
 from surveyapp.jobs.insights import outcome_moment
 from surveyapp.storage import Database
 
@@ -165,9 +165,14 @@ def draw(
             # Uniform for each moment alone, correlated across moments by the mood.
             u = to_uniform(shared * mood + own * rng.gauss(0, 1))
             glory, pain = spec.get("glory", 0.5), spec.get("pain", 0.25)
-            lived = "negative" if u < pain else ("positive" if u >= 1 - glory else "neutral")
+            if u < pain:
+                lived = Polarity.NEGATIVE
+            else:
+                lived = Polarity.POSITIVE if u >= 1 - glory else Polarity.NEUTRAL
             glory_effect, pain_effect = EFFECTS[spec["role"]]
-            score += {"positive": glory_effect, "negative": pain_effect}.get(lived, 0.0)
+            score += {Polarity.POSITIVE: glory_effect, Polarity.NEGATIVE: pain_effect}.get(
+                lived, 0.0
+            )
             when += timedelta(hours=rng.uniform(1, 48))
             if rng.random() < spec.get("response_rate", 0.7):
                 rows.append(_row(journey, moment, customer, locale, when, lived))

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from surveyapp.domain.vocabulary import Polarity
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.statements import insert, records
 from surveyapp.storage.tables import digest_marks, responses
@@ -25,7 +26,7 @@ def negative_responses_after(
     or later), oldest first: at most ``limit`` of them, how many there are in all, and
     the highest id among them all (0 if none)."""
     r = responses.c
-    where = [r.id > after_id, r.polarity == "negative"]
+    where = [r.id > after_id, r.polarity == Polarity.NEGATIVE]
     if journey_id is not None:
         where.append(r.journey_id == journey_id)
     if since:

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
-from surveyapp.domain.vocabulary import CHANNEL_EMAIL, FOLLOWUP_NEW
+from surveyapp.domain.vocabulary import CHANNEL_EMAIL, FOLLOWUP_NEW, Polarity
 from surveyapp.storage.database import Database, day_of, is_postgres, iso
 from surveyapp.storage.followups import count_open
 from surveyapp.storage.statements import once_per_dialect, rows
@@ -122,7 +122,7 @@ def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], in
         pains = [
             {**item, "id": response_id}
             for (response_id, _), item in zip(stored, answered, strict=True)
-            if item["polarity"] == "negative"
+            if item["polarity"] == Polarity.NEGATIVE
         ]
         if pains:
             db.execute(

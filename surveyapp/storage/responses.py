@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.domain.scoring import TALLY_FIELDS
-from surveyapp.domain.vocabulary import FOLLOWUP_NEW
+from surveyapp.domain.vocabulary import FOLLOWUP_NEW, Polarity
 from surveyapp.storage.database import Database, day_of, iso, utcnow
 from surveyapp.storage.followups import count_open, open_followup
 from surveyapp.storage.invitation_tallies import count_steps
@@ -104,7 +104,7 @@ def record_response(
             key = (c["journey_id"], c["moment_id"], c["created_at"][:10], c["locale"])
             count_steps(db, {key: {"answered": 1, "opened": c["opened_at"] is None}})
         response_id = value(db, _INSERT, response)
-        if polarity == "negative":
+        if polarity == Polarity.NEGATIVE:
             open_followup(db, {**response, "id": response_id}, when)
         event["id"] = response_id
         queue_webhooks(db, journey_id, polarity, event)
@@ -162,7 +162,7 @@ def complete_response(
             )
         )
         add_to_tallies(db, [{**key, **delta}])
-        if polarity == "negative":
+        if polarity == Polarity.NEGATIVE:
             open_followup(db, response, iso(utcnow()))
         else:  # no longer a moment of pain: an untouched follow-up goes away
             f = followups.c

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.domain.vocabulary import RESPONSE_EVENTS
+from surveyapp.domain.vocabulary import RESPONSE_EVENTS, Polarity
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.statements import prepared, records, rows
 from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
@@ -89,7 +89,7 @@ def queue_webhooks(db: Database, journey_id: str, polarity: str, data: dict) -> 
         for endpoint in endpoints
         for event in RESPONSE_EVENTS
         if event in endpoint["events"].split(",")
-        and (event != "response.negative" or polarity == "negative")
+        and (event != "response.negative" or polarity == Polarity.NEGATIVE)
     ]
     if events:
         db.execute(sa.insert(webhook_outbox), events)

@@ -12,6 +12,7 @@ from flask import abort, redirect, request, url_for
 
 from surveyapp import storage
 from surveyapp.domain import next_steps
+from surveyapp.domain.vocabulary import Polarity
 from surveyapp.web.database import get_db
 from surveyapp.web.locale import choose_locale
 from surveyapp.web.survey import forms as survey_forms
@@ -48,11 +49,13 @@ def review(journey_id: str, moment_id: str):
     page the journey names. The address comes from the definition, never the request."""
     journey, survey = load_survey(journey_id, moment_id)
     locale = choose_locale(journey.locales, journey.default_locale)
-    link = next_steps.offers(journey.after_answer, "positive", locale, journey.default_locale)
+    link = next_steps.offers(
+        journey.after_answer, Polarity.POSITIVE, locale, journey.default_locale
+    )
     if "review" not in link:
         abort(404)
     mark = marks.read(journey.id, survey.moment_id)
-    if mark and mark["p"] == "positive" and not mark.get("clicked"):
+    if mark and mark["p"] == Polarity.POSITIVE and not mark.get("clicked"):
         storage.count_in_tally(get_db(), mark["tally"], "review_clicked")
         marks.remember(mark["r"], mark["p"], mark["tally"], mark["t"], clicked=True)
     return redirect(link["review"], 303)
