@@ -12,8 +12,11 @@ from tests.helpers import sql
 
 
 def error_of(response):
-    assert response.is_json, response.data
-    return response.get_json()["error"]
+    """The RFC 9457 problem an API error answers with."""
+    assert response.mimetype == "application/problem+json", response.data
+    problem = response.get_json(force=True)
+    assert problem["status"] == response.status_code and problem["title"]
+    return problem
 
 
 @pytest.mark.parametrize("header", [None, "Bearer nope", "Basic abc", "Bearer sk_" + "x" * 40])
@@ -69,7 +72,7 @@ def test_an_invalid_definition_lists_problems_by_path_and_stores_nothing(api, db
     assert response.status_code == 422
     error = error_of(response)
     assert error["code"] == "invalid_definition"
-    paths = {d["path"]: d["reason"] for d in error["details"]}
+    paths = {d["path"]: d["reason"] for d in error["errors"]}
     assert paths["moments[0].kind"].startswith("'zmott' is not a kind of moment")
     assert paths["locales[1]"] == "'de' is not a supported locale (fr, ro, en)"
     assert storage.get_journey(db, "shop") is None
@@ -123,7 +126,7 @@ def test_an_invalid_batch_creates_nothing(api, db):
         },
     )
     assert response.status_code == 422
-    paths = [d["path"] for d in error_of(response)["details"]]
+    paths = [d["path"] for d in error_of(response)["errors"]]
     assert paths == [
         "invitations[1].moment",
         "invitations[2].email",

@@ -53,7 +53,7 @@ def test_the_list_has_the_inboxs_filters_totals_and_due_dates(api, pains):
 def test_a_filter_value_that_is_not_one_of_its_own_is_a_422(api, pains, query, path):
     response = api("get", f"{BASE}?{query}")
     assert response.status_code == 422
-    assert response.get_json()["error"]["details"][0]["path"] == path
+    assert response.get_json()["errors"][0]["path"] == path
 
 
 def test_one_followup_comes_with_its_history_and_only_from_its_journey(api, pains, db):
@@ -100,7 +100,7 @@ def test_a_change_on_a_stale_revision_is_refused_and_changes_nothing(api, pains,
     assert api("patch", f"{BASE}/{item}", json={"owner": "maria", "revision": 0}).status_code == 200
     stale = api("patch", f"{BASE}/{item}", json={"status": "resolved", "revision": 0})
     assert stale.status_code == 409
-    assert stale.get_json()["error"]["code"] == "stale_revision"
+    assert stale.get_json()["code"] == "stale_revision"
     assert storage.followup_item(db, "cafe", item)["status"] == "open"
 
 
@@ -119,7 +119,7 @@ def test_a_change_on_a_stale_revision_is_refused_and_changes_nothing(api, pains,
 def test_a_bad_change_is_refused_with_its_path_and_changes_nothing(api, pains, db, body, path):
     response = api("patch", f"{BASE}/{pains['meal']}", json=body)
     assert response.status_code == 422
-    assert [d["path"] for d in response.get_json()["error"]["details"]] == [path]
+    assert [d["path"] for d in response.get_json()["errors"]] == [path]
     assert storage.history(db, pains["meal"]) == []
 
 
@@ -139,7 +139,7 @@ def test_a_retried_change_with_its_idempotency_key_is_replayed_not_made_twice(ap
     assert len(storage.history(db, pains["meal"])) == 1
     other = api("patch", f"{BASE}/{pains['meal']}", json={"note": "x"}, headers=dict(headers))
     assert other.status_code == 422
-    assert other.get_json()["error"]["code"] == "idempotency_key_reused"
+    assert other.get_json()["code"] == "idempotency_key_reused"
 
 
 def test_the_followups_api_needs_a_key(client, pains):

@@ -89,7 +89,7 @@ def test_an_api_call_whose_backend_ends_is_json_503_with_retry_after(app, client
     response = client.get("/api/v1/journeys", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 503
     assert response.headers["Retry-After"]
-    assert response.get_json()["error"]["code"] == "database_unavailable"
+    assert response.get_json()["code"] == "database_unavailable"
 
 
 def test_after_a_terminated_backend_the_next_request_is_served(app, client, database):

@@ -47,7 +47,7 @@ def test_an_api_invitation_to_a_group_address_is_422_and_creates_nothing(api):
     body = {"journey": "cafe", "moment": "bill", "customer": "C-9", "email": "a:b,c;@example.org"}
     response = api("post", "/invitations", json=body)
     assert response.status_code == 422
-    assert response.get_json()["error"]["details"][0]["path"].endswith("email")
+    assert response.get_json()["errors"][0]["path"].endswith("email")
     assert api("get", "/journeys").status_code == 200
 
 

@@ -260,7 +260,7 @@ def test_the_page_the_cli_and_the_api_give_the_same_figures(app, simulated, run_
         "/api/v1/journeys/saas-onboarding/insights?locale=xx",
         headers={"Authorization": f"Bearer {key}"},
     )
-    assert bad.status_code == 422 and bad.get_json()["error"]["code"] == "invalid_parameter"
+    assert bad.status_code == 422 and bad.get_json()["code"] == "invalid_parameter"
     missing = client.get(
         "/api/v1/journeys/nowhere/insights", headers={"Authorization": f"Bearer {key}"}
     )

@@ -22,15 +22,20 @@ from surveyapp.cli import (
 
 
 class _Commands(click.Group):
-    """The command group: a wrong setting or an unreachable database is one line on
-    stderr and exit status 1, from every command."""
+    """The command group, the CLI's face of every error: a refusal of the service
+    (domain/errors.py), a wrong setting or an unreachable database is one line on stderr
+    and exit status 1, from every command."""
 
     def invoke(self, ctx):
         from surveyapp import storage
+        from surveyapp.domain.errors import Refusal
         from surveyapp.settings import ConfigurationError
 
         try:
             return super().invoke(ctx)
+        except Refusal as exc:
+            where = "; ".join(f"{p.path}: {p.reason}" for p in exc.problems)
+            raise click.ClickException(f"{exc} ({where})" if where else str(exc)) from None
         except (ConfigurationError, storage.DatabaseUnavailable) as exc:
             raise click.ClickException(str(exc)) from None
 

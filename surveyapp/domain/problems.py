@@ -7,35 +7,10 @@ English for the CLI and the API and in the manager's language on the admin pages
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from surveyapp.domain.i18n import N_, Message, message, translate
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a definition: where (a path, or a line and column) and why.
-    ``str()`` is the English line the CLI prints; :meth:`text` says it in a reader's
-    language (the admin pages)."""
-
-    path: str | Message
-    why: Message
-
-    @property
-    def reason(self) -> str:
-        return str(self.why)
-
-    def __str__(self) -> str:
-        path = str(self.path)
-        return f"{path}: {self.reason}" if path else self.reason
-
-    def text(self, locale: str) -> str:
-        path = self.path.text(locale) if isinstance(self.path, Message) else self.path
-        reason = self.why.text(locale)
-        if not path:
-            return reason
-        return translate(locale, N_("%(path)s: %(reason)s"), path=path, reason=reason)
+from surveyapp.domain.errors import Invalid, Problem
+from surveyapp.domain.i18n import N_, Message, message
 
 
 def problem(path: str | Message, text: str, /, **values: Any) -> Problem:
@@ -59,9 +34,10 @@ def line_at(line: int, column: int) -> Message:
     return message(N_("line %(line)s, column %(column)s"), line=line, column=column)
 
 
-class DefinitionError(ValueError):
+class DefinitionError(Invalid):
     """A definition was refused; ``problems`` lists every reason."""
 
+    code = "invalid_definition"
+
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        super().__init__("; ".join(str(p) for p in problems), problems=problems)

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from surveyapp import storage
 from surveyapp.domain import vocabulary
+from surveyapp.domain.errors import Invalid
 from surveyapp.domain.text import has_control_characters
 from surveyapp.storage import Database
 
@@ -31,7 +32,7 @@ SESSION_HOURS = 12
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-class AccountError(ValueError):
+class AccountError(Invalid, ValueError):
     """An account cannot be created as asked; the message says why."""
 
 

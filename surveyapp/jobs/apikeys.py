@@ -7,12 +7,13 @@ import secrets
 from datetime import timedelta
 
 from surveyapp import storage
+from surveyapp.domain.errors import Invalid
 from surveyapp.storage import Database
 
 PREFIX = "sk_"
 
 
-class ApiKeyError(ValueError):
+class ApiKeyError(Invalid, ValueError):
     """A key cannot be created as asked; the message says why."""
 
 

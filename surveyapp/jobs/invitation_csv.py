@@ -9,6 +9,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from surveyapp.domain.errors import Invalid
 from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.problems import Problem
 from surveyapp.domain.text import has_control_characters, is_valid_email
@@ -27,13 +28,15 @@ class Request:
     line: int | None = None
 
 
-class CsvError(ValueError):
+class CsvError(Invalid, ValueError):
     """The CSV as a whole cannot be read (encoding, empty, columns); ``why`` says it in
     any language."""
 
+    code = "invalid_csv"
+
     def __init__(self, why: Message):
         self.why = why
-        super().__init__(str(why))
+        super().__init__(why)
 
 
 def check_request(customer: str, email: str | None) -> Message | None:

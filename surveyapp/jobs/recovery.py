@@ -13,6 +13,7 @@ from typing import Any
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.errors import Conflict
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import wilson
@@ -33,8 +34,13 @@ BODY = N_(
 )
 
 
-class AlreadySent(Exception):
+class AlreadySent(Conflict):
     """This follow-up's recovery survey was already sent; nothing was sent again."""
+
+    code = "already_sent"
+
+    def __init__(self, response_id: int):
+        super().__init__(f"The recovery survey of follow-up {response_id} was already sent.")
 
 
 def send(

@@ -22,6 +22,7 @@ from typing import Any
 
 from surveyapp import storage
 from surveyapp.domain import scoring
+from surveyapp.domain.errors import Invalid
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import POLARITIES, Polarity
@@ -42,7 +43,7 @@ DEFAULT_INCIDENCE = {"recovery": 0.3}
 DEFAULT_ROLE_OF_KIND = {"recovery": "moment_of_truth", "amot": "breaker", "fmot": "maker"}
 
 
-class TruthError(ValueError):
+class TruthError(Invalid, ValueError):
     """A truth file is wrong; the message says where."""
 
 

@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.errors import Conflict
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.text import is_valid_email
 from surveyapp.domain.vocabulary import PASSWORD_RESET_HOURS, ROLES
@@ -31,12 +32,14 @@ RESET_BODY = N_(
 )
 
 
-class ResetRefused(Exception):
+class ResetRefused(Conflict):
     """A reset link that cannot set a password: ``why`` is used, expired or unknown;
     ``locale``, its account's language if known."""
 
+    code = "reset_refused"
+
     def __init__(self, why: str, locale: str | None = None):
-        super().__init__(why)
+        super().__init__(f"This password-reset link is {why}.")
         self.why, self.locale = why, locale
 
 

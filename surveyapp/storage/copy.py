@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from surveyapp.domain.errors import Conflict
 from surveyapp.storage.database import Database, is_postgres
 from surveyapp.storage.tables import metadata
 from surveyapp.storage.transactions import snapshot, transaction
@@ -15,7 +16,7 @@ from surveyapp.storage.transactions import snapshot, transaction
 BATCH = 2000
 
 
-class CopyRefused(Exception):
+class CopyRefused(Conflict):
     """The target is not empty, or the copy does not match its source; nothing is kept."""
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from surveyapp.domain.errors import Unavailable
+
 #: What storage functions take: one connection, used by one request or command at a time.
 Database = sa.Connection
 
@@ -25,7 +27,7 @@ POOL_SIZE = 16
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 
 
-class DatabaseUnavailable(Exception):
+class DatabaseUnavailable(Unavailable):
     """The database setting is wrong or the server cannot be reached; the message, one
     line without the password, says which."""
 

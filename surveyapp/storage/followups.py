@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from surveyapp.domain.errors import Conflict, NotFound
 from surveyapp.domain.vocabulary import (
     FOLLOWUP_CONTACTED,
     FOLLOWUP_DONE,
@@ -88,12 +89,20 @@ def leave_contact(db: Database, response_id: int, contact: str, tally: Mapping[s
     return bool(changed)
 
 
-class NoSuchFollowup(Exception):
+class NoSuchFollowup(NotFound):
     """No follow-up of that journey has that id; nothing was changed."""
 
+    def __init__(self, response_id: int):
+        super().__init__(f"No follow-up {response_id}.")
 
-class StaleFollowup(Exception):
+
+class StaleFollowup(Conflict):
     """The follow-up changed since the page that edits it was made; nothing was changed."""
+
+    code = "stale_revision"
+
+    def __init__(self, response_id: int):
+        super().__init__(f"Follow-up {response_id} changed since that revision.")
 
 
 #: A field :func:`update_followup` leaves as it is.

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from surveyapp.domain.errors import Conflict
 from surveyapp.domain.journeys import Journey
 from surveyapp.storage.database import Database
 from surveyapp.storage.tables import journey_versions
@@ -14,12 +15,13 @@ from surveyapp.storage.tables import journey_versions
 v = journey_versions.c
 
 
-class StaleVersion(Exception):
+class StaleVersion(Conflict):
     """Someone published the journey since the version a change started from; nothing
     was stored. ``latest`` is the version now published."""
 
     def __init__(self, journey_id: str, expected: int, latest: int):
         self.journey_id, self.expected, self.latest = journey_id, expected, latest
+        self.code = "stale_version"
         super().__init__(f"{journey_id}: version {latest} was published since version {expected}")
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from surveyapp.domain.errors import Conflict
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import FOLLOWUP_NEW, Polarity
 from surveyapp.storage.database import Database, day_of, iso, utcnow
@@ -39,8 +40,13 @@ _CLAIM = prepared(
 _INSERT = prepared(sa.insert(responses).returning(responses.c.id))
 
 
-class AlreadyAnswered(Exception):
+class AlreadyAnswered(Conflict):
     """The invitation already has its response; nothing was stored."""
+
+    code = "already_answered"
+
+    def __init__(self, invitation_id: int):
+        super().__init__(f"Invitation {invitation_id} is already answered.")
 
 
 def record_response(

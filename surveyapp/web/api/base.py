@@ -1,5 +1,6 @@
 """The API's blueprint and what every endpoint shares: API-key authentication, the
-per-key rate limit, JSON errors, request parsing."""
+per-key rate limit, request parsing. Errors are the service's (domain/errors.py),
+answered as RFC 9457 problems by web/errors.py."""
 
 from __future__ import annotations
 
@@ -15,35 +16,14 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from surveyapp import storage
 from surveyapp.domain.definitions import MAX_NESTING, json_too_deep
+from surveyapp.domain.errors import Invalid, NotFound, Refusal
 from surveyapp.jobs import apikeys
 from surveyapp.web.api.openapi import document
 from surveyapp.web.database import get_db
-from surveyapp.web.errors import error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_BODY = 1024 * 1024
-
-
-class ApiError(Exception):
-    """An error answered as JSON with its status."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        details: list | None = None,
-        headers: dict | None = None,
-    ):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.details, self.headers = details or [], headers or {}
-
-
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):
-    return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
 
 @bp.before_request
@@ -55,11 +35,11 @@ def _authenticate():
     scheme, _, key = header.partition(" ")
     found = apikeys.authenticate(get_db(), key.strip()) if scheme.lower() == "bearer" else None
     if found is None:
-        raise ApiError(
-            401,
-            "unauthorized",
+        raise Refusal(
             "A valid API key is needed: "
             "Authorization: Bearer <key> (surveyapp apikey create NAME).",
+            status=401,
+            code="unauthorized",
             headers={"WWW-Authenticate": 'Bearer realm="surveyapp"'},
         )
     g.api_key = found
@@ -69,11 +49,11 @@ def _authenticate():
         left = storage.take_token(get_db(), found["id"], rate=rate, burst=burst, now=time.time())
         if left < 0:
             wait = max(1, math.ceil(-left / rate))
-            raise ApiError(
-                429,
-                "rate_limited",
+            raise Refusal(
                 f"Too many requests for this key: at most "
                 f"{rate:g} per second (bursts of {burst:g}).",
+                status=429,
+                code="rate_limited",
                 headers={"Retry-After": str(wait)},
             )
     return None
@@ -82,14 +62,18 @@ def _authenticate():
 def json_body() -> Any:
     """The request's JSON body, or a 415/400 error that says what is wrong."""
     if not request.is_json:
-        raise ApiError(415, "unsupported_media_type", "Send JSON (Content-Type: application/json).")
+        raise Refusal(
+            "Send JSON (Content-Type: application/json).", status=415, code="unsupported_media_type"
+        )
     try:
         text = (request.get_data(cache=True) or b"null").decode("utf-8")
         if json_too_deep(text):
             raise ValueError(f"arrays and objects nest more than {MAX_NESTING} levels deep")
         return json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "invalid_json", f"The body is not valid JSON: {exc}") from None
+        raise Refusal(
+            f"The body is not valid JSON: {exc}", status=400, code="invalid_json"
+        ) from None
 
 
 def day_arg(name: str) -> date | None:
@@ -100,11 +84,10 @@ def day_arg(name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise ApiError(
-            422,
-            "invalid_parameter",
+        raise Invalid(
             f"{name} must be a date YYYY-MM-DD",
-            [{"path": name, "reason": f"'{raw}' is not a date YYYY-MM-DD"}],
+            code="invalid_parameter",
+            problems=[{"path": name, "reason": f"'{raw}' is not a date YYYY-MM-DD"}],
         ) from None
 
 
@@ -119,7 +102,7 @@ def idempotent(compute: Callable[[], tuple[Any, int]]) -> tuple[Any, int, bool]:
         body, status = compute()
         return body, status, False
     if len(key) > 200:
-        raise ApiError(422, "invalid_idempotency_key", "Idempotency-Key is at most 200 characters.")
+        raise Invalid("Idempotency-Key is at most 200 characters.", code="invalid_idempotency_key")
     db = get_db()
     request_hash = hashlib.sha256(request.get_data(cache=True)).hexdigest()
     # One request per key at a time: a retry racing the first waits, then sees it.
@@ -128,10 +111,9 @@ def idempotent(compute: Callable[[], tuple[Any, int]]) -> tuple[Any, int, bool]:
         earlier = storage.get_idempotent(db, g.api_key["id"], key)
         if earlier:
             if earlier[0] != request_hash:
-                raise ApiError(
-                    422,
-                    "idempotency_key_reused",
+                raise Invalid(
                     "This Idempotency-Key was used for a different request.",
+                    code="idempotency_key_reused",
                 )
             return json.loads(earlier[2]), earlier[1], True
         body, status = compute()
@@ -157,5 +139,5 @@ def journey_or_404(journey_id: str):
     """The stored journey, or a 404 error."""
     journey = storage.get_journey(get_db(), journey_id)
     if journey is None:
-        raise ApiError(404, "not_found", f"No journey '{journey_id}'.")
+        raise NotFound(f"No journey '{journey_id}'.")
     return journey

@@ -9,11 +9,12 @@ from typing import Any
 from flask import g, jsonify, request
 
 from surveyapp import storage
+from surveyapp.domain.errors import Conflict, Invalid, NotFound
 from surveyapp.domain.inbox import SEARCH_MAX, due_at, is_overdue, read_filters
 from surveyapp.domain.text import is_whole_number
 from surveyapp.domain.vocabulary import FOLLOWUP_STATUSES
 from surveyapp.jobs import inbox as inbox_job
-from surveyapp.web.api.base import ApiError, bp, idempotent, journey_or_404, json_body, replayable
+from surveyapp.web.api.base import bp, idempotent, journey_or_404, json_body, replayable
 from surveyapp.web.database import get_db
 
 #: What a list may be filtered by (the inbox's filters, as query parameters).
@@ -22,9 +23,9 @@ MAX_LIMIT = 100
 UPDATABLE = {"status", "owner", "note", "revision"}
 
 
-def _invalid(name: str, reason: str) -> ApiError:
-    return ApiError(
-        422, "invalid_parameter", f"{name}: {reason}", [{"path": name, "reason": reason}]
+def _invalid(name: str, reason: str) -> Invalid:
+    return Invalid(
+        f"{name}: {reason}", code="invalid_parameter", problems=[{"path": name, "reason": reason}]
     )
 
 
@@ -89,7 +90,7 @@ def list_followups(journey_id: str):
 def _found(db, journey_id: str, response_id: int) -> dict[str, Any]:
     found = storage.followup_item(db, journey_id, response_id)
     if found is None:
-        raise ApiError(404, "not_found", f"No follow-up {response_id} in journey '{journey_id}'.")
+        raise NotFound(f"No follow-up {response_id} in journey '{journey_id}'.")
     return found
 
 
@@ -109,7 +110,7 @@ def get_followup(journey_id: str, followup_id: int):
 def _changes(body: Any, owners: list[str]) -> dict[str, Any]:
     """The changes a PATCH body asks for, every problem at once as a 422."""
     if not isinstance(body, dict) or not body:
-        raise ApiError(422, "invalid_followup", "Send an object with status, owner or note.")
+        raise Invalid("Send an object with status, owner or note.", code="invalid_followup")
     problems = [
         {"path": key, "reason": "not a field of a follow-up one may change"}
         for key in body
@@ -126,7 +127,9 @@ def _changes(body: Any, owners: list[str]) -> dict[str, Any]:
     if "revision" in body and (isinstance(revision, bool) or not isinstance(revision, int)):
         problems.append({"path": "revision", "reason": "the whole number the item showed"})
     if problems:
-        raise ApiError(422, "invalid_followup", "Nothing was changed: fix these first.", problems)
+        raise Invalid(
+            "Nothing was changed: fix these first.", code="invalid_followup", problems=problems
+        )
     changes = {k: body[k] for k in ("status", "owner") if k in body}
     if "note" in body:
         changes["note"] = (note or "").replace("\x00", "").strip() or None
@@ -153,10 +156,9 @@ def update_followup(journey_id: str, followup_id: int):
                 **changes,
             )
         except storage.StaleFollowup:
-            raise ApiError(
-                409,
-                "stale_revision",
+            raise Conflict(
                 "The follow-up changed since that revision: read it again, then retry.",
+                code="stale_revision",
             ) from None
         return _one(db, journey.id, response_id), 200
 

@@ -8,8 +8,9 @@ from typing import Any
 from flask import current_app, g, request
 
 from surveyapp import storage
+from surveyapp.domain.errors import Invalid
 from surveyapp.jobs import invitation_csv, invitations, mailer
-from surveyapp.web.api.base import ApiError, bp, idempotent, json_body, replayable
+from surveyapp.web.api.base import bp, idempotent, json_body, replayable
 from surveyapp.web.database import get_db
 
 MAX_BATCH = 1000
@@ -52,25 +53,24 @@ def create_invitations():
     single = not (isinstance(body, dict) and "invitations" in body)
     items = [body] if single else body["invitations"]
     if not single and (not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH):
-        raise ApiError(
-            422,
-            "invalid_batch",
+        raise Invalid(
             f"invitations must be a list of 1 to {MAX_BATCH}",
-            [{"path": "invitations", "reason": "must be a list of 1 to 1000"}],
+            code="invalid_batch",
+            problems=[{"path": "invitations", "reason": "must be a list of 1 to 1000"}],
         )
     problems: list[dict] = []
     for index, item in enumerate(items):
         _check_item(item, "body" if single else f"invitations[{index}]", problems)
     if problems:
-        raise ApiError(
-            422, "invalid_invitations", "Nothing was created: fix these first.", problems
+        raise Invalid(
+            "Nothing was created: fix these first.", code="invalid_invitations", problems=problems
         )
     smtp = None
     if any(item.get("send") for item in items):
         try:
             smtp = mailer.SmtpSettings.from_config(current_app.config)
         except mailer.MailConfigError as exc:
-            raise ApiError(422, "mail_not_configured", f"Cannot send: {exc}") from None
+            raise Invalid(f"Cannot send: {exc}", code="mail_not_configured") from None
 
     db = get_db()
     made: list[dict] = []

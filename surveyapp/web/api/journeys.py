@@ -10,11 +10,12 @@ from flask import g, jsonify, request
 from surveyapp import storage
 from surveyapp.domain.completeness import fallbacks
 from surveyapp.domain.definitions import parse_definition
+from surveyapp.domain.errors import Invalid, Refusal
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import LOCALES
 from surveyapp.jobs import scores as scores_job
-from surveyapp.web.api.base import ApiError, bp, day_arg, journey_or_404
+from surveyapp.web.api.base import bp, day_arg, journey_or_404
 from surveyapp.web.database import get_db
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -28,19 +29,18 @@ def load_journey():
     elif content_type in YAML_TYPES:
         fmt = "yaml"
     else:
-        raise ApiError(
-            415,
-            "unsupported_media_type",
+        raise Refusal(
             "Send a definition as application/json or application/yaml.",
+            status=415,
+            code="unsupported_media_type",
         )
     try:
         journey = parse_definition(request.get_data(), fmt)
     except DefinitionError as exc:
-        raise ApiError(
-            422,
-            "invalid_definition",
+        raise Invalid(
             "The journey definition is not valid; nothing was stored.",
-            [{"path": str(p.path), "reason": p.reason} for p in exc.problems],
+            code="invalid_definition",
+            problems=exc.problems,
         ) from None
     author = f"api:{g.api_key['name']}"
     (report,) = storage.store_journeys(get_db(), [journey], author=author)
@@ -129,11 +129,10 @@ def _locale_arg() -> str | None:
     """The ``locale`` query parameter, one of the service's locales (422 otherwise)."""
     locale = request.args.get("locale") or None
     if locale is not None and locale not in LOCALES:
-        raise ApiError(
-            422,
-            "invalid_parameter",
+        raise Invalid(
             f"locale is one of {', '.join(LOCALES)}",
-            [{"path": "locale", "reason": f"'{locale}' is not {_one_of(LOCALES)}"}],
+            code="invalid_parameter",
+            problems=[{"path": "locale", "reason": f"'{locale}' is not {_one_of(LOCALES)}"}],
         )
     return locale
 

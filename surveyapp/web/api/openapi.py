@@ -37,11 +37,12 @@ def _ok(description: str, schema: dict) -> dict:
 
 
 ERRORS = {
-    "4XX": {
-        "description": "An error: what went wrong, and for a definition or a batch, "
-        "every problem by path.",
-        **_json(ERROR),
-    },
+    status: {
+        "description": "An RFC 9457 problem: what went wrong (detail), a stable code, and "
+        "for a definition or a batch every problem by path (errors).",
+        "content": {"application/problem+json": {"schema": ERROR}},
+    }
+    for status in ("4XX", "5XX")
 }
 JOURNEY_ID = {"name": "journey_id", "in": "path", "required": True, "schema": {"type": "string"}}
 FOLLOWUP_ID = {

@@ -9,8 +9,9 @@ import json
 from flask import jsonify, request
 
 from surveyapp import storage
+from surveyapp.domain.errors import Invalid, Refusal
 from surveyapp.domain.text import is_whole_number
-from surveyapp.web.api.base import ApiError, bp, day_arg, journey_or_404
+from surveyapp.web.api.base import bp, day_arg, journey_or_404
 from surveyapp.web.database import get_db
 
 
@@ -27,18 +28,19 @@ def _after(cursor: str | None) -> int:
             raise ValueError
         return after
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(400, "invalid_cursor", "The cursor is not one this API gave.") from None
+        raise Refusal(
+            "The cursor is not one this API gave.", status=400, code="invalid_cursor"
+        ) from None
 
 
 @bp.get("/responses")
 def responses():
     limit_raw = request.args.get("limit", "100")
     if not is_whole_number(limit_raw) or not 1 <= int(limit_raw) <= 1000:
-        raise ApiError(
-            422,
-            "invalid_parameter",
+        raise Invalid(
             "limit is a whole number from 1 to 1000",
-            [{"path": "limit", "reason": f"'{limit_raw}' is not 1 to 1000"}],
+            code="invalid_parameter",
+            problems=[{"path": "limit", "reason": f"'{limit_raw}' is not 1 to 1000"}],
         )
     limit = int(limit_raw)
     journey_id = request.args.get("journey") or None

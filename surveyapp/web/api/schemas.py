@@ -16,25 +16,25 @@ from surveyapp.domain.vocabulary import (
     POLARITIES,
 )
 
+#: An RFC 9457 problem, with our two extensions: ``code`` (stable, for programs) and
+#: ``errors`` (every problem of an invalid input, by path).
 ERROR = {
     "type": "object",
-    "required": ["error"],
+    "required": ["type", "title", "status", "detail", "code", "errors"],
     "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "details"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {"path": {"type": "string"}, "reason": {"type": "string"}},
-                    },
-                },
+        "type": {"type": "string", "format": "uri-reference"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "reason"],
+                "properties": {"path": {"type": "string"}, "reason": {"type": "string"}},
             },
-        }
+        },
     },
 }
 NULLABLE_STRING = {"type": ["string", "null"]}
