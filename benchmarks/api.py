@@ -63,7 +63,7 @@ def main() -> None:
     os.environ.update(env)
     from surveyapp import storage
     from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import apikeys
+    from surveyapp.services import apikeys
 
     with storage.open_database(workdir / "surveyapp.db") as db:
         storage.store_journeys(

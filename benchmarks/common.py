@@ -154,7 +154,7 @@ def cafe_links(database, count: int) -> list[str]:
     meal survey (French, no email): the tokens."""
     from surveyapp import storage
     from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import invitations
+    from surveyapp.services import invitations
 
     journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
     with storage.open_database(database) as db:

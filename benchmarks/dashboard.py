@@ -109,7 +109,7 @@ def measure(size: int, repeat: int, database: str | None = None) -> dict[str, fl
     from surveyapp import create_app, storage
     from surveyapp.domain import scoring
     from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
 
     journey = read_definition_file(DEMO_JOURNEYS / "saas-onboarding.yaml")
     db = storage.open_database(database)

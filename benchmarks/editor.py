@@ -61,7 +61,7 @@ def main() -> None:
     os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
 
     from surveyapp import create_app, storage
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
 
     db = storage.open_database(instance / "surveyapp.db")
     storage.store_journeys(db, [big_journey(args.moments)])

@@ -117,7 +117,7 @@ def measure(args, database: str | None) -> None:
 
     from surveyapp import create_app, storage
     from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
 
     db = storage.open_database(database or instance / "surveyapp.db")
     journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")

@@ -31,7 +31,7 @@ def main() -> None:
     os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
     from surveyapp import storage
     from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import insights, simulate
+    from surveyapp.services import insights, simulate
 
     journey = read_definition_file(DEMO_JOURNEYS / "saas-onboarding.yaml")
     db = storage.open_database(instance / "surveyapp.db")

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/insights_validation.py [--seeds 20] [--customers 400 60]
 
-For each of the validation truths of the demo SaaS journey (surveyapp/jobs/validation.py:
+For each of the validation truths of the demo SaaS journey (surveyapp/services/validation.py:
 drivers of every kind among neutral moments that share each customer's mood, and a
 journey where nothing matters), draws ``--seeds`` simulated journeys per customer count,
 analyses each as `surveyapp insights` does, and prints the confusion table (planted role
@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, nargs="+", default=[400, 60])
     args = parser.parse_args()
     from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import validation
+    from surveyapp.services import validation
 
     journey = read_definition_file(ROOT / "surveyapp/cli/demo_journeys/saas-onboarding.yaml")
     for customers in args.customers:

@@ -42,7 +42,7 @@ def main() -> None:
 
     from surveyapp import settings, storage
     from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.jobs import invitation_csv, invitations, mailer
+    from surveyapp.services import invitation_csv, invitations, mailer
 
     journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
     db = storage.open_database(instance / "surveyapp.db")
@@ -137,7 +137,7 @@ def pages(instance: Path, csv_path: Path, rows: int, repeat: int) -> None:
     import statistics
 
     from surveyapp import create_app, storage
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
 
     database = instance / "surveyapp.db"
     with storage.connect(database) as db:

@@ -2,8 +2,9 @@
 
 Layers, each importing only those below it (checked by import-linter, see
 docs/architecture.md): ``domain`` (journeys, surveys, scoring: no Flask, no SQL) ←
-``storage`` (the database) ← ``jobs`` (invitations, emails, dashboard figures, insights)
-← ``settings`` ← ``web`` and ``cli``.
+``storage`` (the database) ← ``services`` (what a request or a command asks: invitations,
+emails, dashboard figures, insights) ← ``workers`` (background work beside the web
+workers) ← ``settings`` ← ``web`` and ``cli``.
 
 ``surveyapp.create_app`` (what ``gunicorn "surveyapp:create_app()"`` loads) is imported
 when first asked for, so that importing the domain never imports Flask.

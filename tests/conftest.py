@@ -194,7 +194,7 @@ def mailing_manager(mailing_app, db):
 @pytest.fixture
 def key(db):
     """An API key named order-system."""
-    from surveyapp.jobs import apikeys
+    from surveyapp.services import apikeys
 
     return apikeys.create(db, "order-system")
 

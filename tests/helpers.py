@@ -25,7 +25,7 @@ from werkzeug.datastructures import MultiDict
 
 from surveyapp import storage
 from surveyapp.domain import scoring, surveys
-from surveyapp.jobs import invitations
+from surveyapp.services import invitations
 from surveyapp.web.server import PRODUCTION_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +137,7 @@ PASSWORD = "correct horse battery"
 
 def logged_in(app, db, username: str, role: str, lang: str = "fr"):
     """A browser of ``app`` logged in, in ``lang``, as a new account with ``role``."""
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
 
     accounts.create(db, username, PASSWORD, role)
     client = app.test_client()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 
 
 def test_passwords_are_stored_only_as_strong_hashes(db):

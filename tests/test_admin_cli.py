@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from surveyapp import storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 
 
 def test_create_list_and_delete_an_account(run_cli, db_path):

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import admin_log_in, csrf_token, form_fields
 
 PASSWORD = "correct horse battery"

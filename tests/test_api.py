@@ -7,7 +7,7 @@ import json
 import pytest
 
 from surveyapp import create_app, storage
-from surveyapp.jobs import apikeys
+from surveyapp.services import apikeys
 from tests.helpers import sql
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import answers_living, invited_pain, record_scored, sql
 
 BASE = "/journeys/cafe/followups"

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from surveyapp import create_app, storage
 from surveyapp.domain.definitions import read_definition_file
-from surveyapp.jobs import apikeys
+from surveyapp.services import apikeys
 from tests.helpers import DEMO_JOURNEYS
 
 

@@ -110,7 +110,7 @@ vocabulary.LOCALES = (*vocabulary.LOCALES, "de")
 
 from click.testing import CliRunner
 from surveyapp.cli import cli
-from surveyapp.jobs import apikeys
+from surveyapp.services import apikeys
 from surveyapp.web.app import create_app
 from surveyapp import storage
 

@@ -14,7 +14,7 @@ from PIL import Image
 from surveyapp import storage
 from surveyapp.domain.definitions import parse_definition, read_definition_file
 from surveyapp.domain.problems import DefinitionError
-from surveyapp.jobs import accounts, mailer
+from surveyapp.services import accounts, mailer
 from tests.helpers import admin_log_in, csrf_token, make_invitation
 
 DEFINITION = {

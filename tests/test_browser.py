@@ -137,7 +137,7 @@ def test_a_customer_follows_the_emailed_link_in_romanian(
 def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
     browser, live_server, db, tmp_path, answer, journeys_dir
 ):
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
 
     accounts.create(db, "maria", "correct horse battery", "admin")
     context = browser.new_context(locale="fr-FR", accept_downloads=True)
@@ -266,7 +266,7 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
     answers from the email; the manager sees the invitation answered and the rate."""
     import time
 
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
     from tests.helpers import start_serve
 
     accounts.create(db, "maria", "correct horse battery", "admin")
@@ -362,7 +362,7 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
 def test_the_journey_editor_works_without_javascript(browser, live_server, db):
     """Every button posts the page back: languages, a new moment, the preview in its
     frame and publishing all work with JavaScript turned off."""
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
 
     accounts.create(db, "maria", "correct horse battery", "admin")
     context = browser.new_context(locale="ro-RO", java_script_enabled=False)

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from surveyapp import storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import answers_living, invited_pain, log_in_in_french, record_scored
 
 

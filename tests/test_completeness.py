@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from surveyapp import storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import admin_log_in, csrf_token
 
 SHOP = (
@@ -61,7 +61,7 @@ def test_load_warns_and_loads(run_cli, tmp_path, db):
 
 
 def test_the_api_lists_the_warnings_of_what_it_loaded(app, db):
-    from surveyapp.jobs import apikeys
+    from surveyapp.services import apikeys
 
     key = apikeys.create(db, "ci")
     response = app.test_client().post(

@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 from surveyapp import storage
-from surveyapp.jobs import invitations
+from surveyapp.services import invitations
 from tests.helpers import record_scored, sql
 
 

@@ -10,7 +10,7 @@ import pytest
 from surveyapp import storage
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.problems import DefinitionError
-from surveyapp.jobs import accounts, apikeys
+from surveyapp.services import accounts, apikeys
 from tests.helpers import make_invitation, sql
 
 HOSTILE = ["Café\r\nBcc: all@example.com", "Café\x00", "Ca\tfé", "Café\u2028des Arts", "\x1b[31m"]

@@ -8,7 +8,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.domain import statistics
-from surveyapp.jobs import dashboard, exports
+from surveyapp.services import dashboard, exports
 from tests.helpers import answers_living, followups, record_scored
 
 
@@ -191,7 +191,7 @@ def test_weeks_are_labelled_in_the_readers_language_and_a_partial_week_is_marked
 
 
 def test_the_trend_joins_complete_weeks_only_and_labels_its_axes(app, db, loaded):
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
     from tests.helpers import admin_log_in
 
     cafe = loaded["cafe"]

@@ -4,7 +4,7 @@ the same scores, exports and API answers, and new rows continue after the copied
 from __future__ import annotations
 
 from surveyapp import create_app, storage
-from surveyapp.jobs import accounts, apikeys, webhooks
+from surveyapp.services import accounts, apikeys, webhooks
 from surveyapp.storage import schema
 from tests.helpers import (
     admin_log_in,

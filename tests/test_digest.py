@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import digest
+from surveyapp.services import digest
 from tests.helpers import (
     SURVEYAPP,
     csrf_token,

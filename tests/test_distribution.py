@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from surveyapp import settings, storage
 from surveyapp.domain.vocabulary import INVITATION_STATES
-from surveyapp.jobs import invitations, mailer
+from surveyapp.services import invitations, mailer
 from tests.helpers import csrf_token, make_invitation, sql
 
 INVITE = "/admin/j/cafe/m/meal/invite"

@@ -16,7 +16,7 @@ import urllib.parse
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import invitations
+from surveyapp.services import invitations
 from tests.helpers import CSRF, sql, start_gunicorn, stop_server
 
 pytestmark = pytest.mark.browser  # real server processes, like the browser tests
@@ -197,7 +197,7 @@ def test_two_clients_racing_on_each_of_100_links_store_100_responses(db, loaded)
 
 
 def test_concurrent_api_clients_creating_invitations_never_fail(db, loaded):
-    from surveyapp.jobs import apikeys
+    from surveyapp.services import apikeys
 
     key = apikeys.create(db, "load")
     server, port = start_gunicorn(workers=4)

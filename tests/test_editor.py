@@ -8,7 +8,7 @@ import re
 
 from surveyapp import storage
 from surveyapp.domain.definitions import parse_definition
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import admin_log_in, answers_living, csrf_token, form_fields, record_scored
 
 PASSWORD = "correct horse battery"

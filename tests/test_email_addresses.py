@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from surveyapp.domain.text import is_valid_email
-from surveyapp.jobs import invitation_csv, users
+from surveyapp.services import invitation_csv, users
 
 HOSTILE = [
     "postmaster;x@example.org",  # would reach "postmaster"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import mailer
+from surveyapp.services import mailer
 from tests.helpers import make_invitation
 
 pytestmark = [

@@ -11,7 +11,7 @@ import io
 
 import pytest
 
-from surveyapp.jobs import exports
+from surveyapp.services import exports
 from tests.helpers import admin_log_in
 
 HOSTILE = [
@@ -52,7 +52,7 @@ def test_an_exported_cell_starts_no_formula_under_any_separator(value, delimiter
 
 
 def test_the_admin_exports_start_no_formula_under_any_separator(app, db, loaded, answer):
-    from surveyapp.jobs import accounts
+    from surveyapp.services import accounts
 
     for why in HOSTILE:
         answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": why})

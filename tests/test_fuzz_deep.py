@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from surveyapp import create_app
-from surveyapp.jobs import accounts, apikeys
+from surveyapp.services import accounts, apikeys
 from tests.helpers import admin_log_in, csrf_token, get_then_post, sql
 
 FUZZ = settings(

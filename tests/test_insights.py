@@ -10,7 +10,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.domain import surveys
-from surveyapp.jobs import accounts, insights, simulate
+from surveyapp.services import accounts, insights, simulate
 from tests.helpers import admin_log_in, record_scored
 
 #: A planted role and the label that finds it.
@@ -236,7 +236,7 @@ def test_the_page_explains_each_moment_in_a_sentence_beside_its_declared_kind(ap
 
 
 def test_the_page_the_cli_and_the_api_give_the_same_figures(app, simulated, run_cli, db):
-    from surveyapp.jobs import apikeys
+    from surveyapp.services import apikeys
 
     key = apikeys.create(db, "bi")
     client = app.test_client()

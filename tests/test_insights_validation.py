@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from surveyapp.domain.definitions import read_definition_file
-from surveyapp.jobs import validation
+from surveyapp.services import validation
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.sqlite_only  # simulated in memory: no database involved

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import webhooks
+from surveyapp.workers import webhooks as webhook_worker
 from tests.helpers import csrf_token, sql
 
 PAGE = "/admin/integrations"
@@ -93,7 +93,7 @@ def test_a_webhook_gets_a_test_event_its_log_shows_a_failure_and_retry_now_deliv
     token = token_of(manager)
     assert manager.post(f"{log}/test", data={"csrf_token": token}).status_code == 303
     statuses.append(500)
-    assert webhooks.deliver_due(db) == (0, 1)
+    assert webhook_worker.deliver_due(db) == (0, 1)
     page = text(manager.get(log))
     assert "webhook.test" in page and "HTTP 500" in page and "prochaine tentative" in page
     (delivery,) = storage.deliveries(db, endpoint["id"])
@@ -101,7 +101,7 @@ def test_a_webhook_gets_a_test_event_its_log_shows_a_failure_and_retry_now_deliv
         f"{log}/retry", data={"csrf_token": token, "delivery": str(delivery["id"])}
     )
     assert retried.status_code == 303
-    assert webhooks.deliver_due(db) == (1, 0)
+    assert webhook_worker.deliver_due(db) == (1, 0)
     assert b'"type":"webhook.test"' in bodies[-1]
     assert "livré le" in text(manager.get(log))
     assert manager.post(f"{log}/remove", data={"csrf_token": token}).status_code == 303

@@ -10,7 +10,7 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from surveyapp import storage
-from surveyapp.jobs import invitations
+from surveyapp.services import invitations
 from tests.helpers import csrf_token, make_invitation, sql
 
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import invitation_csv, invitations
-from surveyapp.jobs.invitation_csv import CsvError, Request
-from surveyapp.jobs.invitations import Budget
+from surveyapp.services import invitation_csv, invitations
+from surveyapp.services.invitation_csv import CsvError, Request
+from surveyapp.services.invitations import Budget
 from tests.helpers import sql
 
 DEFAULT_BUDGET = Budget()

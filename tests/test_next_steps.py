@@ -11,7 +11,7 @@ from itsdangerous import TimestampSigner
 from surveyapp import storage
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.problems import DefinitionError
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import admin_log_in, csrf_token, followups, get_then_post, sql
 
 REVIEW_FR = "https://example.com/avis/cafe-des-arts"

@@ -20,7 +20,7 @@ import urllib.request
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts, apikeys, webhooks
+from surveyapp.services import accounts, apikeys, webhooks
 from tests.helpers import record_scored, sql, start_serve, stop_server, wait_until
 from tests.test_durability import check_consistency, make_tokens, submit
 from tests.test_webhooks import Receiver

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts, apikeys, recovery, simulate, users
+from surveyapp.services import accounts, apikeys, recovery, simulate, users
 from tests.helpers import ROOT, answers_living, followups, make_invitation, record_scored
 
 pytestmark = [

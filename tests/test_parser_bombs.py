@@ -12,7 +12,7 @@ import pytest
 
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.problems import DefinitionError
-from surveyapp.jobs import accounts, apikeys
+from surveyapp.services import accounts, apikeys
 from tests.helpers import ROOT, admin_log_in
 
 pytestmark = pytest.mark.sqlite_only  # input parsing, refused before any query

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from surveyapp import ConfigurationError, create_app
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import admin_log_in, start_serve, stop_server
 
 PASSWORD = "correct horse battery"

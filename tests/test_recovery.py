@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import recovery
+from surveyapp.services import recovery
 from tests.helpers import csrf_token, form_fields, invited_pain, sql
 
 INBOX = "/admin/j/cafe/followups"

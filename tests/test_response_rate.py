@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from surveyapp import storage
 from surveyapp.domain import statistics
-from surveyapp.jobs import accounts, apikeys, dashboard, headlines
+from surveyapp.services import accounts, apikeys, dashboard, headlines
 from tests.helpers import admin_log_in, answers_living, make_invitation, record_scored
 
 PASSWORD = "correct horse battery"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from surveyapp import ConfigurationError, create_app, storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import ROOT, SURVEYAPP, csrf_token, free_port, start_serve, stop_server
 
 

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import admin_log_in
 
 PASSWORD = "correct horse battery"

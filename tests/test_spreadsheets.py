@@ -11,7 +11,7 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import admin_log_in, record_scored
 
 WHEN = datetime.fromisoformat("2026-11-24T09:30:15.123456+00:00")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from surveyapp.jobs import accounts, simulate
+from surveyapp.services import accounts, simulate
 from tests.helpers import admin_log_in, get_then_post, record_scored
 
 pytestmark = pytest.mark.sqlite_only  # typography checked once: the engine does not change it

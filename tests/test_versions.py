@@ -7,7 +7,7 @@ import getpass
 import re
 
 from surveyapp import storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from tests.helpers import admin_log_in, csrf_token
 
 PASSWORD = "correct horse battery"
@@ -92,7 +92,7 @@ def test_an_old_version_downloads_as_a_file_journey_load_takes(manager, run_cli,
 
 
 def test_a_load_through_the_api_says_its_version_and_whose_key(app, db, loaded, journeys_dir):
-    from surveyapp.jobs import apikeys
+    from surveyapp.services import apikeys
 
     key = apikeys.create(db, "crm")
     response = app.test_client().post(

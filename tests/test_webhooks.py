@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from surveyapp import storage
-from surveyapp.jobs import apikeys, webhooks
+from surveyapp.services import apikeys, webhooks
+from surveyapp.workers import webhooks as webhook_worker
 from tests.helpers import get_then_post, sql
 
 
@@ -177,7 +178,7 @@ def test_a_script_with_only_an_api_key_does_the_whole_loop(app, db, receiver, jo
     assert (billing["responses"], billing["negative"]) == (2, 1)
     found = client.get("/api/v1/responses?journey=saas-onboarding", headers=auth).get_json()
     assert {r["customer"] for r in found["responses"]} == {"ACME-0", "ACME-1"}
-    webhooks.deliver_due(db)
+    webhook_worker.deliver_due(db)
     ((headers, body),) = receiver.received
     assert verify(secret, headers, body) and json.loads(body)["data"]["customer"] == "ACME-0"
 

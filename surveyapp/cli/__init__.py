@@ -1,4 +1,4 @@
-"""The ``surveyapp`` command: a thin click layer over the jobs and storage.
+"""The ``surveyapp`` command: a thin click layer over the services, workers and storage.
 
 One module per command group; this one gathers them.
 """

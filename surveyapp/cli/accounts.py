@@ -8,7 +8,7 @@ import click
 
 from surveyapp import storage
 from surveyapp.cli.common import open_db
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 
 
 @click.group()

@@ -7,12 +7,22 @@ from datetime import date
 import click
 
 from surveyapp import settings, storage
-from surveyapp.jobs import mailer
+from surveyapp.services import mailer
+
+
+def database() -> str:
+    """The configured database (``SURVEYAPP_DATABASE`` or the instance's SQLite file)."""
+    return settings.load_settings()["DATABASE"]
 
 
 def open_db():
     """The configured database, its schema brought up to date."""
-    return storage.open_database(settings.load_settings()["DATABASE"])
+    return storage.open_database(database())
+
+
+def warn(text: str) -> None:
+    """A worker's news on stderr (its round goes on)."""
+    click.echo(text, err=True)
 
 
 def journey_or_exit(db, journey_id: str):

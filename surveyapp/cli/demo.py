@@ -13,7 +13,7 @@ import click
 from surveyapp import storage
 from surveyapp.domain.definitions import read_definition_file
 from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
-from surveyapp.jobs import accounts, invitations
+from surveyapp.services import accounts, invitations
 from surveyapp.web.app import create_app
 
 #: The languages the demo prints links in: those a customer reads in translation.

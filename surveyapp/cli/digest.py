@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import smtplib
-import time
-
 import click
 
-from surveyapp import settings, storage
-from surveyapp.cli.common import open_db
-from surveyapp.jobs import digest, mailer
+from surveyapp import settings
+from surveyapp.cli.common import open_db, warn
+from surveyapp.services import digest, mailer
+from surveyapp.workers import digest as digest_worker
+from surveyapp.workers import rounds
 
 
 @click.command("digest")
@@ -43,30 +42,25 @@ def digest_command(loop, dry_run):
             click.echo(message.get_body(("plain",)).get_content())
             return
     every = float(config["DIGEST_EVERY_MINUTES"])
-    while True:
-        try:
-            with open_db() as db:  # a connection per round, as the webhook worker does
-                reported = 0
-                if global_digest and (not loop or digest.due(db, digest.NAME, every / 60)):
-                    reported = digest.send(db, config)
-                if loop:
-                    reported += digest.send_journeys(db, config)
-            if reported or not loop:
-                click.echo(
-                    f"sent a digest of {reported} negative responses"
-                    if reported
-                    else "no new negative responses",
-                    err=loop,
-                )
-        except mailer.MailConfigError as exc:
-            raise click.ClickException(f"Cannot send the digest: {exc}.") from None
-        except (OSError, smtplib.SMTPException, *storage.DATABASE_DOWN) as exc:
-            # Nothing was marked: the same responses go in the next digest.
-            why = f"The digest could not be sent ({exc}); it is tried again."
-            if not loop:
-                raise click.ClickException(why) from None
-            click.echo(why, err=True)
-        if not loop:
-            return
+
+    def send(db):
+        reported = digest_worker.send_due(db, config, global_digest=global_digest, loop=loop)
+        if reported or not loop:
+            said = f"sent a digest of {reported} negative responses" if reported else None
+            click.echo(said or "no new negative responses", err=loop)
+
+    try:
         # A round a minute (or more often): each digest is sent when it is due.
-        time.sleep(60 * min(every, 1.0))
+        rounds.run(
+            send,
+            database=config["DATABASE"],
+            loop=loop,
+            interval=60 * min(every, 1.0),
+            warn=warn,
+            passing=digest_worker.PASSING,
+            why=digest_worker.why_not_sent,
+        )
+    except mailer.MailConfigError as exc:
+        raise click.ClickException(f"Cannot send the digest: {exc}.") from None
+    except digest_worker.PASSING as exc:
+        raise click.ClickException(digest_worker.why_not_sent(exc)) from None

@@ -41,7 +41,7 @@ def insights_command(journey_id, fmt, min_group):
 
     Example: surveyapp insights saas-onboarding --format json
     """
-    from surveyapp.jobs import insights  # numpy: only for the command that analyses
+    from surveyapp.services import insights  # numpy: only for the command that analyses
 
     with open_db() as db:
         found = journey_or_exit(db, journey_id)
@@ -119,7 +119,7 @@ def simulate_command(journey_id, customers, seed, truth):
     """
     import yaml
 
-    from surveyapp.jobs import simulate
+    from surveyapp.services import simulate
 
     with open_db() as db:
         found = journey_or_exit(db, journey_id)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import click
 
 from surveyapp import storage
-from surveyapp.cli.common import journey_or_exit, open_db
+from surveyapp.cli.common import database, journey_or_exit, open_db, warn
 from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
-from surveyapp.jobs import apikeys, webhooks
+from surveyapp.services import apikeys, webhooks
+from surveyapp.workers import rounds
+from surveyapp.workers import webhooks as webhook_worker
 
 
 @click.group()
@@ -127,19 +127,10 @@ def webhook_deliver(loop, interval):
 
     Example: surveyapp webhook deliver
     """
-    while True:
-        try:
-            # A connection per round: a database that restarts or fails over costs the
-            # worker one round, never the process.
-            with open_db() as db:
-                delivered, failed = webhooks.deliver_due(db)
-        except storage.DATABASE_DOWN as exc:
-            if not loop:
-                raise
-            click.echo(f"The database is unavailable ({exc}); trying again.", err=True)
-        else:
-            if delivered or failed or not loop:
-                click.echo(f"delivered {delivered}, failed {failed}", err=loop)
-        if not loop:
-            return
-        time.sleep(interval)
+
+    def deliver(db):
+        delivered, failed = webhook_worker.deliver_due(db)
+        if delivered or failed or not loop:
+            click.echo(f"delivered {delivered}, failed {failed}", err=loop)
+
+    rounds.run(deliver, database=database(), loop=loop, interval=interval, warn=warn)

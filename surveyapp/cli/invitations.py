@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import click
 
 from surveyapp import settings, storage
-from surveyapp.cli.common import journey_or_exit, moment_or_exit, open_db, smtp_or_exit
+from surveyapp.cli.common import (
+    database,
+    journey_or_exit,
+    moment_or_exit,
+    open_db,
+    smtp_or_exit,
+    warn,
+)
 from surveyapp.domain.vocabulary import LOCALES
-from surveyapp.jobs import invitation_csv, invitations, mailer
+from surveyapp.services import invitation_csv, invitations, mailer
+from surveyapp.workers import rounds
 
 
 def _report_sending(report) -> None:
@@ -137,22 +144,12 @@ def send_command(journey_id, retry, queued, loop, interval):
 
 
 def _send_queue(smtp, base_url: str, loop: bool, interval: float) -> None:
-    while True:
-        try:
-            # A connection per round: a database that restarts or fails over costs the
-            # worker one round, never the process.
-            with open_db() as db:
-                report = mailer.send_queued(db, settings=smtp, base_url=base_url)
-        except storage.DATABASE_DOWN as exc:
-            if not loop:
-                raise
-            click.echo(f"The database is unavailable ({exc}); trying again.", err=True)
-        else:
-            if report.sent or report.failed or not loop:
-                _report_sending(report)
-        if not loop:
-            return
-        time.sleep(interval)
+    def send(db):
+        report = mailer.send_queued(db, settings=smtp, base_url=base_url)
+        if report.sent or report.failed or not loop:
+            _report_sending(report)
+
+    rounds.run(send, database=database(), loop=loop, interval=interval, warn=warn)
 
 
 @click.command("remind")

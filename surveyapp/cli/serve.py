@@ -11,7 +11,8 @@ import click
 
 from surveyapp import settings, storage
 from surveyapp.cli.common import open_db
-from surveyapp.jobs import digest, mailer, replication
+from surveyapp.services import digest, mailer
+from surveyapp.workers import replication
 
 
 @click.command("serve")

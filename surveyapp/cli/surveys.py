@@ -12,7 +12,7 @@ import click
 from surveyapp.cli.common import day_option, journey_or_exit, moment_or_exit, open_db
 from surveyapp.domain import scoring, surveys
 from surveyapp.domain.vocabulary import LOCALES
-from surveyapp.jobs import scores
+from surveyapp.services import scores
 
 
 @click.group()

@@ -21,7 +21,7 @@ over every order of adding moments to the model, of what adding this one explain
 Shares sum to 100% and rank moments even when no effect is certain; their intervals come
 from resampling customers (bootstrap, fixed seed: the same data give the same figures).
 
-numpy is loaded only where the web and the CLI analyse (jobs/insights), not by every
+numpy is loaded only where the web and the CLI analyse (services/insights), not by every
 worker at start.
 """
 

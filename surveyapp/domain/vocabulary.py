@@ -207,7 +207,7 @@ SKIP_REASONS: dict[str, str] = {
 
 # --- the dashboard's headlines ---------------------------------------------------------
 
-#: The headline tiles, by code (jobs/headlines.py).
+#: The headline tiles, by code (services/headlines.py).
 TILE_NAMES: dict[str, str] = {
     "nps": N_("NPS"),
     "net_score": N_("Net score"),

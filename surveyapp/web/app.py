@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveyapp import settings, storage
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from surveyapp.settings import ConfigurationError
 from surveyapp.web import errors, headers, locale
 from surveyapp.web.database import close_db

@@ -6,7 +6,7 @@ from flask import current_app, g, redirect, render_template, request, session, u
 
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
-from surveyapp.jobs import accounts
+from surveyapp.services import accounts
 from surveyapp.web import forms
 from surveyapp.web.admin.base import admin_meta, bp
 from surveyapp.web.admin.forms import LoginForm

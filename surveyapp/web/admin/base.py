@@ -27,7 +27,7 @@ from surveyapp.domain.vocabulary import (
     SKIP_REASONS,
     SOURCE_LOCALE,
 )
-from surveyapp.jobs import accounts, users
+from surveyapp.services import accounts, users
 from surveyapp.web import forms
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page

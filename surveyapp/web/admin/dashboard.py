@@ -18,7 +18,7 @@ from surveyapp.domain.vocabulary import (
     RESPONSE_CHANNELS,
     TILE_NAMES,
 )
-from surveyapp.jobs import dashboard, invitations, recovery
+from surveyapp.services import dashboard, invitations, recovery
 from surveyapp.web.admin import charts
 from surveyapp.web.admin.base import bp, journey_or_404, login_required
 from surveyapp.web.database import get_db
@@ -90,7 +90,7 @@ def insights_page(journey_id: str):
     """The journey map annotated: which moments are true moments of truth, makers or
     breakers, beside the kind the company declared, with the evidence."""
     journey = journey_or_404(journey_id)
-    from surveyapp.jobs import insights  # numpy: loaded by the worker that analyses
+    from surveyapp.services import insights  # numpy: loaded by the worker that analyses
 
     result = insights.compute(get_db(), journey, name_locale=g.locale)
     return render_template(

@@ -14,7 +14,7 @@ from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import SKIP_REASONS
-from surveyapp.jobs import invitation_csv, invitations, mailer
+from surveyapp.services import invitation_csv, invitations, mailer
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
 from surveyapp.web.admin.forms import InviteForm
 from surveyapp.web.database import get_db

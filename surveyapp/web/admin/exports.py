@@ -8,8 +8,8 @@ from flask import Response, abort, current_app, g, request, stream_with_context
 from surveyapp import storage
 from surveyapp.domain import scoring
 from surveyapp.domain.surveys import survey_for
-from surveyapp.jobs import exports, spreadsheets
-from surveyapp.jobs.scores import journey_scores
+from surveyapp.services import exports, spreadsheets
+from surveyapp.services.scores import journey_scores
 from surveyapp.web.admin.base import bp, journey_or_404, login_required
 from surveyapp.web.admin.dashboard import dashboard_filters
 

@@ -22,8 +22,8 @@ from surveyapp.domain.vocabulary import (
     RECOVERY_ANSWERS,
     RESPONSE_CHANNELS,
 )
-from surveyapp.jobs import inbox as inbox_job
-from surveyapp.jobs import outreach
+from surveyapp.services import inbox as inbox_job
+from surveyapp.services import outreach
 from surveyapp.web import forms
 from surveyapp.web.admin.base import (
     admin_meta,

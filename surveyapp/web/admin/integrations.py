@@ -15,7 +15,7 @@ from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.i18n import lazy_translate as _l
 from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
-from surveyapp.jobs import apikeys, webhooks
+from surveyapp.services import apikeys, webhooks
 from surveyapp.web import forms
 from surveyapp.web.admin.base import admin_meta, bp, login_required
 from surveyapp.web.database import get_db

@@ -11,7 +11,7 @@ from surveyapp.domain.definitions import dump_definition, format_for, parse_defi
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
-from surveyapp.jobs import invitations, users
+from surveyapp.services import invitations, users
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required, refuse_viewer
 from surveyapp.web.admin.forms import UploadForm
 from surveyapp.web.database import get_db

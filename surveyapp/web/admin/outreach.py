@@ -11,7 +11,7 @@ from flask import current_app, g, redirect, request, url_for
 from surveyapp import storage
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.vocabulary import FOLLOWUP_DONE
-from surveyapp.jobs import mailer, outreach, recovery
+from surveyapp.services import mailer, outreach, recovery
 from surveyapp.web import forms
 from surveyapp.web.admin.base import admin_meta, bp, login_required
 from surveyapp.web.admin.forms import ContactForm

@@ -12,7 +12,7 @@ from surveyapp.domain import i18n, scoring
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import INVITATION_STATE_LABELS, INVITATION_STATES, SKIP_REASONS
-from surveyapp.jobs import invitations
+from surveyapp.services import invitations
 from surveyapp.web import forms
 from surveyapp.web.admin.base import PAGE_SIZE, admin_meta, bp, login_required
 from surveyapp.web.admin.distribution import can_send, moment_or_404

@@ -23,7 +23,7 @@ from surveyapp.domain.vocabulary import (
     ROLE_LABELS,
     ROLES,
 )
-from surveyapp.jobs import accounts, mailer, users
+from surveyapp.services import accounts, mailer, users
 from surveyapp.web.admin.base import PAGE_SIZE, admin_meta, bp, login_required
 from surveyapp.web.admin.distribution import can_send
 from surveyapp.web.database import get_db

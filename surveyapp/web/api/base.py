@@ -17,7 +17,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from surveyapp import storage
 from surveyapp.domain.definitions import MAX_NESTING, json_too_deep
 from surveyapp.domain.errors import Invalid, NotFound, Refusal
-from surveyapp.jobs import apikeys
+from surveyapp.services import apikeys
 from surveyapp.web.api.openapi import document
 from surveyapp.web.database import get_db
 

@@ -13,7 +13,7 @@ from surveyapp.domain.errors import Conflict, Invalid, NotFound
 from surveyapp.domain.inbox import SEARCH_MAX, due_at, is_overdue, read_filters
 from surveyapp.domain.text import is_whole_number
 from surveyapp.domain.vocabulary import FOLLOWUP_STATUSES
-from surveyapp.jobs import inbox as inbox_job
+from surveyapp.services import inbox as inbox_job
 from surveyapp.web.api.base import bp, idempotent, journey_or_404, json_body, replayable
 from surveyapp.web.database import get_db
 

@@ -9,7 +9,7 @@ from flask import current_app, g, request
 
 from surveyapp import storage
 from surveyapp.domain.errors import Invalid
-from surveyapp.jobs import invitation_csv, invitations, mailer
+from surveyapp.services import invitation_csv, invitations, mailer
 from surveyapp.web.api.base import bp, idempotent, json_body, replayable
 from surveyapp.web.database import get_db
 

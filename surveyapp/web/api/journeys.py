@@ -14,7 +14,7 @@ from surveyapp.domain.errors import Invalid, Refusal
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import LOCALES
-from surveyapp.jobs import scores as scores_job
+from surveyapp.services import scores as scores_job
 from surveyapp.web.api.base import bp, day_arg, journey_or_404
 from surveyapp.web.database import get_db
 
@@ -120,7 +120,7 @@ def insights_of(journey_id: str):
     its default locale)."""
     journey = journey_or_404(journey_id)
     locale = _locale_arg()
-    from surveyapp.jobs import insights  # numpy: loaded by the worker that analyses
+    from surveyapp.services import insights  # numpy: loaded by the worker that analyses
 
     return jsonify(insights.compute(get_db(), journey, name_locale=locale).to_dict())
 

@@ -20,7 +20,7 @@ from surveyapp.domain import scoring
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import Survey, survey_for
 from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
-from surveyapp.jobs import invitations
+from surveyapp.services import invitations
 from surveyapp.web import forms
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page

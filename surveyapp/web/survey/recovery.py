@@ -11,7 +11,7 @@ from surveyapp import storage
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.i18n import lazy_translate as _l
 from surveyapp.domain.vocabulary import RECOVERY_ANSWERS, RECOVERY_QUESTION
-from surveyapp.jobs import recovery
+from surveyapp.services import recovery
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
 from surveyapp.web.forms import BaseForm

@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 from surveyapp import storage
 from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.journeys import Journey
-from surveyapp.jobs import exports
-from surveyapp.jobs.invitation_csv import Request
+from surveyapp.services import exports
+from surveyapp.services.invitation_csv import Request
 from surveyapp.storage import Database
 
 TOKEN_BYTES = 16  # 128 random bits; 22 URL-safe characters

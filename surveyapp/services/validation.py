@@ -1,6 +1,6 @@
 """Insights checked against planted truths: how often each planted role is found.
 
-Draws simulated customers from several truths and seeds (jobs/simulate.py, moments
+Draws simulated customers from several truths and seeds (services/simulate.py, moments
 correlated through each customer's mood), analyses each draw as `surveyapp insights`
 would, and counts planted role against found label. The tests and
 ``benchmarks/insights_validation.py`` run it; docs/insights.md gives the figures.
@@ -15,7 +15,7 @@ from typing import Any
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import INSIGHT_LABELS
-from surveyapp.jobs import insights, simulate
+from surveyapp.services import insights, simulate
 
 #: Truths for the demo SaaS journey: drivers of every kind among neutral moments that
 #: share a mood with them, and a journey where nothing matters at all.

@@ -18,9 +18,9 @@ from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import wilson
 from surveyapp.domain.vocabulary import RECOVERY_DAYS
-from surveyapp.jobs import outreach
-from surveyapp.jobs.accounts import token_hash
-from surveyapp.jobs.mailer import SmtpSettings
+from surveyapp.services import outreach
+from surveyapp.services.accounts import token_hash
+from surveyapp.services.mailer import SmtpSettings
 
 SUBJECT = N_("%(brand)s: did we make it right?")
 BODY = N_(

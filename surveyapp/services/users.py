@@ -18,9 +18,9 @@ from surveyapp.domain.errors import Conflict
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.text import is_valid_email
 from surveyapp.domain.vocabulary import PASSWORD_RESET_HOURS, ROLES
-from surveyapp.jobs import accounts, outreach
-from surveyapp.jobs.accounts import token_hash
-from surveyapp.jobs.mailer import SmtpSettings
+from surveyapp.services import accounts, outreach
+from surveyapp.services.accounts import token_hash
+from surveyapp.services.mailer import SmtpSettings
 from surveyapp.storage import Database
 
 RESET_SUBJECT = N_("Set your password for the moments-of-truth service")

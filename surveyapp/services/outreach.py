@@ -13,7 +13,7 @@ from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.text import is_valid_email
-from surveyapp.jobs.mailer import Connection, SmtpSettings
+from surveyapp.services.mailer import Connection, SmtpSettings
 
 SUBJECT = N_("About your visit: %(moment)s")
 BODY = N_(

@@ -1,49 +1,15 @@
-"""Webhooks: signed per the Standard Webhooks scheme, delivered from a SQLite outbox.
-
-Events are written to the outbox in the response's own transaction (storage), so a
-slow or dead receiver never slows a customer's submit and an event survives a
-restart. ``deliver_due`` sends what is due and retries failures with backoff.
-"""
+"""The webhook worker's round: every due delivery of the outbox sent once, signed
+(services/webhooks.py), each failure retried later with backoff, then set aside."""
 
 from __future__ import annotations
 
-import base64
-import re
-import secrets
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime, timedelta
-
-import standardwebhooks
 
 from surveyapp import storage
+from surveyapp.services.webhooks import BACKOFF, TIMEOUT_SECONDS, sign
 from surveyapp.storage import Database
-
-SECRET_PREFIX = "whsec_"  # noqa: S105 # nosec B105
-#: Wait before each retry; after the last one the delivery is marked failed.
-BACKOFF = [timedelta(seconds=s) for s in (10, 60, 300, 1800, 7200, 21600, 86400)]
-TIMEOUT_SECONDS = 10
-
-
-#: What a webhook's URL may be: http(s), no spaces or control characters.
-URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+")
-
-
-def valid_url(url: str) -> bool:
-    """Whether ``url`` can receive webhooks (checked when an endpoint is added)."""
-    return len(url) <= 2000 and URL.fullmatch(url) is not None
-
-
-def new_secret() -> str:
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def sign(secret: str, message_id: str, timestamp: int, payload: str) -> str:
-    """The ``webhook-signature`` header (``v1,`` + base64 HMAC-SHA256 of id.timestamp.body),
-    by the Standard Webhooks reference library, which receivers verify with."""
-    when = datetime.fromtimestamp(timestamp, UTC)
-    return standardwebhooks.Webhook(secret).sign(message_id, when, payload)
 
 
 def deliver_due(db: Database, *, limit: int = 100) -> tuple[int, int]:

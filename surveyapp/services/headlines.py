@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from surveyapp import storage
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import Difference, Figure, change, net_figure, share_figure
-from surveyapp.jobs.scores import add_up
+from surveyapp.services.scores import add_up
 from surveyapp.storage import Database
 
 #: Without dates in the filters, the tiles compare the last 30 days with the 30 before.

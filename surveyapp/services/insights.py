@@ -43,7 +43,7 @@ from surveyapp.domain.vocabulary import (
     THRESHOLDS,
     Polarity,
 )
-from surveyapp.jobs import peak_end
+from surveyapp.services import peak_end
 from surveyapp.storage import Database
 
 # The names the CLI and the pages use for the vocabulary's figures.

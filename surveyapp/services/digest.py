@@ -21,7 +21,7 @@ from surveyapp.domain import i18n
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.text import is_valid_email
 from surveyapp.domain.vocabulary import DIGEST_HOURS, LOCALES
-from surveyapp.jobs import mailer
+from surveyapp.services import mailer
 
 #: The digest's name in ``digest_marks``.
 NAME = "negative"

@@ -71,7 +71,7 @@ class SmtpSettings:
 def environment(locale: str) -> Environment:
     """Jinja for emails in ``locale``: the package's templates, autoescaped HTML, gettext."""
     env = Environment(
-        loader=PackageLoader("surveyapp.jobs", "templates"),
+        loader=PackageLoader("surveyapp.services", "templates"),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

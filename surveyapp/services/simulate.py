@@ -26,7 +26,7 @@ from surveyapp.domain.errors import Invalid
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import POLARITIES, Polarity
-from surveyapp.jobs.insights import outcome_moment
+from surveyapp.services.insights import outcome_moment
 from surveyapp.storage import Database
 
 ROLES = ("moment_of_truth", "breaker", "maker", "neutral")

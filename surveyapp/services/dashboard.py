@@ -15,10 +15,10 @@ from surveyapp.domain import i18n
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.scoring import MomentScore
 from surveyapp.domain.statistics import wilson
-from surveyapp.jobs.headlines import Headlines, headlines
-from surveyapp.jobs.recovery import MomentRecovery
-from surveyapp.jobs.recovery import figures as recovery_figures
-from surveyapp.jobs.scores import journey_scores
+from surveyapp.services.headlines import Headlines, headlines
+from surveyapp.services.recovery import MomentRecovery
+from surveyapp.services.recovery import figures as recovery_figures
+from surveyapp.services.scores import journey_scores
 from surveyapp.storage import Database
 
 #: Below this many responses a moment's shares are shown with a warning.

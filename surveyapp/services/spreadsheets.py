@@ -23,7 +23,7 @@ from surveyapp.domain.i18n import N_, language_name, translate
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import CHANNEL_LABELS, CHOICES, KIND_LABELS, POLARITY_LABELS
-from surveyapp.jobs.exports import csv_stream
+from surveyapp.services.exports import csv_stream
 
 
 @dataclass(frozen=True)
