@@ -66,7 +66,7 @@ def main() -> None:
     from surveyapp.services import apikeys
 
     with storage.open_database(workdir / "surveyapp.db") as db:
-        storage.store_journeys(
+        storage.journeys.store_journeys(
             db,
             [read_definition_file(DEMO_JOURNEYS / "saas-onboarding.yaml")],
         )

@@ -158,7 +158,7 @@ def cafe_links(database, count: int) -> list[str]:
 
     journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
     with storage.open_database(database) as db:
-        storage.store_journeys(db, [journey])
+        storage.journeys.store_journeys(db, [journey])
         outcomes = invitations.create(
             db,
             journey,

@@ -113,7 +113,7 @@ def measure(size: int, repeat: int, database: str | None = None) -> dict[str, fl
 
     journey = read_definition_file(DEMO_JOURNEYS / "saas-onboarding.yaml")
     db = storage.open_database(database)
-    storage.store_journeys(db, [journey])
+    storage.journeys.store_journeys(db, [journey])
     accounts.create(db, "bench", "benchmark password", "admin")
     started = time.perf_counter()
     fill(db, journey, size)
@@ -140,8 +140,10 @@ def measure(size: int, repeat: int, database: str | None = None) -> dict[str, fl
 
     def scores():
         with storage.connect(database) as conn:
-            tallies = storage.moment_tallies(conn, journey.id)
-            scoring.journey_scores(journey, storage.retired_moments(conn, journey.id), tallies)
+            tallies = storage.tallies.moment_tallies(conn, journey.id)
+            scoring.journey_scores(
+                journey, storage.journeys.retired_moments(conn, journey.id), tallies
+            )
 
     def journeys_list():
         assert client.get("/admin/").status_code == 200

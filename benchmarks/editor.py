@@ -64,7 +64,7 @@ def main() -> None:
     from surveyapp.services import accounts
 
     db = storage.open_database(instance / "surveyapp.db")
-    storage.store_journeys(db, [big_journey(args.moments)])
+    storage.journeys.store_journeys(db, [big_journey(args.moments)])
     accounts.create(db, "bench", "benchmark password", "admin")
     db.commit()
     client = logged_in(create_app({"SECRET_KEY": "bench"}))
@@ -89,7 +89,7 @@ def main() -> None:
             for name, value in changes.items():
                 data.setlist(name, [value.format(n=n)])
             if action == "publish":
-                data.setlist("based_on", [str(storage.latest_number(db, "big"))])
+                data.setlist("based_on", [str(storage.journey_versions.latest_number(db, "big"))])
             response = client.post(path, data=data)
             assert response.status_code == status, (action, response.status_code)
 

@@ -121,7 +121,7 @@ def measure(args, database: str | None) -> None:
 
     db = storage.open_database(database or instance / "surveyapp.db")
     journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
-    storage.store_journeys(db, [journey])
+    storage.journeys.store_journeys(db, [journey])
     accounts.create(db, "bench", "benchmark password", "admin")
     t0 = time.perf_counter()
     last = fill(db, journey, args.items)

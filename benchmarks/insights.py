@@ -35,7 +35,7 @@ def main() -> None:
 
     journey = read_definition_file(DEMO_JOURNEYS / "saas-onboarding.yaml")
     db = storage.open_database(instance / "surveyapp.db")
-    storage.store_journeys(db, [journey])
+    storage.journeys.store_journeys(db, [journey])
     truth = simulate.default_truth(journey)
     for spec in truth["moments"].values():
         spec["response_rate"] = 0.5
@@ -52,7 +52,7 @@ def main() -> None:
         samples.append(time.perf_counter() - started)
     labels = ", ".join(f"{m.id}={m.label}" for m in result.moments)
     started = time.perf_counter()
-    rows = storage.linked_responses(db, journey.id, "recommend", "recommendation")
+    rows = storage.insights.linked_responses(db, journey.id, "recommend", "recommendation")
     read = time.perf_counter() - started
     print(
         f"insights: median {statistics.median(samples):.2f} s, max {max(samples):.2f} s "

@@ -46,7 +46,7 @@ def main() -> None:
 
     journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
     db = storage.open_database(instance / "surveyapp.db")
-    storage.store_journeys(db, [journey])
+    storage.journeys.store_journeys(db, [journey])
 
     csv_path = instance / "customers.csv"
     lines = ["customer;email;locale"] + [
@@ -117,7 +117,9 @@ def main() -> None:
         }
     )
     smtp = mailer.SmtpSettings.from_config(config)
-    pending = storage.invitations_to_send(db, now=storage.utcnow(), retry=False)[: args.messages]
+    pending = storage.invitations.invitations_to_send(db, now=storage.utcnow(), retry=False)[
+        : args.messages
+    ]
     start = time.perf_counter()
     report = mailer.send_invitations(db, pending, settings=smtp, base_url="https://s.example")
     elapsed = time.perf_counter() - start

@@ -257,7 +257,7 @@ def main() -> None:
         if on_postgres:
             stop(on_postgres[0])
     with storage.open_database(workdir / "surveyapp.db") as db:
-        stored = storage.count_responses(db)
+        stored = storage.responses.count_responses(db)
     # wrk stops counting with up to one request in flight per connection; the server
     # still answers (and stores) those. Each link was posted once.
     assert submits <= stored <= submits + args.connections * (args.rounds + 1), (stored, submits)
@@ -305,7 +305,7 @@ def main() -> None:
     )
     if cluster:
         with storage.open_database(pg_url) as db:
-            print(f"stored on PostgreSQL: {storage.count_responses(db):,} responses")
+            print(f"stored on PostgreSQL: {storage.responses.count_responses(db):,} responses")
         storage.dispose_all()
         cluster.stop()
         pg = [r["submit (PostgreSQL)"]["rps"] / r["submit"]["rps"] for r in rounds]

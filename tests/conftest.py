@@ -152,7 +152,7 @@ def journeys_dir(tmp_path):
 def loaded(db, journeys_dir):
     """The café and SaaS journeys, stored."""
     journeys = [read_definition_file(p) for p in sorted(journeys_dir.glob("*.yaml"))]
-    storage.store_journeys(db, journeys)
+    storage.journeys.store_journeys(db, journeys)
     return {j.id: j for j in journeys}
 
 

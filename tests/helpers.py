@@ -120,7 +120,7 @@ def followups(db, journey_id: str, **filters) -> list[dict]:
     """The journey's follow-ups as the inbox lists them (newest first), at most 1,000."""
     from surveyapp.domain.inbox import InboxFilters
 
-    rows, _ = storage.inbox_page(
+    rows, _ = storage.inbox.inbox_page(
         db,
         journey_id,
         InboxFilters(**filters),
@@ -180,7 +180,7 @@ def record_scored(
     tally increments computed from its answers. Returns its id."""
     survey = surveys.survey_for(journey, journey.moment(moment_id))
     polarity = polarity or scoring.polarity_of(survey, answers)
-    return storage.record_response(
+    return storage.responses.record_response(
         db,
         journey_id=journey.id,
         moment_id=moment_id,
@@ -201,7 +201,7 @@ def invited_pain(
 ) -> int:
     """A café customer invited by email whose answer to the meal survey is bad,
     ``hours_ago``; the id of the response (and of its follow-up)."""
-    journey = storage.get_journey(db, "cafe")
+    journey = storage.journeys.get_journey(db, "cafe")
     token = make_invitation(db, journey, customer=customer, email=email, locale=locale)
     when = storage.utcnow() - timedelta(hours=hours_ago)
     return record_scored(
@@ -211,7 +211,7 @@ def invited_pain(
         answers_living(journey, "meal", "negative"),
         locale=locale,
         channel="email",
-        invitation_id=storage.get_invitation(db, token)["id"],
+        invitation_id=storage.invitations.get_invitation(db, token)["id"],
         customer=customer,
         when=when,
     )

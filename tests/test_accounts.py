@@ -12,7 +12,7 @@ from surveyapp.services import accounts
 
 def test_passwords_are_stored_only_as_strong_hashes(db):
     accounts.create(db, "maria", "correct horse battery", "admin")
-    user = storage.get_user(db, username="maria")
+    user = storage.accounts.get_user(db, username="maria")
     assert "correct horse battery" not in user["password_hash"]
     assert user["password_hash"].startswith("scrypt:")
 
@@ -28,7 +28,7 @@ def test_passwords_are_stored_only_as_strong_hashes(db):
 def test_bad_accounts_are_refused(db, username, password, role, reason):
     with pytest.raises(accounts.AccountError, match=reason):
         accounts.create(db, username, password, role)
-    assert storage.list_users(db) == []
+    assert storage.accounts.list_users(db) == []
 
 
 def test_a_user_name_is_taken_once(db):

@@ -38,4 +38,4 @@ def test_a_weak_password_is_refused(run_cli, db_path):
     assert result.exit_code == 1
     assert "the password needs at least 10 characters" in result.output
     with storage.open_database(db_path) as db:
-        assert storage.list_users(db) == []
+        assert storage.accounts.list_users(db) == []

@@ -128,7 +128,7 @@ def test_the_session_cookie_is_secure_when_the_service_is_on_https(instance, loa
 
 def test_deleting_an_account_ends_its_session(manager, db):
     assert manager.get("/admin/").status_code == 200
-    storage.delete_user(db, "maria")
+    storage.accounts.delete_user(db, "maria")
     response = manager.get("/admin/")
     assert response.status_code == 302
     assert "Votre session a expiré" in text(manager.get(response.headers["Location"]))
@@ -159,13 +159,13 @@ BAD = (
 
 
 def test_an_invalid_upload_lists_problems_by_path_in_the_managers_language(manager, db):
-    before = storage.get_journey(db, "cafe")
+    before = storage.journeys.get_journey(db, "cafe")
     response = upload(manager, BAD)
     assert response.status_code == 422
     page = text(response)
     assert "<code>moments[0].kind\u202f: &#39;zmott&#39; n’est pas un type de moment" in page
     assert "<code>moments[1].id\u202f: &#39;a&#39; est utilisé deux fois</code>" in page
-    assert storage.get_journey(db, "cafe") == before
+    assert storage.journeys.get_journey(db, "cafe") == before
 
 
 def test_a_broken_file_is_explained_in_romanian_to_a_romanian_manager(app, users, db):
@@ -183,13 +183,13 @@ def test_an_upload_replaces_the_journey(manager, db, journeys_dir):
     response = upload(manager, content.encode())
     assert response.status_code == 200
     assert "Parcours cafe mis à jour" in text(response)
-    assert storage.get_journey(db, "cafe").brand == "Café Nou"
+    assert storage.journeys.get_journey(db, "cafe").brand == "Café Nou"
 
 
 def test_an_upload_without_csrf_token_changes_nothing(manager, db, journeys_dir):
     content = (journeys_dir / "cafe.yaml").read_text().replace("Café des Arts", "Café Nou")
     assert upload(manager, content.encode(), token=False).status_code == 422
-    assert storage.get_journey(db, "cafe").brand == "Café des Arts"
+    assert storage.journeys.get_journey(db, "cafe").brand == "Café des Arts"
 
 
 def test_a_viewer_reads_but_cannot_change(viewer, db, journeys_dir):
@@ -203,7 +203,7 @@ def test_a_viewer_reads_but_cannot_change(viewer, db, journeys_dir):
         content_type="multipart/form-data",
     )
     assert response.status_code == 403
-    assert storage.get_journey(db, "cafe").brand == "Café des Arts"
+    assert storage.journeys.get_journey(db, "cafe").brand == "Café des Arts"
     assert (
         viewer.post(
             "/admin/j/cafe/followups/bulk", data={"item": "1", "action": "resolved"}
@@ -217,7 +217,7 @@ def test_the_preview_shows_the_survey_as_customers_see_it_and_records_nothing(ma
     assert '<html lang="ro">' in page and "Masa dumneavoastră: cum a fost?" in page
     assert '<button type="submit" disabled>' in page
     with storage.connect(app.config["DATABASE"]) as db:
-        assert storage.count_responses(db) == 0
+        assert storage.responses.count_responses(db) == 0
 
 
 @pytest.fixture
@@ -273,7 +273,7 @@ def test_a_painful_answer_is_followed_up_and_resolved(manager, answered, db):
         item, data={**fields, "status": "resolved", "note": "Rappelée, offert un café"}
     )
     assert done.status_code == 303
-    assert storage.open_followups(db, "cafe") == {}
+    assert storage.followups.open_followups(db, "cafe") == {}
     resolved = manager.get(item).get_data(as_text=True)
     assert "Rappelée, offert un café" in resolved
 
@@ -284,7 +284,7 @@ def test_a_forged_followup_update_changes_nothing(manager, answered, db):
     fields = form_fields(manager.get(item).get_data(as_text=True), "item")
     response = manager.post(item, data={**fields, "status": "resolved", "csrf_token": "forged"})
     assert response.status_code == 422
-    assert storage.open_followups(db, "cafe") == {"meal": 1}
+    assert storage.followups.open_followups(db, "cafe") == {"meal": 1}
 
 
 def test_the_responses_csv_opens_in_excel_and_runs_no_formula(manager, answered, answer):
@@ -323,7 +323,7 @@ def test_the_admin_language_is_remembered(app, users, db):
     page = client.get("/admin/").get_data(as_text=True)
     token = re.search(r'id="logout-csrf" name="csrf_token" type="hidden" value="([^"]+)"', page)
     client.post("/admin/logout", data={"csrf_token": token.group(1)})  # kept at a POST
-    assert storage.get_user(db, username="maria")["locale"] == "ro"
+    assert storage.accounts.get_user(db, username="maria")["locale"] == "ro"
     again = app.test_client()
     log_in(again, lang="en")
     assert '<html lang="ro">' in again.get("/admin/").get_data(as_text=True)

@@ -30,7 +30,7 @@ def test_a_missing_or_wrong_key_gets_401(client, header):
 
 def test_a_revoked_key_gets_401(api, db):
     assert api("get", "/journeys").status_code == 200
-    storage.revoke_api_key(db, "order-system")
+    storage.apikeys.revoke_api_key(db, "order-system")
     assert api("get", "/journeys").status_code == 401
 
 
@@ -75,7 +75,7 @@ def test_an_invalid_definition_lists_problems_by_path_and_stores_nothing(api, db
     paths = {d["path"]: d["reason"] for d in error["errors"]}
     assert paths["moments[0].kind"].startswith("'zmott' is not a kind of moment")
     assert paths["locales[1]"] == "'de' is not a supported locale (fr, ro, en)"
-    assert storage.get_journey(db, "shop") is None
+    assert storage.journeys.get_journey(db, "shop") is None
     assert api("post", "/journeys", data="x", content_type="text/plain").status_code == 415
 
 
@@ -88,7 +88,7 @@ def test_one_invitation_and_a_batch(api, db):
     assert one.status_code == 201
     result = one.get_json()
     assert result["status"] == "created" and result["url"].endswith(result["token"])
-    assert storage.get_invitation(db, result["token"])["customer_ref"] == "C-1"
+    assert storage.invitations.get_invitation(db, result["token"])["customer_ref"] == "C-1"
     batch = api(
         "post",
         "/invitations",

@@ -19,7 +19,7 @@ BASE = "/journeys/cafe/followups"
 def pains(db):
     """Two moments of pain at the meal (one invited, in Romanian), one at the bill."""
     accounts.create(db, "maria", "correct horse battery", "admin")
-    journey = storage.get_journey(db, "cafe")
+    journey = storage.journeys.get_journey(db, "cafe")
     meal = invited_pain(db, hours_ago=60)
     bill = record_scored(db, journey, "bill", answers_living(journey, "bill", "negative"))
     other = record_scored(db, journey, "meal", answers_living(journey, "meal", "negative"))
@@ -57,7 +57,7 @@ def test_a_filter_value_that_is_not_one_of_its_own_is_a_422(api, pains, query, p
 
 
 def test_one_followup_comes_with_its_history_and_only_from_its_journey(api, pains, db):
-    storage.update_followup(db, pains["meal"], by="maria", status="contacted")
+    storage.followups.update_followup(db, pains["meal"], by="maria", status="contacted")
     item = api("get", f"{BASE}/{pains['meal']}").get_json()
     assert item["status"] == "contacted" and item["revision"] == 1
     assert [e["action"] for e in item["history"]] == ["status"]
@@ -66,7 +66,7 @@ def test_one_followup_comes_with_its_history_and_only_from_its_journey(api, pain
 
 
 def test_a_status_change_is_kept_with_the_keys_name_and_sent_as_a_webhook_event(api, pains, db):
-    storage.add_webhook(
+    storage.webhooks.add_webhook(
         db, "cafe", "https://crm.example/hooks", "whsec_x", ["followup.status_changed"]
     )
     response = api(
@@ -80,7 +80,7 @@ def test_a_status_change_is_kept_with_the_keys_name_and_sent_as_a_webhook_event(
         "api:order-system",
     )
     assert body["resolved_at"]
-    assert storage.open_followups(db, "cafe") == {"meal": 1, "bill": 1}
+    assert storage.followups.open_followups(db, "cafe") == {"meal": 1, "bill": 1}
     (event, payload) = sql(db, "SELECT event, payload FROM webhook_outbox").fetchone()
     data = json.loads(payload)["data"]
     assert event == "followup.status_changed"
@@ -101,7 +101,7 @@ def test_a_change_on_a_stale_revision_is_refused_and_changes_nothing(api, pains,
     stale = api("patch", f"{BASE}/{item}", json={"status": "resolved", "revision": 0})
     assert stale.status_code == 409
     assert stale.get_json()["code"] == "stale_revision"
-    assert storage.followup_item(db, "cafe", item)["status"] == "open"
+    assert storage.inbox.followup_item(db, "cafe", item)["status"] == "open"
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_a_bad_change_is_refused_with_its_path_and_changes_nothing(api, pains, d
     response = api("patch", f"{BASE}/{pains['meal']}", json=body)
     assert response.status_code == 422
     assert [d["path"] for d in response.get_json()["errors"]] == [path]
-    assert storage.history(db, pains["meal"]) == []
+    assert storage.inbox.history(db, pains["meal"]) == []
 
 
 @pytest.mark.parametrize("body", [[], {}, "resolved", 3])
@@ -136,7 +136,7 @@ def test_a_retried_change_with_its_idempotency_key_is_replayed_not_made_twice(ap
     assert (first.status_code, again.status_code) == (200, 200)  # not 409: a replay
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json() == first.get_json()
-    assert len(storage.history(db, pains["meal"])) == 1
+    assert len(storage.inbox.history(db, pains["meal"])) == 1
     other = api("patch", f"{BASE}/{pains['meal']}", json={"note": "x"}, headers=dict(headers))
     assert other.status_code == 422
     assert other.get_json()["code"] == "idempotency_key_reused"

@@ -37,7 +37,7 @@ def target(tmp_path_factory):
         else:
             os.environ["SURVEYAPP_INSTANCE_PATH"] = previous
     with storage.open_database(app.config["DATABASE"]) as db:
-        storage.store_journeys(
+        storage.journeys.store_journeys(
             db, [read_definition_file(p) for p in sorted(DEMO_JOURNEYS.glob("*.yaml"))]
         )
         key = apikeys.create(db, "schemathesis")

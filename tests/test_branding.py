@@ -103,7 +103,7 @@ def test_the_cafe_pages_show_its_logo_and_accent(client, db, loaded):
     assert '<link rel="stylesheet" href="/brand/accent/7a3e12.css">' in page
     served = client.get(src)
     assert served.status_code == 200 and served.mimetype == "image/png"
-    assert served.data == (storage.logo(db, logo.sha256)[1])
+    assert served.data == (storage.journeys.logo(db, logo.sha256)[1])
     assert "immutable" in served.headers["Cache-Control"]
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     css = client.get("/brand/accent/7a3e12.css")
@@ -118,7 +118,7 @@ def test_the_cafe_pages_show_its_logo_and_accent(client, db, loaded):
 def test_the_invitation_email_carries_the_logo_and_the_accent(db, loaded):
     cafe = loaded["cafe"]
     token = make_invitation(db, cafe)
-    invitation = storage.get_invitation_and_journey(db, token)[0]
+    invitation = storage.invitations.get_invitation_and_journey(db, token)[0]
     message = mailer.compose(
         {**invitation, "email": "ana@example.com"},
         cafe,
@@ -147,9 +147,9 @@ def test_an_admin_uploads_a_definition_with_its_logo(app, db, loaded, journeys_d
         content_type="multipart/form-data",
     )
     assert response.status_code == 200
-    shop = storage.get_journey(db, "shop")
+    shop = storage.journeys.get_journey(db, "shop")
     assert shop.branding.accent == "#224466" and shop.branding.logo.width == 100
-    assert storage.logo(db, shop.branding.logo.sha256)[0] == "image/png"
+    assert storage.journeys.logo(db, shop.branding.logo.sha256)[0] == "image/png"
     # An SVG in the logo field is refused, and nothing changes.
     svg = client.post(
         "/admin/?lang=en",
@@ -164,7 +164,7 @@ def test_an_admin_uploads_a_definition_with_its_logo(app, db, loaded, journeys_d
         content_type="multipart/form-data",
     )
     assert svg.status_code == 422 and "SVG is not accepted" in svg.get_data(as_text=True)
-    assert storage.get_journey(db, "shop").branding.accent == "#224466"
+    assert storage.journeys.get_journey(db, "shop").branding.accent == "#224466"
 
 
 @pytest.mark.browser

@@ -253,7 +253,7 @@ def test_a_customer_answers_a_survey_framed_by_the_companys_own_site(browser, in
         context.close()
         stop_server(server)
         company.shutdown()
-    assert storage.count_responses(db) == 1
+    assert storage.responses.count_responses(db) == 1
     assert followups(db, "cafe")[0]["contact"] == "ana@example.com"
 
 
@@ -392,6 +392,6 @@ def test_the_journey_editor_works_without_javascript(browser, live_server, db):
     expect(preview.locator("h1")).to_have_text("La livraison")
     page.get_by_role("button", name="Publicați").click()
     expect(page.get_by_role("status").first).to_contain_text("Versiunea 1 este publicată")
-    journey = storage.get_journey(db, "magazin")
+    journey = storage.journeys.get_journey(db, "magazin")
     assert [m.id for m in journey.moments] == ["delivery", "visit"]
     context.close()

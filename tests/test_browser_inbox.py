@@ -20,7 +20,7 @@ def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
     customers = [f"client{i}@example.ro" for i in range(4)]
     for i, email in enumerate(customers):
         invited_pain(db, email=email, customer=f"C-{i}", hours_ago=5 - i)
-    journey = storage.get_journey(db, "cafe")
+    journey = storage.journeys.get_journey(db, "cafe")
     for _ in range(2):  # pains of another moment, which the filter leaves out
         record_scored(db, journey, "bill", answers_living(journey, "bill", "negative"))
     db.commit()

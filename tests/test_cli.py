@@ -39,7 +39,7 @@ def test_journey_load_is_all_or_nothing(run_cli, tmp_path, journeys_dir, db_path
     assert result.exit_code == 1
     assert "Nothing was loaded." in result.output
     with storage.open_database(db_path) as db:
-        assert storage.list_journeys(db) == []
+        assert storage.journeys.list_journeys(db) == []
 
 
 def test_journey_load_reports_what_changed(run_cli, journeys_dir):

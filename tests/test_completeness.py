@@ -57,7 +57,7 @@ def test_load_warns_and_loads(run_cli, tmp_path, db):
     path.write_text(SHOP)
     loaded = run_cli("journey", "load", path)
     assert loaded.exit_code == 0 and "warning: moments[1].name" in loaded.output
-    assert storage.get_journey(db, "shop") is not None
+    assert storage.journeys.get_journey(db, "shop") is not None
 
 
 def test_the_api_lists_the_warnings_of_what_it_loaded(app, db):
@@ -93,7 +93,7 @@ def test_the_admin_upload_and_list_mark_an_incomplete_journey(app, db, loaded):
         )
 
     refused = upload()
-    assert refused.status_code == 422 and storage.get_journey(db, "shop") is None
+    assert refused.status_code == 422 and storage.journeys.get_journey(db, "shop") is None
     said = refused.get_data(as_text=True)
     assert "Non publié : 3 textes manquent dans une langue." in said.replace("\u202f", " ")
     assert "moments[1].name\u202f: les clients lisant ro liront «\u202fAddition\u202f» (fr)" in said

@@ -43,16 +43,17 @@ def test_failed_logins_counted_from_many_workers_add_up_exactly(db, database):
 
     def fail(connection, _):
         for _ in range(25):
-            storage.add_failure(connection, ["user:ana"], now, now - timedelta(minutes=15))
+            storage.accounts.add_failure(connection, ["user:ana"], now, now - timedelta(minutes=15))
 
     together(database, fail)
-    assert storage.recent_failures(db, ["user:ana"])[0][0] == 100
+    assert storage.accounts.recent_failures(db, ["user:ana"])[0][0] == 100
 
 
 def test_an_api_key_bucket_shared_by_many_workers_gives_out_each_token_once(db, database):
     def take(connection, _):
         return [
-            storage.take_token(connection, 7, rate=0.0, burst=1000.0, now=1.0) for _ in range(25)
+            storage.apikeys.take_token(connection, 7, rate=0.0, burst=1000.0, now=1.0)
+            for _ in range(25)
         ]
 
     left = sorted(t for taken in together(database, take) for t in taken)
@@ -77,17 +78,24 @@ def test_the_contact_budget_holds_when_creators_race_for_one_customer(db, databa
 
 
 def test_webhook_workers_claiming_at_once_never_take_the_same_event(db, database, loaded):
-    storage.add_webhook(db, "cafe", "http://127.0.0.1:9/hooks", "whsec_x", ["response.created"])
+    storage.webhooks.add_webhook(
+        db, "cafe", "http://127.0.0.1:9/hooks", "whsec_x", ["response.created"]
+    )
     for _ in range(60):
         record_scored(db, loaded["cafe"], "meal", {"experience": "positive"})
 
     def claim(connection, _):
-        return [item["id"] for item in storage.claim_deliveries(connection, storage.utcnow(), 20)]
+        return [
+            item["id"]
+            for item in storage.webhooks.claim_deliveries(connection, storage.utcnow(), 20)
+        ]
 
     claimed = together(database, claim, threads=3)
     everything = [i for ids in claimed for i in ids]
     assert len(everything) == len(set(everything)) == 60  # each event claimed by one worker
-    assert storage.claim_deliveries(db, storage.utcnow()) == []  # leased, not due again yet
+    assert (
+        storage.webhooks.claim_deliveries(db, storage.utcnow()) == []
+    )  # leased, not due again yet
 
 
 def test_admins_changing_follow_ups_at_once_keep_the_open_count_exact(db, database, loaded):
@@ -96,11 +104,13 @@ def test_admins_changing_follow_ups_at_once_keep_the_open_count_exact(db, databa
     def work(connection, index):
         for response_id in ids:
             status = "resolved" if (index + response_id) % 2 else "contacted"
-            storage.update_followup(connection, response_id, status=status, note=None, by="a")
+            storage.followups.update_followup(
+                connection, response_id, status=status, note=None, by="a"
+            )
 
     together(database, work)
     still_open = sql(db, "SELECT COUNT(*) FROM followups WHERE status != 'resolved'")
-    assert storage.open_followups(db, "cafe").get("meal", 0) == still_open.fetchone()[0]
+    assert storage.followups.open_followups(db, "cafe").get("meal", 0) == still_open.fetchone()[0]
 
 
 def test_a_job_runs_on_one_node_at_a_time(db, database):

@@ -98,7 +98,7 @@ def test_one_message_that_cannot_be_made_never_stops_the_batch(run_cli, db, load
     assert "not sent to C-1: the message could not be composed" in result.output
     assert [m["To"] for m in smtp_server.messages] == ["s1@example.fr"]
     assert "Bcc" not in str(smtp_server.messages[0])
-    failed = storage.get_invitation(db, next(iter(_tokens(db, "C-1"))))
+    failed = storage.invitations.get_invitation(db, next(iter(_tokens(db, "C-1"))))
     assert failed["sent_at"] is None and "composed" in failed["last_error"]
     assert "sent 0, failed 1" in run_cli("send", "--retry").output  # still reported, not sent
 
@@ -112,4 +112,4 @@ def _tokens(db, customer: str) -> list[str]:
 def test_a_nul_in_a_typed_comment_is_dropped_and_the_answer_kept(db, loaded, answer):
     response = answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Fro\x00id"})
     assert response.status_code == 303
-    assert storage.comments(db, "cafe", "meal")[0]["comment"] == "Froid"
+    assert storage.comments.comments(db, "cafe", "meal")[0]["comment"] == "Froid"

@@ -87,27 +87,29 @@ def test_comments_are_listed_newest_first_and_searched_literally(db, loaded):
         comment="Froid_et lent",
         when=datetime(2026, 11, 3, tzinfo=UTC),
     )
-    assert [c["comment"] for c in storage.comments(db, "cafe", "meal")] == [
+    assert [c["comment"] for c in storage.comments.comments(db, "cafe", "meal")] == [
         "Froid_et lent",
         "Parfait",
         "Soupe froide 100%",
     ]
     assert [
         c["comment"]
-        for c in storage.comments(db, "cafe", "meal", polarity="negative", search="froid")
+        for c in storage.comments.comments(db, "cafe", "meal", polarity="negative", search="froid")
     ] == ["Froid_et lent", "Soupe froide 100%"]
-    assert [c["comment"] for c in storage.comments(db, "cafe", "meal", search="0%")] == [
+    assert [c["comment"] for c in storage.comments.comments(db, "cafe", "meal", search="0%")] == [
         "Soupe froide 100%"
     ]
-    assert storage.comments(db, "cafe", "meal", search="oi%e") == []  # % is not a wildcard
+    assert storage.comments.comments(db, "cafe", "meal", search="oi%e") == []  # % is not a wildcard
 
 
 def test_a_negative_response_opens_a_followup_that_can_be_resolved(db, loaded):
     add(db, loaded["cafe"], "bill", "negative")
     (item,) = followups(db, "cafe")
     assert item["status"] == "open" and item["answers"] == {"experience": "negative"}
-    storage.update_followup(db, item["response_id"], status="resolved", note="Rappelé", by="maria")
-    assert storage.open_followups(db, "cafe") == {}
+    storage.followups.update_followup(
+        db, item["response_id"], status="resolved", note="Rappelé", by="maria"
+    )
+    assert storage.followups.open_followups(db, "cafe") == {}
     assert followups(db, "cafe", status="resolved")[0]["note"] == "Rappelé"
 
 
@@ -128,13 +130,17 @@ def test_open_counts_follow_every_change_of_a_followup(db, loaded):
     add(db, cafe, "bill", "negative")
     add(db, cafe, "bill", "negative")
     first, second = followups(db, "cafe")
-    assert storage.open_followups(db, "cafe") == {"bill": 2}
-    storage.update_followup(db, first["response_id"], status="contacted", note=None, by="m")
-    assert storage.open_followups(db, "cafe") == {"bill": 2}
-    storage.update_followup(db, first["response_id"], status="resolved", note="ok", by="m")
-    assert storage.open_followups(db, "cafe") == {"bill": 1}
-    storage.update_followup(db, first["response_id"], status="open", note="again", by="m")
-    assert storage.open_followups(db, "cafe") == {"bill": 2}
+    assert storage.followups.open_followups(db, "cafe") == {"bill": 2}
+    storage.followups.update_followup(
+        db, first["response_id"], status="contacted", note=None, by="m"
+    )
+    assert storage.followups.open_followups(db, "cafe") == {"bill": 2}
+    storage.followups.update_followup(
+        db, first["response_id"], status="resolved", note="ok", by="m"
+    )
+    assert storage.followups.open_followups(db, "cafe") == {"bill": 1}
+    storage.followups.update_followup(db, first["response_id"], status="open", note="again", by="m")
+    assert storage.followups.open_followups(db, "cafe") == {"bill": 2}
     # A one-click "negative" that the customer then completes as "neutral".
     response = {
         "id": second["response_id"],
@@ -144,7 +150,7 @@ def test_open_counts_follow_every_change_of_a_followup(db, loaded):
         "locale": "fr",
         "channel": "link",
     }
-    storage.complete_response(
+    storage.responses.complete_response(
         db,
         response,
         polarity="neutral",
@@ -152,10 +158,10 @@ def test_open_counts_follow_every_change_of_a_followup(db, loaded):
         old_increments={"responses": 1, "negative": 1},
         increments={"responses": 1, "neutral": 1},
     )
-    assert storage.open_followups(db, "cafe") == {"bill": 1}
+    assert storage.followups.open_followups(db, "cafe") == {"bill": 1}
     assert len(followups(db, "cafe")) == 1
-    with pytest.raises(storage.NoSuchFollowup):
-        storage.update_followup(db, 999, status="resolved", note=None, by="m")
+    with pytest.raises(storage.followups.NoSuchFollowup):
+        storage.followups.update_followup(db, 999, status="resolved", note=None, by="m")
 
 
 def _at(day: str) -> datetime:

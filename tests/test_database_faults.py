@@ -36,11 +36,11 @@ def _kill_the_requests_backend(app, database: str, when=lambda request: True):
 
 
 def test_a_hot_path_read_then_a_snapshot_keeps_the_transaction_state_true(db, loaded):
-    assert storage.get_journey(db, "cafe") is not None  # the hot path's prepared read
+    assert storage.journeys.get_journey(db, "cafe") is not None  # the hot path's prepared read
     with storage.snapshot(db):
-        assert storage.get_journey(db, "cafe").id == "cafe"
+        assert storage.journeys.get_journey(db, "cafe").id == "cafe"
     with storage.transaction(db):
-        storage.count_in_tally(db, _tally_key(), "review_clicks")
+        storage.tallies.count_in_tally(db, _tally_key(), "review_clicks")
 
 
 def _tally_key():
@@ -58,10 +58,10 @@ def test_a_terminated_backend_is_a_database_error_and_the_connection_is_replaced
 ):
     _terminate(database, _backend_pid(db))
     with pytest.raises(storage.DATABASE_DOWN):
-        storage.get_journey(db, "cafe")
+        storage.journeys.get_journey(db, "cafe")
     assert db.invalidated
     db.rollback()
-    assert storage.get_journey(db, "cafe").id == "cafe"  # a new connection, by itself
+    assert storage.journeys.get_journey(db, "cafe").id == "cafe"  # a new connection, by itself
 
 
 def test_a_survey_page_whose_backend_ends_asks_in_romanian_to_try_again(app, client, database):
@@ -81,7 +81,7 @@ def test_a_submit_whose_backend_ends_is_503_and_stores_nothing(app, client, db, 
     response = client.post("/j/cafe/meal?lang=fr", data=answer)
     assert response.status_code == 503
     assert response.headers["Retry-After"]
-    assert storage.count_responses(db) == 0
+    assert storage.responses.count_responses(db) == 0
 
 
 def test_an_api_call_whose_backend_ends_is_json_503_with_retry_after(app, client, key, database):

@@ -34,9 +34,9 @@ def _fill(db, loaded, app) -> str:
     get_then_post(app.test_client(), f"/s/{token}", {"experience": "negative"})
     make_invitation(db, loaded["cafe"], moment_id="bill", customer="C-8")  # not answered
     pain = followups(db, "cafe")[0]["response_id"]
-    storage.update_followup(db, pain, status="resolved", note="Rappelé", by="ana")
+    storage.followups.update_followup(db, pain, status="resolved", note="Rappelé", by="ana")
     accounts.create(db, "ana", "correct horse battery", "admin")
-    storage.add_webhook(
+    storage.webhooks.add_webhook(
         db, "cafe", "http://127.0.0.1:9/h", webhooks.new_secret(), ["response.created"]
     )
     return apikeys.create(db, "crm")
@@ -53,8 +53,8 @@ def _seen(database: str, key: str) -> dict:
     assert export.status_code == 200
     seen["export"] = export.get_data(as_text=True)
     with storage.open_database(database) as db:
-        seen["tallies"] = storage.moment_tallies(db, "cafe")
-        seen["open"] = storage.open_followups(db, "cafe")
+        seen["tallies"] = storage.tallies.moment_tallies(db, "cafe")
+        seen["open"] = storage.followups.open_followups(db, "cafe")
         seen["followups"] = followups(db, "cafe")
     return seen
 
@@ -74,14 +74,14 @@ def test_an_installation_copied_to_postgresql_and_back_is_the_same(
     with storage.open_database(target) as copy:  # ids go on after the copied ones
         new_id = record_scored(copy, loaded["cafe"], "meal", {"experience": "positive"})
         assert new_id == 1 + sql(db, "SELECT MAX(id) FROM responses").fetchone()[0]
-        assert storage.count_responses(copy) == 6
+        assert storage.responses.count_responses(copy) == 6
 
     back = tmp_path / "back.db"
     output = run_cli("db", "copy", "--from", target, "--to", back).output
     assert "responses                     6 rows" in output
     with storage.open_database(back) as returned:
-        assert storage.count_responses(returned) == 6
-        assert storage.moment_tallies(returned, "cafe")["meal"]["positive"] == 2
+        assert storage.responses.count_responses(returned) == 6
+        assert storage.tallies.moment_tallies(returned, "cafe")["meal"]["positive"] == 2
     storage.dispose_all()
     postgres_cluster.drop_database(target)
 
@@ -98,7 +98,7 @@ def test_a_copy_into_a_database_that_holds_rows_is_refused_and_changes_nothing(
     assert again.exit_code == 1
     assert "Nothing was copied: the target is not empty" in again.output
     with storage.open_database(target) as copy:
-        assert storage.count_responses(copy) == 0
+        assert storage.responses.count_responses(copy) == 0
     storage.dispose_all()
     postgres_cluster.drop_database(target)
 

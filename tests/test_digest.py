@@ -90,7 +90,7 @@ def test_a_long_digest_lists_the_first_responses_and_counts_the_rest(db, loaded,
     assert (found.total, found.listed) == (3, 1)
     text = digest.compose(found, locale="ro", sender="s@x", to=["cx@x"]).get_body(("plain",))
     assert "…și încă 2 răspunsuri, în listele de urmărire." in text.get_content()
-    assert storage.digest_mark(db, digest.NAME) is None  # composing marks nothing
+    assert storage.digests.digest_mark(db, digest.NAME) is None  # composing marks nothing
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_a_dry_run_prints_the_digest_and_sends_or_marks_nothing(
     answer("/j/cafe/meal", {"experience": "negative", "why": "Trop salé"})
     printed = run_cli("digest", "--dry-run").output
     assert "Trop salé" in printed and "1 nouvelle réponse négative" in printed
-    assert smtp_server.messages == [] and storage.digest_mark(db, digest.NAME) is None
+    assert smtp_server.messages == [] and storage.digests.digest_mark(db, digest.NAME) is None
 
 
 def test_each_answer_is_read_with_its_own_moments_questions(db, loaded, answer):
@@ -158,7 +158,7 @@ def test_a_journeys_own_digest_goes_to_its_recipients_when_due_with_its_pains_on
 ):
     from surveyapp import settings
 
-    storage.set_journey_digest(
+    storage.inbox.set_journey_digest(
         db, "cafe", to=["branch@cafe.example"], locale="ro", every="daily", by="maria"
     )
     answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Rece"})
@@ -182,7 +182,7 @@ def test_the_inbox_sets_and_stops_a_journeys_digest_and_refuses_bad_addresses(ma
     token = csrf_token(page)
     form = {"csrf_token": token, "to": "a@cafe.example, b@cafe.example", "locale": "ro"}
     assert manager.post(DIGEST, data={**form, "every": "weekly"}).status_code == 303
-    assert storage.journey_digest(db, "cafe") == {
+    assert storage.inbox.journey_digest(db, "cafe") == {
         "to": ["a@cafe.example", "b@cafe.example"],
         "locale": "ro",
         "every": "weekly",
@@ -194,8 +194,8 @@ def test_the_inbox_sets_and_stops_a_journeys_digest_and_refuses_bad_addresses(ma
         {"to": ",".join(f"p{i}@cafe.example" for i in range(21)), "every": "daily"},
     ):
         assert manager.post(DIGEST, data={**form, **bad}).status_code == 422
-    assert storage.journey_digest(db, "cafe")["every"] == "weekly"
+    assert storage.inbox.journey_digest(db, "cafe")["every"] == "weekly"
     assert manager.post(DIGEST, data={**form, "every": ""}).status_code == 303
-    assert storage.journey_digest(db, "cafe") is None
+    assert storage.inbox.journey_digest(db, "cafe") is None
     actions = sql(db, "SELECT action FROM audit_log").fetchall()
     assert [a for (a,) in actions] == ["journey.digest", "journey.digest"]

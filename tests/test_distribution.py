@@ -163,7 +163,7 @@ def test_reminders_go_to_those_who_have_not_answered(
     ]
     with storage.connect(mailing_app.config["DATABASE"]) as own:
         for token in tokens:
-            storage.mark_sent(own, token)
+            storage.invitations.mark_sent(own, token)
     old = storage.iso(storage.utcnow() - timedelta(days=4))
     sql(db, "UPDATE invitations SET created_at = ?", (old,))
     sql(db, "UPDATE invitations SET answered_at = ? WHERE customer_ref = 'C-0'", (old,))
@@ -198,7 +198,7 @@ def test_the_list_pages_filters_and_searches(manager, db, loaded):
 
 
 def test_skipped_requests_are_listed_with_why(manager, db, loaded):
-    storage.add_optout(db, invitations.customer_hash("C-1"))
+    storage.invitations.add_optout(db, invitations.customer_hash("C-1"))
     upload(manager, GOOD_AND_BAD, skip_invalid="y")
     listed = text(manager.get(f"{LIST}?state=skipped"))
     assert "1 invitation · page 1 sur 1" in listed and "a refusé les enquêtes" in listed
@@ -237,13 +237,13 @@ def test_every_state_is_counted_once_in_order_of_precedence(db, loaded):
         state: make_invitation(db, cafe, "meal", f"C-{state}", "fr", f"{state}@example.fr")
         for state in ("answered", "opted_out", "expired", "failed", "opened", "sent", "created")
     }
-    ids = {state: storage.get_invitation(db, t)["id"] for state, t in tokens.items()}
+    ids = {state: storage.invitations.get_invitation(db, t)["id"] for state, t in tokens.items()}
     for state in ("answered", "opted_out", "opened", "sent"):
-        storage.mark_sent(db, tokens[state])  # sent, then something more happened
-    storage.mark_send_failed(db, tokens["failed"], "550 no such user")
+        storage.invitations.mark_sent(db, tokens[state])  # sent, then something more happened
+    storage.invitations.mark_send_failed(db, tokens["failed"], "550 no such user")
     for state in ("answered", "opened"):
-        storage.mark_opened(db, ids[state])
-    storage.add_optout(db, invitations.customer_hash("C-opted_out"), ids["opted_out"])
+        storage.invitations.mark_opened(db, ids[state])
+    storage.invitations.add_optout(db, invitations.customer_hash("C-opted_out"), ids["opted_out"])
     past = storage.iso(storage.utcnow() - timedelta(days=1))
     sql(db, "UPDATE invitations SET expires_at = ? WHERE id = ?", (past, ids["expired"]))
     sql(db, "UPDATE invitations SET answered_at = ? WHERE id = ?", (past, ids["answered"]))
@@ -256,6 +256,6 @@ def test_every_state_is_counted_once_in_order_of_precedence(db, loaded):
         valid_days=30,
         budget=invitations.Budget(0),
     )
-    counts = storage.state_counts(db, "cafe", "meal", storage.utcnow())
+    counts = storage.invitation_tracking.state_counts(db, "cafe", "meal", storage.utcnow())
     assert counts == dict.fromkeys(counts, 1)
     assert list(counts) == list(INVITATION_STATES)

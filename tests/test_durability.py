@@ -88,7 +88,7 @@ def check_consistency(db) -> None:
     answered = sql(db, "SELECT COUNT(*) FROM invitations WHERE answered_at IS NOT NULL").fetchone()[
         0
     ]
-    responses = storage.count_responses(db)
+    responses = storage.responses.count_responses(db)
     assert responses == answered
     assert (
         sql(db, "SELECT COALESCE(SUM(responses), 0) FROM daily_tallies").fetchone()[0] == responses
@@ -148,14 +148,14 @@ def test_a_server_killed_mid_burst_loses_no_confirmed_answer(db, loaded):
         stop_server(server)
     assert all(status in (200, 303) for status in retried.values()), set(retried.values())
     for token in confirmed:
-        invitation = storage.get_invitation(db, token)
+        invitation = storage.invitations.get_invitation(db, token)
         assert (
             sql(
                 db, "SELECT COUNT(*) FROM responses WHERE invitation_id = ?", [invitation["id"]]
             ).fetchone()[0]
             == 1
         )
-    assert storage.count_responses(db) == len(tokens)
+    assert storage.responses.count_responses(db) == len(tokens)
     check_consistency(db)
 
 
@@ -189,7 +189,7 @@ def test_two_clients_racing_on_each_of_100_links_store_100_responses(db, loaded)
     finally:
         stop_server(server)
     assert len(statuses) == 200 and None not in statuses, f"a client got no answer: {statuses}"
-    assert storage.count_responses(db) == 100
+    assert storage.responses.count_responses(db) == 100
     assert statuses.count(303) == 100  # one winner per link; the other is told "already"
     assert statuses.count(200) == 100
     check_consistency(db)

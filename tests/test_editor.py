@@ -69,7 +69,7 @@ def test_a_new_journey_is_published_once_its_missing_romanian_name_is_confirmed_
     assert refused.status_code == 422
     assert "Non publié : 1 texte manque dans une langue" in text(refused)
     assert "Moment 2, nom en Română : Les clients lisant Română liront" in text(refused)
-    assert storage.get_journey(db, "bistro") is None
+    assert storage.journeys.get_journey(db, "bistro") is None
 
     published = manager.post(
         NEW, data=bistro(page, action="publish", **{"moments-1-name_ro": "Nota"})
@@ -77,17 +77,17 @@ def test_a_new_journey_is_published_once_its_missing_romanian_name_is_confirmed_
     assert published.status_code == 303
     assert published.headers["Location"].endswith("/admin/j/bistro/edit?published=1")
     assert "La version 1 est publiée" in text(manager.get(published.headers["Location"]))
-    journey = storage.get_journey(db, "bistro")
+    journey = storage.journeys.get_journey(db, "bistro")
     assert [m.id for m in journey.moments] == ["welcome", "bill"]
     assert journey.moment("bill").name == {"fr": "L’addition", "ro": "Nota"}
-    assert storage.versions(db, "bistro")[0]["author"] == "maria"
+    assert storage.journey_versions.versions(db, "bistro")[0]["author"] == "maria"
 
 
 def test_an_incomplete_journey_is_published_when_the_admin_confirms(manager, db):
     page = manager.get(NEW).get_data(as_text=True)
     response = manager.post(NEW, data=bistro(page, action="publish", publish_incomplete="y"))
     assert response.status_code == 303
-    assert storage.get_journey(db, "bistro").moment("bill").name == {"fr": "L’addition"}
+    assert storage.journeys.get_journey(db, "bistro").moment("bill").name == {"fr": "L’addition"}
 
 
 def test_each_problem_is_said_beside_its_field_and_nothing_is_stored(manager, db):
@@ -113,7 +113,8 @@ def test_each_problem_is_said_beside_its_field_and_nothing_is_stored(manager, db
     assert 'aria-describedby="brand-error"' in brand and 'aria-invalid="true"' in brand
     assert "moments[1]" not in html  # never a path
     assert (
-        storage.get_journey(db, "Le Bistrot") is None and storage.get_journey(db, "bistro") is None
+        storage.journeys.get_journey(db, "Le Bistrot") is None
+        and storage.journeys.get_journey(db, "bistro") is None
     )
 
 
@@ -122,16 +123,16 @@ def test_an_id_already_taken_is_refused_for_a_new_journey(manager, db):
     response = manager.post(NEW, data=bistro(page, action="publish", slug="cafe"))
     assert response.status_code == 422
     assert "est l’identifiant d’un autre parcours" in text(response)
-    assert storage.get_journey(db, "cafe").brand == "Café des Arts"
+    assert storage.journeys.get_journey(db, "cafe").brand == "Café des Arts"
 
 
 def test_publishing_a_journey_as_the_editor_shows_it_changes_nothing(manager, db):
     """Logo, accent, review links, contact offer and every moment survive the round trip."""
-    before = storage.get_journey(db, "cafe")
+    before = storage.journeys.get_journey(db, "cafe")
     response = manager.post(EDIT, data=edited(manager.get(EDIT), action="publish"))
     assert response.status_code == 303 and response.headers["Location"].endswith("unchanged=1")
-    assert storage.get_journey(db, "cafe").digest == before.digest
-    assert [v["number"] for v in storage.versions(db, "cafe")] == [1]
+    assert storage.journeys.get_journey(db, "cafe").digest == before.digest
+    assert [v["number"] for v in storage.journey_versions.versions(db, "cafe")] == [1]
 
 
 def test_an_edit_is_a_new_version_and_its_yaml_loads_unchanged(manager, db):
@@ -140,7 +141,7 @@ def test_an_edit_is_a_new_version_and_its_yaml_loads_unchanged(manager, db):
         EDIT, data=edited(page, action="publish", **{"moments-2-name_ro": "Masa"})
     )
     assert response.status_code == 303 and response.headers["Location"].endswith("published=2")
-    journey = storage.get_journey(db, "cafe")
+    journey = storage.journeys.get_journey(db, "cafe")
     assert journey.moment("meal").name["ro"] == "Masa"
     yaml_file = manager.get("/admin/j/cafe/definition.yaml").get_data()
     assert parse_definition(yaml_file).digest == journey.digest
@@ -158,7 +159,7 @@ def test_the_second_of_two_admins_is_refused_and_keeps_their_changes(
     html = text(response)
     assert "la version 2 est venue après la version 1" in html
     assert 'value="Café des Amis"' in html  # what they typed is still there
-    journey = storage.get_journey(db, "cafe")
+    journey = storage.journeys.get_journey(db, "cafe")
     assert (journey.brand, journey.moment("meal").name["fr"]) == ("Café des Arts", "Le repas")
 
 
@@ -182,7 +183,7 @@ def test_moments_are_added_moved_and_retired_with_their_responses_kept(manager, 
     assert "La publication retirera : welcome" in text(page)
     response = manager.post(EDIT, data=edited(page, action="publish", publish_incomplete="y"))
     assert response.status_code == 303
-    journey = storage.get_journey(db, "cafe")
+    journey = storage.journeys.get_journey(db, "cafe")
     assert [m.id for m in journey.moments] == ["waiting", "meal", "bill", "goodbye", "review"]
     scores = manager.get("/admin/j/cafe").get_data(as_text=True)
     assert "Accueil à votre arrivée" in scores  # retired, still in its history
@@ -212,7 +213,10 @@ def test_a_moment_may_ask_its_own_questions_checked_like_a_file(manager, db):
         ),
     )
     assert response.status_code == 303
-    assert storage.get_journey(db, "cafe").moment("meal").questions == ("experience", "why")
+    assert storage.journeys.get_journey(db, "cafe").moment("meal").questions == (
+        "experience",
+        "why",
+    )
 
 
 def test_a_journey_is_duplicated_under_a_new_id(manager, db):
@@ -221,7 +225,10 @@ def test_a_journey_is_duplicated_under_a_new_id(manager, db):
     assert fields["slug"] == "cafe-copy" and fields["moments-2-name_ro"] == "Masa dumneavoastră"
     response = manager.post(NEW, data=edited(page, action="publish", brand="Café du Port"))
     assert response.status_code == 303
-    copy, original = storage.get_journey(db, "cafe-copy"), storage.get_journey(db, "cafe")
+    copy, original = (
+        storage.journeys.get_journey(db, "cafe-copy"),
+        storage.journeys.get_journey(db, "cafe"),
+    )
     assert copy.brand == "Café du Port"
     assert [m.to_dict() for m in copy.moments] == [m.to_dict() for m in original.moments]
     assert copy.branding == original.branding and copy.after_answer == original.after_answer
@@ -247,7 +254,7 @@ def test_a_form_left_open_too_long_keeps_what_was_typed(manager, db):
     response = manager.post(NEW, data=bistro(page, action="publish", csrf_token="stale"))
     assert response.status_code == 400
     assert "ouverte trop longtemps" in text(response) and 'value="Le Bistrot"' in text(response)
-    assert storage.get_journey(db, "bistro") is None
+    assert storage.journeys.get_journey(db, "bistro") is None
 
 
 def test_more_moments_than_allowed_are_refused_whole(manager, db):
@@ -257,7 +264,7 @@ def test_more_moments_than_allowed_are_refused_whole(manager, db):
     response = manager.post(NEW, data=bistro(page, action="publish", **many))
     assert response.status_code == 422
     assert "au plus 50 moments" in text(response)
-    assert storage.get_journey(db, "bistro") is None
+    assert storage.journeys.get_journey(db, "bistro") is None
 
 
 def test_viewers_cannot_reach_the_editor(app, db):
@@ -278,7 +285,7 @@ def test_a_description_under_the_title_is_checked_for_each_language(manager, db)
     fields.setlist("moments-2-description_ro", ["Ce ați mâncat"])
     fields.setlist("action", ["publish"])
     assert manager.post(EDIT, data=fields).status_code == 303
-    meal = storage.get_journey(db, "cafe").moment("meal")
+    meal = storage.journeys.get_journey(db, "cafe").moment("meal")
     assert meal.description == {"fr": "Ce que vous avez mangé", "ro": "Ce ați mâncat"}
     survey = text(manager.get("/admin/j/cafe/preview/meal?lang=ro"))
     assert '<h1>Masa dumneavoastră</h1> <p class="description">Ce ați mâncat</p>' in survey

@@ -40,7 +40,7 @@ def test_the_invitation_email_fits_a_360_px_phone(
     browser, db, loaded, journey_id, moment_id, locale, rows
 ):
     token = make_invitation(db, loaded[journey_id], moment_id, "C-1", locale, "c1@example.ro")
-    invitation = storage.get_invitation(db, token)
+    invitation = storage.invitations.get_invitation(db, token)
     message = mailer.compose(
         invitation, loaded[journey_id], base_url="https://s.example", sender="s@example"
     )
@@ -62,7 +62,7 @@ def test_the_plain_text_part_stays_short_for_a_scale_and_keeps_one_click_for_fac
             db, loaded[journey_id], moment_id, f"P-{moment_id}", locale, "p@x.ro"
         )
         message = mailer.compose(
-            storage.get_invitation(db, token),
+            storage.invitations.get_invitation(db, token),
             loaded[journey_id],
             base_url="https://s",
             sender="s@x",

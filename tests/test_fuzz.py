@@ -245,7 +245,7 @@ def test_any_file_content_is_accepted_or_refused_with_reasons(raw):
 
 
 def test_the_database_is_untouched_by_refused_definitions(db, loaded):
-    before = storage.list_journeys(db)
+    before = storage.journeys.list_journeys(db)
     with pytest.raises(DefinitionError):
         parse_definition("id: cafe\nmoments: !!python/object:os.system {}\n")
-    assert storage.list_journeys(db) == before
+    assert storage.journeys.list_journeys(db) == before

@@ -19,7 +19,7 @@ def text(response) -> str:
 
 def pain(db, moment="meal", *, hours_ago=1, locale="fr", channel="link", customer=None, why=None):
     """One moment of pain of the café journey, received ``hours_ago``."""
-    journey = storage.get_journey(db, "cafe")
+    journey = storage.journeys.get_journey(db, "cafe")
     answers = answers_living(journey, moment, "negative")
     if why:
         answers["why"] = why
@@ -49,7 +49,7 @@ def item_form(client, response_id):
 
 
 def open_count(db):
-    return storage.open_followups(db, "cafe").get("meal", 0)
+    return storage.followups.open_followups(db, "cafe").get("meal", 0)
 
 
 def test_the_inbox_counts_every_item_and_pages_through_them(manager, db):
@@ -110,8 +110,8 @@ def test_an_item_is_assigned_to_me_and_the_owner_filter_finds_it(manager, db):
         data={"csrf_token": fields["csrf_token"], "revision": fields["revision"], "assign_me": "1"},
     )
     assert response.status_code == 303
-    assert storage.followup_item(db, "cafe", mine)["owner"] == "maria"
-    assert storage.followup_item(db, "cafe", other)["owner"] is None
+    assert storage.inbox.followup_item(db, "cafe", mine)["owner"] == "maria"
+    assert storage.inbox.followup_item(db, "cafe", other)["owner"] is None
     assert "1 élément" in text(manager.get(f"{INBOX}?owner=maria"))
     assert "1 élément" in text(manager.get(f"{INBOX}?owner=-"))
 
@@ -124,8 +124,8 @@ def test_an_unknown_owner_is_refused_and_changes_nothing(manager, db):
     assert "n’est pas un admin" in text(response)
     bulk = ticked(manager, INBOX, [item], action="assign", owner="ghost")
     assert bulk.status_code == 422
-    assert storage.followup_item(db, "cafe", item)["owner"] is None
-    assert storage.history(db, item) == []
+    assert storage.inbox.followup_item(db, "cafe", item)["owner"] is None
+    assert storage.inbox.history(db, item) == []
 
 
 def test_an_edit_from_a_stale_page_is_refused_and_shows_the_item_as_it_is(manager, db):
@@ -136,7 +136,7 @@ def test_an_edit_from_a_stale_page_is_refused_and_shows_the_item_as_it_is(manage
     assert stale.status_code == 409
     assert "quelqu’un a modifié cet élément" in text(stale)
     assert '<option selected value="contacted">' in text(stale)
-    found = storage.followup_item(db, "cafe", item)
+    found = storage.inbox.followup_item(db, "cafe", item)
     assert (found["status"], found["note"]) == ("contacted", None)
     assert open_count(db) == 1
 
@@ -176,15 +176,15 @@ def test_the_target_time_is_set_per_journey_and_moves_what_is_overdue(manager, d
     token = csrf_token(page)
     done = manager.post(f"{INBOX}/target", data={"csrf_token": token, "hours": "96"})
     assert done.status_code == 303
-    assert storage.target_hours(db, "cafe") == 96
-    assert storage.target_hours(db, "saas-onboarding") == 48
+    assert storage.inbox.target_hours(db, "cafe") == 96
+    assert storage.inbox.target_hours(db, "saas-onboarding") == 48
     page = text(manager.get(INBOX))
     assert "En retard de" not in page
     assert "dans les 96 heures" in page
     for bad in ("0", "99999", "abc", ""):
         refused = manager.post(f"{INBOX}/target", data={"csrf_token": token, "hours": bad})
         assert refused.status_code == 422
-    assert storage.target_hours(db, "cafe") == 96
+    assert storage.inbox.target_hours(db, "cafe") == 96
 
 
 def test_a_bulk_action_resolves_the_ticked_items_with_one_note(manager, db):
@@ -195,10 +195,10 @@ def test_a_bulk_action_resolves_the_ticked_items_with_one_note(manager, db):
     assert "3 éléments modifiés" in text(manager.get(response.headers["Location"]))
     assert open_count(db) == 1
     for item in ids[:3]:
-        found = storage.followup_item(db, "cafe", item)
+        found = storage.inbox.followup_item(db, "cafe", item)
         assert (found["status"], found["note"]) == ("resolved", "Geste commercial")
         assert found["resolved_at"]
-    assert storage.followup_item(db, "cafe", ids[3])["status"] == "open"
+    assert storage.inbox.followup_item(db, "cafe", ids[3])["status"] == "open"
 
 
 def test_a_bulk_action_keeps_the_filters_it_was_made_under(manager, db):
@@ -207,18 +207,18 @@ def test_a_bulk_action_keeps_the_filters_it_was_made_under(manager, db):
     assert response.status_code == 303
     assert "moment=meal" in response.headers["Location"]
     assert "status=unresolved" in response.headers["Location"]
-    assert all(storage.followup_item(db, "cafe", i)["owner"] == "maria" for i in ids)
+    assert all(storage.inbox.followup_item(db, "cafe", i)["owner"] == "maria" for i in ids)
 
 
 def test_a_bulk_action_on_an_item_of_another_journey_changes_nothing(manager, db):
     mine = pain(db)
-    saas = storage.get_journey(db, "saas-onboarding")
+    saas = storage.journeys.get_journey(db, "saas-onboarding")
     moment = saas.moments[0].id
     theirs = record_scored(db, saas, moment, answers_living(saas, moment, "negative"))
     response = ticked(manager, INBOX, [mine, theirs], action="resolved")
     assert response.status_code == 422
-    assert storage.followup_item(db, "cafe", mine)["status"] == "open"
-    assert storage.followup_item(db, "saas-onboarding", theirs)["status"] == "open"
+    assert storage.inbox.followup_item(db, "cafe", mine)["status"] == "open"
+    assert storage.inbox.followup_item(db, "saas-onboarding", theirs)["status"] == "open"
 
 
 def test_a_bulk_action_needs_a_ticked_item_and_a_valid_token(manager, db):
@@ -240,12 +240,12 @@ def test_a_viewer_reads_the_inbox_and_every_change_is_refused(viewer, manager, d
         (f"{INBOX}/{item}", {"status": "resolved", "revision": "0", "owner": ""}),
     ]:
         assert viewer.post(path, data={**data, "csrf_token": token}).status_code == 403
-    assert storage.followup_item(db, "cafe", item)["status"] == "open"
-    assert storage.target_hours(db, "cafe") == 48
+    assert storage.inbox.followup_item(db, "cafe", item)["status"] == "open"
+    assert storage.inbox.target_hours(db, "cafe") == 48
 
 
 def test_an_item_of_another_journey_or_none_is_not_found(manager, db):
-    saas = storage.get_journey(db, "saas-onboarding")
+    saas = storage.journeys.get_journey(db, "saas-onboarding")
     moment = saas.moments[0].id
     theirs = record_scored(db, saas, moment, answers_living(saas, moment, "negative"))
     assert manager.get(f"{INBOX}/{theirs}").status_code == 404

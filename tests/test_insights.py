@@ -96,7 +96,7 @@ def test_a_journey_without_an_outcome_moment_has_nothing_to_measure(db, loaded):
         "id: shop\nbrand: S\ndefault_locale: ro\nlocales: [ro]\n"
         "moments: [{id: a, kind: fmot, name: A}]\n"
     )
-    storage.store_journeys(db, [journey])
+    storage.journeys.store_journeys(db, [journey])
     assert insights.compute(db, journey).outcome_moment is None
     with pytest.raises(simulate.TruthError, match="no lmot or loyalty moment"):
         simulate.run(db, journey, customers=5, seed=1, truth={"moments": {}})
@@ -203,13 +203,13 @@ def test_insights_and_simulate_from_the_cli(run_cli, loaded, tmp_path, db):
     assert delivery["pain_drag"]["low"] > insights.THRESHOLD / 2
     assert no_negative_zero(text)
     assert sum(m["importance"]["value"] for m in data["moments"]) == pytest.approx(100, abs=0.5)
-    before = storage.count_responses(db)
+    before = storage.responses.count_responses(db)
     truth.write_text("halo: 1.5\nmoments:\n  delivery: {role: villain}\n  nowhere: {role: maker}\n")
     bad = run_cli("simulate", "saas-onboarding", "--customers", "10", "--truth", truth)
     assert bad.exit_code == 1
     assert "moments.delivery.role: one of" in bad.output and "moments.nowhere" in bad.output
     assert "halo: a number from 0" in bad.output
-    assert storage.count_responses(db) == before
+    assert storage.responses.count_responses(db) == before
 
 
 @pytest.fixture

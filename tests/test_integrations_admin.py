@@ -59,7 +59,7 @@ def test_a_key_is_shown_once_works_shows_its_last_use_and_is_revoked(manager, ap
         api.get("/api/v1/journeys", headers={"Authorization": f"Bearer {key}"}).status_code == 200
     )
     assert "jamais" not in text(manager.get(PAGE))  # its last use is shown
-    (key_id,) = [k["id"] for k in storage.list_api_keys(db)]
+    (key_id,) = [k["id"] for k in storage.apikeys.list_api_keys(db)]
     revoked = manager.post(f"{PAGE}/keys/{key_id}/revoke", data={"csrf_token": token_of(manager)})
     assert revoked.status_code == 303
     assert (
@@ -71,7 +71,7 @@ def test_a_key_is_shown_once_works_shows_its_last_use_and_is_revoked(manager, ap
 @pytest.mark.parametrize("name", ["", "two words", "x" * 65])
 def test_a_bad_key_name_is_refused_and_nothing_is_made(manager, db, name):
     made = manager.post(f"{PAGE}/keys", data={"csrf_token": token_of(manager), "name": name})
-    assert made.status_code == 422 and storage.list_api_keys(db) == []
+    assert made.status_code == 422 and storage.apikeys.list_api_keys(db) == []
 
 
 def test_a_webhook_gets_a_test_event_its_log_shows_a_failure_and_retry_now_delivers_it(
@@ -88,7 +88,7 @@ def test_a_webhook_gets_a_test_event_its_log_shows_a_failure_and_retry_now_deliv
         },
     )
     assert added.status_code == 200 and "whsec_" in added.get_data(as_text=True)
-    (endpoint,) = storage.list_webhooks(db)
+    (endpoint,) = storage.webhooks.list_webhooks(db)
     log = f"{PAGE}/webhooks/{endpoint['id']}"
     token = token_of(manager)
     assert manager.post(f"{log}/test", data={"csrf_token": token}).status_code == 303
@@ -96,7 +96,7 @@ def test_a_webhook_gets_a_test_event_its_log_shows_a_failure_and_retry_now_deliv
     assert webhook_worker.deliver_due(db) == (0, 1)
     page = text(manager.get(log))
     assert "webhook.test" in page and "HTTP 500" in page and "prochaine tentative" in page
-    (delivery,) = storage.deliveries(db, endpoint["id"])
+    (delivery,) = storage.webhooks.deliveries(db, endpoint["id"])
     retried = manager.post(
         f"{log}/retry", data={"csrf_token": token, "delivery": str(delivery["id"])}
     )
@@ -105,7 +105,7 @@ def test_a_webhook_gets_a_test_event_its_log_shows_a_failure_and_retry_now_deliv
     assert b'"type":"webhook.test"' in bodies[-1]
     assert "livré le" in text(manager.get(log))
     assert manager.post(f"{log}/remove", data={"csrf_token": token}).status_code == 303
-    assert storage.list_webhooks(db) == []
+    assert storage.webhooks.list_webhooks(db) == []
     assert audit(db) == ["webhook.added", "webhook.test", "webhook.retry", "webhook.removed"]
 
 
@@ -124,12 +124,14 @@ def test_a_bad_webhook_is_refused_and_nothing_is_added(manager, db, fields):
         f"{PAGE}/webhooks", data={"csrf_token": token_of(manager), "journey": "cafe", **fields}
     )
     assert added.status_code == 422
-    assert storage.list_webhooks(db) == []
+    assert storage.webhooks.list_webhooks(db) == []
 
 
 def test_retrying_an_unknown_delivery_or_endpoint_is_a_404(manager, db):
-    storage.add_webhook(db, "cafe", "https://crm.example/h", "whsec_x", ["response.created"])
-    (endpoint,) = storage.list_webhooks(db)
+    storage.webhooks.add_webhook(
+        db, "cafe", "https://crm.example/h", "whsec_x", ["response.created"]
+    )
+    (endpoint,) = storage.webhooks.list_webhooks(db)
     token = token_of(manager)
     log = f"{PAGE}/webhooks/{endpoint['id']}"
     assert (
@@ -138,4 +140,4 @@ def test_retrying_an_unknown_delivery_or_endpoint_is_a_404(manager, db):
     )
     assert manager.post(f"{PAGE}/webhooks/999/test", data={"csrf_token": token}).status_code == 404
     assert manager.post(f"{log}/test", data={"csrf_token": "forged"}).status_code == 422
-    assert storage.deliveries(db, endpoint["id"]) == []
+    assert storage.webhooks.deliveries(db, endpoint["id"]) == []

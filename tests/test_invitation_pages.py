@@ -84,7 +84,7 @@ def test_two_browsers_racing_on_each_link_store_one_response_per_link(app, invit
     assert sorted(statuses) == [200] * 20 + [303] * 20
     assert len(responses(app)) == 20
     with storage.connect(app.config["DATABASE"]) as db:
-        assert storage.moment_tallies(db, "cafe")["meal"]["responses"] == 20
+        assert storage.tallies.moment_tallies(db, "cafe")["meal"]["responses"] == 20
 
 
 @pytest.mark.parametrize("token", ["AAAAAAAAAAAAAAAAAAAAAA", "short", "x" * 300, "é%00;"])
@@ -142,7 +142,7 @@ def test_the_first_answer_counts_and_the_survey_can_still_be_finished(client, ap
     (row,) = responses(app)
     assert row[1] == "neutral" and '"satisfaction": 3' in row[2]
     with storage.connect(app.config["DATABASE"]) as db:
-        meal = storage.moment_tallies(db, "cafe")["meal"]
+        meal = storage.tallies.moment_tallies(db, "cafe")["meal"]
     assert (meal["responses"], meal["negative"], meal["neutral"], meal["csat_n"]) == (1, 0, 1, 1)
     again = client.post(f"/s/{token}", data={"experience": "positive", "csrf_token": csrf})
     assert "Ați răspuns deja" in again.get_data(as_text=True)
@@ -164,20 +164,20 @@ def test_unsubscribing_asks_first_then_stops_all_surveys(app, client, db, invite
     token = invite(customer="C-5")
     page = client.get(f"/u/{token}").get_data(as_text=True)
     assert "Nu mai doriți să primiți chestionare?" in page
-    assert storage.opted_out(db, [invitations.customer_hash("C-5")]) == set()
+    assert storage.invitations.opted_out(db, [invitations.customer_hash("C-5")]) == set()
     forged = client.post(f"/u/{token}", data={"csrf_token": "forged"})
     assert forged.status_code == 422
-    assert storage.opted_out(db, [invitations.customer_hash("C-5")]) == set()
+    assert storage.invitations.opted_out(db, [invitations.customer_hash("C-5")]) == set()
     done = client.post(f"/u/{token}", data={"csrf_token": csrf_token(page)})
     assert "Nu veți mai primi chestionare" in done.get_data(as_text=True)
-    assert storage.opted_out(db, [invitations.customer_hash("C-5")]) != set()
+    assert storage.invitations.opted_out(db, [invitations.customer_hash("C-5")]) != set()
 
 
 def test_a_mail_clients_one_click_unsubscribe_is_accepted(app, client, db, invite):
     token = invite(customer="C-6")
     response = client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
-    assert storage.opted_out(db, [invitations.customer_hash("C-6")]) != set()
+    assert storage.invitations.opted_out(db, [invitations.customer_hash("C-6")]) != set()
 
 
 def test_the_same_browser_answers_a_public_link_once_a_day(app, answer):

@@ -120,17 +120,17 @@ def test_an_unoffered_locale_falls_back_with_a_warning(db, loaded):
 
 
 def test_an_opted_out_customer_is_never_invited_again(db, loaded):
-    storage.add_optout(db, invitations.customer_hash("C-9"))
+    storage.invitations.add_optout(db, invitations.customer_hash("C-9"))
     (outcome,) = create(db, loaded["cafe"], "meal", ["C-9"])
     assert (outcome.status, outcome.reason) == ("skipped", "opted out of surveys")
-    assert storage.get_invitation(db, "x" * 22) is None
+    assert storage.invitations.get_invitation(db, "x" * 22) is None
 
 
 def test_forgetting_a_customer_keeps_their_answers_counted(db, loaded):
     cafe = loaded["cafe"]
     (outcome,) = create(db, cafe, "bill", ["C-5"])
-    invitation = storage.get_invitation(db, outcome.token)
-    storage.record_response(
+    invitation = storage.invitations.get_invitation(db, outcome.token)
+    storage.responses.record_response(
         db,
         journey_id="cafe",
         moment_id="bill",
@@ -142,7 +142,7 @@ def test_forgetting_a_customer_keeps_their_answers_counted(db, loaded):
         invitation_id=invitation["id"],
         customer_ref="C-5",
     )
-    assert storage.forget_customer(db, "C-5") == (1, 1)
+    assert storage.invitations.forget_customer(db, "C-5") == (1, 1)
     assert (
         sql(
             db,
@@ -151,12 +151,12 @@ def test_forgetting_a_customer_keeps_their_answers_counted(db, loaded):
         == 0
     )
     assert sql(db, "SELECT customer_ref FROM responses").fetchall() == [(None,)]
-    assert storage.moment_tallies(db, "cafe")["bill"]["negative"] == 1
+    assert storage.tallies.moment_tallies(db, "cafe")["bill"]["negative"] == 1
 
 
 def test_an_invitation_is_answered_once_even_when_submits_race(db, loaded):
     (outcome,) = create(db, loaded["cafe"], "bill", ["C-7"])
-    invitation = storage.get_invitation(db, outcome.token)
+    invitation = storage.invitations.get_invitation(db, outcome.token)
     args = dict(
         journey_id="cafe",
         moment_id="bill",
@@ -167,8 +167,8 @@ def test_an_invitation_is_answered_once_even_when_submits_race(db, loaded):
         increments={"responses": 1, "positive": 1},
         invitation_id=invitation["id"],
     )
-    storage.record_response(db, **args)
-    with pytest.raises(storage.AlreadyAnswered):
-        storage.record_response(db, **args)
-    assert storage.count_responses(db) == 1
-    assert storage.moment_tallies(db, "cafe")["bill"]["responses"] == 1
+    storage.responses.record_response(db, **args)
+    with pytest.raises(storage.responses.AlreadyAnswered):
+        storage.responses.record_response(db, **args)
+    assert storage.responses.count_responses(db) == 1
+    assert storage.tallies.moment_tallies(db, "cafe")["bill"]["responses"] == 1

@@ -21,7 +21,7 @@ def test_invite_prints_one_personal_link(run_cli, loaded, db_path):
     assert result.exit_code == 0
     (link,) = links_in(result.output)
     with storage.open_database(db_path) as db:
-        invitation = storage.get_invitation(db, link.rsplit("/", 1)[1])
+        invitation = storage.invitations.get_invitation(db, link.rsplit("/", 1)[1])
     assert (invitation["customer_ref"], invitation["locale"], invitation["moment_id"]) == (
         "C-1042",
         "ro",

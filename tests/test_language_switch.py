@@ -23,7 +23,7 @@ def test_switching_language_keeps_the_answers_and_stores_nothing(client, db, loa
     cafe = loaded["cafe"]
     path = f"/s/{token}?lang=fr" if link == "personal" else "/j/cafe/meal?lang=fr"
     moment = (
-        storage.get_invitation_and_journey(db, token)[0]["moment_id"]
+        storage.invitations.get_invitation_and_journey(db, token)[0]["moment_id"]
         if link == "personal"
         else "meal"
     )
@@ -47,7 +47,7 @@ def test_switching_language_keeps_the_answers_and_stores_nothing(client, db, loa
     assert re.search(r'<input checked [^>]*value="(negative|3)"', html)
     assert 'role="alert"' not in html  # no errors shown: nothing was submitted as an answer
     assert re.search(r'<form id="survey" method="post" action="[^"]*lang=ro', html)
-    assert storage.count_responses(db) == 0
+    assert storage.responses.count_responses(db) == 0
 
 
 def test_a_language_the_journey_does_not_offer_is_an_ordinary_post(client, db, loaded):
@@ -57,7 +57,7 @@ def test_a_language_the_journey_does_not_offer_is_an_ordinary_post(client, db, l
         data={"csrf_token": csrf_token(page), "experience": "positive", "switch_language": "en"},
     )
     assert posted.status_code == 303  # cafe is fr and ro only: the answer is recorded
-    assert storage.count_responses(db) == 1
+    assert storage.responses.count_responses(db) == 1
 
 
 @pytest.mark.browser

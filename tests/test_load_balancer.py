@@ -74,4 +74,4 @@ def test_customers_keep_answering_through_haproxy_when_a_node_dies(db, loaded, t
             stop_server(balancer)
     assert before == [303] * 20
     assert after == [303] * 20  # no customer saw the dead node
-    assert storage.count_responses(db) == 40
+    assert storage.responses.count_responses(db) == 40

@@ -69,17 +69,17 @@ def test_a_sqlite_file_from_before_alembic_is_upgraded_in_place_with_its_answers
     db = storage.open_database(db_path)
     assert schema.current(db) == schema.head()
     assert not sql(db, "SELECT name FROM sqlite_master WHERE name = '_sqlite_migrations'")
-    assert storage.count_responses(db) == 1
+    assert storage.responses.count_responses(db) == 1
     # sqlite-utils left primary-key columns nullable and named some types differently
     # (REAL for FLOAT, INTEGER for BIGINT: the same storage in SQLite); nothing else
     # may differ.
     differences = compare_metadata(MigrationContext.configure(db), tables.metadata)
     assert [d for d in differences if not _same_in_sqlite(d)] == []
     # New answers get new ids after the old ones, and count as before.
-    storage.store_journeys(db, [cafe])
+    storage.journeys.store_journeys(db, [cafe])
     new_id = record_scored(db, cafe, "meal", {"experience": "positive"})
     assert new_id == 8
-    assert storage.moment_tallies(db, "cafe")["meal"]["positive"] == 1
+    assert storage.tallies.moment_tallies(db, "cafe")["meal"]["positive"] == 1
     db.close()
 
 
@@ -87,7 +87,7 @@ def test_a_file_stopped_halfway_through_the_old_migrations_is_finished_first(db_
     _legacy_file(db_path, stop_before="m003_accounts_followups_comments")
     db = storage.open_database(db_path)
     # m003 opened a follow-up for the old negative answer, and m004 counted it.
-    assert storage.open_followups(db, "cafe") == {"meal": 1}
+    assert storage.followups.open_followups(db, "cafe") == {"meal": 1}
     assert schema.current(db) == schema.head()
     db.close()
 

@@ -91,7 +91,7 @@ def test_a_survey_page_from_one_node_is_answered_on_the_other(db, loaded):
         assert status == 200
         form = {"experience": "positive", "csrf_token": CSRF.search(page).group(1)}
         assert visitor.post(port_b, f"/s/{token}", form) == 303
-    assert storage.count_responses(db) == 1
+    assert storage.responses.count_responses(db) == 1
 
 
 def test_two_clients_one_per_node_racing_on_each_link_store_one_answer_each(db, loaded):
@@ -120,7 +120,7 @@ def test_two_clients_one_per_node_racing_on_each_link_store_one_answer_each(db, 
         for thread in groups:
             thread.join()
     assert len(statuses) == 120 and None not in statuses, f"a client got no answer: {statuses}"
-    assert storage.count_responses(db) == 60
+    assert storage.responses.count_responses(db) == 60
     assert statuses.count(303) == 60 and statuses.count(200) == 60
     check_consistency(db)
 
@@ -159,7 +159,7 @@ def test_a_node_killed_mid_burst_loses_no_acknowledged_answer(db, loaded):
         assert unconfirmed, "the kill did not land mid-burst"
         retried = {t: submit(port_b, t) for t in unconfirmed}
     assert set(retried.values()) <= {200, 303}, retried
-    assert storage.count_responses(db) == len(tokens)  # every link answered exactly once
+    assert storage.responses.count_responses(db) == len(tokens)  # every link answered exactly once
     check_consistency(db)
 
 
@@ -183,7 +183,9 @@ def test_with_both_nodes_delivering_each_webhook_event_arrives_once(db, loaded):
     # other one looks for due events.
     receiver = Receiver(delay=0.3)
     try:
-        storage.add_webhook(db, "cafe", receiver.url, webhooks.new_secret(), ["response.created"])
+        storage.webhooks.add_webhook(
+            db, "cafe", receiver.url, webhooks.new_secret(), ["response.created"]
+        )
         with two_nodes() as ((_, port_a), (_, port_b)):
             for i, token in enumerate(make_tokens(db, loaded["cafe"], 30)):
                 assert submit(port_a if i % 2 else port_b, token) == 303

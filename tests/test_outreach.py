@@ -34,7 +34,7 @@ def test_a_manager_emails_the_customer_in_their_language_and_it_is_kept(
     assert message["Content-Language"] == "ro"
     assert "Masa dumneavoastră" in message["Subject"]
     assert "Vă sunăm mâine?" in message.get_content()
-    found = storage.followup_item(db, "cafe", item)
+    found = storage.inbox.followup_item(db, "cafe", item)
     assert found["status"] == "contacted"
     page = text(mailing_manager.get(sent.headers["Location"]))
     assert "L’e-mail a été envoyé" in page
@@ -45,7 +45,7 @@ def test_the_contact_a_customer_left_comes_before_their_invitations_email(
     mailing_app, mailing_manager, smtp_server, db
 ):
     item = invited_pain(db)
-    storage.leave_contact(
+    storage.followups.leave_contact(
         db,
         item,
         "ana.popescu@example.com",
@@ -65,7 +65,7 @@ def test_the_contact_a_customer_left_comes_before_their_invitations_email(
 def test_an_anonymous_customer_cannot_be_contacted_and_the_page_says_why(
     mailing_manager, smtp_server, db
 ):
-    journey = storage.get_journey(db, "cafe")
+    journey = storage.journeys.get_journey(db, "cafe")
     item = record_scored(db, journey, "meal", answers_living(journey, "meal", "negative"))
     page = mailing_manager.get(f"{INBOX}/{item}").get_data(as_text=True)
     assert 'id="contact"' not in page
@@ -76,7 +76,7 @@ def test_an_anonymous_customer_cannot_be_contacted_and_the_page_says_why(
     )
     assert refused.status_code == 422
     assert smtp_server.messages == []
-    assert storage.history(db, item) == []
+    assert storage.inbox.history(db, item) == []
 
 
 def test_an_email_that_cannot_be_sent_changes_nothing_and_says_why(
@@ -89,8 +89,8 @@ def test_an_email_that_cannot_be_sent_changes_nothing_and_says_why(
     failed = mailing_manager.post(f"{INBOX}/{item}/contact", data=fields)
     assert failed.status_code == 503
     assert "L’e-mail n’a pas pu être envoyé" in text(failed)
-    assert storage.history(db, item) == []
-    assert storage.followup_item(db, "cafe", item)["status"] == "open"
+    assert storage.inbox.history(db, item) == []
+    assert storage.inbox.followup_item(db, "cafe", item)["status"] == "open"
 
 
 def test_without_email_settings_the_page_says_what_the_operator_must_set(manager, app, db):

@@ -51,16 +51,16 @@ def populated(db, loaded, monkeypatch):
             day = storage.utcnow().date().isoformat()
             tally = {"journey_id": saas.id, "moment_id": moment.id, "day": day}
             tally.update(locale=("fr", "ro", "en")[i % 3], channel="email")
-            storage.leave_contact(db, response_id, f"c-{i}@example.com", tally)
+            storage.followups.leave_contact(db, response_id, f"c-{i}@example.com", tally)
     # A second version of the café, so that its versions page shows what changed.
-    storage.store_journeys(
+    storage.journeys.store_journeys(
         db, [dataclasses.replace(loaded["cafe"], brand="Café des Arts · Centre")], author="maria"
     )
     # A resolved pain whose customer has the recovery survey: its page, and the
     # dashboard's recovery figures.
     (pain,) = [r for r in followups(db, saas.id) if r["contact"]][:1]
-    storage.update_followup(db, pain["response_id"], by="maria", status="resolved")
-    storage.start_recovery(
+    storage.followups.update_followup(db, pain["response_id"], by="maria", status="resolved")
+    storage.recoveries.start_recovery(
         db,
         {**pain, "journey_id": saas.id},
         token_hash=recovery.token_hash(RECOVERY_TOKEN),
@@ -78,13 +78,15 @@ def populated(db, loaded, monkeypatch):
         known_journeys=["cafe"],
         by="maria",
     )
-    link = users.reset_link(db, storage.get_user(db, username="ion"), base_url="", by="maria")
+    link = users.reset_link(
+        db, storage.accounts.get_user(db, username="ion"), base_url="", by="maria"
+    )
     RESET_PATHS.append(link)
     # A webhook with a delivery in its log.
-    endpoint = storage.add_webhook(
+    endpoint = storage.webhooks.add_webhook(
         db, saas.id, "https://crm.example/hooks", "whsec_x", ["response.negative"]
     )
-    storage.queue_test(db, endpoint, {"journey": saas.id})
+    storage.webhooks.queue_test(db, endpoint, {"journey": saas.id})
     apikeys.create(db, "crm")
     # Enough linked customers for the insights page to label moments and draw its chart.
     simulate.run(db, saas, customers=1500, seed=2)

@@ -22,7 +22,7 @@ def text(response) -> str:
 def resolved_pain(db, email="ana@example.ro", hours_ago=30, customer="C-1"):
     """An invited customer's moment of pain, resolved now, ``hours_ago`` after it came."""
     item = invited_pain(db, email=email, customer=customer, hours_ago=hours_ago)
-    storage.update_followup(db, item, by="maria", status="resolved")
+    storage.followups.update_followup(db, item, by="maria", status="resolved")
     return item
 
 
@@ -50,14 +50,14 @@ def test_a_resolved_pain_is_asked_did_we_make_it_right_and_counts_once(
     page = customer.get(link)  # a GET (a mail scanner) records nothing
     assert '<html lang="ro">' in page.get_data(as_text=True)
     assert "Am reușit să îndreptăm lucrurile?" in text(page)
-    assert storage.recovery_of(db, item)["answer"] is None
+    assert storage.recoveries.recovery_of(db, item)["answer"] is None
     fields = form_fields(page.get_data(as_text=True), "survey")
     answered = customer.post(link, data={**fields, "answer": "yes"})
     assert answered.status_code == 303
     assert "Vă mulțumim" in text(customer.get(answered.headers["Location"]))
     again = customer.post(link, data={**fields, "answer": "no"})  # the link takes one answer
     assert again.status_code == 303
-    assert storage.recovery_of(db, item)["answer"] == "yes"
+    assert storage.recoveries.recovery_of(db, item)["answer"] == "yes"
 
     page = text(mailing_manager.get(f"{INBOX}/{item}"))
     assert "Le client a répondu : Oui." in page
@@ -72,11 +72,11 @@ def test_a_resolved_pain_is_asked_did_we_make_it_right_and_counts_once(
 
 def test_the_recovery_survey_waits_until_the_item_is_resolved(mailing_manager, smtp_server, db):
     item = resolved_pain(db)
-    storage.update_followup(db, item, by="maria", status="contacted")
+    storage.followups.update_followup(db, item, by="maria", status="contacted")
     page = text(mailing_manager.get(f"{INBOX}/{item}"))
     assert "Une fois l’élément résolu" in page
     assert ask(mailing_manager, item).status_code == 422
-    assert smtp_server.messages == [] and storage.recovery_of(db, item) is None
+    assert smtp_server.messages == [] and storage.recoveries.recovery_of(db, item) is None
 
 
 def test_a_recovery_survey_is_sent_once(mailing_manager, smtp_server, db):
@@ -97,8 +97,8 @@ def test_a_recovery_survey_that_cannot_be_sent_leaves_nothing_behind(
     mailing_app.config["SMTP_PORT"] = smtp_server.port + 1  # nobody listens there
     failed = mailing_manager.post(f"{INBOX}/{item}/recovery", data={"csrf_token": csrf_token(page)})
     assert failed.status_code == 503
-    assert storage.recovery_of(db, item) is None
-    assert [e["action"] for e in storage.history(db, item)] == ["status"]
+    assert storage.recoveries.recovery_of(db, item) is None
+    assert [e["action"] for e in storage.inbox.history(db, item)] == ["status"]
 
 
 def test_a_tampered_expired_or_unknown_recovery_link_records_nothing(
@@ -114,7 +114,7 @@ def test_a_tampered_expired_or_unknown_recovery_link_records_nothing(
     db.commit()
     assert customer.get(link).status_code == 410
     assert customer.post(link, data={"answer": "yes"}).status_code == 410
-    assert storage.recovery_of(db, item)["answer"] is None
+    assert storage.recoveries.recovery_of(db, item)["answer"] is None
 
 
 def test_a_recovery_answer_without_its_token_or_a_choice_is_refused(
@@ -128,29 +128,29 @@ def test_a_recovery_answer_without_its_token_or_a_choice_is_refused(
     assert customer.post(link, data={"answer": "yes"}).status_code == 422  # no CSRF token
     assert customer.post(link, data={**fields, "answer": "maybe"}).status_code == 422
     assert customer.post(link, data=fields).status_code == 422
-    assert storage.recovery_of(db, item)["answer"] is None
+    assert storage.recoveries.recovery_of(db, item)["answer"] is None
 
 
 def test_the_recovery_rate_and_time_to_resolution_are_honest_figures(db, loaded):
-    journey = storage.get_journey(db, "cafe")
+    journey = storage.journeys.get_journey(db, "cafe")
     hours = [2, 10, 20, 30, 100]
     items = [
         resolved_pain(db, email=f"c{i}@example.com", customer=f"C-{i}", hours_ago=h)
         for i, h in enumerate(hours)
     ]
     for i, item in enumerate(items[:3]):
-        storage.start_recovery(
+        storage.recoveries.start_recovery(
             db,
-            storage.followup_item(db, "cafe", item),
+            storage.inbox.followup_item(db, "cafe", item),
             token_hash=recovery.token_hash(f"t{i}"),
             email="x@example.com",
             by="maria",
             expires_at=storage.iso(storage.utcnow() + timedelta(days=1)),
         )
-    assert storage.answer_recovery(db, recovery.token_hash("t0"), "yes")
-    assert storage.answer_recovery(db, recovery.token_hash("t1"), "yes")
-    assert storage.answer_recovery(db, recovery.token_hash("t2"), "no")
-    assert not storage.answer_recovery(db, recovery.token_hash("t2"), "yes")  # once
+    assert storage.recoveries.answer_recovery(db, recovery.token_hash("t0"), "yes")
+    assert storage.recoveries.answer_recovery(db, recovery.token_hash("t1"), "yes")
+    assert storage.recoveries.answer_recovery(db, recovery.token_hash("t2"), "no")
+    assert not storage.recoveries.answer_recovery(db, recovery.token_hash("t2"), "yes")  # once
     (meal,) = recovery.figures(db, journey)
     assert (meal.sent, meal.answered, meal.glory) == (3, 3, 2)
     assert meal.rate == pytest.approx(2 / 3)

@@ -56,7 +56,7 @@ def test_postgresql_stopping_mid_visit_asks_to_try_again_and_the_service_resumes
         url = cluster.new_database()
         monkeypatch.setenv("SURVEYAPP_DATABASE", url)
         with storage.open_database(url) as db:
-            storage.store_journeys(db, [read_definition_file(journeys_dir / "cafe.yaml")])
+            storage.journeys.store_journeys(db, [read_definition_file(journeys_dir / "cafe.yaml")])
         storage.dispose_all()
         server, port = start_gunicorn(workers=2)
 
@@ -70,8 +70,8 @@ def test_postgresql_stopping_mid_visit_asks_to_try_again_and_the_service_resumes
         status, _ = _open_then_answer(port)
         assert status == 303
         with storage.open_database(url) as db:
-            assert storage.count_responses(db) == 1  # the failed answer left nothing
-            assert storage.moment_tallies(db, "cafe")["meal"]["responses"] == 1
+            assert storage.responses.count_responses(db) == 1  # the failed answer left nothing
+            assert storage.tallies.moment_tallies(db, "cafe")["meal"]["responses"] == 1
     finally:
         if server is not None:
             stop_server(server)

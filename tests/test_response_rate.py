@@ -20,11 +20,11 @@ def invited(db, journey, count, *, sent=0, opened=0, answered=0):
     opened by a person and ``answered`` answered (through the real answer path)."""
     tokens = [make_invitation(db, journey, "meal", f"C-{n}", "fr") for n in range(count)]
     for token in tokens[:sent]:
-        storage.mark_sent(db, token)
+        storage.invitations.mark_sent(db, token)
     for token in tokens[:opened]:
-        storage.mark_opened(db, storage.get_invitation(db, token)["id"])
+        storage.invitations.mark_opened(db, storage.invitations.get_invitation(db, token)["id"])
     for token in tokens[:answered]:
-        invitation = storage.get_invitation(db, token)
+        invitation = storage.invitations.get_invitation(db, token)
         answers = answers_living(journey, "meal", "positive")
         record_scored(db, journey, "meal", answers, invitation_id=invitation["id"])
     return tokens

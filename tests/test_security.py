@@ -56,7 +56,7 @@ def test_an_embedded_survey_can_be_answered_from_another_site(instance, loaded, 
     assert "SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie
     answer = {"experience": "positive", "csrf_token": csrf_token(page.get_data(as_text=True))}
     done = client.post(f"/s/{token}", data=answer, base_url="https://surveys.example.org")
-    assert done.status_code == 303 and storage.count_responses(db) == 1
+    assert done.status_code == 303 and storage.responses.count_responses(db) == 1
     # Without embedding, the cookie stays Lax.
     plain = create_app({"TESTING": True, "SECRET_KEY": "k"}).test_client()
     assert "SameSite=Lax" in plain.get("/j/cafe/meal").headers["Set-Cookie"]
@@ -98,10 +98,10 @@ def test_a_survey_form_counts_only_with_the_csrf_cookie_of_the_browser_that_open
     assert attacker.post(f"/s/{token}", data=form).status_code == 422
     attacker.set_cookie("csrf_secret", "0" * 40)
     assert attacker.post(f"/s/{token}", data=form).status_code == 422
-    assert storage.count_responses(db) == 0
+    assert storage.responses.count_responses(db) == 0
 
     assert phone.post(f"/s/{token}", data=form).status_code == 303
-    assert storage.count_responses(db) == 1
+    assert storage.responses.count_responses(db) == 1
 
 
 def test_rotating_the_secret_key_logs_admins_out_but_keeps_survey_links(
@@ -169,4 +169,4 @@ def test_backup_copies_the_live_database(run_cli, db, loaded, tmp_path, answer):
     assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert copy.execute("SELECT COUNT(*) FROM responses").fetchone() == (1,)
     assert run_cli("backup", target).exit_code == 1  # never overwrites
-    assert storage.count_responses(db) == 1
+    assert storage.responses.count_responses(db) == 1

@@ -51,7 +51,7 @@ def test_a_new_password_ends_every_session(maria, run_cli):
 
 def test_deleting_the_account_ends_the_session_for_a_copied_cookie_too(maria, db):
     _, thief = maria
-    storage.delete_user(db, "maria")
+    storage.accounts.delete_user(db, "maria")
     assert thief.get("/admin/").status_code == 302
 
 
@@ -66,7 +66,7 @@ def test_the_cookie_lasts_as_long_as_the_servers_session(app, db):
 
 def test_the_server_refuses_a_session_past_its_twelve_hours(db, loaded):
     accounts.create(db, "maria", PASSWORD, "admin")
-    user = storage.get_user(db, username="maria")
+    user = storage.accounts.get_user(db, username="maria")
     token = accounts.start_session(db, user)
     assert accounts.session_user(db, token)["username"] == "maria"
     later = storage.utcnow() + timedelta(hours=accounts.SESSION_HOURS, minutes=1)
@@ -94,7 +94,7 @@ def test_a_next_with_control_characters_goes_safely_to_the_journeys(app, db, tar
 def test_a_get_never_changes_the_accounts_language(maria, db):
     browser, _ = maria
     browser.get("/admin/?lang=ro")
-    assert storage.get_user(db, username="maria")["locale"] is None  # only the session
+    assert storage.accounts.get_user(db, username="maria")["locale"] is None  # only the session
     assert '<html lang="ro">' in browser.get("/admin/").get_data(as_text=True)
     log_out(browser)  # a POST: now the account keeps the session's choice
-    assert storage.get_user(db, username="maria")["locale"] == "ro"
+    assert storage.accounts.get_user(db, username="maria")["locale"] == "ro"

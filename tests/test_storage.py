@@ -65,14 +65,14 @@ def test_a_writer_waits_for_a_long_write_instead_of_failing(db_path, loaded, mon
     answered.set()
     thread.join()
     assert seen_while_importing == [False]  # the answer went in after the import, not during
-    assert storage.count_responses(customer) == 1
+    assert storage.responses.count_responses(customer) == 1
 
 
 def test_loading_the_same_definition_twice_changes_nothing(db, journeys_dir):
     cafe = read_definition_file(journeys_dir / "cafe.yaml")
-    (first,) = storage.store_journeys(db, [cafe])
+    (first,) = storage.journeys.store_journeys(db, [cafe])
     before = sql(db, "SELECT updated_at FROM journeys").fetchone()
-    (second,) = storage.store_journeys(db, [cafe])
+    (second,) = storage.journeys.store_journeys(db, [cafe])
     assert (first.status, second.status) == ("created", "unchanged")
     assert sql(db, "SELECT updated_at FROM journeys").fetchone() == before
 
@@ -86,16 +86,18 @@ def test_a_changed_definition_keeps_responses_and_retires_removed_moments(db, lo
         "  - {id: meal, kind: smot, name: Repas}\n"
         "  - {id: terrace, kind: touchpoint, name: Terrasse}\n"
     )
-    (report,) = storage.store_journeys(db, [parse_definition(text)])
+    (report,) = storage.journeys.store_journeys(db, [parse_definition(text)])
     assert report.status == "updated"
     assert report.added == ["terrace"]
     assert report.retired == ["waiting", "bill", "review"]
     assert report.changed == ["welcome", "meal"]
-    assert storage.count_responses(db, "cafe") == 1
-    retired = storage.retired_moments(db, "cafe")
+    assert storage.responses.count_responses(db, "cafe") == 1
+    retired = storage.journeys.retired_moments(db, "cafe")
     assert [m.id for m in retired] == ["waiting", "bill", "review"]
     scores = scoring.journey_scores(
-        storage.get_journey(db, "cafe"), retired, storage.moment_tallies(db, "cafe")
+        storage.journeys.get_journey(db, "cafe"),
+        retired,
+        storage.tallies.moment_tallies(db, "cafe"),
     )
     bill = next(s for s in scores if s.id == "bill")
     assert (bill.retired, bill.responses, bill.negative) == (True, 1, 1)
@@ -107,10 +109,12 @@ def test_a_retired_moment_comes_back_when_the_definition_brings_it_back(db, load
         "id: cafe\nbrand: Café des Arts\ndefault_locale: fr\nlocales: [fr, ro]\n"
         "moments: [{id: meal, kind: smot, name: Repas}]\n"
     )
-    storage.store_journeys(db, [short])
-    (report,) = storage.store_journeys(db, [read_definition_file(journeys_dir / "cafe.yaml")])
+    storage.journeys.store_journeys(db, [short])
+    (report,) = storage.journeys.store_journeys(
+        db, [read_definition_file(journeys_dir / "cafe.yaml")]
+    )
     assert sorted(report.restored) == ["bill", "review", "waiting", "welcome"]
-    assert storage.retired_moments(db, "cafe") == []
+    assert storage.journeys.retired_moments(db, "cafe") == []
 
 
 def test_loading_several_definitions_is_all_or_nothing(db, journeys_dir):
@@ -129,8 +133,8 @@ def test_loading_several_definitions_is_all_or_nothing(db, journeys_dir):
             return {}
 
     with pytest.raises(sqlalchemy.exc.IntegrityError):
-        storage.store_journeys(db, [cafe, Broken()])
-    assert storage.list_journeys(db) == []
+        storage.journeys.store_journeys(db, [cafe, Broken()])
+    assert storage.journeys.list_journeys(db) == []
 
 
 def test_a_response_and_its_tally_are_written_together(db, loaded):
@@ -139,7 +143,7 @@ def test_a_response_and_its_tally_are_written_together(db, loaded):
     record_scored(db, saas, "recommendation", {"recommend": 3}, locale="fr")
     row = sql(db, "SELECT polarity, answers, locale, channel FROM responses ORDER BY id").fetchall()
     assert row[0] == ("positive", '{"recommend": 10, "reason": "rapide"}', "ro", "link")
-    tallies = storage.moment_tallies(db, saas.id)
+    tallies = storage.tallies.moment_tallies(db, saas.id)
     assert tallies["recommendation"]["responses"] == 2
     assert tallies["recommendation"]["nps_promoters"] == 1
     assert tallies["recommendation"]["nps_detractors"] == 1
@@ -156,13 +160,13 @@ def test_tallies_are_filtered_by_day_range_and_locale(db, loaded):
             locale=locale,
             when=datetime(2026, 11, day, 23, 59, tzinfo=UTC),
         )
-    count = lambda **f: storage.moment_tallies(db, "cafe", **f)["meal"]["responses"]  # noqa: E731
+    count = lambda **f: storage.tallies.moment_tallies(db, "cafe", **f)["meal"]["responses"]  # noqa: E731
     assert count() == 4
     assert count(since=date(2026, 11, 2)) == 3
     assert count(until=date(2026, 11, 2)) == 2
     assert count(since=date(2026, 11, 2), until=date(2026, 11, 2)) == 1
     assert count(locale="ro") == 2
-    assert storage.moment_tallies(db, "cafe", since=date(2026, 12, 1)) == {}
+    assert storage.tallies.moment_tallies(db, "cafe", since=date(2026, 12, 1)) == {}
 
 
 def test_response_times_are_stored_in_utc(db, loaded):

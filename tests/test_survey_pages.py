@@ -187,7 +187,7 @@ def test_pages_carry_security_headers(client):
 def test_the_brand_and_moment_names_are_escaped(app, client, db):
     from surveyapp.domain.definitions import parse_definition
 
-    storage.store_journeys(
+    storage.journeys.store_journeys(
         db,
         [
             parse_definition(
@@ -204,7 +204,7 @@ def test_the_brand_and_moment_names_are_escaped(app, client, db):
 def test_a_retired_moment_no_longer_takes_answers(app, client, db):
     from surveyapp.domain.definitions import parse_definition
 
-    storage.store_journeys(
+    storage.journeys.store_journeys(
         db,
         [
             parse_definition(
@@ -236,7 +236,7 @@ def test_a_reloaded_journey_shows_at_once(app, client, db):
     from surveyapp.domain.definitions import parse_definition
 
     assert "Masa dumneavoastră" in client.get("/j/cafe/meal?lang=ro").get_data(as_text=True)
-    storage.store_journeys(
+    storage.journeys.store_journeys(
         db,
         [
             parse_definition(

@@ -25,7 +25,7 @@ def create(client, **fields):
 
 
 def act(client, db, username, action, **fields):
-    user = storage.get_user(db, username=username)
+    user = storage.accounts.get_user(db, username=username)
     page = client.get(USERS).get_data(as_text=True)
     prefix = f"u{user['id']}-"
     data = {f"{prefix}csrf_token": csrf_token(page), f"{prefix}role": user["role"]}
@@ -58,7 +58,7 @@ def test_a_new_viewer_sets_their_password_by_the_emailed_link_and_logs_in(
         == 303
     )
     assert admin_log_in(visitor, "ion", new).status_code == 303
-    assert storage.get_user(db, username="ion")["last_login_at"]
+    assert storage.accounts.get_user(db, username="ion")["last_login_at"]
     assert audit_actions(db) == ["user.created", "user.reset_link", "user.password_set"]
     log = text(mailing_manager.get("/admin/audit"))
     assert "compte créé" in log and "maria" in log
@@ -100,7 +100,9 @@ def test_without_email_the_link_is_shown_once_to_the_admin(manager, db):
 
 def test_a_viewer_limited_to_one_journey_is_refused_the_others(app, manager, db):
     create(manager, username="ion", journeys="cafe")
-    storage.set_password_hash(db, "ion", storage.get_user(db, username="maria")["password_hash"])
+    storage.accounts.set_password_hash(
+        db, "ion", storage.accounts.get_user(db, username="maria")["password_hash"]
+    )
     ion = app.test_client()
     assert admin_log_in(ion, "ion", PASSWORD).status_code == 303
     assert ion.get("/admin/j/cafe").status_code == 200
@@ -130,14 +132,14 @@ def test_a_disabled_account_is_logged_out_and_cannot_log_in_until_enabled(app, m
 
 def test_a_role_and_a_scope_are_changed_and_an_account_deleted(manager, viewer, db):
     assert act(manager, db, "victor", "save", role="admin").status_code == 303
-    assert storage.get_user(db, username="victor")["role"] == "admin"
+    assert storage.accounts.get_user(db, username="victor")["role"] == "admin"
     assert (
         act(manager, db, "victor", "save", role="viewer", journeys="saas-onboarding").status_code
         == 303
     )
-    assert storage.get_user(db, username="victor")["journeys"] == '["saas-onboarding"]'
+    assert storage.accounts.get_user(db, username="victor")["journeys"] == '["saas-onboarding"]'
     assert act(manager, db, "victor", "delete").status_code == 303
-    assert storage.get_user(db, username="victor") is None
+    assert storage.accounts.get_user(db, username="victor") is None
     assert viewer.get("/admin/").status_code == 302
     assert audit_actions(db) == ["user.role", "user.role", "user.journeys", "user.deleted"]
 
@@ -147,7 +149,7 @@ def test_an_admin_cannot_lock_themselves_out(manager, db):
         response = act(manager, db, "maria", action, **fields)
         assert response.status_code == 422
         assert "votre propre compte" in text(response)
-    assert storage.get_user(db, username="maria")["role"] == "admin"
+    assert storage.accounts.get_user(db, username="maria")["role"] == "admin"
     assert audit_actions(db) == []
 
 
@@ -166,7 +168,7 @@ def test_a_bad_account_is_refused_with_a_message_and_nothing_is_made(manager, db
     response = create(manager, **fields)
     assert response.status_code == 422
     assert 'class="notice"' in response.get_data(as_text=True)
-    assert [u["username"] for u in storage.list_users(db)] == ["maria"]
+    assert [u["username"] for u in storage.accounts.list_users(db)] == ["maria"]
     assert audit_actions(db) == []
 
 
@@ -183,11 +185,13 @@ def test_the_target_time_change_is_in_the_audit_log(manager, db):
 
 def test_a_scoped_viewer_gets_403_on_every_page_of_another_journey(app, manager, db):
     """Every admin route that names a journey, enumerated from the URL map."""
-    saas = storage.get_journey(db, "saas-onboarding")
+    saas = storage.journeys.get_journey(db, "saas-onboarding")
     moment = saas.moments[0].id
     pain = record_scored(db, saas, moment, answers_living(saas, moment, "negative"))
     create(manager, username="ion", journeys="cafe")
-    storage.set_password_hash(db, "ion", storage.get_user(db, username="maria")["password_hash"])
+    storage.accounts.set_password_hash(
+        db, "ion", storage.accounts.get_user(db, username="maria")["password_hash"]
+    )
     ion = app.test_client()
     assert admin_log_in(ion, "ion", PASSWORD).status_code == 303
     values = {

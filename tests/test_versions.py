@@ -26,14 +26,16 @@ def rename_meal(journeys_dir, name: str, old: str = "Votre repas"):
 
 
 def test_each_change_is_a_new_version_with_its_author(run_cli, db, loaded, journeys_dir):
-    assert [v["number"] for v in storage.versions(db, "cafe")] == [1]
+    assert [v["number"] for v in storage.journey_versions.versions(db, "cafe")] == [1]
     run_cli("journey", "load", str(journeys_dir / "cafe.yaml"))  # unchanged: no version
-    assert [v["number"] for v in storage.versions(db, "cafe")] == [1]
+    assert [v["number"] for v in storage.journey_versions.versions(db, "cafe")] == [1]
     result = run_cli("journey", "load", str(rename_meal(journeys_dir, "Le repas")))
     assert result.exit_code == 0
-    newest = storage.versions(db, "cafe")[0]
+    newest = storage.journey_versions.versions(db, "cafe")[0]
     assert (newest["number"], newest["author"]) == (2, f"cli:{getpass.getuser()}")
-    assert storage.version(db, "cafe", 1).moment("meal").name["fr"] == "Votre repas"
+    assert (
+        storage.journey_versions.version(db, "cafe", 1).moment("meal").name["fr"] == "Votre repas"
+    )
 
 
 def test_the_manager_reads_what_changed(manager, run_cli, journeys_dir):
@@ -55,8 +57,8 @@ def test_an_old_version_is_published_again_as_the_newest(manager, run_cli, db, j
     )
     assert response.status_code == 303
     assert "La version 1 est de nouveau publiée." in text(manager.get(response.headers["Location"]))
-    assert storage.get_journey(db, "cafe").moment("meal").name["fr"] == "Votre repas"
-    newest = storage.versions(db, "cafe")[0]
+    assert storage.journeys.get_journey(db, "cafe").moment("meal").name["fr"] == "Votre repas"
+    newest = storage.journey_versions.versions(db, "cafe")[0]
     assert (newest["number"], newest["author"]) == (3, "maria")
 
 
@@ -70,8 +72,8 @@ def test_the_second_of_two_admins_is_refused(manager, app, run_cli, db, journeys
     assert response.status_code == 409
     assert "Quelqu’un a publié ce parcours entre-temps" in text(response)
     assert "La version 3 a été publiée" in text(response)
-    assert storage.get_journey(db, "cafe").moment("meal").name["fr"] == "Le dîner"
-    assert storage.latest_number(db, "cafe") == 3
+    assert storage.journeys.get_journey(db, "cafe").moment("meal").name["fr"] == "Le dîner"
+    assert storage.journey_versions.latest_number(db, "cafe") == 3
 
 
 def test_a_viewer_reads_versions_but_cannot_publish(app, db, loaded):
@@ -101,4 +103,4 @@ def test_a_load_through_the_api_says_its_version_and_whose_key(app, db, loaded, 
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/yaml"},
     )
     assert response.status_code == 200 and response.json["version"] == 2
-    assert storage.versions(db, "cafe")[0]["author"] == "api:crm"
+    assert storage.journey_versions.versions(db, "cafe")[0]["author"] == "api:crm"

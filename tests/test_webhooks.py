@@ -117,8 +117,8 @@ def test_an_event_survives_a_restart_of_the_service(app, db, run_cli, receiver):
 
 def test_the_outbox_row_is_written_in_the_responses_own_transaction(db, loaded, run_cli, receiver):
     add_hook(run_cli, receiver.url)
-    with pytest.raises(storage.AlreadyAnswered):
-        storage.record_response(
+    with pytest.raises(storage.responses.AlreadyAnswered):
+        storage.responses.record_response(
             db,
             journey_id="cafe",
             moment_id="meal",
@@ -155,7 +155,7 @@ def test_a_script_with_only_an_api_key_does_the_whole_loop(app, db, receiver, jo
         == 200
     )
     secret = webhooks.new_secret()
-    storage.add_webhook(db, "saas-onboarding", receiver.url, secret, ["response.negative"])
+    storage.webhooks.add_webhook(db, "saas-onboarding", receiver.url, secret, ["response.negative"])
     batch = client.post(
         "/api/v1/invitations",
         headers=auth,

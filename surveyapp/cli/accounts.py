@@ -54,7 +54,7 @@ def admin_list():
     Example: surveyapp admin list
     """
     with open_db() as db:
-        users = storage.list_users(db)
+        users = storage.accounts.list_users(db)
     if not users:
         click.echo("No account yet: `surveyapp admin create NAME`.")
     for user in users:
@@ -86,6 +86,6 @@ def admin_delete(username):
     Example: surveyapp admin delete maria
     """
     with open_db() as db:
-        if not storage.delete_user(db, username):
+        if not storage.accounts.delete_user(db, username):
             raise click.ClickException(f"No account '{username}'.")
     click.echo(f"deleted {username}")

@@ -27,11 +27,11 @@ def warn(text: str) -> None:
 
 def journey_or_exit(db, journey_id: str):
     """The stored journey, or a message listing the known ones and exit 1."""
-    found = storage.get_journey(db, journey_id)
+    found = storage.journeys.get_journey(db, journey_id)
     if found is None:
         raise click.ClickException(
             f"No journey '{journey_id}'. Known: "
-            f"{', '.join(r['id'] for r in storage.list_journeys(db)) or 'none'}"
+            f"{', '.join(r['id'] for r in storage.journeys.list_journeys(db)) or 'none'}"
         )
     return found
 

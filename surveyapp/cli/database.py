@@ -26,7 +26,7 @@ def db_status():
     with storage.open_database(target) as db:
         click.echo(f"database: {storage.describe(target)}")
         click.echo(f"engine: {db.dialect.name}, schema revision {schema.current(db)}")
-        click.echo(f"responses: {storage.count_responses(db)}")
+        click.echo(f"responses: {storage.responses.count_responses(db)}")
 
 
 @db_group.command("copy")
@@ -48,8 +48,8 @@ def db_copy(target, source):
     started = time.monotonic()
     with storage.open_database(source) as origin, storage.open_database(target) as copy:
         try:
-            copied = storage.copy_database(origin, copy)
-        except storage.CopyRefused as exc:
+            copied = storage.copy.copy_database(origin, copy)
+        except storage.copy.CopyRefused as exc:
             raise click.ClickException(f"Nothing was copied: {exc}.") from None
     for item in copied:
         click.echo(f"{item.table:20} {item.rows:>10} rows")

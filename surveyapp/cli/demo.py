@@ -32,7 +32,7 @@ def run(host: str = "127.0.0.1", port: int = 5000) -> None:
         journeys = [read_definition_file(p) for p in sorted(DEMO_JOURNEYS.glob("*.yaml"))]
         password = secrets.token_urlsafe(12)
         with storage.open_database(app.config["DATABASE"]) as db:
-            storage.store_journeys(db, journeys, author="demo")
+            storage.journeys.store_journeys(db, journeys, author="demo")
             accounts.create(db, "demo", password, "admin")
         click.echo(f"Demo instance: {instance} (deleted when the demo stops)")
         click.echo(f"Admin: {base_url}/admin/ — user demo, password {password}")

@@ -40,7 +40,7 @@ def apikey_list():
     Example: surveyapp apikey list
     """
     with open_db() as db:
-        for key in storage.list_api_keys(db):
+        for key in storage.apikeys.list_api_keys(db):
             state = f"revoked {key['revoked_at'][:10]}" if key["revoked_at"] else "active"
             click.echo(
                 f"{key['name']}\t{key['prefix']}…\t{state}\tcreated {key['created_at'][:10]}"
@@ -55,7 +55,7 @@ def apikey_revoke(name):
     Example: surveyapp apikey revoke order-system
     """
     with open_db() as db:
-        if not storage.revoke_api_key(db, name):
+        if not storage.apikeys.revoke_api_key(db, name):
             raise click.ClickException(f"No active key '{name}'.")
     click.echo(f"revoked {name}")
 
@@ -89,7 +89,7 @@ def webhook_add(journey_id, url, events):
     secret = webhooks.new_secret()
     with open_db() as db:
         journey_or_exit(db, journey_id)
-        endpoint_id = storage.add_webhook(db, journey_id, url, secret, events)
+        endpoint_id = storage.webhooks.add_webhook(db, journey_id, url, secret, events)
     click.echo(f"webhook {endpoint_id}: {', '.join(events)} of {journey_id} to {url}")
     click.echo(f"signing secret (shown once): {secret}")
 
@@ -102,7 +102,7 @@ def webhook_list(journey_id):
     Example: surveyapp webhook list cafe
     """
     with open_db() as db:
-        for e in storage.list_webhooks(db, journey_id):
+        for e in storage.webhooks.list_webhooks(db, journey_id):
             click.echo(f"{e['id']}\t{e['journey_id']}\t{e['url']}\t{e['events']}")
 
 
@@ -114,7 +114,7 @@ def webhook_remove(endpoint_id):
     Example: surveyapp webhook remove 3
     """
     with open_db() as db:
-        if not storage.remove_webhook(db, endpoint_id):
+        if not storage.webhooks.remove_webhook(db, endpoint_id):
             raise click.ClickException(f"No webhook {endpoint_id}.")
     click.echo(f"removed webhook {endpoint_id}")
 

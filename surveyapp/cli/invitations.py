@@ -135,7 +135,7 @@ def send_command(journey_id, retry, queued, loop, interval):
         _send_queue(smtp, config["BASE_URL"], loop, interval)
         return
     with open_db() as db:
-        pending = storage.invitations_to_send(
+        pending = storage.invitations.invitations_to_send(
             db, now=storage.utcnow(), retry=retry, journey_id=journey_id
         )
         _report_sending(
@@ -185,7 +185,7 @@ def forget_command(customer):
     Example: surveyapp forget C-1042
     """
     with open_db() as db:
-        invited, answered = storage.forget_customer(db, customer)
+        invited, answered = storage.invitations.forget_customer(db, customer)
     click.echo(
         f"forgot {customer}: {invited} invitations and {answered} responses no longer name them"
     )

@@ -85,7 +85,7 @@ def journey_load(files):
     _warn(journeys)
     with open_db() as db:
         author = f"cli:{getpass.getuser()}"
-        for report in storage.store_journeys(db, [p for _, p in journeys], author=author):
+        for report in storage.journeys.store_journeys(db, [p for _, p in journeys], author=author):
             click.echo(report.describe())
 
 
@@ -101,7 +101,7 @@ def journey_export(journey_id, out):
     with open_db() as db:
         found = journey_or_exit(db, journey_id)
         logo = found.branding.logo if found.branding else None
-        text = dump_definition(found, storage.logo(db, logo.sha256)[1] if logo else None)
+        text = dump_definition(found, storage.journeys.logo(db, logo.sha256)[1] if logo else None)
     if out:
         Path(out).write_text(text, encoding="utf-8")
         click.echo(f"{journey_id}: written to {out}")
@@ -113,7 +113,7 @@ def journey_export(journey_id, out):
 def journey_list():
     """List stored journeys with their moments and responses."""
     with open_db() as db:
-        rows = storage.list_journeys(db)
+        rows = storage.journeys.list_journeys(db)
     if not rows:
         click.echo("No journey yet: load one with `surveyapp journey load FILE`.")
     for row in rows:

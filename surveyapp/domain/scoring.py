@@ -206,7 +206,8 @@ def journey_scores(
     funnel: Mapping[str, Mapping[str, int]] | None = None,
 ) -> list[MomentScore]:
     """Every moment's figures in journey order; retired moments, still counted, last;
-    with ``funnel`` (storage.funnel), each moment's invitations and response rate."""
+    with ``funnel`` (storage.invitation_tallies.funnel), each moment's invitations and
+    response rate."""
     locale = name_locale if name_locale in journey.locales else journey.default_locale
     scores = []
     for moment, is_retired in [(m, False) for m in journey.moments] + [(m, True) for m in retired]:

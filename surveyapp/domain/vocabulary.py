@@ -177,7 +177,8 @@ CHANNEL_LABELS: dict[str, str] = {
 # --- invitations -------------------------------------------------------------------------
 
 #: What became of an invitation, from its creation to its answer (docs/distribution.md):
-#: each is one SQL condition in storage.invitation_list, in this order of precedence.
+#: each is one SQL condition in storage.invitation_tracking.invitation_list, in this order
+#: of precedence.
 INVITATION_STATES: tuple[str, ...] = (
     "answered",
     "opted_out",

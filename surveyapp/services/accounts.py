@@ -57,9 +57,9 @@ def create(db: Database, username: str, password: str, role: str = "admin") -> N
         raise AccountError(f"the role is one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
-    if storage.get_user(db, username=username):
+    if storage.accounts.get_user(db, username=username):
         raise AccountError(f"'{username}' already exists")
-    storage.insert_user(db, username, generate_password_hash(password), role)
+    storage.accounts.insert_user(db, username, generate_password_hash(password), role)
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _keys(username: str, client: str) -> list[str]:
 def wait_needed(db: Database, username: str, client: str, now: datetime) -> int:
     """Seconds to wait before the next attempt: 0 for the first few failures, then doubling."""
     wait = 0
-    for failures, last_at in storage.recent_failures(db, _keys(username, client)):
+    for failures, last_at in storage.accounts.recent_failures(db, _keys(username, client)):
         last = storage.parse_iso(last_at)
         if failures < FREE_FAILURES or now - last > FAILURE_MEMORY:
             continue
@@ -92,16 +92,16 @@ def authenticate(
     wait = wait_needed(db, username, client, now)
     if wait:
         return LoginResult(None, wait)
-    user = storage.get_user(db, username=username.strip())
+    user = storage.accounts.get_user(db, username=username.strip())
     if user and check_password_hash(user["password_hash"], password):
-        storage.clear_failures(db, _keys(username, client))
+        storage.accounts.clear_failures(db, _keys(username, client))
         if user["disabled_at"]:  # the right password, but an admin disabled the account
             return LoginResult(None)
-        storage.mark_login(db, user["id"])
+        storage.accounts.mark_login(db, user["id"])
         return LoginResult(user)
     if not user:
         check_password_hash(_DUMMY_HASH, password)
-    storage.add_failure(db, _keys(username, client), now, now - FAILURE_MEMORY)
+    storage.accounts.add_failure(db, _keys(username, client), now, now - FAILURE_MEMORY)
     return LoginResult(None)
 
 
@@ -109,7 +109,7 @@ def set_password(db: Database, username: str, password: str) -> None:
     """Give an account a new password; every session it has ends."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
-    if not storage.set_password_hash(db, username, generate_password_hash(password)):
+    if not storage.accounts.set_password_hash(db, username, generate_password_hash(password)):
         raise AccountError(f"no account '{username}'")
 
 
@@ -125,7 +125,7 @@ def start_session(db: Database, user: dict, now: datetime | None = None) -> str:
     cookie; the server keeps only its hash)."""
     token = secrets.token_urlsafe(32)
     expires = (now or storage.utcnow()) + timedelta(hours=SESSION_HOURS)
-    storage.start_session(db, token_hash(token), user["id"], expires)
+    storage.accounts.start_session(db, token_hash(token), user["id"], expires)
     return token
 
 
@@ -133,10 +133,10 @@ def session_user(db: Database, token: str | None, now: datetime | None = None) -
     """The account whose live session ``token`` is, or None."""
     if not isinstance(token, str) or not token:
         return None
-    return storage.session_user(db, token_hash(token), now or storage.utcnow())
+    return storage.accounts.session_user(db, token_hash(token), now or storage.utcnow())
 
 
 def end_session(db: Database, token: str | None) -> None:
     """End the session ``token``: it, and every copy of its cookie, is refused from now on."""
     if isinstance(token, str) and token:
-        storage.end_session(db, token_hash(token))
+        storage.accounts.end_session(db, token_hash(token))

@@ -27,10 +27,10 @@ def create(db: Database, name: str) -> str:
     name = name.strip()
     if not name or len(name) > 64 or any(c.isspace() for c in name):
         raise ApiKeyError("a key name is 1 to 64 characters without spaces")
-    if any(k["name"] == name for k in storage.list_api_keys(db)):
+    if any(k["name"] == name for k in storage.apikeys.list_api_keys(db)):
         raise ApiKeyError(f"a key named '{name}' exists already")
     key = PREFIX + secrets.token_urlsafe(32)
-    storage.insert_api_key(db, name, key_hash(key), key[:10])
+    storage.apikeys.insert_api_key(db, name, key_hash(key), key[:10])
     return key
 
 
@@ -43,10 +43,10 @@ def authenticate(db: Database, key: str) -> dict | None:
     the minute)."""
     if not key.startswith(PREFIX) or len(key) > 100:
         return None
-    found = storage.api_key_by_hash(db, key_hash(key))
+    found = storage.apikeys.api_key_by_hash(db, key_hash(key))
     if found is not None:
         now = storage.utcnow()
         last = found["last_used_at"]
         if last is None or now - storage.parse_iso(last) >= LAST_USED_EVERY:
-            storage.mark_key_used(db, found["id"], storage.iso(now))
+            storage.apikeys.mark_key_used(db, found["id"], storage.iso(now))
     return found

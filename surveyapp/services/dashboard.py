@@ -137,8 +137,8 @@ def build(
     today = today or storage.utcnow().date()
     figures = journey_scores(db, journey, **filters.as_kwargs(), name_locale=name_locale)
     scores, tallies = figures.moments, figures.tallies
-    weeks = storage.weekly_tallies(db, journey.id, **filters.as_kwargs())
-    open_counts = storage.open_followups(db, journey.id)
+    weeks = storage.tallies.weekly_tallies(db, journey.id, **filters.as_kwargs())
+    open_counts = storage.followups.open_followups(db, journey.id)
     rows = [
         MomentRow(
             score=s,

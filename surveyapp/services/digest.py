@@ -91,11 +91,11 @@ def collect(
 ) -> Digest | None:
     """The new negative responses since the last digest ``name`` (of one journey, or of
     all), or None if there are none."""
-    after = storage.digest_mark(db, name)
+    after = storage.digests.digest_mark(db, name)
     since = None
     if after is None:
         since = storage.iso(storage.utcnow() - timedelta(days=FIRST_DIGEST_DAYS))
-    rows, total, last_id = storage.negative_responses_after(
+    rows, total, last_id = storage.digests.negative_responses_after(
         db, after or 0, since=since, limit=limit, journey_id=journey_id
     )
     if not total:
@@ -104,7 +104,7 @@ def collect(
     moments: dict[tuple[str, str], MomentOfPain] = {}
     for row in rows:
         if row["journey_id"] not in journeys:
-            journeys[row["journey_id"]] = storage.get_journey(db, row["journey_id"])
+            journeys[row["journey_id"]] = storage.journeys.get_journey(db, row["journey_id"])
         journey = journeys[row["journey_id"]]
         found = journey.moment(row["moment_id"]) if journey else None
         survey = survey_for(journey, found) if found else None
@@ -169,13 +169,13 @@ def _send(db, config, *, to: list[str], locale: str, name: str, journey_id: str 
             connection.send(compose(digest, locale=locale, sender=smtp.sender, to=to))
         finally:
             connection.close()
-        storage.set_digest_mark(db, name, digest.last_id)
+        storage.digests.set_digest_mark(db, name, digest.last_id)
     return digest.total
 
 
 def due(db, name: str, hours: float, now: datetime | None = None) -> bool:
     """Whether the digest ``name`` is due: never sent, or last sent ``hours`` ago."""
-    sent = storage.digest_sent_at(db, name)
+    sent = storage.digests.digest_sent_at(db, name)
     now = now or storage.utcnow()
     return sent is None or now - storage.parse_iso(sent) >= timedelta(hours=hours)
 
@@ -184,7 +184,7 @@ def send_journeys(db, config: Mapping[str, Any], now: datetime | None = None) ->
     """Send each journey's own digest that is due (set by its managers in the browser:
     to whom, in which language, how often); how many responses they reported."""
     reported = 0
-    for journey_id, wanted in storage.journey_digests(db).items():
+    for journey_id, wanted in storage.inbox.journey_digests(db).items():
         name = f"journey:{journey_id}"
         if wanted["to"] and due(db, name, DIGEST_HOURS[wanted["every"]], now):
             reported += _send(

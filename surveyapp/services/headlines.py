@@ -77,7 +77,7 @@ def headlines(
     still open (the dashboard has both already)."""
     start, end, previous_start, previous_end = periods(since, until, today)
     figures: dict[str, list] = {"nps": [], "net_score": [], "response_rate": [], "pain": []}
-    answers = storage.two_periods(
+    answers = storage.tallies.two_periods(
         db,
         journey.id,
         current=(start, end),
@@ -88,7 +88,11 @@ def headlines(
     for t, (first, last) in zip(
         answers, ((start, end), (previous_start, previous_end)), strict=True
     ):
-        f = add_up(storage.funnel(db, journey.id, since=first, until=last, locale=locale))
+        f = add_up(
+            storage.invitation_tallies.funnel(
+                db, journey.id, since=first, until=last, locale=locale
+            )
+        )
         n = t.get("responses", 0)
         figures["nps"].append(
             net_figure(t.get("nps_promoters", 0), t.get("nps_detractors", 0), t.get("nps_n", 0))

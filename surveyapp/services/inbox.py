@@ -34,11 +34,11 @@ class Inbox:
 
 def owners(db: storage.Database) -> list[str]:
     """Who may own an item: the admins (a viewer changes nothing)."""
-    return [u["username"] for u in storage.list_users(db) if u["role"] == "admin"]
+    return [u["username"] for u in storage.accounts.list_users(db) if u["role"] == "admin"]
 
 
 def _moments(db: storage.Database, journey: Journey) -> dict[str, Moment]:
-    return {m.id: m for m in [*journey.moments, *storage.retired_moments(db, journey.id)]}
+    return {m.id: m for m in [*journey.moments, *storage.journeys.retired_moments(db, journey.id)]}
 
 
 def describe(
@@ -83,8 +83,8 @@ def inbox(
     moments = _moments(db, journey)
     who = owners(db)
     filters = read_filters(args, moments, who)
-    hours = storage.target_hours(db, journey.id)
-    rows, total = storage.inbox_page(
+    hours = storage.inbox.target_hours(db, journey.id)
+    rows, total = storage.inbox.inbox_page(
         db, journey.id, filters, now=now, target_hours=hours, page_size=FOLLOWUP_PAGE_SIZE
     )
     items = [
@@ -109,10 +109,10 @@ def item(
     now: datetime | None = None,
 ) -> dict[str, Any] | None:
     """One item of the journey's inbox with its history, or None."""
-    found = storage.followup_item(db, journey.id, response_id)
+    found = storage.inbox.followup_item(db, journey.id, response_id)
     if found is None:
         return None
-    hours = storage.target_hours(db, journey.id)
+    hours = storage.inbox.target_hours(db, journey.id)
     moment = _moments(db, journey).get(found["moment_id"])
     described = describe(found, journey, moment, locale, hours, now or storage.utcnow())
     # What the customer read the moment as: an email to them names it so.
@@ -121,12 +121,12 @@ def item(
         if moment
         else found["moment_id"]
     )
-    described["recovery"] = storage.recovery_of(db, response_id)
+    described["recovery"] = storage.recoveries.recovery_of(db, response_id)
     if described["recovery"]:
         sent = storage.parse_iso(described["recovery"]["sent_at"])
         described["recovery_sent"] = i18n.datetime_text(sent, locale)
     described["history"] = [
         {**event, "when": i18n.datetime_text(storage.parse_iso(event["at"]), locale)}
-        for event in storage.history(db, response_id)
+        for event in storage.inbox.history(db, response_id)
     ]
     return described

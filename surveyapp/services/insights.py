@@ -145,7 +145,7 @@ def compute(
         return Insights(journey.id, None, "none", 0, min_group=min_group, threshold=threshold)
     survey = survey_for(journey, outcome)
     nps_key = next((q.key for q in survey.questions if q.type == "nps"), None)
-    linked = storage.linked_responses(db, journey.id, nps_key, outcome.id)
+    linked = storage.insights.linked_responses(db, journey.id, nps_key, outcome.id)
     return analyse(
         journey, linked, min_group=min_group, threshold=threshold, name_locale=name_locale
     )

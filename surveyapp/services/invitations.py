@@ -95,10 +95,10 @@ def plan(
 ) -> list[Outcome]:
     """Decide, for each request, whether it becomes an invitation or why not."""
     refs = sorted({r.customer for r in requests})
-    recent = storage.recent_invitations(db, refs, since=now - BUDGET_WINDOW)
+    recent = storage.invitations.recent_invitations(db, refs, since=now - BUDGET_WINDOW)
     per_customer = Counter(ref for ref, _, _ in recent)
     same_moment = {ref for ref, j, m in recent if (j, m) == (journey.id, moment_id)}
-    opted_out = storage.opted_out(db, [customer_hash(ref) for ref in refs])
+    opted_out = storage.invitations.opted_out(db, [customer_hash(ref) for ref in refs])
     outcomes = []
     for request in requests:
         outcome = Outcome(request, "created")
@@ -173,10 +173,10 @@ def reminders_due(
     """Invitations to remind (of one moment, or all): sent, unanswered, unexpired, never
     reminded, older than ``after_days``, and never to a customer who opted out."""
     now = now or storage.utcnow()
-    due = storage.reminders_due(
+    due = storage.invitations.reminders_due(
         db, journey_id, older_than=now - timedelta(days=after_days), now=now, moment_id=moment_id
     )
-    opted = storage.opted_out(
+    opted = storage.invitations.opted_out(
         db, [customer_hash(r["customer_ref"]) for r in due if r["customer_ref"]]
     )
     return [
@@ -228,9 +228,9 @@ def create(
             outcome.link = survey_link(base_url, outcome.token)
             outcome.expires_at = expires_at
             rows.append({**common, "token": outcome.token, "expires_at": expires_at})
-        storage.insert_invitations(db, rows, skips)
+        storage.invitations.insert_invitations(db, rows, skips)
         if send:
-            storage.queue_batch(db, batch, now)
+            storage.mail_queue.queue_batch(db, batch, now)
     return outcomes
 
 

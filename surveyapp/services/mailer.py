@@ -240,7 +240,7 @@ def send_invitations(
         for invitation in invitations:
             journey_id = invitation["journey_id"]
             if journey_id not in journeys:
-                journeys[journey_id] = storage.get_journey(db, journey_id)
+                journeys[journey_id] = storage.journeys.get_journey(db, journey_id)
             try:
                 message = compose(
                     invitation,
@@ -251,7 +251,7 @@ def send_invitations(
                 )
             except Exception as exc:  # one message that cannot be made never stops a batch
                 reason = f"the message could not be composed ({type(exc).__name__}: {exc})"
-                storage.mark_send_failed(db, invitation["token"], reason)
+                storage.invitations.mark_send_failed(db, invitation["token"], reason)
                 report.failed += 1
                 report.errors.append((invitation["customer_ref"] or invitation["email"], reason))
                 continue
@@ -259,13 +259,13 @@ def send_invitations(
                 connection.send(message)
             except (smtplib.SMTPException, OSError) as exc:
                 reason = describe_error(exc)
-                storage.mark_send_failed(db, invitation["token"], reason)
+                storage.invitations.mark_send_failed(db, invitation["token"], reason)
                 report.failed += 1
                 report.errors.append((invitation["customer_ref"] or invitation["email"], reason))
                 if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
                     connection.close()  # the next message tries a fresh connection
                 continue
-            storage.mark_sent(db, invitation["token"], reminder=reminder)
+            storage.invitations.mark_sent(db, invitation["token"], reminder=reminder)
             report.sent += 1
             report.sent_tokens.add(invitation["token"])
     finally:
@@ -275,14 +275,16 @@ def send_invitations(
 
 def send_created(db, tokens: list[str], *, settings: SmtpSettings, base_url: str) -> SendReport:
     """Email the invitations just created (those among ``tokens`` that have an address)."""
-    pending = storage.invitations_to_send(db, now=storage.utcnow(), retry=False, tokens=tokens)
+    pending = storage.invitations.invitations_to_send(
+        db, now=storage.utcnow(), retry=False, tokens=tokens
+    )
     return send_invitations(db, pending, settings=settings, base_url=base_url)
 
 
 def send_queued(db, *, settings: SmtpSettings, base_url: str, limit: int = 100) -> SendReport:
     """Send up to ``limit`` emails the browser queued (invitations, then reminders), each
     taken off the queue before it is sent, so it is sent at most once."""
-    taken = storage.take_queued(db, storage.utcnow(), limit)
+    taken = storage.mail_queue.take_queued(db, storage.utcnow(), limit)
     report = SendReport(errors=[])
     for reminder in (False, True):
         group = [row for row in taken if bool(row["reminder"]) == reminder]

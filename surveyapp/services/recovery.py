@@ -59,7 +59,7 @@ def send(
     forgotten again if the email could not be sent; raises what SMTP raises then."""
     token = secrets.token_urlsafe(16)
     expires = storage.utcnow() + timedelta(days=RECOVERY_DAYS)
-    if not storage.start_recovery(
+    if not storage.recoveries.start_recovery(
         db, item, token_hash=token_hash(token), email=to, by=by, expires_at=storage.iso(expires)
     ):
         raise AlreadySent(item["response_id"])
@@ -77,7 +77,7 @@ def send(
     try:
         outreach.send(settings, to=to, subject=subject, body=body, locale=locale, reply_to=reply_to)
     except Exception:
-        storage.forget_recovery(db, item["response_id"])
+        storage.recoveries.forget_recovery(db, item["response_id"])
         raise
 
 
@@ -110,8 +110,8 @@ def figures(
     """The recovery loop's figures per moment of the journey (in journey order; moments
     with nothing resolved and no survey sent are left out). Resolution times count the
     answers received between ``since`` and ``until``."""
-    counts = storage.recovery_counts(db, journey.id)
-    hours = storage.resolution_hours(db, journey.id, since, until)
+    counts = storage.recoveries.recovery_counts(db, journey.id)
+    hours = storage.recoveries.resolution_hours(db, journey.id, since, until)
     rows = []
     for moment in journey.moments:
         count = counts.get(moment.id, {"sent": 0, "answered": 0, "glory": 0})

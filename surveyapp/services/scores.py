@@ -44,13 +44,15 @@ def journey_scores(
 ) -> JourneyScores:
     """The figures of every moment (retired ones last) in the period and language; the
     channel filters answers only (invitations have none of their own)."""
-    tallies = storage.moment_tallies(
+    tallies = storage.tallies.moment_tallies(
         db, journey.id, since=since, until=until, locale=locale, channel=channel
     )
-    funnel = storage.funnel(db, journey.id, since=since, until=until, locale=locale)
+    funnel = storage.invitation_tallies.funnel(
+        db, journey.id, since=since, until=until, locale=locale
+    )
     moments = scoring.journey_scores(
         journey,
-        storage.retired_moments(db, journey.id),
+        storage.journeys.retired_moments(db, journey.id),
         tallies,
         name_locale=name_locale,
         funnel=funnel,

@@ -118,7 +118,7 @@ def run(
     """Fill the database with invitations and answers drawn from ``truth``."""
     truth = check_truth(journey, truth or default_truth(journey))
     rows = draw(journey, customers=customers, seed=seed, truth=truth)
-    written = storage.load_simulated(
+    written = storage.insights.load_simulated(
         db,
         journey.id,
         rows,

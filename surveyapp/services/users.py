@@ -88,10 +88,10 @@ def create(
         accounts.check_username(username)
     except accounts.AccountError:
         return [N_("A user name is 1 to 64 characters without spaces.")]
-    if storage.get_user(db, username=username):
+    if storage.accounts.get_user(db, username=username):
         return [N_("An account with that user name already exists.")]
     with storage.transaction(db):
-        storage.insert_user(
+        storage.accounts.insert_user(
             db,
             username,
             # Nobody knows this password: the account's owner sets theirs by the link.
@@ -101,7 +101,7 @@ def create(
             journeys=journeys if role == "viewer" and journeys else None,
             locale=locale,
         )
-        storage.record_audit(
+        storage.audit.record_audit(
             db, by, "user.created", username, {"role": role, "email": email, "journeys": journeys}
         )
     return []
@@ -112,30 +112,32 @@ def change(db: Database, user: dict[str, Any], *, by: str, **values: Any) -> Non
     audit log, each change once."""
     with storage.transaction(db):
         if "role" in values and values["role"] != user["role"]:
-            storage.update_user(db, user["id"], role=values["role"])
-            storage.record_audit(
+            storage.accounts.update_user(db, user["id"], role=values["role"])
+            storage.audit.record_audit(
                 db, by, "user.role", user["username"], {"from": user["role"], "to": values["role"]}
             )
         if "journeys" in values and values["journeys"] != scope_of(user):
-            storage.update_user(db, user["id"], journeys=values["journeys"] or None)
-            storage.record_audit(
+            storage.accounts.update_user(db, user["id"], journeys=values["journeys"] or None)
+            storage.audit.record_audit(
                 db, by, "user.journeys", user["username"], {"to": values["journeys"] or None}
             )
         if "email" in values and (values["email"] or None) != user["email"]:
-            storage.update_user(db, user["id"], email=values["email"] or None)
-            storage.record_audit(db, by, "user.email", user["username"], {"to": values["email"]})
+            storage.accounts.update_user(db, user["id"], email=values["email"] or None)
+            storage.audit.record_audit(
+                db, by, "user.email", user["username"], {"to": values["email"]}
+            )
         if "disabled" in values and values["disabled"] != bool(user["disabled_at"]):
             when = storage.iso(storage.utcnow()) if values["disabled"] else None
-            storage.update_user(db, user["id"], disabled_at=when)
+            storage.accounts.update_user(db, user["id"], disabled_at=when)
             action = "user.disabled" if values["disabled"] else "user.enabled"
-            storage.record_audit(db, by, action, user["username"])
+            storage.audit.record_audit(db, by, action, user["username"])
 
 
 def delete(db: Database, user: dict[str, Any], *, by: str) -> None:
     """Delete an account (its sessions end), kept in the audit log."""
     with storage.transaction(db):
-        storage.delete_user(db, user["username"])
-        storage.record_audit(db, by, "user.deleted", user["username"])
+        storage.accounts.delete_user(db, user["username"])
+        storage.audit.record_audit(db, by, "user.deleted", user["username"])
 
 
 def reset_link(db: Database, user: dict[str, Any], *, base_url: str, by: str) -> str:
@@ -144,8 +146,8 @@ def reset_link(db: Database, user: dict[str, Any], *, base_url: str, by: str) ->
     token = secrets.token_urlsafe(24)
     expires = storage.utcnow() + timedelta(hours=PASSWORD_RESET_HOURS)
     with storage.transaction(db):
-        storage.add_reset(db, token_hash(token), user["id"], expires)
-        storage.record_audit(db, by, "user.reset_link", user["username"])
+        storage.accounts.add_reset(db, token_hash(token), user["id"], expires)
+        storage.audit.record_audit(db, by, "user.reset_link", user["username"])
     return f"{base_url}/admin/reset/{token}"
 
 
@@ -166,7 +168,7 @@ def send_reset_link(settings: SmtpSettings, user: dict[str, Any], link: str, loc
 def reset_state(db: Database, token: str) -> dict[str, Any]:
     """The reset link ``token`` opens (with its account's username and language); raises
     ResetRefused if it cannot be used."""
-    found = storage.reset_of(db, token_hash(token)) if 16 <= len(token) <= 64 else None
+    found = storage.accounts.reset_of(db, token_hash(token)) if 16 <= len(token) <= 64 else None
     if found is None:
         raise ResetRefused("unknown")
     return _live(found)
@@ -187,6 +189,6 @@ def use_reset(db: Database, token: str, password: str) -> None:
     if len(password) < accounts.MIN_PASSWORD_LENGTH:
         raise accounts.AccountError("too short")
     with storage.transaction(db):
-        if not storage.use_reset(db, token_hash(token), generate_password_hash(password)):
+        if not storage.accounts.use_reset(db, token_hash(token), generate_password_hash(password)):
             raise ResetRefused("used")
-        storage.record_audit(db, found["username"], "user.password_set", found["username"])
+        storage.audit.record_audit(db, found["username"], "user.password_set", found["username"])

@@ -121,7 +121,7 @@ class Confusion:
 
 
 def linked_rows(journey: Journey, rows: list[dict[str, Any]]):
-    """Simulated rows as storage.linked_responses gives them."""
+    """Simulated rows as storage.insights.linked_responses gives them."""
     outcome = insights.outcome_moment(journey)
     nps_key = next((q.key for q in survey_for(journey, outcome).questions if q.type == "nps"), None)
     for row in rows:

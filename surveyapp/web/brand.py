@@ -20,7 +20,7 @@ FOREVER = "public, max-age=31536000, immutable"
 @bp.route("/brand/logo/<sha256>.<extension>")
 def logo(sha256: str, extension: str):
     """A stored logo, as the type it was checked to be."""
-    found = storage.logo(get_db(), sha256) if SHA256.fullmatch(sha256) else None
+    found = storage.journeys.logo(get_db(), sha256) if SHA256.fullmatch(sha256) else None
     if found is None or extension not in ("png", "jpg"):
         abort(404)
     content_type, data = found

@@ -18,7 +18,7 @@ def index():
     locale = choose_locale(LOCALES, SOURCE_LOCALE)
     journeys = []
     if current_app.config["DEMO"]:
-        journeys = storage.all_journeys(get_db())
+        journeys = storage.journeys.all_journeys(get_db())
     return render_template("index.html", journeys=journeys, locale=locale)
 
 

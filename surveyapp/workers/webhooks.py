@@ -15,7 +15,7 @@ from surveyapp.storage import Database
 def deliver_due(db: Database, *, limit: int = 100) -> tuple[int, int]:
     """Send every due delivery once; return (delivered, failed this round)."""
     delivered = failed = 0
-    for item in storage.claim_deliveries(db, storage.utcnow(), limit):
+    for item in storage.webhooks.claim_deliveries(db, storage.utcnow(), limit):
         timestamp = int(time.time())
         request = urllib.request.Request(  # noqa: S310 - URLs are http(s), checked when added
             item["url"],
@@ -40,11 +40,13 @@ def deliver_due(db: Database, *, limit: int = 100) -> tuple[int, int]:
         except (urllib.error.URLError, OSError) as exc:
             ok, error = False, f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
         if ok:
-            storage.mark_delivery(db, item["id"], delivered=True)
+            storage.webhooks.mark_delivery(db, item["id"], delivered=True)
             delivered += 1
             continue
         failed += 1
         attempt = item["attempts"]
         retry_at = storage.utcnow() + BACKOFF[attempt] if attempt < len(BACKOFF) else None
-        storage.mark_delivery(db, item["id"], delivered=False, error=error, retry_at=retry_at)
+        storage.webhooks.mark_delivery(
+            db, item["id"], delivered=False, error=error, retry_at=retry_at
+        )
     return delivered, failed

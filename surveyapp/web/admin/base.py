@@ -47,7 +47,7 @@ def _admin_locale() -> str:
         session["admin_locale"] = lang
     chosen = session.get("admin_locale")
     if user and request.method == "POST" and chosen and user.get("locale") != chosen:
-        storage.set_user_locale(get_db(), user["id"], chosen)
+        storage.accounts.set_user_locale(get_db(), user["id"], chosen)
     locale = (
         (lang if lang in LOCALES else None)
         or session.get("admin_locale")
@@ -120,7 +120,7 @@ def login_required(role: str = "viewer"):
 def journey_or_404(journey_id: str):
     """The stored journey, or a 404 page; a 403 page for a viewer limited to other
     journeys (a branch manager to their branch's)."""
-    journey = storage.get_journey(get_db(), journey_id)
+    journey = storage.journeys.get_journey(get_db(), journey_id)
     if journey is None:
         abort(404)
     if g.user is not None and not users.may_see(g.user, journey.id):

@@ -22,7 +22,8 @@ from surveyapp.web.database import get_db
 def comments(journey_id: str, moment_id: str):
     journey = journey_or_404(journey_id)
     moment = journey.moment(moment_id) or next(
-        (m for m in storage.retired_moments(get_db(), journey.id) if m.id == moment_id), None
+        (m for m in storage.journeys.retired_moments(get_db(), journey.id) if m.id == moment_id),
+        None,
     )
     if moment is None:
         abort(404)
@@ -31,7 +32,7 @@ def comments(journey_id: str, moment_id: str):
     search = request.args.get("q", "").strip()[:200] or None
     page = request.args.get("page", "1")
     page = int(page) if is_whole_number(page) and 0 < int(page) < 100_000 else 1
-    rows = storage.comments(
+    rows = storage.comments.comments(
         get_db(),
         journey.id,
         moment.id,

@@ -168,7 +168,7 @@ def batch_links(journey_id: str, batch: str):
     """One upload's links, for a mail merge: each customer with their link, or why they
     were skipped (UTF-8 with BOM, for Excel)."""
     journey = journey_or_404(journey_id)
-    rows = storage.batch_rows(get_db(), batch) if BATCH.fullmatch(batch) else []
+    rows = storage.invitation_tracking.batch_rows(get_db(), batch) if BATCH.fullmatch(batch) else []
     if not rows or any(r["journey_id"] != journey.id for r in rows):
         abort(404)
     base = current_app.config["BASE_URL"]

@@ -2,7 +2,7 @@
 moment's survey in each language, and publish it exactly as ``journey load`` would.
 
 Admins only. The draft is the posted form (:mod:`editor_form`); publishing stores through
-:func:`storage.store_journeys` with the version the page started from, so the second of
+:func:`storage.journeys.store_journeys` with the version the page started from, so the second of
 two admins editing one journey is refused (409) and nothing is overwritten.
 """
 
@@ -51,7 +51,7 @@ def new_journey():
 def edit_journey(journey_id: str):
     """The published journey, to change and publish again."""
     journey = journey_or_404(journey_id)
-    version = storage.latest_number(get_db(), journey.id)
+    version = storage.journey_versions.latest_number(get_db(), journey.id)
     return _editor(journey, editor_form.fields_of(journey, version))
 
 
@@ -97,7 +97,7 @@ def _editor(stored: Journey | None, data: dict):
         all_locales=LOCALES,
         offered=editor_form.offered(form),
         max_moments=MAX_MOMENTS,
-        logo_kept=bool(form.logo.data) and storage.logo(db, form.logo.data) is not None,
+        logo_kept=bool(form.logo.data) and storage.journeys.logo(db, form.logo.data) is not None,
         field_attrs=_field_attrs(context["problems"], context.get("missing") or {}),
         select=editor_form.select,
         text_input=editor_form.text_input,
@@ -172,7 +172,7 @@ def _checked(form: EditorForm, stored: Journey | None, *, publish: bool):
     """Check the form's definition as `journey check` does and, for ``publish``, store
     it: (status, what the page shows), or (303, the published version's query)."""
     db = get_db()
-    logo = storage.logo(db, form.logo.data) if form.logo.data else None
+    logo = storage.journeys.logo(db, form.logo.data) if form.logo.data else None
     definition = editor_form.definition_of(form, logo_address(*logo) if logo else None)
     journey, problems = None, []
     try:
@@ -180,7 +180,7 @@ def _checked(form: EditorForm, stored: Journey | None, *, publish: bool):
     except DefinitionError as exc:
         problems = exc.problems
     slug = definition["id"]
-    if stored is None and slug and storage.get_journey(db, slug) is not None:
+    if stored is None and slug and storage.journeys.get_journey(db, slug) is not None:
         problems.append(problem("id", N_("is the id of another journey: choose another one")))
     if stored is not None and slug != stored.id:
         # The id is part of every link sent: changing it would orphan them all.
@@ -199,10 +199,10 @@ def _checked(form: EditorForm, stored: Journey | None, *, publish: bool):
         return 422, {**found, "incomplete": _incomplete(form, missing)}
     based_on = int(form.based_on.data) if (form.based_on.data or "").isdigit() else -1
     try:
-        (report,) = storage.store_journeys(
+        (report,) = storage.journeys.store_journeys(
             db, [journey], author=g.user["username"], based_on=max(based_on, 0)
         )
-    except storage.StaleVersion as stale:
+    except storage.journey_versions.StaleVersion as stale:
         return 409, {**found, "stale": stale, "new": stored is None}
     current_app.logger.info(
         "journey %s %s in the editor by %s", journey.id, report.status, g.user["username"]

@@ -38,7 +38,7 @@ def export(journey_id: str, what: str, fmt: str):
     for_excel = fmt == "csv" and request.args.get("sep") == "semicolon"
     filename = f"{journey.id}-{what}.{fmt}"
     db = storage.connect(current_app.config["DATABASE"])  # lives as long as the stream
-    moments = [*journey.moments, *storage.retired_moments(db, journey.id)]
+    moments = [*journey.moments, *storage.journeys.retired_moments(db, journey.id)]
     if what == "scores":
         figures = journey_scores(db, journey, **filters.as_kwargs(), name_locale=g.locale)
         scores = [s.to_dict() for s in figures.moments]
@@ -59,7 +59,7 @@ def export(journey_id: str, what: str, fmt: str):
             finally:
                 db.close()
 
-        rows = closing(storage.iter_responses(db, journey.id, **filters.as_kwargs()))
+        rows = closing(storage.responses.iter_responses(db, journey.id, **filters.as_kwargs()))
         if fmt == "json":
             to_the_second = ({**r, "created_at": exports.seconds(r["created_at"])} for r in rows)
             body = exports.json_stream(to_the_second, "responses", {"journey": journey.id})

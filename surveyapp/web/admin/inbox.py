@@ -107,7 +107,7 @@ def _list_page(
     journey, code: int = 200, notice: str | None = None, bulk=None, target=None, digest=None
 ):
     page = inbox_job.inbox(get_db(), journey, request.args, g.locale)
-    digest_set = storage.journey_digest(get_db(), journey.id)
+    digest_set = storage.inbox.journey_digest(get_db(), journey.id)
     if digest is None:
         wanted = digest_set or {}
         digest = DigestForm(
@@ -168,10 +168,10 @@ def followups_bulk(journey_id: str):
     if note := (form.note.data or "").strip():
         changes["note"] = note
     try:
-        changed = storage.update_followups(
+        changed = storage.followups.update_followups(
             get_db(), journey.id, [int(i) for i in ids], by=g.user["username"], **changes
         )
-    except storage.NoSuchFollowup:
+    except storage.followups.NoSuchFollowup:
         return _list_page(journey, 422, NOT_VALID, bulk=form)
     query = {k: v for k, v in request.args.items() if k != "changed"}
     return redirect(url_for(".followups", journey_id=journey.id, **query, changed=changed), 303)
@@ -184,7 +184,7 @@ def followups_target(journey_id: str):
     form = TargetForm(request.form, meta=admin_meta())
     if not form.validate():
         return _list_page(journey, 422, NOT_VALID, target=form)
-    storage.set_target_hours(get_db(), journey.id, form.hours.data, by=g.user["username"])
+    storage.inbox.set_target_hours(get_db(), journey.id, form.hours.data, by=g.user["username"])
     return redirect(url_for(".followups", journey_id=journey.id, saved=1), 303)
 
 
@@ -217,7 +217,7 @@ def followups_digest(journey_id: str):
     every = form.every.data or None
     if len(to) > MAX_DIGEST_TO or not all(is_valid_email(a) for a in to) or (every and not to):
         return _list_page(journey, 422, BAD_DIGEST, digest=form)
-    storage.set_journey_digest(
+    storage.inbox.set_journey_digest(
         get_db(), journey.id, to=to, locale=form.locale.data, every=every, by=g.user["username"]
     )
     return redirect(url_for(".followups", journey_id=journey.id, saved=1), 303)
@@ -247,7 +247,7 @@ def followup(journey_id: str, response_id: int):
             notice, code = UNKNOWN_OWNER, 422
         else:
             try:
-                storage.update_followup(
+                storage.followups.update_followup(
                     db,
                     response_id,
                     by=g.user["username"],
@@ -257,7 +257,7 @@ def followup(journey_id: str, response_id: int):
                     owner=form.owner.data or None,
                     note=(form.note.data or "").strip() or None,
                 )
-            except storage.StaleFollowup:
+            except storage.followups.StaleFollowup:
                 notice, code, form = STALE, 409, None
                 found = inbox_job.item(db, journey, response_id, g.locale)
             else:

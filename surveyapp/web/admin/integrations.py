@@ -58,15 +58,17 @@ def _page(notice=None, code=200, key_form=None, hook_form=None, shown=None):
     db = get_db()
     key_form = key_form or KeyForm(meta=admin_meta())
     hook_form = hook_form or WebhookForm(meta=admin_meta())
-    hook_form.journey.choices = [SelectChoice(j.id, j.brand) for j in storage.all_journeys(db)]
-    keys = storage.list_api_keys(db)
+    hook_form.journey.choices = [
+        SelectChoice(j.id, j.brand) for j in storage.journeys.all_journeys(db)
+    ]
+    keys = storage.apikeys.list_api_keys(db)
     for key in keys:
         key.update(created=_when(key["created_at"]), used=_when(key["last_used_at"]))
         key["revoked"] = _when(key["revoked_at"])
     return render_template(
         "admin/integrations.html",
         keys=keys,
-        hooks=storage.list_webhooks(db),
+        hooks=storage.webhooks.list_webhooks(db),
         key_form=key_form,
         hook_form=hook_form,
         confirm=forms.confirm_form(admin_meta(), None),
@@ -100,7 +102,7 @@ def create_key():
             422,
             key_form=form,
         )
-    storage.record_audit(db, g.user["username"], "apikey.created", form.name.data.strip())
+    storage.audit.record_audit(db, g.user["username"], "apikey.created", form.name.data.strip())
     return _page(shown={"what": "key", "name": form.name.data.strip(), "value": key})
 
 
@@ -108,13 +110,13 @@ def create_key():
 @login_required("admin")
 def revoke_key(key_id: int):
     db = get_db()
-    key = next((k for k in storage.list_api_keys(db) if k["id"] == key_id), None)
+    key = next((k for k in storage.apikeys.list_api_keys(db) if k["id"] == key_id), None)
     if key is None:
         abort(404)
     if not _confirmed():
         return _page(NOT_VALID, 422)
-    if storage.revoke_api_key(db, key["name"]):
-        storage.record_audit(db, g.user["username"], "apikey.revoked", key["name"])
+    if storage.apikeys.revoke_api_key(db, key["name"]):
+        storage.audit.record_audit(db, g.user["username"], "apikey.revoked", key["name"])
     return redirect(url_for(".integrations"), 303)
 
 
@@ -123,15 +125,15 @@ def revoke_key(key_id: int):
 def add_webhook():
     db = get_db()
     form = WebhookForm(request.form, meta=admin_meta())
-    form.journey.choices = [SelectChoice(j.id, j.brand) for j in storage.all_journeys(db)]
+    form.journey.choices = [SelectChoice(j.id, j.brand) for j in storage.journeys.all_journeys(db)]
     if not form.validate():
         return _page(NOT_VALID, 422, hook_form=form)
     if not webhooks.valid_url(form.url.data.strip()):
         return _page(BAD_URL, 422, hook_form=form)
     secret = webhooks.new_secret()
     url = form.url.data.strip()
-    endpoint = storage.add_webhook(db, form.journey.data, url, secret, form.events.data)
-    storage.record_audit(
+    endpoint = storage.webhooks.add_webhook(db, form.journey.data, url, secret, form.events.data)
+    storage.audit.record_audit(
         db,
         g.user["username"],
         "webhook.added",
@@ -142,7 +144,9 @@ def add_webhook():
 
 
 def _endpoint_or_404(endpoint_id: int) -> dict:
-    found = next((e for e in storage.list_webhooks(get_db()) if e["id"] == endpoint_id), None)
+    found = next(
+        (e for e in storage.webhooks.list_webhooks(get_db()) if e["id"] == endpoint_id), None
+    )
     if found is None:
         abort(404)
     return found
@@ -152,7 +156,7 @@ def _endpoint_or_404(endpoint_id: int) -> dict:
 @login_required("admin")
 def webhook_log(endpoint_id: int):
     endpoint = _endpoint_or_404(endpoint_id)
-    rows = storage.deliveries(get_db(), endpoint_id)
+    rows = storage.webhooks.deliveries(get_db(), endpoint_id)
     for row in rows:
         row.update(
             created=_when(row["created_at"]),
@@ -177,15 +181,19 @@ def webhook_action(endpoint_id: int, action: str):
         return _page(NOT_VALID, 422)
     db, by = get_db(), g.user["username"]
     if action == "remove":
-        storage.remove_webhook(db, endpoint_id)
-        storage.record_audit(db, by, "webhook.removed", endpoint["url"])
+        storage.webhooks.remove_webhook(db, endpoint_id)
+        storage.audit.record_audit(db, by, "webhook.removed", endpoint["url"])
         return redirect(url_for(".integrations"), 303)
     if action == "test":
-        storage.queue_test(db, endpoint_id, {"journey": endpoint["journey_id"], "by": by})
-        storage.record_audit(db, by, "webhook.test", endpoint["url"])
+        storage.webhooks.queue_test(db, endpoint_id, {"journey": endpoint["journey_id"], "by": by})
+        storage.audit.record_audit(db, by, "webhook.test", endpoint["url"])
     else:
         delivery = request.form.get("delivery", "")
-        if not delivery.isdigit() or not storage.retry_delivery(db, endpoint_id, int(delivery)):
+        if not delivery.isdigit() or not storage.webhooks.retry_delivery(
+            db, endpoint_id, int(delivery)
+        ):
             abort(404)
-        storage.record_audit(db, by, "webhook.retry", endpoint["url"], {"delivery": int(delivery)})
+        storage.audit.record_audit(
+            db, by, "webhook.retry", endpoint["url"], {"delivery": int(delivery)}
+        )
     return redirect(url_for(".webhook_log", endpoint_id=endpoint_id, done=action), 303)

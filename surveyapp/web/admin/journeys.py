@@ -54,13 +54,13 @@ def journeys():
                     incomplete, status = [f.reads().text(g.locale) for f in missing], 422
                 else:
                     author = g.user["username"]
-                    (report,) = storage.store_journeys(get_db(), [journey], author=author)
+                    (report,) = storage.journeys.store_journeys(get_db(), [journey], author=author)
                     warnings = [f.message().text(g.locale) for f in missing]
                     current_app.logger.info(
                         "journey %s %s by %s", journey.id, report.status, g.user["username"]
                     )
-    rows = [r for r in storage.list_journeys(get_db()) if users.may_see(g.user, r["id"])]
-    texts_missing = {j.id: len(fallbacks(j)) for j in storage.all_journeys(get_db())}
+    rows = [r for r in storage.journeys.list_journeys(get_db()) if users.may_see(g.user, r["id"])]
+    texts_missing = {j.id: len(fallbacks(j)) for j in storage.journeys.all_journeys(get_db())}
     for row in rows:
         row["fallbacks"] = texts_missing.get(row["id"], 0)
         row["last"] = (
@@ -85,7 +85,7 @@ def download_definition(journey_id: str):
     """The journey as a YAML file that `journey load` and the upload take back unchanged."""
     journey = journey_or_404(journey_id)
     logo = journey.branding.logo if journey.branding else None
-    stored = storage.logo(get_db(), logo.sha256) if logo else None
+    stored = storage.journeys.logo(get_db(), logo.sha256) if logo else None
     text = dump_definition(journey, stored[1] if stored else None)
     return Response(
         text,

@@ -44,7 +44,7 @@ def contact_customer(journey_id: str, response_id: int):
     except (mailer.MailConfigError, smtplib.SMTPException, OSError) as exc:
         why = mailer.describe_error(exc)
         return item_page(journey, item, notice=NOT_SENT, why=why, code=503, contact_form=form)
-    storage.log_contact(
+    storage.followups.log_contact(
         get_db(),
         response_id,
         by=g.user["username"],

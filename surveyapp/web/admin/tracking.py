@@ -41,15 +41,19 @@ def invitation_list(journey_id: str, moment_id: str):
         )
     text = request.args.get("q", "").strip()[:MAX_SEARCH]
     db, now = get_db(), storage.utcnow()
-    query = storage.ListQuery(journey.id, moment.id, state, text, page, PAGE_SIZE)
-    made = scoring.funnel_figures(storage.funnel(db, journey.id).get(moment.id))
-    skipped = storage.skipped_count(db, journey.id, moment.id)
+    query = storage.invitation_tracking.ListQuery(
+        journey.id, moment.id, state, text, page, PAGE_SIZE
+    )
+    made = scoring.funnel_figures(storage.invitation_tallies.funnel(db, journey.id).get(moment.id))
+    skipped = storage.invitation_tracking.skipped_count(db, journey.id, moment.id)
     # Unsearched, "all" and "skipped" are counted already: no need to count them again.
     known = None if text else {None: made["invited"], "skipped": skipped}.get(state)
-    rows, total = storage.invitation_list(db, query, now, known_total=known)
+    rows, total = storage.invitation_tracking.invitation_list(db, query, now, known_total=known)
     pages = max(1, -(-total // PAGE_SIZE))
     after = timedelta(days=int(current_app.config["REMINDER_AFTER_DAYS"]))
-    due = storage.reminders_due_count(db, journey.id, moment.id, older_than=now - after, now=now)
+    due = storage.invitations.reminders_due_count(
+        db, journey.id, moment.id, older_than=now - after, now=now
+    )
     return render_template(
         "admin/invitations.html",
         journey=journey,
@@ -62,12 +66,12 @@ def invitation_list(journey_id: str, moment_id: str):
         state=state,
         text=text,
         made=made,
-        failed=storage.failed_count(db, journey.id, moment.id, now),
+        failed=storage.invitation_tracking.failed_count(db, journey.id, moment.id, now),
         skipped=skipped,
         states=INVITATION_STATES,
         state_labels={k: i18n.translate(g.locale, v) for k, v in INVITATION_STATE_LABELS.items()},
         reminders_due=due,
-        queued=storage.queued_count(db, journey.id, moment.id),
+        queued=storage.mail_queue.queued_count(db, journey.id, moment.id),
         sending=can_send(),
         action_form=forms.confirm_form(admin_meta(), None),
     )
@@ -103,7 +107,9 @@ def _act(journey_id: str, moment_id: str, ids: list[int], reminder: bool, done: 
             N_("This service cannot send email yet"),
             N_("Ask the operator to set MAIL_FROM and the SMTP settings. Nothing was sent."),
         )
-    queued = storage.queue_invitations(get_db(), ids, reminder=reminder, now=storage.utcnow())
+    queued = storage.mail_queue.queue_invitations(
+        get_db(), ids, reminder=reminder, now=storage.utcnow()
+    )
     current_app.logger.info(
         "%s queued %d %s for %s/%s", g.user["username"], queued, done, journey.id, moment.id
     )
@@ -117,7 +123,7 @@ def _act(journey_id: str, moment_id: str, ids: list[int], reminder: bool, done: 
 @login_required("admin")
 def resend_failed(journey_id: str, moment_id: str):
     """Queue again every invitation of the moment whose email failed."""
-    ids = storage.failed_ids(get_db(), journey_id, moment_id, storage.utcnow())
+    ids = storage.invitation_tracking.failed_ids(get_db(), journey_id, moment_id, storage.utcnow())
     return _act(journey_id, moment_id, ids, reminder=False, done="resends")
 
 

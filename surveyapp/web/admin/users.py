@@ -59,7 +59,9 @@ class ResetForm(BaseForm):
 
 
 def _journey_choices() -> list[SelectChoice]:
-    return [SelectChoice(j.id, f"{j.brand} ({j.id})") for j in storage.all_journeys(get_db())]
+    return [
+        SelectChoice(j.id, f"{j.brand} ({j.id})") for j in storage.journeys.all_journeys(get_db())
+    ]
 
 
 def _page(notice=None, code=200, form=None, link=None, done=None):
@@ -69,7 +71,7 @@ def _page(notice=None, code=200, form=None, link=None, done=None):
         form = AccountForm(meta=admin_meta(), data={"role": "viewer"})
     form.journeys.choices = choices
     accounts_list = []
-    for user in storage.list_users(db):
+    for user in storage.accounts.list_users(db):
         edit = AccountForm(
             meta=admin_meta(),
             data={
@@ -115,7 +117,7 @@ def users_page():
     )
     if problems:
         return _page(problems[0], 422, form)
-    user = storage.get_user(get_db(), username=form.username.data.strip())
+    user = storage.accounts.get_user(get_db(), username=form.username.data.strip())
     return _send_link(user, created=True)
 
 
@@ -144,7 +146,7 @@ def _send_link(user, created: bool = False):
 @login_required("admin")
 def user_action(user_id: int):
     db = get_db()
-    user = storage.get_user(db, user_id=user_id)
+    user = storage.accounts.get_user(db, user_id=user_id)
     if user is None:
         abort(404)
     action = request.form.get("action")
@@ -222,7 +224,7 @@ def _detail_text(value) -> str:
 def audit():
     page = request.args.get("page", "1")
     page = int(page) if is_whole_number(page) and 0 < int(page) < 100_000 else 1
-    rows, total = storage.audit_page(get_db(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows, total = storage.audit.audit_page(get_db(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     for row in rows:
         row["when"] = i18n.datetime_text(storage.parse_iso(row["at"]), g.locale)
         row["what"] = i18n.translate(g.locale, AUDIT_ACTIONS.get(row["action"], row["action"]))

@@ -21,7 +21,7 @@ def _number(raw: str | None) -> int | None:
 
 
 def _version_or_404(journey_id: str, number: int | None):
-    found = storage.version(get_db(), journey_id, number) if number else None
+    found = storage.journey_versions.version(get_db(), journey_id, number) if number else None
     if found is None:
         abort(404)
     return found
@@ -33,7 +33,7 @@ def versions(journey_id: str):
     """Every published version, newest first, and what changed in one of them."""
     journey = journey_or_404(journey_id)
     db = get_db()
-    rows = storage.versions(db, journey.id)
+    rows = storage.journey_versions.versions(db, journey.id)
     for row in rows:
         row["when"] = i18n.datetime_text(storage.parse_iso(row["created_at"]), g.locale)
     latest = rows[0]["number"] if rows else 0
@@ -61,7 +61,7 @@ def version_yaml(journey_id: str, number: int):
     journey_or_404(journey_id)
     old = _version_or_404(journey_id, number)
     logo = old.branding.logo if old.branding else None
-    stored = storage.logo(get_db(), logo.sha256) if logo else None
+    stored = storage.journeys.logo(get_db(), logo.sha256) if logo else None
     return Response(
         dump_definition(old, stored[1] if stored else None),
         content_type="application/yaml; charset=utf-8",
@@ -85,10 +85,10 @@ def restore_version(journey_id: str, number: int):
             N_("Nothing was published. Go back, reload the page and try again."),
         )
     try:
-        (report,) = storage.store_journeys(
+        (report,) = storage.journeys.store_journeys(
             get_db(), [old], author=g.user["username"], based_on=based_on
         )
-    except storage.StaleVersion as stale:
+    except storage.journey_versions.StaleVersion as stale:
         return error_page(
             409,
             N_("Someone published this journey meanwhile"),

@@ -46,7 +46,9 @@ def _authenticate():
     rate = float(current_app.config["API_RATE_PER_SECOND"])
     if rate > 0:
         burst = float(current_app.config["API_BURST"])
-        left = storage.take_token(get_db(), found["id"], rate=rate, burst=burst, now=time.time())
+        left = storage.apikeys.take_token(
+            get_db(), found["id"], rate=rate, burst=burst, now=time.time()
+        )
         if left < 0:
             wait = max(1, math.ceil(-left / rate))
             raise Refusal(
@@ -108,7 +110,7 @@ def idempotent(compute: Callable[[], tuple[Any, int]]) -> tuple[Any, int, bool]:
     # One request per key at a time: a retry racing the first waits, then sees it.
     with storage.transaction(db):
         storage.lock(db, f"idempotency:{g.api_key['id']}:{key}")
-        earlier = storage.get_idempotent(db, g.api_key["id"], key)
+        earlier = storage.apikeys.get_idempotent(db, g.api_key["id"], key)
         if earlier:
             if earlier[0] != request_hash:
                 raise Invalid(
@@ -117,7 +119,9 @@ def idempotent(compute: Callable[[], tuple[Any, int]]) -> tuple[Any, int, bool]:
                 )
             return json.loads(earlier[2]), earlier[1], True
         body, status = compute()
-        storage.save_idempotent(db, g.api_key["id"], key, request_hash, status, json.dumps(body))
+        storage.apikeys.save_idempotent(
+            db, g.api_key["id"], key, request_hash, status, json.dumps(body)
+        )
     return body, status, False
 
 
@@ -137,7 +141,7 @@ def openapi():
 
 def journey_or_404(journey_id: str):
     """The stored journey, or a 404 error."""
-    journey = storage.get_journey(get_db(), journey_id)
+    journey = storage.journeys.get_journey(get_db(), journey_id)
     if journey is None:
         raise NotFound(f"No journey '{journey_id}'.")
     return journey

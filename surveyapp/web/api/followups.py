@@ -60,7 +60,7 @@ def list_followups(journey_id: str):
     unknown = sorted(set(request.args) - {*FILTERS, "limit"})
     if unknown:
         raise _invalid(unknown[0], "not a filter of follow-ups")
-    moments = [m.id for m in [*journey.moments, *storage.retired_moments(db, journey.id)]]
+    moments = [m.id for m in [*journey.moments, *storage.journeys.retired_moments(db, journey.id)]]
     filters = read_filters(request.args, moments, inbox_job.owners(db))
     # The browser's inbox drops a value it does not know; a program is told.
     kept = {name: getattr(filters, name) for name in FILTERS if name != "q"}
@@ -73,8 +73,8 @@ def list_followups(journey_id: str):
     limit = request.args.get("limit", "50")
     if not is_whole_number(limit) or not 1 <= int(limit) <= MAX_LIMIT:
         raise _invalid("limit", f"a whole number from 1 to {MAX_LIMIT}")
-    now, hours = storage.utcnow(), storage.target_hours(db, journey.id)
-    rows, total = storage.inbox_page(
+    now, hours = storage.utcnow(), storage.inbox.target_hours(db, journey.id)
+    rows, total = storage.inbox.inbox_page(
         db, journey.id, filters, now=now, target_hours=hours, page_size=int(limit)
     )
     return jsonify(
@@ -88,7 +88,7 @@ def list_followups(journey_id: str):
 
 
 def _found(db, journey_id: str, response_id: int) -> dict[str, Any]:
-    found = storage.followup_item(db, journey_id, response_id)
+    found = storage.inbox.followup_item(db, journey_id, response_id)
     if found is None:
         raise NotFound(f"No follow-up {response_id} in journey '{journey_id}'.")
     return found
@@ -96,8 +96,10 @@ def _found(db, journey_id: str, response_id: int) -> dict[str, Any]:
 
 def _one(db, journey_id: str, response_id: int) -> dict[str, Any]:
     found = _found(db, journey_id, response_id)
-    body = _item_json(found, journey_id, storage.target_hours(db, journey_id), storage.utcnow())
-    body["history"] = storage.history(db, response_id)
+    body = _item_json(
+        found, journey_id, storage.inbox.target_hours(db, journey_id), storage.utcnow()
+    )
+    body["history"] = storage.inbox.history(db, response_id)
     return body
 
 
@@ -147,7 +149,7 @@ def update_followup(journey_id: str, followup_id: int):
 
     def change() -> tuple[dict, int]:
         try:
-            storage.update_followup(
+            storage.followups.update_followup(
                 db,
                 response_id,
                 by=f"api:{g.api_key['name']}",
@@ -155,7 +157,7 @@ def update_followup(journey_id: str, followup_id: int):
                 revision=body.get("revision"),
                 **changes,
             )
-        except storage.StaleFollowup:
+        except storage.followups.StaleFollowup:
             raise Conflict(
                 "The follow-up changed since that revision: read it again, then retry.",
                 code="stale_revision",

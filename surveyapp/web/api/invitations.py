@@ -40,7 +40,7 @@ def _check_item(item: Any, path: str, problems: list[dict]) -> None:
     why = invitation_csv.check_request(item["customer"].strip(), item.get("email"))
     if why:
         problem("email" if "email" in why.id else "customer", str(why))
-    journey = storage.get_journey(get_db(), item["journey"])
+    journey = storage.journeys.get_journey(get_db(), item["journey"])
     if journey is None:
         problem("journey", f"no journey '{item['journey']}'")
     elif journey.moment(item["moment"]) is None:
@@ -85,7 +85,7 @@ def create_invitations():
         _send(db, items, made, smtp)
         body = _shape(made, single)
         if request.headers.get("Idempotency-Key") is not None:
-            storage.update_idempotent(
+            storage.apikeys.update_idempotent(
                 db, g.api_key["id"], request.headers["Idempotency-Key"], json.dumps(body)
             )
     return replayable(body, status, replayed)
@@ -103,7 +103,7 @@ def _create(db, items: list[dict]) -> list[dict]:
     results: list[dict] = [{} for _ in items]
     config = current_app.config
     for (journey_id, moment_id), indexes in groups.items():
-        journey = storage.get_journey(db, journey_id)
+        journey = storage.journeys.get_journey(db, journey_id)
         requests = [
             invitation_csv.Request(
                 items[i]["customer"].strip(), items[i].get("email"), items[i].get("locale")

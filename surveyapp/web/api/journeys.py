@@ -43,7 +43,7 @@ def load_journey():
             problems=exc.problems,
         ) from None
     author = f"api:{g.api_key['name']}"
-    (report,) = storage.store_journeys(get_db(), [journey], author=author)
+    (report,) = storage.journeys.store_journeys(get_db(), [journey], author=author)
     body = {
         "journey": journey.id,
         "status": report.status,
@@ -79,7 +79,7 @@ def _journey_json(journey, retired) -> dict[str, Any]:
 
 @bp.get("/journeys")
 def list_journeys():
-    rows = storage.list_journeys(get_db())
+    rows = storage.journeys.list_journeys(get_db())
     return jsonify(
         {
             "journeys": [
@@ -101,7 +101,7 @@ def list_journeys():
 @bp.get("/journeys/<journey_id>")
 def get_journey(journey_id: str):
     journey = journey_or_404(journey_id)
-    return jsonify(_journey_json(journey, storage.retired_moments(get_db(), journey.id)))
+    return jsonify(_journey_json(journey, storage.journeys.retired_moments(get_db(), journey.id)))
 
 
 @bp.get("/journeys/<journey_id>/scores")

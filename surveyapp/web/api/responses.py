@@ -46,7 +46,7 @@ def responses():
     journey_id = request.args.get("journey") or None
     if journey_id is not None:
         journey_or_404(journey_id)
-    page = storage.response_page(
+    page = storage.responses.response_page(
         get_db(),
         journey_id=journey_id,
         since=day_arg("since"),

@@ -56,7 +56,7 @@ def review(journey_id: str, moment_id: str):
         abort(404)
     mark = marks.read(journey.id, survey.moment_id)
     if mark and mark["p"] == Polarity.POSITIVE and not mark.get("clicked"):
-        storage.count_in_tally(get_db(), mark["tally"], "review_clicked")
+        storage.tallies.count_in_tally(get_db(), mark["tally"], "review_clicked")
         marks.remember(mark["r"], mark["p"], mark["tally"], mark["t"], clicked=True)
     return redirect(link["review"], 303)
 
@@ -77,7 +77,7 @@ def contact(journey_id: str, moment_id: str):
     if not form.validate():
         return thanks_page(survey, locale, 422, after=offer(journey, survey, locale, form))
     if not mark.get("left"):
-        storage.leave_contact(get_db(), mark["r"], form.contact.data, mark["tally"])
+        storage.followups.leave_contact(get_db(), mark["r"], form.contact.data, mark["tally"])
         marks.remember(mark["r"], mark["p"], mark["tally"], mark["t"], left=True)
     # Back to the thank-you page the answer led to (kept by the server, not posted).
     return redirect(mark["t"], 303)

@@ -33,7 +33,7 @@ SURVEY_FORM_ID = "survey"
 
 def load_survey(journey_id: str, moment_id: str):
     """The journey and the survey of one of its moments, or a 404 page."""
-    journey = storage.get_journey(get_db(), journey_id)
+    journey = storage.journeys.get_journey(get_db(), journey_id)
     moment = journey.moment(moment_id) if journey else None
     if moment is None:
         abort(404)
@@ -119,7 +119,7 @@ def store_answer(
     polarity = scoring.polarity_of(survey, answers)
     increments, offered = scored(journey, survey, answers, polarity, locale)
     now = storage.utcnow()
-    response_id = storage.record_response(
+    response_id = storage.responses.record_response(
         get_db(),
         journey_id=journey.id,
         moment_id=survey.moment_id,

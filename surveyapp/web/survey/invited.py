@@ -52,7 +52,7 @@ def _guessing(client: str) -> bool:
     now = storage.utcnow()
     return any(
         failures >= GUESSES_ALLOWED and now - storage.parse_iso(last) < GUESS_MEMORY
-        for failures, last in storage.recent_failures(get_db(), [f"token:{client}"])
+        for failures, last in storage.accounts.recent_failures(get_db(), [f"token:{client}"])
     )
 
 
@@ -73,7 +73,7 @@ def unknown_link():
         return page, 429, {"Retry-After": "600"}
     current_app.logger.info("unknown survey link from %s", client)
     now = storage.utcnow()
-    storage.add_failure(db, [f"token:{client}"], now, now - GUESS_MEMORY)
+    storage.accounts.add_failure(db, [f"token:{client}"], now, now - GUESS_MEMORY)
     return error_page(
         404,
         N_("This link is not valid"),
@@ -85,7 +85,11 @@ def _invitation(token: str):
     """The invitation, its journey and survey, and the page's locale; or an error page
     (:func:`unknown_link`)."""
     db = get_db()
-    found = storage.get_invitation_and_journey(db, token) if TOKEN.fullmatch(token) else None
+    found = (
+        storage.invitations.get_invitation_and_journey(db, token)
+        if TOKEN.fullmatch(token)
+        else None
+    )
     invitation, journey = found or (None, None)
     moment = journey.moment(invitation["moment_id"]) if journey else None
     if moment is None:
@@ -137,7 +141,7 @@ def invited_survey(token: str):
                     store_answer(
                         journey, survey, form, locale, _channel(invitation), thanks, invitation
                     )
-            except storage.AlreadyAnswered:
+            except storage.responses.AlreadyAnswered:
                 return already_answered(survey, locale)
             if "completable" in session:  # popping an absent key would re-sign the cookie
                 session.pop("completable")
@@ -154,7 +158,7 @@ def invited_survey(token: str):
 
 def _opened(invitation) -> None:
     if invitation["opened_at"] is None and invitation["answered_at"] is None:
-        storage.mark_opened(get_db(), invitation["id"])
+        storage.invitations.mark_opened(get_db(), invitation["id"])
 
 
 @bp.route("/s/<token>/opened", methods=["POST"])
@@ -187,7 +191,7 @@ def first_answer(token: str):
     thanks = url_for(".invited_thanks", token=token, lang=locale)
     try:
         store_answer(journey, survey, form, locale, _channel(invitation), thanks, invitation)
-    except storage.AlreadyAnswered:
+    except storage.responses.AlreadyAnswered:
         return "", 409
     session["completable"] = [invitation["id"]]
     return "", 204
@@ -197,12 +201,12 @@ def _complete(invitation, journey, survey: Survey, form, locale: str, thanks: st
     """The rest of a survey whose one-click answer was recorded: the answer, its tallies
     and what its thank-you page offers follow the completed answers."""
     db = get_db()
-    response = storage.response_of_invitation(db, invitation["id"])
+    response = storage.responses.response_of_invitation(db, invitation["id"])
     answers = survey_forms.answers_of(form, survey)
     polarity = scoring.polarity_of(survey, answers)
     old_increments, _ = scored(journey, survey, response["answers"], response["polarity"], locale)
     increments, offered = scored(journey, survey, answers, polarity, locale)
-    storage.complete_response(
+    storage.responses.complete_response(
         db,
         response,
         polarity=polarity,
@@ -212,7 +216,7 @@ def _complete(invitation, journey, survey: Survey, form, locale: str, thanks: st
         comment=survey_forms.comment_of(answers, survey),
     )
     if offered:  # what the completed answer is offered, whatever the click was
-        tally = {k: response[k] for k in storage.TALLY_KEY}
+        tally = {k: response[k] for k in storage.tallies.KEY}
         marks.remember(response["id"], polarity, tally, thanks)
 
 
@@ -251,7 +255,7 @@ def unsubscribe(token: str):
     one_click = request.form.get("List-Unsubscribe") == "One-Click"
     if request.method == "POST" and (one_click or form.validate()):
         if invitation["customer_ref"]:
-            storage.add_optout(
+            storage.invitations.add_optout(
                 get_db(), invitations.customer_hash(invitation["customer_ref"]), invitation["id"]
             )
         return render_template(

@@ -32,8 +32,8 @@ def _recovery(token: str):
     """The recovery survey a link opens and its journey, or (None, None)."""
     db = get_db()
     hashed = recovery.token_hash(token)
-    found = storage.recovery_by_token(db, hashed) if TOKEN.fullmatch(token) else None
-    journey = storage.get_journey(db, found["journey_id"]) if found else None
+    found = storage.recoveries.recovery_by_token(db, hashed) if TOKEN.fullmatch(token) else None
+    journey = storage.journeys.get_journey(db, found["journey_id"]) if found else None
     return (found, journey) if journey else (None, None)
 
 
@@ -57,7 +57,7 @@ def recovery_survey(token: str):
     status = 200
     if request.method == "POST":
         if form.validate():
-            storage.answer_recovery(get_db(), found["token_hash"], form.answer.data)
+            storage.recoveries.answer_recovery(get_db(), found["token_hash"], form.answer.data)
             return redirect(done, 303)
         status = 422
     return render_template("recovery.html", journey=journey, form=form, locale=locale), status
