@@ -359,6 +359,29 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
         stop_server(server)
 
 
+@pytest.mark.sqlite_only  # the page's script, the same on either engine
+def test_a_language_ticked_before_the_editors_script_runs_still_shows_its_fields(
+    browser, live_server, db
+):
+    """A quick hand (or a slow phone) ticks a language while editor.js is still on its way:
+    once it runs, the language's fields are shown, as if ticked after."""
+    from surveyapp.services import accounts
+
+    accounts.create(db, "maria", "correct horse battery", "admin")
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    log_in_in_french(page, f"{live_server}/admin/")
+    page.route("**/editor.js", lambda route: route.abort())  # the script has not come yet
+    page.goto(f"{live_server}/admin/new-journey")
+    page.get_by_role("checkbox", name="Română").check()
+    romanian = page.locator("#moment-0").get_by_label("Nom en Română")
+    assert not romanian.is_visible()
+    page.unroute("**/editor.js")
+    page.add_script_tag(url=f"{live_server}/static/editor.js")  # now it arrives
+    expect(romanian).to_be_visible()
+    context.close()
+
+
 def test_the_journey_editor_works_without_javascript(browser, live_server, db):
     """Every button posts the page back: languages, a new moment, the preview in its
     frame and publishing all work with JavaScript turned off."""

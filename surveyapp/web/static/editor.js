@@ -16,6 +16,10 @@
     });
   }
 
+  // A language may have been ticked before this deferred script ran (a quick hand, a
+  // slow phone): its fields follow the boxes as they are now, not only their changes.
+  showLocales();
+
   // The explanations are in the page once, in the "what each kind means" list.
   var explanations = {};
   var terms = document.querySelectorAll(".kinds-help dt");
