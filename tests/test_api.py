@@ -286,3 +286,17 @@ def test_invitations_can_be_sent_at_once_and_say_whether_they_were(
     assert [r["sent"] for r in results] == [True, False, False]
     (message,) = smtp_server.to("ana@example.ro")
     assert message["Subject"] == "Café des Arts vă întreabă: cum a fost „Masa dumneavoastră”?"
+
+
+def test_the_documented_invitation_body_is_the_one_checked(api, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    body = document["paths"]["/invitations"]["post"]["requestBody"]["content"]
+    one, batch = body["application/json"]["schema"]["oneOf"]
+    assert set(one["properties"]) == {"journey", "moment", "customer", "email", "locale", "send"}
+    assert one["additionalProperties"] is False and one["properties"]["send"]["type"] == "boolean"
+    assert batch["properties"]["invitations"]["maxItems"] == 1000
+    # What the document says is what is refused: 1 is not a boolean, an extra field is none.
+    sent = {"journey": "cafe", "moment": "meal", "customer": "C-1", "send": 1, "vip": True}
+    response = api("post", "/invitations", json=sent)
+    assert response.status_code == 422
+    assert [p["path"] for p in error_of(response)["errors"]] == ["body.send", "body.vip"]

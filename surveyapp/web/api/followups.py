@@ -12,15 +12,14 @@ from surveyapp import storage
 from surveyapp.domain.errors import Conflict, Invalid, NotFound
 from surveyapp.domain.inbox import SEARCH_MAX, due_at, is_overdue, read_filters
 from surveyapp.domain.text import is_whole_number
-from surveyapp.domain.vocabulary import FOLLOWUP_STATUSES
 from surveyapp.services import inbox as inbox_job
+from surveyapp.web.api import bodies
 from surveyapp.web.api.base import bp, idempotent, journey_or_404, json_body, replayable
 from surveyapp.web.database import get_db
 
 #: What a list may be filtered by (the inbox's filters, as query parameters).
 FILTERS = ("status", "moment", "owner", "age", "channel", "locale", "q", "sort", "page")
 MAX_LIMIT = 100
-UPDATABLE = {"status", "owner", "note", "revision"}
 
 
 def _invalid(name: str, reason: str) -> Invalid:
@@ -110,31 +109,18 @@ def get_followup(journey_id: str, followup_id: int):
 
 
 def _changes(body: Any, owners: list[str]) -> dict[str, Any]:
-    """The changes a PATCH body asks for, every problem at once as a 422."""
+    """The changes a PATCH body asks for (bodies.FollowupChangeBody), every problem at
+    once as a 422."""
     if not isinstance(body, dict) or not body:
         raise Invalid("Send an object with status, owner or note.", code="invalid_followup")
-    problems = [
-        {"path": key, "reason": "not a field of a follow-up one may change"}
-        for key in body
-        if key not in UPDATABLE
-    ]
-    if "status" in body and body["status"] not in FOLLOWUP_STATUSES:
-        problems.append({"path": "status", "reason": f"one of {', '.join(FOLLOWUP_STATUSES)}"})
-    if "owner" in body and body["owner"] is not None and body["owner"] not in owners:
-        problems.append({"path": "owner", "reason": "not an admin of this service, nor null"})
-    note = body.get("note")
-    if "note" in body and note is not None and (not isinstance(note, str) or len(note) > 2000):
-        problems.append({"path": "note", "reason": "text of at most 2,000 characters, or null"})
-    revision = body.get("revision")
-    if "revision" in body and (isinstance(revision, bool) or not isinstance(revision, int)):
-        problems.append({"path": "revision", "reason": "the whole number the item showed"})
-    if problems:
-        raise Invalid(
-            "Nothing was changed: fix these first.", code="invalid_followup", problems=problems
-        )
-    changes = {k: body[k] for k in ("status", "owner") if k in body}
+    refused = "Nothing was changed: fix these first."
+    body = bodies.load(bodies.FollowupChangeBody(), body, code="invalid_followup", message=refused)
+    if body.get("owner") is not None and body["owner"] not in owners:
+        problem = {"path": "owner", "reason": "not an admin of this service, nor null"}
+        raise Invalid(refused, code="invalid_followup", problems=[problem])
+    changes = {k: body[k] for k in ("status", "owner", "revision") if k in body}
     if "note" in body:
-        changes["note"] = (note or "").replace("\x00", "").strip() or None
+        changes["note"] = (body["note"] or "").replace("\x00", "").strip() or None
     return changes
 
 
@@ -146,6 +132,7 @@ def update_followup(journey_id: str, followup_id: int):
     body = json_body()
     _found(db, journey.id, response_id)
     changes = _changes(body, inbox_job.owners(db))
+    revision = changes.pop("revision", None)
 
     def change() -> tuple[dict, int]:
         try:
@@ -154,7 +141,7 @@ def update_followup(journey_id: str, followup_id: int):
                 response_id,
                 by=f"api:{g.api_key['name']}",
                 journey_id=journey.id,
-                revision=body.get("revision"),
+                revision=revision,
                 **changes,
             )
         except storage.followups.StaleFollowup:

@@ -10,33 +10,58 @@ from flask import current_app, g, request
 from surveyapp import storage
 from surveyapp.domain.errors import Invalid
 from surveyapp.services import invitation_csv, invitations, mailer
+from surveyapp.web.api import bodies
 from surveyapp.web.api.base import bp, idempotent, json_body, replayable
 from surveyapp.web.database import get_db
 
-MAX_BATCH = 1000
-INVITATION_FIELDS = {"journey", "moment", "customer", "email", "locale", "send"}
+
+def _items(body: Any) -> tuple[list[dict], bool]:
+    """The invitations a body asks for (checked as bodies.py declares them, then for
+    what only the service can say), and whether it was one; every problem at once, in
+    the order of the items."""
+    single = not (isinstance(body, dict) and "invitations" in body)
+    schema = bodies.InvitationBody() if single else bodies.InvitationBatchBody()
+    shape: list[dict] = []
+    try:
+        loaded = bodies.load(schema, body, code="", message="", where="body" if single else "")
+    except Invalid as exc:
+        shape = [p.as_dict() for p in exc.problems]
+        if (
+            single
+            or not isinstance(body.get("invitations"), list)
+            or any(
+                p["path"] == "invitations" or not p["path"].startswith("invitations[")
+                for p in shape
+            )
+        ):
+            raise Invalid(_REFUSED, code="invalid_invitations", problems=shape) from None
+        loaded = {"invitations": body["invitations"]}
+    items = [loaded] if single else loaded["invitations"]
+    problems = list(shape)
+    for index, item in enumerate(items):
+        path = "body" if single else f"invitations[{index}]"
+        if not any(p["path"] == path or p["path"].startswith(f"{path}.") for p in shape):
+            _check_item(item, path, problems)
+    if problems:
+        problems.sort(key=lambda p: _index_of(p["path"]))
+        raise Invalid(_REFUSED, code="invalid_invitations", problems=problems)
+    return items, single
 
 
-def _check_item(item: Any, path: str, problems: list[dict]) -> None:
+_REFUSED = "Nothing was created: fix these first."
+
+
+def _index_of(path: str) -> int:
+    """The item a problem's path names (``invitations[3].email``: 3)."""
+    return int(path.split("[", 1)[1].split("]", 1)[0]) if path.startswith("invitations[") else -1
+
+
+def _check_item(item: dict, path: str, problems: list[dict]) -> None:
+    """What only the service can say of an item whose shape is right."""
+
     def problem(field, reason):
-        problems.append({"path": f"{path}.{field}" if field else path, "reason": reason})
+        problems.append({"path": f"{path}.{field}", "reason": reason})
 
-    if not isinstance(item, dict):
-        problem("", "must be an object with journey, moment and customer")
-        return
-    for key in item:
-        if key not in INVITATION_FIELDS:
-            problem(key, f"unknown field (expected {', '.join(sorted(INVITATION_FIELDS))})")
-    for key in ("journey", "moment", "customer"):
-        if not isinstance(item.get(key), str) or not item[key].strip():
-            problem(key, "is required (a non-empty string)")
-    for key in ("email", "locale"):
-        if item.get(key) is not None and not isinstance(item[key], str):
-            problem(key, "must be a string")
-    if "send" in item and not isinstance(item["send"], bool):
-        problem("send", "must be true or false")
-    if problems and problems[-1]["path"].startswith(path):
-        return
     why = invitation_csv.check_request(item["customer"].strip(), item.get("email"))
     if why:
         problem("email" if "email" in why.id else "customer", str(why))
@@ -49,24 +74,9 @@ def _check_item(item: Any, path: str, problems: list[dict]) -> None:
 
 @bp.post("/invitations")
 def create_invitations():
-    body = json_body()
-    single = not (isinstance(body, dict) and "invitations" in body)
-    items = [body] if single else body["invitations"]
-    if not single and (not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH):
-        raise Invalid(
-            f"invitations must be a list of 1 to {MAX_BATCH}",
-            code="invalid_batch",
-            problems=[{"path": "invitations", "reason": "must be a list of 1 to 1000"}],
-        )
-    problems: list[dict] = []
-    for index, item in enumerate(items):
-        _check_item(item, "body" if single else f"invitations[{index}]", problems)
-    if problems:
-        raise Invalid(
-            "Nothing was created: fix these first.", code="invalid_invitations", problems=problems
-        )
+    items, single = _items(json_body())
     smtp = None
-    if any(item.get("send") for item in items):
+    if any(item["send"] for item in items):
         try:
             smtp = mailer.SmtpSettings.from_config(current_app.config)
         except mailer.MailConfigError as exc:

@@ -11,14 +11,13 @@ from surveyapp.domain.vocabulary import (
     LOCALES,
     RESPONSE_CHANNELS,
 )
+from surveyapp.web.api import bodies
 from surveyapp.web.api.schemas import (
     DEFINITION,
     ERROR,
     FOLLOWUP,
     FOLLOWUP_PAGE,
-    FOLLOWUP_UPDATE,
     INSIGHTS,
-    INVITATION_REQUEST,
     INVITATION_RESULTS,
     INVITATIONS_TOTAL,
     MOMENT,
@@ -248,20 +247,8 @@ def document(base_url: str) -> dict[str, Any]:
                         **_json(
                             {
                                 "oneOf": [
-                                    INVITATION_REQUEST,
-                                    {
-                                        "type": "object",
-                                        "required": ["invitations"],
-                                        "additionalProperties": False,
-                                        "properties": {
-                                            "invitations": {
-                                                "type": "array",
-                                                "items": INVITATION_REQUEST,
-                                                "minItems": 1,
-                                                "maxItems": 1000,
-                                            }
-                                        },
-                                    },
+                                    bodies.json_schema(bodies.InvitationBody),
+                                    bodies.json_schema(bodies.InvitationBatchBody),
                                 ]
                             }
                         ),
@@ -338,7 +325,12 @@ def document(base_url: str) -> dict[str, Any]:
                     "summary": "Change a follow-up's status, owner or note; a status change "
                     "sends the followup.status_changed webhook event",
                     "parameters": [IDEMPOTENCY_KEY],
-                    "requestBody": {"required": True, **_json(FOLLOWUP_UPDATE)},
+                    "requestBody": {
+                        "required": True,
+                        **_json(
+                            {**bodies.json_schema(bodies.FollowupChangeBody), "minProperties": 1}
+                        ),
+                    },
                     "responses": {
                         "200": _ok("The follow-up as it is now", FOLLOWUP),
                         **ERRORS,

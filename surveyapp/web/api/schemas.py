@@ -104,19 +104,6 @@ SCORE = {
         "ces_mean": NULLABLE_NUMBER,
     },
 }
-INVITATION_REQUEST = {
-    "type": "object",
-    "required": ["journey", "moment", "customer"],
-    "additionalProperties": False,
-    "properties": {
-        "journey": {"type": "string"},
-        "moment": {"type": "string"},
-        "customer": {"type": "string", "description": "Your own reference of the customer."},
-        "email": {"type": "string"},
-        "locale": {"type": "string"},
-        "send": {"type": "boolean", "description": "Email the invitation now."},
-    },
-}
 INVITATION_RESULT = {
     "type": "object",
     "required": ["status", "customer"],
@@ -285,17 +272,5 @@ FOLLOWUP_PAGE = {
         "total": {"type": "integer"},
         "page": {"type": "integer"},
         "pages": {"type": "integer"},
-    },
-}
-
-FOLLOWUP_UPDATE = {
-    "type": "object",
-    "additionalProperties": False,
-    "minProperties": 1,
-    "properties": {
-        "status": {"enum": list(FOLLOWUP_STATUSES)},
-        "owner": {"type": ["string", "null"], "description": "An admin's user name, or null"},
-        "note": {"type": ["string", "null"], "maxLength": 2000},
-        "revision": {"type": "integer", "description": "The revision the change was made on"},
     },
 }
