@@ -161,6 +161,11 @@ class Pages:
         self.violations.extend(check_axe(self.page, url))
         return response
 
+    def keep(self, label):
+        """The page as it is now (after a click), checked and kept for the Nu checker."""
+        self.sources[label] = self.page.content()
+        self.violations.extend(check_axe(self.page, label))
+
     def check(self, tmp_path):
         """No axe violation, then no Nu HTML checker error, on every page kept."""
         self.context.close()
@@ -199,13 +204,7 @@ def test_customer_pages_pass_axe_and_the_nu_html_checker(pages, populated, tmp_p
 
 
 def test_next_steps_and_the_recovery_survey_pass_axe_and_the_nu_html_checker(pages, tmp_path):
-    page, live_server, sources, violations, context = (
-        pages.page,
-        pages.live_server,
-        pages.sources,
-        pages.violations,
-        pages.context,
-    )
+    page, live_server, context = pages.page, pages.live_server, pages.context
     # The thank-you pages' next steps: a review invitation after a good answer, the
     # contact form after a bad one, and that form sent back with its errors.
     for lang, moment in (("fr", "welcome"), ("ro", "meal")):
@@ -215,13 +214,11 @@ def test_next_steps_and_the_recovery_survey_pass_axe_and_the_nu_html_checker(pag
             page.locator("#survey > button[type=submit]").last.click()
             page.wait_for_url("**/thanks?*")
             label = f"thanks after a {polarity} answer ({lang})"
-            sources[label] = page.content()
-            violations.extend(check_axe(page, label))
+            pages.keep(label)
             if polarity == "negative":
                 page.locator(".next-step button").click()
                 page.wait_for_load_state()
-                sources[f"contact errors ({lang})"] = page.content()
-                violations.extend(check_axe(page, f"contact errors ({lang})"))
+                pages.keep(f"contact errors ({lang})")
             context.clear_cookies()  # public links take one answer a day per browser
 
     # The recovery survey sent back without an answer, then answered: its thank-you page.
@@ -229,24 +226,17 @@ def test_next_steps_and_the_recovery_survey_pass_axe_and_the_nu_html_checker(pag
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.locator("#survey button[type=submit]").click()
     assert posted.value.status == 422
-    sources["recovery without an answer"] = page.content()
-    violations.extend(check_axe(page, "recovery without an answer"))
+    pages.keep("recovery without an answer")
     page.locator("input[value=partly]").check()
     page.locator("#survey button[type=submit]").click()
     page.wait_for_url("**/thanks?*")
-    sources["recovery thanks"] = page.content()
-    violations.extend(check_axe(page, "recovery thanks"))
+    pages.keep("recovery thanks")
     pages.check(tmp_path)
 
 
 @pytest.mark.parametrize("lang", ["fr", "ro", "en"])
 def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
-    page, live_server, sources, violations = (
-        pages.page,
-        pages.live_server,
-        pages.sources,
-        pages.violations,
-    )
+    page, live_server, sources = pages.page, pages.live_server, pages.sources
     visit = pages.visit
     visit("/admin/login?lang=ro")
     page.fill("#username", "maria")
@@ -265,15 +255,13 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
             page.locator("main form button[type=submit]").click()
         assert posted.value.status == (200 if skip else 422)
         label = f"invite, {'skipping' if skip else 'refusing'} a bad row ({lang})"
-        sources[label] = page.content()
-        violations.extend(check_axe(page, label))
+        pages.keep(label)
     # the inbox: a bulk action with nothing ticked; an item, assigned, with its history
     page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.locator("#bulk button[type=submit]").click()
     assert posted.value.status == 422
-    sources[f"inbox, nothing ticked ({lang})"] = page.content()
-    violations.extend(check_axe(page, f"inbox, nothing ticked ({lang})"))
+    pages.keep(f"inbox, nothing ticked ({lang})")
     page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
     item = page.locator("table.inbox tbody th a").nth(["fr", "ro", "en"].index(lang))
     item = item.get_attribute("href")
@@ -289,8 +277,7 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.locator("#contact button[type=submit]").click()
     assert posted.value.status == 422
-    sources[f"contact form refused ({lang})"] = page.content()
-    violations.extend(check_axe(page, f"contact form refused ({lang})"))
+    pages.keep(f"contact form refused ({lang})")
     # the editor: a text missing in Romanian, then problems, then a refused publication
     page.goto(f"{live_server}/admin/j/cafe/edit?lang={lang}")
     page.fill("#moments-2-name_ro", "")
@@ -304,8 +291,7 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
         with page.expect_response(lambda r: r.request.method == "POST") as posted:
             page.locator(f"main .publish button[value={button}]").click()
         assert posted.value.status == status, label
-        sources[f"editor, {label} ({lang})"] = page.content()
-        violations.extend(check_axe(page, f"editor, {label} ({lang})"))
+        pages.keep(f"editor, {label} ({lang})")
     page.fill("#brand", "Café des Arts")
     with page.expect_response(lambda r: "editor-preview" in r.url) as posted:
         page.locator("#moment-2 .preview-buttons button").nth(1).click()
