@@ -158,3 +158,31 @@ def test_a_web_worker_starts_without_the_analysis_and_image_libraries(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+#: Where SQLAlchemy's results may be read directly: the executor itself, and the modules
+#: that work below it (the engine, transactions, migrations, copying a whole database).
+READ_BELOW_THE_EXECUTOR = {
+    "statements.py",
+    "database.py",
+    "transactions.py",
+    "schema.py",
+    "copy.py",
+    "legacy.py",
+}
+RESULT_METHODS = re.compile(
+    r"\.(mappings|fetchall|fetchone|fetchmany|scalar|scalar_one|scalar_one_or_none|scalars|first|one|one_or_none|all)\(\)"
+)
+
+
+def test_storage_reads_rows_one_way_through_the_executor():
+    """Every storage module reads through statements.rows/row/value/stream, which give one
+    shape (row mappings); a result read another way is a second shape to learn."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((PACKAGE / "storage").glob("*.py"))
+        if path.name not in READ_BELOW_THE_EXECUTOR
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if RESULT_METHODS.search(line)
+    ]
+    assert offenders == []

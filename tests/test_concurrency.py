@@ -46,7 +46,7 @@ def test_failed_logins_counted_from_many_workers_add_up_exactly(db, database):
             storage.accounts.add_failure(connection, ["user:ana"], now, now - timedelta(minutes=15))
 
     together(database, fail)
-    assert storage.accounts.recent_failures(db, ["user:ana"])[0][0] == 100
+    assert storage.accounts.recent_failures(db, ["user:ana"])[0]["failures"] == 100
 
 
 def test_an_api_key_bucket_shared_by_many_workers_gives_out_each_token_once(db, database):

@@ -75,8 +75,8 @@ def _keys(username: str, client: str) -> list[str]:
 def wait_needed(db: Database, username: str, client: str, now: datetime) -> int:
     """Seconds to wait before the next attempt: 0 for the first few failures, then doubling."""
     wait = 0
-    for failures, last_at in storage.accounts.recent_failures(db, _keys(username, client)):
-        last = storage.parse_iso(last_at)
+    for found in storage.accounts.recent_failures(db, _keys(username, client)):
+        failures, last = found["failures"], storage.parse_iso(found["last_at"])
         if failures < FREE_FAILURES or now - last > FAILURE_MEMORY:
             continue
         delay = min(timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)), MAX_WAIT)

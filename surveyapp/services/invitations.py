@@ -96,8 +96,9 @@ def plan(
     """Decide, for each request, whether it becomes an invitation or why not."""
     refs = sorted({r.customer for r in requests})
     recent = storage.invitations.recent_invitations(db, refs, since=now - BUDGET_WINDOW)
-    per_customer = Counter(ref for ref, _, _ in recent)
-    same_moment = {ref for ref, j, m in recent if (j, m) == (journey.id, moment_id)}
+    per_customer = Counter(r["customer_ref"] for r in recent)
+    here = (journey.id, moment_id)
+    same_moment = {r["customer_ref"] for r in recent if (r["journey_id"], r["moment_id"]) == here}
     opted_out = storage.invitations.opted_out(db, [customer_hash(ref) for ref in refs])
     outcomes = []
     for request in requests:

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import findable, insert, record, records
+from surveyapp.storage.statements import Record, findable, insert, record, records, rows, value
 from surveyapp.storage.tables import admin_sessions, login_failures, password_resets, users
 from surveyapp.storage.transactions import transaction
 
@@ -40,7 +40,8 @@ def insert_user(
 ) -> int:
     """Store a new account; its id."""
     with transaction(db):
-        return db.execute(
+        return value(
+            db,
             sa.insert(users)
             .values(
                 username=username,
@@ -51,8 +52,8 @@ def insert_user(
                 journeys=json.dumps(journeys) if journeys is not None else None,
                 locale=locale,
             )
-            .returning(users.c.id)
-        ).scalar_one()
+            .returning(users.c.id),
+        )
 
 
 def update_user(db: Database, user_id: int, **values: Any) -> bool:
@@ -150,17 +151,18 @@ def use_reset(db: Database, token_hash: str, password_hash: str) -> bool:
     p = password_resets.c
     now = iso(utcnow())
     with transaction(db):
-        claimed = db.execute(
+        claimed = value(
+            db,
             sa.update(password_resets)
             .where(p.token_hash == token_hash, p.used_at.is_(None), p.expires_at > now)
             .values(used_at=now)
-            .returning(p.user_id)
-        ).first()
+            .returning(p.user_id),
+        )
         if claimed is None:
             return False
-        db.execute(sa.delete(admin_sessions).where(admin_sessions.c.user_id == claimed[0]))
+        db.execute(sa.delete(admin_sessions).where(admin_sessions.c.user_id == claimed))
         db.execute(
-            sa.update(users).where(users.c.id == claimed[0]).values(password_hash=password_hash)
+            sa.update(users).where(users.c.id == claimed).values(password_hash=password_hash)
         )
     return True
 
@@ -203,10 +205,10 @@ def set_user_locale(db: Database, user_id: int, locale: str) -> None:
 # logins, "token:<address>" for unknown survey links. (The table's name is historical.)
 
 
-def recent_failures(db: Database, keys: list[str]) -> list[tuple[int, str]]:
-    """(failures, last failure time) for each key that has failed recently."""
+def recent_failures(db: Database, keys: list[str]) -> list[Record]:
+    """``failures`` and ``last_at`` (the last failure's time) of each key that has failed."""
     f = login_failures.c
-    return db.execute(sa.select(f.failures, f.last_at).where(f.key.in_(keys))).all()
+    return rows(db, sa.select(f.failures, f.last_at).where(f.key.in_(keys)))
 
 
 def add_failure(db: Database, keys: list[str], when: datetime, reset_before: datetime):

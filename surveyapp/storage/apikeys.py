@@ -7,7 +7,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import insert, once_per_dialect, prepared, records, row, value
+from surveyapp.storage.statements import (
+    Record,
+    insert,
+    once_per_dialect,
+    prepared,
+    records,
+    row,
+    value,
+)
 from surveyapp.storage.tables import api_buckets, api_keys, idempotency
 from surveyapp.storage.transactions import transaction
 
@@ -94,14 +102,16 @@ def take_token(db: Database, key_id: int, *, rate: float, burst: float, now: flo
         return value(db, _TAKE_TOKEN(db), params)
 
 
-def get_idempotent(db: Database, key_id: int, idempotency_key: str):
-    """(request hash, status, body) of an earlier request with this key, or None."""
+def get_idempotent(db: Database, key_id: int, idempotency_key: str) -> Record | None:
+    """``request_hash``, ``status`` and ``body`` of an earlier request with this key, or
+    None."""
     i = idempotency.c
-    return db.execute(
+    return row(
+        db,
         sa.select(i.request_hash, i.status, i.body).where(
             i.key_id == key_id, i.idempotency_key == idempotency_key
-        )
-    ).first()
+        ),
+    )
 
 
 def save_idempotent(

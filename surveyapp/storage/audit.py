@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import records
+from surveyapp.storage.statements import records, value
 from surveyapp.storage.tables import audit_log
 from surveyapp.storage.transactions import transaction
 
@@ -32,7 +32,7 @@ def record_audit(
 def audit_page(db: Database, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
     """A page of the log, newest first, and how many entries there are."""
     a = audit_log.c
-    total = db.execute(sa.select(sa.func.count()).select_from(audit_log)).scalar_one()
+    total = value(db, sa.select(sa.func.count()).select_from(audit_log))
     rows = records(
         db,
         sa.select(a.at, a.actor, a.action, a.target, a.detail)

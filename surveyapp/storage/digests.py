@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import Polarity
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import insert, records
+from surveyapp.storage.statements import insert, records, row, value
 from surveyapp.storage.tables import digest_marks, responses
 from surveyapp.storage.transactions import transaction
 
@@ -31,9 +31,13 @@ def negative_responses_after(
         where.append(r.journey_id == journey_id)
     if since:
         where.append(r.created_at >= since)
-    total, last_id = db.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(r.id), 0)).where(*where)
-    ).one()
+    counted = row(
+        db,
+        sa.select(
+            sa.func.count().label("total"), sa.func.coalesce(sa.func.max(r.id), 0).label("last")
+        ).where(*where),
+    )
+    total, last_id = counted["total"], counted["last"]
     found = records(
         db,
         sa.select(r.id, r.journey_id, r.moment_id, r.created_at, r.answers, r.customer_ref)
@@ -48,16 +52,12 @@ def negative_responses_after(
 
 def digest_mark(db: Database, name: str) -> int | None:
     """The last response the digest ``name`` reported, or None before its first one."""
-    return db.execute(
-        sa.select(digest_marks.c.last_response_id).where(digest_marks.c.name == name)
-    ).scalar_one_or_none()
+    return value(db, sa.select(digest_marks.c.last_response_id).where(digest_marks.c.name == name))
 
 
 def digest_sent_at(db: Database, name: str) -> str | None:
     """When the digest ``name`` was last sent, or None."""
-    return db.execute(
-        sa.select(digest_marks.c.sent_at).where(digest_marks.c.name == name)
-    ).scalar_one_or_none()
+    return value(db, sa.select(digest_marks.c.sent_at).where(digest_marks.c.name == name))
 
 
 def set_digest_mark(db: Database, name: str, last_response_id: int) -> None:

@@ -17,7 +17,7 @@ from surveyapp.domain.vocabulary import (
 )
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.inbox import record_event
-from surveyapp.storage.statements import execute, insert, once_per_dialect
+from surveyapp.storage.statements import execute, insert, once_per_dialect, row, rows, value
 from surveyapp.storage.tables import followup_counts, responses
 from surveyapp.storage.tables import followups as followups_table
 from surveyapp.storage.tallies import KEY as TALLY_KEY
@@ -69,8 +69,8 @@ def open_followup(db: Database, response: Mapping[str, Any], when: str) -> None:
 def open_followups(db: Database, journey_id: str) -> dict[str, int]:
     """Per moment, how many moments of pain nobody has resolved yet."""
     c = followup_counts.c
-    rows = db.execute(sa.select(c.moment_id, c.open).where(c.journey_id == journey_id, c.open > 0))
-    return dict(rows.all())
+    counts = sa.select(c.moment_id, c.open).where(c.journey_id == journey_id, c.open > 0)
+    return {found["moment_id"]: found["open"] for found in rows(db, counts)}
 
 
 def leave_contact(db: Database, response_id: int, contact: str, tally: Mapping[str, Any]) -> bool:
@@ -130,7 +130,8 @@ def update_followup(
     with transaction(db):
         # FOR UPDATE: on PostgreSQL two admins changing one item take turns, so the open
         # count moves once (SQLite's write lock already orders them).
-        row = db.execute(
+        item = row(
+            db,
             sa.select(
                 f.journey_id,
                 f.moment_id,
@@ -142,48 +143,48 @@ def update_followup(
             )
             .join_from(followups_table, responses, responses.c.id == f.response_id)
             .where(f.response_id == response_id)
-            .with_for_update(of=followups_table)
-        ).first()
-        if row is None or (journey_id is not None and row.journey_id != journey_id):
+            .with_for_update(of=followups_table),
+        )
+        if item is None or (journey_id is not None and item["journey_id"] != journey_id):
             raise NoSuchFollowup(response_id)
-        if revision is not None and revision != row.revision:
+        if revision is not None and revision != item["revision"]:
             raise StaleFollowup(response_id)
         asked = {"status": status, "note": note, "owner": owner}
         changes = {
-            name: value
-            for name, value in asked.items()
-            if value is not KEEP and value != getattr(row, name)
+            name: wanted
+            for name, wanted in asked.items()
+            if wanted is not KEEP and wanted != item[name]
         }
         if not changes:
             return False
         now = iso(utcnow())
-        values = {**changes, "updated_at": now, "updated_by": by, "revision": row.revision + 1}
+        values = {**changes, "updated_at": now, "updated_by": by, "revision": item["revision"] + 1}
         if "status" in changes:
             values["resolved_at"] = now if status == FOLLOWUP_DONE else None
         db.execute(sa.update(followups_table).where(f.response_id == response_id).values(values))
-        for name, value in changes.items():
-            record_event(db, response_id, now, by, name, {"from": getattr(row, name), "to": value})
+        for name, wanted in changes.items():
+            record_event(db, response_id, now, by, name, {"from": item[name], "to": wanted})
         if "status" in changes:
             queue_event(
                 db,
-                row.journey_id,
+                item["journey_id"],
                 FOLLOWUP_STATUS_EVENT,
                 {
                     "id": response_id,
-                    "journey": row.journey_id,
-                    "moment": row.moment_id,
-                    "customer": row.customer_ref,
-                    "from": row.status,
+                    "journey": item["journey_id"],
+                    "moment": item["moment_id"],
+                    "customer": item["customer_ref"],
+                    "from": item["status"],
                     "to": status,
-                    "owner": changes.get("owner", row.owner),
+                    "owner": changes.get("owner", item["owner"]),
                     "by": by,
                     "at": now,
                 },
             )
-        was_open = row.status != FOLLOWUP_DONE
-        is_open = changes.get("status", row.status) != FOLLOWUP_DONE
+        was_open = item["status"] != FOLLOWUP_DONE
+        is_open = changes.get("status", item["status"]) != FOLLOWUP_DONE
         if was_open != is_open:
-            count_open(db, row.journey_id, row.moment_id, 1 if is_open else -1)
+            count_open(db, item["journey_id"], item["moment_id"], 1 if is_open else -1)
     return True
 
 
@@ -193,7 +194,7 @@ def log_contact(db: Database, response_id: int, *, by: str | None, detail: dict)
     with transaction(db):
         record_event(db, response_id, iso(utcnow()), by, "contact", detail)
         f = followups_table.c
-        status = db.execute(sa.select(f.status).where(f.response_id == response_id)).scalar_one()
+        status = value(db, sa.select(f.status).where(f.response_id == response_id))
         if status == FOLLOWUP_NEW:
             update_followup(db, response_id, by=by, status=FOLLOWUP_CONTACTED)
 

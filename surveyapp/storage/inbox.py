@@ -23,7 +23,7 @@ from surveyapp.domain.vocabulary import (
 )
 from surveyapp.storage.audit import record_audit
 from surveyapp.storage.database import Database, is_postgres, iso
-from surveyapp.storage.statements import findable, insert, records
+from surveyapp.storage.statements import findable, insert, records, row, rows, value
 from surveyapp.storage.tables import (
     followup_events,
     followups,
@@ -111,25 +111,21 @@ def inbox_page(
         if filters.sort == "due"
         else (f.created_at.desc(), f.response_id.desc())
     )
-    total = db.execute(sa.select(sa.func.count()).select_from(followups).where(*where))
-    total = total.scalar_one()
+    total = value(db, sa.select(sa.func.count()).select_from(followups).where(*where))
     # The page's ids first, from followups alone (its index covers the filters and the
     # order), then their rows: a deep page skips index entries, not joined rows. (A
     # window count in the same pass is slower: it keeps every matching row.)
-    ids = (
-        db.execute(
-            sa.select(f.response_id)
-            .where(*where)
-            .order_by(*order)
-            .limit(page_size)
-            .offset((filters.page - 1) * page_size)
-        )
-        .scalars()
-        .all()
+    page = (
+        sa.select(f.response_id)
+        .where(*where)
+        .order_by(*order)
+        .limit(page_size)
+        .offset((filters.page - 1) * page_size)
     )
+    ids = [found["response_id"] for found in rows(db, page)]
     if not ids:
         return [], total
-    rows = records(
+    items = records(
         db,
         sa.select(
             f.response_id,
@@ -154,9 +150,9 @@ def inbox_page(
         .where(f.response_id.in_(ids))
         .order_by(*order),
     )
-    for row in rows:
-        row["answers"] = json.loads(row["answers"])
-    return rows, total
+    for item in items:
+        item["answers"] = json.loads(item["answers"])
+    return items, total
 
 
 def followup_item(db: Database, journey_id: str, response_id: int) -> dict[str, Any] | None:
@@ -201,23 +197,21 @@ def record_event(
 def history(db: Database, response_id: int) -> list[dict[str, Any]]:
     """A follow-up's changes, oldest first."""
     e = followup_events.c
-    rows = records(
+    events = records(
         db,
         sa.select(e.at, e.by, e.action, e.detail)
         .where(e.response_id == response_id)
         .order_by(e.id),
     )
-    for row in rows:
-        row["detail"] = json.loads(row["detail"] or "{}")
-    return rows
+    for event in events:
+        event["detail"] = json.loads(event["detail"] or "{}")
+    return events
 
 
 def target_hours(db: Database, journey_id: str) -> int:
     """The journey's target time to handle a moment of pain, in hours."""
     s = journey_settings.c
-    found = db.execute(
-        sa.select(s.followup_hours).where(s.journey_id == journey_id)
-    ).scalar_one_or_none()
+    found = value(db, sa.select(s.followup_hours).where(s.journey_id == journey_id))
     return found or FOLLOWUP_TARGET_HOURS
 
 
@@ -238,23 +232,35 @@ def set_target_hours(db: Database, journey_id: str, hours: int, *, by: str | Non
 def journey_digest(db: Database, journey_id: str) -> dict[str, Any] | None:
     """The journey's own digest (``to``, ``locale``, ``every``), or None."""
     s = journey_settings.c
-    row = db.execute(
+    found = row(
+        db,
         sa.select(s.digest_to, s.digest_locale, s.digest_every).where(
             s.journey_id == journey_id, s.digest_every.is_not(None)
-        )
-    ).first()
-    return {"to": json.loads(row[0]), "locale": row[1], "every": row[2]} if row else None
+        ),
+    )
+    if found is None:
+        return None
+    return {
+        "to": json.loads(found["digest_to"]),
+        "locale": found["digest_locale"],
+        "every": found["digest_every"],
+    }
 
 
 def journey_digests(db: Database) -> dict[str, dict[str, Any]]:
     """Every journey's own digest, by journey."""
     s = journey_settings.c
-    rows = db.execute(
-        sa.select(s.journey_id, s.digest_to, s.digest_locale, s.digest_every).where(
-            s.digest_every.is_not(None)
-        )
+    wanted = sa.select(s.journey_id, s.digest_to, s.digest_locale, s.digest_every).where(
+        s.digest_every.is_not(None)
     )
-    return {j: {"to": json.loads(to), "locale": loc, "every": every} for j, to, loc, every in rows}
+    return {
+        d["journey_id"]: {
+            "to": json.loads(d["digest_to"]),
+            "locale": d["digest_locale"],
+            "every": d["digest_every"],
+        }
+        for d in rows(db, wanted)
+    }
 
 
 def set_journey_digest(

@@ -65,13 +65,17 @@ def linked_responses(
     ]
 
 
-def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], increments_of) -> int:
+def load_simulated(
+    db: Database, journey_id: str, drawn: list[dict[str, Any]], increments_of
+) -> int:
     """Write simulated invitations and their responses in one transaction, keeping the
     tallies, follow-ups and their counts exactly as single submits would."""
     tallies: dict[tuple, dict[str, int]] = {}
     with transaction(db):
-        invited = (
-            db.execute(
+        invited = [
+            made["id"]
+            for made in rows(
+                db,
                 sa.insert(invitations).returning(invitations.c.id, sort_by_parameter_order=True),
                 [
                     {
@@ -85,14 +89,12 @@ def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], in
                         "expires_at": iso(row["created_at"]),
                         "answered_at": iso(row["created_at"]),
                     }
-                    for row in rows
+                    for row in drawn
                 ],
             )
-            .scalars()
-            .all()
-        )
+        ]
         answered = []
-        for invitation_id, row in zip(invited, rows, strict=True):
+        for invitation_id, row in zip(invited, drawn, strict=True):
             day = day_of(row["created_at"])
             answered.append(
                 {
@@ -113,15 +115,14 @@ def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], in
             total = tallies.setdefault(key, dict.fromkeys(TALLY_FIELDS, 0))
             for name, value in increments_of(row).items():
                 total[name] += value
-        stored = db.execute(
-            sa.insert(responses).returning(
-                responses.c.id, responses.c.moment_id, sort_by_parameter_order=True
-            ),
+        stored = rows(
+            db,
+            sa.insert(responses).returning(responses.c.id, sort_by_parameter_order=True),
             answered,
-        ).all()
+        )
         pains = [
-            {**item, "id": response_id}
-            for (response_id, _), item in zip(stored, answered, strict=True)
+            {**item, "id": made["id"]}
+            for made, item in zip(stored, answered, strict=True)
             if item["polarity"] == Polarity.NEGATIVE
         ]
         if pains:
@@ -147,4 +148,4 @@ def load_simulated(db: Database, journey_id: str, rows: list[dict[str, Any]], in
         )
         for moment_id, count in Counter(pain["moment_id"] for pain in pains).items():
             count_open(db, journey_id, moment_id, count)
-    return len(rows)
+    return len(drawn)

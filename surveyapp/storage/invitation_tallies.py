@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database
-from surveyapp.storage.statements import counting_upsert, execute, once_per_dialect
+from surveyapp.storage.statements import counting_upsert, execute, once_per_dialect, rows
 from surveyapp.storage.tables import invitation_tallies
 
 KEY = ("journey_id", "moment_id", "day", "locale")
@@ -68,9 +68,9 @@ def funnel(
         where.append(t.day <= until.isoformat())
     if locale:
         where.append(t.locale == locale)
-    rows = db.execute(
-        sa.select(t.moment_id, *(sa.func.sum(t[s]) for s in STEPS))
+    summed = (
+        sa.select(t.moment_id, *(sa.func.sum(t[s]).label(s) for s in STEPS))
         .where(*where)
         .group_by(t.moment_id)
-    ).all()
-    return {row[0]: dict(zip(STEPS, map(int, row[1:]), strict=True)) for row in rows}
+    )
+    return {found["moment_id"]: {s: int(found[s]) for s in STEPS} for found in rows(db, summed)}

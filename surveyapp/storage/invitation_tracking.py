@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import INVITATION_STATES
 from surveyapp.storage.database import Database, iso
+from surveyapp.storage.statements import records, rows, value
 from surveyapp.storage.tables import invitation_skips, invitations
 
 i = invitations.c
@@ -117,17 +118,16 @@ def invitation_list(
         ]
         table = invitations
     if known_total is None:
-        known_total = db.execute(
-            sa.select(sa.func.count()).select_from(table).where(*where)
-        ).scalar_one()
-    rows = db.execute(
+        known_total = value(db, sa.select(sa.func.count()).select_from(table).where(*where))
+    page = records(
+        db,
         sa.select(*columns)
         .where(*where)
         .order_by(table.c.id.desc())
         .limit(query.size)
-        .offset((query.page - 1) * query.size)
-    ).mappings()
-    return [dict(r) for r in rows], known_total
+        .offset((query.page - 1) * query.size),
+    )
+    return page, known_total
 
 
 def _resendable(journey_id: str, moment_id: str, now: datetime) -> list:
@@ -145,14 +145,14 @@ def _resendable(journey_id: str, moment_id: str, now: datetime) -> list:
 def failed_count(db: Database, journey_id: str, moment_id: str, now: datetime) -> int:
     """How many of a moment's failed invitations may be sent again."""
     where = _resendable(journey_id, moment_id, now)
-    return db.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
+    return value(db, sa.select(sa.func.count()).where(*where))
 
 
 def skipped_count(db: Database, journey_id: str, moment_id: str) -> int:
     s = invitation_skips.c
-    return db.execute(
-        sa.select(sa.func.count()).where(s.journey_id == journey_id, s.moment_id == moment_id)
-    ).scalar_one()
+    return value(
+        db, sa.select(sa.func.count()).where(s.journey_id == journey_id, s.moment_id == moment_id)
+    )
 
 
 def state_counts(db: Database, journey_id: str, moment_id: str, now: datetime) -> dict[str, int]:
@@ -160,13 +160,12 @@ def state_counts(db: Database, journey_id: str, moment_id: str, now: datetime) -
     (it reads every one of them: for tests and reports, not for each page)."""
     state = state_of(now)
     counts = dict.fromkeys(INVITATION_STATES, 0)
-    counts.update(
-        db.execute(
-            sa.select(state, sa.func.count())
-            .where(i.journey_id == journey_id, i.moment_id == moment_id)
-            .group_by(state)
-        ).all()
+    counted = (
+        sa.select(state.label("state"), sa.func.count().label("n"))
+        .where(i.journey_id == journey_id, i.moment_id == moment_id)
+        .group_by(state)
     )
+    counts.update((found["state"], found["n"]) for found in rows(db, counted))
     counts["skipped"] = skipped_count(db, journey_id, moment_id)
     return counts
 
@@ -174,7 +173,7 @@ def state_counts(db: Database, journey_id: str, moment_id: str, now: datetime) -
 def failed_ids(db: Database, journey_id: str, moment_id: str, now: datetime) -> list[int]:
     """The invitations whose email failed and that may still be answered."""
     where = _resendable(journey_id, moment_id, now)
-    return list(db.execute(sa.select(i.id).where(*where)).scalars())
+    return [found["id"] for found in rows(db, sa.select(i.id).where(*where))]
 
 
 def batch_rows(db: Database, batch: str) -> list[dict[str, Any]]:
@@ -186,6 +185,4 @@ def batch_rows(db: Database, batch: str) -> list[dict[str, Any]]:
     skipped = sa.select(
         s.journey_id, s.customer_ref, s.email, s.locale, sa.null().label("token"), s.reason
     ).where(s.batch == batch)
-    rows = [dict(r) for r in db.execute(made.order_by(i.id)).mappings()]
-    rows += [dict(r) for r in db.execute(skipped.order_by(s.id)).mappings()]
-    return rows
+    return records(db, made.order_by(i.id)) + records(db, skipped.order_by(s.id))

@@ -11,7 +11,17 @@ import sqlalchemy as sa
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.invitation_tallies import count_made, count_steps
 from surveyapp.storage.journeys import current_journey
-from surveyapp.storage.statements import findable, insert, prepared, record, records, row
+from surveyapp.storage.statements import (
+    Record,
+    findable,
+    insert,
+    prepared,
+    record,
+    records,
+    row,
+    rows,
+    value,
+)
 from surveyapp.storage.tables import (
     followups,
     invitation_skips,
@@ -62,13 +72,12 @@ def _chunks(items: list, size: int = 500) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def recent_invitations(
-    db: Database, customer_refs: list[str], since: datetime
-) -> list[tuple[str, str, str]]:
-    """(customer, journey, moment) of each invitation these customers got since ``since``."""
-    found: list[tuple[str, str, str]] = []
+def recent_invitations(db: Database, customer_refs: list[str], since: datetime) -> list[Record]:
+    """``customer_ref``, ``journey_id`` and ``moment_id`` of each invitation these
+    customers got since ``since``."""
+    found: list[Record] = []
     for chunk in _chunks(customer_refs):
-        found += db.execute(_RECENT, {"refs": chunk, "since": iso(since)}).all()
+        found += rows(db, _RECENT, {"refs": chunk, "since": iso(since)})
     return found
 
 
@@ -88,7 +97,7 @@ def opted_out(db: Database, customer_hashes: list[str]) -> set[str]:
     """Which of these customers asked never to be surveyed again."""
     found: set[str] = set()
     for chunk in _chunks(customer_hashes):
-        found |= set(db.execute(_OPTED_OUT, {"hashes": chunk}).scalars())
+        found |= {r["customer_hash"] for r in rows(db, _OPTED_OUT, {"hashes": chunk})}
     return found
 
 
@@ -257,7 +266,7 @@ def reminders_due_count(
     """How many of a moment's invitations are due a reminder (before the opt-outs made
     from other invitations are taken out: at most this many are sent)."""
     where = _reminder_due(journey_id, moment_id, older_than, now)
-    return db.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
+    return value(db, sa.select(sa.func.count()).where(*where))
 
 
 def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:

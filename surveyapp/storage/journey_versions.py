@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from surveyapp.domain.errors import Conflict
 from surveyapp.domain.journeys import Journey
 from surveyapp.storage.database import Database
+from surveyapp.storage.statements import rows, value
 from surveyapp.storage.tables import journey_versions
 
 v = journey_versions.c
@@ -27,8 +28,7 @@ class StaleVersion(Conflict):
 
 def latest_number(db: Database, journey_id: str) -> int:
     """The number of the journey's newest version (0: none)."""
-    found = db.execute(sa.select(sa.func.max(v.number)).where(v.journey_id == journey_id))
-    return found.scalar_one() or 0
+    return value(db, sa.select(sa.func.max(v.number)).where(v.journey_id == journey_id)) or 0
 
 
 def add_version(
@@ -52,11 +52,12 @@ def add_version(
 
 def versions(db: Database, journey_id: str) -> list[dict[str, Any]]:
     """The journey's versions, newest first: number, author, time, moments."""
-    rows = db.execute(
+    published = rows(
+        db,
         sa.select(v.number, v.author, v.created_at, v.definition)
         .where(v.journey_id == journey_id)
-        .order_by(v.number.desc())
-    ).mappings()
+        .order_by(v.number.desc()),
+    )
     return [
         {
             "number": r["number"],
@@ -64,13 +65,13 @@ def versions(db: Database, journey_id: str) -> list[dict[str, Any]]:
             "created_at": r["created_at"],
             "moments": len(json.loads(r["definition"])["moments"]),
         }
-        for r in rows
+        for r in published
     ]
 
 
 def version(db: Database, journey_id: str, number: int) -> Journey | None:
     """The journey as its version ``number`` defined it."""
-    row = db.execute(
-        sa.select(v.definition).where(v.journey_id == journey_id, v.number == number)
-    ).first()
-    return Journey.from_dict(json.loads(row[0])) if row else None
+    definition = value(
+        db, sa.select(v.definition).where(v.journey_id == journey_id, v.number == number)
+    )
+    return Journey.from_dict(json.loads(definition)) if definition else None

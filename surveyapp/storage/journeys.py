@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from surveyapp.domain.journeys import Journey, Moment
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.journey_versions import StaleVersion, add_version, latest_number
-from surveyapp.storage.statements import findable, insert, prepared, records, row, value
+from surveyapp.storage.statements import findable, insert, prepared, records, row, rows, value
 from surveyapp.storage.tables import daily_tallies, logos, moments, responses
 from surveyapp.storage.tables import journeys as journeys_table
 from surveyapp.storage.transactions import lock, transaction
@@ -50,10 +50,8 @@ def logo(db: Database, sha256: str) -> tuple[str, bytes] | None:
     """A stored logo's content type and bytes."""
     if not findable(sha256):
         return None
-    row = db.execute(
-        sa.select(logos.c.content_type, logos.c.data).where(logos.c.sha256 == sha256)
-    ).first()
-    return (row[0], bytes(row[1])) if row else None
+    found = row(db, sa.select(logos.c.content_type, logos.c.data).where(logos.c.sha256 == sha256))
+    return (found["content_type"], bytes(found["data"])) if found else None
 
 
 def store_journeys(
@@ -90,14 +88,14 @@ MOMENT_FIELDS = ("position", "kind", "channel", "name", "questions")
 
 def _store_journey(db: Database, journey: Journey, now: str, author: str | None) -> LoadReport:
     j, m = journeys_table.c, moments.c
-    row = db.execute(sa.select(j.digest, j.definition).where(j.id == journey.id)).first()
-    if row and row[0] == journey.digest:
+    stored = row(db, sa.select(j.digest, j.definition).where(j.id == journey.id))
+    if stored and stored["digest"] == journey.digest:
         return LoadReport(journey.id, "unchanged")
     try:
-        previous = journey_of(row[0], row[1]) if row else None
+        previous = journey_of(stored["digest"], stored["definition"]) if stored else None
     except (KeyError, TypeError, ValueError):
         previous = None  # a file from before definitions were kept: its moments' columns
-    report = LoadReport(journey.id, "updated" if row else "created")
+    report = LoadReport(journey.id, "updated" if stored else "created")
     logo = journey.branding.logo if journey.branding else None
     if logo is not None and logo.data is not None:
         db.execute(
@@ -132,7 +130,7 @@ def _store_journey(db: Database, journey: Journey, now: str, author: str | None)
     for position, moment in enumerate(journey.moments):
         values = _moment_row(journey.id, position, moment)
         old = existing.pop(moment.id, None)
-        if row and old is None:
+        if stored and old is None:
             report.added.append(moment.id)
         elif old is not None:
             if old["retired"]:
@@ -248,8 +246,8 @@ def retired_moments(db: Database, journey_id: str) -> list[Moment]:
 def all_journeys(db: Database) -> list[Journey]:
     """Every stored journey, in id order, in one query."""
     j = journeys_table.c
-    rows = db.execute(sa.select(j.digest, j.definition).order_by(j.id))
-    return [journey_of(digest, definition) for digest, definition in rows]
+    stored = rows(db, sa.select(j.digest, j.definition).order_by(j.id))
+    return [journey_of(found["digest"], found["definition"]) for found in stored]
 
 
 def list_journeys(db: Database) -> list[dict[str, Any]]:

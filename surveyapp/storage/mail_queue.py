@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso
 from surveyapp.storage.invitations import COLUMNS
-from surveyapp.storage.statements import insert, records
+from surveyapp.storage.statements import insert, records, value
 from surveyapp.storage.tables import invitations, mail_queue
 from surveyapp.storage.transactions import transaction
 
@@ -91,4 +91,4 @@ def queued_count(db: Database, journey_id: str, moment_id: str | None = None) ->
     where += [i.moment_id == moment_id] if moment_id else []
     # From the queue (short) to each of its invitations: never a scan of the invitations.
     mine = sa.exists().where(*where)
-    return db.execute(sa.select(sa.func.count()).select_from(mail_queue).where(mine)).scalar_one()
+    return value(db, sa.select(sa.func.count()).select_from(mail_queue).where(mine))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from surveyapp.domain.vocabulary import RECOVERY_GLORY
 from surveyapp.storage.database import Database, iso, parse_iso, utcnow
 from surveyapp.storage.inbox import record_event
-from surveyapp.storage.statements import insert, records
+from surveyapp.storage.statements import insert, records, rows, value
 from surveyapp.storage.tables import followup_events, followups, recoveries
 from surveyapp.storage.transactions import transaction
 
@@ -31,7 +31,8 @@ def start_recovery(
     in its history; False (nothing changed) if one was already sent for it."""
     now = iso(utcnow())
     with transaction(db):
-        started = db.execute(
+        started = value(
+            db,
             insert(db, recoveries)
             .values(
                 response_id=item["response_id"],
@@ -46,8 +47,8 @@ def start_recovery(
             )
             .on_conflict_do_nothing(index_elements=["response_id"])
             # RETURNING, not rowcount: PostgreSQL's driver may count -1 for DO NOTHING.
-            .returning(recoveries.c.response_id)
-        ).first()
+            .returning(recoveries.c.response_id),
+        )
         if started is not None:
             record_event(db, item["response_id"], now, by, "recovery", {"to": email})
     return started is not None
@@ -81,34 +82,35 @@ def answer_recovery(db: Database, token_hash: str, answer: str) -> bool:
     now = iso(utcnow())
     r = recoveries.c
     with transaction(db):
-        claimed = db.execute(
+        claimed = value(
+            db,
             sa.update(recoveries)
             .where(r.token_hash == token_hash, r.answered_at.is_(None), r.expires_at > now)
             .values(answer=answer, answered_at=now)
-            .returning(r.response_id)
-        ).first()
+            .returning(r.response_id),
+        )
         if claimed is None:
             return False
-        record_event(db, claimed[0], now, None, "recovered", {"answer": answer})
+        record_event(db, claimed, now, None, "recovered", {"answer": answer})
     return True
 
 
 def recovery_counts(db: Database, journey_id: str) -> dict[str, dict[str, int]]:
     """Per moment: recovery surveys sent, answered, and answered "yes" (glory)."""
     r = recoveries.c
-    rows = db.execute(
+    counted = (
         sa.select(
             r.moment_id,
-            sa.func.count(),
-            sa.func.count(r.answered_at),
-            sa.func.count().filter(r.answer == RECOVERY_GLORY),
+            sa.func.count().label("sent"),
+            sa.func.count(r.answered_at).label("answered"),
+            sa.func.count().filter(r.answer == RECOVERY_GLORY).label("glory"),
         )
         .where(r.journey_id == journey_id)
         .group_by(r.moment_id)
     )
     return {
-        moment: {"sent": sent, "answered": answered, "glory": glory}
-        for moment, sent, answered, glory in rows
+        c["moment_id"]: {"sent": c["sent"], "answered": c["answered"], "glory": c["glory"]}
+        for c in rows(db, counted)
     }
 
 
@@ -124,9 +126,7 @@ def resolution_hours(
     if until:
         where.append(f.created_at < (until + timedelta(days=1)).isoformat())
     hours: dict[str, list[float]] = defaultdict(list)
-    for moment, created, resolved in db.execute(
-        sa.select(f.moment_id, f.created_at, f.resolved_at).where(*where)
-    ):
-        took = parse_iso(resolved) - parse_iso(created)
-        hours[moment].append(max(0.0, took.total_seconds() / 3600))
+    for item in rows(db, sa.select(f.moment_id, f.created_at, f.resolved_at).where(*where)):
+        took = parse_iso(item["resolved_at"]) - parse_iso(item["created_at"])
+        hours[item["moment_id"]].append(max(0.0, took.total_seconds() / 3600))
     return dict(hours)

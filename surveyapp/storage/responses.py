@@ -16,7 +16,7 @@ from surveyapp.domain.vocabulary import FOLLOWUP_NEW, Polarity
 from surveyapp.storage.database import Database, day_of, iso, utcnow
 from surveyapp.storage.followups import count_open, open_followup
 from surveyapp.storage.invitation_tallies import count_steps
-from surveyapp.storage.statements import prepared, records, row, value
+from surveyapp.storage.statements import prepared, records, row, stream, value
 from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import add_to_tallies, filters
 from surveyapp.storage.transactions import transaction
@@ -186,7 +186,7 @@ def count_responses(db: Database, journey_id: str | None = None) -> int:
     statement = sa.select(sa.func.count()).select_from(responses)
     if journey_id is not None:
         statement = statement.where(responses.c.journey_id == journey_id)
-    return db.execute(statement).scalar_one()
+    return value(db, statement)
 
 
 RESPONSE_EXPORT_COLUMNS = (
@@ -215,7 +215,7 @@ def iter_responses(
         .execution_options(yield_per=1000)
     )
     # Streamed: a server-side cursor on PostgreSQL, so a large export is not held in memory.
-    for found in db.execute(statement).mappings():
+    for found in stream(db, statement):
         data = dict(found)
         data["answers"] = json.loads(data["answers"])
         yield data

@@ -1,10 +1,11 @@
 """Running a query: the one way storage modules do it, and the statements they share.
 
-Every query goes through :func:`rows`, :func:`row`, :func:`value` or :func:`execute`,
-which return one shape (row mappings: ``row["digest"]``) and raise one kind of error
-(SQLAlchemy's: a database that goes away is an ``OperationalError`` and the connection
-is invalidated). A statement built once for a hot path is declared with :func:`prepared`
-(or :func:`once_per_dialect`); those four functions then run it on the driver's cursor.
+Every query goes through :func:`rows`, :func:`row`, :func:`value`, :func:`stream` or
+:func:`execute`, which return one shape (row mappings: ``row["digest"]``) and raise one
+kind of error (SQLAlchemy's: a database that goes away is an ``OperationalError`` and the
+connection is invalidated). A statement built once for a hot path is declared with
+:func:`prepared` (or :func:`once_per_dialect`); ``rows``, ``row``, ``value`` and
+``execute`` then run it on the driver's cursor.
 
 Why a fast path at all: SQLAlchemy's execution machinery costs about 15 µs a statement
 (``benchmarks/profile_submit.py``), and a submit runs seven. The fast path keeps what
@@ -17,7 +18,7 @@ error is translated and invalidates a dead connection exactly as SQLAlchemy does
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -108,6 +109,13 @@ def row(db: Database, statement, params: Mapping[str, Any] | None = None) -> Rec
         found = cursor.fetchone()
         return None if found is None else dict(zip(_names(cursor), found, strict=True))
     return db.execute(statement, params).mappings().first()
+
+
+def stream(db: Database, statement, params: Mapping[str, Any] | None = None) -> Iterator[Record]:
+    """The rows of a SELECT one at a time, for reads too large to hold (an export): give
+    the statement ``execution_options(yield_per=...)`` and PostgreSQL streams them from a
+    server-side cursor."""
+    yield from db.execute(statement, params).mappings()
 
 
 def value(db: Database, statement, params: Mapping[str, Any] | None = None) -> Any:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 
 from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.storage.database import Database
-from surveyapp.storage.statements import counting_upsert, execute, once_per_dialect
+from surveyapp.storage.statements import counting_upsert, execute, once_per_dialect, rows
 from surveyapp.storage.tables import daily_tallies
 from surveyapp.storage.transactions import transaction
 
@@ -69,8 +69,8 @@ def moment_tallies(
         .group_by(t.c.moment_id)
     )
     return {
-        row.moment_id: {f: int(row._mapping[f]) for f in TALLY_FIELDS}
-        for row in db.execute(statement)
+        found["moment_id"]: {f: int(found[f]) for f in TALLY_FIELDS}
+        for found in rows(db, statement)
     }
 
 
@@ -93,8 +93,8 @@ def two_periods(
         .group_by(which)
     )
     totals = ({f: 0 for f in TALLY_FIELDS}, {f: 0 for f in TALLY_FIELDS})
-    for row in db.execute(statement).mappings():
-        totals[row["which"]].update({f: int(row[f]) for f in TALLY_FIELDS})
+    for found in rows(db, statement):
+        totals[found["which"]].update({f: int(found[f]) for f in TALLY_FIELDS})
     return totals
 
 
@@ -135,8 +135,8 @@ def weekly_tallies(
         .order_by(week)
     )
     weeks: dict[str, list[dict[str, Any]]] = {}
-    for row in db.execute(statement).mappings():
-        found = dict(row)
+    for summed in rows(db, statement):
+        found = dict(summed)
         weeks.setdefault(found.pop("moment_id"), []).append(
             {"week": found["week"], **{f: int(found[f]) for f in WEEK_FIELDS}}
         )

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import RESPONSE_EVENTS, Polarity
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import prepared, records, rows
+from surveyapp.storage.statements import prepared, records, rows, value
 from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
 from surveyapp.storage.transactions import transaction
 
@@ -22,7 +22,8 @@ CLAIM_LEASE = timedelta(minutes=2)
 
 def add_webhook(db: Database, journey_id: str, url: str, secret: str, events: list[str]) -> int:
     with transaction(db):
-        return db.execute(
+        return value(
+            db,
             sa.insert(webhook_endpoints)
             .values(
                 journey_id=journey_id,
@@ -31,8 +32,8 @@ def add_webhook(db: Database, journey_id: str, url: str, secret: str, events: li
                 events=",".join(events),
                 created_at=iso(utcnow()),
             )
-            .returning(webhook_endpoints.c.id)
-        ).scalar_one()
+            .returning(webhook_endpoints.c.id),
+        )
 
 
 def list_webhooks(db: Database, journey_id: str | None = None) -> list[dict[str, Any]]:

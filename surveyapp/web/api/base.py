@@ -112,12 +112,12 @@ def idempotent(compute: Callable[[], tuple[Any, int]]) -> tuple[Any, int, bool]:
         storage.lock(db, f"idempotency:{g.api_key['id']}:{key}")
         earlier = storage.apikeys.get_idempotent(db, g.api_key["id"], key)
         if earlier:
-            if earlier[0] != request_hash:
+            if earlier["request_hash"] != request_hash:
                 raise Invalid(
                     "This Idempotency-Key was used for a different request.",
                     code="idempotency_key_reused",
                 )
-            return json.loads(earlier[2]), earlier[1], True
+            return json.loads(earlier["body"]), earlier["status"], True
         body, status = compute()
         storage.apikeys.save_idempotent(
             db, g.api_key["id"], key, request_hash, status, json.dumps(body)

@@ -51,8 +51,9 @@ def _guessing(client: str) -> bool:
     """Has this client tried too many unknown links lately? (Checked before any lookup.)"""
     now = storage.utcnow()
     return any(
-        failures >= GUESSES_ALLOWED and now - storage.parse_iso(last) < GUESS_MEMORY
-        for failures, last in storage.accounts.recent_failures(get_db(), [f"token:{client}"])
+        found["failures"] >= GUESSES_ALLOWED
+        and now - storage.parse_iso(found["last_at"]) < GUESS_MEMORY
+        for found in storage.accounts.recent_failures(get_db(), [f"token:{client}"])
     )
 
 
