@@ -303,8 +303,8 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
         second.get_by_role("button", name="Română").click()
         preview = page.frame_locator("iframe[name=preview]")
         expect(preview.locator("h1")).to_have_text("Le repas")
-        second.get_by_label("Nom en Română").fill("Masa")
-        expect(preview.locator("h1")).to_have_text("Masa")
+        second.get_by_label("Nom en Română").fill("Masa")  # debounced, then posted
+        expect(preview.locator("h1")).to_have_text("Masa", timeout=30_000)
         page.get_by_role("button", name="Publier").click()
         expect(page.get_by_role("status").first).to_contain_text("La version 1 est publiée")
 
@@ -379,6 +379,33 @@ def test_a_language_ticked_before_the_editors_script_runs_still_shows_its_fields
     page.unroute("**/editor.js")
     page.add_script_tag(url=f"{live_server}/static/editor.js")  # now it arrives
     expect(romanian).to_be_visible()
+    context.close()
+
+
+@pytest.mark.sqlite_only  # the page's script, the same on either engine
+def test_a_preview_asked_for_before_the_editors_script_runs_still_follows_the_typing(
+    browser, live_server, db
+):
+    """The preview shown when editor.js arrives (asked for before, or by the page posted
+    back) is the one that follows what is typed next."""
+    from surveyapp.services import accounts
+
+    accounts.create(db, "maria", "correct horse battery", "admin")
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    log_in_in_french(page, f"{live_server}/admin/")
+    page.route("**/editor.js", lambda route: route.abort())  # the script has not come yet
+    page.goto(f"{live_server}/admin/new-journey")
+    page.get_by_label("Marque, telle que les clients la lisent").fill("Le Bistrot")
+    first = page.locator("#moment-0")
+    first.get_by_label("Nom en Français").fill("L’accueil")
+    first.get_by_role("button", name="Français").click()  # posted to the frame, no script
+    preview = page.frame_locator("iframe[name=preview]")
+    expect(preview.locator("h1")).to_have_text("L’accueil")
+    page.unroute("**/editor.js")
+    page.add_script_tag(url=f"{live_server}/static/editor.js")  # now it arrives
+    first.get_by_label("Nom en Français").fill("La bienvenue")
+    expect(preview.locator("h1")).to_have_text("La bienvenue", timeout=30_000)
     context.close()
 
 

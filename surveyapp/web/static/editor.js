@@ -36,9 +36,22 @@
     var button = event.target.closest("button[formtarget='preview']");
     if (button) { lastPreview = button; }
   });
+  // The preview asked for before this deferred script ran (or by a page posted back) is
+  // the one the frame shows: its address is that button's formaction.
+  function shownPreview() {
+    var frame = document.querySelector("iframe[name=preview]");
+    var shown = null;
+    try { shown = frame && frame.contentWindow.location.href; } catch (e) { return null; }
+    var buttons = form.querySelectorAll("button[formtarget='preview']");
+    for (var i = 0; i < buttons.length; i += 1) {
+      if (buttons[i].formAction === shown) { return buttons[i]; }
+    }
+    return null;
+  }
   function refreshPreview() {
-    if (lastPreview && typeof form.requestSubmit === "function") {
-      form.requestSubmit(lastPreview);
+    var button = lastPreview || shownPreview();
+    if (button && typeof form.requestSubmit === "function") {
+      form.requestSubmit(button);
     }
   }
   form.addEventListener("input", function () {
