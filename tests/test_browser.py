@@ -360,7 +360,7 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
 
 
 @pytest.mark.sqlite_only  # the page's script, the same on either engine
-def test_a_language_ticked_before_the_editors_script_runs_still_shows_its_fields(
+def test_a_language_ticked_or_a_kind_chosen_before_the_editors_script_runs_still_shows(
     browser, live_server, db
 ):
     """A quick hand (or a slow phone) ticks a language while editor.js is still on its way:
@@ -374,11 +374,16 @@ def test_a_language_ticked_before_the_editors_script_runs_still_shows_its_fields
     page.route("**/editor.js", lambda route: route.abort())  # the script has not come yet
     page.goto(f"{live_server}/admin/new-journey")
     page.get_by_role("checkbox", name="Română").check()
+    page.locator("#moment-0").get_by_label("Type de moment").select_option("amot")
     romanian = page.locator("#moment-0").get_by_label("Nom en Română")
     assert not romanian.is_visible()
     page.unroute("**/editor.js")
     page.add_script_tag(url=f"{live_server}/static/editor.js")  # now it arrives
     expect(romanian).to_be_visible()
+    explained = page.locator("#moment-0 .kind-explanation")
+    expect(explained).to_have_text(
+        "Entre l’achat et la réception\u202f: confirmation, livraison, attente."
+    )
     context.close()
 
 

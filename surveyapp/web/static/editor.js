@@ -30,6 +30,11 @@
     });
   }
 
+  function explain(kind) {
+    var help = document.getElementById(kind.id + "-help");
+    if (help && explanations[kind.value]) { help.textContent = explanations[kind.value]; }
+  }
+
   var lastPreview = null;
   var timer = null;
   form.addEventListener("click", function (event) {
@@ -61,9 +66,8 @@
   form.addEventListener("change", function (event) {
     var target = event.target;
     if (target.matches("input[data-locale]")) { showLocales(); }
-    if (target.matches("select[id$='-kind']")) {
-      var help = document.getElementById(target.id + "-help");
-      if (help && explanations[target.value]) { help.textContent = explanations[target.value]; }
-    }
+    if (target.matches("select[id$='-kind']")) { explain(target); }
   });
+  // As for the languages: a kind chosen before the script ran gets its explanation.
+  form.querySelectorAll("select[id$='-kind']").forEach(explain);
 })();
