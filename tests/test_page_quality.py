@@ -130,6 +130,11 @@ ADMIN_PAGES = [
 ]
 
 
+# A form posted back is awaited with expect_navigation (its response, and the new page
+# loaded), never expect_response alone: the response can arrive before the page that
+# shows it, and a page read then is empty.
+
+
 def check_axe(page, url) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -195,7 +200,7 @@ def test_customer_pages_pass_axe_and_the_nu_html_checker(pages, populated, tmp_p
         visit(template.format(lang=lang, lang_cafe=lang_cafe, token=token, reset=RESET_PATHS[-1]))
     # a survey sent back with an answer missing: errors next to the fields
     page.goto(f"{live_server}/j/saas-onboarding/reviews?lang={lang}")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with page.expect_navigation() as posted:
         page.locator("#survey > button[type=submit]").last.click()
     assert posted.value.status == 422
     sources[f"errors-{lang}"] = posted.value.text()
@@ -223,7 +228,7 @@ def test_next_steps_and_the_recovery_survey_pass_axe_and_the_nu_html_checker(pag
 
     # The recovery survey sent back without an answer, then answered: its thank-you page.
     page.goto(f"{live_server}/r/{RECOVERY_TOKEN}?lang=ro")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with page.expect_navigation() as posted:
         page.locator("#survey button[type=submit]").click()
     assert posted.value.status == 422
     pages.keep("recovery without an answer")
@@ -251,14 +256,14 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
         page.goto(f"{live_server}/admin/j/cafe/m/meal/invite?lang={lang}")
         page.set_input_files("#customers", str(customers))
         page.set_checked("#skip_invalid", skip)
-        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        with page.expect_navigation() as posted:
             page.locator("main form button[type=submit]").click()
         assert posted.value.status == (200 if skip else 422)
         label = f"invite, {'skipping' if skip else 'refusing'} a bad row ({lang})"
         pages.keep(label)
     # the inbox: a bulk action with nothing ticked; an item, assigned, with its history
     page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with page.expect_navigation() as posted:
         page.locator("#bulk button[type=submit]").click()
     assert posted.value.status == 422
     pages.keep(f"inbox, nothing ticked ({lang})")
@@ -274,7 +279,7 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
     page.locator("table.inbox tbody th a").first.click()
     page.fill("#body", "")
     page.evaluate("document.querySelector('#body').removeAttribute('required')")
-    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+    with page.expect_navigation() as posted:
         page.locator("#contact button[type=submit]").click()
     assert posted.value.status == 422
     pages.keep(f"contact form refused ({lang})")
@@ -288,7 +293,7 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
     ):
         if label == "problems":
             page.fill("#brand", "")
-        with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        with page.expect_navigation() as posted:
             page.locator(f"main .publish button[value={button}]").click()
         assert posted.value.status == status, label
         pages.keep(f"editor, {label} ({lang})")
