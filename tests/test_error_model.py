@@ -67,3 +67,9 @@ def test_a_refusal_in_the_cli_is_one_line_and_exit_status_1(run_cli, loaded):
     assert result.output.strip().splitlines() == [
         "Error: No journey 'nowhere'. Known: cafe, saas-onboarding"
     ]
+
+
+def test_a_refusal_in_plain_english_reads_as_its_status_in_the_readers_language(refusing):
+    page = refusing.get("/test-refusal/missing", headers={"Accept-Language": "fr"})
+    assert page.status_code == 404
+    assert "No journey" not in page.text and "Page introuvable" in page.text

@@ -23,11 +23,10 @@ from surveyapp.cli import (
 
 class _Commands(click.Group):
     """The command group, the CLI's face of every error: a refusal of the service
-    (domain/errors.py), a wrong setting or an unreachable database is one line on stderr
-    and exit status 1, from every command."""
+    (domain/errors.py; an unreachable database is one) or a wrong setting is one line on
+    stderr and exit status 1, from every command."""
 
     def invoke(self, ctx):
-        from surveyapp import storage
         from surveyapp.domain.errors import Refusal
         from surveyapp.settings import ConfigurationError
 
@@ -36,7 +35,7 @@ class _Commands(click.Group):
         except Refusal as exc:
             where = "; ".join(f"{p.path}: {p.reason}" for p in exc.problems)
             raise click.ClickException(f"{exc} ({where})" if where else str(exc)) from None
-        except (ConfigurationError, storage.DatabaseUnavailable) as exc:
+        except ConfigurationError as exc:
             raise click.ClickException(str(exc)) from None
 
 

@@ -95,19 +95,21 @@ def problem(
 
 def refused(exc: Refusal):
     """A refusal's face: a problem under /api/ (English), else a page in the reader's
-    language."""
+    language: its message if it is a translatable Message, the status's own text if it
+    is plain English (written for the API and the CLI)."""
     if request.path.startswith("/api/"):
         return problem(exc.status, exc.code, exc.text("en"), exc.problems, exc.headers)
-    body, status = error_page(exc.status)
-    if exc.message:
-        locale = current_locale()
-        body = render_template(
-            "error.html",
-            title=i18n.translate(locale, _texts(exc.status)[0]),
-            message=exc.text(locale),
-            status=status,
-        )
-    return body, status, exc.headers
+    if not isinstance(exc.message, i18n.Message):
+        body, status = error_page(exc.status)
+        return body, status, exc.headers
+    locale = current_locale()
+    body = render_template(
+        "error.html",
+        title=i18n.translate(locale, _texts(exc.status)[0]),
+        message=exc.text(locale),
+        status=exc.status,
+    )
+    return body, exc.status, exc.headers
 
 
 def _texts(status: int) -> tuple[str, str]:
