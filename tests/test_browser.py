@@ -359,26 +359,36 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
         stop_server(server)
 
 
-@pytest.mark.sqlite_only  # the page's script, the same on either engine
-def test_a_language_ticked_or_a_kind_chosen_before_the_editors_script_runs_still_shows(
-    browser, live_server, db
-):
-    """A quick hand (or a slow phone) ticks a language while editor.js is still on its way:
-    once it runs, the language's fields are shown, as if ticked after."""
+def _editor_without_its_script(browser, live_server, db):
+    """maria's new-journey page in French, editor.js held back (it has not come yet)."""
     from surveyapp.services import accounts
 
     accounts.create(db, "maria", "correct horse battery", "admin")
     context = browser.new_context(locale="fr-FR")
     page = context.new_page()
     log_in_in_french(page, f"{live_server}/admin/")
-    page.route("**/editor.js", lambda route: route.abort())  # the script has not come yet
+    page.route("**/editor.js", lambda route: route.abort())
     page.goto(f"{live_server}/admin/new-journey")
+    return context, page
+
+
+def _let_the_script_arrive(page, live_server) -> None:
+    page.unroute("**/editor.js")
+    page.add_script_tag(url=f"{live_server}/static/editor.js")
+
+
+@pytest.mark.sqlite_only  # the page's script, the same on either engine
+def test_a_language_ticked_or_a_kind_chosen_before_the_editors_script_runs_still_shows(
+    browser, live_server, db
+):
+    """A quick hand (or a slow phone) ticks a language while editor.js is still on its way:
+    once it runs, the language's fields are shown, as if ticked after."""
+    context, page = _editor_without_its_script(browser, live_server, db)
     page.get_by_role("checkbox", name="Română").check()
     page.locator("#moment-0").get_by_label("Type de moment").select_option("amot")
     romanian = page.locator("#moment-0").get_by_label("Nom en Română")
     assert not romanian.is_visible()
-    page.unroute("**/editor.js")
-    page.add_script_tag(url=f"{live_server}/static/editor.js")  # now it arrives
+    _let_the_script_arrive(page, live_server)
     expect(romanian).to_be_visible()
     explained = page.locator("#moment-0 .kind-explanation")
     expect(explained).to_have_text(
@@ -393,22 +403,14 @@ def test_a_preview_asked_for_before_the_editors_script_runs_still_follows_the_ty
 ):
     """The preview shown when editor.js arrives (asked for before, or by the page posted
     back) is the one that follows what is typed next."""
-    from surveyapp.services import accounts
-
-    accounts.create(db, "maria", "correct horse battery", "admin")
-    context = browser.new_context(locale="fr-FR")
-    page = context.new_page()
-    log_in_in_french(page, f"{live_server}/admin/")
-    page.route("**/editor.js", lambda route: route.abort())  # the script has not come yet
-    page.goto(f"{live_server}/admin/new-journey")
+    context, page = _editor_without_its_script(browser, live_server, db)
     page.get_by_label("Marque, telle que les clients la lisent").fill("Le Bistrot")
     first = page.locator("#moment-0")
     first.get_by_label("Nom en Français").fill("L’accueil")
     first.get_by_role("button", name="Français").click()  # posted to the frame, no script
     preview = page.frame_locator("iframe[name=preview]")
     expect(preview.locator("h1")).to_have_text("L’accueil")
-    page.unroute("**/editor.js")
-    page.add_script_tag(url=f"{live_server}/static/editor.js")  # now it arrives
+    _let_the_script_arrive(page, live_server)
     first.get_by_label("Nom en Français").fill("La bienvenue")
     expect(preview.locator("h1")).to_have_text("La bienvenue", timeout=30_000)
     context.close()
