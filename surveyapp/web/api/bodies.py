@@ -85,16 +85,24 @@ class FollowupChangeBody(Strict):
     revision = WholeNumber(metadata={"description": "The revision the change was made on"})
 
 
-def load(schema: Schema, data: Any, *, code: str, message: str, where: str = "") -> dict:
-    """``data`` checked by ``schema``; an :class:`Invalid` with every problem by path
-    (``where`` before each, as ``invitations[3].customer``) if it is not right."""
+def check(schema: Schema, data: Any, where: str = "") -> tuple[dict | None, list[dict]]:
+    """``data`` as ``schema`` loads it, or None with every problem by path (``where``
+    before each, as ``invitations[3].customer``)."""
     if not isinstance(data, Mapping):
-        problem = {"path": where or "body", "reason": "must be a JSON object"}
-        raise Invalid(message, code=code, problems=[problem])
+        return None, [{"path": where or "body", "reason": "must be a JSON object"}]
     try:
-        return schema.load(data)
+        return schema.load(data), []
     except ValidationError as exc:
-        raise Invalid(message, code=code, problems=problems_of(exc.messages, where)) from None
+        return None, problems_of(exc.messages, where)
+
+
+def load(schema: Schema, data: Any, *, code: str, message: str, where: str = "") -> dict:
+    """``data`` checked by ``schema``; an :class:`Invalid` with every problem by path if
+    it is not right."""
+    loaded, problems = check(schema, data, where)
+    if loaded is None:
+        raise Invalid(message, code=code, problems=problems)
+    return loaded
 
 
 def problems_of(messages: Any, where: str = "") -> list[dict[str, str]]:

@@ -21,20 +21,10 @@ def _items(body: Any) -> tuple[list[dict], bool]:
     the order of the items."""
     single = not (isinstance(body, dict) and "invitations" in body)
     schema = bodies.InvitationBody() if single else bodies.InvitationBatchBody()
-    shape: list[dict] = []
-    try:
-        loaded = bodies.load(schema, body, code="", message="", where="body" if single else "")
-    except Invalid as exc:
-        shape = [p.as_dict() for p in exc.problems]
-        if (
-            single
-            or not isinstance(body.get("invitations"), list)
-            or any(
-                p["path"] == "invitations" or not p["path"].startswith("invitations[")
-                for p in shape
-            )
-        ):
-            raise Invalid(_REFUSED, code="invalid_invitations", problems=shape) from None
+    loaded, shape = bodies.check(schema, body, where="body" if single else "")
+    if loaded is None:  # only items' own problems let the others be checked beside them
+        if single or any(not p["path"].startswith("invitations[") for p in shape):
+            raise Invalid(_REFUSED, code="invalid_invitations", problems=shape)
         loaded = {"invitations": body["invitations"]}
     items = [loaded] if single else loaded["invitations"]
     problems = list(shape)
