@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.services import accounts
 from surveyapp.web import forms
-from surveyapp.web.admin.base import admin_meta, bp
+from surveyapp.web.admin.base import SignedIn, admin_meta, bp, signed_in
 from surveyapp.web.admin.forms import LoginForm
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
@@ -45,10 +46,9 @@ def login():
             result = accounts.authenticate(get_db(), form.username.data, form.password.data, client)
             if result.user:
                 session.clear()
-                session.update(
-                    sid=accounts.start_session(get_db(), result.user),
-                    admin_locale=result.user.get("locale") or g.locale,
-                )
+                token = accounts.start_session(get_db(), result.user)
+                login_user(SignedIn(result.user, token))
+                session.update(admin_locale=result.user.get("locale") or g.locale)
                 session.permanent = True
                 current_app.logger.info("admin login: %s from %s", result.user["username"], client)
                 return redirect(_safe_next(request.args.get("next")), 303)
@@ -76,8 +76,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     form = forms.confirm_form(admin_meta(), request.form)
-    if g.user is not None and not form.validate():
-        return error_page(400)
-    accounts.end_session(get_db(), session.get("sid"))
+    if signed_in() is not None:
+        if not form.validate():
+            return error_page(400)
+        accounts.end_session(get_db(), current_user.get_id())
+    logout_user()
     session.clear()
     return redirect(url_for(".login", lang=g.locale), 303)

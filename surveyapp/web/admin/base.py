@@ -1,10 +1,11 @@
 """The admin area's blueprint and what every admin page shares: the manager's language,
-who is logged in, roles (viewers read, admins change), CSRF meta."""
+who is logged in (Flask-Login), roles (viewers read, admins change), CSRF meta."""
 
 from __future__ import annotations
 
 import functools
 
+import flask_login
 from flask import (
     Blueprint,
     abort,
@@ -16,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import LoginManager, UserMixin, current_user
 
 from surveyapp import storage
 from surveyapp.domain import i18n
@@ -36,13 +38,47 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 
 PAGE_SIZE = 50
 
+login_manager = LoginManager()
+bp.record_once(lambda state: login_manager.init_app(state.app))
+
+
+class SignedIn(UserMixin, dict):
+    """The account of a live admin session: its stored row (``user["role"]``), and as
+    its Flask-Login id the session's token, not the account's. This is Flask-Login's
+    "alternative token" pattern: the server keeps only the token's hash, so a session
+    ended by logging out, a new password, a deleted account or its 12 hours is refused
+    for every copy of the cookie."""
+
+    def __init__(self, account: dict, token: str):
+        super().__init__(account)
+        self.token = token
+
+    def get_id(self) -> str:
+        return self.token
+
+
+@login_manager.user_loader
+def _session_account(token: str) -> SignedIn | None:
+    account = accounts.session_user(get_db(), token)
+    return SignedIn(account, token) if account else None
+
+
+@login_manager.unauthorized_handler
+def _to_login_page():
+    return redirect(url_for("admin.login", next=request.full_path.rstrip("?"), lang=g.locale))
+
+
+def signed_in() -> SignedIn | None:
+    """The manager of this request, or None."""
+    return current_user if current_user.is_authenticated else None
+
 
 def _admin_locale() -> str:
     """?lang=, then the language chosen in this session, then the account's, then the
     browser's. A GET changes only the session's choice; the account keeps it at its next
     POST (a GET never changes what is stored)."""
     lang = request.args.get("lang")
-    user = g.get("user")
+    user = signed_in()
     if lang in LOCALES:
         session["admin_locale"] = lang
     chosen = session.get("admin_locale")
@@ -72,19 +108,12 @@ def admin_meta() -> dict:
 
 @bp.before_request
 def _load_user():
-    g.user = None
-    token = session.get("sid")
-    if token is not None:
-        # The server decides: a session ended by logging out, a new password, a deleted
-        # account or its 12 hours is refused, even for a copy of the cookie.
-        user = accounts.session_user(get_db(), token)
-        if user:
-            g.user = user
-        else:
-            locale = session.get("admin_locale")
-            session.clear()
-            # Kept for the login page this request redirects to.
-            session.update(admin_locale=locale, expired=True)
+    if "_user_id" in session and signed_in() is None:
+        # A session the server no longer knows (see SignedIn): forget it, and say so on
+        # the login page this request redirects to.
+        locale = session.get("admin_locale")
+        session.clear()
+        session.update(admin_locale=locale, expired=True)
     _admin_locale()
 
 
@@ -98,21 +127,17 @@ def refuse_viewer():
 
 
 def login_required(role: str = "viewer"):
-    """Refuse visitors who are not logged in (to the login page) and viewers where an
-    admin is needed (403)."""
+    """Flask-Login's ``login_required`` (visitors go to the login page), and a 403 for
+    viewers where an admin is needed."""
 
     def decorate(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
-            if g.user is None:
-                return redirect(
-                    url_for(".login", next=request.full_path.rstrip("?"), lang=g.locale)
-                )
-            if role == "admin" and g.user["role"] != "admin":
+            if role == "admin" and current_user["role"] != "admin":
                 return refuse_viewer()
             return view(*args, **kwargs)
 
-        return wrapped
+        return flask_login.login_required(wrapped)
 
     return decorate
 
@@ -123,7 +148,7 @@ def journey_or_404(journey_id: str):
     journey = storage.journeys.get_journey(get_db(), journey_id)
     if journey is None:
         abort(404)
-    if g.user is not None and not users.may_see(g.user, journey.id):
+    if signed_in() is not None and not users.may_see(current_user, journey.id):
         abort(
             make_response(
                 *error_page(
@@ -139,7 +164,7 @@ def journey_or_404(journey_id: str):
 @bp.context_processor
 def _admin_context():
     return {
-        "user": g.get("user"),
+        "user": signed_in(),
         "logout_form": forms.confirm_form(admin_meta(), None),
         "channel_label": lambda code: (
             i18n.translate(g.locale, CHANNEL_LABELS[code]) if code in CHANNEL_LABELS else code

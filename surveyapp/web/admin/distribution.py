@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import timedelta
 
 from flask import Response, abort, current_app, g, render_template, request
+from flask_login import current_user
 
 from surveyapp import storage
 from surveyapp.domain import i18n
@@ -82,7 +83,7 @@ def invite(journey_id: str, moment_id: str):
             )
             current_app.logger.info(
                 "%s invited %d to %s/%s (%s)",
-                g.user["username"],
+                current_user["username"],
                 len(requests),
                 journey.id,
                 moment.id,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 from flask import current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from surveyapp import storage
 from surveyapp.domain import i18n
@@ -200,12 +201,12 @@ def _checked(form: EditorForm, stored: Journey | None, *, publish: bool):
     based_on = int(form.based_on.data) if (form.based_on.data or "").isdigit() else -1
     try:
         (report,) = storage.journeys.store_journeys(
-            db, [journey], author=g.user["username"], based_on=max(based_on, 0)
+            db, [journey], author=current_user["username"], based_on=max(based_on, 0)
         )
     except storage.journey_versions.StaleVersion as stale:
         return 409, {**found, "stale": stale, "new": stored is None}
     current_app.logger.info(
-        "journey %s %s in the editor by %s", journey.id, report.status, g.user["username"]
+        "journey %s %s in the editor by %s", journey.id, report.status, current_user["username"]
     )
     if report.version is None:
         return 303, {"unchanged": 1}

@@ -4,6 +4,7 @@ and the journey's target time. Viewers read; admins change."""
 from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from surveyapp import storage
@@ -120,7 +121,7 @@ def _list_page(
         )
     digest.locale.choices = _language_choices()
     if bulk is None:
-        bulk = BulkFollowupForm(meta=admin_meta(), data={"owner": g.user["username"]})
+        bulk = BulkFollowupForm(meta=admin_meta(), data={"owner": current_user["username"]})
     bulk.owner.choices = _owner_choices(page.owners)
     changed = request.args.get("changed", "")
     choices = _filter_choices(page, journey)
@@ -169,7 +170,7 @@ def followups_bulk(journey_id: str):
         changes["note"] = note
     try:
         changed = storage.followups.update_followups(
-            get_db(), journey.id, [int(i) for i in ids], by=g.user["username"], **changes
+            get_db(), journey.id, [int(i) for i in ids], by=current_user["username"], **changes
         )
     except storage.followups.NoSuchFollowup:
         return _list_page(journey, 422, NOT_VALID, bulk=form)
@@ -184,7 +185,9 @@ def followups_target(journey_id: str):
     form = TargetForm(request.form, meta=admin_meta())
     if not form.validate():
         return _list_page(journey, 422, NOT_VALID, target=form)
-    storage.inbox.set_target_hours(get_db(), journey.id, form.hours.data, by=g.user["username"])
+    storage.inbox.set_target_hours(
+        get_db(), journey.id, form.hours.data, by=current_user["username"]
+    )
     return redirect(url_for(".followups", journey_id=journey.id, saved=1), 303)
 
 
@@ -218,7 +221,12 @@ def followups_digest(journey_id: str):
     if len(to) > MAX_DIGEST_TO or not all(is_valid_email(a) for a in to) or (every and not to):
         return _list_page(journey, 422, BAD_DIGEST, digest=form)
     storage.inbox.set_journey_digest(
-        get_db(), journey.id, to=to, locale=form.locale.data, every=every, by=g.user["username"]
+        get_db(),
+        journey.id,
+        to=to,
+        locale=form.locale.data,
+        every=every,
+        by=current_user["username"],
     )
     return redirect(url_for(".followups", journey_id=journey.id, saved=1), 303)
 
@@ -235,12 +243,12 @@ def followup(journey_id: str, response_id: int):
     owners = inbox_job.owners(db)
     notice, code, form = None, 200, None
     if request.method == "POST":
-        if g.user["role"] != "admin":
+        if current_user["role"] != "admin":
             return refuse_viewer()
         form = FollowupForm(request.form, meta=admin_meta())
         if "assign_me" in request.form:  # the "assign to me" button changes the owner only
             form.status.data, form.note.data = found["status"], found["note"]
-            form.owner.data = g.user["username"]
+            form.owner.data = current_user["username"]
         if not form.validate():
             notice, code = NOT_VALID, 422
         elif form.owner.data not in (*owners, NO_OWNER):
@@ -250,7 +258,7 @@ def followup(journey_id: str, response_id: int):
                 storage.followups.update_followup(
                     db,
                     response_id,
-                    by=g.user["username"],
+                    by=current_user["username"],
                     journey_id=journey.id,
                     revision=form.revision.data,
                     status=form.status.data,

@@ -6,6 +6,7 @@ The CLI keeps doing the same; every change goes to the audit log."""
 from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -102,7 +103,9 @@ def create_key():
             422,
             key_form=form,
         )
-    storage.audit.record_audit(db, g.user["username"], "apikey.created", form.name.data.strip())
+    storage.audit.record_audit(
+        db, current_user["username"], "apikey.created", form.name.data.strip()
+    )
     return _page(shown={"what": "key", "name": form.name.data.strip(), "value": key})
 
 
@@ -116,7 +119,7 @@ def revoke_key(key_id: int):
     if not _confirmed():
         return _page(NOT_VALID, 422)
     if storage.apikeys.revoke_api_key(db, key["name"]):
-        storage.audit.record_audit(db, g.user["username"], "apikey.revoked", key["name"])
+        storage.audit.record_audit(db, current_user["username"], "apikey.revoked", key["name"])
     return redirect(url_for(".integrations"), 303)
 
 
@@ -135,7 +138,7 @@ def add_webhook():
     endpoint = storage.webhooks.add_webhook(db, form.journey.data, url, secret, form.events.data)
     storage.audit.record_audit(
         db,
-        g.user["username"],
+        current_user["username"],
         "webhook.added",
         url,
         {"journey": form.journey.data, "events": form.events.data},
@@ -179,7 +182,7 @@ def webhook_action(endpoint_id: int, action: str):
     endpoint = _endpoint_or_404(endpoint_id)
     if action not in ("remove", "test", "retry") or not _confirmed():
         return _page(NOT_VALID, 422)
-    db, by = get_db(), g.user["username"]
+    db, by = get_db(), current_user["username"]
     if action == "remove":
         storage.webhooks.remove_webhook(db, endpoint_id)
         storage.audit.record_audit(db, by, "webhook.removed", endpoint["url"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, g, render_template, request, url_for
+from flask_login import current_user
 
 from surveyapp import storage
 from surveyapp.domain import i18n
@@ -25,7 +26,7 @@ def journeys():
     form = UploadForm(meta=admin_meta())
     problems, report, status, warnings, incomplete = None, None, 200, [], []
     if request.method == "POST":
-        if g.user["role"] != "admin":
+        if current_user["role"] != "admin":
             return refuse_viewer()
         # A definition may be up to 256 KiB, a logo 100 KiB: more than an answer's 64 KB.
         request.max_content_length = 400 * 1024
@@ -53,13 +54,15 @@ def journeys():
                     # Nothing stored until the admin has read what those customers get.
                     incomplete, status = [f.reads().text(g.locale) for f in missing], 422
                 else:
-                    author = g.user["username"]
+                    author = current_user["username"]
                     (report,) = storage.journeys.store_journeys(get_db(), [journey], author=author)
                     warnings = [f.message().text(g.locale) for f in missing]
                     current_app.logger.info(
-                        "journey %s %s by %s", journey.id, report.status, g.user["username"]
+                        "journey %s %s by %s", journey.id, report.status, current_user["username"]
                     )
-    rows = [r for r in storage.journeys.list_journeys(get_db()) if users.may_see(g.user, r["id"])]
+    rows = [
+        r for r in storage.journeys.list_journeys(get_db()) if users.may_see(current_user, r["id"])
+    ]
     texts_missing = {j.id: len(fallbacks(j)) for j in storage.journeys.all_journeys(get_db())}
     for row in rows:
         row["fallbacks"] = texts_missing.get(row["id"], 0)

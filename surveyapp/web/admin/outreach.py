@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import smtplib
 
-from flask import current_app, g, redirect, request, url_for
+from flask import current_app, redirect, request, url_for
+from flask_login import current_user
 
 from surveyapp import storage
 from surveyapp.domain.i18n import N_
@@ -47,7 +48,7 @@ def contact_customer(journey_id: str, response_id: int):
     storage.followups.log_contact(
         get_db(),
         response_id,
-        by=g.user["username"],
+        by=current_user["username"],
         detail={"to": address, "subject": subject, "body": form.body.data},
     )
     return redirect(
@@ -72,7 +73,7 @@ def send_recovery(journey_id: str, response_id: int):
             item,
             to=address,
             base_url=current_app.config["BASE_URL"],
-            by=g.user["username"],
+            by=current_user["username"],
             reply_to=current_app.config.get("MAIL_REPLY_TO"),
         )
     except recovery.AlreadySent:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from surveyapp import storage
 from surveyapp.domain import i18n, scoring
@@ -111,7 +112,7 @@ def _act(journey_id: str, moment_id: str, ids: list[int], reminder: bool, done: 
         get_db(), ids, reminder=reminder, now=storage.utcnow()
     )
     current_app.logger.info(
-        "%s queued %d %s for %s/%s", g.user["username"], queued, done, journey.id, moment.id
+        "%s queued %d %s for %s/%s", current_user["username"], queued, done, journey.id, moment.id
     )
     return redirect(
         url_for(".invitation_list", journey_id=journey.id, moment_id=moment.id, queued=queued),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import smtplib
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from wtforms import PasswordField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -112,7 +113,7 @@ def users_page():
         role=form.role.data,
         journeys=form.journeys.data,
         known_journeys=[c.value for c in form.journeys.choices],
-        by=g.user["username"],
+        by=current_user["username"],
         locale=g.locale,
     )
     if problems:
@@ -124,7 +125,7 @@ def users_page():
 def _send_link(user, created: bool = False):
     """A reset link for ``user``: emailed when possible, else shown once to the admin."""
     link = users.reset_link(
-        get_db(), user, base_url=current_app.config["BASE_URL"], by=g.user["username"]
+        get_db(), user, base_url=current_app.config["BASE_URL"], by=current_user["username"]
     )
     if user["email"] and can_send():
         try:
@@ -154,10 +155,10 @@ def user_action(user_id: int):
     form.journeys.choices = _journey_choices()
     if not form.validate() or action not in ("save", "disable", "enable", "delete", "reset"):
         return _page(NOT_VALID, 422)
-    yourself = user["id"] == g.user["id"]
+    yourself = user["id"] == current_user["id"]
     if yourself and (action in ("disable", "delete") or form.role.data != "admin"):
         return _page(NOT_YOURSELF, 422)
-    by = g.user["username"]
+    by = current_user["username"]
     if action == "reset":
         return _send_link(user)
     if action == "delete":

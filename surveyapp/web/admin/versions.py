@@ -4,6 +4,7 @@ one downloaded or published again (refused if someone published meanwhile)."""
 from __future__ import annotations
 
 from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from surveyapp import storage
 from surveyapp.domain import i18n
@@ -86,7 +87,7 @@ def restore_version(journey_id: str, number: int):
         )
     try:
         (report,) = storage.journeys.store_journeys(
-            get_db(), [old], author=g.user["username"], based_on=based_on
+            get_db(), [old], author=current_user["username"], based_on=based_on
         )
     except storage.journey_versions.StaleVersion as stale:
         return error_page(
@@ -105,6 +106,6 @@ def restore_version(journey_id: str, number: int):
         journey_id,
         number,
         report.version,
-        g.user["username"],
+        current_user["username"],
     )
     return redirect(url_for(".versions", journey_id=journey_id, restored=number), 303)
