@@ -39,6 +39,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 PAGE_SIZE = 50
 
 login_manager = LoginManager()
+# Not Flask-Login's session protection: our sessions live on the server and end there
+# (SignedIn); binding one to the address would only mark it stale on a phone that
+# changes networks, and hash the address and browser on every page.
+login_manager.session_protection = None
 bp.record_once(lambda state: login_manager.init_app(state.app))
 
 

@@ -19,7 +19,7 @@ from surveyapp.domain import i18n, next_steps, scoring
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.surveys import Survey, survey_for
 from surveyapp.web import forms, lookups
-from surveyapp.web.csrf import visitor_csrf
+from surveyapp.web.csrf import csrf_token, visitor_csrf
 from surveyapp.web.database import get_db
 from surveyapp.web.locale import url_with_lang
 from surveyapp.web.survey import forms as survey_forms
@@ -174,7 +174,7 @@ def clean_page(survey: Survey, locale: str) -> str:
         page = _clean_pages[key] = render_survey(
             survey, survey_form_for(survey, locale), locale, None, csrf_value=_CSRF_SLOT
         )[0]
-    return page.replace(_CSRF_SLOT, forms.csrf_token(customer_meta(locale)))
+    return page.replace(_CSRF_SLOT, csrf_token(customer_meta(locale)))
 
 
 def already_answered(survey: Survey, locale: str, title: str = N_("You already answered")):
