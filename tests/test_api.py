@@ -300,3 +300,22 @@ def test_the_documented_invitation_body_is_the_one_checked(api, client):
     response = api("post", "/invitations", json=sent)
     assert response.status_code == 422
     assert [p["path"] for p in error_of(response)["errors"]] == ["body.send", "body.vip"]
+
+
+def test_the_documented_query_parameters_are_the_ones_checked(api, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/journeys/{journey_id}/followups"]["get"]
+    documented = {p["name"]: p["schema"] for p in operation["parameters"] if p["in"] == "query"}
+    assert documented["limit"]["maximum"] == 100 and documented["q"]["maxLength"] == 200
+    assert "overdue" in documented["age"]["enum"]
+    # What the document says is what is refused, every parameter at once; a misspelt
+    # filter is named instead of silently ignored, an empty value is no filter.
+    response = api("get", "/journeys/cafe/followups?limit=101&age=ancient&stauts=open&q=")
+    assert response.status_code == 422
+    problems = error_of(response)["errors"]
+    assert [p["path"] for p in problems] == ["age", "limit", "stauts"]
+    assert {p["reason"] for p in problems} >= {"unknown field"}
+    scores = api("get", "/journeys/cafe/scores?since=2026-13-01&locale=de&until=")
+    assert [p["path"] for p in error_of(scores)["errors"]] == ["locale", "since"]
+    assert api("get", "/responses?limit=%C2%B2").status_code == 422  # "²" is no number
+    assert api("get", "/journeys/cafe/scores?since=&until=&locale=").status_code == 200

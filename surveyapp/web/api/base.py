@@ -9,7 +9,6 @@ import json
 import math
 import time
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -75,21 +74,6 @@ def json_body() -> Any:
     except (ValueError, UnicodeDecodeError) as exc:
         raise Refusal(
             f"The body is not valid JSON: {exc}", status=400, code="invalid_json"
-        ) from None
-
-
-def day_arg(name: str) -> date | None:
-    """The query argument ``name`` as a date, or None; a 422 error if it is not one."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(
-            f"{name} must be a date YYYY-MM-DD",
-            code="invalid_parameter",
-            problems=[{"path": name, "reason": f"'{raw}' is not a date YYYY-MM-DD"}],
         ) from None
 
 

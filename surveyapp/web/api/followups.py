@@ -10,16 +10,11 @@ from flask import g, jsonify, request
 
 from surveyapp import storage
 from surveyapp.domain.errors import Conflict, Invalid, NotFound
-from surveyapp.domain.inbox import SEARCH_MAX, due_at, is_overdue, read_filters
-from surveyapp.domain.text import is_whole_number
+from surveyapp.domain.inbox import due_at, is_overdue, read_filters
 from surveyapp.services import inbox as inbox_job
-from surveyapp.web.api import bodies
+from surveyapp.web.api import inputs
 from surveyapp.web.api.base import bp, idempotent, journey_or_404, json_body, replayable
 from surveyapp.web.database import get_db
-
-#: What a list may be filtered by (the inbox's filters, as query parameters).
-FILTERS = ("status", "moment", "owner", "age", "channel", "locale", "q", "sort", "page")
-MAX_LIMIT = 100
 
 
 def _invalid(name: str, reason: str) -> Invalid:
@@ -56,32 +51,24 @@ def _item_json(row: dict[str, Any], journey_id: str, hours: int, now) -> dict[st
 def list_followups(journey_id: str):
     journey = journey_or_404(journey_id)
     db = get_db()
-    unknown = sorted(set(request.args) - {*FILTERS, "limit"})
-    if unknown:
-        raise _invalid(unknown[0], "not a filter of follow-ups")
+    asked = inputs.query(inputs.FollowupsQuery, request.args)
     moments = [m.id for m in [*journey.moments, *storage.journeys.retired_moments(db, journey.id)]]
     filters = read_filters(request.args, moments, inbox_job.owners(db))
-    # The browser's inbox drops a value it does not know; a program is told.
-    kept = {name: getattr(filters, name) for name in FILTERS if name != "q"}
-    for name, value in kept.items():
-        given = request.args.get(name)
-        if given not in (None, "") and str(value) != given:
-            raise _invalid(name, f"'{given}' is not one of its values")
-    if len(request.args.get("q", "")) > SEARCH_MAX:
-        raise _invalid("q", f"at most {SEARCH_MAX} characters")
-    limit = request.args.get("limit", "50")
-    if not is_whole_number(limit) or not 1 <= int(limit) <= MAX_LIMIT:
-        raise _invalid("limit", f"a whole number from 1 to {MAX_LIMIT}")
+    # The browser's inbox drops a moment or owner it does not know; a program is told.
+    for name in ("moment", "owner"):
+        if asked.get(name) is not None and getattr(filters, name) != asked[name]:
+            raise _invalid(name, f"'{asked[name]}' is not one of its values")
+    limit = asked["limit"]
     now, hours = storage.utcnow(), storage.inbox.target_hours(db, journey.id)
     rows, total = storage.inbox.inbox_page(
-        db, journey.id, filters, now=now, target_hours=hours, page_size=int(limit)
+        db, journey.id, filters, now=now, target_hours=hours, page_size=limit
     )
     return jsonify(
         {
             "followups": [_item_json(row, journey.id, hours, now) for row in rows],
             "total": total,
             "page": filters.page,
-            "pages": max(1, -(-total // int(limit))),
+            "pages": max(1, -(-total // limit)),
         }
     )
 
@@ -109,12 +96,12 @@ def get_followup(journey_id: str, followup_id: int):
 
 
 def _changes(body: Any, owners: list[str]) -> dict[str, Any]:
-    """The changes a PATCH body asks for (bodies.FollowupChangeBody), every problem at
+    """The changes a PATCH body asks for (inputs.FollowupChangeBody), every problem at
     once as a 422."""
     if not isinstance(body, dict) or not body:
         raise Invalid("Send an object with status, owner or note.", code="invalid_followup")
     refused = "Nothing was changed: fix these first."
-    body = bodies.load(bodies.FollowupChangeBody(), body, code="invalid_followup", message=refused)
+    body = inputs.load(inputs.FollowupChangeBody(), body, code="invalid_followup", message=refused)
     if body.get("owner") is not None and body["owner"] not in owners:
         problem = {"path": "owner", "reason": "not an admin of this service, nor null"}
         raise Invalid(refused, code="invalid_followup", problems=[problem])

@@ -10,18 +10,18 @@ from flask import current_app, g, request
 from surveyapp import storage
 from surveyapp.domain.errors import Invalid
 from surveyapp.services import invitation_csv, invitations, mailer
-from surveyapp.web.api import bodies
+from surveyapp.web.api import inputs
 from surveyapp.web.api.base import bp, idempotent, json_body, replayable
 from surveyapp.web.database import get_db
 
 
 def _items(body: Any) -> tuple[list[dict], bool]:
-    """The invitations a body asks for (checked as bodies.py declares them, then for
+    """The invitations a body asks for (checked as inputs.py declares them, then for
     what only the service can say), and whether it was one; every problem at once, in
     the order of the items."""
     single = not (isinstance(body, dict) and "invitations" in body)
-    schema = bodies.InvitationBody() if single else bodies.InvitationBatchBody()
-    loaded, shape = bodies.check(schema, body, where="body" if single else "")
+    schema = inputs.InvitationBody() if single else inputs.InvitationBatchBody()
+    loaded, shape = inputs.check(schema, body, where="body" if single else "")
     if loaded is None:  # only items' own problems let the others be checked beside them
         if single or any(not p["path"].startswith("invitations[") for p in shape):
             raise Invalid(_REFUSED, code="invalid_invitations", problems=shape)

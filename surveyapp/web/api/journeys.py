@@ -13,9 +13,9 @@ from surveyapp.domain.definitions import parse_definition
 from surveyapp.domain.errors import Invalid, Refusal
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
-from surveyapp.domain.vocabulary import LOCALES
 from surveyapp.services import scores as scores_job
-from surveyapp.web.api.base import bp, day_arg, journey_or_404
+from surveyapp.web.api import inputs
+from surveyapp.web.api.base import bp, journey_or_404
 from surveyapp.web.database import get_db
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -107,9 +107,14 @@ def get_journey(journey_id: str):
 @bp.get("/journeys/<journey_id>/scores")
 def scores(journey_id: str):
     journey = journey_or_404(journey_id)
-    since, until = day_arg("since"), day_arg("until")
-    locale = _locale_arg()
-    figures = scores_job.journey_scores(get_db(), journey, since=since, until=until, locale=locale)
+    asked = inputs.query(inputs.ReportQuery, request.args)
+    figures = scores_job.journey_scores(
+        get_db(),
+        journey,
+        since=asked.get("since"),
+        until=asked.get("until"),
+        locale=asked.get("locale"),
+    )
     return jsonify(figures.to_dict(journey.id))
 
 
@@ -119,24 +124,7 @@ def insights_of(journey_id: str):
     and of the insights page (moment names in ``locale`` where the journey has it, else in
     its default locale)."""
     journey = journey_or_404(journey_id)
-    locale = _locale_arg()
+    locale = inputs.query(inputs.InsightsQuery, request.args).get("locale")
     from surveyapp.services import insights  # numpy: loaded by the worker that analyses
 
     return jsonify(insights.compute(get_db(), journey, name_locale=locale).to_dict())
-
-
-def _locale_arg() -> str | None:
-    """The ``locale`` query parameter, one of the service's locales (422 otherwise)."""
-    locale = request.args.get("locale") or None
-    if locale is not None and locale not in LOCALES:
-        raise Invalid(
-            f"locale is one of {', '.join(LOCALES)}",
-            code="invalid_parameter",
-            problems=[{"path": "locale", "reason": f"'{locale}' is not {_one_of(LOCALES)}"}],
-        )
-    return locale
-
-
-def _one_of(choices: tuple[str, ...]) -> str:
-    """``fr, ro or en``."""
-    return f"{', '.join(choices[:-1])} or {choices[-1]}" if len(choices) > 1 else choices[0]

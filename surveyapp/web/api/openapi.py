@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveyapp.domain.vocabulary import (
-    FOLLOWUP_AGES,
-    FOLLOWUP_SORTS,
-    FOLLOWUP_STATUS_FILTERS,
-    LOCALES,
-    RESPONSE_CHANNELS,
-)
-from surveyapp.web.api import bodies
+from surveyapp.web.api import inputs
 from surveyapp.web.api.schemas import (
     DEFINITION,
     ERROR,
@@ -57,14 +50,6 @@ IDEMPOTENCY_KEY = {
     "description": "A retried request with the same key returns the first result and "
     "changes nothing more.",
 }
-
-
-def _query(name: str, schema: dict, description: str | None = None) -> dict:
-    found = {"name": name, "in": "query", "schema": schema}
-    return {**found, "description": description} if description else found
-
-
-DAY = {"type": "string", "format": "date"}
 
 
 def document(base_url: str) -> dict[str, Any]:
@@ -194,9 +179,7 @@ def document(base_url: str) -> dict[str, Any]:
                     "summary": "Per-moment scores, as `surveyapp scores`",
                     "parameters": [
                         JOURNEY_ID,
-                        {"name": "since", "in": "query", "schema": DAY},
-                        {"name": "until", "in": "query", "schema": DAY},
-                        {"name": "locale", "in": "query", "schema": {"enum": list(LOCALES)}},
+                        *inputs.parameters(inputs.ReportQuery),
                     ],
                     "responses": {
                         "200": _ok(
@@ -221,7 +204,7 @@ def document(base_url: str) -> dict[str, Any]:
                     "summary": "Which moments drive the outcome, as `surveyapp insights`",
                     "parameters": [
                         JOURNEY_ID,
-                        {"name": "locale", "in": "query", "schema": {"enum": list(LOCALES)}},
+                        *inputs.parameters(inputs.InsightsQuery),
                     ],
                     "responses": {
                         "200": _ok("Labels, effects and their intervals", INSIGHTS),
@@ -247,8 +230,8 @@ def document(base_url: str) -> dict[str, Any]:
                         **_json(
                             {
                                 "oneOf": [
-                                    bodies.json_schema(bodies.InvitationBody),
-                                    bodies.json_schema(bodies.InvitationBatchBody),
+                                    inputs.json_schema(inputs.InvitationBody),
+                                    inputs.json_schema(inputs.InvitationBatchBody),
                                 ]
                             }
                         ),
@@ -267,14 +250,7 @@ def document(base_url: str) -> dict[str, Any]:
                     "operationId": "listResponses",
                     "summary": "Responses with their answers, paginated by an opaque cursor",
                     "parameters": [
-                        {"name": "journey", "in": "query", "schema": {"type": "string"}},
-                        {"name": "since", "in": "query", "schema": DAY},
-                        {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-                        {
-                            "name": "limit",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
-                        },
+                        *inputs.parameters(inputs.ResponsesQuery),
                     ],
                     "responses": {
                         "200": _ok(
@@ -299,16 +275,7 @@ def document(base_url: str) -> dict[str, Any]:
                     "the inbox's filters; every value is checked (422 if not one of its own)",
                     "parameters": [
                         JOURNEY_ID,
-                        _query("status", {"enum": list(FOLLOWUP_STATUS_FILTERS)}),
-                        _query("moment", {"type": "string"}),
-                        _query("owner", {"type": "string"}, "an admin, or - for nobody"),
-                        _query("age", {"enum": list(FOLLOWUP_AGES)}),
-                        _query("channel", {"enum": list(RESPONSE_CHANNELS)}),
-                        _query("locale", {"enum": list(LOCALES)}),
-                        _query("q", {"type": "string", "maxLength": 200}, "text searched"),
-                        _query("sort", {"enum": list(FOLLOWUP_SORTS)}),
-                        _query("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
-                        _query("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+                        *inputs.parameters(inputs.FollowupsQuery),
                     ],
                     "responses": {"200": _ok("A page of follow-ups", FOLLOWUP_PAGE), **ERRORS},
                 }
@@ -328,7 +295,7 @@ def document(base_url: str) -> dict[str, Any]:
                     "requestBody": {
                         "required": True,
                         **_json(
-                            {**bodies.json_schema(bodies.FollowupChangeBody), "minProperties": 1}
+                            {**inputs.json_schema(inputs.FollowupChangeBody), "minProperties": 1}
                         ),
                     },
                     "responses": {

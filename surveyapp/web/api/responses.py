@@ -9,9 +9,9 @@ import json
 from flask import jsonify, request
 
 from surveyapp import storage
-from surveyapp.domain.errors import Invalid, Refusal
-from surveyapp.domain.text import is_whole_number
-from surveyapp.web.api.base import bp, day_arg, journey_or_404
+from surveyapp.domain.errors import Refusal
+from surveyapp.web.api import inputs
+from surveyapp.web.api.base import bp, journey_or_404
 from surveyapp.web.database import get_db
 
 
@@ -35,22 +35,15 @@ def _after(cursor: str | None) -> int:
 
 @bp.get("/responses")
 def responses():
-    limit_raw = request.args.get("limit", "100")
-    if not is_whole_number(limit_raw) or not 1 <= int(limit_raw) <= 1000:
-        raise Invalid(
-            "limit is a whole number from 1 to 1000",
-            code="invalid_parameter",
-            problems=[{"path": "limit", "reason": f"'{limit_raw}' is not 1 to 1000"}],
-        )
-    limit = int(limit_raw)
-    journey_id = request.args.get("journey") or None
+    asked = inputs.query(inputs.ResponsesQuery, request.args)
+    limit, journey_id = asked["limit"], asked.get("journey")
     if journey_id is not None:
         journey_or_404(journey_id)
     page = storage.responses.response_page(
         get_db(),
         journey_id=journey_id,
-        since=day_arg("since"),
-        after_id=_after(request.args.get("cursor")),
+        since=asked.get("since"),
+        after_id=_after(asked.get("cursor")),
         limit=limit + 1,
     )
     more = len(page) > limit

@@ -1,5 +1,6 @@
-"""The API's request bodies, each declared once (marshmallow): the declaration checks a
-request, every problem by path, and apispec turns it into the OpenAPI document's schema.
+"""The API's inputs, each declared once (marshmallow): request bodies and query strings.
+The declaration checks a request, every problem by path, and apispec turns it into the
+OpenAPI document's schema (a body) or parameters (a query).
 
 Why marshmallow with apispec rather than pydantic: the same job, one declaration for
 both, and 1 MB more per web worker instead of pydantic's 8.5 MB (measured after
@@ -19,9 +20,22 @@ from apispec.ext.marshmallow import OpenAPIConverter
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from surveyapp.domain.errors import Invalid
-from surveyapp.domain.vocabulary import FOLLOWUP_STATUSES, MAX_TEXT_ANSWER
+from surveyapp.domain.inbox import PAGE_MAX, SEARCH_MAX
+from surveyapp.domain.text import is_whole_number
+from surveyapp.domain.vocabulary import (
+    FOLLOWUP_AGES,
+    FOLLOWUP_NOBODY,
+    FOLLOWUP_SORTS,
+    FOLLOWUP_STATUS_FILTERS,
+    FOLLOWUP_STATUSES,
+    LOCALES,
+    MAX_TEXT_ANSWER,
+    RESPONSE_CHANNELS,
+)
 
 MAX_BATCH = 1000
+MAX_RESPONSES_PAGE = 1000
+MAX_FOLLOWUPS_PAGE = 100
 NOT_BLANK = validate.Predicate("strip", error="is required (a non-empty string)")
 
 
@@ -32,6 +46,16 @@ class WholeNumber(fields.Integer):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             raise self.make_error("invalid")
         return super()._validated(value)
+
+
+class Digits(fields.Integer):
+    """A whole number in a query string: written with the digits 0-9 only (no sign, no
+    ``1e3``, no ``²``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not is_whole_number(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class StrictBoolean(fields.Boolean):
@@ -85,6 +109,66 @@ class FollowupChangeBody(Strict):
     revision = WholeNumber(metadata={"description": "The revision the change was made on"})
 
 
+class Query(Strict):
+    """A query string: only its own parameters (a misspelt filter is refused, not
+    ignored), each of its type; an empty value is as if it were not given."""
+
+
+def _one_of(choices, description: str | None = None) -> fields.String:
+    metadata = {"description": description} if description else {}
+    return fields.String(validate=validate.OneOf(list(choices)), metadata=metadata)
+
+
+class ReportQuery(Query):
+    """Which answers a report counts, and the language of its moments' names."""
+
+    since = fields.Date(metadata={"description": "The first day counted (YYYY-MM-DD)."})
+    until = fields.Date(metadata={"description": "The last day counted (YYYY-MM-DD)."})
+    locale = _one_of(LOCALES, "Only answers given in this language.")
+
+
+class InsightsQuery(Query):
+    """The language of the insights' moment names."""
+
+    locale = _one_of(LOCALES, "Moment names in this language where the journey has it.")
+
+
+class ResponsesQuery(Query):
+    """A page of responses, oldest first, after an opaque cursor."""
+
+    journey = fields.String(metadata={"description": "Only this journey's responses."})
+    since = fields.Date(metadata={"description": "Only responses from this day on."})
+    cursor = fields.String(metadata={"description": "The next_cursor of the page before."})
+    limit = Digits(validate=validate.Range(1, MAX_RESPONSES_PAGE), load_default=100)
+
+
+class FollowupsQuery(Query):
+    """The follow-up inbox's filters, as query parameters (a moment and an owner are
+    checked against the journey's own)."""
+
+    status = _one_of(FOLLOWUP_STATUS_FILTERS)
+    moment = fields.String()
+    owner = fields.String(metadata={"description": f"an admin, or {FOLLOWUP_NOBODY} for nobody"})
+    age = _one_of(FOLLOWUP_AGES)
+    channel = _one_of(RESPONSE_CHANNELS)
+    locale = _one_of(LOCALES)
+    q = fields.String(
+        validate=validate.Length(max=SEARCH_MAX), metadata={"description": "text searched"}
+    )
+    sort = _one_of(FOLLOWUP_SORTS)
+    page = Digits(validate=validate.Range(1, PAGE_MAX), load_default=1)
+    limit = Digits(validate=validate.Range(1, MAX_FOLLOWUPS_PAGE), load_default=50)
+
+
+def query(schema: type[Query], args: Mapping[str, str]) -> dict:
+    """A query string as ``schema`` reads it; an :class:`Invalid` (422) naming every
+    parameter that is not right."""
+    given = {name: value for name, value in args.items() if value != ""}
+    return load(
+        schema(), given, code="invalid_parameter", message="The query parameters are not right."
+    )
+
+
 def check(schema: Schema, data: Any, where: str = "") -> tuple[dict | None, list[dict]]:
     """``data`` as ``schema`` loads it, or None with every problem by path (``where``
     before each, as ``invitations[3].customer``)."""
@@ -136,6 +220,7 @@ def _plain(reason: str) -> str:
         "Not a valid string.": "must be a string",
         "Not a valid boolean.": "must be true or false",
         "Not a valid integer.": "must be a whole number",
+        "Not a valid date.": "must be a date YYYY-MM-DD",
     }.get(reason, reason)
 
 
@@ -147,3 +232,8 @@ _converter = OpenAPIConverter(
 def json_schema(schema: type[Schema]) -> dict[str, Any]:
     """The schema of a body in the OpenAPI document (nested bodies inlined)."""
     return _converter.schema2jsonschema(schema())
+
+
+def parameters(schema: type[Query]) -> list[dict[str, Any]]:
+    """A query's parameters in the OpenAPI document."""
+    return _converter.schema2parameters(schema(), location="query")
