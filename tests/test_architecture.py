@@ -173,16 +173,20 @@ READ_BELOW_THE_EXECUTOR = {
 RESULT_METHODS = re.compile(
     r"\.(mappings|fetchall|fetchone|fetchmany|scalar|scalar_one|scalar_one_or_none|scalars|first|one|one_or_none|all)\(\)"
 )
+#: A statement run on the connection itself, not through statements.execute.
+DIRECT_EXECUTE = re.compile(r"\b(db|connection|conn)\.execute\(")
 
 
-def test_storage_reads_rows_one_way_through_the_executor():
+def test_storage_runs_every_statement_one_way_through_the_executor():
     """Every storage module reads through statements.rows/row/value/stream, which give one
-    shape (row mappings); a result read another way is a second shape to learn."""
+    shape (row mappings), and writes through statements.execute (the rows it changed); a
+    result read another way is a second shape to learn, a statement run on the
+    connection a second path for errors."""
     offenders = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sorted((PACKAGE / "storage").glob("*.py"))
         if path.name not in READ_BELOW_THE_EXECUTOR
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if RESULT_METHODS.search(line)
+        if RESULT_METHODS.search(line) or DIRECT_EXECUTE.search(line)
     ]
     assert offenders == []

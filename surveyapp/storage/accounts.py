@@ -9,7 +9,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import Record, findable, insert, record, records, rows, value
+from surveyapp.storage.statements import (
+    Record,
+    execute,
+    findable,
+    insert,
+    record,
+    records,
+    rows,
+    value,
+)
 from surveyapp.storage.tables import admin_sessions, login_failures, password_resets, users
 from surveyapp.storage.transactions import transaction
 
@@ -63,14 +72,14 @@ def update_user(db: Database, user_id: int, **values: Any) -> bool:
         values["journeys"] = json.dumps(values["journeys"])
     with transaction(db):
         if values.get("disabled_at"):
-            db.execute(sa.delete(admin_sessions).where(admin_sessions.c.user_id == user_id))
-        return db.execute(sa.update(users).where(users.c.id == user_id).values(values)).rowcount > 0
+            execute(db, sa.delete(admin_sessions).where(admin_sessions.c.user_id == user_id))
+        return execute(db, sa.update(users).where(users.c.id == user_id).values(values)) > 0
 
 
 def mark_login(db: Database, user_id: int) -> None:
     with transaction(db):
-        db.execute(
-            sa.update(users).where(users.c.id == user_id).values(last_login_at=iso(utcnow()))
+        execute(
+            db, sa.update(users).where(users.c.id == user_id).values(last_login_at=iso(utcnow()))
         )
 
 
@@ -87,10 +96,11 @@ def list_users(db: Database) -> list[dict[str, Any]]:
 
 
 def _end_sessions_of(db: Database, username: str) -> None:
-    db.execute(
+    execute(
+        db,
         sa.delete(admin_sessions).where(
             admin_sessions.c.user_id.in_(sa.select(users.c.id).where(users.c.username == username))
-        )
+        ),
     )
 
 
@@ -98,36 +108,41 @@ def delete_user(db: Database, username: str) -> bool:
     """Delete an account, its reset links, and end its sessions."""
     with transaction(db):
         _end_sessions_of(db, username)
-        db.execute(
+        execute(
+            db,
             sa.delete(password_resets).where(
                 password_resets.c.user_id.in_(
                     sa.select(users.c.id).where(users.c.username == username)
                 )
-            )
+            ),
         )
-        return db.execute(sa.delete(users).where(users.c.username == username)).rowcount > 0
+        return execute(db, sa.delete(users).where(users.c.username == username)) > 0
 
 
 def set_password_hash(db: Database, username: str, password_hash: str) -> bool:
     """Replace an account's password hash and end all its sessions."""
     with transaction(db):
         _end_sessions_of(db, username)
-        changed = db.execute(
-            sa.update(users).where(users.c.username == username).values(password_hash=password_hash)
+        changed = execute(
+            db,
+            sa.update(users)
+            .where(users.c.username == username)
+            .values(password_hash=password_hash),
         )
-        return changed.rowcount > 0
+        return changed > 0
 
 
 def add_reset(db: Database, token_hash: str, user_id: int, expires_at: datetime) -> None:
     """Keep a new password-reset link (by its token's hash)."""
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             sa.insert(password_resets).values(
                 token_hash=token_hash,
                 user_id=user_id,
                 created_at=iso(utcnow()),
                 expires_at=iso(expires_at),
-            )
+            ),
         )
 
 
@@ -160,9 +175,9 @@ def use_reset(db: Database, token_hash: str, password_hash: str) -> bool:
         )
         if claimed is None:
             return False
-        db.execute(sa.delete(admin_sessions).where(admin_sessions.c.user_id == claimed))
-        db.execute(
-            sa.update(users).where(users.c.id == claimed).values(password_hash=password_hash)
+        execute(db, sa.delete(admin_sessions).where(admin_sessions.c.user_id == claimed))
+        execute(
+            db, sa.update(users).where(users.c.id == claimed).values(password_hash=password_hash)
         )
     return True
 
@@ -171,11 +186,12 @@ def start_session(db: Database, id_hash: str, user_id: int, expires_at: datetime
     """Record a new admin session (by the hash of its id); expired ones are dropped."""
     now = iso(utcnow())
     with transaction(db):
-        db.execute(sa.delete(admin_sessions).where(admin_sessions.c.expires_at < now))
-        db.execute(
+        execute(db, sa.delete(admin_sessions).where(admin_sessions.c.expires_at < now))
+        execute(
+            db,
             sa.insert(admin_sessions).values(
                 id_hash=id_hash, user_id=user_id, created_at=now, expires_at=iso(expires_at)
-            )
+            ),
         )
 
 
@@ -193,12 +209,12 @@ def session_user(db: Database, id_hash: str, now: datetime) -> dict[str, Any] | 
 def end_session(db: Database, id_hash: str) -> None:
     """End one session: its cookie, or any copy of it, is refused from now on."""
     with transaction(db):
-        db.execute(sa.delete(admin_sessions).where(admin_sessions.c.id_hash == id_hash))
+        execute(db, sa.delete(admin_sessions).where(admin_sessions.c.id_hash == id_hash))
 
 
 def set_user_locale(db: Database, user_id: int, locale: str) -> None:
     with transaction(db):
-        db.execute(sa.update(users).where(users.c.id == user_id).values(locale=locale))
+        execute(db, sa.update(users).where(users.c.id == user_id).values(locale=locale))
 
 
 # Failed attempts, keyed by what failed: "user:<name>" and "client:<address>" for admin
@@ -218,7 +234,8 @@ def add_failure(db: Database, keys: list[str], when: datetime, reset_before: dat
     with transaction(db):
         for key in keys:
             statement = insert(db, login_failures).values(key=key, failures=1, last_at=iso(when))
-            db.execute(
+            execute(
+                db,
                 statement.on_conflict_do_update(
                     index_elements=["key"],
                     set_={
@@ -227,10 +244,10 @@ def add_failure(db: Database, keys: list[str], when: datetime, reset_before: dat
                         ),
                         "last_at": statement.excluded.last_at,
                     },
-                )
+                ),
             )
 
 
 def clear_failures(db: Database, keys: list[str]) -> None:
     with transaction(db):
-        db.execute(sa.delete(login_failures).where(login_failures.c.key.in_(keys)))
+        execute(db, sa.delete(login_failures).where(login_failures.c.key.in_(keys)))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.statements import (
     Record,
+    execute,
     insert,
     once_per_dialect,
     prepared,
@@ -33,10 +34,11 @@ _KEY = sa.select(*(api_keys.c[name] for name in API_KEY_COLUMNS))
 
 def insert_api_key(db: Database, name: str, key_hash: str, prefix: str) -> None:
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             sa.insert(api_keys).values(
                 name=name, key_hash=key_hash, prefix=prefix, created_at=iso(utcnow())
-            )
+            ),
         )
 
 
@@ -77,18 +79,19 @@ def list_api_keys(db: Database) -> list[dict[str, Any]]:
 def mark_key_used(db: Database, key_id: int, when: str) -> None:
     """Keep when a key was last used."""
     with transaction(db):
-        db.execute(sa.update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=when))
+        execute(db, sa.update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=when))
 
 
 def revoke_api_key(db: Database, name: str) -> bool:
     k = api_keys.c
     with transaction(db):
-        revoked = db.execute(
+        revoked = execute(
+            db,
             sa.update(api_keys)
             .where(k.name == name, k.revoked_at.is_(None))
-            .values(revoked_at=iso(utcnow()))
+            .values(revoked_at=iso(utcnow())),
         )
-        return revoked.rowcount > 0
+        return revoked > 0
 
 
 def take_token(db: Database, key_id: int, *, rate: float, burst: float, now: float) -> float:
@@ -117,7 +120,8 @@ def get_idempotent(db: Database, key_id: int, idempotency_key: str) -> Record | 
 def save_idempotent(
     db: Database, key_id: int, idempotency_key: str, request_hash: str, status: int, body: str
 ) -> None:
-    db.execute(
+    execute(
+        db,
         insert(db, idempotency)
         .values(
             key_id=key_id,
@@ -127,7 +131,7 @@ def save_idempotent(
             body=body,
             created_at=iso(utcnow()),
         )
-        .on_conflict_do_nothing(index_elements=["key_id", "idempotency_key"])
+        .on_conflict_do_nothing(index_elements=["key_id", "idempotency_key"]),
     )
 
 
@@ -135,8 +139,9 @@ def update_idempotent(db: Database, key_id: int, idempotency_key: str, body: str
     """Replace a saved reply's body (once the invitations it reports were sent)."""
     i = idempotency.c
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             sa.update(idempotency)
             .where(i.key_id == key_id, i.idempotency_key == idempotency_key)
-            .values(body=body)
+            .values(body=body),
         )

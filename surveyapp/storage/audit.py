@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import records, value
+from surveyapp.storage.statements import execute, records, value
 from surveyapp.storage.tables import audit_log
 from surveyapp.storage.transactions import transaction
 
@@ -18,14 +18,15 @@ def record_audit(
 ) -> None:
     """Keep one change (in the caller's transaction when there is one)."""
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             sa.insert(audit_log).values(
                 at=iso(utcnow()),
                 actor=actor,
                 action=action,
                 target=target,
                 detail=json.dumps(detail, ensure_ascii=False) if detail else None,
-            )
+            ),
         )
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import Polarity
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import insert, records, row, value
+from surveyapp.storage.statements import execute, insert, records, row, value
 from surveyapp.storage.tables import digest_marks, responses
 from surveyapp.storage.transactions import transaction
 
@@ -65,12 +65,13 @@ def set_digest_mark(db: Database, name: str, last_response_id: int) -> None:
         name=name, last_response_id=last_response_id, sent_at=iso(utcnow())
     )
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             statement.on_conflict_do_update(
                 index_elements=["name"],
                 set_={
                     "last_response_id": statement.excluded.last_response_id,
                     "sent_at": statement.excluded.sent_at,
                 },
-            )
+            ),
         )

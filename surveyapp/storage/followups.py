@@ -79,11 +79,12 @@ def leave_contact(db: Database, response_id: int, contact: str, tally: Mapping[s
     follow-up or a contact was already left."""
     f = followups_table.c
     with transaction(db):
-        changed = db.execute(
+        changed = execute(
+            db,
             sa.update(followups_table)
             .where(f.response_id == response_id, f.contact.is_(None))
-            .values(contact=contact, contact_at=iso(utcnow()))
-        ).rowcount
+            .values(contact=contact, contact_at=iso(utcnow())),
+        )
         if changed:
             add_to_tallies(db, [{**{k: tally[k] for k in TALLY_KEY}, "contact_left": 1}])
     return bool(changed)
@@ -161,7 +162,7 @@ def update_followup(
         values = {**changes, "updated_at": now, "updated_by": by, "revision": item["revision"] + 1}
         if "status" in changes:
             values["resolved_at"] = now if status == FOLLOWUP_DONE else None
-        db.execute(sa.update(followups_table).where(f.response_id == response_id).values(values))
+        execute(db, sa.update(followups_table).where(f.response_id == response_id).values(values))
         for name, wanted in changes.items():
             record_event(db, response_id, now, by, name, {"from": item[name], "to": wanted})
         if "status" in changes:

@@ -23,7 +23,7 @@ from surveyapp.domain.vocabulary import (
 )
 from surveyapp.storage.audit import record_audit
 from surveyapp.storage.database import Database, is_postgres, iso
-from surveyapp.storage.statements import findable, insert, records, row, rows, value
+from surveyapp.storage.statements import execute, findable, insert, records, row, rows, value
 from surveyapp.storage.tables import (
     followup_events,
     followups,
@@ -183,14 +183,15 @@ def record_event(
     db: Database, response_id: int, when: str, by: str | None, action: str, detail: dict
 ) -> None:
     """Add one change to a follow-up's history (in the caller's transaction)."""
-    db.execute(
+    execute(
+        db,
         insert(db, followup_events).values(
             response_id=response_id,
             at=when,
             by=by,
             action=action,
             detail=json.dumps(detail, ensure_ascii=False),
-        )
+        ),
     )
 
 
@@ -220,10 +221,11 @@ def set_target_hours(db: Database, journey_id: str, hours: int, *, by: str | Non
     before = target_hours(db, journey_id)
     statement = insert(db, journey_settings).values(journey_id=journey_id, followup_hours=hours)
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             statement.on_conflict_do_update(
                 index_elements=["journey_id"], set_={"followup_hours": hours}
-            )
+            ),
         )
         if hours != before:
             record_audit(db, by, "journey.target_time", journey_id, {"from": before, "to": hours})
@@ -280,7 +282,7 @@ def set_journey_digest(
     }
     statement = insert(db, journey_settings).values(journey_id=journey_id, **values)
     with transaction(db):
-        db.execute(statement.on_conflict_do_update(index_elements=["journey_id"], set_=values))
+        execute(db, statement.on_conflict_do_update(index_elements=["journey_id"], set_=values))
         record_audit(
             db, by, "journey.digest", journey_id, {"to": to, "locale": locale, "every": every}
         )

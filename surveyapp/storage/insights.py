@@ -14,7 +14,7 @@ from surveyapp.domain.scoring import TALLY_FIELDS
 from surveyapp.domain.vocabulary import CHANNEL_EMAIL, FOLLOWUP_NEW, Polarity
 from surveyapp.storage.database import Database, day_of, is_postgres, iso
 from surveyapp.storage.followups import count_open
-from surveyapp.storage.statements import once_per_dialect, rows
+from surveyapp.storage.statements import execute, once_per_dialect, rows
 from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import KEY as TALLY_KEY
 from surveyapp.storage.tallies import add_to_tallies
@@ -126,7 +126,8 @@ def load_simulated(
             if item["polarity"] == Polarity.NEGATIVE
         ]
         if pains:
-            db.execute(
+            execute(
+                db,
                 sa.insert(followups),
                 [
                     {

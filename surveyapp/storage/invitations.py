@@ -13,6 +13,7 @@ from surveyapp.storage.invitation_tallies import count_made, count_steps
 from surveyapp.storage.journeys import current_journey
 from surveyapp.storage.statements import (
     Record,
+    execute,
     findable,
     insert,
     prepared,
@@ -61,10 +62,10 @@ def insert_invitations(db: Database, rows: list[dict], skips: list[dict] = ()) -
     """Insert invitations and the requests skipped beside them (column: value rows), and
     count them made."""
     if rows:
-        db.execute(sa.insert(invitations), rows)
+        execute(db, sa.insert(invitations), rows)
         count_made(db, rows)
     if skips:
-        db.execute(sa.insert(invitation_skips), list(skips))
+        execute(db, sa.insert(invitation_skips), list(skips))
 
 
 def _chunks(items: list, size: int = 500) -> Iterator[list]:
@@ -105,15 +106,17 @@ def add_optout(db: Database, customer_hash: str, invitation_id: int | None = Non
     """Remember a customer who opted out; the invitation they did it from shows it."""
     with transaction(db):
         if invitation_id is not None:
-            db.execute(
+            execute(
+                db,
                 sa.update(invitations)
                 .where(invitations.c.id == invitation_id, invitations.c.opted_out_at.is_(None))
-                .values(opted_out_at=iso(utcnow()))
+                .values(opted_out_at=iso(utcnow())),
             )
-        db.execute(
+        execute(
+            db,
             insert(db, optouts)
             .values(customer_hash=customer_hash, created_at=iso(utcnow()))
-            .on_conflict_do_nothing(index_elements=["customer_hash"])
+            .on_conflict_do_nothing(index_elements=["customer_hash"]),
         )
 
 
@@ -219,16 +222,17 @@ def mark_sent(db: Database, token: str, *, reminder: bool = False) -> None:
             first = sa.update(invitations).where(i.token == token, i.sent_at.is_(None))
             if _count(db, row(db, first.values(values).returning(*_TALLY_KEY)), "sent"):
                 return
-        db.execute(sa.update(invitations).where(i.token == token).values(values))
+        execute(db, sa.update(invitations).where(i.token == token).values(values))
 
 
 def mark_send_failed(db: Database, token: str, error: str) -> None:
     i = invitations.c
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             sa.update(invitations)
             .where(i.token == token)
-            .values(last_error=error[:500], send_attempts=i.send_attempts + 1)
+            .values(last_error=error[:500], send_attempts=i.send_attempts + 1),
         )
 
 
@@ -274,22 +278,25 @@ def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:
     their anonymous answers still count."""
     with transaction(db):
         theirs = sa.select(responses.c.id).where(responses.c.customer_ref == customer_ref)
-        db.execute(
-            sa.update(followups).where(followups.c.response_id.in_(theirs)).values(contact=None)
+        execute(
+            db, sa.update(followups).where(followups.c.response_id.in_(theirs)).values(contact=None)
         )
-        invited = db.execute(
+        invited = execute(
+            db,
             sa.update(invitations)
             .where(invitations.c.customer_ref == customer_ref)
-            .values(customer_ref=None, email=None)
-        ).rowcount
-        db.execute(
+            .values(customer_ref=None, email=None),
+        )
+        execute(
+            db,
             sa.update(invitation_skips)
             .where(invitation_skips.c.customer_ref == customer_ref)
-            .values(customer_ref=None, email=None)
+            .values(customer_ref=None, email=None),
         )
-        answered = db.execute(
+        answered = execute(
+            db,
             sa.update(responses)
             .where(responses.c.customer_ref == customer_ref)
-            .values(customer_ref=None)
-        ).rowcount
+            .values(customer_ref=None),
+        )
     return invited, answered

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from surveyapp.domain.errors import Conflict
 from surveyapp.domain.journeys import Journey
 from surveyapp.storage.database import Database
-from surveyapp.storage.statements import rows, value
+from surveyapp.storage.statements import execute, rows, value
 from surveyapp.storage.tables import journey_versions
 
 v = journey_versions.c
@@ -37,7 +37,8 @@ def add_version(
     """Keep a newly published definition as the journey's next version (in the
     publishing transaction, which holds the journey's lock); its number."""
     number = latest_number(db, journey.id) + 1
-    db.execute(
+    execute(
+        db,
         sa.insert(journey_versions).values(
             journey_id=journey.id,
             number=number,
@@ -45,7 +46,7 @@ def add_version(
             definition=definition,
             author=author,
             created_at=now,
-        )
+        ),
     )
     return number
 

@@ -12,7 +12,16 @@ import sqlalchemy as sa
 from surveyapp.domain.journeys import Journey, Moment
 from surveyapp.storage.database import Database, iso, utcnow
 from surveyapp.storage.journey_versions import StaleVersion, add_version, latest_number
-from surveyapp.storage.statements import findable, insert, prepared, records, row, rows, value
+from surveyapp.storage.statements import (
+    execute,
+    findable,
+    insert,
+    prepared,
+    records,
+    row,
+    rows,
+    value,
+)
 from surveyapp.storage.tables import daily_tallies, logos, moments, responses
 from surveyapp.storage.tables import journeys as journeys_table
 from surveyapp.storage.transactions import lock, transaction
@@ -98,12 +107,13 @@ def _store_journey(db: Database, journey: Journey, now: str, author: str | None)
     report = LoadReport(journey.id, "updated" if stored else "created")
     logo = journey.branding.logo if journey.branding else None
     if logo is not None and logo.data is not None:
-        db.execute(
+        execute(
+            db,
             insert(db, logos)
             .values(
                 sha256=logo.sha256, content_type=logo.content_type, data=logo.data, created_at=now
             )
-            .on_conflict_do_nothing(index_elements=["sha256"])
+            .on_conflict_do_nothing(index_elements=["sha256"]),
         )
     definition = json.dumps(journey.to_dict(), ensure_ascii=False)
     values = {
@@ -117,11 +127,12 @@ def _store_journey(db: Database, journey: Journey, now: str, author: str | None)
         "updated_at": now,
     }
     statement = insert(db, journeys_table).values(values)
-    db.execute(
+    execute(
+        db,
         statement.on_conflict_do_update(
             index_elements=["id"],
             set_={k: statement.excluded[k] for k in values if k not in ("id", "created_at")},
-        )
+        ),
     )
     report.version = add_version(db, journey, definition, author, now)
     existing = {
@@ -142,24 +153,26 @@ def _store_journey(db: Database, journey: Journey, now: str, author: str | None)
             ):
                 report.changed.append(moment.id)
         statement = insert(db, moments).values(**values, retired=0)
-        db.execute(
+        execute(
+            db,
             statement.on_conflict_do_update(
                 index_elements=["journey_id", "id"],
                 set_={
                     **{k: statement.excluded[k] for k in MOMENT_FIELDS},
                     "retired": 0,
                 },
-            )
+            ),
         )
     for offset, (moment_id, old) in enumerate(
         sorted(existing.items(), key=lambda item: item[1]["position"])
     ):
         if not old["retired"]:
             report.retired.append(moment_id)
-        db.execute(
+        execute(
+            db,
             sa.update(moments)
             .where(m.journey_id == journey.id, m.id == moment_id)
-            .values(retired=1, position=len(journey.moments) + offset)
+            .values(retired=1, position=len(journey.moments) + offset),
         )
     return report
 

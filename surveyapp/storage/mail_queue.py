@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso
 from surveyapp.storage.invitations import COLUMNS
-from surveyapp.storage.statements import insert, records, value
+from surveyapp.storage.statements import execute, insert, records, value
 from surveyapp.storage.tables import invitations, mail_queue
 from surveyapp.storage.transactions import transaction
 
@@ -32,7 +32,7 @@ def _queue(db: Database, where: list, reminder: bool, now: datetime) -> int:
         )
         .on_conflict_do_nothing(index_elements=["invitation_id", "reminder"])
     )
-    return db.execute(statement).rowcount
+    return execute(db, statement)
 
 
 def queue_batch(db: Database, batch: str, now: datetime) -> int:
@@ -68,7 +68,7 @@ def take_queued(db: Database, now: datetime, limit: int = 100) -> list[dict[str,
             .with_for_update(skip_locked=True, of=mail_queue),
         )
         if rows:
-            db.execute(sa.delete(mail_queue).where(q.id.in_([r["queue_id"] for r in rows])))
+            execute(db, sa.delete(mail_queue).where(q.id.in_([r["queue_id"] for r in rows])))
     due = iso(now)
     return [
         r

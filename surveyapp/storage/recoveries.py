@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from surveyapp.domain.vocabulary import RECOVERY_GLORY
 from surveyapp.storage.database import Database, iso, parse_iso, utcnow
 from surveyapp.storage.inbox import record_event
-from surveyapp.storage.statements import insert, records, rows, value
+from surveyapp.storage.statements import execute, insert, records, rows, value
 from surveyapp.storage.tables import followup_events, followups, recoveries
 from surveyapp.storage.transactions import transaction
 
@@ -57,10 +57,11 @@ def start_recovery(
 def forget_recovery(db: Database, response_id: int) -> None:
     """Undo :func:`start_recovery` when its email could not be sent (history included)."""
     with transaction(db):
-        db.execute(sa.delete(recoveries).where(recoveries.c.response_id == response_id))
+        execute(db, sa.delete(recoveries).where(recoveries.c.response_id == response_id))
         e = followup_events.c
-        db.execute(
-            sa.delete(followup_events).where(e.response_id == response_id, e.action == "recovery")
+        execute(
+            db,
+            sa.delete(followup_events).where(e.response_id == response_id, e.action == "recovery"),
         )
 
 

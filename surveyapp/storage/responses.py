@@ -16,7 +16,7 @@ from surveyapp.domain.vocabulary import FOLLOWUP_NEW, Polarity
 from surveyapp.storage.database import Database, day_of, iso, utcnow
 from surveyapp.storage.followups import count_open, open_followup
 from surveyapp.storage.invitation_tallies import count_steps
-from surveyapp.storage.statements import prepared, records, row, stream, value
+from surveyapp.storage.statements import execute, prepared, records, row, stream, value
 from surveyapp.storage.tables import followups, invitations, responses
 from surveyapp.storage.tallies import add_to_tallies, filters
 from surveyapp.storage.transactions import transaction
@@ -160,23 +160,25 @@ def complete_response(
     key = {k: response[k] for k in ("journey_id", "moment_id", "day", "locale", "channel")}
     delta = {f: increments.get(f, 0) - old_increments.get(f, 0) for f in TALLY_FIELDS}
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             sa.update(responses)
             .where(responses.c.id == response["id"])
             .values(
                 polarity=polarity, answers=json.dumps(answers, ensure_ascii=False), comment=comment
-            )
+            ),
         )
         add_to_tallies(db, [{**key, **delta}])
         if polarity == Polarity.NEGATIVE:
             open_followup(db, response, iso(utcnow()))
         else:  # no longer a moment of pain: an untouched follow-up goes away
             f = followups.c
-            removed = db.execute(
+            removed = execute(
+                db,
                 sa.delete(followups).where(
                     f.response_id == response["id"], f.status == FOLLOWUP_NEW, f.note.is_(None)
-                )
-            ).rowcount
+                ),
+            )
             if removed:
                 count_open(db, response["journey_id"], response["moment_id"], -1)
 

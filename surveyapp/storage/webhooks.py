@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import RESPONSE_EVENTS, Polarity
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import prepared, records, rows, value
+from surveyapp.storage.statements import execute, prepared, records, rows, value
 from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
 from surveyapp.storage.transactions import transaction
 
@@ -47,13 +47,14 @@ def list_webhooks(db: Database, journey_id: str | None = None) -> list[dict[str,
 def remove_webhook(db: Database, endpoint_id: int) -> bool:
     o = webhook_outbox.c
     with transaction(db):
-        db.execute(
-            sa.delete(webhook_outbox).where(o.endpoint_id == endpoint_id, o.delivered_at.is_(None))
+        execute(
+            db,
+            sa.delete(webhook_outbox).where(o.endpoint_id == endpoint_id, o.delivered_at.is_(None)),
         )
-        removed = db.execute(
-            sa.delete(webhook_endpoints).where(webhook_endpoints.c.id == endpoint_id)
+        removed = execute(
+            db, sa.delete(webhook_endpoints).where(webhook_endpoints.c.id == endpoint_id)
         )
-        return removed.rowcount > 0
+        return removed > 0
 
 
 _ENDPOINTS_OF = prepared(
@@ -93,7 +94,7 @@ def queue_webhooks(db: Database, journey_id: str, polarity: str, data: dict) -> 
         and (event != "response.negative" or polarity == Polarity.NEGATIVE)
     ]
     if events:
-        db.execute(sa.insert(webhook_outbox), events)
+        execute(db, sa.insert(webhook_outbox), events)
 
 
 def queue_event(db: Database, journey_id: str, event: str, data: dict) -> None:
@@ -106,7 +107,7 @@ def queue_event(db: Database, journey_id: str, event: str, data: dict) -> None:
         if event in endpoint["events"].split(",")
     ]
     if events:
-        db.execute(sa.insert(webhook_outbox), events)
+        execute(db, sa.insert(webhook_outbox), events)
 
 
 def claim_deliveries(db: Database, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
@@ -126,10 +127,11 @@ def claim_deliveries(db: Database, now: datetime, limit: int = 100) -> list[dict
             .with_for_update(skip_locked=True, of=webhook_outbox),
         )
         if rows:
-            db.execute(
+            execute(
+                db,
                 sa.update(webhook_outbox)
                 .where(o.id.in_([row["id"] for row in rows]))
-                .values(next_attempt_at=iso(now + CLAIM_LEASE))
+                .values(next_attempt_at=iso(now + CLAIM_LEASE)),
             )
     return rows
 
@@ -151,10 +153,11 @@ def mark_delivery(
     else:
         values = {"last_error": error, "failed_at": iso(utcnow())}
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             sa.update(webhook_outbox)
             .where(o.id == outbox_id)
-            .values(attempts=o.attempts + 1, **values)
+            .values(attempts=o.attempts + 1, **values),
         )
 
 
@@ -184,18 +187,20 @@ def retry_delivery(db: Database, endpoint_id: int, outbox_id: int) -> bool:
     False if there is no such delivery or it was delivered."""
     o = webhook_outbox.c
     with transaction(db):
-        changed = db.execute(
+        changed = execute(
+            db,
             sa.update(webhook_outbox)
             .where(o.id == outbox_id, o.endpoint_id == endpoint_id, o.delivered_at.is_(None))
-            .values(next_attempt_at=iso(utcnow()), failed_at=None)
+            .values(next_attempt_at=iso(utcnow()), failed_at=None),
         )
-        return changed.rowcount > 0
+        return changed > 0
 
 
 def queue_test(db: Database, endpoint_id: int, data: dict) -> None:
     """Queue a test event to one endpoint, whatever events it asked for."""
     with transaction(db):
-        db.execute(
+        execute(
+            db,
             sa.insert(webhook_outbox),
             [_outbox_row(endpoint_id, "webhook.test", iso(utcnow()), data)],
         )
