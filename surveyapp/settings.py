@@ -12,11 +12,15 @@ from typing import Any
 
 from flask import Config
 
+from surveyapp.domain.errors import Unavailable
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class ConfigurationError(RuntimeError):
+class ConfigurationError(Unavailable, RuntimeError):
     """The service cannot start as configured; the message says how to fix it."""
+
+    code = "misconfigured"
 
 
 DEFAULTS: dict[str, Any] = {

@@ -73,3 +73,14 @@ def test_a_refusal_in_plain_english_reads_as_its_status_in_the_readers_language(
     page = refusing.get("/test-refusal/missing", headers={"Accept-Language": "fr"})
     assert page.status_code == 404
     assert "No journey" not in page.text and "Page introuvable" in page.text
+
+
+def test_a_setting_that_stops_the_service_is_one_line_from_the_cli(run_cli, monkeypatch):
+    # ConfigurationError is an Unavailable like the others: the group says it, no traceback.
+    monkeypatch.setenv("SURVEYAPP_TRUSTED_PROXIES", "99")
+    monkeypatch.setenv("SURVEYAPP_SECRET_KEY", "k")
+    monkeypatch.delenv("SURVEYAPP_DEMO", raising=False)
+    result = run_cli("serve", "--port", "1")
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("Error: ") and "TRUSTED_PROXIES" in line

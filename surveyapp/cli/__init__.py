@@ -23,20 +23,17 @@ from surveyapp.cli import (
 
 class _Commands(click.Group):
     """The command group, the CLI's face of every error: a refusal of the service
-    (domain/errors.py; an unreachable database is one) or a wrong setting is one line on
+    (domain/errors.py; an unreachable database and a wrong setting are two) is one line on
     stderr and exit status 1, from every command."""
 
     def invoke(self, ctx):
         from surveyapp.domain.errors import Refusal
-        from surveyapp.settings import ConfigurationError
 
         try:
             return super().invoke(ctx)
         except Refusal as exc:
             where = "; ".join(f"{p.path}: {p.reason}" for p in exc.problems)
             raise click.ClickException(f"{exc} ({where})" if where else str(exc)) from None
-        except ConfigurationError as exc:
-            raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -22,6 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.errors import Unavailable
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import Survey, survey_for
@@ -30,8 +31,10 @@ SUBJECT = N_("%(brand)s asks: how was “%(moment)s”?")
 REMINDER_SUBJECT = N_("Reminder: %(brand)s would like your opinion on “%(moment)s”")
 
 
-class MailConfigError(ValueError):
+class MailConfigError(Unavailable, ValueError):
     """The SMTP settings are missing or wrong; the message says which."""
+
+    code = "mail_not_configured"
 
 
 @dataclass(frozen=True)

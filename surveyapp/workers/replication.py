@@ -16,12 +16,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from surveyapp.domain.errors import Unavailable
+
 #: Replica URL schemes Litestream understands.
 SCHEMES = ("file", "s3", "gs", "abs", "sftp", "webdav", "nats")
 
 
-class ReplicationError(ValueError):
+class ReplicationError(Unavailable, ValueError):
     """Replication cannot run or restore as configured; the message says why."""
+
+    code = "replication_unavailable"
 
 
 def replica_url(config: Mapping[str, Any]) -> str | None:
