@@ -7,7 +7,10 @@ whether the moment was lived as glory or pain.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
+
+from cachetools import LRUCache, cached
 
 from surveyapp.domain.blueprints import find_question, load_blueprints
 from surveyapp.domain.branding import Branding
@@ -95,18 +98,14 @@ class Survey:
         return any(q.type == question_type for q in self.questions)
 
 
-_generated: dict[tuple[str, str], Survey] = {}
-
-
+@cached(
+    LRUCache(maxsize=4096),  # per worker, by definition digest and moment
+    key=lambda journey, moment: (journey.digest, repr(moment)),
+    lock=threading.Lock(),  # cachetools' caches are not thread-safe by themselves
+)
 def survey_for(journey: Journey, moment: Moment) -> Survey:
     """The survey of ``moment``: its override, or its kind's blueprint (cached)."""
-    key = (journey.digest, repr(moment))
-    survey = _generated.get(key)
-    if survey is None:
-        if len(_generated) > 4096:
-            _generated.clear()
-        survey = _generated[key] = _generate(journey, moment)
-    return survey
+    return _generate(journey, moment)
 
 
 def _generate(journey: Journey, moment: Moment) -> Survey:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from cachetools import LRUCache, cached
 
 from surveyapp.domain.journeys import Journey, Moment
 from surveyapp.storage.database import Database, iso, utcnow
@@ -191,7 +193,9 @@ def _moment_row(journey_id: str, position: int, moment: Moment) -> dict[str, Any
 
 # Parsed definitions by digest: a digest always names the same definition, so an entry
 # is never stale, and every worker sees a reloaded journey at its next request.
-_parsed: dict[str, Journey] = {}
+#: Journeys parsed in this worker, by definition digest: the least recently used go first.
+_parsed: LRUCache[str, Journey] = LRUCache(maxsize=512)
+_parsed_lock = threading.Lock()  # cachetools' caches are not thread-safe by themselves
 
 
 def get_journey(db: Database, journey_id: str) -> Journey | None:
@@ -217,7 +221,8 @@ def current_journey(db: Database, journey_id: str, digest: str) -> Journey | Non
     """The journey whose definition has this digest, as just read from its row: parsed
     once per worker. Pages read the digest only (a definition is kilobytes of JSON) and
     the definition when the digest is new to this worker (None if it was just removed)."""
-    journey = _parsed.get(digest)
+    with _parsed_lock:
+        journey = _parsed.get(digest)
     if journey is None:
         found = row(db, _JOURNEY, {"journey": journey_id})
         if found is None:
@@ -227,14 +232,10 @@ def current_journey(db: Database, journey_id: str, digest: str) -> Journey | Non
     return journey
 
 
+@cached(_parsed, key=lambda digest, definition: digest, lock=_parsed_lock)
 def journey_of(digest: str, definition: str) -> Journey:
     """The journey of a stored definition, parsed once per worker for each digest."""
-    journey = _parsed.get(digest)
-    if journey is None:
-        if len(_parsed) > 512:
-            _parsed.clear()
-        journey = _parsed[digest] = Journey.from_dict(json.loads(definition))
-    return journey
+    return Journey.from_dict(json.loads(definition))
 
 
 def retired_moments(db: Database, journey_id: str) -> list[Moment]:

@@ -4,7 +4,9 @@ an answer, the cached clean page and the thank-you pages."""
 from __future__ import annotations
 
 import secrets
+import threading
 
+from cachetools import LRUCache, cached
 from flask import (
     Blueprint,
     abort,
@@ -161,20 +163,21 @@ def thanks_page(survey: Survey, locale: str, status: int = 200, **extra):
 # gets it with their own token. Surveys are cached by definition digest, so a reloaded
 # journey gets new entries and never serves a stale page.
 _CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"  # unguessable: no journey text can hold it
-_clean_pages: dict[tuple, str] = {}
 
 
 def clean_page(survey: Survey, locale: str) -> str:
     """A clean survey page (nothing chosen yet) with this visitor's own CSRF token."""
-    key = (survey, locale, request.full_path)
-    page = _clean_pages.get(key)
-    if page is None:
-        if len(_clean_pages) > 2048:
-            _clean_pages.clear()
-        page = _clean_pages[key] = render_survey(
-            survey, survey_form_for(survey, locale), locale, None, csrf_value=_CSRF_SLOT
-        )[0]
-    return page.replace(_CSRF_SLOT, csrf_token(customer_meta(locale)))
+    return _clean_page(survey, locale).replace(_CSRF_SLOT, csrf_token(customer_meta(locale)))
+
+
+@cached(
+    LRUCache(maxsize=2048),
+    key=lambda survey, locale: (survey, locale, request.full_path),
+    lock=threading.Lock(),  # cachetools' caches are not thread-safe by themselves
+)
+def _clean_page(survey: Survey, locale: str) -> str:
+    form = survey_form_for(survey, locale)
+    return render_survey(survey, form, locale, None, csrf_value=_CSRF_SLOT)[0]
 
 
 def already_answered(survey: Survey, locale: str, title: str = N_("You already answered")):
