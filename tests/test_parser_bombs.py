@@ -4,13 +4,17 @@ memory, wherever a definition or a JSON body comes in (CLI, admin upload, API)."
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surveyapp.domain.definitions import parse_definition
+from surveyapp.domain.json_input import MAX_NESTING, JsonRefused, load_json
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.services import accounts, apikeys
 from tests.helpers import ROOT, admin_log_in
@@ -111,3 +115,59 @@ def test_the_api_refuses_deep_bodies_with_a_4xx_never_a_500(app, db, loaded):
         headers={**auth, "Content-Type": "application/yaml"},
     )
     assert bomb.status_code == 422
+
+
+def _depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+_TRICKY = st.sampled_from(['a"b', "[[[", "]}", "\\", '\\"]', "{\n}", "é"])
+_NESTED = st.recursive(
+    st.one_of(st.integers(), _TRICKY, st.none()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(_TRICKY, inner, max_size=3)
+    ),
+    max_leaves=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_NESTED, wrap=st.integers(min_value=0, max_value=40))
+def test_the_json_depth_limit_is_the_nesting_the_data_has(value, wrap):
+    # Brackets and escaped quotes inside strings never count; exactly deeper than 32 is
+    # refused, whatever the mix of arrays and objects.
+    for _ in range(wrap):
+        value = [value] if wrap % 2 else {"k": value}
+    text = json.dumps(value, ensure_ascii=False)
+    if _depth(value) > MAX_NESTING:
+        with pytest.raises(JsonRefused, match="nested more than 32 levels"):
+            load_json(text)
+    else:
+        assert load_json(text) == value
+
+
+def test_json_that_would_build_too_much_is_refused_before_it_is_parsed(app, db, loaded):
+    key = apikeys.create(db, "crm")
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    # 1 MB of escaped quotes: the old depth check was quadratic on them (30 s for 100 KB).
+    quotes = client.post("/api/v1/invitations", data='"' + '\\"' * 500_000, headers=auth)
+    assert quotes.status_code == 400 and quotes.get_json()["code"] == "invalid_json"
+    assert "more than 200,000 quotation marks" in quotes.get_json()["detail"]
+    lists = client.post("/api/v1/invitations", data="[" + "[]," * 30_000 + "[]]", headers=auth)
+    assert "more than 20,000 arrays and objects" in lists.get_json()["detail"]
+    # Brackets that do not pair are the parser's to name, with where it stopped.
+    broken = client.post("/api/v1/invitations", data='{"invitations": [}', headers=auth)
+    assert broken.status_code == 400 and "line 1 column 18" in broken.get_json()["detail"]
+
+
+def test_a_definition_with_too_many_nodes_is_refused_at_its_line():
+    text = "id: x\nmoments:\n" + "- {a: 1}\n" * 20_000
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(text)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith("line 16,668, column 3: it holds more than 50,000 keys")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,18 @@ import yaml
 
 from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.journeys import Journey, validate
+from surveyapp.domain.json_input import MAX_NESTING, JsonRefused, load_json
 from surveyapp.domain.problems import DefinitionError, Problem, line_at, problem
 
 MAX_DEFINITION_BYTES = 256 * 1024
-#: How deep mappings and lists may nest (a real definition needs 4): deeper is refused
-#: before anything recursive sees it, so it never costs a RecursionError or a worker.
-MAX_NESTING = 32
 NO_ALIASES = N_("anchors and aliases (& and *) are not allowed")
 TOO_DEEP = N_("mappings and lists are nested more than %(max)s levels deep")
+#: How many nodes (keys, values, items, mappings and lists) a YAML definition may hold:
+#: a journey of 50 moments (the most) in three languages holds about 1,500. Building
+#: each costs Python code, so the number is what bounds the CPU of a hostile 256 KiB
+#: file (benchmarks/parsing.py).
+MAX_NODES = 50_000
+TOO_MANY_NODES = N_("it holds more than %(max)s keys, values, mappings and lists")
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -35,43 +38,38 @@ class _Refused(yaml.MarkedYAMLError):
         self.why = why
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML that also refuses a key given twice in one mapping, aliases (so no
-    "billion laughs" can expand a few hundred bytes into gigabytes) and deep nesting."""
-
-    _depth = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            raise _Refused(message(NO_ALIASES), self.peek_event().start_mark)
-        if self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent):
-            if self._depth >= MAX_NESTING:
-                raise _Refused(message(TOO_DEEP, max=MAX_NESTING), self.peek_event().start_mark)
-            self._depth += 1
-            try:
-                return super().compose_node(parent, index)
-            finally:
-                self._depth -= 1
-        return super().compose_node(parent, index)
+#: libyaml's parser and composer (C) where PyYAML was built with it, as its wheels are:
+#: 256 KiB of many small mappings cost 1.9 s through the pure-Python SafeLoader.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-# A JSON string (escapes included) or a bracket: brackets inside strings do not nest.
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+class _StrictLoader(_SafeLoader):
+    """Safe YAML that also refuses a key given twice in one mapping (its constructor);
+    aliases and deep nesting are refused before, by :func:`_check_events`."""
 
 
-def json_too_deep(text: str, max_depth: int = MAX_NESTING) -> bool:
-    """Whether JSON ``text`` nests arrays and objects more than ``max_depth`` levels; read
-    without recursion, before a parser that recurses sees it."""
-    depth = 0
-    for token in _JSON_TOKENS.finditer(text):
-        bracket = token.group()
-        if bracket in "[{":
+def _check_events(text: str) -> None:
+    """Refuse aliases (so no "billion laughs" expands a few hundred bytes into
+    gigabytes), nesting deeper than MAX_NESTING and more than MAX_NODES nodes, from the
+    parser's events, before a node is composed: one pass, as fast as the parser."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        kind = type(event)
+        if kind is yaml.AliasEvent:
+            raise _Refused(message(NO_ALIASES), event.start_mark)
+        if kind is yaml.ScalarEvent:
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _Refused(message(TOO_MANY_NODES, max=MAX_NODES), event.start_mark)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _Refused(message(TOO_MANY_NODES, max=MAX_NODES), event.start_mark)
             depth += 1
-            if depth > max_depth:
-                return True
-        elif bracket in "]}":
+            if depth > MAX_NESTING:
+                raise _Refused(message(TOO_DEEP, max=MAX_NESTING), event.start_mark)
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             depth -= 1
-    return False
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False):
@@ -117,10 +115,10 @@ def load_text(text: str | bytes, fmt: str = "yaml") -> Any:
     if not text.strip():
         raise DefinitionError([problem("", N_("the file is empty"))])
     if fmt == "json":
-        if json_too_deep(text):
-            raise DefinitionError([problem("", TOO_DEEP, max=MAX_NESTING)])
         try:
-            return json.loads(text, object_pairs_hook=_reject_duplicate_json_keys)
+            return load_json(text, object_pairs_hook=_reject_duplicate_json_keys)
+        except JsonRefused as exc:
+            raise DefinitionError([Problem("", exc.why)]) from None
         except json.JSONDecodeError as exc:
             raise DefinitionError(
                 [problem(line_at(exc.lineno, exc.colno), NOT_JSON, error=exc.msg)]
@@ -128,6 +126,7 @@ def load_text(text: str | bytes, fmt: str = "yaml") -> Any:
         except ValueError as exc:
             raise DefinitionError([problem("", NOT_JSON, error=str(exc))]) from None
     try:
+        _check_events(text)
         # _StrictLoader is a SafeLoader: it builds no object from tags.
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 # nosec B506
     except _Refused as exc:
@@ -142,6 +141,8 @@ def load_text(text: str | bytes, fmt: str = "yaml") -> Any:
             reason = message(
                 N_("YAML tags that build objects are not allowed (%(error)s)"), error=reason
             )
+        if "maximum nesting depth" in str(reason):  # libyaml's own limit, met reading ahead
+            raise DefinitionError([problem(where, TOO_DEEP, max=MAX_NESTING)]) from None
         raise DefinitionError([problem(where, NOT_YAML, error=reason)]) from None
     except yaml.YAMLError as exc:
         raise DefinitionError([problem("", NOT_YAML, error=str(exc))]) from None

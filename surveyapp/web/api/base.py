@@ -14,8 +14,8 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request
 
 from surveyapp import storage
-from surveyapp.domain.definitions import MAX_NESTING, json_too_deep
 from surveyapp.domain.errors import Invalid, NotFound, Refusal
+from surveyapp.domain.json_input import load_json
 from surveyapp.services import apikeys
 from surveyapp.web.api.openapi import document
 from surveyapp.web.database import get_db
@@ -67,10 +67,7 @@ def json_body() -> Any:
             "Send JSON (Content-Type: application/json).", status=415, code="unsupported_media_type"
         )
     try:
-        text = (request.get_data(cache=True) or b"null").decode("utf-8")
-        if json_too_deep(text):
-            raise ValueError(f"arrays and objects nest more than {MAX_NESTING} levels deep")
-        return json.loads(text)
+        return load_json((request.get_data(cache=True) or b"null").decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise Refusal(
             f"The body is not valid JSON: {exc}", status=400, code="invalid_json"
