@@ -48,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     # address it saw to X-Forwarded-For; only that many are believed, so a client cannot
     # choose the address the login throttle and the link-guess limit count it under.
     "TRUSTED_PROXIES": 0,
+    # Host names that outgoing requests (webhooks) may reach although they resolve to a
+    # loopback, private or link-local address, e.g. ["hooks.internal.example"]; every
+    # other destination must be public (docs/deployment.md).
+    "OUTGOING_ALLOWED_HOSTS": [],
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # No default: the app refuses to start without one (bandit's B105 sees a password).

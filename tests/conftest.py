@@ -36,6 +36,8 @@ def instance(tmp_path, monkeypatch):
     folder = tmp_path / "instance"
     folder.mkdir()
     monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(folder))
+    # The tests' receivers listen on 127.0.0.1 and are reached by this name.
+    monkeypatch.setenv("SURVEYAPP_OUTGOING_ALLOWED_HOSTS", '["localhost"]')
     for name in ("SURVEYAPP_DATABASE", "SURVEYAPP_SECRET_KEY", "SURVEYAPP_DEMO"):
         monkeypatch.delenv(name, raising=False)
     return folder

@@ -41,7 +41,7 @@ def receiver():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hooks", statuses, bodies
+    yield f"http://localhost:{server.server_address[1]}/hooks", statuses, bodies
     server.shutdown()
 
 
@@ -93,7 +93,7 @@ def test_a_webhook_gets_a_test_event_its_log_shows_a_failure_and_retry_now_deliv
     token = token_of(manager)
     assert manager.post(f"{log}/test", data={"csrf_token": token}).status_code == 303
     statuses.append(500)
-    assert webhook_worker.deliver_due(db) == (0, 1)
+    assert webhook_worker.deliver_due(db, allowed_hosts=["localhost"]) == (0, 1)
     page = text(manager.get(log))
     assert "webhook.test" in page and "HTTP 500" in page and "prochaine tentative" in page
     (delivery,) = storage.webhooks.deliveries(db, endpoint["id"])
@@ -101,7 +101,7 @@ def test_a_webhook_gets_a_test_event_its_log_shows_a_failure_and_retry_now_deliv
         f"{log}/retry", data={"csrf_token": token, "delivery": str(delivery["id"])}
     )
     assert retried.status_code == 303
-    assert webhook_worker.deliver_due(db) == (1, 0)
+    assert webhook_worker.deliver_due(db, allowed_hosts=["localhost"]) == (1, 0)
     assert b'"type":"webhook.test"' in bodies[-1]
     assert "livré le" in text(manager.get(log))
     assert manager.post(f"{log}/remove", data={"csrf_token": token}).status_code == 303
@@ -141,3 +141,18 @@ def test_retrying_an_unknown_delivery_or_endpoint_is_a_404(manager, db):
     assert manager.post(f"{PAGE}/webhooks/999/test", data={"csrf_token": token}).status_code == 404
     assert manager.post(f"{log}/test", data={"csrf_token": "forged"}).status_code == 422
     assert storage.webhooks.deliveries(db, endpoint["id"]) == []
+
+
+def test_a_webhook_to_an_internal_address_is_refused_in_the_managers_language(manager, db):
+    added = manager.post(
+        f"{PAGE}/webhooks",
+        data={
+            "csrf_token": token_of(manager),
+            "journey": "cafe",
+            "url": "http://0x7f000001:8080/hooks",
+            "events": ["response.created"],
+        },
+    )
+    assert added.status_code == 422
+    assert "Rien n’a été ajouté : 0x7f000001 est 127.0.0.1" in text(added)
+    assert storage.webhooks.list_webhooks(db) == []

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from surveyapp import storage
+from surveyapp.domain import i18n
 from surveyapp.services import apikeys, webhooks
 from surveyapp.workers import webhooks as webhook_worker
 from tests.helpers import get_then_post, sql
@@ -39,7 +40,7 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.url = f"http://localhost:{self.server.server_address[1]}/hooks"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
@@ -98,7 +99,8 @@ def test_a_dead_receiver_never_slows_a_submit_and_is_retried(app, db, run_cli, r
         "SELECT attempts, last_error, next_attempt_at, delivered_at FROM webhook_outbox "
         "ORDER BY id",
     ).fetchall()
-    assert all(r[0] == 1 and r[1] == "HTTP 503" and r[3] is None for r in row)
+    assert all(r[0] == 1 and r[3] is None for r in row)
+    assert {i18n.stored_text(r[1], "en") for r in row} == {"the receiver answered HTTP 503"}
     receiver.status = 204
     assert "delivered 0, failed 0" in run_cli("webhook", "deliver").output  # not due yet
     sql(db, "UPDATE webhook_outbox SET next_attempt_at = ?", [storage.iso(storage.utcnow())])
@@ -178,7 +180,7 @@ def test_a_script_with_only_an_api_key_does_the_whole_loop(app, db, receiver, jo
     assert (billing["responses"], billing["negative"]) == (2, 1)
     found = client.get("/api/v1/responses?journey=saas-onboarding", headers=auth).get_json()
     assert {r["customer"] for r in found["responses"]} == {"ACME-0", "ACME-1"}
-    webhook_worker.deliver_due(db)
+    webhook_worker.deliver_due(db, allowed_hosts=["localhost"])
     ((headers, body),) = receiver.received
     assert verify(secret, headers, body) and json.loads(body)["data"]["customer"] == "ACME-0"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from surveyapp import storage
+from surveyapp import settings, storage
 from surveyapp.cli.common import database, journey_or_exit, open_db, warn
 from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
-from surveyapp.services import apikeys, webhooks
+from surveyapp.services import apikeys, outgoing, webhooks
 from surveyapp.workers import rounds
 from surveyapp.workers import webhooks as webhook_worker
 
@@ -84,8 +84,10 @@ def webhook_add(journey_id, url, events):
 
     Example: surveyapp webhook add cafe https://crm.example.com/hooks --events response.negative
     """
-    if not webhooks.valid_url(url):
-        raise click.BadParameter("the URL must start with https:// or http://")
+    try:
+        outgoing.destination(url, outgoing.allowed_hosts(settings.load_settings()))
+    except outgoing.NotAllowed as refused:
+        raise click.BadParameter(str(refused)) from None
     secret = webhooks.new_secret()
     with open_db() as db:
         journey_or_exit(db, journey_id)
@@ -128,8 +130,10 @@ def webhook_deliver(loop, interval):
     Example: surveyapp webhook deliver
     """
 
+    allowed = outgoing.allowed_hosts(settings.load_settings())
+
     def deliver(db):
-        delivered, failed = webhook_worker.deliver_due(db)
+        delivered, failed = webhook_worker.deliver_due(db, allowed_hosts=allowed)
         if delivered or failed or not loop:
             click.echo(f"delivered {delivered}, failed {failed}", err=loop)
 

@@ -7,6 +7,7 @@ The web layer, the CLI and (later) emails all translate through
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -62,6 +63,23 @@ class Message:
         """The message in ``locale``; numbers written as its readers write them."""
         values = {k: _shown(v, locale) for k, v in self.values}
         return translate(locale, self.id, **values)
+
+    def stored(self) -> str:
+        """The message as kept in a text column (JSON), for :func:`stored_text` to say
+        later in its reader's language; its values are text and numbers."""
+        return json.dumps({"message": self.id, "values": dict(self.values)}, ensure_ascii=False)
+
+
+def stored_text(kept: str | None, locale: str) -> str | None:
+    """A message kept by :meth:`Message.stored`, in ``locale``; text kept as plain text
+    (before messages were kept) as it is."""
+    if not kept or not kept.startswith('{"message"'):
+        return kept
+    try:
+        data = json.loads(kept)
+        return message(str(data["message"]), **dict(data["values"])).text(locale)
+    except (ValueError, KeyError, TypeError):
+        return kept
 
 
 def _shown(value: Any, locale: str) -> Any:

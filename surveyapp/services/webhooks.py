@@ -10,7 +10,6 @@ failures with backoff.
 from __future__ import annotations
 
 import base64
-import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -19,16 +18,6 @@ import standardwebhooks
 SECRET_PREFIX = "whsec_"  # noqa: S105 # nosec B105
 #: Wait before each retry; after the last one the delivery is marked failed.
 BACKOFF = [timedelta(seconds=s) for s in (10, 60, 300, 1800, 7200, 21600, 86400)]
-TIMEOUT_SECONDS = 10
-
-
-#: What a webhook's URL may be: http(s), no spaces or control characters.
-URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+")
-
-
-def valid_url(url: str) -> bool:
-    """Whether ``url`` can receive webhooks (checked when an endpoint is added)."""
-    return len(url) <= 2000 and URL.fullmatch(url) is not None
 
 
 def new_secret() -> str:

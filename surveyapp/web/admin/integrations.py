@@ -5,7 +5,7 @@ The CLI keeps doing the same; every change goes to the audit log."""
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length
@@ -16,7 +16,7 @@ from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.i18n import lazy_translate as _l
 from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
-from surveyapp.services import apikeys, webhooks
+from surveyapp.services import apikeys, outgoing, webhooks
 from surveyapp.web import forms
 from surveyapp.web.admin.base import admin_meta, bp, login_required
 from surveyapp.web.database import get_db
@@ -27,7 +27,7 @@ BAD_KEY_NAME = N_(
     "Nothing was created: a key name is 1 to 64 characters without spaces, "
     "and not one already used."
 )
-BAD_URL = N_("Nothing was added: the address must be a web address (https or http).")
+BAD_URL = N_("Nothing was added: %(reason)s.")
 
 
 class KeyForm(BaseForm):
@@ -74,8 +74,14 @@ def _page(notice=None, code=200, key_form=None, hook_form=None, shown=None):
         hook_form=hook_form,
         confirm=forms.confirm_form(admin_meta(), None),
         shown=shown,
-        notice=i18n.translate(g.locale, notice) if notice else None,
+        notice=_said(notice),
     ), code
+
+
+def _said(notice: str | i18n.Message | None) -> str | None:
+    if isinstance(notice, i18n.Message):
+        return notice.text(g.locale)
+    return i18n.translate(g.locale, notice) if notice else None
 
 
 @bp.route("/integrations")
@@ -131,10 +137,12 @@ def add_webhook():
     form.journey.choices = [SelectChoice(j.id, j.brand) for j in storage.journeys.all_journeys(db)]
     if not form.validate():
         return _page(NOT_VALID, 422, hook_form=form)
-    if not webhooks.valid_url(form.url.data.strip()):
-        return _page(BAD_URL, 422, hook_form=form)
-    secret = webhooks.new_secret()
     url = form.url.data.strip()
+    try:
+        outgoing.destination(url, outgoing.allowed_hosts(current_app.config))
+    except outgoing.NotAllowed as refused:
+        return _page(i18n.message(BAD_URL, reason=refused.message), 422, hook_form=form)
+    secret = webhooks.new_secret()
     endpoint = storage.webhooks.add_webhook(db, form.journey.data, url, secret, form.events.data)
     storage.audit.record_audit(
         db,
@@ -166,6 +174,7 @@ def webhook_log(endpoint_id: int):
             delivered=_when(row["delivered_at"]),
             failed=_when(row["failed_at"]),
             next=_when(row["next_attempt_at"]),
+            last_error=i18n.stored_text(row["last_error"], g.locale),
         )
     return render_template(
         "admin/webhook.html",

@@ -1,0 +1,186 @@
+"""Outgoing HTTP requests (webhooks, and any request the service makes on its own), only
+where they may go, and never for longer than their deadline.
+
+A destination's host is resolved, and refused when any of its addresses is not a public
+one (loopback, private, link-local, multicast, unspecified, reserved; IPv4-mapped,
+6to4, Teredo and NAT64 IPv6 addresses are judged by the IPv4 address inside). The
+resolver reads every numeric spelling (``127.1``, ``0x7f000001``, ``2130706433``) as
+the address it means. The request is then sent to an address that was checked, never
+resolved again (no DNS rebinding between the check and the connection), with the host's
+name in ``Host`` and in TLS. Redirects are never followed: a 3xx is a failed attempt.
+Every attempt has a connect timeout and a total deadline; a receiver that drips its
+answer is cut off at the deadline.
+
+The operator's setting ``OUTGOING_ALLOWED_HOSTS`` names the internal hosts that may be
+reached anyway (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import ipaddress
+import socket
+import ssl
+import threading
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from surveyapp.domain.errors import Invalid
+from surveyapp.domain.i18n import N_, Message, message
+
+CONNECT_SECONDS = 5
+TOTAL_SECONDS = 10
+MAX_URL = 2000
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class NotAllowed(Invalid):
+    """An address outgoing requests may not go to; the message says why, in words."""
+
+    code = "address_not_allowed"
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a request goes: the URL's parts, and the checked addresses to connect to."""
+
+    scheme: str
+    host: str
+    port: int
+    target: str  # the path and query, as sent in the request line
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of an attempt: its HTTP status (None without an answer) and, when it
+    failed, why (a Message, said in the reader's language)."""
+
+    status: int | None
+    error: Message | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether requests may go to ``address``: a global unicast address, judged by the
+    IPv4 address inside an IPv6 one that carries one."""
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
+        if inner is None and address in _NAT64:
+            inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if inner is not None:
+            return _is_public(inner)
+    return address.is_global and not address.is_multicast
+
+
+def destination(url: str, allowed_hosts: Collection[str] = ()) -> Destination:
+    """``url`` checked and resolved; :class:`NotAllowed` says why it may not be reached."""
+    if not isinstance(url, str) or len(url) > MAX_URL or not url.isprintable() or " " in url:
+        raise NotAllowed(message(N_("not a web address (http or https)")))
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NotAllowed(message(N_("not a web address (http or https)")))
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise NotAllowed(message(N_("the port is not a number from 1 to 65535"))) from None
+    host = parts.hostname
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise NotAllowed(message(N_("%(host)s cannot be found (DNS)"), host=host)) from None
+    addresses = tuple(dict.fromkeys(info[4][0] for info in found))
+    if host.lower() not in {h.lower() for h in allowed_hosts}:
+        for address in addresses:
+            if not _is_public(ipaddress.ip_address(address.split("%")[0])):
+                raise NotAllowed(
+                    message(
+                        N_(
+                            "%(host)s is %(address)s, not a public address: the service "
+                            "sends nothing there unless the operator allows it "
+                            "(OUTGOING_ALLOWED_HOSTS)"
+                        ),
+                        host=host,
+                        address=address,
+                    )
+                )
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return Destination(parts.scheme, host, port, target, addresses)
+
+
+def allowed_hosts(config: Mapping) -> tuple[str, ...]:
+    """The operator's OUTGOING_ALLOWED_HOSTS: a list of host names (or one, as text)."""
+    hosts = config.get("OUTGOING_ALLOWED_HOSTS") or ()
+    return (hosts,) if isinstance(hosts, str) else tuple(str(h) for h in hosts)
+
+
+class _Pinned(http.client.HTTPSConnection):
+    """An HTTP(S) connection to the checked addresses, the host's name kept for ``Host``
+    and TLS (HTTPSConnection's own ``connect`` would resolve the name again)."""
+
+    def __init__(self, where: Destination, context: ssl.SSLContext | None):
+        super().__init__(where.host, where.port, timeout=CONNECT_SECONDS, context=context)
+        self._addresses, self._tls = where.addresses, context
+
+    def connect(self) -> None:
+        for number, address in enumerate(self._addresses, 1):
+            try:
+                sock = socket.create_connection((address, self.port), CONNECT_SECONDS)
+                break
+            except OSError:
+                if number == len(self._addresses):
+                    raise
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host) if self._tls else sock
+
+
+def post(where: Destination, body: bytes, headers: Mapping[str, str]) -> Outcome:
+    """POST ``body`` to a checked destination, within TOTAL_SECONDS in all."""
+    context = ssl.create_default_context() if where.scheme == "https" else None
+    connection = _Pinned(where, context)
+    # The deadline: a receiver that answers a byte at a time is cut off, not waited for
+    # (and what it sent by then is no answer, even if it reads as one).
+    cut = threading.Event()
+    cutoff = threading.Timer(TOTAL_SECONDS, _cut, (connection, cut))
+    cutoff.daemon = True
+    cutoff.start()
+    try:
+        connection.request("POST", where.target, body=body, headers=dict(headers))
+        status = connection.getresponse().status
+    except (http.client.HTTPException, OSError) as exc:
+        return Outcome(None, _failure(exc, cut.is_set()))
+    finally:
+        cutoff.cancel()
+        connection.close()
+    if cut.is_set():
+        return Outcome(None, _failure(TimeoutError(), True))
+    if 300 <= status < 400:
+        why = N_("redirected (HTTP %(status)s): redirects are not followed")
+        return Outcome(status, message(why, status=status))
+    if not 200 <= status < 300:
+        return Outcome(status, message(N_("the receiver answered HTTP %(status)s"), status=status))
+    return Outcome(status, None)
+
+
+def _failure(exc: Exception, cut: bool) -> Message:
+    """Why an attempt got no HTTP answer, in words."""
+    if isinstance(exc, TimeoutError) or cut:
+        return message(N_("no answer within %(seconds)s seconds"), seconds=TOTAL_SECONDS)
+    if isinstance(exc, ssl.SSLError):
+        return message(N_("the secure connection failed: %(error)s"), error=exc.reason or str(exc))
+    if isinstance(exc, http.client.HTTPException):
+        return message(N_("the receiver did not answer in HTTP"))
+    return message(N_("could not connect: %(error)s"), error=exc.strerror or str(exc))
+
+
+def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    cut.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed: the attempt ended on its own
+            sock.shutdown(socket.SHUT_RDWR)
