@@ -162,13 +162,13 @@ def test_a_journeys_own_digest_goes_to_its_recipients_when_due_with_its_pains_on
         db, "cafe", to=["branch@cafe.example"], locale="ro", every="daily", by="maria"
     )
     answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Rece"})
-    answer("/j/saas-onboarding/billing", {"outcome": "negative"})
+    answer("/j/saas-onboarding/billing", {"experience": "negative", "why": "Nimbus billed twice"})
     config = settings.load_settings()
     assert digest.send_journeys(db, config) == 1
     (message,) = smtp_server.to("branch@cafe.example")
     assert message["Subject"] == "1 răspuns negativ nou"
     assert "Rece" in message.get_body(("plain",)).get_content()
-    assert "Nimbus" not in message.get_body(("plain",)).get_content()
+    assert "billed twice" not in message.get_body(("plain",)).get_content()
     answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Sărat"})
     assert digest.send_journeys(db, config) == 0  # sent today already: not due
     later = storage.utcnow() + timedelta(days=1, minutes=1)
@@ -199,3 +199,26 @@ def test_the_inbox_sets_and_stops_a_journeys_digest_and_refuses_bad_addresses(ma
     assert storage.inbox.journey_digest(db, "cafe") is None
     actions = sql(db, "SELECT action FROM audit_log").fetchall()
     assert [a for (a,) in actions] == ["journey.digest", "journey.digest"]
+
+
+def test_a_journeys_digest_that_cannot_be_sent_never_holds_up_the_others(
+    db, loaded, answer, smtp_server
+):
+    from surveyapp import settings
+
+    smtp_server.refuse.add("gone@cafe.example")  # the mail server refuses it: 550
+    storage.inbox.set_journey_digest(
+        db, "cafe", to=["gone@cafe.example"], locale="fr", every="daily", by="maria"
+    )
+    storage.inbox.set_journey_digest(
+        db, "saas-onboarding", to=["cs@nimbus.example"], locale="en", every="daily", by="maria"
+    )
+    answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Rece"})
+    answer("/j/saas-onboarding/billing", {"experience": "negative", "why": "Nimbus billed twice"})
+    config = settings.load_settings()
+    assert digest.send_journeys(db, config) == 1
+    assert len(smtp_server.to("cs@nimbus.example")) == 1
+    # The café's is not marked sent: its pains go in the next one that can be.
+    smtp_server.refuse.clear()
+    assert digest.send_journeys(db, config) == 1
+    assert "Rece" in smtp_server.to("gone@cafe.example")[0].get_body(("plain",)).get_content()

@@ -10,6 +10,7 @@ No Flask: ``surveyapp digest`` sends one, and ``surveyapp serve`` runs it on a s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,8 @@ from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.text import is_valid_email
 from surveyapp.domain.vocabulary import DIGEST_HOURS, LOCALES
 from surveyapp.services import mailer
+
+log = logging.getLogger(__name__)
 
 #: The digest's name in ``digest_marks``.
 NAME = "negative"
@@ -182,11 +185,17 @@ def due(db, name: str, hours: float, now: datetime | None = None) -> bool:
 
 def send_journeys(db, config: Mapping[str, Any], now: datetime | None = None) -> int:
     """Send each journey's own digest that is due (set by its managers in the browser:
-    to whom, in which language, how often); how many responses they reported."""
+    to whom, in which language, how often); how many responses they reported.
+
+    One journey's digest that cannot be sent (a recipient the mail server refuses, an
+    error of ours) is logged and tried again next round; it never holds up the others.
+    A database that went away ends the round, as everywhere."""
     reported = 0
     for journey_id, wanted in storage.inbox.journey_digests(db).items():
         name = f"journey:{journey_id}"
-        if wanted["to"] and due(db, name, DIGEST_HOURS[wanted["every"]], now):
+        if not (wanted["to"] and due(db, name, DIGEST_HOURS[wanted["every"]], now)):
+            continue
+        try:
             reported += _send(
                 db,
                 config,
@@ -195,4 +204,8 @@ def send_journeys(db, config: Mapping[str, Any], now: datetime | None = None) ->
                 name=name,
                 journey_id=journey_id,
             )
+        except storage.DATABASE_DOWN:
+            raise
+        except Exception:
+            log.exception("the digest of journey %s was not sent; tried again", journey_id)
     return reported
