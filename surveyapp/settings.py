@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     # loopback, private or link-local address, e.g. ["hooks.internal.example"]; every
     # other destination must be public (docs/deployment.md).
     "OUTGOING_ALLOWED_HOSTS": [],
+    # /readyz calls a background worker late after this many seconds without a heartbeat
+    # (or three of its rounds, if longer).
+    "WORKER_STALE_SECONDS": 60,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # No default: the app refuses to start without one (bandit's B105 sees a password).

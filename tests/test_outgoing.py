@@ -5,6 +5,7 @@ listeners on 127.0.0.1, reached as "localhost" where the operator allows that na
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -121,18 +122,35 @@ def listeners():
         listener.close()
 
 
+def _read_request(conn):
+    """The whole request (its headers, then its Content-Length of body, which the client
+    sends apart): a listener that closed with some of it unread would reset the
+    connection, and the client could see that instead of the answer."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += conn.recv(65536) or b"\r\n\r\n"
+    head, body = data.split(b"\r\n\r\n", 1)
+    declared = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+    length = int(declared.group(1)) if declared else 0
+    while len(body) < length:
+        more = conn.recv(65536)
+        if not more:
+            break
+        body += more
+
+
 def _smtp_banner(conn):
     conn.sendall(b"220 mail.example ESMTP ready\r\n")
-    conn.recv(65536)
+    _read_request(conn)
 
 
 def _redirect(conn):
-    conn.recv(65536)
+    _read_request(conn)
     conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: http://x:abc/\r\nContent-Length: 0\r\n\r\n")
 
 
 def _drip(conn):
-    conn.recv(65536)
+    _read_request(conn)
     conn.sendall(b"HTTP/1.1 200 OK\r\n")
     for _ in range(600):  # a header byte every 50 ms, for 30 s
         conn.sendall(b"X")
@@ -140,7 +158,7 @@ def _drip(conn):
 
 
 def _ok(conn):
-    conn.recv(65536)
+    _read_request(conn)
     conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
 
 

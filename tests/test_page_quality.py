@@ -87,6 +87,22 @@ def populated(db, loaded, monkeypatch):
         db, saas.id, "https://crm.example/hooks", "whsec_x", ["response.negative"]
     )
     storage.webhooks.queue_test(db, endpoint, {"journey": saas.id})
+    # Background workers, one of them late with an error (the background work page).
+    now = storage.utcnow()
+    for name, beat_at, error in (
+        ("webhooks", now, None),
+        ("digest", now - timedelta(hours=1), "x"),
+    ):
+        storage.heartbeats.beat(
+            db,
+            node="web-1",
+            name=name,
+            pid=1,
+            started_at=now,
+            every_seconds=60,
+            now=beat_at,
+            error=error,
+        )
     apikeys.create(db, "crm")
     # Enough linked customers for the insights page to label moments and draw its chart.
     simulate.run(db, saas, customers=1500, seed=2)
@@ -127,6 +143,7 @@ ADMIN_PAGES = [
     "/admin/audit",
     "/admin/integrations",
     "/admin/integrations/webhooks/1",
+    "/admin/workers",
 ]
 
 

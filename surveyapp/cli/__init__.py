@@ -18,6 +18,7 @@ from surveyapp.cli import (
     serve,
     surveys,
     translations,
+    workers,
 )
 
 
@@ -64,6 +65,7 @@ for command in (
     serve.backup_command,
     serve.restore_command,
     serve.demo_command,
+    workers.workers_command,
     database.db_group,
     translations.translate,
 ):

@@ -53,6 +53,7 @@ def digest_command(loop, dry_run):
         # A round a minute (or more often): each digest is sent when it is due.
         rounds.run(
             send,
+            name="digest",
             database=config["DATABASE"],
             loop=loop,
             interval=60 * min(every, 1.0),

@@ -137,4 +137,6 @@ def webhook_deliver(loop, interval):
         if delivered or failed or not loop:
             click.echo(f"delivered {delivered}, failed {failed}", err=loop)
 
-    rounds.run(deliver, database=database(), loop=loop, interval=interval, warn=warn)
+    rounds.run(
+        deliver, name="webhooks", database=database(), loop=loop, interval=interval, warn=warn
+    )

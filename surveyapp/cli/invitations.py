@@ -149,7 +149,7 @@ def _send_queue(smtp, base_url: str, loop: bool, interval: float) -> None:
         if report.sent or report.failed or not loop:
             _report_sending(report)
 
-    rounds.run(send, database=database(), loop=loop, interval=interval, warn=warn)
+    rounds.run(send, name="mail", database=database(), loop=loop, interval=interval, warn=warn)
 
 
 @click.command("remind")

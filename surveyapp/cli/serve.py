@@ -3,7 +3,8 @@ restoring it, trying it out."""
 
 from __future__ import annotations
 
-import subprocess  # nosec B404
+import os
+import socket
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import click
 from surveyapp import settings, storage
 from surveyapp.cli.common import open_db
 from surveyapp.services import digest, mailer
-from surveyapp.workers import replication
+from surveyapp.workers import replication, rounds, supervisor
 
 
 @click.command("serve")
@@ -29,13 +30,14 @@ def serve_command(host, port, workers):
 
     app = create_app()  # a ConfigurationError is the CLI's one line (cli/__init__.py)
     # The webhook worker, the sending worker (if email is set up) and the digest (if
-    # DIGEST_TO is set) run beside the web workers
-    # and stop with them: our own interpreter with fixed arguments, nothing from outside.
-    tasks = [["webhook", "deliver", "--loop"]]
+    # DIGEST_TO is set, or journeys set theirs) run beside the web workers, supervised
+    # (workers/supervisor.py), and stop with them: our own interpreter with fixed
+    # arguments, nothing from outside.
+    tasks = {"webhooks": ["webhook", "deliver", "--loop"]}
     can_mail = True
     try:  # the emails the admin pages queue, if the service can send email at all
         mailer.SmtpSettings.from_config(app.config)
-        tasks.append(["send", "--queued", "--loop"])
+        tasks["mail"] = ["send", "--queued", "--loop"]
     except mailer.MailConfigError:
         can_mail = False  # the admin pages say sending needs MAIL_FROM, and make links only
     if digest.recipients(app.config):
@@ -45,25 +47,23 @@ def serve_command(host, port, workers):
         except mailer.MailConfigError as exc:
             raise click.ClickException(f"Cannot send the digest: {exc}.") from None
     if can_mail:  # DIGEST_TO's digest, and the journeys' own, set in the browser
-        tasks.append(["digest", "--loop"])
-    commands = [[sys.executable, "-m", "surveyapp.cli", *task] for task in tasks]
+        tasks["digest"] = ["digest", "--loop"]
+    commands = {name: [sys.executable, "-m", "surveyapp.cli", *t] for name, t in tasks.items()}
     try:
         url = replication.replica_url(app.config)
         if url:  # every change of the database reaches the replica within about a second
-            commands.append(replication.replicate_command(app.config["DATABASE"], url))
+            commands["replication"] = replication.replicate_command(app.config["DATABASE"], url)
     except replication.ReplicationError as exc:
         raise click.ClickException(f"Cannot replicate the database: {exc}.") from None
-    background = [
-        subprocess.Popen(command)  # noqa: S603 # nosec B603 - our programs, fixed arguments
-        for command in commands
-    ]
+    # This node's name, for its workers' heartbeats and its web workers' /readyz.
+    os.environ[rounds.NODE_VARIABLE] = f"{socket.gethostname()}:{port}:{os.getpid()}"
+    os.environ[rounds.WORKERS_VARIABLE] = ",".join(tasks)  # litestream does not beat
+    background = supervisor.Supervisor(commands)
+    background.start()
     try:
         server.serve(app, host=host, port=port, workers=workers or server.default_workers())
     finally:
-        for process in background:
-            process.terminate()
-        for process in background:
-            process.wait(timeout=30)
+        background.stop()
 
 
 @click.command("backup")

@@ -167,6 +167,17 @@ CHANNEL_PERSONAL = Channel.PERSONAL
 PUBLIC_CHANNELS: tuple[str, ...] = (Channel.LINK, Channel.QR)
 #: Every channel a response is counted under.
 RESPONSE_CHANNELS: tuple[str, ...] = values(Channel)
+#: The background workers `surveyapp serve` supervises, and their queues, as pages name them.
+WORKER_LABELS: dict[str, str] = {
+    "webhooks": N_("Webhooks"),
+    "mail": N_("Emails"),
+    "digest": N_("Digests"),
+}
+QUEUE_LABELS: dict[str, str] = {
+    "webhooks": N_("Webhook deliveries"),
+    "mail": N_("Emails to send"),
+}
+
 CHANNEL_LABELS: dict[str, str] = {
     "link": N_("Public link"),
     "qr": N_("QR code"),

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso
 from surveyapp.storage.invitations import COLUMNS
-from surveyapp.storage.statements import execute, insert, records, value
+from surveyapp.storage.statements import execute, insert, records, row, value
 from surveyapp.storage.tables import invitations, mail_queue
 from surveyapp.storage.transactions import transaction
 
@@ -92,3 +92,13 @@ def queued_count(db: Database, journey_id: str, moment_id: str | None = None) ->
     # From the queue (short) to each of its invitations: never a scan of the invitations.
     mine = sa.exists().where(*where)
     return value(db, sa.select(sa.func.count()).select_from(mail_queue).where(mine))
+
+
+def queue_state(db: Database) -> dict[str, Any]:
+    """The email queue at a glance: emails waiting for the sending worker, and since when
+    the oldest waits."""
+    q = mail_queue.c
+    found = row(
+        db, sa.select(sa.func.count().label("count"), sa.func.min(q.queued_at).label("oldest"))
+    )
+    return {"waiting": found["count"], "oldest_at": found["oldest"], "set_aside": 0}

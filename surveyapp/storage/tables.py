@@ -313,6 +313,23 @@ digest_marks = sa.Table(
     _text("sent_at"),
 )
 
+#: Each background worker's heartbeat on each node (workers/rounds.py writes it).
+worker_beats = sa.Table(
+    "worker_beats",
+    metadata,
+    _text("node", primary_key=True),
+    _text("name", primary_key=True),
+    _int("pid"),
+    _text("started_at"),
+    _text("beat_at"),
+    _int("every_seconds"),
+    _int("rounds", server_default="0"),
+    _int("failures", server_default="0"),
+    _int("restarts", server_default="0"),
+    _text("last_error", nullable=True),
+    _text("last_error_at", nullable=True),
+)
+
 admin_sessions = sa.Table(
     "admin_sessions",
     metadata,

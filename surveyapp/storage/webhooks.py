@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import RESPONSE_EVENTS, Polarity
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import execute, prepared, records, rows, value
+from surveyapp.storage.statements import execute, prepared, records, row, rows, value
 from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
 from surveyapp.storage.transactions import transaction
 
@@ -204,3 +204,21 @@ def queue_test(db: Database, endpoint_id: int, data: dict) -> None:
             sa.insert(webhook_outbox),
             [_outbox_row(endpoint_id, "webhook.test", iso(utcnow()), data)],
         )
+
+
+def queue_state(db: Database) -> dict[str, Any]:
+    """The outbox at a glance: deliveries waiting (due or to be retried), since when the
+    oldest waits, and those set aside after their last attempt (not retried unless an
+    admin asks)."""
+    o = webhook_outbox.c
+    waiting = row(
+        db,
+        sa.select(sa.func.count().label("count"), sa.func.min(o.created_at).label("oldest")).where(
+            o.delivered_at.is_(None), o.failed_at.is_(None)
+        ),
+    )
+    set_aside = value(
+        db,
+        sa.select(sa.func.count()).where(o.delivered_at.is_(None), o.failed_at.is_not(None)),
+    )
+    return {"waiting": waiting["count"], "oldest_at": waiting["oldest"], "set_aside": set_aside}

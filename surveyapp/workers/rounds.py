@@ -1,23 +1,40 @@
-"""How every background worker runs: one round, or a round every few seconds.
+"""How every background worker runs: one round, or a round every few seconds, each
+looping round followed by the worker's heartbeat.
 
 Each round takes a connection of its own, so a database that restarts or fails over
 costs the worker one round, never the process; an error the next round may not meet (the
 database away, an SMTP server down) is said and retried when looping, raised when run
-once. Issue 29 supervises these loops; they all live here so that it changes one place.
+once. Any other error is recorded in the heartbeat and ends the process, which
+``surveyapp serve``'s supervisor (workers/supervisor.py) starts again. The heartbeat
+(storage/heartbeats.py) is what ``/readyz``, ``surveyapp workers`` and the admin's
+background-work page read.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Callable
 
 from surveyapp import storage
 from surveyapp.storage import Database
 
+#: The environment variable that names this node's ``surveyapp serve`` (set by serve for
+#: its workers and web workers), and the one that lists the workers it supervises.
+NODE_VARIABLE = "SURVEYAPP_NODE"
+WORKERS_VARIABLE = "SURVEYAPP_NODE_WORKERS"
+
+
+def node_name() -> str:
+    """This node: the serve process that started us, else this machine."""
+    return os.environ.get(NODE_VARIABLE) or socket.gethostname()
+
 
 def run(
     round_: Callable[[Database], None],
     *,
+    name: str,
     database: str,
     loop: bool,
     interval: float,
@@ -27,17 +44,42 @@ def run(
         f"The database is unavailable ({exc}); trying again."
     ),
 ) -> None:
-    """Run ``round_(db)`` once, or every ``interval`` seconds with ``loop``; ``passing``
-    are the errors besides the database's that a later round may not meet, ``why`` what
-    ``warn`` is told when one happens."""
+    """Run ``round_(db)`` once, or every ``interval`` seconds with ``loop``, beating as
+    worker ``name``; ``passing`` are the errors besides the database's that a later
+    round may not meet, ``why`` what ``warn`` is told when one happens."""
+    started = storage.utcnow()
     while True:
+        error = None
         try:
             with storage.open_database(database) as db:
                 round_(db)
         except (*storage.DATABASE_DOWN, *passing) as exc:
             if not loop:
                 raise
-            warn(why(exc))
+            error = why(exc)
+            warn(error)
+        except Exception as exc:
+            if loop:
+                _beat(database, name, started, interval, f"{type(exc).__name__}: {exc}", warn)
+            raise
         if not loop:
             return
+        _beat(database, name, started, interval, error, warn)
         time.sleep(interval)
+
+
+def _beat(database, name, started, interval, error, warn) -> None:
+    try:
+        with storage.open_database(database) as db:
+            storage.heartbeats.beat(
+                db,
+                node=node_name(),
+                name=name,
+                pid=os.getpid(),
+                started_at=started,
+                every_seconds=interval,
+                now=storage.utcnow(),
+                error=error,
+            )
+    except storage.DATABASE_DOWN as exc:  # said by the round's own warning already
+        warn(f"The heartbeat could not be written ({exc}).")

@@ -18,6 +18,7 @@ from surveyapp.web.admin import (  # noqa: F401
     tracking,
     users,
     versions,
+    workers,
 )
 from surveyapp.web.admin.base import bp
 
