@@ -259,3 +259,50 @@ def test_every_state_is_counted_once_in_order_of_precedence(db, loaded):
     counts = storage.invitation_tracking.state_counts(db, "cafe", "meal", storage.utcnow())
     assert counts == dict.fromkeys(counts, 1)
     assert list(counts) == list(INVITATION_STATES)
+
+
+def _queue(db, loaded, count):
+    tokens = [
+        make_invitation(db, loaded["cafe"], "meal", f"C-{n}", "fr", f"c{n}@example.fr")
+        for n in range(count)
+    ]
+    ids = [r[0] for r in sql(db, "SELECT id FROM invitations ORDER BY id").fetchall()]
+    storage.mail_queue.queue_invitations(db, ids, reminder=False, now=storage.utcnow())
+    return tokens
+
+
+def test_a_sender_that_dies_while_sending_loses_nothing_and_sends_nothing_twice(
+    mailing_app, smtp_server, db, loaded
+):
+    _queue(db, loaded, 3)
+    now = storage.utcnow()
+    taken = storage.mail_queue.take_queued(db, now)  # then the worker is killed
+    assert len(taken) == 3 and storage.mail_queue.take_queued(db, now) == []  # leased
+    with storage.connect(mailing_app.config["DATABASE"]) as own:  # one was sent before
+        storage.invitations.mark_sent(own, taken[0]["token"])
+    later = now + storage.mail_queue.LEASE + timedelta(seconds=1)
+    again = storage.mail_queue.take_queued(db, later)
+    assert sorted(r["token"] for r in again) == sorted(r["token"] for r in taken[1:])
+    sql(db, "UPDATE mail_queue SET next_attempt_at = ?", (storage.iso(now),))
+    assert send_round(mailing_app).sent == 2
+    assert sql(db, "SELECT count(*) FROM mail_queue").fetchone()[0] == 0
+    assert smtp_server.to("c0@example.fr") == []  # marked sent already: not sent twice
+
+
+def test_a_failed_email_is_tried_again_after_a_wait_then_set_aside(
+    mailing_app, smtp_server, db, loaded
+):
+    smtp_server.refuse.add("c0@example.fr")
+    _queue(db, loaded, 2)
+    first = send_round(mailing_app)
+    assert (first.sent, first.failed) == (1, 1)
+    # The failed one waits a minute: the next round (at once) does not try it.
+    assert send_round(mailing_app).failed == 0
+    (due,) = sql(db, "SELECT next_attempt_at FROM mail_queue").fetchall()
+    assert storage.parse_iso(due[0]) - storage.utcnow() > timedelta(seconds=50)
+    for attempt in range(len(mailer.RETRY_AFTER)):
+        sql(db, "UPDATE mail_queue SET next_attempt_at = ?", (storage.iso(storage.utcnow()),))
+        assert send_round(mailing_app).failed == 1, attempt
+    assert sql(db, "SELECT count(*) FROM mail_queue").fetchone()[0] == 0  # set aside
+    (attempts,) = sql(db, "SELECT send_attempts FROM invitations WHERE email = 'c0@example.fr'")
+    assert attempts[0] == 1 + len(mailer.RETRY_AFTER)

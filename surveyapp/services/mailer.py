@@ -12,7 +12,7 @@ import smtplib
 import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -219,12 +219,18 @@ class Connection:
             self.smtp = None
 
 
+#: Waits before each new attempt of a queued email whose sending failed; after the last,
+#: it is set aside (the invitation shows the failure and can be sent again).
+RETRY_AFTER = [timedelta(minutes=m) for m in (1, 5, 30, 120)]
+
+
 @dataclass
 class SendReport:
     sent: int = 0
     failed: int = 0
     errors: list[tuple[str, str]] | None = None  # (customer or email, reason)
     sent_tokens: set[str] = field(default_factory=set)
+    failed_tokens: set[str] = field(default_factory=set)
 
 
 def send_invitations(
@@ -255,6 +261,7 @@ def send_invitations(
             except Exception as exc:  # one message that cannot be made never stops a batch
                 reason = f"the message could not be composed ({type(exc).__name__}: {exc})"
                 storage.invitations.mark_send_failed(db, invitation["token"], reason)
+                report.failed_tokens.add(invitation["token"])
                 report.failed += 1
                 report.errors.append((invitation["customer_ref"] or invitation["email"], reason))
                 continue
@@ -263,6 +270,7 @@ def send_invitations(
             except (smtplib.SMTPException, OSError) as exc:
                 reason = describe_error(exc)
                 storage.invitations.mark_send_failed(db, invitation["token"], reason)
+                report.failed_tokens.add(invitation["token"])
                 report.failed += 1
                 report.errors.append((invitation["customer_ref"] or invitation["email"], reason))
                 if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
@@ -285,10 +293,30 @@ def send_created(db, tokens: list[str], *, settings: SmtpSettings, base_url: str
 
 
 def send_queued(db, *, settings: SmtpSettings, base_url: str, limit: int = 100) -> SendReport:
-    """Send up to ``limit`` emails the browser queued (invitations, then reminders), each
-    taken off the queue before it is sent, so it is sent at most once."""
+    """Send up to ``limit`` emails the browser queued (invitations, then reminders). Each
+    is leased while it is sent (storage/mail_queue.py); sent, it leaves the queue;
+    failed, it is due again after RETRY_AFTER[attempt], and after the last attempt it
+    is set aside (the invitation shows the failure and can be sent again)."""
     taken = storage.mail_queue.take_queued(db, storage.utcnow(), limit)
     report = SendReport(errors=[])
+    try:
+        _send_taken(db, taken, report, settings=settings, base_url=base_url)
+    finally:
+        done, now = [], storage.utcnow()
+        for row in taken:  # one neither sent nor failed (an error of ours) waits its lease
+            attempt = row["send_attempts"]  # before this round's
+            if row["token"] in report.sent_tokens:
+                done.append(row["queue_id"])
+            elif row["token"] in report.failed_tokens:
+                if attempt < len(RETRY_AFTER):
+                    storage.mail_queue.retry_at(db, row["queue_id"], now + RETRY_AFTER[attempt])
+                else:
+                    done.append(row["queue_id"])
+        storage.mail_queue.finish(db, done)
+    return report
+
+
+def _send_taken(db, taken, report: SendReport, *, settings: SmtpSettings, base_url: str) -> None:
     for reminder in (False, True):
         group = [row for row in taken if bool(row["reminder"]) == reminder]
         if group:
@@ -299,7 +327,7 @@ def send_queued(db, *, settings: SmtpSettings, base_url: str, limit: int = 100) 
             report.failed += part.failed
             report.errors += part.errors or []
             report.sent_tokens |= part.sent_tokens
-    return report
+            report.failed_tokens |= part.failed_tokens
 
 
 def describe_error(exc: Exception) -> str:
