@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -47,7 +48,7 @@ def transaction(db: Database) -> Iterator[Database]:
         db.commit()
     queue = None if is_postgres(db) else _write_queue(db)
     if queue is not None:
-        fcntl.flock(queue, fcntl.LOCK_EX)
+        _queue_for_writing(queue)
     db.info["writing"] = True
     try:
         with db.begin():
@@ -56,6 +57,34 @@ def transaction(db: Database) -> Iterator[Database]:
         db.info["writing"] = False
         if queue is not None:
             fcntl.flock(queue, fcntl.LOCK_UN)
+
+
+def _queue_for_writing(queue) -> None:
+    """Take the writers' lock; while another writer holds it, wait without stopping this
+    process. A gevent worker (what ``surveyapp serve`` runs) serves many requests on one
+    thread: a blocking flock there would stop every one of them, survey pages included,
+    for as long as another process writes (22 s behind an import, measured). So the
+    wait happens in gevent's thread pool, and the other greenlets go on."""
+    try:
+        fcntl.flock(queue, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    hub = _gevent_hub()
+    if hub is None:
+        fcntl.flock(queue, fcntl.LOCK_EX)
+    else:
+        hub.threadpool.apply(fcntl.flock, (queue, fcntl.LOCK_EX))
+
+
+def _gevent_hub():
+    """gevent's hub when this process runs under gevent's monkey patches, else None
+    (gevent is never imported here if it is not already)."""
+    if "gevent.monkey" not in sys.modules:
+        return None
+    from gevent import get_hub, monkey
+
+    return get_hub() if monkey.is_module_patched("threading") else None
 
 
 @contextmanager
