@@ -1,5 +1,5 @@
-"""A customer's answer that waits for SQLite's write lock (held by an import, an export's
-bookkeeping, another process) waits alone: the other requests of the same gevent worker
+"""A customer's answer that waits for SQLite's write lock behind a long transaction (an
+import, in another process) waits alone: the other requests of the same gevent worker
 are served meanwhile, and the answer is stored once the lock is free."""
 
 from __future__ import annotations
@@ -37,9 +37,13 @@ def test_a_survey_page_is_served_while_an_answer_waits_for_the_write_lock(instan
     (token,) = make_tokens(db, loaded["cafe"], 1)
     server, port = start_serve("--workers", "1")  # one gevent worker: one thread for all
     writers = open(f"{instance / 'surveyapp.db'}-writers", "a")  # noqa: SIM115
+    long = open(f"{instance / 'surveyapp.db'}-long", "a")  # noqa: SIM115
     answered: list = []
+    held = False
     try:
-        fcntl.flock(writers, fcntl.LOCK_EX)  # another process writes, for as long as it takes
+        # Another process runs a long write transaction (an import), and says so.
+        fcntl.flock(long, fcntl.LOCK_EX)
+        fcntl.flock(writers, fcntl.LOCK_EX)
         held = True
         answer = threading.Thread(target=lambda: answered.append(submit(port, token)))
         answer.start()
@@ -50,6 +54,7 @@ def test_a_survey_page_is_served_while_an_answer_waits_for_the_write_lock(instan
         wait_until(lambda: shown == [200], "the survey page served while the answer waits")
         assert answer.is_alive() and answered == []
         fcntl.flock(writers, fcntl.LOCK_UN)
+        fcntl.flock(long, fcntl.LOCK_UN)
         held = False
         wait_until(lambda: answered == [303], "the answer stored once the lock is free")
         count = db.exec_driver_sql("SELECT COUNT(*) FROM responses").scalar()
@@ -58,4 +63,5 @@ def test_a_survey_page_is_served_while_an_answer_waits_for_the_write_lock(instan
         if held:
             fcntl.flock(writers, fcntl.LOCK_UN)
         writers.close()
+        long.close()
         stop_server(server)

@@ -185,6 +185,11 @@ def reminders_due(
     ]
 
 
+#: A batch larger than this holds SQLite's write lock long enough (tens of milliseconds
+#: and up) that writers behind it should wait without stopping their gevent worker.
+LONG_BATCH = 1000
+
+
 def create(
     db: Database,
     journey: Journey,
@@ -207,7 +212,7 @@ def create(
     # The budget is read, then invitations written: creators take turns (on SQLite the
     # write lock, on PostgreSQL a lock shared by every node), or two of them could both
     # pass the budget.
-    with storage.transaction(db):
+    with storage.transaction(db, long=len(requests) > LONG_BATCH):
         storage.lock(db, "invitations")
         outcomes = plan(db, journey, moment_id, requests, budget=budget, now=now)
         rows, skips = [], []

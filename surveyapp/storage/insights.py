@@ -71,7 +71,7 @@ def load_simulated(
     """Write simulated invitations and their responses in one transaction, keeping the
     tallies, follow-ups and their counts exactly as single submits would."""
     tallies: dict[tuple, dict[str, int]] = {}
-    with transaction(db):
+    with transaction(db, long=True):
         invited = [
             made["id"]
             for made in rows(

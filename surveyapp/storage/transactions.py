@@ -29,8 +29,10 @@ def _write_queue(db: Database):
 
 
 @contextmanager
-def transaction(db: Database) -> Iterator[Database]:
-    """A write transaction; inside another one, a savepoint.
+def transaction(db: Database, *, long: bool = False) -> Iterator[Database]:
+    """A write transaction; inside another one, a savepoint. ``long``: one that may hold
+    SQLite's write lock for seconds (a large import); writers that wait behind it then
+    wait without stopping their gevent worker (:func:`_queue_for_writing`).
 
     On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so a transaction that
     reads before it writes never sees a state another writer is changing. Writers first
@@ -48,7 +50,7 @@ def transaction(db: Database) -> Iterator[Database]:
         db.commit()
     queue = None if is_postgres(db) else _write_queue(db)
     if queue is not None:
-        _queue_for_writing(queue)
+        _queue_for_writing(db, queue, long)
     db.info["writing"] = True
     try:
         with db.begin():
@@ -57,14 +59,33 @@ def transaction(db: Database) -> Iterator[Database]:
         db.info["writing"] = False
         if queue is not None:
             fcntl.flock(queue, fcntl.LOCK_UN)
+            if long:
+                fcntl.flock(_long_marker(db), fcntl.LOCK_UN)
 
 
-def _queue_for_writing(queue) -> None:
-    """Take the writers' lock; while another writer holds it, wait without stopping this
-    process. A gevent worker (what ``surveyapp serve`` runs) serves many requests on one
-    thread: a blocking flock there would stop every one of them, survey pages included,
-    for as long as another process writes (22 s behind an import, measured). So the
-    wait happens in gevent's thread pool, and the other greenlets go on."""
+def _long_marker(db: Database):
+    """This SQLite connection's handle on ``<database>-long``: held exclusively by a
+    long write transaction, for as long as it runs (see :func:`transaction`)."""
+    marker = db.info.get("long")
+    if marker is None:
+        marker = db.info["long"] = open(f"{db.engine.url.database}-long", "a")  # noqa: SIM115
+    return marker
+
+
+def _queue_for_writing(db: Database, queue, long: bool) -> None:
+    """Take the writers' lock. A gevent worker (what ``surveyapp serve`` runs) serves all
+    its requests on one thread, and a blocking flock stops every one of them while it
+    waits: right for a writer's usual turn (a millisecond or two, and the kernel hands
+    the lock over at once; a wait through a thread made every contended submit 25% dearer
+    in CPU, benchmarks/submit.py), wrong behind a long transaction (an import: its survey
+    pages stopped for 22 s). So a long transaction says so, holding ``<database>-long``;
+    a writer under gevent that finds the lock taken waits in gevent's thread pool when a
+    long one runs, and blocks as before otherwise, holding the marker shared meanwhile
+    so that no long transaction starts ahead of it."""
+    if long:
+        fcntl.flock(_long_marker(db), fcntl.LOCK_EX)
+        fcntl.flock(queue, fcntl.LOCK_EX)
+        return
     try:
         fcntl.flock(queue, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return
@@ -73,8 +94,17 @@ def _queue_for_writing(queue) -> None:
     hub = _gevent_hub()
     if hub is None:
         fcntl.flock(queue, fcntl.LOCK_EX)
-    else:
+        return
+    marker = _long_marker(db)
+    try:
+        fcntl.flock(marker, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:  # a long transaction runs: wait off the hub
         hub.threadpool.apply(fcntl.flock, (queue, fcntl.LOCK_EX))
+        return
+    try:
+        fcntl.flock(queue, fcntl.LOCK_EX)
+    finally:
+        fcntl.flock(marker, fcntl.LOCK_UN)
 
 
 def _gevent_hub():
