@@ -1,6 +1,7 @@
 """The supervisor ``surveyapp serve`` runs beside its web workers: each background worker
 (webhooks, mail, digest, replication) is a process of its own, and one that ends is
-started again, each kind on its own, after a wait that grows while it keeps failing.
+started again, each kind on its own, after a wait that grows (to 8 s) while it keeps
+failing.
 
 Why our own rather than a task library (Huey, Dramatiq, procrastinate): the work already
 waits in tables of our database (the webhook outbox and the mail queue are written in
@@ -22,8 +23,9 @@ from collections.abc import Mapping, Sequence
 log = logging.getLogger(__name__)
 
 #: Waits before each restart of a worker that keeps ending (seconds); a worker that ran
-#: for HEALTHY_SECONDS starts again from the first.
-BACKOFF = (1, 2, 4, 8, 15, 30, 60)
+#: for HEALTHY_SECONDS starts again from the first. Capped at 8 s: a worker in a crash
+#: loop costs a process start every 8 s, and one that recovers is back within 10 s.
+BACKOFF = (1, 2, 4, 8)
 HEALTHY_SECONDS = 60
 
 
