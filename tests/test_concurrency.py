@@ -87,7 +87,9 @@ def test_webhook_workers_claiming_at_once_never_take_the_same_event(db, database
     def claim(connection, _):
         return [
             item["id"]
-            for item in storage.webhooks.claim_deliveries(connection, storage.utcnow(), 20)
+            for item in storage.webhooks.claim_deliveries(
+                connection, storage.utcnow(), 20, per_endpoint=20
+            )
         ]
 
     claimed = together(database, claim, threads=3)

@@ -237,3 +237,46 @@ def test_a_receiver_that_never_answers_is_cut_off_at_the_deadline(db, loaded, mo
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_slow_receivers_backlog_never_holds_up_another_endpoint(db, loaded, monkeypatch):
+    monkeypatch.setattr(webhook_worker, "ENDPOINT_SECONDS", 1)
+    arrived: list[str] = []
+
+    def receiver(name: str, seconds: float) -> ThreadingHTTPServer:
+        class Handler(_Quiet):
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                threading.Event().wait(seconds)  # how long this receiver takes to answer
+                arrived.append(name)
+                self.send_response(204)
+                self.end_headers()
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+    slow, fast = receiver("slow", 0.5), receiver("fast", 0)
+    try:
+        hooks = {}
+        for name, server in (("slow", slow), ("fast", fast)):
+            url = f"http://localhost:{server.server_address[1]}/hooks"
+            hooks[name] = storage.webhooks.add_webhook(
+                db, "cafe", url, webhooks.new_secret(), ["t"]
+            )
+        for _ in range(12):  # the slow receiver's backlog, older than the other's event
+            storage.webhooks.queue_test(db, hooks["slow"], {"journey": "cafe"})
+        storage.webhooks.queue_test(db, hooks["fast"], {"journey": "cafe"})
+        webhook_worker.deliver_due(db, allowed_hosts=["localhost"])
+        assert arrived.index("fast") < 2  # sent beside the backlog, not after it
+        assert 1 <= arrived.count("slow") < 12
+        now = storage.iso(storage.utcnow())
+        waiting = [
+            r for r in storage.webhooks.deliveries(db, hooks["slow"]) if not r["delivered_at"]
+        ]
+        # What the round left is due again at once, untried: not leased away.
+        assert waiting and all(r["attempts"] == 0 and r["next_attempt_at"] <= now for r in waiting)
+    finally:
+        for server in (slow, fast):
+            server.shutdown()
+            server.server_close()

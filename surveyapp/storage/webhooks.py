@@ -110,30 +110,68 @@ def queue_event(db: Database, journey_id: str, event: str, data: dict) -> None:
         execute(db, sa.insert(webhook_outbox), events)
 
 
-def claim_deliveries(db: Database, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
-    """Take up to ``limit`` due deliveries for this node: each is leased (its next
-    attempt moved :data:`CLAIM_LEASE` ahead) in the transaction that picks it, so nodes
-    running side by side never send one event twice. On PostgreSQL the pick skips rows
-    another node is claiming at that instant (FOR UPDATE SKIP LOCKED)."""
+def claim_deliveries(
+    db: Database, now: datetime, limit: int = 100, per_endpoint: int = 10
+) -> list[dict[str, Any]]:
+    """Take up to ``limit`` due deliveries for this node, the oldest first but at most
+    ``per_endpoint`` of each endpoint (a receiver's backlog never fills a round): each
+    is leased (its next attempt moved :data:`CLAIM_LEASE` ahead) in the transaction
+    that picks it, so nodes running side by side never send one event twice. On
+    PostgreSQL the pick skips rows another node is claiming at that instant (FOR UPDATE
+    SKIP LOCKED), endpoint by endpoint."""
     o, e = webhook_outbox.c, webhook_endpoints.c
+    due = (o.delivered_at.is_(None), o.failed_at.is_(None), o.next_attempt_at <= iso(now))
     with transaction(db):
-        rows = records(
+        endpoints = rows(
             db,
-            sa.select(o.id, o.message_id, o.event, o.payload, o.attempts, e.url, e.secret)
-            .join_from(webhook_outbox, webhook_endpoints, e.id == o.endpoint_id)
-            .where(o.delivered_at.is_(None), o.failed_at.is_(None), o.next_attempt_at <= iso(now))
-            .order_by(o.next_attempt_at, o.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=webhook_outbox),
+            sa.select(o.endpoint_id)
+            .where(*due)
+            .group_by(o.endpoint_id)
+            .order_by(sa.func.min(o.next_attempt_at))
+            .limit(limit),
         )
-        if rows:
+        claimed: list[dict[str, Any]] = []
+        for endpoint in endpoints:
+            if len(claimed) >= limit:
+                break
+            claimed += records(
+                db,
+                sa.select(
+                    o.id,
+                    o.endpoint_id,
+                    o.message_id,
+                    o.event,
+                    o.payload,
+                    o.attempts,
+                    e.url,
+                    e.secret,
+                )
+                .join_from(webhook_outbox, webhook_endpoints, e.id == o.endpoint_id)
+                .where(*due, o.endpoint_id == endpoint["endpoint_id"])
+                .order_by(o.next_attempt_at, o.id)
+                .limit(min(per_endpoint, limit - len(claimed)))
+                .with_for_update(skip_locked=True, of=webhook_outbox),
+            )
+        if claimed:
             execute(
                 db,
                 sa.update(webhook_outbox)
-                .where(o.id.in_([row["id"] for row in rows]))
+                .where(o.id.in_([item["id"] for item in claimed]))
                 .values(next_attempt_at=iso(now + CLAIM_LEASE)),
             )
-    return rows
+    return claimed
+
+
+def release_deliveries(db: Database, outbox_ids: list[int], now: datetime) -> None:
+    """Make claimed deliveries due again at once (their round ended before their turn)."""
+    if outbox_ids:
+        with transaction(db):
+            execute(
+                db,
+                sa.update(webhook_outbox)
+                .where(webhook_outbox.c.id.in_(outbox_ids))
+                .values(next_attempt_at=iso(now)),
+            )
 
 
 def mark_delivery(

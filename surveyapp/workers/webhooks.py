@@ -4,7 +4,10 @@ failure recorded in words and retried later with backoff, then set aside.
 
 Nothing one delivery does can stop the others: a receiver that answers something else
 than HTTP, a stored address that no longer parses, an error of ours, each is that
-delivery's failed attempt, said in its log, and the round goes on.
+delivery's failed attempt, said in its log, and the round goes on. Nor can one slow
+receiver hold up the others: each endpoint's deliveries go in a thread of their own,
+at most ENDPOINT_SECONDS of them a round (the rest are due again at once), and a round
+claims at most 10 of each endpoint.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 
 from surveyapp import storage
 from surveyapp.domain.i18n import N_, message
@@ -21,31 +25,62 @@ from surveyapp.storage import Database
 
 log = logging.getLogger(__name__)
 
+#: Endpoints sent to at once, and how long one endpoint may keep sending in a round.
+PARALLEL_ENDPOINTS = 8
+ENDPOINT_SECONDS = 30
+
 
 def deliver_due(
     db: Database, *, limit: int = 100, allowed_hosts: Collection[str] = ()
 ) -> tuple[int, int]:
     """Send every due delivery once; return (delivered, failed this round).
     ``allowed_hosts``: the operator's OUTGOING_ALLOWED_HOSTS."""
-    delivered = failed = 0
+    by_endpoint: dict[int, list[dict]] = {}
     for item in storage.webhooks.claim_deliveries(db, storage.utcnow(), limit):
+        by_endpoint.setdefault(item["endpoint_id"], []).append(item)
+    if not by_endpoint:
+        return 0, 0
+    with ThreadPoolExecutor(min(PARALLEL_ENDPOINTS, len(by_endpoint))) as pool:
+        sent = list(pool.map(lambda items: _send(items, allowed_hosts), by_endpoint.values()))
+    delivered = failed = 0
+    untried = []
+    for attempts, left in sent:  # recorded here, on this round's own connection
+        untried += [item["id"] for item in left]
+        for item, outcome in attempts:
+            ok = _record(db, item, outcome)
+            delivered, failed = delivered + ok, failed + (not ok)
+    storage.webhooks.release_deliveries(db, untried, storage.utcnow())
+    return delivered, failed
+
+
+def _send(items: list[dict], allowed_hosts: Collection[str]) -> tuple[list, list]:
+    """One endpoint's deliveries, one after the other, for at most ENDPOINT_SECONDS:
+    the attempts made (each with its outcome), and the items left for the next round."""
+    started, attempts = time.monotonic(), []
+    for number, item in enumerate(items):
+        if time.monotonic() - started >= ENDPOINT_SECONDS:
+            return attempts, items[number:]
         try:
             outcome = _attempt(item, allowed_hosts)
         except Exception as exc:  # a bug of ours fails this delivery, not the round
             log.exception("webhook delivery %s failed unexpectedly", item["id"])
             why = N_("an unexpected error in the service: %(error)s")
             outcome = outgoing.Outcome(None, message(why, error=type(exc).__name__))
-        if outcome.ok:
-            storage.webhooks.mark_delivery(db, item["id"], delivered=True)
-            delivered += 1
-            continue
-        failed += 1
-        attempt = item["attempts"]
-        retry_at = storage.utcnow() + BACKOFF[attempt] if attempt < len(BACKOFF) else None
-        storage.webhooks.mark_delivery(
-            db, item["id"], delivered=False, error=outcome.error.stored(), retry_at=retry_at
-        )
-    return delivered, failed
+        attempts.append((item, outcome))
+    return attempts, []
+
+
+def _record(db: Database, item: dict, outcome: outgoing.Outcome) -> bool:
+    """Record an attempt: delivered (True), or failed and due again after its backoff."""
+    if outcome.ok:
+        storage.webhooks.mark_delivery(db, item["id"], delivered=True)
+        return True
+    attempt = item["attempts"]
+    retry_at = storage.utcnow() + BACKOFF[attempt] if attempt < len(BACKOFF) else None
+    storage.webhooks.mark_delivery(
+        db, item["id"], delivered=False, error=outcome.error.stored(), retry_at=retry_at
+    )
+    return False
 
 
 def _attempt(item: dict, allowed_hosts: Collection[str]) -> outgoing.Outcome:
