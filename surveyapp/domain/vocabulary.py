@@ -167,17 +167,6 @@ CHANNEL_PERSONAL = Channel.PERSONAL
 PUBLIC_CHANNELS: tuple[str, ...] = (Channel.LINK, Channel.QR)
 #: Every channel a response is counted under.
 RESPONSE_CHANNELS: tuple[str, ...] = values(Channel)
-#: The background workers `surveyapp serve` supervises, and their queues, as pages name them.
-WORKER_LABELS: dict[str, str] = {
-    "webhooks": N_("Webhooks"),
-    "mail": N_("Emails"),
-    "digest": N_("Digests"),
-}
-QUEUE_LABELS: dict[str, str] = {
-    "webhooks": N_("Webhook deliveries"),
-    "mail": N_("Emails to send"),
-}
-
 CHANNEL_LABELS: dict[str, str] = {
     "link": N_("Public link"),
     "qr": N_("QR code"),
@@ -407,3 +396,18 @@ AUDIT_DETAIL_LABELS: dict[str, str] = {
 }
 #: The event a webhook's test button sends (whatever events the endpoint asked for).
 WEBHOOK_TEST_EVENT = "webhook.test"
+
+
+# --- background work ---------------------------------------------------------------------
+
+#: The background workers `surveyapp serve` supervises, as pages name them.
+WORKER_LABELS: dict[str, str] = {
+    "webhooks": N_("Webhooks"),
+    "mail": N_("Emails"),
+    "digest": N_("Digests"),
+}
+#: Their queues, as pages name them.
+QUEUE_LABELS: dict[str, str] = {
+    "webhooks": N_("Webhook deliveries"),
+    "mail": N_("Emails to send"),
+}
