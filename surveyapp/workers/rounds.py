@@ -48,29 +48,10 @@ def run(
     worker ``name``; ``passing`` are the errors besides the database's that a later
     round may not meet, ``why`` what ``warn`` is told when one happens."""
     started = storage.utcnow()
-    while True:
-        error = None
+
+    def beat(db: Database, error: str | None) -> None:
+        # On the round's own connection: no second open per round.
         try:
-            with storage.open_database(database) as db:
-                round_(db)
-        except (*storage.DATABASE_DOWN, *passing) as exc:
-            if not loop:
-                raise
-            error = why(exc)
-            warn(error)
-        except Exception as exc:
-            if loop:
-                _beat(database, name, started, interval, f"{type(exc).__name__}: {exc}", warn)
-            raise
-        if not loop:
-            return
-        _beat(database, name, started, interval, error, warn)
-        time.sleep(interval)
-
-
-def _beat(database, name, started, interval, error, warn) -> None:
-    try:
-        with storage.open_database(database) as db:
             storage.heartbeats.beat(
                 db,
                 node=node_name(),
@@ -81,5 +62,30 @@ def _beat(database, name, started, interval, error, warn) -> None:
                 now=storage.utcnow(),
                 error=error,
             )
-    except storage.DATABASE_DOWN as exc:  # said by the round's own warning already
-        warn(f"The heartbeat could not be written ({exc}).")
+        except Exception as exc:  # said, never in the way of the round's own outcome
+            warn(f"The heartbeat could not be written ({exc}).")
+
+    while True:
+        try:
+            with storage.open_database(database) as db:
+                error = None
+                try:
+                    round_(db)
+                except (*storage.DATABASE_DOWN, *passing) as exc:
+                    if not loop:
+                        raise
+                    error = why(exc)
+                    warn(error)
+                except Exception as exc:
+                    if loop:
+                        beat(db, f"{type(exc).__name__}: {exc}")
+                    raise
+                if loop:
+                    beat(db, error)
+        except storage.DATABASE_DOWN as exc:  # the database could not even be opened
+            if not loop:
+                raise
+            warn(why(exc))
+        if not loop:
+            return
+        time.sleep(interval)
