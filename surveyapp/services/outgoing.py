@@ -18,6 +18,7 @@ reached anyway (docs/deployment.md).
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import ipaddress
 import socket
@@ -120,13 +121,21 @@ def allowed_hosts(config: Mapping) -> tuple[str, ...]:
     return (hosts,) if isinstance(hosts, str) else tuple(str(h) for h in hosts)
 
 
-class _Pinned(http.client.HTTPSConnection):
-    """An HTTP(S) connection to the checked addresses, the host's name kept for ``Host``
-    and TLS (HTTPSConnection's own ``connect`` would resolve the name again)."""
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The system's certificates, read once per process (each read costs milliseconds)."""
+    return ssl.create_default_context()
 
-    def __init__(self, where: Destination, context: ssl.SSLContext | None):
-        super().__init__(where.host, where.port, timeout=CONNECT_SECONDS, context=context)
-        self._addresses, self._tls = where.addresses, context
+
+class _Pinned(http.client.HTTPConnection):
+    """An HTTP connection to the checked addresses, wrapped in TLS for https, the host's
+    name kept for ``Host`` and TLS (HTTPSConnection's own ``connect`` would resolve the
+    name again)."""
+
+    def __init__(self, where: Destination):
+        super().__init__(where.host, where.port, timeout=CONNECT_SECONDS)
+        self._addresses, self._secure = where.addresses, where.scheme == "https"
+        self.default_port = 443 if self._secure else 80  # Host: without its default port
 
     def connect(self) -> None:
         for number, address in enumerate(self._addresses, 1):
@@ -136,13 +145,12 @@ class _Pinned(http.client.HTTPSConnection):
             except OSError:
                 if number == len(self._addresses):
                     raise
-        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host) if self._tls else sock
+        self.sock = _tls().wrap_socket(sock, server_hostname=self.host) if self._secure else sock
 
 
 def post(where: Destination, body: bytes, headers: Mapping[str, str]) -> Outcome:
     """POST ``body`` to a checked destination, within TOTAL_SECONDS in all."""
-    context = ssl.create_default_context() if where.scheme == "https" else None
-    connection = _Pinned(where, context)
+    connection = _Pinned(where)
     # The deadline: a receiver that answers a byte at a time is cut off, not waited for
     # (and what it sent by then is no answer, even if it reads as one).
     cut = threading.Event()
