@@ -64,7 +64,10 @@ class SignedIn(UserMixin, dict):
 @login_manager.user_loader
 def _session_account(token: str) -> SignedIn | None:
     account = accounts.session_user(get_db(), token)
-    return SignedIn(account, token) if account else None
+    if account is None:
+        g.session_ended = True  # a session the server no longer knows (see SignedIn)
+        return None
+    return SignedIn(account, token)
 
 
 @login_manager.unauthorized_handler
@@ -112,9 +115,8 @@ def admin_meta() -> dict:
 
 @bp.before_request
 def _load_user():
-    if "_user_id" in session and signed_in() is None:
-        # A session the server no longer knows (see SignedIn): forget it, and say so on
-        # the login page this request redirects to.
+    if signed_in() is None and g.get("session_ended"):
+        # Forget it, and say so on the login page this request redirects to.
         locale = session.get("admin_locale")
         session.clear()
         session.update(admin_locale=locale, expired=True)
