@@ -11,7 +11,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.services import accounts
-from tests.helpers import admin_log_in, csrf_token, form_fields
+from tests.helpers import admin_log_in, csrf_token, export_responses, form_fields
 
 PASSWORD = "correct horse battery"
 
@@ -288,9 +288,11 @@ def test_a_forged_followup_update_changes_nothing(manager, answered, db):
 
 
 def test_the_responses_csv_opens_in_excel_and_runs_no_formula(manager, answered, answer):
-    response = manager.get("/admin/j/cafe/export/responses.csv?sep=semicolon")
+    response = export_responses(manager, "cafe", "excel_csv")
     raw = response.get_data(as_text=True)
-    assert response.headers["Content-Disposition"] == 'attachment; filename="cafe-responses.csv"'
+    assert (
+        response.headers["Content-Disposition"] == 'attachment; filename="cafe-responses-excel.csv"'
+    )
     # For a French Excel: French headers and words (the comma CSV keeps codes).
     assert raw.startswith("\ufeffRéponse;Date et heure (UTC);Parcours;Moment;Langue;")
     rows = list(csv.DictReader(io.StringIO(raw[1:]), delimiter=";"))
@@ -299,8 +301,8 @@ def test_the_responses_csv_opens_in_excel_and_runs_no_formula(manager, answered,
     assert any(cell.startswith("<script>") for cell in pain.values())
     assert {r["Langue"] for r in rows} == {"Français", "Română"}
     answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "=cmd|' /C calc'!A0"})
-    for query, separator in (("", ","), ("?sep=semicolon", ";")):
-        raw = manager.get(f"/admin/j/cafe/export/responses.csv{query}").get_data(as_text=True)
+    for fmt, separator in (("csv", ","), ("excel_csv", ";")):
+        raw = export_responses(manager, "cafe", fmt).get_data(as_text=True)
         cells = [
             cell for row in csv.reader(io.StringIO(raw[1:]), delimiter=separator) for cell in row
         ]
@@ -312,8 +314,10 @@ def test_exports_follow_the_dashboard_filters(manager, answered):
     data = json.loads(manager.get("/admin/j/cafe/export/scores.json?locale=ro").get_data())
     meal = next(m for m in data["moments"] if m["id"] == "meal")
     assert (meal["responses"], meal["positive"]) == (1, 1)
-    responses = json.loads(manager.get("/admin/j/cafe/export/responses.json").get_data())
+    responses = json.loads(export_responses(manager, "cafe", "json").get_data())
     assert len(responses["responses"]) == 3
+    romanian = json.loads(export_responses(manager, "cafe", "json", "?locale=ro").get_data())
+    assert [r["locale"] for r in romanian["responses"]] == ["ro"]
 
 
 def test_the_admin_language_is_remembered(app, users, db):

@@ -8,6 +8,7 @@ from surveyapp.services import accounts, apikeys, webhooks
 from surveyapp.storage import schema
 from tests.helpers import (
     admin_log_in,
+    export_responses,
     followups,
     get_then_post,
     make_invitation,
@@ -49,7 +50,7 @@ def _seen(database: str, key: str) -> dict:
     headers = {"Authorization": f"Bearer {key}"}
     seen = {path: client.get(path, headers=headers).get_json() for path in API_PATHS}
     assert admin_log_in(client, "ana", "correct horse battery").status_code == 303
-    export = client.get("/admin/j/cafe/export/responses.csv")
+    export = export_responses(client, "cafe", "csv")
     assert export.status_code == 200
     seen["export"] = export.get_data(as_text=True)
     with storage.open_database(database) as db:

@@ -12,7 +12,7 @@ import io
 import pytest
 
 from surveyapp.services import exports
-from tests.helpers import admin_log_in
+from tests.helpers import admin_log_in, export_responses
 
 HOSTILE = [
     "=1+1",
@@ -60,12 +60,12 @@ def test_the_admin_exports_start_no_formula_under_any_separator(app, db, loaded,
     manager = app.test_client()
     admin_log_in(manager, "maria", "correct horse battery")
     for query in ("", "?sep=semicolon"):
-        for what in ("responses", "scores"):
-            raw = manager.get(f"/admin/j/cafe/export/{what}.csv{query}").get_data(as_text=True)
-            assert formula_cells(raw) == [], (what, query)
-    assert "Très bon;'=cmd" in manager.get("/admin/j/cafe/export/responses.csv").get_data(
-        as_text=True
-    )
+        raw = manager.get(f"/admin/j/cafe/export/scores.csv{query}").get_data(as_text=True)
+        assert formula_cells(raw) == [], query
+    for fmt in ("csv", "excel_csv"):
+        raw = export_responses(manager, "cafe", fmt).get_data(as_text=True)
+        assert formula_cells(raw) == [], fmt
+    assert "Très bon;'=cmd" in export_responses(manager, "cafe", "csv").get_data(as_text=True)
 
 
 def test_the_links_file_starts_no_formula_under_any_separator(run_cli, loaded, tmp_path):

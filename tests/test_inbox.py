@@ -262,9 +262,12 @@ def test_a_followup_keeps_its_responses_time_channel_and_language(loaded, db):
     assert created < storage.iso(storage.utcnow() - timedelta(hours=4))
 
 
-#: Admin routes that any logged-in account may post to: its own session, and the editor's
-#: preview, which shows a draft and stores nothing.
+#: Admin routes that any logged-in account may post to: its own session, the editor's
+#: preview, which shows a draft and stores nothing, and an export of what a viewer may read
+#: (asked for, or tried again: its job is theirs).
 POSTS_FOR_EVERYONE = {
+    "admin.ask_export",
+    "admin.retry_job",
     "admin.login",
     "admin.logout",
     "admin.editor_preview",

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.services import accounts, apikeys, recovery, simulate, users
+from surveyapp.services import accounts, apikeys, jobs, recovery, simulate, users
 from tests.helpers import ROOT, answers_living, followups, make_invitation, record_scored
 
 pytestmark = [
@@ -104,6 +104,33 @@ def populated(db, loaded, monkeypatch):
             error=error,
         )
     apikeys.create(db, "crm")
+    # Exports: one waiting its turn, one running, one ready, one set aside (their pages).
+    for order, job_id in enumerate(JOBS):
+        storage.jobs.create(
+            db,
+            job_id=job_id,
+            kind="export_responses",
+            journey_id="cafe",
+            user_id=None,
+            locale="fr",
+            params={"format": "xlsx", "filters": {}},
+            now=now + timedelta(microseconds=order),  # taken in this order
+        )
+    storage.jobs.take(db, now)
+    storage.jobs.progress(db, JOBS[0], done=1234, total=5000, now=now)
+    storage.jobs.take(db, now)
+    storage.jobs.store_output(db, JOBS[1], [b"PK"])
+    storage.jobs.finish(
+        db,
+        JOBS[1],
+        result={"file": "cafe-responses.xlsx", "mimetype": "x", "size": 2},
+        done=2,
+        now=now,
+    )
+    storage.jobs.take(db, now)
+    storage.jobs.fail(
+        db, JOBS[2], error=jobs.reason_of(OSError("disk full")).stored(), retry_at=None, now=now
+    )
     # Enough linked customers for the insights page to label moments and draw its chart.
     simulate.run(db, saas, customers=1500, seed=2)
     return make_invitation(db, loaded["cafe"])
@@ -122,6 +149,7 @@ CUSTOMER_PAGES = [
     f"/r/{RECOVERY_TOKEN}?lang={{lang}}",
     "{reset}?lang={lang}",
 ]
+JOBS = ["page-quality-running", "page-quality-ready", "page-quality-failed", "page-quality-wait"]
 ADMIN_PAGES = [
     "/admin/",
     "/admin/j/saas-onboarding",
@@ -144,6 +172,7 @@ ADMIN_PAGES = [
     "/admin/integrations",
     "/admin/integrations/webhooks/1",
     "/admin/workers",
+    *(f"/admin/jobs/{job_id}" for job_id in JOBS),
 ]
 
 
@@ -265,7 +294,7 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
     page.fill("#password", PASSWORD)
     page.locator("main button").click()
     for path in ADMIN_PAGES:
-        visit(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+        assert visit(f"{path}{'&' if '?' in path else '?'}lang={lang}").status == 200, path
     # a CSV with a bad row, refused with its line; then its good rows invited
     customers = tmp_path / "customers.csv"
     customers.write_text("customer;email;locale\nC-1;ana@example.ro;ro\nC-2;nope;fr\n")

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from surveyapp.services import accounts
-from tests.helpers import admin_log_in, record_scored
+from tests.helpers import admin_log_in, export_responses, record_scored
 
 WHEN = datetime.fromisoformat("2026-11-24T09:30:15.123456+00:00")
 
@@ -31,7 +31,10 @@ def manager(app, db, loaded):
 
 
 def rows_of(manager, what: str) -> list[dict[str, str]]:
-    raw = manager.get(f"/admin/j/cafe/export/{what}.csv?sep=semicolon").get_data(as_text=True)
+    if what == "responses":
+        raw = export_responses(manager, "cafe", "excel_csv").get_data(as_text=True)
+    else:
+        raw = manager.get(f"/admin/j/cafe/export/{what}.csv?sep=semicolon").get_data(as_text=True)
     return list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff")), delimiter=";"))
 
 
@@ -61,7 +64,7 @@ def test_the_xlsx_export_has_typed_cells_and_a_frozen_header(manager):
     assert cell["Scor net"].value == 33.3 and cell["Scor net"].data_type == "n"
     assert cell["Retras"].value == "Nu"
     responses = openpyxl.load_workbook(
-        io.BytesIO(manager.get("/admin/j/cafe/export/responses.xlsx").get_data())
+        io.BytesIO(export_responses(manager, "cafe", "xlsx").get_data())
     ).active
     when = [c for c in responses["B"][1:]]
     assert all(c.is_date and c.number_format == "yyyy-mm-dd hh:mm:ss" for c in when)
@@ -71,18 +74,18 @@ def test_the_xlsx_export_has_typed_cells_and_a_frozen_header(manager):
 
 
 def test_the_xlsx_export_follows_the_dashboard_filters(manager):
-    empty = manager.get("/admin/j/cafe/export/responses.xlsx?since=2026-12-01")
+    empty = export_responses(manager, "cafe", "xlsx", "?since=2026-12-01")
     sheet = openpyxl.load_workbook(io.BytesIO(empty.get_data())).active
     assert sheet.max_row == 1  # the header only
 
 
 def test_csv_and_json_with_codes_write_times_to_the_second(manager):
-    raw = manager.get("/admin/j/cafe/export/responses.csv").get_data(as_text=True)
+    raw = export_responses(manager, "cafe", "csv").get_data(as_text=True)
     (first, *_) = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff"))))
     assert first["created_at"] == "2026-11-24T09:30:15Z" and first["polarity"] in (
         "positive",
         "neutral",
         "negative",
     )
-    data = json.loads(manager.get("/admin/j/cafe/export/responses.json").get_data())
+    data = json.loads(export_responses(manager, "cafe", "json").get_data())
     assert {r["created_at"] for r in data["responses"]} == {"2026-11-24T09:30:15Z"}

@@ -114,6 +114,7 @@ def test_a_viewer_limited_to_one_journey_is_refused_the_others(app, manager, db)
         "/admin/j/saas-onboarding/export/responses.csv",
     ):
         assert ion.get(path).status_code == 403, path
+    assert ion.post("/admin/j/saas-onboarding/exports", data={"format": "csv"}).status_code == 403
     listing = ion.get("/admin/").get_data(as_text=True)
     assert "/admin/j/cafe" in listing and "/admin/j/saas-onboarding" not in listing
     for path in (USERS, "/admin/audit"):

@@ -66,6 +66,7 @@ for command in (
     serve.restore_command,
     serve.demo_command,
     workers.workers_command,
+    workers.jobs_command,
     database.db_group,
     translations.translate,
 ):

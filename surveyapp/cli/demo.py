@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from surveyapp.domain.definitions import read_definition_file
 from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
 from surveyapp.services import accounts, invitations
 from surveyapp.web.app import create_app
+from surveyapp.workers import supervisor
 
 #: The languages the demo prints links in: those a customer reads in translation.
 TRANSLATED = [locale for locale in LOCALES if locale != SOURCE_LOCALE]
@@ -54,6 +56,13 @@ def run(host: str = "127.0.0.1", port: int = 5000) -> None:
         )
         from surveyapp.web.server import serve
 
-        serve(app, host=host, port=port, workers=2)
+        # The jobs worker prepares the exports asked for from the dashboard, as with serve.
+        command = [sys.executable, "-m", "surveyapp.cli", "jobs", "--loop"]
+        background = supervisor.Supervisor({"jobs": command})
+        background.start()
+        try:
+            serve(app, host=host, port=port, workers=2)
+        finally:
+            background.stop()
     finally:
         shutil.rmtree(instance, ignore_errors=True)

@@ -29,11 +29,11 @@ def serve_command(host, port, workers):
     from surveyapp.web.app import create_app
 
     app = create_app()  # a ConfigurationError is the CLI's one line (cli/__init__.py)
-    # The webhook worker, the sending worker (if email is set up) and the digest (if
-    # DIGEST_TO is set, or journeys set theirs) run beside the web workers, supervised
-    # (workers/supervisor.py), and stop with them: our own interpreter with fixed
-    # arguments, nothing from outside.
-    tasks = {"webhooks": ["webhook", "deliver", "--loop"]}
+    # The webhook worker, the jobs worker (exports and imports), the sending worker (if
+    # email is set up) and the digest (if DIGEST_TO is set, or journeys set theirs) run
+    # beside the web workers, supervised (workers/supervisor.py), and stop with them: our
+    # own interpreter with fixed arguments, nothing from outside.
+    tasks = {"webhooks": ["webhook", "deliver", "--loop"], "jobs": ["jobs", "--loop"]}
     can_mail = True
     try:  # the emails the admin pages queue, if the service can send email at all
         mailer.SmtpSettings.from_config(app.config)

@@ -1,12 +1,15 @@
-"""``surveyapp workers``: what the background workers are doing, from any node."""
+"""``surveyapp workers``: what the background workers are doing, from any node;
+``surveyapp jobs``: the worker that runs exports and imports."""
 
 from __future__ import annotations
 
 import click
 
 from surveyapp import settings, storage
-from surveyapp.cli.common import open_db
+from surveyapp.cli.common import database, open_db, warn
 from surveyapp.services import background
+from surveyapp.workers import jobs as job_worker
+from surveyapp.workers import rounds
 
 
 def _ago(now, then) -> str:
@@ -34,3 +37,21 @@ def workers_command():
     click.echo("\nqueue\twaiting\toldest\tset aside")
     for q in queues:
         click.echo(f"{q.name}\t{q.waiting}\t{_ago(now, q.oldest_at)}\t{q.set_aside}")
+
+
+@click.command("jobs")
+@click.option("--loop", is_flag=True, help="Keep running jobs as they come (the worker).")
+@click.option("--interval", default=1.0, show_default=True, type=float)
+def jobs_command(loop, interval):
+    """Run the exports and imports managers asked for in the browser.
+
+    Example: surveyapp jobs
+    """
+    config = settings.load_settings()
+
+    def run(db):
+        ran = job_worker.run_due(db, config)
+        if ran or not loop:
+            click.echo(f"ran {ran} job(s)", err=loop)
+
+    rounds.run(run, name="jobs", database=database(), loop=loop, interval=interval, warn=warn)

@@ -19,6 +19,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from babel.support import LazyProxy, NullTranslations, Translations
+from babel.units import format_unit
 
 from surveyapp.domain.resources import TRANSLATIONS_DIR
 from surveyapp.domain.vocabulary import LANGUAGE_NAMES, SOURCE_LOCALE
@@ -144,6 +145,14 @@ def percent(fraction: float, locale: str) -> str:
     """
     pattern = Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
     return format_percent(fraction, format=pattern, locale=locale)
+
+
+def file_size(size: int, locale: str) -> str:
+    """A file's size in the reader's units (fr ``12,3 Mo``, ro ``12,3 MB``): kB under a
+    megabyte, MB above."""
+    if size < 1_000_000:
+        return format_unit(max(size, 1) / 1000, "digital-kilobyte", "short", "#,##0.#", locale)
+    return format_unit(size / 1_000_000, "digital-megabyte", "short", "#,##0.0", locale)
 
 
 @lru_cache(maxsize=8192)

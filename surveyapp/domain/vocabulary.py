@@ -396,18 +396,3 @@ AUDIT_DETAIL_LABELS: dict[str, str] = {
 }
 #: The event a webhook's test button sends (whatever events the endpoint asked for).
 WEBHOOK_TEST_EVENT = "webhook.test"
-
-
-# --- background work ---------------------------------------------------------------------
-
-#: The background workers `surveyapp serve` supervises, as pages name them.
-WORKER_LABELS: dict[str, str] = {
-    "webhooks": N_("Webhooks"),
-    "mail": N_("Emails"),
-    "digest": N_("Digests"),
-}
-#: Their queues, as pages name them.
-QUEUE_LABELS: dict[str, str] = {
-    "webhooks": N_("Webhook deliveries"),
-    "mail": N_("Emails to send"),
-}

@@ -138,14 +138,27 @@ def localized_csv(
     return csv_stream(header, lines, ";")
 
 
-def xlsx(columns: list[Column], rows: Iterable[dict[str, Any]], locale: str, brand: str) -> bytes:
-    """An XLSX workbook: typed cells, a frozen header row, text never read as a formula."""
-    buffer = io.BytesIO()
+def xlsx(
+    columns: list[Column],
+    rows: Iterable[dict[str, Any]],
+    locale: str,
+    brand: str,
+    target: str | io.BytesIO,
+) -> None:
+    """An XLSX workbook: typed cells, a frozen header row, text never read as a formula.
+
+    Written to a file path row by row in xlsxwriter's constant-memory mode (a million
+    responses in flat memory, benchmarks/exports.py), or to memory for a small table.
+    """
     # Text stays text: no formula, no link made of what a customer typed.
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    if isinstance(target, io.BytesIO):
+        options["in_memory"] = True
+    else:
+        options["constant_memory"] = True
     import xlsxwriter  # only when a workbook is asked for: 2 MB in every worker otherwise
 
-    with xlsxwriter.Workbook(buffer, options) as book:
+    with xlsxwriter.Workbook(target, options) as book:
         sheet = book.add_worksheet()
         bold = book.add_format({"bold": True})
         formats = {
@@ -169,4 +182,3 @@ def xlsx(columns: list[Column], rows: Iterable[dict[str, Any]], locale: str, bra
                     sheet.write_number(y, x, value / 100, formats["percent"])
                 else:
                     sheet.write_number(y, x, value, formats.get(column.kind))
-    return buffer.getvalue()

@@ -27,9 +27,11 @@ def beat(
     every_seconds: float,
     now: datetime,
     error: str | None = None,
+    round_done: bool = True,
 ) -> None:
-    """Record a round of worker ``name`` on ``node`` (``error``: why it failed). A new
-    process id for the same worker and node counts as a restart."""
+    """Record a round of worker ``name`` on ``node`` (``error``: why it failed), or with
+    ``round_done`` False only that it is alive, within a long round. A new process id
+    for the same worker and node counts as a restart."""
     w = worker_beats.c
     values = {
         "pid": pid,
@@ -37,12 +39,13 @@ def beat(
         "beat_at": iso(now),
         "every_seconds": max(1, round(every_seconds)),
     }
-    first = {**values, "node": node, "name": name, "rounds": 1, "failures": int(bool(error))}
+    first = {**values, "node": node, "name": name, "rounds": int(round_done)}
+    first["failures"] = int(bool(error))
     if error:
         first.update(last_error=error[:1000], last_error_at=iso(now))
     later = {
         **values,
-        "rounds": w.rounds + 1,
+        "rounds": w.rounds + int(round_done),
         "failures": w.failures + int(bool(error)),
         "restarts": w.restarts + sa.case((w.pid != pid, 1), else_=0),
     }

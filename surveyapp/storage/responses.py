@@ -205,6 +205,14 @@ RESPONSE_EXPORT_COLUMNS = (
 )
 
 
+def count_matching(
+    db: Database, journey_id: str, *, since=None, until=None, locale=None, channel=None
+) -> int:
+    """How many responses of a journey are within the filters (what an export writes)."""
+    where = filters(responses, journey_id, since, until, locale, channel)
+    return value(db, sa.select(sa.func.count()).select_from(responses).where(*where))
+
+
 def iter_responses(
     db: Database, journey_id: str, *, since=None, until=None, locale=None, channel=None
 ) -> Iterator[dict[str, Any]]:

@@ -3,7 +3,8 @@
 The migrations make these tables and never import this module (a migration that has run
 must never change); a test checks that what the migrations make is exactly this.
 Times are ISO text in UTC (:func:`.database.iso`), sortable and the same on both engines.
-The follow-up tables are in :mod:`.followup_tables`, re-exported here.
+The follow-up tables are in :mod:`.followup_tables`, the background jobs' in
+:mod:`.job_tables`, re-exported here.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from surveyapp.storage.followup_tables import (
     journey_settings,
     recoveries,
 )
+from surveyapp.storage.job_tables import job_files, jobs
 
 __all__ = [
     "BigId",
+    "job_files",
+    "jobs",
     "followup_counts",
     "followup_events",
     "followups",

@@ -31,6 +31,16 @@ def node_name() -> str:
     return os.environ.get(NODE_VARIABLE) or socket.gethostname()
 
 
+#: How this process's looping worker says it is alive within a long round (one a process).
+_alive: list[Callable[[Database], None]] = [lambda db: None]
+
+
+def still_working(db: Database) -> None:
+    """Say, within a long round (an export of a million rows), that this worker is alive,
+    so that it is not taken for late while it works; nothing when run once."""
+    _alive[0](db)
+
+
 def run(
     round_: Callable[[Database], None],
     *,
@@ -49,7 +59,7 @@ def run(
     round may not meet, ``why`` what ``warn`` is told when one happens."""
     started = storage.utcnow()
 
-    def beat(db: Database, error: str | None) -> None:
+    def beat(db: Database, error: str | None, round_done: bool = True) -> None:
         # On the round's own connection: no second open per round.
         try:
             storage.heartbeats.beat(
@@ -61,9 +71,13 @@ def run(
                 every_seconds=interval,
                 now=storage.utcnow(),
                 error=error,
+                round_done=round_done,
             )
         except Exception as exc:  # said, never in the way of the round's own outcome
             warn(f"The heartbeat could not be written ({exc}).")
+
+    if loop:
+        _alive[0] = lambda db: beat(db, None, round_done=False)
 
     while True:
         try:

@@ -13,6 +13,7 @@ from surveyapp.web.admin import (  # noqa: F401
     exports,
     inbox,
     integrations,
+    jobs,
     journeys,
     outreach,
     tracking,

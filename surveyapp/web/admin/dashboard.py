@@ -20,7 +20,8 @@ from surveyapp.domain.vocabulary import (
 )
 from surveyapp.services import dashboard, invitations, recovery
 from surveyapp.web.admin import charts
-from surveyapp.web.admin.base import bp, journey_or_404, login_required
+from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
+from surveyapp.web.admin.forms import ExportForm
 from surveyapp.web.database import get_db
 
 
@@ -70,6 +71,7 @@ def dashboard_page(journey_id: str):
         date_text=lambda day: i18n.date_text(day, g.locale),
         embed=current_app.config.get("EMBED_ORIGINS") or [],
         query=request.args.to_dict(),
+        export_form=ExportForm(meta=admin_meta()),
         links={
             (m.id, lang): invitations.public_link(
                 current_app.config["BASE_URL"], journey.id, m.id, lang

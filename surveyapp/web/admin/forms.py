@@ -25,6 +25,7 @@ from surveyapp.domain.vocabulary import (
     LOCALES,
     SOURCE_LOCALE,
 )
+from surveyapp.services.export_files import FORMATS as EXPORT_FORMATS
 from surveyapp.web.forms import BaseForm
 
 
@@ -109,6 +110,12 @@ class TargetForm(BaseForm):
         _l("Target time to handle a moment of pain (hours)"),
         validators=[InputRequired(), NumberRange(min=1, max=FOLLOWUP_TARGET_MAX_HOURS)],
     )
+
+
+class ExportForm(BaseForm):
+    """An export of responses to prepare, in the format of the button pressed."""
+
+    format = SelectField(_l("Format"), choices=list(EXPORT_FORMATS), validators=[InputRequired()])
 
 
 class InviteForm(BaseForm):

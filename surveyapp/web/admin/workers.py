@@ -6,7 +6,7 @@ from flask import current_app, g, render_template
 
 from surveyapp import storage
 from surveyapp.domain import i18n
-from surveyapp.domain.vocabulary import QUEUE_LABELS, WORKER_LABELS
+from surveyapp.domain.work_vocabulary import QUEUE_LABELS, WORKER_LABELS
 from surveyapp.services import background
 from surveyapp.web.admin.base import bp, login_required
 from surveyapp.web.database import get_db

@@ -1,0 +1,175 @@
+"""Long work a manager starts from the browser and follows on its own page: exports of
+responses (and imports of customers to invite), run by the jobs worker
+(workers/jobs.py), never in a web request.
+
+A job is asked for (stored, waiting), taken by a worker with a lease, and runs with its
+progress written as it goes (which renews the lease and the worker's heartbeat); its file
+is stored in the database in parts (storage/jobs.py), downloadable from any node for
+KEEP. A failed attempt is recorded with its reason in words and tried again after
+RETRY_AFTER; after the last, the job is set aside, and its page offers to try it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from surveyapp import storage
+from surveyapp.domain.errors import Refusal
+from surveyapp.domain.i18n import N_, Message, message
+from surveyapp.domain.journeys import Journey
+from surveyapp.domain.work_vocabulary import JobKind
+from surveyapp.services import export_files
+from surveyapp.storage import Database
+
+log = logging.getLogger(__name__)
+
+#: Waits before a failed job's second and third attempts; after the third it is set aside.
+RETRY_AFTER = (timedelta(seconds=10), timedelta(minutes=1))
+#: How long a finished job's page and file are kept.
+KEEP = timedelta(days=1)
+#: How often a running job writes its progress (seconds): often enough for a page that
+#: refreshes every 2 s, rarely enough to cost nothing.
+PROGRESS_SECONDS = 0.5
+#: The bytes read from a finished file at a time, to store it.
+READ_BYTES = storage.jobs.PART_BYTES
+
+
+def ask_export(
+    db: Database,
+    journey: Journey,
+    *,
+    fmt: str,
+    filters: export_files.ResponseFilters,
+    user_id: int | None,
+    locale: str,
+) -> str:
+    """Ask for an export of a journey's responses; the job's id (its page's address)."""
+    if fmt not in export_files.FORMATS:
+        raise ValueError(fmt)
+    job_id = secrets.token_urlsafe(16)
+    storage.jobs.create(
+        db,
+        job_id=job_id,
+        kind=JobKind.EXPORT_RESPONSES,
+        journey_id=journey.id,
+        user_id=user_id,
+        locale=locale,
+        params={"format": fmt, "filters": asdict(filters)},
+        now=storage.utcnow(),
+    )
+    return job_id
+
+
+class _Progress:
+    """Writes a running job's progress at most every PROGRESS_SECONDS."""
+
+    def __init__(self, db: Database, job_id: str, alive: Callable[[Database], None]):
+        self.db, self.job_id, self.alive = db, job_id, alive
+        self.total: int | None = None
+        self._last = 0.0
+
+    def __call__(self, done: int, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last >= PROGRESS_SECONDS:
+            self._last = now
+            storage.jobs.progress(
+                self.db, self.job_id, done=done, total=self.total, now=storage.utcnow()
+            )
+            self.alive(self.db)
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as data:
+        while chunk := data.read(READ_BYTES):
+            yield chunk
+
+
+def _export(db: Database, job: dict[str, Any], config: Mapping[str, Any], progress: _Progress):
+    journey = storage.journeys.get_journey(db, job["journey_id"])
+    if journey is None:
+        raise Refusal(message(N_("the journey no longer exists")))
+    fmt = job["params"]["format"]
+    filters = export_files.ResponseFilters(**job["params"]["filters"])
+    progress.total = storage.responses.count_matching(db, journey.id, **filters.as_kwargs())
+    progress(0, force=True)
+    # Rows are read on a connection of their own: on SQLite, a read that lasts the whole
+    # export must not share its connection with the progress written meanwhile.
+    reader = storage.connect(config["DATABASE"])
+    with tempfile.TemporaryDirectory(prefix="surveyapp-export-") as folder:
+        target = Path(folder) / export_files.file_name(journey.id, fmt)
+        try:
+            rows = export_files.write_responses(
+                reader,
+                journey,
+                fmt=fmt,
+                filters=filters,
+                locale=job["locale"],
+                target=target,
+                counted=progress,
+            )
+        finally:
+            reader.close()
+        progress.total = rows
+        progress(rows, force=True)
+        size = storage.jobs.store_output(db, job["id"], _chunks(target))
+    result = {
+        "file": target.name,
+        "mimetype": export_files.MIMETYPES[fmt],
+        "size": size,
+        "rows": rows,
+    }
+    return result, rows
+
+
+RUNNERS = {JobKind.EXPORT_RESPONSES: _export}
+
+
+def reason_of(exc: BaseException) -> Message:
+    """Why an attempt failed, in words a manager can read."""
+    if isinstance(exc, Refusal) and isinstance(exc.message, Message):
+        return exc.message
+    return message(N_("an error of ours (%(error)s)"), error=f"{type(exc).__name__}: {exc}")
+
+
+def run_due(
+    db: Database,
+    config: Mapping[str, Any],
+    *,
+    alive: Callable[[Database], None] = lambda db: None,
+) -> str | None:
+    """Run the job due first, if any: its id. ``alive`` is called as it progresses (the
+    worker's heartbeat). A failure is recorded, and the job tried again or set aside."""
+    job = storage.jobs.take(db, storage.utcnow())
+    if job is None:
+        return None
+    progress = _Progress(db, job["id"], alive)
+    try:
+        result, done = RUNNERS[JobKind(job["kind"])](db, job, config, progress)
+    except storage.DATABASE_DOWN:
+        raise  # the lease runs out and the job is taken again
+    except Exception as exc:
+        reason = reason_of(exc)
+        attempt = job["attempts"]
+        retry_at = (
+            storage.utcnow() + RETRY_AFTER[attempt - 1] if attempt <= len(RETRY_AFTER) else None
+        )
+        log.warning("job %s (%s), attempt %d, failed: %s", job["id"], job["kind"], attempt, reason)
+        storage.jobs.fail(
+            db, job["id"], error=reason.stored(), retry_at=retry_at, now=storage.utcnow()
+        )
+        return job["id"]
+    storage.jobs.finish(db, job["id"], result=result, done=done, now=storage.utcnow())
+    return job["id"]
+
+
+def forget_old(db: Database, now: datetime) -> int:
+    """Forget the jobs finished more than KEEP ago, with their files."""
+    return storage.jobs.expire(db, now - KEEP)
