@@ -1,0 +1,263 @@
+"""Benchmark: exports of 1,000,000 responses by the jobs worker, its memory, and customers'
+submits while it works.
+
+    .venv/bin/python benchmarks/exports.py [--responses 1000000] [--formats xlsx csv]
+                                           [--rate 40] [--alone 5]
+
+Fills a real SQLite file with the café journey's responses (in bulk, 50,000 a
+transaction), serves the app under gunicorn with the settings `surveyapp serve` ships
+(benchmarks/common.py), and makes personal links. For each format: customers answer at a
+steady --rate per second (paced clients on keep-alive connections, each link answered
+once, 3 in 5 glad and 1 in pain as in benchmarks/submit.py) for --alone seconds with
+nothing else running (the baseline of the same run), then while `surveyapp jobs` (the
+worker `surveyapp serve` supervises) writes the export asked for as the dashboard asks.
+Prints the export's time and rows per second, the worker's peak RSS (VmHWM, from /proc),
+the file's size, and the submits' p50, p99 and errors alone and during the export.
+
+Targets (issue 29): an XLSX of 1,000,000 responses with the worker's RSS under 150 MB;
+customers' submits keep p99 under 100 ms during it. A steady rate rather than wrk's
+closed loop: customers arrive at their own pace, and a saturating load would measure the
+machine's two cores, not whether the export delays them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from common import DEMO_JOURNEYS, ROOT, cafe_links, fresh_instance, start, stop
+
+ANSWERS = [
+    "experience=positive&satisfaction=5&why=Tr%C3%A8s+bon",
+    "experience=positive&satisfaction=4",
+    "experience=positive&satisfaction=5",
+    "experience=neutral&satisfaction=3",
+    "experience=negative&satisfaction=2&why=La+soupe+%C3%A9tait+froide",
+]
+CLIENTS = 8
+
+
+def fill(database: Path, count: int, seed: int = 7) -> float:
+    """``count`` responses of the café journey over a year, with comments; seconds taken."""
+    import sqlalchemy as sa
+
+    from surveyapp import storage
+    from surveyapp.domain import surveys
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.storage import tables
+
+    rng = random.Random(seed)
+    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
+    moments = [(m.id, surveys.survey_for(journey, m).deciding.key) for m in journey.moments]
+    started = time.perf_counter()
+    with storage.open_database(database) as db:
+        for begin in range(0, count, 50_000):
+            rows = []
+            for i in range(begin, min(count, begin + 50_000)):
+                moment, key = moments[i % len(moments)]
+                polarity = rng.choices(("positive", "neutral", "negative"), (6, 2, 2))[0]
+                day = f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}"
+                why = "Temps d'attente trop long, serveur débordé" if i % 3 == 0 else None
+                rows.append(
+                    {
+                        "journey_id": journey.id,
+                        "moment_id": moment,
+                        "created_at": f"{day}T12:00:00.{i % 1000000:06d}Z",
+                        "day": day,
+                        "locale": ("fr", "ro", "en")[i % 3],
+                        "channel": ("email", "link")[i % 2],
+                        "polarity": polarity,
+                        "answers": json.dumps({key: polarity, **({"why": why} if why else {})}),
+                        "comment": why,
+                        "customer_ref": f"C-{i}",
+                    }
+                )
+            with storage.transaction(db):
+                db.execute(sa.insert(tables.responses), rows)
+        db.exec_driver_sql("ANALYZE")
+        if db.in_transaction():
+            db.commit()
+    return time.perf_counter() - started
+
+
+class Customers:
+    """Paced clients answering personal links at a steady rate; their latencies."""
+
+    def __init__(self, port: int, tokens: list[str], rate: float):
+        self.port, self.tokens, self.rate = port, tokens, rate
+        self.latencies: list[float] = []
+        self.errors = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", "/j/cafe/meal?lang=fr")
+        page = conn.getresponse()
+        self.cookie = page.getheader("Set-Cookie").split(";")[0]
+        self.csrf = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()
+        ).group(1)
+        conn.close()
+        self._threads: list[threading.Thread] = []
+
+    def _client(self, number: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        every = CLIENTS / self.rate
+        due = time.perf_counter() + number * every / CLIENTS
+        headers = {"Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        while not self._stop.is_set():
+            with self._lock:
+                if not self.tokens:
+                    return
+                token = self.tokens.pop()
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            due += every
+            body = f"{ANSWERS[len(self.tokens) % 5]}&csrf_token={self.csrf}"
+            began = time.perf_counter()
+            try:
+                conn.request("POST", f"/s/{token}", body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 303
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            with self._lock:
+                if ok:
+                    self.latencies.append(time.perf_counter() - began)
+                else:
+                    self.errors += 1
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._threads = [
+            threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(CLIENTS)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> dict:
+        """Stop, and the figures since :meth:`start` (then forgotten)."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+        with self._lock:
+            samples, errors = sorted(self.latencies), self.errors
+            self.latencies, self.errors = [], 0
+        if not samples:
+            return {"submits": 0, "p50": float("nan"), "p99": float("nan"), "errors": errors}
+        return {
+            "submits": len(samples),
+            "p50": 1000 * statistics.median(samples),
+            "p99": 1000 * samples[min(len(samples) - 1, int(0.99 * len(samples)))],
+            "errors": errors,
+        }
+
+
+def status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def export_once(fmt: str, database: Path, env: dict, customers: Customers) -> dict:
+    """Ask for an export as the dashboard does, let the jobs worker write it while
+    customers answer; its figures."""
+    from surveyapp import storage
+    from surveyapp.services import jobs
+    from surveyapp.services.export_files import ResponseFilters
+
+    with storage.open_database(database) as db:
+        journey = storage.journeys.get_journey(db, "cafe")
+        job_id = jobs.ask_export(
+            db, journey, fmt=fmt, filters=ResponseFilters(), user_id=None, locale="fr"
+        )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "surveyapp.cli", "jobs", "--loop", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    customers.start()
+    started = time.perf_counter()
+    peak = 0
+    try:
+        with storage.open_database(database) as db:
+            while True:
+                peak = max(peak, status_kb(worker.pid, "VmHWM"))
+                job = storage.jobs.get(db, job_id)
+                if job["state"] in ("done", "failed"):
+                    break
+                if db.in_transaction():
+                    db.rollback()  # a fresh snapshot for the next look
+                time.sleep(0.2)
+        took = time.perf_counter() - started
+        peak = max(peak, status_kb(worker.pid, "VmHWM"))
+    finally:
+        during = customers.stop()
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert job["state"] == "done", job["error"]
+    return {
+        "seconds": took,
+        "rows": job["result"]["rows"],
+        "size_mb": job["result"]["size"] / 1e6,
+        "peak_rss_mb": peak / 1024,
+        "during": during,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--formats", nargs="+", default=["xlsx", "csv"])
+    parser.add_argument("--rate", type=float, default=40, help="submits per second")
+    parser.add_argument("--alone", type=float, default=5, help="seconds of submits alone")
+    parser.add_argument("--workers", type=int, default=5)
+    args = parser.parse_args()
+    workdir, env = fresh_instance("bench-exports-")
+    database = workdir / "surveyapp.db"
+    # Enough links for every measured second (alone, then during each export).
+    tokens = cafe_links(database, int(args.rate * (600 + args.alone * len(args.formats))))
+    print(f"filling {args.responses:,} responses ...", flush=True)
+    print(f"filled in {fill(database, args.responses):.0f} s", flush=True)
+    server = start("surveyapp:create_app()", args.workers, env)
+    try:
+        customers = Customers(server[1], tokens, args.rate)
+        for fmt in args.formats:
+            customers.start()
+            time.sleep(args.alone)
+            alone = customers.stop()
+            result = export_once(fmt, database, env, customers)
+            during = result["during"]
+            print(
+                f"{fmt}: {result['rows']:,} responses in {result['seconds']:.1f} s "
+                f"({result['rows'] / result['seconds']:,.0f} rows/s), "
+                f"file {result['size_mb']:.1f} MB, "
+                f"jobs worker peak RSS {result['peak_rss_mb']:.1f} MB (target < 150 MB)\n"
+                f"  submits at {args.rate:g}/s alone:  {alone['submits']} submits, p50 "
+                f"{alone['p50']:.1f} ms, p99 {alone['p99']:.1f} ms, {alone['errors']} errors\n"
+                f"  submits during the export: {during['submits']} submits, p50 "
+                f"{during['p50']:.1f} ms, p99 {during['p99']:.1f} ms (target < 100 ms), "
+                f"{during['errors']} errors",
+                flush=True,
+            )
+    finally:
+        stop(server[0])
+
+
+if __name__ == "__main__":
+    main()
