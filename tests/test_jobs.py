@@ -6,7 +6,9 @@ reason and tried again from its page; a job whose worker died is taken again."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
 import tempfile
 from datetime import timedelta
 
@@ -20,6 +22,7 @@ from surveyapp.services.export_files import ResponseFilters
 from surveyapp.workers import jobs as job_worker
 from tests.helpers import (
     PASSWORD,
+    SURVEYAPP,
     export_responses,
     form_fields,
     log_in_in_french,
@@ -28,6 +31,7 @@ from tests.helpers import (
     sql,
     start_serve,
     stop_server,
+    wait_until,
 )
 
 
@@ -176,3 +180,46 @@ def test_finished_jobs_and_their_files_are_forgotten_after_a_day(app, db, loaded
     assert jobs.forget_old(db, storage.utcnow()) == 0
     assert jobs.forget_old(db, storage.utcnow() + jobs.KEEP + timedelta(minutes=1)) == 1
     assert sql(db, "SELECT count(*) FROM job_files")[0][0] == 0
+
+
+def test_an_import_whose_worker_is_killed_goes_on_after_its_last_part_and_invites_once(
+    app, db, loaded
+):
+    customers = 60_000
+    upload = ("customer\n" + "".join(f"C-{i}\n" for i in range(customers))).encode()
+    manager = logged_in(app, db, "maria", "admin")
+    page = manager.get("/admin/j/cafe/m/meal/invite").get_data(as_text=True)
+    asked = manager.post(
+        "/admin/j/cafe/m/meal/invite",
+        data={
+            **form_fields(page, "invite"),
+            "delivery": "links",
+            "customers": (io.BytesIO(upload), "clients.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    job_id = asked.headers["Location"].rsplit("/", 1)[1]
+
+    def job():
+        with storage.connect(app.config["DATABASE"]) as look:
+            return storage.jobs.get(look, job_id)
+
+    worker = subprocess.Popen([SURVEYAPP, "jobs", "--loop"], env=os.environ.copy())
+    try:
+        wait_until(lambda: job()["done"] > 0, "the import's first part")
+    finally:
+        worker.kill()  # SIGKILL, in the middle of the import
+        worker.wait()
+    killed = job()
+    assert killed["state"] == "running" and 0 < killed["done"] < customers, killed
+    # Its lease runs out; any worker takes it again.
+    sql(db, "UPDATE jobs SET next_attempt_at = '2000-01-01T00:00:00Z'")
+    db.commit()
+    assert job_worker.run_due(db, app.config) == 1
+    finished = job()
+    assert finished["state"] == "done" and finished["attempts"] == 2
+    assert finished["result"]["made"] == customers and finished["result"]["skipped"] == {}
+    made = sql(db, "SELECT count(*), count(DISTINCT customer_ref) FROM invitations").fetchone()
+    assert tuple(made) == (customers, customers)
+    links = manager.get(f"/admin/jobs/{job_id}/file").get_data(as_text=True)
+    assert links.count("\r\n") == customers + 1 and links.count(",created,") == customers

@@ -67,8 +67,19 @@ class Message:
 
     def stored(self) -> str:
         """The message as kept in a text column (JSON), for :func:`stored_text` to say
-        later in its reader's language; its values are text and numbers."""
-        return json.dumps({"message": self.id, "values": dict(self.values)}, ensure_ascii=False)
+        later in its reader's language; its values are text, numbers and messages."""
+        return json.dumps(self._as_data(), ensure_ascii=False)
+
+    def _as_data(self) -> dict[str, Any]:
+        values = {k: v._as_data() if isinstance(v, Message) else v for k, v in self.values}
+        return {"message": self.id, "values": values}
+
+
+def _from_data(data: dict[str, Any]) -> Message:
+    values = {
+        k: _from_data(v) if isinstance(v, dict) else v for k, v in dict(data["values"]).items()
+    }
+    return message(str(data["message"]), **values)
 
 
 def stored_text(kept: str | None, locale: str) -> str | None:
@@ -77,8 +88,7 @@ def stored_text(kept: str | None, locale: str) -> str | None:
     if not kept or not kept.startswith('{"message"'):
         return kept
     try:
-        data = json.loads(kept)
-        return message(str(data["message"]), **dict(data["values"])).text(locale)
+        return _from_data(json.loads(kept)).text(locale)
     except (ValueError, KeyError, TypeError):
         return kept
 

@@ -176,7 +176,7 @@ CHANNEL_LABELS: dict[str, str] = {
 
 # --- invitations -------------------------------------------------------------------------
 
-#: What became of an invitation, from its creation to its answer (docs/distribution.md):
+#: What became of an invitation, from its creation to its answer (docs/invitations.md):
 #: each is one SQL condition in storage.invitation_tracking.invitation_list, in this order
 #: of precedence.
 INVITATION_STATES: tuple[str, ...] = (

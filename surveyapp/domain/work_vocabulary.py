@@ -44,6 +44,6 @@ class JobState(StrEnum):
 JOB_STATE_LABELS: dict[str, str] = {
     JobState.WAITING: N_("waiting for its turn"),
     JobState.RUNNING: N_("in progress"),
-    JobState.DONE: N_("ready"),
+    JobState.DONE: N_("done"),
     JobState.FAILED: N_("failed"),
 }

@@ -201,14 +201,16 @@ def create(
     budget: Budget,
     now: datetime | None = None,
     send: bool = False,
+    batch: str | None = None,
 ) -> list[Outcome]:
     """Plan and store invitations, all in one transaction, with the skipped requests and
     why (the manager sees both); with ``send``, their emails are queued for the sending
-    worker in the same transaction. Every outcome carries the batch's id."""
+    worker in the same transaction. Every outcome carries the batch's id: ``batch``, for
+    an import that creates its batch in parts, or a new one."""
     now = now or storage.utcnow()
     created_at = storage.iso(now)
     expires_at = storage.iso(now + timedelta(days=valid_days))
-    batch = new_batch()
+    batch = batch or new_batch()
     # The budget is read, then invitations written: creators take turns (on SQLite the
     # write lock, on PostgreSQL a lock shared by every node), or two of them could both
     # pass the budget.
@@ -236,7 +238,8 @@ def create(
             rows.append({**common, "token": outcome.token, "expires_at": expires_at})
         storage.invitations.insert_invitations(db, rows, skips)
         if send:
-            storage.mail_queue.queue_batch(db, batch, now)
+            tokens = [row["token"] for row in rows if row["email"]]
+            storage.mail_queue.queue_tokens(db, tokens, now)
     return outcomes
 
 

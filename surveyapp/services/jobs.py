@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -26,7 +27,7 @@ from surveyapp.domain.errors import Refusal
 from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.work_vocabulary import JobKind
-from surveyapp.services import export_files
+from surveyapp.services import export_files, invitation_csv, invitation_imports, invitations
 from surveyapp.storage import Database
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ KEEP = timedelta(days=1)
 #: How often a running job writes its progress (seconds): often enough for a page that
 #: refreshes every 2 s, rarely enough to cost nothing.
 PROGRESS_SECONDS = 0.5
+#: How often a running job beats its worker's heartbeat (seconds).
+BEAT_SECONDS = 5
 #: The bytes read from a finished file at a time, to store it.
 READ_BYTES = storage.jobs.PART_BYTES
 
@@ -68,21 +71,63 @@ def ask_export(
     return job_id
 
 
+def ask_import(
+    db: Database,
+    journey: Journey,
+    moment_id: str,
+    data: bytes,
+    *,
+    send: bool,
+    skip_invalid: bool,
+    user_id: int | None,
+    locale: str,
+) -> str:
+    """Ask for an import of customers to invite (a spreadsheet's CSV, checked as a whole
+    first: CsvError at once if it cannot be read); the job's id."""
+    invitation_csv.check_file(data)
+    job_id = secrets.token_urlsafe(16)
+    storage.jobs.create(
+        db,
+        job_id=job_id,
+        kind=JobKind.IMPORT_INVITATIONS,
+        journey_id=journey.id,
+        user_id=user_id,
+        locale=locale,
+        params={
+            "moment": moment_id,
+            "send": send,
+            "skip_invalid": skip_invalid,
+            "batch": invitations.new_batch(),  # every part of it, every attempt
+        },
+        now=storage.utcnow(),
+        upload=data,
+    )
+    return job_id
+
+
 class _Progress:
-    """Writes a running job's progress at most every PROGRESS_SECONDS."""
+    """Writes a running job's progress at most every PROGRESS_SECONDS, and beats the
+    worker's heartbeat at most every BEAT_SECONDS."""
 
     def __init__(self, db: Database, job_id: str, alive: Callable[[Database], None]):
         self.db, self.job_id, self.alive = db, job_id, alive
         self.total: int | None = None
-        self._last = 0.0
+        self._written = self._beaten = 0.0
 
     def __call__(self, done: int, *, force: bool = False) -> None:
         now = time.monotonic()
-        if force or now - self._last >= PROGRESS_SECONDS:
-            self._last = now
+        if force or now - self._written >= PROGRESS_SECONDS:
+            self._written = now
             storage.jobs.progress(
                 self.db, self.job_id, done=done, total=self.total, now=storage.utcnow()
             )
+            self.beat()
+
+    def beat(self) -> None:
+        """Say that the worker is alive (not at every call: a heartbeat is a write)."""
+        now = time.monotonic()
+        if now - self._beaten >= BEAT_SECONDS:
+            self._beaten = now
             self.alive(self.db)
 
 
@@ -100,36 +145,40 @@ def _export(db: Database, job: dict[str, Any], config: Mapping[str, Any], progre
     filters = export_files.ResponseFilters(**job["params"]["filters"])
     progress.total = storage.responses.count_matching(db, journey.id, **filters.as_kwargs())
     progress(0, force=True)
+    target = Path(tempfile.mkdtemp(prefix="surveyapp-export-")) / export_files.file_name(
+        journey.id, fmt
+    )
     # Rows are read on a connection of their own: on SQLite, a read that lasts the whole
     # export must not share its connection with the progress written meanwhile.
     reader = storage.connect(config["DATABASE"])
-    with tempfile.TemporaryDirectory(prefix="surveyapp-export-") as folder:
-        target = Path(folder) / export_files.file_name(journey.id, fmt)
-        try:
-            rows = export_files.write_responses(
-                reader,
-                journey,
-                fmt=fmt,
-                filters=filters,
-                locale=job["locale"],
-                target=target,
-                counted=progress,
-            )
-        finally:
-            reader.close()
-        progress.total = rows
-        progress(rows, force=True)
-        size = storage.jobs.store_output(db, job["id"], _chunks(target))
-    result = {
-        "file": target.name,
-        "mimetype": export_files.MIMETYPES[fmt],
-        "size": size,
-        "rows": rows,
-    }
-    return result, rows
+    try:
+        rows = export_files.write_responses(
+            reader,
+            journey,
+            fmt=fmt,
+            filters=filters,
+            locale=job["locale"],
+            target=target,
+            counted=progress,
+        )
+    finally:
+        reader.close()
+    progress.total = rows
+    progress(rows, force=True)
+    return {"rows": rows, "mimetype": export_files.MIMETYPES[fmt]}, rows, target
 
 
-RUNNERS = {JobKind.EXPORT_RESPONSES: _export}
+def _import(db: Database, job: dict[str, Any], config: Mapping[str, Any], progress: _Progress):
+    def total(count: int) -> None:
+        progress.total = count
+
+    result, rows, links = invitation_imports.import_invitations(
+        db, job, config, total=total, beat=progress.beat
+    )
+    return {**result, "mimetype": "text/csv; charset=utf-8"}, rows, links
+
+
+RUNNERS = {JobKind.EXPORT_RESPONSES: _export, JobKind.IMPORT_INVITATIONS: _import}
 
 
 def reason_of(exc: BaseException) -> Message:
@@ -151,8 +200,13 @@ def run_due(
     if job is None:
         return None
     progress = _Progress(db, job["id"], alive)
+    path = None
     try:
-        result, done = RUNNERS[JobKind(job["kind"])](db, job, config, progress)
+        result, done, path = RUNNERS[JobKind(job["kind"])](db, job, config, progress)
+        if path is not None:  # the file, stored in parts: any node serves it
+            result.update(
+                file=path.name, size=storage.jobs.store_output(db, job["id"], _chunks(path))
+            )
     except storage.DATABASE_DOWN:
         raise  # the lease runs out and the job is taken again
     except Exception as exc:
@@ -166,6 +220,9 @@ def run_due(
             db, job["id"], error=reason.stored(), retry_at=retry_at, now=storage.utcnow()
         )
         return job["id"]
+    finally:
+        if path is not None:
+            shutil.rmtree(path.parent, ignore_errors=True)
     storage.jobs.finish(db, job["id"], result=result, done=done, now=storage.utcnow())
     return job["id"]
 

@@ -9,6 +9,7 @@ table and are listed under their own state.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import INVITATION_STATES
 from surveyapp.storage.database import Database, iso
-from surveyapp.storage.statements import records, rows, value
+from surveyapp.storage.statements import records, row, rows, stream, value
 from surveyapp.storage.tables import invitation_skips, invitations
 
 i = invitations.c
@@ -176,8 +177,9 @@ def failed_ids(db: Database, journey_id: str, moment_id: str, now: datetime) -> 
     return [found["id"] for found in rows(db, sa.select(i.id).where(*where))]
 
 
-def batch_rows(db: Database, batch: str) -> list[dict[str, Any]]:
-    """A batch's invitations, then its skipped requests (for its links.csv)."""
+def batch_rows(db: Database, batch: str) -> Iterator[dict[str, Any]]:
+    """A batch's invitations, then its skipped requests (for its links.csv), one at a
+    time: an import's batch may hold a million."""
     s = invitation_skips.c
     made = sa.select(
         i.journey_id, i.customer_ref, i.email, i.locale, i.token, sa.null().label("reason")
@@ -185,4 +187,30 @@ def batch_rows(db: Database, batch: str) -> list[dict[str, Any]]:
     skipped = sa.select(
         s.journey_id, s.customer_ref, s.email, s.locale, sa.null().label("token"), s.reason
     ).where(s.batch == batch)
-    return records(db, made.order_by(i.id)) + records(db, skipped.order_by(s.id))
+    for statement in (made.order_by(i.id), skipped.order_by(s.id)):
+        for found in stream(db, statement.execution_options(yield_per=2000)):
+            yield dict(found)
+
+
+def batch_summary(db: Database, batch: str) -> dict[str, Any]:
+    """What a batch made: its invitations, those with an address, and the requests
+    skipped by reason."""
+    s = invitation_skips.c
+    made = row(
+        db,
+        sa.select(sa.func.count().label("made"), sa.func.count(i.email).label("with_email")).where(
+            i.batch == batch
+        ),
+    )
+    skipped = rows(
+        db,
+        sa.select(s.reason, sa.func.count().label("count"))
+        .where(s.batch == batch)
+        .group_by(s.reason)
+        .order_by(s.reason),
+    )
+    return {
+        "made": made["made"],
+        "with_email": made["with_email"],
+        "skipped": {found["reason"]: found["count"] for found in skipped},
+    }

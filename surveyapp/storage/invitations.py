@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.storage.database import Database, iso, utcnow
+from surveyapp.storage.database import Database, driver_execute, is_postgres, iso, utcnow
 from surveyapp.storage.invitation_tallies import count_made, count_steps
 from surveyapp.storage.journeys import current_journey
 from surveyapp.storage.statements import (
@@ -76,6 +76,13 @@ def _chunks(items: list, size: int = 500) -> Iterator[list]:
 def recent_invitations(db: Database, customer_refs: list[str], since: datetime) -> list[Record]:
     """``customer_ref``, ``journey_id`` and ``moment_id`` of each invitation these
     customers got since ``since``."""
+    if is_postgres(db):
+        # An import asks this of each of its parts while its own parts fill the table:
+        # PostgreSQL's generic plan for these prepared reads, chosen while the table was
+        # nearly empty, scanned it whole each time (a part of 2,000 rows took 1.9 s at
+        # 40,000 invitations instead of 0.09 s). Plans made for the values at hand, for
+        # the rest of this transaction.
+        driver_execute(db, "SET LOCAL plan_cache_mode = force_custom_plan")
     found: list[Record] = []
     for chunk in _chunks(customer_refs):
         found += rows(db, _RECENT, {"refs": chunk, "since": iso(since)})

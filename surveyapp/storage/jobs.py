@@ -196,7 +196,8 @@ def fail(
 
 
 def retry(db: Database, job_id: str, now: datetime) -> bool:
-    """Try a set-aside job again, from its first attempt; whether it was set aside."""
+    """Try a set-aside job again, with three attempts more; whether it was set aside.
+    Its progress stays: an import goes on after its last part, an export starts over."""
     j = jobs.c
     with transaction(db):
         return (
@@ -207,7 +208,6 @@ def retry(db: Database, job_id: str, now: datetime) -> bool:
                 .values(
                     state=JobState.WAITING,
                     attempts=0,
-                    done=0,
                     next_attempt_at=iso(now),
                     finished_at=None,
                 ),

@@ -40,11 +40,14 @@ def _queue(db: Database, where: list, reminder: bool, now: datetime) -> int:
     return execute(db, statement)
 
 
-def queue_batch(db: Database, batch: str, now: datetime) -> int:
-    """Queue the emails of a batch just created (in its transaction): those with an
-    address."""
-    i = invitations.c
-    return _queue(db, [i.batch == batch, i.email.is_not(None)], reminder=False, now=now)
+def queue_tokens(db: Database, tokens: list[str], now: datetime) -> int:
+    """Queue the emails of invitations just created (in their transaction), found by
+    their tokens: an import's part queues its own, never its batch's earlier parts."""
+    queued = 0
+    for start in range(0, len(tokens), 500):
+        where = [invitations.c.token.in_(tokens[start : start + 500])]
+        queued += _queue(db, where, reminder=False, now=now)
+    return queued
 
 
 def queue_invitations(db: Database, ids: list[int], *, reminder: bool, now: datetime) -> int:

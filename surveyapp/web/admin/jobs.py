@@ -1,6 +1,7 @@
-"""Long work on pages of its own: an export asked for from the dashboard, its progress
-(a bar that a script moves, a page that refreshes itself without one), its file when
-ready, and a button to try again when it failed."""
+"""Long work on pages of its own: an export asked for from the dashboard or customers
+uploaded to invite (web/admin/distribution.py), its progress (a bar that a script moves,
+a page that refreshes itself without one), its file or what it made when done, and a
+button to try again when it failed."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from flask_login import current_user
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.vocabulary import Role
-from surveyapp.domain.work_vocabulary import JOB_STATE_LABELS, JobState
+from surveyapp.domain.work_vocabulary import JOB_STATE_LABELS, JobKind, JobState
 from surveyapp.services import export_files, jobs
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
 from surveyapp.web.admin.dashboard import dashboard_filters
@@ -71,6 +72,28 @@ def _job_or_404(job_id: str) -> dict:
     return job
 
 
+def _counted(job: dict) -> str:
+    done = i18n.number(job["done"], g.locale, 0)
+    total = i18n.number(job["total"] or 0, g.locale, 0)
+    if job["kind"] == JobKind.IMPORT_INVITATIONS:
+        return i18n.translate_plural(
+            g.locale,
+            "%(done)s of %(total)s customer handled",
+            "%(done)s of %(total)s customers handled",
+            job["total"] or 0,
+            done=done,
+            total=total,
+        )
+    return i18n.translate_plural(
+        g.locale,
+        "%(done)s of %(total)s response written",
+        "%(done)s of %(total)s responses written",
+        job["total"] or 0,
+        done=done,
+        total=total,
+    )
+
+
 def _view(job: dict) -> dict:
     """What the page and the script show of a job, in the reader's language."""
     total, done = job["total"], job["done"]
@@ -81,16 +104,24 @@ def _view(job: dict) -> dict:
         "done": done,
         "total": total,
         "percent": round(100 * fraction) if fraction is not None else None,
-        "counted": i18n.translate_plural(
-            g.locale,
-            "%(done)s of %(total)s response written",
-            "%(done)s of %(total)s responses written",
-            total or 0,
-            done=i18n.number(done, g.locale, 0),
-            total=i18n.number(total or 0, g.locale, 0),
-        ),
+        "counted": _counted(job),
         "error": i18n.stored_text(job["error"], g.locale),
     }
+
+
+#: Each kind of job's heading, and what its page says when it was set aside.
+HEADINGS = {
+    JobKind.EXPORT_RESPONSES: i18n.N_("Export of responses"),
+    JobKind.IMPORT_INVITATIONS: i18n.N_("Customers to invite to “%(moment)s”"),
+}
+FAILED = {
+    JobKind.EXPORT_RESPONSES: i18n.N_(
+        "The export failed at each of its attempts. The last one said: %(reason)s"
+    ),
+    JobKind.IMPORT_INVITATIONS: i18n.N_(
+        "The import failed at each of its attempts. The last one said: %(reason)s"
+    ),
+}
 
 
 @bp.route("/jobs/<job_id>")
@@ -102,15 +133,24 @@ def job_page(job_id: str):
     finished = job["state"] in (JobState.DONE, JobState.FAILED)
     refresh = not finished and request.args.get("refresh") != "off"
     journey = journey_or_404(job["journey_id"])
+    kind = JobKind(job["kind"])
+    moment = journey.moment(job["params"].get("moment", ""))
     return render_template(
         "admin/job.html",
         job=job,
         view=view,
         journey=journey,
+        heading=i18n.translate(
+            g.locale,
+            HEADINGS[kind],
+            moment=moment.display_name(g.locale, journey.default_locale) if moment else "",
+        ),
+        failed_text=i18n.translate(g.locale, FAILED[kind], reason=view["error"]),
+        stored=lambda kept: i18n.stored_text(kept, g.locale),
         refresh=REFRESH_SECONDS if refresh else None,
-        format_label=FORMAT_LABELS[job["params"]["format"]],
+        format_label=FORMAT_LABELS.get(job["params"].get("format")),
         retry_form=confirm_form(admin_meta(), None),
-        size=i18n.file_size(job["result"]["size"], g.locale) if job["result"] else None,
+        size=i18n.file_size(job["result"]["size"], g.locale) if _has_file(job) else None,
         expires=i18n.datetime_text(storage.parse_iso(job["finished_at"]) + jobs.KEEP, g.locale)
         if job["finished_at"]
         else None,
@@ -126,6 +166,11 @@ FORMAT_LABELS = {
 }
 
 
+def _has_file(job: dict) -> bool:
+    """Whether a job is done with a file (an import refused made none)."""
+    return job["state"] == JobState.DONE and "file" in (job["result"] or {})
+
+
 @bp.route("/jobs/<job_id>/progress.json")
 @login_required()
 def job_progress(job_id: str):
@@ -138,7 +183,7 @@ def job_progress(job_id: str):
 def job_file(job_id: str):
     """The finished job's file, streamed part by part from the database."""
     job = _job_or_404(job_id)
-    if job["state"] != JobState.DONE or not job["result"]:
+    if not _has_file(job):
         abort(404)
     db = storage.connect(current_app.config["DATABASE"])  # lives as long as the stream
 
