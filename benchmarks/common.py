@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -169,3 +173,99 @@ def cafe_links(database, count: int) -> list[str]:
             budget=invitations.Budget(0),
         )
     return [o.token for o in outcomes]
+
+
+# --- customers answering at their own pace ---------------------------------------------
+
+#: A realistic mix: 3 in 5 customers glad, 1 so-so, 1 in pain (pain opens a follow-up).
+ANSWERS = [
+    "experience=positive&satisfaction=5&why=Tr%C3%A8s+bon",
+    "experience=positive&satisfaction=4",
+    "experience=positive&satisfaction=5",
+    "experience=neutral&satisfaction=3",
+    "experience=negative&satisfaction=2&why=La+soupe+%C3%A9tait+froide",
+]
+CLIENTS = 8
+
+
+class Customers:
+    """Paced clients answering personal links at a steady rate; their latencies."""
+
+    def __init__(self, port: int, tokens: list[str], rate: float):
+        self.port, self.tokens, self.rate = port, tokens, rate
+        self.latencies: list[float] = []
+        self.errors = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", "/j/cafe/meal?lang=fr")
+        page = conn.getresponse()
+        self.cookie = page.getheader("Set-Cookie").split(";")[0]
+        self.csrf = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()
+        ).group(1)
+        conn.close()
+        self._threads: list[threading.Thread] = []
+
+    def _client(self, number: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        every = CLIENTS / self.rate
+        due = time.perf_counter() + number * every / CLIENTS
+        headers = {"Cookie": self.cookie, "Content-Type": "application/x-www-form-urlencoded"}
+        while not self._stop.is_set():
+            with self._lock:
+                if not self.tokens:
+                    return
+                token = self.tokens.pop()
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            due += every
+            body = f"{ANSWERS[len(self.tokens) % 5]}&csrf_token={self.csrf}"
+            began = time.perf_counter()
+            try:
+                conn.request("POST", f"/s/{token}", body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 303
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            with self._lock:
+                if ok:
+                    self.latencies.append(time.perf_counter() - began)
+                else:
+                    self.errors += 1
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._threads = [
+            threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(CLIENTS)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> dict:
+        """Stop, and the figures since :meth:`start` (then forgotten)."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+        with self._lock:
+            samples, errors = sorted(self.latencies), self.errors
+            self.latencies, self.errors = [], 0
+        if not samples:
+            return {"submits": 0, "p50": float("nan"), "p99": float("nan"), "errors": errors}
+        return {
+            "submits": len(samples),
+            "p50": 1000 * statistics.median(samples),
+            "p99": 1000 * samples[min(len(samples) - 1, int(0.99 * len(samples)))],
+            "errors": errors,
+        }
+
+
+def status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0

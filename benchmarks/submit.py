@@ -39,6 +39,7 @@ import sys
 from pathlib import Path
 
 from common import (  # benchmarks/common.py
+    ANSWERS,
     ROOT,
     WRK_THREADS,
     cafe_links,
@@ -52,14 +53,6 @@ from surveyapp.web.server import PRODUCTION_OPTIONS as SHIPPED
 
 WARMUP = 2  # seconds of each load before the measured rounds
 
-# A realistic mix: 3 in 5 customers glad, 1 so-so, 1 in pain (pain also opens a follow-up).
-ANSWERS = [
-    "experience=positive&satisfaction=5&why=Tr%C3%A8s+bon",
-    "experience=positive&satisfaction=4",
-    "experience=positive&satisfaction=5",
-    "experience=neutral&satisfaction=3",
-    "experience=negative&satisfaction=2&why=La+soupe+%C3%A9tait+froide",
-]
 
 WRK_SCRIPT = """
 local entries = {}

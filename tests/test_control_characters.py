@@ -113,3 +113,15 @@ def test_a_nul_in_a_typed_comment_is_dropped_and_the_answer_kept(db, loaded, ans
     response = answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Fro\x00id"})
     assert response.status_code == 303
     assert storage.comments.comments(db, "cafe", "meal")[0]["comment"] == "Froid"
+
+
+def test_the_refused_characters_are_exactly_unicodes_controls_and_separators():
+    import sys
+    import unicodedata
+
+    from surveyapp.domain.text import has_control_characters
+
+    refused = {"Cc", "Zl", "Zp"}
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        assert has_control_characters(f"a{c}b") == (unicodedata.category(c) in refused), hex(code)

@@ -80,3 +80,15 @@ def test_the_links_file_starts_no_formula_under_any_separator(run_cli, loaded, t
     text = out.read_text(encoding="utf-8-sig")
     assert text.count("/s/") == 3
     assert formula_cells(text) == []
+
+
+def test_the_quick_way_for_a_cell_without_separators_protects_as_the_expression_does():
+    import random
+
+    from surveyapp.services.exports import _FORMULA_START, safe_cell
+
+    alphabet = ["=", "+", "-", "@", "\t", "\r", " ", '"', "a", "1", ",", ";", "'", "é"]
+    rng = random.Random(29)
+    for _ in range(50_000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randrange(8)))
+        assert safe_cell(value) == _FORMULA_START.sub(lambda m: m.group(0) + "'", value), value

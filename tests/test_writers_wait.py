@@ -1,12 +1,15 @@
 """A customer's answer that waits for SQLite's write lock behind a long transaction (an
 import, in another process) waits alone: the other requests of the same gevent worker
-are served meanwhile, and the answer is stored once the lock is free."""
+are served meanwhile, and the answer is stored once the lock is free; two answers of one
+worker never wait for each other."""
 
 from __future__ import annotations
 
 import fcntl
 import http.client
 import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -65,3 +68,59 @@ def test_a_survey_page_is_served_while_an_answer_waits_for_the_write_lock(instan
         writers.close()
         long.close()
         stop_server(server)
+
+
+#: Two writers of one gevent process, the first resumed only after the second arrives.
+TWO_GREENLETS = """
+from gevent import monkey
+
+monkey.patch_all()
+import fcntl, sys, time
+import gevent
+from surveyapp import storage
+
+path = sys.argv[1]
+first_db, second_db = storage.connect(path), storage.connect(path)
+writers, long, probe = (open(f"{path}-{name}", "a") for name in ("writers", "long", "writers"))
+row = "INSERT INTO api_buckets (key_id, tokens, updated) VALUES (?, 1, 1)"
+# Another process's long transaction (an import) holds the writers' lock, and says so.
+fcntl.flock(long, fcntl.LOCK_EX)
+fcntl.flock(writers, fcntl.LOCK_EX)
+
+
+def first():
+    with storage.transaction(first_db):
+        first_db.exec_driver_sql(row, (1,))
+
+
+waiting = gevent.spawn(first)
+gevent.sleep(0.5)  # the first answer now waits in gevent's thread pool
+fcntl.flock(writers, fcntl.LOCK_UN)
+fcntl.flock(long, fcntl.LOCK_UN)
+deadline = time.monotonic() + 20
+while True:  # without yielding: until the first answer's thread has taken the lock
+    try:
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(probe, fcntl.LOCK_UN)
+    except BlockingIOError:
+        break
+    if time.monotonic() > deadline:
+        sys.exit("the first writer never took the lock")
+# A second answer of the same worker arrives before the first is resumed.
+with storage.transaction(second_db):
+    second_db.exec_driver_sql(row, (2,))
+waiting.join()
+print("both stored")
+"""
+
+
+def test_two_answers_of_one_gevent_worker_never_wait_for_each_other_for_ever(db_path, db):
+    finished = subprocess.run(
+        [sys.executable, "-c", TWO_GREENLETS, str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,  # before the fix: the second blocked the hub, and nothing ever ended
+    )
+    assert finished.stdout.strip() == "both stored", finished.stderr
+    stored = db.exec_driver_sql("SELECT key_id FROM api_buckets ORDER BY key_id").fetchall()
+    assert [k for (k,) in stored] == [1, 2]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from surveyapp.domain.errors import Invalid
@@ -60,9 +61,9 @@ def _line(number: int) -> Message:
     return message(N_("line %(line)s"), line=number)
 
 
-def _rows(data: bytes) -> csv.DictReader:
-    """The file's rows, its columns named; CsvError when the file as a whole cannot be
-    read (its encoding, nothing in it, no customer column)."""
+def _rows(data: bytes) -> tuple[Iterator[list[str]], list[str]]:
+    """The file's rows after its header, and its columns' names; CsvError when the file
+    as a whole cannot be read (its encoding, nothing in it, no customer column)."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -78,8 +79,8 @@ def _rows(data: bytes) -> csv.DictReader:
         raise CsvError(message(N_("the file is empty")))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = [c.strip().lower() for c in next(reader, [])]
     if "customer" not in columns:
         raise CsvError(
             message(
@@ -87,8 +88,7 @@ def _rows(data: bytes) -> csv.DictReader:
                 found=", ".join(columns) or "—",
             )
         )
-    reader.fieldnames = columns
-    return reader
+    return reader, columns
 
 
 def check_file(data: bytes) -> None:
@@ -103,24 +103,28 @@ def read_csv(data: bytes) -> tuple[list[Request], list[Problem]]:
     Returns the requests and one problem per bad row (``line N: reason``).
     Raises CsvError when the file cannot be read at all.
     """
-    reader = _rows(data)
+    reader, columns = _rows(data)
+    # Each column's place, or None (a file may lack email and locale); a plain reader,
+    # not DictReader: a million rows read in half the time.
+    where = [columns.index(name) if name in columns else None for name in CSV_COLUMNS]
+    width = len(columns)
     requests, problems = [], []
     try:
         for row in reader:
             line = reader.line_num
-            if None in row:
+            if len(row) > width:
                 problems.append(Problem(_line(line), message(N_("more cells than columns"))))
                 continue
-            values = {k: (row.get(k) or "").strip() for k in CSV_COLUMNS}
-            if not any(values.values()):
+            customer, email, locale = (
+                row[at].strip() if at is not None and at < len(row) else "" for at in where
+            )
+            if not (customer or email or locale):
                 continue  # spreadsheets leave blank lines at the end
-            why = check_request(values["customer"], values["email"] or None)
+            why = check_request(customer, email or None)
             if why:
                 problems.append(Problem(_line(line), why))
                 continue
-            requests.append(
-                Request(values["customer"], values["email"] or None, values["locale"] or None, line)
-            )
+            requests.append(Request(customer, email or None, locale or None, line))
     except csv.Error as exc:  # a quote never closed, a NUL byte: the file as a whole
         raise CsvError(
             message(

@@ -99,7 +99,8 @@ def plan(
     per_customer = Counter(r["customer_ref"] for r in recent)
     here = (journey.id, moment_id)
     same_moment = {r["customer_ref"] for r in recent if (r["journey_id"], r["moment_id"]) == here}
-    opted_out = storage.invitations.opted_out(db, [customer_hash(ref) for ref in refs])
+    hashes = {ref: customer_hash(ref) for ref in refs}
+    opted_out = storage.invitations.opted_out(db, list(hashes.values()))
     outcomes = []
     for request in requests:
         outcome = Outcome(request, "created")
@@ -119,7 +120,7 @@ def plan(
             )
             locale = None
         outcome.locale = locale or journey.default_locale
-        if customer_hash(request.customer) in opted_out:
+        if hashes[request.customer] in opted_out:
             outcome.status, outcome.reason_code = "skipped", "opted_out"
             outcome.reason = "opted out of surveys"
         elif request.customer in same_moment:

@@ -49,8 +49,15 @@ def transaction(db: Database, *, long: bool = False) -> Iterator[Database]:
     if db.in_transaction():  # a read-only transaction begun by an earlier read
         db.commit()
     queue = None if is_postgres(db) else _write_queue(db)
+    turn = None
     if queue is not None:
-        _queue_for_writing(db, queue, long)
+        turn = _take_turn()
+        try:
+            _queue_for_writing(db, queue, long)
+        except BaseException:
+            if turn is not None:
+                turn.release()
+            raise
     db.info["writing"] = True
     try:
         with db.begin():
@@ -61,6 +68,30 @@ def transaction(db: Database, *, long: bool = False) -> Iterator[Database]:
             fcntl.flock(queue, fcntl.LOCK_UN)
             if long:
                 fcntl.flock(_long_marker(db), fcntl.LOCK_UN)
+            if turn is not None:
+                turn.release()
+
+
+#: This process's writers' turn under gevent, made at its first write there.
+_turns: list = []
+
+
+def _take_turn():
+    """Under gevent, this process's turn to write (a gevent lock, held until the
+    transaction ends), else None: one greenlet at a time queues for and holds the
+    writers' lock. Without it, a greenlet that blocked the hub on the lock while another
+    greenlet of its process held it (taken in gevent's thread pool, not yet resumed)
+    waited for ever, and its worker with it, until gunicorn killed the worker 30 s later
+    (an import beside customers' answers, benchmarks/imports.py). Greenlets waiting for
+    their turn yield to the others: no thread, no hub blocked."""
+    if _gevent_hub() is None:
+        return None
+    if not _turns:
+        from gevent.lock import Semaphore
+
+        _turns.append(Semaphore())
+    _turns[0].acquire()
+    return _turns[0]
 
 
 def _long_marker(db: Database):
@@ -81,7 +112,9 @@ def _queue_for_writing(db: Database, queue, long: bool) -> None:
     pages stopped for 22 s). So a long transaction says so, holding ``<database>-long``;
     a writer under gevent that finds the lock taken waits in gevent's thread pool when a
     long one runs, and blocks as before otherwise, holding the marker shared meanwhile
-    so that no long transaction starts ahead of it."""
+    so that no long transaction starts ahead of it. Only one greenlet of the process does
+    this at a time (:func:`_take_turn`), so the lock it blocks on is never held by a
+    greenlet of its own process that the blocked hub could not resume."""
     if long:
         fcntl.flock(_long_marker(db), fcntl.LOCK_EX)
         fcntl.flock(queue, fcntl.LOCK_EX)
