@@ -218,7 +218,58 @@ def test_a_journeys_digest_that_cannot_be_sent_never_holds_up_the_others(
     config = settings.load_settings()
     assert digest.send_journeys(db, config) == 1
     assert len(smtp_server.to("cs@nimbus.example")) == 1
-    # The café's is not marked sent: its pains go in the next one that can be.
+    # The café's is not marked sent: its pains go in the next one that can be, after
+    # its first wait.
     smtp_server.refuse.clear()
+    assert digest.send_journeys(db, config) == 0
+    later = storage.utcnow() + timedelta(minutes=1, seconds=1)
+    assert digest.send_journeys(db, config, now=later) == 1
+    assert "Rece" in smtp_server.to("gone@cafe.example")[0].get_body(("plain",)).get_content()
+
+
+def test_a_journeys_digest_that_keeps_failing_waits_longer_then_is_set_aside_and_retried(
+    app, db, loaded, answer, smtp_server
+):
+    import re
+
+    from surveyapp import settings
+    from surveyapp.services import mailer
+    from tests.helpers import logged_in
+
+    smtp_server.refuse.add("gone@cafe.example")  # the mail server refuses it: 550
+    storage.inbox.set_journey_digest(
+        db, "cafe", to=["gone@cafe.example"], locale="fr", every="daily", by="maria"
+    )
+    answer("/j/cafe/meal?lang=fr", {"experience": "negative", "why": "Rece"})
+    config = settings.load_settings()
+    now = storage.utcnow()
+    manager = logged_in(app, db, "maria", "admin")
+    for attempt, wait in enumerate(mailer.RETRY_AFTER, start=1):
+        assert digest.send_journeys(db, config, now=now) == 0
+        failed = digest.failure(db, "cafe")
+        assert failed["failures"] == attempt and "550" in failed["last_error"]
+        tried = smtp_server.begun
+        # Not tried again before its wait is over: the mail server is left alone.
+        assert digest.send_journeys(db, config, now=now + wait - timedelta(seconds=1)) == 0
+        assert smtp_server.begun == tried and digest.failure(db, "cafe")["failures"] == attempt
+        now += wait
+    page = manager.get("/admin/j/cafe/followups").get_data(as_text=True)
+    assert "La dernière tentative" not in page
+    assert digest.send_journeys(db, config, now=now) == 0  # the last attempt
+    assert digest.failure(db, "cafe")["next_attempt_at"] is None
+    assert digest.send_journeys(db, config, now=now + timedelta(days=3)) == 0  # set aside
+    assert digest.failure(db, "cafe")["failures"] == len(mailer.RETRY_AFTER) + 1
+    page = re.sub(r"\s+", " ", manager.get("/admin/j/cafe/followups").get_data(as_text=True))
+    assert "Le récapitulatif n’a pas pu être envoyé après 5 tentatives" in page and "550" in page
+    workers = manager.get("/admin/workers").get_data(as_text=True)
+    assert re.search(
+        r"Récapitulatifs de parcours non envoyés</th>\s*<td>0</td>\s*<td>—</td>\s*<td>1<", workers
+    )
+
+    smtp_server.refuse.clear()  # the address is fixed; a manager tries again
+    form = {"csrf_token": csrf_token(page)}
+    assert manager.post(f"{DIGEST}/retry", data=form).status_code == 303
     assert digest.send_journeys(db, config) == 1
     assert "Rece" in smtp_server.to("gone@cafe.example")[0].get_body(("plain",)).get_content()
+    assert digest.failure(db, "cafe") is None
+    assert "pas pu être envoyé" not in manager.get("/admin/j/cafe/followups").get_data(as_text=True)

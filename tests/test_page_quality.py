@@ -105,6 +105,13 @@ def populated(db, loaded, monkeypatch):
             error=error,
         )
     apikeys.create(db, "crm")
+    # The journey's digest, set aside after its last attempt (the inbox says so).
+    storage.inbox.set_journey_digest(
+        db, saas.id, to=["cs@nimbus.example"], locale="en", every="daily", by="maria"
+    )
+    storage.digests.record_failure(
+        db, f"journey:{saas.id}", error="recipient refused: 550", now=now, retry_at=lambda n: None
+    )
     # Exports: one waiting its turn, one running, one ready, one set aside (their pages).
     for order, job_id in enumerate(JOBS):
         storage.jobs.create(

@@ -182,10 +182,10 @@ def datetime_text(moment: datetime, locale: str) -> str:
     return format_datetime(moment, format="medium", locale=locale)
 
 
-def duration_text(delta: timedelta, locale: str) -> str:
+def duration_text(delta: timedelta, locale: str, *, future: bool = False) -> str:
     """A length of time in words, rounded to its largest unit (fr ``2 jours``, ro ``2 zile``,
-    en ``2 days``)."""
-    return format_timedelta(delta, threshold=1.5, locale=locale)
+    en ``2 days``); with ``future``, from now (fr ``dans 2 jours``, ro ``peste 2 zile``)."""
+    return format_timedelta(delta, threshold=1.5, add_direction=future, locale=locale)
 
 
 def extract_blueprints(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:

@@ -367,6 +367,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "user.password_set": N_("password set with a reset link"),
     "journey.target_time": N_("target time to handle a moment of pain changed"),
     "journey.digest": N_("email digest of a journey changed"),
+    "journey.digest_retry": N_("email digest of a journey tried again"),
     "apikey.created": N_("key of the API created"),
     "apikey.revoked": N_("key of the API revoked"),
     "webhook.added": N_("webhook added"),

@@ -20,6 +20,7 @@ QUEUE_LABELS: dict[str, str] = {
     "webhooks": N_("Webhook deliveries"),
     "mail": N_("Emails to send"),
     "jobs": N_("Exports and imports"),
+    "digests": N_("Digests of journeys that could not be sent"),
 }
 
 

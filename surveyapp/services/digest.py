@@ -11,6 +11,7 @@ No Flask: ``surveyapp digest`` sends one, and ``surveyapp serve`` runs it on a s
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -188,13 +189,21 @@ def send_journeys(db, config: Mapping[str, Any], now: datetime | None = None) ->
     to whom, in which language, how often); how many responses they reported.
 
     One journey's digest that cannot be sent (a recipient the mail server refuses, an
-    error of ours) is logged and tried again next round; it never holds up the others.
-    A database that went away ends the round, as everywhere."""
+    error of ours) never holds up the others: its failure is recorded with its reason,
+    and it is tried again after each wait of mailer.RETRY_AFTER, then set aside until a
+    manager tries it again from the journey's inbox (:func:`retry`). A database that
+    went away ends the round, as everywhere."""
     reported = 0
+    now = now or storage.utcnow()
     for journey_id, wanted in storage.inbox.journey_digests(db).items():
         name = f"journey:{journey_id}"
         if not (wanted["to"] and due(db, name, DIGEST_HOURS[wanted["every"]], now)):
             continue
+        failed = storage.digests.failure(db, name)
+        if failed and not (
+            failed["next_attempt_at"] and failed["next_attempt_at"] <= storage.iso(now)
+        ):
+            continue  # waiting to be tried again, or set aside
         try:
             reported += _send(
                 db,
@@ -206,6 +215,34 @@ def send_journeys(db, config: Mapping[str, Any], now: datetime | None = None) ->
             )
         except storage.DATABASE_DOWN:
             raise
-        except Exception:
-            log.exception("the digest of journey %s was not sent; tried again", journey_id)
+        except Exception as exc:
+            failures = storage.digests.record_failure(
+                db, name, error=mailer.describe_error(exc), now=now, retry_at=_retry_at(now)
+            )
+            log.warning(
+                "the digest of journey %s was not sent (failure %d): %s",
+                journey_id,
+                failures,
+                mailer.describe_error(exc),
+                exc_info=not isinstance(exc, (OSError, smtplib.SMTPException)),
+            )
+        else:
+            if failed:
+                storage.digests.forget_failures(db, name)
     return reported
+
+
+def _retry_at(now: datetime):
+    """When a digest that failed for the n-th time is tried again; None after the last."""
+    return lambda n: now + mailer.RETRY_AFTER[n - 1] if n <= len(mailer.RETRY_AFTER) else None
+
+
+def failure(db, journey_id: str) -> dict[str, Any] | None:
+    """A journey's digest that could not be sent lately: how often, why, when it is tried
+    again (None: set aside)."""
+    return storage.digests.failure(db, f"journey:{journey_id}")
+
+
+def retry(db, journey_id: str) -> bool:
+    """Try a journey's set-aside digest again at the worker's next round."""
+    return storage.digests.retry_now(db, f"journey:{journey_id}", storage.utcnow())

@@ -1,16 +1,19 @@
-"""Email digests: how far each has reported, and the negative responses it has not."""
+"""Email digests: how far each has reported, the negative responses it has not, and
+the failures of those that could not be sent."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import Polarity
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import execute, insert, records, row, value
-from surveyapp.storage.tables import digest_marks, responses
+from surveyapp.storage.statements import execute, insert, record, records, row, value
+from surveyapp.storage.tables import digest_failures, digest_marks, responses
 from surveyapp.storage.transactions import transaction
 
 
@@ -75,3 +78,76 @@ def set_digest_mark(db: Database, name: str, last_response_id: int) -> None:
                 },
             ),
         )
+
+
+def failure(db: Database, name: str) -> dict[str, Any] | None:
+    """The digest ``name``'s failures since it was last sent, or None."""
+    return record(db, sa.select(digest_failures).where(digest_failures.c.name == name))
+
+
+def record_failure(
+    db: Database,
+    name: str,
+    *,
+    error: str,
+    now: datetime,
+    retry_at: Callable[[int], datetime | None],
+) -> int:
+    """Count a failure of the digest ``name`` and why; it is tried again at
+    ``retry_at(failures)``, or set aside when that is None. How many failures now."""
+    with transaction(db):
+        failures = 1 + (
+            value(
+                db,
+                sa.select(digest_failures.c.failures).where(digest_failures.c.name == name),
+            )
+            or 0
+        )
+        again = retry_at(failures)
+        values = {
+            "failures": failures,
+            "last_error": error[:1000],
+            "failed_at": iso(now),
+            "next_attempt_at": iso(again) if again else None,
+        }
+        statement = insert(db, digest_failures).values(name=name, **values)
+        execute(db, statement.on_conflict_do_update(index_elements=["name"], set_=values))
+    return failures
+
+
+def forget_failures(db: Database, name: str) -> None:
+    """The digest ``name`` was sent: its failures are over."""
+    with transaction(db):
+        execute(db, sa.delete(digest_failures).where(digest_failures.c.name == name))
+
+
+def retry_now(db: Database, name: str, now: datetime) -> bool:
+    """Try a set-aside digest again at its next round, with all its attempts; whether
+    it had failed."""
+    f = digest_failures.c
+    with transaction(db):
+        return (
+            execute(
+                db,
+                sa.update(digest_failures)
+                .where(f.name == name)
+                .values(failures=0, next_attempt_at=iso(now)),
+            )
+            > 0
+        )
+
+
+def failures_state(db: Database) -> dict[str, Any]:
+    """Digests waiting to be tried again, since when the oldest failed, how many are set
+    aside."""
+    f = digest_failures.c
+    waiting = f.next_attempt_at.is_not(None)
+    found = row(
+        db,
+        sa.select(
+            sa.func.count().filter(waiting).label("waiting"),
+            sa.func.min(f.failed_at).filter(waiting).label("oldest_at"),
+            sa.func.count().filter(f.next_attempt_at.is_(None)).label("set_aside"),
+        ),
+    )
+    return dict(found)

@@ -317,6 +317,18 @@ digest_marks = sa.Table(
     _text("sent_at"),
 )
 
+#: A journey's digest that could not be sent: its failures, the last one's reason, when
+#: it is tried again (None: set aside until a manager tries it again).
+digest_failures = sa.Table(
+    "digest_failures",
+    metadata,
+    _text("name", primary_key=True),
+    _int("failures"),
+    _text("last_error"),
+    _text("failed_at"),
+    _text("next_attempt_at", nullable=True),
+)
+
 #: Each background worker's heartbeat on each node (workers/rounds.py writes it).
 worker_beats = sa.Table(
     "worker_beats",

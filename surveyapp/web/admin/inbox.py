@@ -23,6 +23,7 @@ from surveyapp.domain.vocabulary import (
     RECOVERY_ANSWERS,
     RESPONSE_CHANNELS,
 )
+from surveyapp.services import digest as digests
 from surveyapp.services import inbox as inbox_job
 from surveyapp.services import outreach
 from surveyapp.web import forms
@@ -135,6 +136,7 @@ def _list_page(
         target=target or TargetForm(meta=admin_meta(), data={"hours": page.target_hours}),
         digest=digest,
         digest_set=digest_set,
+        digest_failure=_digest_failure(journey),
         frequencies=DIGEST_FREQUENCIES,
         notice=i18n.translate(g.locale, notice) if notice else None,
         changed=int(changed) if is_whole_number(changed) and len(changed) < 4 else None,
@@ -229,6 +231,36 @@ def followups_digest(journey_id: str):
         by=current_user["username"],
     )
     return redirect(url_for(".followups", journey_id=journey.id, saved=1), 303)
+
+
+@bp.route("/j/<journey_id>/followups/digest/retry", methods=["POST"])
+@login_required("admin")
+def followups_digest_retry(journey_id: str):
+    """Try a journey's set-aside digest again, at the digest worker's next round."""
+    journey = journey_or_404(journey_id)
+    if not forms.confirm_form(admin_meta(), request.form).validate():
+        return _list_page(journey, 422, NOT_VALID)
+    digests.retry(get_db(), journey.id)
+    storage.audit.record_audit(
+        get_db(), current_user["username"], "journey.digest_retry", journey.id
+    )
+    return redirect(url_for(".followups", journey_id=journey.id), 303)
+
+
+def _digest_failure(journey) -> dict | None:
+    """The journey's digest that could not be sent lately, as the inbox says it."""
+    failed = digests.failure(get_db(), journey.id)
+    if failed is None:
+        return None
+    when = failed["next_attempt_at"]
+    return {
+        **failed,
+        "when": i18n.duration_text(
+            storage.parse_iso(when) - storage.utcnow(), g.locale, future=True
+        )
+        if when
+        else None,
+    }
 
 
 def _language_choices() -> list[SelectChoice]:
