@@ -269,3 +269,35 @@ def status_kb(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def run_jobs_worker(env: dict, database: str, job_id: str) -> tuple[dict, float, float]:
+    """Start `surveyapp jobs` (the worker `surveyapp serve` supervises) and wait for the
+    job to end: the job, the seconds it took from now, the worker's peak RSS in MB."""
+    from surveyapp import storage
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "surveyapp.cli", "jobs", "--loop", "--interval", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    started = time.perf_counter()
+    peak = 0
+    try:
+        with storage.open_database(database) as db:
+            while True:
+                peak = max(peak, status_kb(worker.pid, "VmHWM"))
+                job = storage.jobs.get(db, job_id)
+                if job["state"] in ("done", "failed"):
+                    break
+                if db.in_transaction():
+                    db.rollback()  # a fresh snapshot for the next look
+                time.sleep(0.2)
+        took = time.perf_counter() - started
+        peak = max(peak, status_kb(worker.pid, "VmHWM"))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    return job, took, peak / 1024

@@ -25,19 +25,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from common import (
     DEMO_JOURNEYS,
-    ROOT,
     Customers,
     cafe_links,
     fresh_instance,
+    run_jobs_worker,
     start,
-    status_kb,
     stop,
 )
 
@@ -90,45 +87,22 @@ def export_once(fmt: str, database: Path, env: dict, customers: Customers) -> di
     customers answer; its figures."""
     from surveyapp import storage
     from surveyapp.services import jobs
-    from surveyapp.services.export_files import ResponseFilters
+    from surveyapp.services.dashboard import Filters
 
     with storage.open_database(database) as db:
         journey = storage.journeys.get_journey(db, "cafe")
-        job_id = jobs.ask_export(
-            db, journey, fmt=fmt, filters=ResponseFilters(), user_id=None, locale="fr"
-        )
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "surveyapp.cli", "jobs", "--loop", "--interval", "0.2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+        job_id = jobs.ask_export(db, journey, fmt=fmt, filters=Filters(), user_id=None, locale="fr")
     customers.start()
-    started = time.perf_counter()
-    peak = 0
     try:
-        with storage.open_database(database) as db:
-            while True:
-                peak = max(peak, status_kb(worker.pid, "VmHWM"))
-                job = storage.jobs.get(db, job_id)
-                if job["state"] in ("done", "failed"):
-                    break
-                if db.in_transaction():
-                    db.rollback()  # a fresh snapshot for the next look
-                time.sleep(0.2)
-        took = time.perf_counter() - started
-        peak = max(peak, status_kb(worker.pid, "VmHWM"))
+        job, took, peak = run_jobs_worker(env, str(database), job_id)
     finally:
         during = customers.stop()
-        worker.terminate()
-        worker.wait(timeout=30)
     assert job["state"] == "done", job["error"]
     return {
         "seconds": took,
         "rows": job["result"]["rows"],
         "size_mb": job["result"]["size"] / 1e6,
-        "peak_rss_mb": peak / 1024,
+        "peak_rss_mb": peak,
         "during": during,
     }
 

@@ -23,11 +23,10 @@ Targets (issue 29): 1,000,000 rows imported in under 60 s, customers' submits p9
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import time
 
-from common import ROOT, Customers, cafe_links, fresh_instance, start, status_kb, stop
+from common import ROOT, Customers, cafe_links, fresh_instance, run_jobs_worker, start, stop
 
 
 def main() -> None:
@@ -59,7 +58,6 @@ def main() -> None:
     upload = (header + "".join(line.format(i=i) for i in range(args.rows))).encode()
     assert len(upload) <= 16 * 1024 * 1024, f"{len(upload) / 1e6:.1f} MB: over the upload limit"
     server = start("surveyapp:create_app()", args.workers, env)
-    worker = None
     try:
         customers = Customers(server[1], tokens, args.rate)
         customers.start()
@@ -80,30 +78,10 @@ def main() -> None:
                 locale="fr",
             )
         asked = time.perf_counter() - began
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "surveyapp.cli", "jobs", "--loop", "--interval", "0.2"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        peak = 0
-        with storage.open_database(database) as db:
-            while True:
-                peak = max(peak, status_kb(worker.pid, "VmHWM"))
-                job = storage.jobs.get(db, job_id)
-                if job["state"] in ("done", "failed"):
-                    break
-                if db.in_transaction():
-                    db.rollback()  # a fresh snapshot for the next look
-                time.sleep(0.2)
-        took = time.perf_counter() - began
-        peak = max(peak, status_kb(worker.pid, "VmHWM"))
+        job, took, peak = run_jobs_worker(env, database, job_id)
+        took += asked
         during = customers.stop()
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
         stop(server[0])
         if cluster:
             cluster.stop()
@@ -115,7 +93,7 @@ def main() -> None:
         f"checked and stored in {asked * 1000:.0f} ms, imported in {took:.1f} s "
         f"({args.rows / took:,.0f} rows/s; target < 60 s for 1,000,000), "
         f"{result['made']:,} links made, links.csv {result['size'] / 1e6:.1f} MB, "
-        f"jobs worker peak RSS {peak / 1024:.0f} MB\n"
+        f"jobs worker peak RSS {peak:.0f} MB\n"
         f"  submits at {args.rate:g}/s alone:  {alone['submits']} submits, p50 "
         f"{alone['p50']:.1f} ms, p99 {alone['p99']:.1f} ms, {alone['errors']} errors\n"
         f"  submits during the import: {during['submits']} submits, p50 "

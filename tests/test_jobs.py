@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from surveyapp import storage
 from surveyapp.services import accounts, jobs
-from surveyapp.services.export_files import ResponseFilters
+from surveyapp.services.dashboard import Filters
 from surveyapp.workers import jobs as job_worker
 from tests.helpers import (
     PASSWORD,
@@ -137,9 +137,7 @@ def test_an_export_that_keeps_failing_is_set_aside_with_its_reason_and_can_be_re
 def test_a_job_whose_worker_died_is_taken_again_after_its_lease_and_written_once(app, db, loaded):
     _answers(db, 5)
     journey = storage.journeys.get_journey(db, "cafe")
-    job_id = jobs.ask_export(
-        db, journey, fmt="csv", filters=ResponseFilters(), user_id=None, locale="en"
-    )
+    job_id = jobs.ask_export(db, journey, fmt="csv", filters=Filters(), user_id=None, locale="en")
     taken = storage.jobs.take(db, storage.utcnow())  # a worker that dies right after
     storage.jobs.store_output(db, job_id, [b"half a file"])
     assert taken["id"] == job_id

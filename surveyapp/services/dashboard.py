@@ -68,6 +68,22 @@ class Filters:
             "channel": self.channel,
         }
 
+    def as_params(self) -> dict[str, str | None]:
+        """As a job keeps them (JSON): dates as ISO text."""
+        params = self.as_kwargs()
+        for name in ("since", "until"):
+            params[name] = params[name].isoformat() if params[name] else None
+        return params
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> Filters:
+        """The filters a job kept with :meth:`as_params`."""
+        dates = {
+            name: date.fromisoformat(params[name]) if params.get(name) else None
+            for name in ("since", "until")
+        }
+        return cls(**dates, locale=params.get("locale"), channel=params.get("channel"))
+
 
 @dataclass(frozen=True)
 class NextSteps:

@@ -7,8 +7,6 @@ and written as they come, so memory stays flat whatever the size (benchmarks/exp
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from surveyapp import storage
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
 from surveyapp.services import exports, spreadsheets
+from surveyapp.services.dashboard import Filters
 from surveyapp.storage import Database
 
 FORMATS = ("csv", "excel_csv", "xlsx", "json")
@@ -27,25 +26,6 @@ MIMETYPES = {
 }
 #: The file's extension: Excel's CSV is a CSV too.
 EXTENSIONS = {"csv": "csv", "excel_csv": "csv", "json": "json", "xlsx": "xlsx"}
-
-
-@dataclass(frozen=True)
-class ResponseFilters:
-    """The dashboard's filters, as a job keeps them (plain values, JSON-ready)."""
-
-    since: str | None = None
-    until: str | None = None
-    locale: str | None = None
-    channel: str | None = None
-
-    def as_kwargs(self) -> dict[str, Any]:
-        """As the storage queries take them."""
-        return {
-            "since": date.fromisoformat(self.since) if self.since else None,
-            "until": date.fromisoformat(self.until) if self.until else None,
-            "locale": self.locale,
-            "channel": self.channel,
-        }
 
 
 def file_name(journey_id: str, fmt: str) -> str:
@@ -69,7 +49,7 @@ def write_responses(
     journey: Journey,
     *,
     fmt: str,
-    filters: ResponseFilters,
+    filters: Filters,
     locale: str,
     target: Path,
     counted: Callable[[int], None],

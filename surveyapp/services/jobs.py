@@ -17,7 +17,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.work_vocabulary import JobKind
 from surveyapp.services import export_files, invitation_csv, invitation_imports, invitations
+from surveyapp.services.dashboard import Filters
 from surveyapp.storage import Database
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def ask_export(
     journey: Journey,
     *,
     fmt: str,
-    filters: export_files.ResponseFilters,
+    filters: Filters,
     user_id: int | None,
     locale: str,
 ) -> str:
@@ -65,7 +65,7 @@ def ask_export(
         journey_id=journey.id,
         user_id=user_id,
         locale=locale,
-        params={"format": fmt, "filters": asdict(filters)},
+        params={"format": fmt, "filters": filters.as_params()},
         now=storage.utcnow(),
     )
     return job_id
@@ -142,7 +142,7 @@ def _export(db: Database, job: dict[str, Any], config: Mapping[str, Any], progre
     if journey is None:
         raise Refusal(message(N_("the journey no longer exists")))
     fmt = job["params"]["format"]
-    filters = export_files.ResponseFilters(**job["params"]["filters"])
+    filters = Filters.from_params(job["params"]["filters"])
     progress.total = storage.responses.count_matching(db, journey.id, **filters.as_kwargs())
     progress(0, force=True)
     target = Path(tempfile.mkdtemp(prefix="surveyapp-export-")) / export_files.file_name(

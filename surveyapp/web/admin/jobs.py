@@ -22,7 +22,7 @@ from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.vocabulary import Role
 from surveyapp.domain.work_vocabulary import JOB_STATE_LABELS, JobKind, JobState
-from surveyapp.services import export_files, jobs
+from surveyapp.services import jobs
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
 from surveyapp.web.admin.dashboard import dashboard_filters
 from surveyapp.web.admin.forms import ExportForm
@@ -48,12 +48,7 @@ def ask_export(journey_id: str):
         get_db(),
         journey,
         fmt=form.format.data,
-        filters=export_files.ResponseFilters(
-            since=filters.since.isoformat() if filters.since else None,
-            until=filters.until.isoformat() if filters.until else None,
-            locale=filters.locale,
-            channel=filters.channel,
-        ),
+        filters=filters,
         user_id=current_user["id"],
         locale=g.locale,
     )
