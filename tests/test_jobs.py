@@ -183,7 +183,7 @@ def test_finished_jobs_and_their_files_are_forgotten_after_a_day(app, db, loaded
 def test_an_import_whose_worker_is_killed_goes_on_after_its_last_part_and_invites_once(
     app, db, loaded
 ):
-    customers = 60_000
+    customers = 150_000
     upload = ("customer\n" + "".join(f"C-{i}\n" for i in range(customers))).encode()
     manager = logged_in(app, db, "maria", "admin")
     page = manager.get("/admin/j/cafe/m/meal/invite").get_data(as_text=True)
