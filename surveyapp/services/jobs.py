@@ -1,6 +1,6 @@
 """Long work a manager starts from the browser and follows on its own page: exports of
-responses (and imports of customers to invite), run by the jobs worker
-(workers/jobs.py), never in a web request.
+responses and imports of customers to invite (services/invitation_imports.py), run by
+the jobs worker (workers/jobs.py), never in a web request.
 
 A job is asked for (stored, waiting), taken by a worker with a lease, and runs with its
 progress written as it goes (which renews the lease and the worker's heartbeat); its file
@@ -145,9 +145,8 @@ def _export(db: Database, job: dict[str, Any], config: Mapping[str, Any], progre
     filters = Filters.from_params(job["params"]["filters"])
     progress.total = storage.responses.count_matching(db, journey.id, **filters.as_kwargs())
     progress(0, force=True)
-    target = Path(tempfile.mkdtemp(prefix="surveyapp-export-")) / export_files.file_name(
-        journey.id, fmt
-    )
+    folder = Path(tempfile.mkdtemp(prefix="surveyapp-export-"))
+    target = folder / export_files.file_name(journey.id, fmt)
     # Rows are read on a connection of their own: on SQLite, a read that lasts the whole
     # export must not share its connection with the progress written meanwhile.
     reader = storage.connect(config["DATABASE"])
@@ -161,6 +160,9 @@ def _export(db: Database, job: dict[str, Any], config: Mapping[str, Any], progre
             target=target,
             counted=progress,
         )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # the caller removes it only when done
+        raise
     finally:
         reader.close()
     progress.total = rows
