@@ -75,7 +75,7 @@ TWO_GREENLETS = """
 from gevent import monkey
 
 monkey.patch_all()
-import fcntl, sys, time
+import fcntl, os, sys, time
 import gevent
 from surveyapp import storage
 
@@ -93,8 +93,18 @@ def first():
         first_db.exec_driver_sql(row, (1,))
 
 
+def queued_behind(lock_file) -> bool:
+    inode = os.fstat(lock_file.fileno()).st_ino
+    with open("/proc/locks") as locks:
+        return any("->" in line and line.split()[-3].endswith(f":{inode}") for line in locks)
+
+
 waiting = gevent.spawn(first)
-gevent.sleep(0.5)  # the first answer now waits in gevent's thread pool
+deadline = time.monotonic() + 20
+while not queued_behind(writers):  # the first answer waits in gevent's thread pool
+    if time.monotonic() > deadline:
+        sys.exit("the first writer never waited for the lock")
+    gevent.sleep(0.01)
 fcntl.flock(writers, fcntl.LOCK_UN)
 fcntl.flock(long, fcntl.LOCK_UN)
 deadline = time.monotonic() + 20
