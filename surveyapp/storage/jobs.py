@@ -222,6 +222,9 @@ def expire(db: Database, finished_before: datetime) -> int:
     old = sa.select(j.id).where(
         j.state.in_([JobState.DONE, JobState.FAILED]), j.finished_at < iso(finished_before)
     )
+    # Asked at every round of the jobs worker: a read, and a write only when due.
+    if not value(db, sa.select(sa.exists(old))):
+        return 0
     with transaction(db):
         execute(db, sa.delete(job_files).where(job_files.c.job_id.in_(old)))
         return execute(db, sa.delete(jobs).where(j.id.in_(old)))

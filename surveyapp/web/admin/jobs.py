@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.journeys import Journey
 from surveyapp.domain.vocabulary import Role
 from surveyapp.domain.work_vocabulary import JOB_STATE_LABELS, JobKind, JobState
 from surveyapp.services import jobs
@@ -55,7 +56,7 @@ def ask_export(journey_id: str):
     return redirect(url_for(".job_page", job_id=job_id), 303)
 
 
-def _job_or_404(job_id: str) -> dict:
+def _job_or_404(job_id: str) -> tuple[dict, Journey]:
     """A job its reader may see: one they asked for (an admin: any), of a journey they
     may read."""
     job = storage.jobs.get(get_db(), job_id) if len(job_id) <= 64 else None
@@ -63,8 +64,7 @@ def _job_or_404(job_id: str) -> dict:
         abort(404)
     if job["user_id"] != current_user["id"] and current_user["role"] != Role.ADMIN:
         abort(404)
-    journey_or_404(job["journey_id"])
-    return job
+    return job, journey_or_404(job["journey_id"])
 
 
 def _counted(job: dict) -> str:
@@ -123,11 +123,10 @@ FAILED = {
 @login_required()
 def job_page(job_id: str):
     """A job's progress, its file when ready, why it failed and a button to try again."""
-    job = _job_or_404(job_id)
+    job, journey = _job_or_404(job_id)
     view = _view(job)
     finished = job["state"] in (JobState.DONE, JobState.FAILED)
     refresh = not finished and request.args.get("refresh") != "off"
-    journey = journey_or_404(job["journey_id"])
     kind = JobKind(job["kind"])
     moment = journey.moment(job["params"].get("moment", ""))
     return render_template(
@@ -170,14 +169,14 @@ def _has_file(job: dict) -> bool:
 @login_required()
 def job_progress(job_id: str):
     """The job's progress for the page's script, which moves the bar."""
-    return jsonify(_view(_job_or_404(job_id)))
+    return jsonify(_view(_job_or_404(job_id)[0]))
 
 
 @bp.route("/jobs/<job_id>/file")
 @login_required()
 def job_file(job_id: str):
     """The finished job's file, streamed part by part from the database."""
-    job = _job_or_404(job_id)
+    job, _ = _job_or_404(job_id)
     if not _has_file(job):
         abort(404)
     db = storage.connect(current_app.config["DATABASE"])  # lives as long as the stream
@@ -203,7 +202,7 @@ def job_file(job_id: str):
 @login_required()
 def retry_job(job_id: str):
     """Try a job that was set aside again, from its first attempt."""
-    job = _job_or_404(job_id)
+    job, _ = _job_or_404(job_id)
     if not confirm_form(admin_meta(), request.form).validate():
         return error_page(400, message=TOO_LONG)
     storage.jobs.retry(get_db(), job["id"], storage.utcnow())
