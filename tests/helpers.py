@@ -116,18 +116,24 @@ def admin_log_in(client, username: str, password: str, lang: str = "fr"):
     )
 
 
+def ask_export(client, journey_id: str, fmt: str, query: str = "") -> str:
+    """Press the dashboard's export button for ``fmt`` (with its filters in ``query``):
+    the export's page."""
+    dashboard = client.get(f"/admin/j/{journey_id}{query}").get_data(as_text=True)
+    form = form_fields(dashboard, "exports")
+    form["format"] = fmt
+    asked = client.post(f"/admin/j/{journey_id}/exports{query}", data=form)
+    assert asked.status_code == 303, asked.get_data(as_text=True)
+    return asked.headers["Location"]
+
+
 def export_responses(client, journey_id: str, fmt: str, query: str = ""):
     """Export a journey's responses as a manager does: the dashboard's button (with its
     filters in ``query``), the jobs worker's round, then the job page's download link.
     The download's response."""
     from surveyapp.workers import jobs as job_worker
 
-    dashboard = client.get(f"/admin/j/{journey_id}{query}").get_data(as_text=True)
-    form = form_fields(dashboard, "exports")
-    form["format"] = fmt
-    asked = client.post(f"/admin/j/{journey_id}/exports{query}", data=form)
-    assert asked.status_code == 303, asked.get_data(as_text=True)
-    job_page = asked.headers["Location"]
+    job_page = ask_export(client, journey_id, fmt, query)
     config = client.application.config
     with storage.open_database(config["DATABASE"]) as db:
         job_worker.run_due(db, config)

@@ -23,6 +23,7 @@ from surveyapp.workers import jobs as job_worker
 from tests.helpers import (
     PASSWORD,
     SURVEYAPP,
+    ask_export,
     export_responses,
     form_fields,
     log_in_in_french,
@@ -76,19 +77,16 @@ def test_a_manager_prepares_an_xlsx_export_and_downloads_it_when_ready(
 def test_the_job_page_refreshes_itself_only_until_the_job_ends(app, db, loaded):
     _answers(db, 3)
     manager = logged_in(app, db, "maria", "admin")
-    dashboard = manager.get("/admin/j/cafe").get_data(as_text=True)
-    asked = manager.post(
-        "/admin/j/cafe/exports", data={**form_fields(dashboard, "exports"), "format": "json"}
-    )
-    page = manager.get(asked.headers["Location"]).get_data(as_text=True)
+    job_page = ask_export(manager, "cafe", "json")
+    page = manager.get(job_page).get_data(as_text=True)
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
     assert "Arrêter d’actualiser cette page" in page
-    stopped = manager.get(asked.headers["Location"] + "?refresh=off").get_data(as_text=True)
+    stopped = manager.get(job_page + "?refresh=off").get_data(as_text=True)
     assert "http-equiv" not in stopped
     job_worker.run_due(db, app.config)
-    done = manager.get(asked.headers["Location"]).get_data(as_text=True)
+    done = manager.get(job_page).get_data(as_text=True)
     assert "http-equiv" not in done and "cafe-responses.json" in done
-    progress = manager.get(asked.headers["Location"] + "/progress.json").get_json()
+    progress = manager.get(job_page + "/progress.json").get_json()
     assert progress["state"] == "done" and progress["percent"] == 100
     assert progress["counted"] == "3 sur 3 réponses écrites"
 
@@ -98,11 +96,7 @@ def test_an_export_that_keeps_failing_is_set_aside_with_its_reason_and_can_be_re
 ):
     _answers(db, 2)
     manager = logged_in(app, db, "maria", "admin")
-    dashboard = manager.get("/admin/j/cafe").get_data(as_text=True)
-    asked = manager.post(
-        "/admin/j/cafe/exports", data={**form_fields(dashboard, "exports"), "format": "csv"}
-    )
-    job_page = asked.headers["Location"]
+    job_page = ask_export(manager, "cafe", "csv")
     job_id = job_page.rsplit("/", 1)[1]
     # A real fault: the folder where files are written is gone.
     monkeypatch.setattr(tempfile, "tempdir", "/nonexistent/surveyapp-test")
@@ -154,11 +148,7 @@ def test_a_job_whose_worker_died_is_taken_again_after_its_lease_and_written_once
 def test_a_job_is_seen_only_by_who_asked_and_by_admins(app, db, loaded):
     _answers(db, 1)
     viewer = logged_in(app, db, "victor", "viewer")
-    dashboard = viewer.get("/admin/j/cafe").get_data(as_text=True)
-    asked = viewer.post(
-        "/admin/j/cafe/exports", data={**form_fields(dashboard, "exports"), "format": "xlsx"}
-    )
-    job_page = asked.headers["Location"]
+    job_page = ask_export(viewer, "cafe", "xlsx")
     job_worker.run_due(db, app.config)
     assert viewer.get(f"{job_page}/file").status_code == 200
     other = logged_in(app, db, "vera", "viewer")

@@ -57,16 +57,32 @@ def ask_export(
     """Ask for an export of a journey's responses; the job's id (its page's address)."""
     if fmt not in export_files.FORMATS:
         raise ValueError(fmt)
+    params = {"format": fmt, "filters": filters.as_params()}
+    return _ask(db, JobKind.EXPORT_RESPONSES, journey, params, user_id=user_id, locale=locale)
+
+
+def _ask(
+    db: Database,
+    kind: JobKind,
+    journey: Journey,
+    params: dict[str, Any],
+    *,
+    user_id: int | None,
+    locale: str,
+    upload: bytes | None = None,
+) -> str:
+    """Store a job, due now, under a new unguessable id: its id."""
     job_id = secrets.token_urlsafe(16)
     storage.jobs.create(
         db,
         job_id=job_id,
-        kind=JobKind.EXPORT_RESPONSES,
+        kind=kind,
         journey_id=journey.id,
         user_id=user_id,
         locale=locale,
-        params={"format": fmt, "filters": filters.as_params()},
+        params=params,
         now=storage.utcnow(),
+        upload=upload,
     )
     return job_id
 
@@ -85,24 +101,21 @@ def ask_import(
     """Ask for an import of customers to invite (a spreadsheet's CSV, checked as a whole
     first: CsvError at once if it cannot be read); the job's id."""
     invitation_csv.check_file(data)
-    job_id = secrets.token_urlsafe(16)
-    storage.jobs.create(
+    params = {
+        "moment": moment_id,
+        "send": send,
+        "skip_invalid": skip_invalid,
+        "batch": invitations.new_batch(),  # every part of it, every attempt
+    }
+    return _ask(
         db,
-        job_id=job_id,
-        kind=JobKind.IMPORT_INVITATIONS,
-        journey_id=journey.id,
+        JobKind.IMPORT_INVITATIONS,
+        journey,
+        params,
         user_id=user_id,
         locale=locale,
-        params={
-            "moment": moment_id,
-            "send": send,
-            "skip_invalid": skip_invalid,
-            "batch": invitations.new_batch(),  # every part of it, every attempt
-        },
-        now=storage.utcnow(),
         upload=data,
     )
-    return job_id
 
 
 class _Progress:
