@@ -25,8 +25,9 @@ from werkzeug.datastructures import MultiDict
 
 from surveyapp import storage
 from surveyapp.domain import scoring, surveys
-from surveyapp.services import invitations
+from surveyapp.services import invitations, mailer
 from surveyapp.web.server import PRODUCTION_OPTIONS
+from surveyapp.workers import mail as mail_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_JOURNEYS = ROOT / "surveyapp" / "cli" / "demo_journeys"
@@ -407,3 +408,11 @@ def sql(db, statement: str, params=()) -> Rows:
     if db.in_transaction():
         db.commit()
     return rows
+
+
+def mail_round(config) -> mailer.SendReport:
+    """One round of the sending worker (what `surveyapp send --queued --loop` repeats),
+    with these settings (an app's, or the environment's): queued invitations and
+    reminders, then emails to customers."""
+    with storage.connect(config["DATABASE"]) as db:
+        return mail_worker.send_due(db, mailer.SmtpSettings.from_config(config), config)

@@ -8,9 +8,15 @@ import re
 
 from playwright.sync_api import expect
 
-from surveyapp import storage
+from surveyapp import settings, storage
 from surveyapp.services import accounts
-from tests.helpers import answers_living, invited_pain, log_in_in_french, record_scored
+from tests.helpers import (
+    answers_living,
+    invited_pain,
+    log_in_in_french,
+    mail_round,
+    record_scored,
+)
 
 
 def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
@@ -46,16 +52,24 @@ def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
     assert page.locator("table.inbox tbody td", has_text="maria").count() == 3
     assert "Votre repas" in page.locator(".active-filters").inner_text()  # still filtered
 
+    # The sending worker's settings: the environment's, and the links of this server.
+    worker = {**settings.load_settings(), "BASE_URL": live_server}
     page.locator("table.inbox tbody th a").first.click()  # the newest: client3
     page.get_by_label("Message").fill("Bună ziua, ne pare rău pentru așteptare. Vă sunăm mâine?")
     page.get_by_role("button", name="Envoyer l’e-mail").click()
-    expect(page.get_by_text("L’e-mail a été envoyé")).to_be_visible()
+    expect(page.get_by_text("L’e-mail est en route")).to_be_visible()
+    assert mail_round(worker).sent == 1  # the sending worker's round
+    page.reload()
+    expect(page.get_by_text("a écrit à client3@example.ro")).to_be_visible()
     (contact,) = smtp_server.to("client3@example.ro")
     assert "Vă sunăm mâine?" in contact.get_content()
 
     page.get_by_role("combobox", name="Statut").select_option("resolved")
     page.get_by_role("button", name="Enregistrer", exact=True).click()
     page.get_by_role("button", name="Envoyer l’enquête de rattrapage").click()
+    expect(page.get_by_text("L’enquête de rattrapage n’a pas encore été envoyée")).to_be_visible()
+    assert mail_round(worker).sent == 1
+    page.reload()
     expect(page.get_by_text("L’enquête de rattrapage a été envoyée à client3")).to_be_visible()
     asked = [m for m in smtp_server.to("client3@example.ro") if m is not contact]
     (question,) = asked

@@ -9,11 +9,11 @@ import io
 import re
 from datetime import timedelta
 
-from surveyapp import settings, storage
+from surveyapp import storage
 from surveyapp.domain.vocabulary import INVITATION_STATES
 from surveyapp.services import invitations, mailer
 from surveyapp.workers import jobs as job_worker
-from tests.helpers import csrf_token, make_invitation, sql
+from tests.helpers import csrf_token, mail_round, make_invitation, sql
 
 INVITE = "/admin/j/cafe/m/meal/invite"
 LIST = "/admin/j/cafe/m/meal/invitations"
@@ -42,13 +42,6 @@ def invitation_rows(db):
     return sql(
         db, "SELECT customer_ref, email, locale, batch FROM invitations ORDER BY id"
     ).fetchall()
-
-
-def send_round(app) -> mailer.SendReport:
-    """One round of the sending worker (what `surveyapp send --queued --loop` repeats)."""
-    smtp = mailer.SmtpSettings.from_config(settings.load_settings())
-    with storage.connect(app.config["DATABASE"]) as db:
-        return mailer.send_queued(db, settings=smtp, base_url=app.config["BASE_URL"])
 
 
 GOOD_AND_BAD = codecs.BOM_UTF8 + (
@@ -136,11 +129,11 @@ def test_sending_now_queues_the_emails_and_the_worker_sends_them(
 ):
     response = upload(mailing_manager, GOOD_AND_BAD, skip_invalid="y", delivery="send")
     assert "1 invitation est en cours d’envoi par e-mail." in text(response)
-    report = send_round(mailing_app)
+    report = mail_round(mailing_app.config)
     assert report.sent == 1 and report.failed == 0
     (message,) = smtp_server.to("ana@example.ro")
     assert message["Content-Language"] == "ro"
-    assert send_round(mailing_app).sent == 0  # taken off the queue: never sent twice
+    assert mail_round(mailing_app.config).sent == 0  # taken off the queue: never sent twice
     listed = text(mailing_manager.get(f"{LIST}?state=sent"))
     assert "ana@example.ro" in listed and "1 invitation · page 1 sur 1" in listed
     assert "envoyées : 1, ouvertes : 0" in text(mailing_manager.get(LIST))
@@ -151,7 +144,7 @@ def test_failed_invitations_show_why_and_can_be_sent_again(
 ):
     smtp_server.refuse.add("ana@example.ro")
     upload(mailing_manager, GOOD_AND_BAD, skip_invalid="y", delivery="send")
-    assert send_round(mailing_app).failed == 1
+    assert mail_round(mailing_app.config).failed == 1
     listed = text(mailing_manager.get(f"{LIST}?state=failed"))
     assert "1 invitation · page 1 sur 1" in listed and "550 5.1.1 no such user" in listed
     assert "Renvoyer 1 invitation en échec" in listed
@@ -159,7 +152,7 @@ def test_failed_invitations_show_why_and_can_be_sent_again(
     page = mailing_manager.get(LIST).get_data(as_text=True)
     response = mailing_manager.post(f"{LIST}/resend", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 303
-    assert send_round(mailing_app).sent == 1
+    assert mail_round(mailing_app.config).sent == 1
     assert len(smtp_server.to("ana@example.ro")) == 1
 
 
@@ -180,7 +173,7 @@ def test_reminders_go_to_those_who_have_not_answered(
     assert "Relancer les 2 clients qui n’ont pas répondu" in re.sub(r"\s+", " ", page)
     response = mailing_manager.post(f"{LIST}/remind", data={"csrf_token": csrf_token(page)})
     assert response.status_code == 303
-    assert send_round(mailing_app).sent == 2
+    assert mail_round(mailing_app.config).sent == 2
     assert smtp_server.to("c0@example.fr") == []
     (reminder,) = smtp_server.to("c1@example.fr")
     assert reminder["Subject"].startswith("Rappel")
@@ -294,7 +287,7 @@ def test_a_sender_that_dies_while_sending_loses_nothing_and_sends_nothing_twice(
     again = storage.mail_queue.take_queued(db, later)
     assert sorted(r["token"] for r in again) == sorted(r["token"] for r in taken[1:])
     sql(db, "UPDATE mail_queue SET next_attempt_at = ?", (storage.iso(now),))
-    assert send_round(mailing_app).sent == 2
+    assert mail_round(mailing_app.config).sent == 2
     assert sql(db, "SELECT count(*) FROM mail_queue").fetchone()[0] == 0
     assert smtp_server.to("c0@example.fr") == []  # marked sent already: not sent twice
 
@@ -304,15 +297,15 @@ def test_a_failed_email_is_tried_again_after_a_wait_then_set_aside(
 ):
     smtp_server.refuse.add("c0@example.fr")
     _queue(db, loaded, 2)
-    first = send_round(mailing_app)
+    first = mail_round(mailing_app.config)
     assert (first.sent, first.failed) == (1, 1)
     # The failed one waits a minute: the next round (at once) does not try it.
-    assert send_round(mailing_app).failed == 0
+    assert mail_round(mailing_app.config).failed == 0
     (due,) = sql(db, "SELECT next_attempt_at FROM mail_queue").fetchall()
     assert storage.parse_iso(due[0]) - storage.utcnow() > timedelta(seconds=50)
     for attempt in range(len(mailer.RETRY_AFTER)):
         sql(db, "UPDATE mail_queue SET next_attempt_at = ?", (storage.iso(storage.utcnow()),))
-        assert send_round(mailing_app).failed == 1, attempt
+        assert mail_round(mailing_app.config).failed == 1, attempt
     assert sql(db, "SELECT count(*) FROM mail_queue").fetchone()[0] == 0  # set aside
     (attempts,) = sql(db, "SELECT send_attempts FROM invitations WHERE email = 'c0@example.fr'")
     assert attempts[0] == 1 + len(mailer.RETRY_AFTER)

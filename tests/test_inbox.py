@@ -286,6 +286,7 @@ def test_every_admin_action_refuses_a_viewer_with_403_and_changes_nothing(app, v
         "user_id": 1,
         "key_id": 1,
         "endpoint_id": 1,
+        "email_id": 1,
         "action": "test",
     }
     before = sql(db, "SELECT status, owner, revision FROM followups").fetchall()

@@ -1,12 +1,22 @@
-"""Contacting the customer from a follow-up: an email in their language over real SMTP
-(aiosmtpd), kept in the item's history; never for an anonymous answer."""
+"""Contacting the customer from a follow-up: an email in their language, queued by the
+page and sent by the sending worker over real SMTP (aiosmtpd), kept in the item's
+history; tried again when it fails, set aside after its last attempt with *Try again*;
+never for an anonymous answer."""
 
 from __future__ import annotations
 
 import re
 
 from surveyapp import storage
-from tests.helpers import answers_living, form_fields, invited_pain, record_scored
+from tests.helpers import (
+    answers_living,
+    csrf_token,
+    form_fields,
+    invited_pain,
+    mail_round,
+    record_scored,
+    sql,
+)
 
 INBOX = "/admin/j/cafe/followups"
 
@@ -30,14 +40,18 @@ def test_a_manager_emails_the_customer_in_their_language_and_it_is_kept(
     assert "Vă mulțumim" in page  # the draft is in the customer's language
     sent = send(mailing_manager, item, body="Bună ziua, ne pare rău. Vă sunăm mâine?")
     assert sent.status_code == 303
+    assert smtp_server.messages == []  # the page only queues: the worker sends
+    page = text(mailing_manager.get(sent.headers["Location"]))
+    assert "L’e-mail est en route" in page and "en attente d’envoi" in page
+    assert mail_round(mailing_app.config).sent == 1
     (message,) = smtp_server.to("ana@example.ro")
     assert message["Content-Language"] == "ro"
     assert "Masa dumneavoastră" in message["Subject"]
     assert "Vă sunăm mâine?" in message.get_content()
     found = storage.inbox.followup_item(db, "cafe", item)
     assert found["status"] == "contacted"
-    page = text(mailing_manager.get(sent.headers["Location"]))
-    assert "L’e-mail a été envoyé" in page
+    page = text(mailing_manager.get(f"{INBOX}/{item}"))
+    assert "E-mails pas encore envoyés" not in page
     assert "a écrit à ana@example.ro" in page and "Vă sunăm mâine?" in page
 
 
@@ -58,6 +72,7 @@ def test_the_contact_a_customer_left_comes_before_their_invitations_email(
         },
     )
     assert send(mailing_manager, item).status_code == 303
+    mail_round(mailing_app.config)
     assert len(smtp_server.to("ana.popescu@example.com")) == 1
     assert smtp_server.to("ana@example.ro") == []
 
@@ -79,18 +94,59 @@ def test_an_anonymous_customer_cannot_be_contacted_and_the_page_says_why(
     assert storage.inbox.history(db, item) == []
 
 
-def test_an_email_that_cannot_be_sent_changes_nothing_and_says_why(
-    mailing_app, mailing_manager, smtp_server, db, monkeypatch
+def test_an_email_that_cannot_be_sent_is_tried_again_then_set_aside_with_try_again(
+    mailing_app, mailing_manager, smtp_server, db
 ):
     item = invited_pain(db)
-    page = mailing_manager.get(f"{INBOX}/{item}").get_data(as_text=True)
-    fields = form_fields(page, "contact")
+    assert send(mailing_manager, item).status_code == 303
     mailing_app.config["SMTP_PORT"] = smtp_server.port + 1  # nobody listens there
-    failed = mailing_manager.post(f"{INBOX}/{item}/contact", data=fields)
-    assert failed.status_code == 503
-    assert "L’e-mail n’a pas pu être envoyé" in text(failed)
+    assert mail_round(mailing_app.config).failed == 1
+    page = text(mailing_manager.get(f"{INBOX}/{item}"))
+    assert "échec après 1 tentative (cannot connect" in page
+    assert "nouvel essai dans 60 secondes" in page  # mailer.RETRY_AFTER[0]
     assert storage.inbox.history(db, item) == []
     assert storage.inbox.followup_item(db, "cafe", item)["status"] == "open"
+    for _ in range(4):  # each wait over: its next attempt fails too
+        sql(db, "UPDATE customer_emails SET next_attempt_at = '2000-01-01T00:00:00Z'")
+        assert mail_round(mailing_app.config).failed == 1
+    assert mail_round(mailing_app.config).failed == 0  # set aside: never tried again by itself
+    page = mailing_manager.get(f"{INBOX}/{item}")
+    assert "échec après 5 tentatives (cannot connect" in text(page)
+    assert "envoi mis de côté" in text(page)
+    page = page.get_data(as_text=True)
+    inbox = text(mailing_manager.get(INBOX))
+    assert "1 e-mail à un client n’a pas pu être envoyé" in inbox
+
+    mailing_app.config["SMTP_PORT"] = smtp_server.port
+    (email_id,) = [e["id"] for e in storage.customer_emails.of_followup(db, item)]
+    retried = mailing_manager.post(
+        f"{INBOX}/{item}/emails/{email_id}/retry", data={"csrf_token": csrf_token(page)}
+    )
+    assert retried.status_code == 303
+    assert mail_round(mailing_app.config).sent == 1
+    assert len(smtp_server.to("ana@example.ro")) == 1
+    assert storage.inbox.followup_item(db, "cafe", item)["status"] == "contacted"
+    assert "E-mails pas encore envoyés" not in text(mailing_manager.get(f"{INBOX}/{item}"))
+    again = mailing_manager.post(  # nothing set aside any more: nothing is sent again
+        f"{INBOX}/{item}/emails/{email_id}/retry", data={"csrf_token": csrf_token(page)}
+    )
+    assert again.status_code == 409
+    assert mail_round(mailing_app.config).sent == 0
+
+
+def test_one_email_that_fails_does_not_hold_up_the_others(
+    mailing_app, mailing_manager, smtp_server, db
+):
+    refused = invited_pain(db, email="refuse@example.org", customer="C-9")
+    item = invited_pain(db, customer="C-2")
+    smtp_server.refuse.add("refuse@example.org")
+    assert send(mailing_manager, refused).status_code == 303
+    assert send(mailing_manager, item).status_code == 303
+    report = mail_round(mailing_app.config)
+    assert (report.sent, report.failed) == (1, 1)
+    assert len(smtp_server.to("ana@example.ro")) == 1
+    page = text(mailing_manager.get(f"{INBOX}/{refused}"))
+    assert "recipient refused: 550" in page
 
 
 def test_without_email_settings_the_page_says_what_the_operator_must_set(manager, app, db):
@@ -107,3 +163,14 @@ def test_a_forged_or_empty_email_is_refused_and_nothing_is_sent(
     assert send(mailing_manager, item, body="").status_code == 422
     assert send(mailing_manager, item, subject="x" * 201).status_code == 422
     assert smtp_server.messages == []
+
+
+def test_the_sending_command_sends_the_emails_the_item_pages_queued(
+    mailing_app, mailing_manager, smtp_server, db, run_cli
+):
+    item = invited_pain(db)
+    assert send(mailing_manager, item, subject="Despre masa de ieri").status_code == 303
+    result = run_cli("send", "--queued")  # one round of `surveyapp send --queued --loop`
+    assert "sent 1, failed 0" in result.output
+    (message,) = smtp_server.to("ana@example.ro")
+    assert message["Subject"] == "Despre masa de ieri"

@@ -53,6 +53,7 @@ def populated(db, loaded, monkeypatch):
             tally = {"journey_id": saas.id, "moment_id": moment.id, "day": day}
             tally.update(locale=("fr", "ro", "en")[i % 3], channel="email")
             storage.followups.leave_contact(db, response_id, f"c-{i}@example.com", tally)
+    now = storage.utcnow()
     # A second version of the café, so that its versions page shows what changed.
     storage.journeys.store_journeys(
         db, [dataclasses.replace(loaded["cafe"], brand="Café des Arts · Centre")], author="maria"
@@ -69,6 +70,26 @@ def populated(db, loaded, monkeypatch):
         by="maria",
         expires_at=storage.iso(storage.utcnow() + timedelta(days=30)),
     )
+    # Emails to two customers: one failed once (tried again soon), one set aside.
+    EMAIL_ITEMS.clear()
+    for item in [r for r in followups(db, saas.id) if r["contact"]][1:3]:
+        storage.customer_emails.queue(
+            db,
+            response_id=item["response_id"],
+            kind="contact",
+            to=item["contact"],
+            subject="Votre <b>visite</b>",
+            body="Bonjour",
+            locale="fr",
+            by="maria",
+            now=now,
+        )
+        (taken,) = storage.customer_emails.take(db, now, limit=1, attempts=5)
+        again = None if EMAIL_ITEMS else now + timedelta(minutes=5)
+        storage.customer_emails.failed(
+            db, taken["id"], error="recipient refused: 550 <no>", now=now, again=again
+        )
+        EMAIL_ITEMS.append(f"/admin/j/{saas.id}/followups/{item['response_id']}")
     # A password-reset link for a second account (its page), and the audit log's entries.
     users.create(
         db,
@@ -89,7 +110,6 @@ def populated(db, loaded, monkeypatch):
     )
     storage.webhooks.queue_test(db, endpoint, {"journey": saas.id})
     # Background workers, one of them late with an error (the background work page).
-    now = storage.utcnow()
     for name, beat_at, error in (
         ("webhooks", now, None),
         ("digest", now - timedelta(hours=1), "x"),
@@ -157,6 +177,7 @@ CUSTOMER_PAGES = [
     f"/r/{RECOVERY_TOKEN}?lang={{lang}}",
     "{reset}?lang={lang}",
 ]
+EMAIL_ITEMS: list[str] = []  # follow-ups with emails not sent yet, filled by the fixture
 JOBS = ["page-quality-running", "page-quality-ready", "page-quality-failed", "page-quality-wait"]
 ADMIN_PAGES = [
     "/admin/",
@@ -301,7 +322,7 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
     page.fill("#username", "maria")
     page.fill("#password", PASSWORD)
     page.locator("main button").click()
-    for path in ADMIN_PAGES:
+    for path in [*ADMIN_PAGES, *EMAIL_ITEMS]:
         assert visit(f"{path}{'&' if '?' in path else '?'}lang={lang}").status == 200, path
     # a CSV with a bad row, refused with its line; then its good rows invited
     customers = tmp_path / "customers.csv"

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
-from surveyapp.services import recovery
-from tests.helpers import csrf_token, form_fields, invited_pain, sql
+from surveyapp.services import inbox, recovery
+from tests.helpers import csrf_token, form_fields, invited_pain, mail_round, sql
 
 INBOX = "/admin/j/cafe/followups"
 
@@ -41,6 +41,10 @@ def test_a_resolved_pain_is_asked_did_we_make_it_right_and_counts_once(
     item = resolved_pain(db)
     assert "Envoyer l’enquête de rattrapage" in text(mailing_manager.get(f"{INBOX}/{item}"))
     assert ask(mailing_manager, item).status_code == 303
+    page = text(mailing_manager.get(f"{INBOX}/{item}"))
+    assert "L’enquête de rattrapage n’a pas encore été envoyée" in page
+    assert "Envoyer l’enquête de rattrapage" not in page
+    assert mail_round(mailing_app.config).sent == 1
     (message,) = smtp_server.to("ana@example.ro")
     assert message["Subject"] == "Café des Arts: am reușit să îndreptăm lucrurile?"
     assert "funcționează o singură dată" in message.get_content()
@@ -79,26 +83,55 @@ def test_the_recovery_survey_waits_until_the_item_is_resolved(mailing_manager, s
     assert smtp_server.messages == [] and storage.recoveries.recovery_of(db, item) is None
 
 
-def test_a_recovery_survey_is_sent_once(mailing_manager, smtp_server, db):
+def test_a_recovery_survey_is_sent_once(mailing_app, mailing_manager, smtp_server, db):
     item = resolved_pain(db)
     page = mailing_manager.get(f"{INBOX}/{item}").get_data(as_text=True)
     token = csrf_token(page)
     first = mailing_manager.post(f"{INBOX}/{item}/recovery", data={"csrf_token": token})
     second = mailing_manager.post(f"{INBOX}/{item}/recovery", data={"csrf_token": token})
-    assert (first.status_code, second.status_code) == (303, 409)
+    assert (first.status_code, second.status_code) == (303, 409)  # queued, not sent yet
+    mail_round(mailing_app.config)
+    third = mailing_manager.post(f"{INBOX}/{item}/recovery", data={"csrf_token": token})
+    assert third.status_code == 409  # sent
+    mail_round(mailing_app.config)
     assert len(smtp_server.messages) == 1
 
 
-def test_a_recovery_survey_that_cannot_be_sent_leaves_nothing_behind(
+def test_a_recovery_survey_that_cannot_be_sent_leaves_no_link_and_is_tried_again(
     mailing_app, mailing_manager, smtp_server, db
 ):
     item = resolved_pain(db)
-    page = mailing_manager.get(f"{INBOX}/{item}").get_data(as_text=True)
+    assert ask(mailing_manager, item).status_code == 303
     mailing_app.config["SMTP_PORT"] = smtp_server.port + 1  # nobody listens there
-    failed = mailing_manager.post(f"{INBOX}/{item}/recovery", data={"csrf_token": csrf_token(page)})
-    assert failed.status_code == 503
-    assert storage.recoveries.recovery_of(db, item) is None
+    assert mail_round(mailing_app.config).failed == 1
+    assert storage.recoveries.recovery_of(db, item) is None  # no link that was never sent
     assert [e["action"] for e in storage.inbox.history(db, item)] == ["status"]
+    assert "échec après 1 tentative" in text(mailing_manager.get(f"{INBOX}/{item}"))
+
+    mailing_app.config["SMTP_PORT"] = smtp_server.port
+    sql(db, "UPDATE customer_emails SET next_attempt_at = '2000-01-01T00:00:00Z'")
+    assert mail_round(mailing_app.config).sent == 1
+    link = link_in(smtp_server.to("ana@example.ro")[0])
+    customer = mailing_app.test_client()
+    assert "Am reușit să îndreptăm lucrurile?" in text(customer.get(link))
+
+
+def test_a_recovery_taken_again_after_its_worker_stopped_sends_one_working_link(
+    mailing_app, mailing_manager, smtp_server, db
+):
+    item = resolved_pain(db)
+    assert ask(mailing_manager, item).status_code == 303
+    # A worker took it, kept its link, and stopped before sending: its lease runs out.
+    with storage.connect(mailing_app.config["DATABASE"]) as other:
+        assert len(storage.customer_emails.take(other, storage.utcnow(), limit=5, attempts=5)) == 1
+        journey = storage.journeys.get_journey(other, "cafe")
+        found = inbox.item(other, journey, item, "ro")
+        recovery.start(other, journey, found, to="ana@example.ro", by="maria", base_url="x")
+    sql(db, "UPDATE customer_emails SET next_attempt_at = '2000-01-01T00:00:00Z'")
+    assert mail_round(mailing_app.config).sent == 1
+    (message,) = smtp_server.to("ana@example.ro")
+    assert "Am reușit" in text(mailing_app.test_client().get(link_in(message)))
+    assert [e["action"] for e in storage.inbox.history(db, item)] == ["status", "recovery"]
 
 
 def test_a_tampered_expired_or_unknown_recovery_link_records_nothing(
@@ -106,6 +139,7 @@ def test_a_tampered_expired_or_unknown_recovery_link_records_nothing(
 ):
     item = resolved_pain(db)
     ask(mailing_manager, item)
+    mail_round(mailing_app.config)
     link = link_in(smtp_server.messages[0])
     customer = mailing_app.test_client()
     assert customer.get(link[:-2] + "xx").status_code == 404
@@ -122,6 +156,7 @@ def test_a_recovery_answer_without_its_token_or_a_choice_is_refused(
 ):
     item = resolved_pain(db)
     ask(mailing_manager, item)
+    mail_round(mailing_app.config)
     link = link_in(smtp_server.messages[0])
     customer = mailing_app.test_client()
     fields = form_fields(customer.get(link).get_data(as_text=True), "survey")

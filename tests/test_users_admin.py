@@ -206,6 +206,7 @@ def test_a_scoped_viewer_gets_403_on_every_page_of_another_journey(app, manager,
         "what": "responses",
         "fmt": "csv",
         "kind": "png",
+        "email_id": 1,
     }
     checked = []
     for rule in app.url_map.iter_rules():

@@ -17,6 +17,7 @@ from surveyapp.cli.common import (
 )
 from surveyapp.domain.vocabulary import LOCALES
 from surveyapp.services import invitation_csv, invitations, mailer
+from surveyapp.workers import mail as mail_worker
 from surveyapp.workers import rounds
 
 
@@ -132,7 +133,7 @@ def send_command(journey_id, retry, queued, loop, interval):
     config = settings.load_settings()
     smtp = smtp_or_exit(config)
     if queued:
-        _send_queue(smtp, config["BASE_URL"], loop, interval)
+        _send_queue(smtp, config, loop, interval)
         return
     with open_db() as db:
         pending = storage.invitations.invitations_to_send(
@@ -143,9 +144,9 @@ def send_command(journey_id, retry, queued, loop, interval):
         )
 
 
-def _send_queue(smtp, base_url: str, loop: bool, interval: float) -> None:
+def _send_queue(smtp, config, loop: bool, interval: float) -> None:
     def send(db):
-        report = mailer.send_queued(db, settings=smtp, base_url=base_url)
+        report = mail_worker.send_due(db, smtp, config)
         if report.sent or report.failed or not loop:
             _report_sending(report)
 

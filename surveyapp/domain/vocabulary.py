@@ -272,6 +272,9 @@ FOLLOWUP_SORTS: dict[str, str] = {
 FOLLOWUP_NOBODY = "-"
 #: What a follow-up's history records.
 FOLLOWUP_ACTIONS: tuple[str, ...] = ("status", "owner", "note", "contact", "recovery", "recovered")
+#: Emails to the customer of a follow-up: the manager's own message, the recovery survey.
+CUSTOMER_EMAIL_CONTACT = "contact"
+CUSTOMER_EMAIL_RECOVERY = "recovery"
 #: The recovery survey's one question and its answers, from glory to pain: "yes" is a
 #: pain turned into glory by the follow-up.
 RECOVERY_QUESTION = N_("Did we make it right?")

@@ -18,7 +18,8 @@ WORKER_LABELS: dict[str, str] = {
 #: Their queues, as pages name them.
 QUEUE_LABELS: dict[str, str] = {
     "webhooks": N_("Webhook deliveries"),
-    "mail": N_("Emails to send"),
+    "mail": N_("Invitations and reminders to send"),
+    "customer_mail": N_("Emails to customers of follow-ups"),
     "jobs": N_("Exports and imports"),
     "digests": N_("Digests of journeys that could not be sent"),
 }

@@ -1,6 +1,6 @@
 """Contacting a customer about their moment of pain: where they can be reached, a short
-draft in their language that the manager edits, and sending it over the service's SMTP
-settings."""
+draft in their language that the manager edits, and the plain-text email it becomes
+(sent by the sending worker, services/customer_mail.py)."""
 
 from __future__ import annotations
 
@@ -66,24 +66,38 @@ def draft(journey: Journey, moment_name: str, locale: str) -> tuple[str, str]:
     )
 
 
+def message(
+    sender: str, *, to: str, subject: str, body: str, locale: str, reply_to: str | None
+) -> EmailMessage:
+    """One plain-text email in ``locale`` from ``sender``."""
+    email = EmailMessage()
+    email["Subject"] = subject
+    email["From"] = sender
+    email["To"] = to
+    if reply_to:
+        email["Reply-To"] = reply_to
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    email.set_content(body)
+    email["Content-Language"] = locale  # after set_content, which drops Content-* headers
+    return email
+
+
 def send(
     settings: SmtpSettings, *, to: str, subject: str, body: str, locale: str, reply_to: str | None
 ) -> None:
     """Send one plain-text email now; raises what SMTP raises if it cannot."""
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = settings.sender
-    message["To"] = to
-    if reply_to:
-        message["Reply-To"] = reply_to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(
-        domain=settings.sender.rpartition("@")[2].strip("> ") or None
-    )
-    message.set_content(body)
-    message["Content-Language"] = locale  # after set_content, which drops Content-* headers
     connection = Connection(settings)
     try:
-        connection.send(message)
+        connection.send(
+            message(
+                settings.sender,
+                to=to,
+                subject=subject,
+                body=body,
+                locale=locale,
+                reply_to=reply_to,
+            )
+        )
     finally:
         connection.close()

@@ -18,9 +18,7 @@ from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import wilson
 from surveyapp.domain.vocabulary import RECOVERY_DAYS
-from surveyapp.services import outreach
 from surveyapp.services.accounts import token_hash
-from surveyapp.services.mailer import SmtpSettings
 
 SUBJECT = N_("%(brand)s: did we make it right?")
 BODY = N_(
@@ -43,42 +41,45 @@ class AlreadySent(Conflict):
         super().__init__(f"The recovery survey of follow-up {response_id} was already sent.")
 
 
-def send(
+def start(
     db: storage.Database,
-    settings: SmtpSettings,
     journey: Journey,
     item: dict[str, Any],
     *,
     to: str,
-    base_url: str,
     by: str | None,
-    reply_to: str | None = None,
-) -> None:
-    """Send the recovery survey of a resolved follow-up ``item`` to ``to``, in the
-    customer's language. Kept before sending (the link works when the email arrives) and
-    forgotten again if the email could not be sent; raises what SMTP raises then."""
+    base_url: str,
+) -> tuple[str, str]:
+    """Keep that the recovery survey of a resolved follow-up ``item`` goes to ``to`` now,
+    with a new single-use link (only its hash is kept), and write its email in the
+    customer's language: (subject, body). Kept before sending, so the link works when the
+    email arrives; :func:`storage.recoveries.forget_recovery` undoes it if sending fails.
+    A start whose email was never known to be sent (its worker stopped) is replaced,
+    unless it was answered (AlreadySent)."""
     token = secrets.token_urlsafe(16)
     expires = storage.utcnow() + timedelta(days=RECOVERY_DAYS)
-    if not storage.recoveries.start_recovery(
-        db, item, token_hash=token_hash(token), email=to, by=by, expires_at=storage.iso(expires)
-    ):
-        raise AlreadySent(item["response_id"])
+    kept = {
+        "token_hash": token_hash(token),
+        "email": to,
+        "by": by,
+        "expires_at": storage.iso(expires),
+    }
+    if not storage.recoveries.start_recovery(db, item, **kept):
+        earlier = storage.recoveries.recovery_of(db, item["response_id"])
+        if earlier and earlier["answered_at"]:  # it was sent, and answered: keep it
+            raise AlreadySent(item["response_id"])
+        storage.recoveries.forget_recovery(db, item["response_id"])
+        storage.recoveries.start_recovery(db, item, **kept)
     locale = item["locale"]
-    link = f"{base_url}/r/{token}"
     body = i18n.translate(
         locale,
         BODY,
         moment=item["customer_moment_name"],
-        link=link,
+        link=f"{base_url}/r/{token}",
         until=i18n.date_text(expires.date(), locale),
         brand=journey.brand,
     )
-    subject = i18n.translate(locale, SUBJECT, brand=journey.brand)
-    try:
-        outreach.send(settings, to=to, subject=subject, body=body, locale=locale, reply_to=reply_to)
-    except Exception:
-        storage.recoveries.forget_recovery(db, item["response_id"])
-        raise
+    return i18n.translate(locale, SUBJECT, brand=journey.brand), body
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,34 @@ recoveries = sa.Table(
     sa.Index("idx_recoveries_journey_id_moment_id", "journey_id", "moment_id"),
 )
 
+#: Emails to the customer of a follow-up (the manager's message, the recovery survey)
+#: waiting for the sending worker, or set aside after failing; sent, they leave. The
+#: recovery survey's message is written when it is sent, with a new link (only its hash
+#: is kept, in ``recoveries``).
+customer_emails = sa.Table(
+    "customer_emails",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    sa.Column("response_id", sa.BigInteger, sa.ForeignKey("followups.response_id"), nullable=False),
+    _text("kind"),  # one of vocabulary.CUSTOMER_EMAIL_KINDS
+    # "recovery:<response id>" for the recovery survey (one per follow-up), else None.
+    _text("once", nullable=True),
+    _text("to_address"),
+    _text("subject", nullable=True),
+    _text("body", nullable=True),
+    _text("locale"),
+    _text("asked_by", nullable=True),
+    _text("asked_at"),
+    # Due or leased until then; None when sent or set aside after its last attempt.
+    _text("next_attempt_at", nullable=True),
+    _int("attempts", server_default="0"),
+    _text("last_error", nullable=True),
+    _text("failed_at", nullable=True),
+    sa.Index("idx_customer_emails_once", "once", unique=True),
+    sa.Index("idx_customer_emails_response_id", "response_id"),
+    sa.Index("idx_customer_emails_next_attempt_at", "next_attempt_at"),
+)
+
 #: What a journey's managers set in the browser, apart from its definition.
 journey_settings = sa.Table(
     "journey_settings",

@@ -16,6 +16,7 @@ from surveyapp.storage.columns import BigId, metadata
 from surveyapp.storage.columns import int_column as _int
 from surveyapp.storage.columns import text_column as _text
 from surveyapp.storage.followup_tables import (
+    customer_emails,
     followup_counts,
     followup_events,
     followups,
@@ -26,6 +27,7 @@ from surveyapp.storage.job_tables import job_files, jobs
 
 __all__ = [
     "BigId",
+    "customer_emails",
     "job_files",
     "jobs",
     "followup_counts",

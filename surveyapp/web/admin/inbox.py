@@ -13,6 +13,7 @@ from surveyapp.domain.i18n import N_
 from surveyapp.domain.text import is_valid_email, is_whole_number
 from surveyapp.domain.vocabulary import (
     CHANNEL_LABELS,
+    CUSTOMER_EMAIL_RECOVERY,
     DIGEST_FREQUENCIES,
     FOLLOWUP_AGES,
     FOLLOWUP_NOBODY,
@@ -23,9 +24,9 @@ from surveyapp.domain.vocabulary import (
     RECOVERY_ANSWERS,
     RESPONSE_CHANNELS,
 )
+from surveyapp.services import customer_mail, outreach
 from surveyapp.services import digest as digests
 from surveyapp.services import inbox as inbox_job
-from surveyapp.services import outreach
 from surveyapp.web import forms
 from surveyapp.web.admin.base import (
     admin_meta,
@@ -137,6 +138,7 @@ def _list_page(
         digest=digest,
         digest_set=digest_set,
         digest_failure=_digest_failure(journey),
+        emails_set_aside=storage.customer_emails.set_aside(get_db(), journey.id),
         frequencies=DIGEST_FREQUENCIES,
         notice=i18n.translate(g.locale, notice) if notice else None,
         changed=int(changed) if is_whole_number(changed) and len(changed) < 4 else None,
@@ -263,6 +265,20 @@ def _digest_failure(journey) -> dict | None:
     }
 
 
+def _waiting_emails(response_id: int) -> list[dict]:
+    """The item's emails not sent yet, each with when it is tried again, in words."""
+    now = storage.utcnow()
+    return [
+        {
+            "email": email,
+            "when": i18n.duration_text(email.next_attempt_at - now, g.locale, future=True)
+            if email.next_attempt_at
+            else None,
+        }
+        for email in customer_mail.waiting(get_db(), response_id)
+    ]
+
+
 def _language_choices() -> list[SelectChoice]:
     return [SelectChoice(code, i18n.language_name(code)) for code in LOCALES]
 
@@ -330,6 +346,7 @@ def item_page(
         )
     form.owner.choices = _owner_choices(inbox_job.owners(get_db()) if owners is None else owners)
     address, why_not = outreach.address_of(item)
+    emails = _waiting_emails(item["response_id"])
     if contact_form is None and address:
         subject, body = outreach.draft(journey, item["customer_moment_name"], item["locale"])
         contact_form = ContactForm(meta=admin_meta(), data={"subject": subject, "body": body})
@@ -344,6 +361,8 @@ def item_page(
         can_send=can_send(),
         confirm=forms.confirm_form(admin_meta(), None),
         recovery_label=lambda code: i18n.translate(g.locale, RECOVERY_ANSWERS.get(code, code)),
-        sent=request.args.get("sent") == "1",
+        queued=request.args.get("queued") == "1",
+        emails=emails,
+        recovery_waiting=any(w["email"].kind == CUSTOMER_EMAIL_RECOVERY for w in emails),
         notice=i18n.translate(g.locale, notice, **variables) if notice else None,
     ), code
