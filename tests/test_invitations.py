@@ -61,6 +61,18 @@ def test_every_bad_row_is_reported_with_its_line():
     ]
 
 
+def test_an_import_counts_every_bad_row_but_keeps_only_the_first_to_show():
+    bad = "".join(f"C-{i},nope{i},fr\n" for i in range(250))
+    data = f"customer,email,locale\nA,a@example.com,fr\n{bad}B,,ro\n".encode()
+    checked = invitation_csv.check_rows(data, shown=100)
+    assert (checked.requests, len(checked.bad_lines), len(checked.problems)) == (2, 250, 100)
+    assert str(checked.problems[0]) == "line 3: the email address “nope0” is not valid"
+    good = invitation_csv.requests_of(data, checked)
+    assert [(r.customer, r.line) for r in good] == [("A", 2), ("B", 253)]
+    with pytest.raises(CsvError):
+        invitation_csv.check_rows(b"customer,email,locale\n", shown=100)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

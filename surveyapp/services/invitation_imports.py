@@ -10,6 +10,7 @@ whose links.csv is the job's file.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 import time
@@ -53,18 +54,20 @@ def import_invitations(
     journey = storage.journeys.get_journey(db, job["journey_id"])
     if journey is None or journey.moment(params["moment"]) is None:
         raise Refusal(message(N_("the moment no longer exists")))
+    # The file stays as it came (16 MB at most); its rows are read from it as they go,
+    # twice (counted, then made), never all held: a million rows stay flat in memory.
     data = b"".join(storage.jobs.parts(db, job["id"], storage.jobs.INPUT))
     result: dict[str, Any] = {"moment": params["moment"], "send": params["send"]}
     try:
-        requests, problems = invitation_csv.read_csv(data)
+        checked = invitation_csv.check_rows(data, shown=SHOWN)
     except invitation_csv.CsvError as exc:  # the file as a whole: nothing to try again
         return {**result, "refused": exc.why.stored()}, 0, None
-    del data
-    result["problems"] = [_stored(p) for p in problems[:SHOWN]]
-    result["problem_count"] = len(problems)
-    if problems and not params["skip_invalid"]:
+    result["problems"] = [_stored(p) for p in checked.problems]
+    result["problem_count"] = len(checked.bad_lines)
+    if checked.bad_lines and not params["skip_invalid"]:
         return {**result, "refused_rows": True}, 0, None
-    total(len(requests))
+    count = checked.requests
+    total(count)
     warnings: list[list] = []
     budget = invitations.Budget(max_per_30_days=int(config["CONTACT_BUDGET"]))
     links = _Links(journey.id, config["BASE_URL"], job["locale"])
@@ -72,10 +75,10 @@ def import_invitations(
     # made before are not in this attempt's links.csv, which is then read back whole.
     resumed = job["done"] > 0
     start, rows = job["done"], FIRST_PART_ROWS
+    requests = itertools.islice(invitation_csv.requests_of(data, checked), start, None)
     seconds = PART_SECONDS_POSTGRES if storage.is_postgres(db) else PART_SECONDS
     try:
-        while start < len(requests):
-            part = requests[start : start + rows]
+        while part := list(itertools.islice(requests, rows)):
             began = time.perf_counter()
             with storage.transaction(db, long=True):
                 outcomes = invitations.create(
@@ -90,7 +93,7 @@ def import_invitations(
                     batch=params["batch"],
                 )
                 storage.jobs.progress(
-                    db, job["id"], done=start + len(part), total=len(requests), now=storage.utcnow()
+                    db, job["id"], done=start + len(part), total=count, now=storage.utcnow()
                 )
             rows = _next_rows(rows, time.perf_counter() - began, seconds)
             start += len(part)
@@ -109,7 +112,7 @@ def import_invitations(
     links.close()
     summary = storage.invitation_tracking.batch_summary(db, params["batch"])
     result = {**result, **summary, "batch": params["batch"], "warnings": warnings}
-    return result, len(requests), links.path
+    return result, count, links.path
 
 
 def _next_rows(rows: int, took: float, seconds: float) -> int:
