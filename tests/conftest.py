@@ -283,6 +283,7 @@ class MailBox:
 
     def __init__(self):
         self.messages = []
+        self.raw = []  # each message's bytes as they arrived
         self.refuse = set()  # addresses to refuse with 550
         self.delay = 0.0  # seconds to take over each message, like a slow server
         self.begun = 0  # messages whose sending has begun (their recipients given)
@@ -301,6 +302,7 @@ class MailBox:
         self.begun += 1
         await asyncio.sleep(self.delay)
 
+        self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         return "250 Message accepted"
 

@@ -26,6 +26,7 @@ from surveyapp.domain.errors import Unavailable
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import Survey, survey_for
+from surveyapp.services import email_headers
 
 SUBJECT = N_("%(brand)s asks: how was “%(moment)s”?")
 REMINDER_SUBJECT = N_("Reminder: %(brand)s would like your opinion on “%(moment)s”")
@@ -169,7 +170,7 @@ def render_message(
     """An email in ``locale`` from ``email/<template>.txt`` and ``.html``: plain text with
     an HTML alternative, and the headers every message of ours carries."""
     env = environment(locale)
-    message = EmailMessage()
+    message = EmailMessage(policy=email_headers.POLICY)
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = to

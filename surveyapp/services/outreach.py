@@ -13,6 +13,7 @@ from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.text import is_valid_email
+from surveyapp.services import email_headers
 from surveyapp.services.mailer import Connection, SmtpSettings
 
 SUBJECT = N_("About your visit: %(moment)s")
@@ -70,7 +71,7 @@ def message(
     sender: str, *, to: str, subject: str, body: str, locale: str, reply_to: str | None
 ) -> EmailMessage:
     """One plain-text email in ``locale`` from ``sender``."""
-    email = EmailMessage()
+    email = EmailMessage(policy=email_headers.POLICY)
     email["Subject"] = subject
     email["From"] = sender
     email["To"] = to
