@@ -145,19 +145,22 @@ def insert(db: Database, table: sa.Table):
 
 
 def insert_many(db: Database, table: sa.Table, values: Sequence[Mapping[str, Any]]) -> int:
-    """Insert rows (each with the same columns); how many. On PostgreSQL one statement
-    whose columns are arrays, unnested: psycopg's executemany sends a statement a row,
-    and an import's 4,000-row part took 200 ms so, 35 ms so (benchmarks/imports.py). On
-    SQLite, in the process, executemany is as fast."""
+    """Insert rows (each with the same columns); how many. On PostgreSQL by COPY, in the
+    transaction: psycopg's executemany sends a statement a row (an import's 4,000-row
+    part took 200 ms so), arrays unnested in one statement took 35 ms but a third of it
+    in psycopg's Python array dumper, COPY's rows are written by its compiled code
+    (benchmarks/imports.py). On SQLite, in the process, executemany is as fast."""
     if not values:
         return 0
     if not is_postgres(db):
         return db.execute(sa.insert(table), list(values)).rowcount
     names = list(values[0])
-    arrays = [sa.bindparam(name, type_=postgresql.ARRAY(table.c[name].type)) for name in names]
-    source = sa.func.unnest(*arrays).table_valued(*names).render_derived()
-    statement = sa.insert(table).from_select(names, sa.select(*(source.c[n] for n in names)))
-    return db.execute(statement, {n: [v[n] for v in values] for n in names}).rowcount
+    columns = ", ".join(f'"{name}"' for name in names)
+    with db.connection.dbapi_connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for row in values:
+                copy.write_row([row[name] for name in names])
+    return len(values)
 
 
 def counting_upsert(table: sa.Table, key: tuple[str, ...], counts: tuple[str, ...]):
