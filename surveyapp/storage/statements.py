@@ -156,10 +156,10 @@ def insert_many(db: Database, table: sa.Table, values: Sequence[Mapping[str, Any
         return db.execute(sa.insert(table), list(values)).rowcount
     names = list(values[0])
     columns = ", ".join(f'"{name}"' for name in names)
-    with db.connection.dbapi_connection.cursor() as cursor:
-        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-            for row in values:
-                copy.write_row([row[name] for name in names])
+    copying = f'COPY "{table.name}" ({columns}) FROM STDIN'
+    with db.connection.dbapi_connection.cursor() as cursor, cursor.copy(copying) as copy:
+        for row in values:
+            copy.write_row([row[name] for name in names])
     return len(values)
 
 
