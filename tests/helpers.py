@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import random
 import re
@@ -27,6 +28,7 @@ from surveyapp import storage
 from surveyapp.domain import scoring, surveys
 from surveyapp.services import invitations, mailer
 from surveyapp.web.server import PRODUCTION_OPTIONS
+from surveyapp.workers import jobs as job_worker
 from surveyapp.workers import mail as mail_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -416,3 +418,18 @@ def mail_round(config) -> mailer.SendReport:
     reminders, then emails to customers."""
     with storage.connect(config["DATABASE"]) as db:
         return mail_worker.send_due(db, mailer.SmtpSettings.from_config(config), config)
+
+
+def upload_customers(client, data: bytes, path: str = "/admin/j/cafe/m/meal/invite", **fields):
+    """Upload customers as a manager does; the page that then says what was made: the
+    import's page once the jobs worker has run it, or the invite page that refused."""
+    token = csrf_token(client.get(path).get_data(as_text=True))
+    form = {"csrf_token": token, "delivery": "links", **fields}
+    form["customers"] = (io.BytesIO(data), "clients.csv")
+    response = client.post(path, data=form, content_type="multipart/form-data")
+    if response.status_code != 303:
+        return response
+    config = client.application.config
+    with storage.open_database(config["DATABASE"]) as db:
+        assert job_worker.run_due(db, config) == 1
+    return client.get(response.headers["Location"])

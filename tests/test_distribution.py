@@ -12,8 +12,7 @@ from datetime import timedelta
 from surveyapp import storage
 from surveyapp.domain.vocabulary import INVITATION_STATES
 from surveyapp.services import invitations, mailer
-from surveyapp.workers import jobs as job_worker
-from tests.helpers import csrf_token, mail_round, make_invitation, sql
+from tests.helpers import csrf_token, mail_round, make_invitation, sql, upload_customers
 
 INVITE = "/admin/j/cafe/m/meal/invite"
 LIST = "/admin/j/cafe/m/meal/invitations"
@@ -21,21 +20,6 @@ LIST = "/admin/j/cafe/m/meal/invitations"
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
-
-
-def upload(client, data: bytes, **fields):
-    """Upload customers as a manager does; the page that then says what was made: the
-    import's page once the jobs worker has run it, or the invite page that refused."""
-    token = csrf_token(client.get(INVITE).get_data(as_text=True))
-    form = {"csrf_token": token, "delivery": "links", **fields}
-    form["customers"] = (io.BytesIO(data), "clients.csv")
-    response = client.post(INVITE, data=form, content_type="multipart/form-data")
-    if response.status_code != 303:
-        return response
-    config = client.application.config
-    with storage.open_database(config["DATABASE"]) as db:
-        assert job_worker.run_due(db, config) == 1
-    return client.get(response.headers["Location"])
 
 
 def invitation_rows(db):
@@ -50,7 +34,7 @@ GOOD_AND_BAD = codecs.BOM_UTF8 + (
 
 
 def test_a_csv_with_a_bad_row_creates_nothing_and_says_which_line(manager, db):
-    response = upload(manager, GOOD_AND_BAD)
+    response = upload_customers(manager, GOOD_AND_BAD)
     page = text(response)
     assert "1 ligne n’est pas valide, donc rien n’a été créé" in page
     assert "ligne 3 : l’adresse e-mail « pas-un-email » n’est pas valide" in page
@@ -58,7 +42,7 @@ def test_a_csv_with_a_bad_row_creates_nothing_and_says_which_line(manager, db):
 
 
 def test_skipping_invalid_rows_makes_the_other_links_for_a_mail_merge(manager, db):
-    response = upload(manager, GOOD_AND_BAD, skip_invalid="y")
+    response = upload_customers(manager, GOOD_AND_BAD, skip_invalid="y")
     assert response.status_code == 200
     page = text(response)
     assert "2 liens personnels créés." in page and "1 ligne non valide a été ignorée" in page
@@ -75,21 +59,22 @@ def test_skipping_invalid_rows_makes_the_other_links_for_a_mail_merge(manager, d
 
 
 def test_an_unreadable_csv_is_refused_whole(manager, db):
-    response = upload(manager, "client,courriel\nC-1,é@x.fr\n".encode("latin-1"))
+    workbook = b"PK\x03\x04\x14\x00\x06\x00"  # an .xlsx, not its CSV
+    response = upload_customers(manager, workbook)
     assert response.status_code == 422
-    assert "Rien n’a été créé : le fichier n’est pas en UTF-8" in text(response)
+    assert "Rien n’a été créé : c’est un classeur Excel, pas un fichier CSV" in text(response)
     assert invitation_rows(db) == []
 
 
 def test_a_tampered_delivery_choice_is_refused(manager, db):
-    response = upload(manager, GOOD_AND_BAD, skip_invalid="y", delivery="everyone")
+    response = upload_customers(manager, GOOD_AND_BAD, skip_invalid="y", delivery="everyone")
     assert response.status_code == 422 and invitation_rows(db) == []
     assert "envoyer les invitations maintenant ou seulement créer les liens" in text(response)
 
 
 def test_a_file_too_large_gets_a_clear_page(manager, db):
     big = b"customer,email,locale\n" + b"C-1,a@b.fr,fr\n" * (17 * 1024 * 1024 // 13)
-    response = upload(manager, big)
+    response = upload_customers(manager, big)
     assert response.status_code == 413
     assert "Ce fichier est trop volumineux" in text(response)
     assert invitation_rows(db) == []
@@ -107,7 +92,7 @@ def test_without_email_set_up_only_links_can_be_made(manager, db):
     page = text(manager.get(INVITE))
     assert "ne peut pas encore envoyer d’e-mails" in page
     assert re.search(r'<input disabled id="delivery-0"[^>]*value="send"', page)
-    response = upload(manager, GOOD_AND_BAD, skip_invalid="y", delivery="send")
+    response = upload_customers(manager, GOOD_AND_BAD, skip_invalid="y", delivery="send")
     assert response.status_code == 200
     assert sql(db, "SELECT count(*) FROM mail_queue").fetchone()[0] == 0
 
@@ -127,7 +112,7 @@ def test_the_email_is_shown_in_each_language_before_sending(manager):
 def test_sending_now_queues_the_emails_and_the_worker_sends_them(
     mailing_manager, mailing_app, smtp_server, db
 ):
-    response = upload(mailing_manager, GOOD_AND_BAD, skip_invalid="y", delivery="send")
+    response = upload_customers(mailing_manager, GOOD_AND_BAD, skip_invalid="y", delivery="send")
     assert "1 invitation est en cours d’envoi par e-mail." in text(response)
     report = mail_round(mailing_app.config)
     assert report.sent == 1 and report.failed == 0
@@ -143,7 +128,7 @@ def test_failed_invitations_show_why_and_can_be_sent_again(
     mailing_manager, mailing_app, smtp_server, db
 ):
     smtp_server.refuse.add("ana@example.ro")
-    upload(mailing_manager, GOOD_AND_BAD, skip_invalid="y", delivery="send")
+    upload_customers(mailing_manager, GOOD_AND_BAD, skip_invalid="y", delivery="send")
     assert mail_round(mailing_app.config).failed == 1
     listed = text(mailing_manager.get(f"{LIST}?state=failed"))
     assert "1 invitation · page 1 sur 1" in listed and "550 5.1.1 no such user" in listed
@@ -201,7 +186,7 @@ def test_the_list_pages_filters_and_searches(manager, db, loaded):
 
 def test_skipped_requests_are_listed_with_why(manager, db, loaded):
     storage.invitations.add_optout(db, invitations.customer_hash("C-1"))
-    done = upload(manager, GOOD_AND_BAD, skip_invalid="y")
+    done = upload_customers(manager, GOOD_AND_BAD, skip_invalid="y")
     assert "a refusé les enquêtes : 1" in text(done)
     listed = text(manager.get(f"{LIST}?state=skipped"))
     assert "1 invitation · page 1 sur 1" in listed and "a refusé les enquêtes" in listed

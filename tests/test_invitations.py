@@ -77,10 +77,10 @@ def test_an_import_counts_every_bad_row_but_keeps_only_the_first_to_show():
     ("data", "message"),
     [
         (b"", "the file is empty"),
-        ("client,email\nC-1,é@x.fr\n".encode("latin-1"), "not UTF-8"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "this is an Excel workbook, not a CSV file"),
         (
             b"email,locale\na@b.fr,fr\n",
-            "the first line must name the columns customer,email,locale",
+            "the first line must name the columns: customer, email and locale",
         ),
         (b"customer,email,locale\n", "the file has a header but no customer"),
     ],

@@ -75,10 +75,13 @@ def test_a_csv_with_a_bad_row_creates_nothing_unless_told(run_cli, loaded, tmp_p
 
 def test_a_csv_that_cannot_be_read_says_why(run_cli, loaded, tmp_path):
     data = tmp_path / "latin1.csv"
-    data.write_bytes("customer,email\nC-1,andré@exemple.fr\n".encode("latin-1"))
-    result = run_cli("invite", "cafe", "meal", "--csv", data)
+    data.write_bytes("customer,email\nAndré,andre@exemple.fr\n".encode("latin-1"))
+    result = run_cli("invite", "cafe", "meal", "--csv", data, "--encoding", "utf-8")
     assert result.exit_code == 1
-    assert "is not UTF-8" in result.output and "Nothing was created." in result.output
+    assert "cannot be read as UTF-8 (byte 19)" in result.output
+    assert "Nothing was created." in result.output
+    result = run_cli("invite", "cafe", "meal", "--csv", data)  # found: Windows-1252
+    assert result.exit_code == 0 and "André" in result.output
 
 
 def test_send_needs_a_sender_and_then_creates_nothing(run_cli, loaded, db_path, monkeypatch):

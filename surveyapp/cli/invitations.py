@@ -15,6 +15,7 @@ from surveyapp.cli.common import (
     smtp_or_exit,
     warn,
 )
+from surveyapp.domain.spreadsheet_vocabulary import CSV_ENCODINGS
 from surveyapp.domain.vocabulary import LOCALES
 from surveyapp.services import invitation_csv, invitations, mailer
 from surveyapp.workers import mail as mail_worker
@@ -41,13 +42,19 @@ def _report_sending(report) -> None:
     "--csv",
     "csv_file",
     type=click.Path(dir_okay=False, exists=True),
-    help="Many customers: a CSV with columns customer,email,locale.",
+    help="Many customers: a CSV with columns customer, email, locale (or client, "
+    "e-mail, langue / limba), in UTF-8, UTF-16 or Excel's Windows-1252/1250.",
+)
+@click.option(
+    "--encoding",
+    type=click.Choice(list(CSV_ENCODINGS)),
+    help="With --csv: the file's encoding, when the one found is wrong.",
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="With --csv: write links here.")
 @click.option("--skip-invalid", is_flag=True, help="With --csv: create the valid rows anyway.")
 @click.option("--send", is_flag=True, help="Email each invitation that has an address.")
 def invite_command(
-    journey_id, moment_id, customer, email, locale, csv_file, out, skip_invalid, send
+    journey_id, moment_id, customer, email, locale, csv_file, encoding, out, skip_invalid, send
 ):
     """Create personal survey links, one per customer, and optionally email them.
 
@@ -61,7 +68,7 @@ def invite_command(
     smtp = smtp_or_exit(config) if send else None
     if csv_file:
         try:
-            requests, problems = invitation_csv.read_csv(Path(csv_file).read_bytes())
+            requests, problems = invitation_csv.read_csv(Path(csv_file).read_bytes(), encoding)
         except invitation_csv.CsvError as exc:
             raise click.ClickException(f"{csv_file}: {exc}. Nothing was created.") from None
         for problem in problems:

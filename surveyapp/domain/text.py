@@ -9,6 +9,7 @@ other control characters truncate or garble it. Such text is refused where it en
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import email_validator
 
@@ -41,3 +42,10 @@ def is_valid_email(address: str) -> bool:
     except email_validator.EmailNotValidError:
         return False
     return True
+
+
+def simplified(text: str) -> str:
+    """``text`` as a name is compared: lower case, without accents, spaces, hyphens,
+    underscores or dots (``Adresă de e-mail`` is ``adresadeemail``)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))

@@ -4,17 +4,17 @@ CLI, the manager's on the admin pages). No Flask here."""
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from surveyapp.domain.errors import Invalid
 from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.problems import Problem
 from surveyapp.domain.text import has_control_characters, is_valid_email
+from surveyapp.services import csv_text
+from surveyapp.services.csv_text import CsvError
 
 MAX_CUSTOMER_REF = 200
 CSV_COLUMNS = ("customer", "email", "locale")
@@ -38,17 +38,6 @@ class BadRow:
     problem: Problem
 
 
-class CsvError(Invalid, ValueError):
-    """The CSV as a whole cannot be read (encoding, empty, columns); ``why`` says it in
-    any language."""
-
-    code = "invalid_csv"
-
-    def __init__(self, why: Message):
-        self.why = why
-        super().__init__(why)
-
-
 def check_request(customer: str, email: str | None) -> Message | None:
     """Why a request cannot be an invitation, or None."""
     if not customer:
@@ -70,54 +59,62 @@ def _line(number: int) -> Message:
     return message(N_("line %(line)s"), line=number)
 
 
-def _rows(data: bytes) -> tuple[Iterator[list[str]], list[str]]:
-    """The file's rows after its header, and its columns' names; CsvError when the file
-    as a whole cannot be read (its encoding, nothing in it, no customer column)."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
+def _rows(data: bytes, encoding: str | None) -> tuple[Iterator[list[str]], list, int, str]:
+    """The file's rows after its header, each column's place (customer, email, locale;
+    None when missing), the header's width, and the encoding it was read in; CsvError
+    when the file as a whole cannot be read (its encoding, nothing in it, no customer
+    column)."""
+    if data.startswith(b"PK\x03\x04"):
         raise CsvError(
             message(
-                N_("the file is not UTF-8 (byte %(byte)s); save it as “CSV UTF-8” and try again"),
-                byte=str(exc.start),
-            )
-        ) from None
-    if not text.strip():
-        raise CsvError(message(N_("the file is empty")))
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    columns = [c.strip().lower() for c in next(reader, [])]
-    if "customer" not in columns:
-        raise CsvError(
-            message(
-                N_("the first line must name the columns customer,email,locale (found: %(found)s)"),
-                found=", ".join(columns) or "—",
+                N_(
+                    "this is an Excel workbook, not a CSV file: in Excel, choose "
+                    "File › Save as › “CSV UTF-8”, and upload that file"
+                )
             )
         )
-    return reader, columns
+    text, encoding = csv_text.decode(data, encoding)
+    if not text.strip():
+        raise CsvError(message(N_("the file is empty")))
+    delimiter = csv_text.separator(text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, [])
+    places = csv_text.column_places(header)
+    if "customer" not in places:
+        raise CsvError(
+            message(
+                N_(
+                    "the first line must name the columns: customer, email and locale "
+                    "(or client, e-mail and langue; or client, e-mail and limba) "
+                    "(found: %(found)s)"
+                ),
+                found=", ".join(c.strip() for c in header) or "—",
+            )
+        )
+    return reader, [places.get(name) for name in CSV_COLUMNS], len(header), encoding
 
 
-def check_file(data: bytes) -> None:
+def check_file(data: bytes, encoding: str | None = None) -> str:
     """What can be said of a file at once, before its rows are read (cheap enough for a
-    web request: 16 MB in about 20 ms): CsvError if it cannot be read at all."""
-    _rows(data)
+    web request: 16 MB in about 20 ms): the encoding it is read in, or CsvError if it
+    cannot be read at all."""
+    return _rows(data, encoding)[3]
 
 
-def rows_of(data: bytes, *, check: bool = True) -> Iterator[Request | BadRow]:
-    """Each row of a spreadsheet's CSV in order (comma or semicolon, UTF-8 with or
-    without BOM, CRLF): a Request, or a BadRow (``line N: reason``); blank
+def rows_of(
+    data: bytes, *, encoding: str | None = None, check: bool = True
+) -> Iterator[Request | BadRow]:
+    """Each row of a spreadsheet's CSV in order (comma, semicolon or tab; UTF-8, UTF-16
+    or a legacy encoding, csv_text.decode; columns named in fr, ro or en): a Request, or
+    a BadRow (``line N: reason``); blank
     lines are skipped. Raises CsvError at once when the file as a whole cannot be read,
     and while reading for a line that cannot be (a quote never closed, a NUL byte).
     One row at a time: an import of a million rows never holds them all. Without
     ``check``, cells are not checked (rows read again after :func:`check_rows`)."""
-    reader, columns = _rows(data)
     # Each column's place, or None (a file may lack email and locale); a plain reader,
     # not DictReader: a million rows read in half the time.
-    where = [columns.index(name) if name in columns else None for name in CSV_COLUMNS]
-    return _read(reader, where, len(columns), check)
+    reader, where, width, _ = _rows(data, encoding)
+    return _read(reader, where, width, check)
 
 
 def _read(reader, where: list[int | None], width: int, check: bool) -> Iterator[Request | BadRow]:
@@ -136,7 +133,9 @@ def _read(reader, where: list[int | None], width: int, check: bool) -> Iterator[
             if why:
                 yield BadRow(line, Problem(_line(line), why))
                 continue
-            yield Request(customer, email or None, locale or None, line)
+            yield Request(
+                customer, email or None, csv_text.locale_code(locale) if locale else None, line
+            )
     except csv.Error as exc:  # a quote never closed, a NUL byte: the file as a whole
         raise CsvError(
             message(
@@ -153,14 +152,16 @@ class Checked:
     requests: int
     bad_lines: array
     problems: list[Problem]
+    encoding: str  # the one it was read in
 
 
-def check_rows(data: bytes, *, shown: int) -> Checked:
+def check_rows(data: bytes, *, shown: int, encoding: str | None = None) -> Checked:
     """Count a CSV's good and bad rows, keeping the first ``shown`` problems and the
     line of every bad row (4 bytes each), without holding its rows. Raises CsvError as
     :func:`read_csv` does."""
+    encoding = check_file(data, encoding)
     requests, bad_lines, problems = 0, array("L"), []
-    for row in rows_of(data):
+    for row in rows_of(data, encoding=encoding):
         if isinstance(row, Request):
             requests += 1
         else:
@@ -168,7 +169,7 @@ def check_rows(data: bytes, *, shown: int) -> Checked:
             if len(problems) < shown:
                 problems.append(row.problem)
     _refuse_empty(requests + len(bad_lines))
-    return Checked(requests, bad_lines, problems)
+    return Checked(requests, bad_lines, problems, encoding)
 
 
 def requests_of(data: bytes, checked: Checked) -> Iterator[Request]:
@@ -176,18 +177,18 @@ def requests_of(data: bytes, checked: Checked) -> Iterator[Request]:
     without checking their cells again (an address costs 28 µs to check)."""
     bad = iter(checked.bad_lines)
     next_bad = next(bad, None)
-    for row in rows_of(data, check=False):
+    for row in rows_of(data, encoding=checked.encoding, check=False):
         if isinstance(row, Request) and row.line != next_bad:
             yield row
             continue
         next_bad = next(bad, None)
 
 
-def read_csv(data: bytes) -> tuple[list[Request], list[Problem]]:
+def read_csv(data: bytes, encoding: str | None = None) -> tuple[list[Request], list[Problem]]:
     """Rows of a spreadsheet's CSV (:func:`rows_of`): the requests, and one problem per
     bad row. Raises CsvError when the file cannot be read at all."""
     requests, problems = [], []
-    for row in rows_of(data):
+    for row in rows_of(data, encoding=encoding):
         if isinstance(row, Request):
             requests.append(row)
         else:

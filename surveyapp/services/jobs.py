@@ -97,14 +97,17 @@ def ask_import(
     skip_invalid: bool,
     user_id: int | None,
     locale: str,
+    encoding: str | None = None,
 ) -> str:
     """Ask for an import of customers to invite (a spreadsheet's CSV, checked as a whole
-    first: CsvError at once if it cannot be read); the job's id."""
-    invitation_csv.check_file(data)
+    first: CsvError at once if it cannot be read, in ``encoding`` when the manager chose
+    it); the job's id."""
+    invitation_csv.check_file(data, encoding)
     params = {
         "moment": moment_id,
         "send": send,
         "skip_invalid": skip_invalid,
+        "encoding": encoding,
         "batch": invitations.new_batch(),  # every part of it, every attempt
     }
     return _ask(

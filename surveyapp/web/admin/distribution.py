@@ -12,6 +12,7 @@ from flask_login import current_user
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
+from surveyapp.domain.spreadsheet_vocabulary import CSV_TEMPLATES
 from surveyapp.domain.surveys import survey_for
 from surveyapp.services import invitation_csv, jobs, mailer
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
@@ -84,6 +85,7 @@ def invite(journey_id: str, moment_id: str):
                     form.customers.data.read(),
                     send=send,
                     skip_invalid=form.skip_invalid.data,
+                    encoding=form.encoding.data or None,
                     user_id=current_user["id"],
                     locale=g.locale,
                 )
@@ -151,4 +153,20 @@ def email_preview(journey_id: str, moment_id: str, locale: str):
         html,
         content_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": PREVIEW_POLICY},
+    )
+
+
+@bp.route("/j/<journey_id>/m/<moment_id>/invite/template.csv")
+@login_required("admin")
+def invite_template(journey_id: str, moment_id: str):
+    """A CSV to fill in, its columns named in the manager's language, in UTF-8 with a
+    byte order mark so that Excel reads the accents its rows will hold."""
+    journey, moment = moment_or_404(journey_id, moment_id)
+    columns, separator = CSV_TEMPLATES[g.locale if g.locale in CSV_TEMPLATES else "en"]
+    return Response(
+        "\ufeff" + separator.join(columns) + "\r\n",
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="customers-{journey.id}-{moment.id}.csv"'
+        },
     )

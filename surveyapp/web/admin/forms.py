@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from surveyapp.domain.i18n import lazy_translate as _l
+from surveyapp.domain.spreadsheet_vocabulary import CSV_ENCODINGS
 from surveyapp.domain.vocabulary import (
     DIGEST_FREQUENCIES,
     FOLLOWUP_LABELS,
@@ -122,7 +123,15 @@ class InviteForm(BaseForm):
     """Customers to invite to one moment: a spreadsheet's CSV, sent now or links only."""
 
     customers = FileField(
-        _l("Customers (CSV: customer, email, locale)"), validators=[InputRequired()]
+        _l("Customers (CSV: customer, email, language)"), validators=[InputRequired()]
+    )
+    encoding = SelectField(
+        _l("Encoding of the file"),
+        choices=[
+            SelectChoice("", _l("Found by itself")),
+            *(SelectChoice(code, _l(label)) for code, label in CSV_ENCODINGS.items()),
+        ],
+        default="",
     )
     skip_invalid = BooleanField(_l("Skip invalid rows and invite the others"))
     delivery = RadioField(

@@ -21,6 +21,7 @@ from flask_login import current_user
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.journeys import Journey
+from surveyapp.domain.spreadsheet_vocabulary import CSV_ENCODINGS
 from surveyapp.domain.vocabulary import Role
 from surveyapp.domain.work_vocabulary import JOB_STATE_LABELS, JobKind, JobState
 from surveyapp.services import jobs
@@ -141,6 +142,7 @@ def job_page(job_id: str):
         ),
         failed_text=i18n.translate(g.locale, FAILED[kind], reason=view["error"]),
         stored=lambda kept: i18n.stored_text(kept, g.locale),
+        encoding_name=lambda code: i18n.translate(g.locale, CSV_ENCODINGS.get(code, code)),
         refresh=REFRESH_SECONDS if refresh else None,
         format_label=FORMAT_LABELS.get(job["params"].get("format")),
         retry_form=confirm_form(admin_meta(), None),
