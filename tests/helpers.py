@@ -101,6 +101,14 @@ def form_fields(html: str, form_id: str) -> MultiDict:
     return MultiDict(parser.fields)
 
 
+def confirm_on(client, asked):
+    """Press the red button of the confirmation page ``asked`` (a destructive action's
+    first answer): post its form, as a browser would, to where it posts."""
+    page = asked.get_data(as_text=True)
+    action = re.search(r'<form method="post" action="([^"]+)"[^>]*id="confirm"', page).group(1)
+    return client.post(action.replace("&amp;", "&"), data=form_fields(page, "confirm"))
+
+
 def get_then_post(client, path: str, answers: dict, *, headers=None, with_token=True):
     """Open a page as a browser would, then post ``answers`` with the page's CSRF token."""
     page = client.get(path, headers=headers or {})

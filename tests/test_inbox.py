@@ -8,7 +8,14 @@ from datetime import timedelta
 
 from surveyapp import storage
 from surveyapp.domain.vocabulary import FOLLOWUP_PAGE_SIZE
-from tests.helpers import answers_living, csrf_token, form_fields, record_scored, sql
+from tests.helpers import (
+    answers_living,
+    confirm_on,
+    csrf_token,
+    form_fields,
+    record_scored,
+    sql,
+)
 
 INBOX = "/admin/j/cafe/followups"
 
@@ -189,7 +196,10 @@ def test_the_target_time_is_set_per_journey_and_moves_what_is_overdue(manager, d
 
 def test_a_bulk_action_resolves_the_ticked_items_with_one_note(manager, db):
     ids = [pain(db) for _ in range(4)]
-    response = ticked(manager, INBOX, ids[:3], action="resolved", note="Geste commercial")
+    asked = ticked(manager, INBOX, ids[:3], action="resolved", note="Geste commercial")
+    assert asked.status_code == 200 and "Marquer 3 éléments résolus ?" in text(asked)
+    assert open_count(db) == 4  # nothing changed before the red button
+    response = confirm_on(manager, asked)
     assert response.status_code == 303
     assert "changed=3" in response.headers["Location"]
     assert "3 éléments modifiés" in text(manager.get(response.headers["Location"]))
@@ -215,7 +225,7 @@ def test_a_bulk_action_on_an_item_of_another_journey_changes_nothing(manager, db
     saas = storage.journeys.get_journey(db, "saas-onboarding")
     moment = saas.moments[0].id
     theirs = record_scored(db, saas, moment, answers_living(saas, moment, "negative"))
-    response = ticked(manager, INBOX, [mine, theirs], action="resolved")
+    response = confirm_on(manager, ticked(manager, INBOX, [mine, theirs], action="resolved"))
     assert response.status_code == 422
     assert storage.inbox.followup_item(db, "cafe", mine)["status"] == "open"
     assert storage.inbox.followup_item(db, "saas-onboarding", theirs)["status"] == "open"

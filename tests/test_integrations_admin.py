@@ -12,7 +12,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.workers import webhooks as webhook_worker
-from tests.helpers import csrf_token, sql
+from tests.helpers import confirm_on, csrf_token, sql
 
 PAGE = "/admin/integrations"
 
@@ -60,7 +60,12 @@ def test_a_key_is_shown_once_works_shows_its_last_use_and_is_revoked(manager, ap
     )
     assert "jamais" not in text(manager.get(PAGE))  # its last use is shown
     (key_id,) = [k["id"] for k in storage.apikeys.list_api_keys(db)]
-    revoked = manager.post(f"{PAGE}/keys/{key_id}/revoke", data={"csrf_token": token_of(manager)})
+    asked = manager.post(f"{PAGE}/keys/{key_id}/revoke", data={"csrf_token": token_of(manager)})
+    assert "Révoquer la clé d’API crm ?" in text(asked)
+    assert (
+        api.get("/api/v1/journeys", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    )
+    revoked = confirm_on(manager, asked)
     assert revoked.status_code == 303
     assert (
         api.get("/api/v1/journeys", headers={"Authorization": f"Bearer {key}"}).status_code == 401
@@ -104,7 +109,9 @@ def test_a_webhook_gets_a_test_event_its_log_shows_a_failure_and_retry_now_deliv
     assert webhook_worker.deliver_due(db, allowed_hosts=["localhost"]) == (1, 0)
     assert b'"type":"webhook.test"' in bodies[-1]
     assert "livré le" in text(manager.get(log))
-    assert manager.post(f"{log}/remove", data={"csrf_token": token}).status_code == 303
+    asked = manager.post(f"{log}/remove", data={"csrf_token": token})
+    assert asked.status_code == 200 and len(storage.webhooks.list_webhooks(db)) == 1
+    assert confirm_on(manager, asked).status_code == 303
     assert storage.webhooks.list_webhooks(db) == []
     assert audit(db) == ["webhook.added", "webhook.test", "webhook.retry", "webhook.removed"]
 

@@ -364,6 +364,12 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
         page.locator("#contact button[type=submit]").click()
     assert posted.value.status == 422
     pages.keep(f"contact form refused ({lang})")
+    # a destructive action asks first, on its own page (revoking the crm key)
+    page.goto(f"{live_server}/admin/integrations?lang={lang}")
+    with page.expect_navigation() as posted:
+        page.locator("main button.danger").first.click()
+    assert posted.value.status == 200 and page.locator("#confirm button.danger").count() == 1
+    pages.keep(f"confirmation ({lang})")
     # the editor: a text missing in Romanian, then problems, then a refused publication
     page.goto(f"{live_server}/admin/j/cafe/edit?lang={lang}")
     page.fill("#moments-2-name_ro", "")

@@ -9,7 +9,15 @@ import re
 import pytest
 
 from surveyapp import storage
-from tests.helpers import PASSWORD, admin_log_in, answers_living, csrf_token, record_scored, sql
+from tests.helpers import (
+    PASSWORD,
+    admin_log_in,
+    answers_living,
+    confirm_on,
+    csrf_token,
+    record_scored,
+    sql,
+)
 
 USERS = "/admin/users"
 
@@ -139,7 +147,9 @@ def test_a_role_and_a_scope_are_changed_and_an_account_deleted(manager, viewer, 
         == 303
     )
     assert storage.accounts.get_user(db, username="victor")["journeys"] == '["saas-onboarding"]'
-    assert act(manager, db, "victor", "delete").status_code == 303
+    asked = act(manager, db, "victor", "delete")
+    assert asked.status_code == 200 and storage.accounts.get_user(db, username="victor")
+    assert confirm_on(manager, asked).status_code == 303
     assert storage.accounts.get_user(db, username="victor") is None
     assert viewer.get("/admin/").status_code == 302
     assert audit_actions(db) == ["user.role", "user.role", "user.journeys", "user.deleted"]

@@ -133,11 +133,16 @@ def change(db: Database, user: dict[str, Any], *, by: str, **values: Any) -> Non
             storage.audit.record_audit(db, by, action, user["username"])
 
 
-def delete(db: Database, user: dict[str, Any], *, by: str) -> None:
-    """Delete an account (its sessions end), kept in the audit log."""
+def delete(db: Database, user: dict[str, Any], *, by: str) -> int:
+    """Delete an account (its sessions end), kept in the audit log; the follow-ups it
+    owned go back to the shared inbox, their history kept. How many it owned."""
     with storage.transaction(db):
+        unassigned = storage.followups.unassign(db, user["username"], by=by)
         storage.accounts.delete_user(db, user["username"])
-        storage.audit.record_audit(db, by, "user.deleted", user["username"])
+        storage.audit.record_audit(
+            db, by, "user.deleted", user["username"], {"unassigned": unassigned}
+        )
+    return unassigned
 
 
 def reset_link(db: Database, user: dict[str, Any], *, base_url: str, by: str) -> str:

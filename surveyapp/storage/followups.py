@@ -210,3 +210,19 @@ def update_followups(
             update_followup(db, response_id, by=by, journey_id=journey_id, **changes)
             for response_id in dict.fromkeys(response_ids)
         )
+
+
+def owned_by(db: Database, username: str) -> list[int]:
+    """The follow-ups an account owns."""
+    f = followups_table.c
+    return [r["response_id"] for r in rows(db, sa.select(f.response_id).where(f.owner == username))]
+
+
+def unassign(db: Database, username: str, *, by: str | None) -> int:
+    """Give back to the shared inbox every follow-up an account owns (its account is
+    going), each change kept in the item's history; how many."""
+    with transaction(db):
+        owned = owned_by(db, username)
+        for response_id in owned:
+            update_followup(db, response_id, by=by, owner=None)
+    return len(owned)

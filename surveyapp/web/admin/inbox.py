@@ -16,6 +16,7 @@ from surveyapp.domain.vocabulary import (
     CUSTOMER_EMAIL_RECOVERY,
     DIGEST_FREQUENCIES,
     FOLLOWUP_AGES,
+    FOLLOWUP_DONE,
     FOLLOWUP_NOBODY,
     FOLLOWUP_PAGE_SIZE,
     FOLLOWUP_SORTS,
@@ -28,6 +29,7 @@ from surveyapp.services import customer_mail, outreach
 from surveyapp.services import digest as digests
 from surveyapp.services import inbox as inbox_job
 from surveyapp.web import forms
+from surveyapp.web.admin import confirm
 from surveyapp.web.admin.base import (
     admin_meta,
     bp,
@@ -47,6 +49,10 @@ from surveyapp.web.admin.forms import (
 from surveyapp.web.database import get_db
 
 NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
+RESOLVE_CONSEQUENCE = N_(
+    "They leave the open items and their due times stop. Each change is kept in the "
+    "history of its item, and an item can be opened again from its page."
+)
 UNKNOWN_OWNER = N_("Nothing was changed: that owner is not an admin of this service.")
 STALE = N_(
     "Nothing was changed: someone changed this item since you opened it. "
@@ -172,6 +178,16 @@ def followups_bulk(journey_id: str):
         changes = {"status": form.action.data}
     if note := (form.note.data or "").strip():
         changes["note"] = note
+    if form.action.data == FOLLOWUP_DONE and not confirm.confirmed():
+        return confirm.ask_first(
+            question=i18n.translate_plural(
+                g.locale, "Mark %(num)s item resolved?", "Mark %(num)s items resolved?", len(ids)
+            ),
+            consequences=[i18n.translate(g.locale, RESOLVE_CONSEQUENCE)],
+            button=i18n.translate(g.locale, N_("Mark them resolved")),
+            back=url_for(".followups", journey_id=journey.id, **request.args),
+            final=False,
+        )
     try:
         changed = storage.followups.update_followups(
             get_db(), journey.id, [int(i) for i in ids], by=current_user["username"], **changes

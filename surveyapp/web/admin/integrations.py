@@ -18,6 +18,7 @@ from surveyapp.domain.i18n import lazy_translate as _l
 from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
 from surveyapp.services import apikeys, outgoing, webhooks
 from surveyapp.web import forms
+from surveyapp.web.admin import confirm
 from surveyapp.web.admin.base import admin_meta, bp, login_required
 from surveyapp.web.database import get_db
 from surveyapp.web.forms import BaseForm
@@ -90,6 +91,16 @@ def integrations():
     return _page()
 
 
+REVOKE_CONSEQUENCE = N_(
+    "The systems that use this key are refused from now on. To let them in again, make a "
+    "new key and give it to them."
+)
+REMOVE_CONSEQUENCE = N_(
+    "The events of the journey no longer go to this address, and its deliveries not yet "
+    "made are dropped."
+)
+
+
 def _confirmed() -> bool:
     return forms.confirm_form(admin_meta(), request.form).validate()
 
@@ -124,6 +135,15 @@ def revoke_key(key_id: int):
         abort(404)
     if not _confirmed():
         return _page(NOT_VALID, 422)
+    if not confirm.confirmed():
+        return confirm.ask_first(
+            question=i18n.translate(g.locale, N_("Revoke the API key %(name)s?"), name=key["name"]),
+            consequences=[
+                i18n.translate(g.locale, REVOKE_CONSEQUENCE),
+            ],
+            button=i18n.translate(g.locale, N_("Revoke the key")),
+            back=url_for(".integrations"),
+        )
     if storage.apikeys.revoke_api_key(db, key["name"]):
         storage.audit.record_audit(db, current_user["username"], "apikey.revoked", key["name"])
     return redirect(url_for(".integrations"), 303)
@@ -192,6 +212,17 @@ def webhook_action(endpoint_id: int, action: str):
     if action not in ("remove", "test", "retry") or not _confirmed():
         return _page(NOT_VALID, 422)
     db, by = get_db(), current_user["username"]
+    if action == "remove" and not confirm.confirmed():
+        return confirm.ask_first(
+            question=i18n.translate(
+                g.locale, N_("Remove the webhook to %(url)s?"), url=endpoint["url"]
+            ),
+            consequences=[
+                i18n.translate(g.locale, REMOVE_CONSEQUENCE),
+            ],
+            button=i18n.translate(g.locale, N_("Remove the webhook")),
+            back=url_for(".webhook_log", endpoint_id=endpoint_id),
+        )
     if action == "remove":
         storage.webhooks.remove_webhook(db, endpoint_id)
         storage.audit.record_audit(db, by, "webhook.removed", endpoint["url"])

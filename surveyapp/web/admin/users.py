@@ -25,6 +25,8 @@ from surveyapp.domain.vocabulary import (
     ROLES,
 )
 from surveyapp.services import accounts, mailer, users
+from surveyapp.web import forms
+from surveyapp.web.admin import confirm
 from surveyapp.web.admin.base import PAGE_SIZE, admin_meta, bp, login_required
 from surveyapp.web.admin.distribution import can_send
 from surveyapp.web.database import get_db
@@ -33,6 +35,7 @@ from surveyapp.web.forms import BaseForm
 
 NOT_YOURSELF = N_("Nothing was changed: you cannot disable, delete or demote your own account.")
 NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
+DELETE_QUESTION = N_("Delete the account %(name)s?")
 
 
 class AccountForm(BaseForm):
@@ -65,7 +68,7 @@ def _journey_choices() -> list[SelectChoice]:
     ]
 
 
-def _page(notice=None, code=200, form=None, link=None, done=None):
+def _page(notice=None, code=200, form=None, link=None, done=None, deleted=None):
     db = get_db()
     choices = _journey_choices()
     if form is None:
@@ -93,6 +96,7 @@ def _page(notice=None, code=200, form=None, link=None, done=None):
         notice=i18n.translate(g.locale, notice) if notice else None,
         link=link,
         done=done,
+        deleted=deleted if done == "deleted" else None,
         role_label=lambda r: i18n.translate(g.locale, ROLE_LABELS.get(r, r)),
     ), code
 
@@ -101,7 +105,7 @@ def _page(notice=None, code=200, form=None, link=None, done=None):
 @login_required("admin")
 def users_page():
     if request.method == "GET":
-        return _page(done=request.args.get("done"))
+        return _page(done=request.args.get("done"), deleted=request.args.get("name"))
     form = AccountForm(request.form, meta=admin_meta())
     form.journeys.choices = _journey_choices()
     if not form.validate() or not (form.username.data or "").strip():
@@ -151,19 +155,26 @@ def user_action(user_id: int):
     if user is None:
         abort(404)
     action = request.form.get("action")
+    yourself = user["id"] == current_user["id"]
+    if action == "delete" and confirm.confirmed():  # the confirmation page's own form
+        if not forms.confirm_form(admin_meta(), request.form).validate():
+            return _page(NOT_VALID, 422)
+        if yourself:
+            return _page(NOT_YOURSELF, 422)
+        users.delete(db, user, by=current_user["username"])
+        return redirect(url_for(".users_page", done="deleted", name=user["username"]), 303)
     form = AccountForm(request.form, meta=admin_meta(), prefix=f"u{user_id}")
     form.journeys.choices = _journey_choices()
     if not form.validate() or action not in ("save", "disable", "enable", "delete", "reset"):
         return _page(NOT_VALID, 422)
-    yourself = user["id"] == current_user["id"]
     if yourself and (action in ("disable", "delete") or form.role.data != "admin"):
         return _page(NOT_YOURSELF, 422)
     by = current_user["username"]
     if action == "reset":
         return _send_link(user)
     if action == "delete":
-        users.delete(db, user, by=by)
-    elif action in ("disable", "enable"):
+        return _ask_before_deleting(user)
+    if action in ("disable", "enable"):
         users.change(db, user, by=by, disabled=action == "disable")
     else:
         email = (form.email.data or "").strip() or None
@@ -174,6 +185,26 @@ def user_action(user_id: int):
             db, user, by=by, role=form.role.data, email=email, journeys=form.journeys.data or None
         )
     return redirect(url_for(".users_page", done=action), 303)
+
+
+def _ask_before_deleting(user: dict):
+    owned = len(storage.followups.owned_by(get_db(), user["username"]))
+    return confirm.ask_first(
+        question=i18n.translate(g.locale, DELETE_QUESTION, name=user["username"]),
+        consequences=[
+            i18n.translate_plural(
+                g.locale,
+                "%(name)s can no longer sign in. Follow-ups they own: %(num)s; it goes back "
+                "to the shared inbox, unassigned, with its history.",
+                "%(name)s can no longer sign in. Follow-ups they own: %(num)s; they go back "
+                "to the shared inbox, unassigned, with their history.",
+                owned,
+                name=user["username"],
+            ),
+        ],
+        button=i18n.translate(g.locale, N_("Delete the account")),
+        back=url_for(".users_page"),
+    )
 
 
 RESET_REFUSED = {
