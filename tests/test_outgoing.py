@@ -16,7 +16,7 @@ from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.services import outgoing, webhooks
 from surveyapp.workers import webhooks as webhook_worker
-from tests.helpers import wait_until
+from tests.helpers import free_port, wait_until
 
 pytestmark = pytest.mark.sqlite_only  # the guard and the worker's round, not the engine
 
@@ -188,6 +188,17 @@ def test_misbehaving_receivers_fail_their_own_delivery_and_never_the_round(
     assert said["http://127.0.0.1:abc/hooks"] == "the port is not a number from 1 to 65535"
     assert said[good.url()] is None
     assert redirect.connections == 1  # the redirect's target was never asked
+
+
+def test_a_closed_port_is_said_in_words_in_the_managers_language(db, loaded):
+    closed = f"http://localhost:{free_port()}/hooks"  # nothing listens there
+    endpoint = storage.webhooks.add_webhook(db, "cafe", closed, webhooks.new_secret(), ["t"])
+    storage.webhooks.queue_test(db, endpoint, {"journey": "cafe"})
+    assert webhook_worker.deliver_due(db, allowed_hosts=["localhost"]) == (0, 1)
+    (row,) = storage.webhooks.deliveries(db, endpoint)
+    assert i18n.stored_text(row["last_error"], "fr") == (
+        "la connexion a été refusée\u202f: rien n’écoute à cette adresse"
+    )
 
 
 def test_an_address_is_checked_again_at_each_delivery(db, loaded, listeners):

@@ -183,6 +183,10 @@ def _failure(exc: Exception, cut: bool) -> Message:
         return message(N_("the secure connection failed: %(error)s"), error=exc.reason or str(exc))
     if isinstance(exc, http.client.HTTPException):
         return message(N_("the receiver did not answer in HTTP"))
+    if isinstance(exc, ConnectionRefusedError):
+        return message(N_("the connection was refused: nothing listens at that address"))
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        return message(N_("the receiver closed the connection before answering"))
     return message(N_("could not connect: %(error)s"), error=exc.strerror or str(exc))
 
 

@@ -35,8 +35,9 @@ def _authenticate():
     found = apikeys.authenticate(get_db(), key.strip()) if scheme.lower() == "bearer" else None
     if found is None:
         raise Refusal(
-            "A valid API key is needed: "
-            "Authorization: Bearer <key> (surveyapp apikey create NAME).",
+            "A valid API key is needed: Authorization: Bearer <key>. An admin makes keys "
+            "in the browser, on the Integrations page (/admin/integrations), or with "
+            "`surveyapp apikey create NAME`.",
             status=401,
             code="unauthorized",
             headers={"WWW-Authenticate": 'Bearer realm="surveyapp"'},

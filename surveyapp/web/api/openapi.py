@@ -61,7 +61,8 @@ def document(base_url: str) -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Load journeys, create invitations right after a touchpoint, "
             "read scores and responses. Authenticate with "
-            "`Authorization: Bearer <key>` (`surveyapp apikey create`). "
+            "`Authorization: Bearer <key>`: an admin makes keys in the browser, on the "
+            "Integrations page (`/admin/integrations`), or with `surveyapp apikey create`. "
             "Limited per key (429 with Retry-After).",
         },
         "servers": [{"url": f"{base_url}/api/v1"}],
