@@ -12,7 +12,14 @@ from datetime import timedelta
 from surveyapp import storage
 from surveyapp.domain.vocabulary import INVITATION_STATES
 from surveyapp.services import invitations, mailer
-from tests.helpers import csrf_token, mail_round, make_invitation, sql, upload_customers
+from tests.helpers import (
+    csrf_token,
+    form_fields,
+    mail_round,
+    make_invitation,
+    sql,
+    upload_customers,
+)
 
 INVITE = "/admin/j/cafe/m/meal/invite"
 LIST = "/admin/j/cafe/m/meal/invitations"
@@ -294,3 +301,42 @@ def test_a_failed_email_is_tried_again_after_a_wait_then_set_aside(
     assert sql(db, "SELECT count(*) FROM mail_queue").fetchone()[0] == 0  # set aside
     (attempts,) = sql(db, "SELECT send_attempts FROM invitations WHERE email = 'c0@example.fr'")
     assert attempts[0] == 1 + len(mailer.RETRY_AFTER)
+
+
+def test_one_customer_is_invited_from_a_form_and_their_link_shown_at_once(
+    mailing_app, mailing_manager, smtp_server, db
+):
+    page = mailing_manager.get(INVITE).get_data(as_text=True)
+    fields = form_fields(page, "invite-one")
+    assert fields["one-language"] == "fr"  # the journey's default
+    made = mailing_manager.post(
+        f"{INVITE}/one",
+        data={
+            **fields,
+            "one-customer": "C-77",
+            "one-email": "ana@example.ro",
+            "one-language": "ro",
+        },
+    )
+    assert made.status_code == 200
+    said = text(made).replace("\u202f", " ")
+    assert "Lien personnel créé pour C-77 :" in said
+    assert "L’invitation est en cours d’envoi par e-mail à ana@example.ro" in said
+    ((token, locale),) = sql(db, "SELECT token, locale FROM invitations").fetchall()
+    assert f"/s/{token}" in said and locale == "ro"
+    assert mail_round(mailing_app.config).sent == 1
+    (email,) = smtp_server.to("ana@example.ro")
+    assert email["Content-Language"] == "ro"
+
+    again = mailing_manager.post(
+        f"{INVITE}/one", data={**fields, "one-customer": "C-77", "one-language": "ro"}
+    )
+    assert "C-77 n’a pas été invité : déjà invité à ce moment" in text(again).replace("\u202f", " ")
+    refused = mailing_manager.post(
+        f"{INVITE}/one", data={**fields, "one-customer": "C-78", "one-email": "pas-un-email"}
+    )
+    assert refused.status_code == 422
+    assert "l’adresse e-mail « pas-un-email » n’est pas valide" in text(refused).replace(
+        "\u202f", " "
+    )
+    assert len(sql(db, "SELECT id FROM invitations").fetchall()) == 1

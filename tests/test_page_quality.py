@@ -332,7 +332,7 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
         page.set_input_files("#customers", str(customers))
         page.set_checked("#skip_invalid", skip)
         with page.expect_navigation() as posted:
-            page.locator("main form button[type=submit]").click()
+            page.locator("#invite button[type=submit]").click()
         assert posted.value.status == 200  # the import's page, waiting for the worker
         pages.keep(f"import waiting ({lang})")
         config = settings.load_settings()
@@ -342,6 +342,13 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
         assert page.locator("#job .success, #job .notice").count() >= 1  # what it made
         label = f"import, {'skipping' if skip else 'refusing'} a bad row ({lang})"
         pages.keep(label)
+    # one customer invited from the form: their link shown
+    page.goto(f"{live_server}/admin/j/cafe/m/meal/invite?lang={lang}")
+    page.fill("#one-customer", f"ONE-{lang}")
+    with page.expect_navigation() as posted:
+        page.locator("#invite-one button[type=submit]").click()
+    assert posted.value.status == 200 and page.locator("main code.link").count() == 1
+    pages.keep(f"one customer invited ({lang})")
     # the inbox: a bulk action with nothing ticked; an item, assigned, with its history
     page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
     with page.expect_navigation() as posted:

@@ -8,15 +8,17 @@ from datetime import timedelta
 
 from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.spreadsheet_vocabulary import CSV_TEMPLATES
 from surveyapp.domain.surveys import survey_for
-from surveyapp.services import invitation_csv, jobs, mailer
+from surveyapp.domain.vocabulary import SKIP_REASONS
+from surveyapp.services import invitation_csv, invitations, jobs, mailer
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
-from surveyapp.web.admin.forms import InviteForm
+from surveyapp.web.admin.forms import InviteForm, InviteOneForm
 from surveyapp.web.database import get_db
 
 #: The largest CSV of customers a manager may upload: 100,000 customers with long email
@@ -102,6 +104,57 @@ def invite(journey_id: str, moment_id: str):
                 )
                 return redirect(url_for(".job_page", job_id=job_id), 303)
         status = 422
+    return _invite_page(journey, moment, form=form, refused=refused, status=status)
+
+
+def _one_form(journey, formdata=None) -> InviteOneForm:
+    form = InviteOneForm(formdata, meta=admin_meta(), prefix="one")
+    form.language.choices = [SelectChoice(c, i18n.language_name(c)) for c in journey.locales]
+    if formdata is None:
+        form.language.data = journey.default_locale
+    return form
+
+
+@bp.route("/j/<journey_id>/m/<moment_id>/invite/one", methods=["POST"])
+@login_required("admin")
+def invite_one(journey_id: str, moment_id: str):
+    """Invite one customer, typed in: their link shown at once (and their email queued),
+    or why they were not invited."""
+    journey, moment = moment_or_404(journey_id, moment_id)
+    form = _one_form(journey, request.form)
+    customer = (form.customer.data or "").strip()
+    email = (form.email.data or "").strip() or None
+    why = invitation_csv.check_request(customer, email) if form.validate() else None
+    if not form.validate() or why:
+        refused = why.text(g.locale) if why else i18n.translate(g.locale, NOT_VALID_ONE)
+        return _invite_page(journey, moment, one=form, one_refused=refused, status=422)
+    config = current_app.config
+    send = bool(form.send.data and email and can_send())
+    (made,) = invitations.create(
+        get_db(),
+        journey,
+        moment.id,
+        [invitations.Request(customer, email, form.language.data)],
+        base_url=config["BASE_URL"],
+        valid_days=int(config["INVITATION_DAYS"]),
+        budget=invitations.Budget(max_per_30_days=int(config["CONTACT_BUDGET"])),
+        send=send,
+    )
+    current_app.logger.info(
+        "%s invited one customer to %s/%s: %s",
+        current_user["username"],
+        journey.id,
+        moment.id,
+        made.status,
+    )
+    return _invite_page(journey, moment, made=made, made_sent=send)
+
+
+def _invite_page(journey, moment, *, form=None, one=None, status=200, **shown):
+    """The invite page: the upload, one customer, and each language's email; ``shown``:
+    what was refused or made."""
+    sending = can_send()
+    form = form or InviteForm(meta=admin_meta())
     if not sending:
         form.delivery.data = "links"
     survey = survey_for(journey, moment)
@@ -115,11 +168,20 @@ def invite(journey_id: str, moment_id: str):
         moment=moment,
         moment_name=survey.moment_name(g.locale),
         form=form,
+        one=one or _one_form(journey),
         sending=sending,
-        refused=refused,
         previews=previews,
         limit_mb=CSV_LIMIT // (1024 * 1024),
+        said=lambda kept: kept.text(g.locale),
+        skip_reason=lambda code: i18n.translate(g.locale, SKIP_REASONS.get(code, code)),
+        **{"refused": None, "one_refused": None, "made": None, "made_sent": False, **shown},
     ), status
+
+
+NOT_VALID_ONE = N_(
+    "the form was not valid: give a customer reference, and a valid email address if "
+    "there is one"
+)
 
 
 def _refusal(form: InviteForm) -> str | None:

@@ -119,6 +119,18 @@ class ExportForm(BaseForm):
     format = SelectField(_l("Format"), choices=list(EXPORT_FORMATS), validators=[InputRequired()])
 
 
+class InviteOneForm(BaseForm):
+    """One customer to invite to one moment, typed in; languages are the journey's, set
+    per request."""
+
+    customer = StringField(
+        _l("Customer (your reference)"), validators=[InputRequired(), Length(max=200)]
+    )
+    email = StringField(_l("Email (optional)"), validators=[Optional(), Length(max=254)])
+    language = SelectField(_l("Language"), choices=[])
+    send = BooleanField(_l("Send the invitation by email now"), default=True)
+
+
 class InviteForm(BaseForm):
     """Customers to invite to one moment: a spreadsheet's CSV, sent now or links only."""
 
