@@ -179,8 +179,7 @@ def _invite_page(journey, moment, *, form=None, one=None, status=200, **shown):
 
 
 NOT_VALID_ONE = N_(
-    "the form was not valid: give a customer reference, and a valid email address if "
-    "there is one"
+    "the form was not valid: give a customer reference, and a valid email address if there is one"
 )
 
 
