@@ -312,3 +312,12 @@ def test_every_admin_action_refuses_a_viewer_with_403_and_changes_nothing(app, v
         checked.append(rule.endpoint)
     assert {"admin.followups_bulk", "admin.followups_target", "admin.followup"} <= set(checked)
     assert sql(db, "SELECT status, owner, revision FROM followups").fetchall() == before
+
+
+def test_the_customers_comment_is_shown_once_under_its_question(manager, db):
+    journey = storage.journeys.get_journey(db, "cafe")
+    said = "Trente minutes d’attente pour un café froid"
+    answers = {**answers_living(journey, "meal", "negative"), "why": said}
+    item = record_scored(db, journey, "meal", answers, comment=said)
+    page = text(manager.get(f"{INBOX}/{item}"))
+    assert page.count(said) == 1

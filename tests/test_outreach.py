@@ -174,3 +174,44 @@ def test_the_sending_command_sends_the_emails_the_item_pages_queued(
     assert "sent 1, failed 0" in result.output
     (message,) = smtp_server.to("ana@example.ro")
     assert message["Subject"] == "Despre masa de ieri"
+
+
+def test_a_customer_who_asked_to_be_phoned_gets_a_call_not_an_email_draft(
+    mailing_manager, smtp_server, db
+):
+    item = invited_pain(db)
+    storage.followups.leave_contact(
+        db,
+        item,
+        "+40 721 234 567",
+        {
+            "journey_id": "cafe",
+            "moment_id": "meal",
+            "day": storage.utcnow().date().isoformat(),
+            "locale": "ro",
+            "channel": "email",
+        },
+    )
+    raw = mailing_manager.get(f"{INBOX}/{item}").get_data(as_text=True)
+    page = text(mailing_manager.get(f"{INBOX}/{item}"))
+    assert "Le client a demandé à être rappelé au +40 721 234 567." in page
+    assert 'href="tel:+40721234567"' in raw
+    assert 'id="contact"' not in raw  # no email draft that asks when to call
+    called = mailing_manager.post(
+        f"{INBOX}/{item}/called",
+        data={**form_fields(raw, "call"), "note": "Rappel demain, geste offert"},
+    )
+    assert called.status_code == 303
+    page = text(mailing_manager.get(called.headers["Location"]))
+    assert "L’appel est conservé dans l’historique" in page
+    assert "a appelé le +40 721 234 567 : Rappel demain, geste offert" in page
+    assert storage.inbox.followup_item(db, "cafe", item)["status"] == "contacted"
+    assert smtp_server.messages == []
+
+
+def test_a_call_is_refused_for_a_customer_who_left_no_phone(mailing_manager, db):
+    item = invited_pain(db)  # an email, no phone
+    raw = mailing_manager.get(f"{INBOX}/{item}").get_data(as_text=True)
+    refused = mailing_manager.post(f"{INBOX}/{item}/called", data={"csrf_token": csrf_token(raw)})
+    assert refused.status_code == 422
+    assert storage.inbox.history(db, item) == []

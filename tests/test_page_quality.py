@@ -90,6 +90,13 @@ def populated(db, loaded, monkeypatch):
             db, taken["id"], error="recipient refused: 550 <no>", now=now, again=again
         )
         EMAIL_ITEMS.append(f"/admin/j/{saas.id}/followups/{item['response_id']}")
+    # A customer who asked to be called back: the call form instead of an email draft.
+    phoned = [r for r in followups(db, saas.id) if not r["contact"]][0]
+    day = storage.utcnow().date().isoformat()
+    tally = {"journey_id": saas.id, "moment_id": phoned["moment_id"], "day": day}
+    tally.update(locale=phoned["locale"], channel="email")
+    storage.followups.leave_contact(db, phoned["response_id"], "+33 6 12 34 56 78", tally)
+    EMAIL_ITEMS.append(f"/admin/j/{saas.id}/followups/{phoned['response_id']}")
     # A password-reset link for a second account (its page), and the audit log's entries.
     users.create(
         db,
@@ -177,7 +184,7 @@ CUSTOMER_PAGES = [
     f"/r/{RECOVERY_TOKEN}?lang={{lang}}",
     "{reset}?lang={lang}",
 ]
-EMAIL_ITEMS: list[str] = []  # follow-ups with emails not sent yet, filled by the fixture
+EMAIL_ITEMS: list[str] = []  # items with emails not sent yet or a phone, from the fixture
 JOBS = ["page-quality-running", "page-quality-ready", "page-quality-failed", "page-quality-wait"]
 ADMIN_PAGES = [
     "/admin/",

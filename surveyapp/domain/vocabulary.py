@@ -271,7 +271,15 @@ FOLLOWUP_SORTS: dict[str, str] = {
 #: The owner filter's values beyond a username.
 FOLLOWUP_NOBODY = "-"
 #: What a follow-up's history records.
-FOLLOWUP_ACTIONS: tuple[str, ...] = ("status", "owner", "note", "contact", "recovery", "recovered")
+FOLLOWUP_ACTIONS: tuple[str, ...] = (
+    "status",
+    "owner",
+    "note",
+    "contact",
+    "call",
+    "recovery",
+    "recovered",
+)
 #: Emails to the customer of a follow-up: the manager's own message, the recovery survey.
 CUSTOMER_EMAIL_CONTACT = "contact"
 CUSTOMER_EMAIL_RECOVERY = "recovery"

@@ -31,9 +31,7 @@ NO_ADDRESS = {
         "This answer came through a public link and the customer left no email address: "
         "they are anonymous, so they cannot be contacted from here."
     ),
-    "phone": N_(
-        "The customer left a phone number, not an email: call them, then mark the item contacted."
-    ),
+    "phone": N_("The customer asked to be called back, not emailed."),
     "no_email": N_(
         "The customer's invitation has no email address (its link was sent by your own systems)."
     ),
@@ -57,6 +55,12 @@ def address_of(item: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if item.get("invitation_id") is not None:
         return None, "no_email"
     return None, "anonymous"
+
+
+def phone_of(item: Mapping[str, Any]) -> str | None:
+    """The phone number a customer left to be called back at, or None."""
+    contact = (item.get("contact") or "").strip()
+    return contact if contact and _email(contact) is None else None
 
 
 def draft(journey: Journey, moment_name: str, locale: str) -> tuple[str, str]:

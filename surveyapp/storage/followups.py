@@ -189,11 +189,14 @@ def update_followup(
     return True
 
 
-def log_contact(db: Database, response_id: int, *, by: str | None, detail: dict) -> None:
-    """Keep in an item's history that its customer was contacted (``detail``: to whom,
-    what), and mark an open item contacted, in one transaction."""
+def log_contact(
+    db: Database, response_id: int, *, by: str | None, detail: dict, action: str = "contact"
+) -> None:
+    """Keep in an item's history that its customer was contacted (``action``: emailed,
+    or ``call``: phoned; ``detail``: to whom, what), and mark an open item contacted, in
+    one transaction."""
     with transaction(db):
-        record_event(db, response_id, iso(utcnow()), by, "contact", detail)
+        record_event(db, response_id, iso(utcnow()), by, action, detail)
         f = followups_table.c
         status = value(db, sa.select(f.status).where(f.response_id == response_id))
         if status == FOLLOWUP_NEW:

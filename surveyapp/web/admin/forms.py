@@ -85,6 +85,12 @@ class ContactForm(BaseForm):
     body = TextAreaField(_l("Message"), validators=[InputRequired(), Length(max=5000)])
 
 
+class CallForm(BaseForm):
+    """A phone call to the customer of a moment of pain, kept in the item's history."""
+
+    note = TextAreaField(_l("What was said (optional)"), validators=[Optional(), Length(max=2000)])
+
+
 class DigestForm(BaseForm):
     """A journey's own email digest of new negative responses."""
 

@@ -3,6 +3,8 @@ and the journey's target time. Viewers read; admins change."""
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -41,6 +43,7 @@ from surveyapp.web.admin.distribution import can_send
 from surveyapp.web.admin.forms import (
     NO_OWNER,
     BulkFollowupForm,
+    CallForm,
     ContactForm,
     DigestForm,
     FollowupForm,
@@ -362,6 +365,7 @@ def item_page(
         )
     form.owner.choices = _owner_choices(inbox_job.owners(get_db()) if owners is None else owners)
     address, why_not = outreach.address_of(item)
+    phone = outreach.phone_of(item)
     emails = _waiting_emails(item["response_id"])
     if contact_form is None and address:
         subject, body = outreach.draft(journey, item["customer_moment_name"], item["locale"])
@@ -378,6 +382,10 @@ def item_page(
         confirm=forms.confirm_form(admin_meta(), None),
         recovery_label=lambda code: i18n.translate(g.locale, RECOVERY_ANSWERS.get(code, code)),
         queued=request.args.get("queued") == "1",
+        called=request.args.get("called") == "1",
+        phone=phone,
+        phone_href="tel:" + re.sub(r"[^0-9+]", "", phone) if phone else None,
+        call_form=CallForm(meta=admin_meta()),
         emails=emails,
         recovery_waiting=any(w["email"].kind == CUSTOMER_EMAIL_RECOVERY for w in emails),
         notice=i18n.translate(g.locale, notice, **variables) if notice else None,

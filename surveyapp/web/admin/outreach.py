@@ -8,18 +8,20 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 from flask_login import current_user
 
+from surveyapp import storage
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.vocabulary import FOLLOWUP_DONE
 from surveyapp.services import customer_mail, outreach, recovery
 from surveyapp.web import forms
 from surveyapp.web.admin.base import admin_meta, bp, login_required
 from surveyapp.web.admin.distribution import can_send
-from surveyapp.web.admin.forms import ContactForm
+from surveyapp.web.admin.forms import CallForm, ContactForm
 from surveyapp.web.admin.inbox import item_or_404, item_page
 from surveyapp.web.database import get_db
 
 NOT_VALID = N_("Nothing was sent: the form was not valid. Please try again.")
 ALREADY_SENT = N_("Nothing was sent: this customer already received the recovery survey.")
+NOT_VALID_CALL = N_("Nothing was kept: the form was not valid. Please try again.")
 NOT_SET_ASIDE = N_("Nothing was changed: this email is not set aside any more.")
 
 
@@ -40,6 +42,28 @@ def contact_customer(journey_id: str, response_id: int):
         by=current_user["username"],
     )
     return _queued(journey, response_id)
+
+
+@bp.route("/j/<journey_id>/followups/<int:response_id>/called", methods=["POST"])
+@login_required("admin")
+def called_customer(journey_id: str, response_id: int):
+    """Keep that the customer, who asked to be called back, was phoned."""
+    journey, item = item_or_404(journey_id, response_id)
+    form = CallForm(request.form, meta=admin_meta())
+    phone = outreach.phone_of(item)
+    if not form.validate() or phone is None:
+        return item_page(journey, item, notice=NOT_VALID_CALL, code=422)
+    note = (form.note.data or "").strip()
+    storage.followups.log_contact(
+        get_db(),
+        response_id,
+        by=current_user["username"],
+        detail={"to": phone, "note": note or None},
+        action="call",
+    )
+    return redirect(
+        url_for(".followup", journey_id=journey.id, response_id=response_id, called=1), 303
+    )
 
 
 @bp.route("/j/<journey_id>/followups/<int:response_id>/recovery", methods=["POST"])
