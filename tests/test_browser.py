@@ -173,6 +173,8 @@ def test_a_cx_manager_finds_the_pain_resolves_it_and_exports(
 
     page.get_by_role("link", name="boulangerie", exact=True).click()
     row = page.locator("tr", has_text="La file")
+    # all_inner_texts does not wait: wait for the dashboard's row before reading it.
+    expect(row.locator("td").first).to_be_visible()
     cells = row.locator("td").all_inner_texts()
     assert cells[1] == "3" and cells[2].startswith("66,7") and cells[4].startswith("33,3")
     assert row.locator("svg.bar").count() == 1
@@ -286,28 +288,29 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
         page.get_by_label("Marque, telle que les clients la lisent").fill("Le Bistrot")
         page.get_by_role("checkbox", name="Română").check()  # its fields appear (JavaScript)
         first = page.locator("#moment-0")
-        first.get_by_label("Nom en Français").fill("L’accueil")
-        first.get_by_label("Nom en Română").fill("Primirea")
+        first.get_by_label("Nom en français").fill("L’accueil")
+        first.get_by_label("Nom en roumain").fill("Primirea")
         first.get_by_label("Identifiant").fill("welcome")
         first.get_by_label("Type de moment").select_option("fmot")
         assert "premier regard" in first.locator(".kind-explanation").inner_text()
         page.get_by_role("button", name="Ajouter un moment").click()
         second = page.locator("#moment-1")
-        second.get_by_label("Nom en Français").fill("Le repas")
+        second.get_by_label("Nom en français").fill("Le repas")
         second.get_by_label("Identifiant").fill("meal")
         second.get_by_label("Type de moment").select_option("smot")
         page.get_by_role("button", name="Publier").click()
         alert = page.get_by_role("alert").inner_text()
         assert "Non publié\u202f: 1 texte manque dans une langue" in alert
-        assert "Moment 2, nom en Română\u202f: " in alert
+        assert "Moment 2, nom en roumain\u202f: " in alert
         warning = second.locator(".warning").inner_text()
-        assert warning == "Les clients lisant Română liront «\u202fLe repas\u202f» à la place."
+        said = "Les clients qui lisent cette langue liront «\u202fLe repas\u202f» à la place."
+        assert warning == said
 
         # The live preview follows what is typed, in Romanian.
         second.get_by_role("button", name="Română").click()
         preview = page.frame_locator("iframe[name=preview]")
         expect(preview.locator("h1")).to_have_text("Le repas")
-        second.get_by_label("Nom en Română").fill("Masa")  # debounced, then posted
+        second.get_by_label("Nom en roumain").fill("Masa")  # debounced, then posted
         expect(preview.locator("h1")).to_have_text("Masa", timeout=30_000)
         page.get_by_role("button", name="Publier").click()
         expect(page.get_by_role("status").first).to_contain_text("La version 1 est publiée")
@@ -322,18 +325,18 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
             "C-3;;fr\r\n".encode("utf-8-sig")
         )
         invite_page = page.url
-        page.get_by_label("Clients (CSV : customer, email, locale)").set_input_files(str(customers))
-        page.get_by_role("button", name="Inviter").click()
+        page.get_by_label("Clients (CSV : client, e-mail, langue)").set_input_files(str(customers))
+        page.get_by_role("button", name="Inviter", exact=True).click()
         # The import's page follows the jobs worker, then says what it made.
         alert = page.get_by_role("alert")
         expect(alert).to_contain_text("rien n’a été créé", timeout=30_000)
         assert "ligne 3" in alert.inner_text()
 
         page.goto(invite_page)
-        page.get_by_label("Clients (CSV : customer, email, locale)").set_input_files(str(customers))
+        page.get_by_label("Clients (CSV : client, e-mail, langue)").set_input_files(str(customers))
         page.get_by_label("Ignorer les lignes non valides et inviter les autres").check()
         assert page.get_by_label("Envoyer les invitations par e-mail maintenant").is_checked()
-        page.get_by_role("button", name="Inviter").click()
+        page.get_by_role("button", name="Inviter", exact=True).click()
         status = page.get_by_role("status").filter(has_text="liens personnels")
         expect(status).to_contain_text("2 liens personnels créés.", timeout=30_000)
         assert "1 invitation est en cours" in status.inner_text()
@@ -356,7 +359,8 @@ def test_a_manager_creates_a_journey_invites_from_a_spreadsheet_and_follows_the_
         page.get_by_role("link", name="Voir les invitations de ce moment").click()
         page.get_by_role("link", name="Répondue").click()
         row = page.locator("tbody tr")
-        assert row.count() == 1 and "C-1" in row.inner_text()
+        expect(row).to_have_count(1)  # waits for the filtered list; count() would not
+        assert "C-1" in row.inner_text()
         page.goto(f"{base}/admin/j/bistro")
         rates = page.get_by_role("region", name="Invitations et taux de réponse")
         assert "50,0" in rates.locator("tr", has_text="Le repas").inner_text()
@@ -395,7 +399,7 @@ def test_a_language_ticked_or_a_kind_chosen_before_the_editors_script_runs_still
     context, page = _editor_without_its_script(browser, live_server, db)
     page.get_by_role("checkbox", name="Română").check()
     page.locator("#moment-0").get_by_label("Type de moment").select_option("amot")
-    romanian = page.locator("#moment-0").get_by_label("Nom en Română")
+    romanian = page.locator("#moment-0").get_by_label("Nom en roumain")
     assert not romanian.is_visible()
     _let_the_script_arrive(page, live_server)
     expect(romanian).to_be_visible()
@@ -415,12 +419,12 @@ def test_a_preview_asked_for_before_the_editors_script_runs_still_follows_the_ty
     context, page = _editor_without_its_script(browser, live_server, db)
     page.get_by_label("Marque, telle que les clients la lisent").fill("Le Bistrot")
     first = page.locator("#moment-0")
-    first.get_by_label("Nom en Français").fill("L’accueil")
+    first.get_by_label("Nom en français").fill("L’accueil")
     first.get_by_role("button", name="Français").click()  # posted to the frame, no script
     preview = page.frame_locator("iframe[name=preview]")
     expect(preview.locator("h1")).to_have_text("L’accueil")
     _let_the_script_arrive(page, live_server)
-    first.get_by_label("Nom en Français").fill("La bienvenue")
+    first.get_by_label("Nom en français").fill("La bienvenue")
     expect(preview.locator("h1")).to_have_text("La bienvenue", timeout=30_000)
     context.close()
 
@@ -440,15 +444,15 @@ def test_the_journey_editor_works_without_javascript(browser, live_server, db):
     page.get_by_label("Identificatorul parcursului").fill("magazin")
     page.get_by_label("Marca, așa cum o citesc clienții").fill("Magazinul")
     page.get_by_role("checkbox", name="Français").check()
-    assert not page.get_by_label("Numele în Français").first.is_visible()  # until posted
+    assert not page.get_by_label("Numele în franceză").first.is_visible()  # until posted
     page.get_by_role("button", name="Adăugați un moment").click()
-    expect(page.get_by_label("Numele în Français").first).to_be_visible()
+    expect(page.get_by_label("Numele în franceză").first).to_be_visible()
     first, second = page.locator("#moment-0"), page.locator("#moment-1")
-    first.get_by_label("Numele în Română").fill("Vizita")
-    first.get_by_label("Numele în Français").fill("La visite")
+    first.get_by_label("Numele în română").fill("Vizita")
+    first.get_by_label("Numele în franceză").fill("La visite")
     first.get_by_label("Identificator").fill("visit")
-    second.get_by_label("Numele în Română").fill("Livrarea")
-    second.get_by_label("Numele în Français").fill("La livraison")
+    second.get_by_label("Numele în română").fill("Livrarea")
+    second.get_by_label("Numele în franceză").fill("La livraison")
     second.get_by_label("Identificator").fill("delivery")
     second.get_by_label("Tipul momentului").select_option("amot")
     second.get_by_role("button", name="Mutați mai sus").click()

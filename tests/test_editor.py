@@ -62,13 +62,13 @@ def test_a_new_journey_is_published_once_its_missing_romanian_name_is_confirmed_
     page_text = text(checked)
     assert "Aucun problème : ce parcours peut être publié." in page_text
     # Beside the empty field, in words, with what Romanian customers would read.
-    assert "Les clients lisant Română liront « L’addition » à la place." in page_text
+    assert "Les clients qui lisent cette langue liront « L’addition » à la place." in page_text
     assert "Română : textes écrits, 1 sur 2" in page_text
 
     refused = manager.post(NEW, data=bistro(page, action="publish"))
     assert refused.status_code == 422
     assert "Non publié : 1 texte manque dans une langue" in text(refused)
-    assert "Moment 2, nom en Română : Les clients lisant Română liront" in text(refused)
+    assert "Moment 2, nom en roumain : Les clients qui lisent cette langue liront" in text(refused)
     assert storage.journeys.get_journey(db, "bistro") is None
 
     published = manager.post(
@@ -280,7 +280,8 @@ def test_a_description_under_the_title_is_checked_for_each_language(manager, db)
     page = manager.get(EDIT)
     fields = edited(page, action="check", **{"moments-2-description_fr": "Ce que vous avez mangé"})
     checked = text(manager.post(EDIT, data=fields))
-    assert "Les clients lisant Română liront « Ce que vous avez mangé » à la place." in checked
+    instead = "Les clients qui lisent cette langue liront « Ce que vous avez mangé »"
+    assert instead in checked
     assert "Română : textes écrits, 6 sur 7" in checked
     fields.setlist("moments-2-description_ro", ["Ce ați mâncat"])
     fields.setlist("action", ["publish"])

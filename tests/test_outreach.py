@@ -36,7 +36,7 @@ def test_a_manager_emails_the_customer_in_their_language_and_it_is_kept(
 ):
     item = invited_pain(db)
     page = text(mailing_manager.get(f"{INBOX}/{item}"))
-    assert "À : ana@example.ro, en Română" in page
+    assert "À : ana@example.ro, en roumain" in page
     assert "Vă mulțumim" in page  # the draft is in the customer's language
     sent = send(mailing_manager, item, body="Bună ziua, ne pare rău. Vă sunăm mâine?")
     assert sent.status_code == 303

@@ -177,3 +177,17 @@ def test_language_names_are_babels_own():
     for code, name in LANGUAGE_NAMES.items():
         babel_name = Locale.parse(code).get_display_name(code)
         assert name == babel_name[:1].upper() + babel_name[1:]
+
+
+def test_languages_named_inside_sentences_are_babels_names_in_the_readers_language():
+    """ "en roumain", not "en Română": the table agrees with Babel, lower case in French
+    and Romanian as Babel writes them."""
+    from babel import Locale
+
+    from surveyapp.domain import i18n
+    from surveyapp.domain.vocabulary import LANGUAGE_NAMES_IN, LOCALES
+
+    assert set(LANGUAGE_NAMES_IN) == set(LOCALES)
+    for reader in LOCALES:
+        for code in LOCALES:
+            assert i18n.language_in(code, reader) == Locale.parse(code).get_display_name(reader)

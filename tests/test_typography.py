@@ -79,3 +79,36 @@ def test_a_refused_french_survey_sets_off_its_punctuation(client):
 def test_the_check_catches_a_label_and_its_colon_side_by_side():
     assert [slip.strip() for slip in slips("<p>Client: anonyme</p>")] == ["Client: anonyme"]
     assert slips(f"<p>Client{NNBSP}: anonyme, à 23:05</p>") == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("fr", "20\u202f000 liens personnels créés."),
+        ("ro", "20.000 de linkuri personale create."),
+        ("en", "20,000 personal links made."),
+    ],
+)
+def test_counts_in_sentences_are_written_as_the_readers_locale_writes_numbers(app, lang, sentence):
+    template = app.jinja_env.from_string(
+        "{{ ngettext('%(num)s personal link made.', '%(num)s personal links made.', n) }}"
+    )
+    with app.test_request_context(f"/?lang={lang}"):
+        assert template.render(n=20000) == sentence
+
+
+@pytest.mark.parametrize(
+    ("lang", "subject"),
+    [
+        ("fr", "12\u202f345 nouvelles réponses négatives"),
+        ("ro", "12.345 de răspunsuri negative noi"),
+        ("en", "12,345 new negative responses"),
+    ],
+)
+def test_an_emails_counts_are_written_as_its_readers_locale_writes_numbers(lang, subject):
+    from surveyapp.services import digest
+
+    pains = digest.Digest(moments=[], total=12345, listed=0, last_id=1)
+    message = digest.compose(pains, locale=lang, sender="s@example.com", to=["cx@example.com"])
+    assert message["Subject"] == subject
+    assert subject.split(" ")[0] in message.get_body(("plain",)).get_content()

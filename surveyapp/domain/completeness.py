@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from surveyapp.domain.i18n import N_, Message, language_name, message
+from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.journeys import Journey
 
 
@@ -38,8 +38,7 @@ class Fallback:
     def instead(self) -> Message:
         """What its readers will read instead, said beside the empty field."""
         return message(
-            N_("Customers reading %(language)s will read “%(text)s” instead."),
-            language=language_name(self.locale),
+            N_("Customers who read this language will read “%(text)s” instead."),
             text=self.text,
         )
 

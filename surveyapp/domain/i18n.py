@@ -22,7 +22,7 @@ from babel.support import LazyProxy, NullTranslations, Translations
 from babel.units import format_unit
 
 from surveyapp.domain.resources import TRANSLATIONS_DIR
-from surveyapp.domain.vocabulary import LANGUAGE_NAMES, SOURCE_LOCALE
+from surveyapp.domain.vocabulary import LANGUAGE_NAMES, LANGUAGE_NAMES_IN, SOURCE_LOCALE
 from surveyapp.domain.vocabulary import N_ as N_  # re-exported: every module marks with it
 
 DOMAIN = "messages"
@@ -42,10 +42,19 @@ def translate(locale: str, message: str, /, **variables: Any) -> str:
     return text % variables if variables else text
 
 
+def plural_text(locale: str, singular: str, plural: str, n: int, /) -> str:
+    """A message that depends on a count, in the locale's plural form, its count written
+    as the locale writes numbers in a sentence as in a table (fr ``20 000 liens``, ro
+    ``20.000 de linkuri``); its other placeholders are left to fill. The templates'
+    ``ngettext`` and :func:`translate_plural` both go through it."""
+    text = translations_for(locale).ungettext(singular, plural, n)
+    count = number(n, locale, 0) if isinstance(n, int) else str(n)
+    return text.replace("%(num)s", count).replace("%(num)d", count)
+
+
 def translate_plural(locale: str, singular: str, plural: str, n: int, /, **variables: Any) -> str:
     """Translate a message that depends on a count, with the locale's plural forms."""
-    text = translations_for(locale).ungettext(singular, plural, n)
-    return text % {"num": n, **variables}
+    return plural_text(locale, singular, plural, n) % variables
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,14 @@ def lazy_translate(message: str) -> LazyProxy:
     Not cached: the same form class serves readers of every language.
     """
     return LazyProxy(lambda: translate(_current_locale(), message), enable_cache=False)
+
+
+def language_in(locale: str, reader: str) -> str:
+    """A language as a reader of ``reader`` names it inside a sentence (fr ``roumain``,
+    ro ``română``, en ``Romanian``), where its own name (``Română``) would read wrong."""
+    if locale in LANGUAGE_NAMES_IN.get(reader, {}):
+        return LANGUAGE_NAMES_IN[reader][locale]
+    return Locale.parse(locale).get_display_name(reader) or locale
 
 
 def language_name(locale: str) -> str:

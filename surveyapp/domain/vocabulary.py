@@ -36,6 +36,14 @@ SOURCE_LOCALE = "en"
 #: (a test checks they agree), kept here because asking Babel loads that locale's whole
 #: CLDR data, 1 to 5 MB in every worker that merely shows a survey page.
 LANGUAGE_NAMES = {"fr": "Français", "ro": "Română", "en": "English"}
+#: Each language as a reader names it inside a sentence ("en roumain", "în română",
+#: "in Romanian"): Babel's names, lower case in French and Romanian (a test checks), kept
+#: here for the same reason as LANGUAGE_NAMES.
+LANGUAGE_NAMES_IN: dict[str, dict[str, str]] = {
+    "fr": {"fr": "français", "ro": "roumain", "en": "anglais"},
+    "ro": {"fr": "franceză", "ro": "română", "en": "engleză"},
+    "en": {"fr": "French", "ro": "Romanian", "en": "English"},
+}
 
 # --- moments -----------------------------------------------------------------------------
 

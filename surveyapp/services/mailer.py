@@ -81,7 +81,11 @@ def environment(locale: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(i18n.translations_for(locale), newstyle=True)
+    env.install_gettext_callables(
+        i18n.translations_for(locale).ugettext,
+        lambda singular, plural, n: i18n.plural_text(locale, singular, plural, n),
+        newstyle=True,
+    )
     return env
 
 

@@ -54,9 +54,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(
         lambda message: i18n.translations_for(current_locale()).ugettext(message),
-        lambda singular, plural, n: i18n.translations_for(current_locale()).ungettext(
-            singular, plural, n
-        ),
+        lambda singular, plural, n: i18n.plural_text(current_locale(), singular, plural, n),
         newstyle=True,
     )
     app.jinja_env.filters["number"] = lambda v, digits=1: i18n.number(v, current_locale(), digits)
@@ -69,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["html_time"] = lambda stamp: stamp[:19] + "Z"
     app.jinja_env.globals.update(
         language_name=i18n.language_name,
+        language_in=lambda code: i18n.language_in(code, current_locale()),
         url_with_lang=url_with_lang,
         current_locale=current_locale,
     )

@@ -354,18 +354,18 @@ def field_name(form: EditorForm, field_id: str, locale: str) -> str:
             return i18n.translate(
                 locale,
                 N_("Review page address (%(language)s)"),
-                language=i18n.language_name(field_id.removeprefix("review_")),
+                language=i18n.language_in(field_id.removeprefix("review_"), locale),
             )
         return str(form[field_id].label.text) if field_id in form else ""
     number = int(found.group(1) or found.group(3)) + 1
     key = found.group(2) or ""
     if key.startswith("name_"):
         what = i18n.translate(
-            locale, N_("name in %(language)s"), language=i18n.language_name(key[5:])
+            locale, N_("name in %(language)s"), language=i18n.language_in(key[5:], locale)
         )
     elif key.startswith("description_"):
         what = i18n.translate(
-            locale, N_("description in %(language)s"), language=i18n.language_name(key[12:])
+            locale, N_("description in %(language)s"), language=i18n.language_in(key[12:], locale)
         )
     elif key.startswith("question_"):
         what = i18n.translate(locale, N_("questions"))
