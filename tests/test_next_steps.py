@@ -60,6 +60,9 @@ def test_an_unhappy_customer_may_leave_a_contact_that_joins_the_follow_up(app, c
     for data in ({"contact": "marie@example.com"}, {"contact": "demain", "consent": "y"}):
         refused = client.post(path, data={**data, "csrf_token": csrf_token(thanks)})
         assert refused.status_code == 422 and 'role="alert"' in refused.get_data(as_text=True)
+        said = refused.get_data(as_text=True).replace("\u202f", " ")
+        assert "Votre réponse est enregistrée ; seule votre demande de contact" in said
+        assert "Rien n’a encore été enregistré" not in said  # the answer was
     assert tally(db, "contact_left") == 0
     left = client.post(
         path,
