@@ -10,10 +10,12 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import jsonschema_rs  # schemathesis's JSON Schema validator, already a test dependency
 import pytest
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
 from surveyapp.services import apikeys, webhooks
 from surveyapp.workers import webhooks as webhook_worker
 from tests.helpers import get_then_post, sql
@@ -205,3 +207,23 @@ def test_serve_runs_the_delivery_worker_beside_the_web_workers(
         stop_server(server)
     ((headers, body),) = receiver.received
     assert verify(secret, headers, body) and json.loads(body)["type"] == "response.negative"
+
+
+def test_every_event_delivered_is_what_the_openapi_document_says_it_is(app, db, run_cli, receiver):
+    add_hook(run_cli, receiver.url, "response.created,response.negative,followup.status_changed")
+    answer(app, "/j/cafe/meal", "negative")
+    (item,) = [r[0] for r in sql(db, "SELECT response_id FROM followups").fetchall()]
+    storage.followups.update_followup(db, item, by="maria", status="resolved")
+    assert "delivered 3, failed 0" in run_cli("webhook", "deliver").output
+    webhooks_described = app.test_client().get("/api/v1/openapi.json").get_json()["webhooks"]
+    assert set(webhooks_described) == {*WEBHOOK_EVENTS, "webhook.test"}
+    seen = set()
+    for _, body in receiver.received:
+        event = json.loads(body)
+        post = webhooks_described[event["type"]]["post"]
+        schema = post["requestBody"]["content"]["application/json"]["schema"]
+        validator = jsonschema_rs.validator_for(schema)
+        assert validator.is_valid(event), list(validator.iter_errors(event))
+        assert set(event["data"]) == set(schema["properties"]["data"]["required"])
+        seen.add(event["type"])
+    assert seen == set(WEBHOOK_EVENTS)

@@ -52,6 +52,94 @@ IDEMPOTENCY_KEY = {
 }
 
 
+_TEXT = {"type": "string"}
+_WHEN = {"type": "string", "format": "date-time"}
+RESPONSE_EVENT_DATA = {
+    "type": "object",
+    "required": [
+        "id",
+        "journey",
+        "moment",
+        "created_at",
+        "locale",
+        "channel",
+        "polarity",
+        "answers",
+        "customer",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "journey": _TEXT,
+        "moment": _TEXT,
+        "created_at": _WHEN,
+        "locale": _TEXT,
+        "channel": _TEXT,
+        "polarity": {"enum": ["positive", "neutral", "negative"]},
+        "answers": {"type": "object", "description": "Each question's key and its answer."},
+        "customer": NULLABLE_STRING,
+    },
+}
+FOLLOWUP_EVENT_DATA = {
+    "type": "object",
+    "required": ["id", "journey", "moment", "customer", "from", "to", "owner", "by", "at"],
+    "properties": {
+        "id": {"type": "integer", "description": "The follow-up's (its response's) id."},
+        "journey": _TEXT,
+        "moment": _TEXT,
+        "customer": NULLABLE_STRING,
+        "from": _TEXT,
+        "to": _TEXT,
+        "owner": NULLABLE_STRING,
+        "by": {**NULLABLE_STRING, "description": "An admin, api:<key name>, or null."},
+        "at": _WHEN,
+    },
+}
+TEST_EVENT_DATA = {
+    "type": "object",
+    "required": ["journey"],
+    "properties": {"journey": _TEXT, "by": _TEXT},
+}
+
+
+def _event(event_type: str, summary: str, data: dict) -> dict:
+    """A webhook as OpenAPI 3.1 describes it: what we POST to the endpoint's URL."""
+    body = {
+        "type": "object",
+        "required": ["type", "timestamp", "data"],
+        "properties": {"type": {"const": event_type}, "timestamp": _WHEN, "data": data},
+    }
+    return {
+        "post": {
+            "summary": summary,
+            "description": "Signed with the Standard Webhooks headers webhook-id, "
+            "webhook-timestamp and webhook-signature (HMAC-SHA256 with the endpoint's "
+            "secret). Any 2xx answer is a delivery; anything else, a redirect or no answer "
+            "within 10 seconds is tried again with backoff.",
+            "requestBody": {"required": True, **_json(body)},
+            "responses": {"2XX": {"description": "Received."}},
+        }
+    }
+
+
+#: Every event a webhook may receive (OpenAPI 3.1 ``webhooks``).
+WEBHOOKS = {
+    "response.created": _event(
+        "response.created", "A customer answered a survey", RESPONSE_EVENT_DATA
+    ),
+    "response.negative": _event(
+        "response.negative", "A customer answered a survey negatively", RESPONSE_EVENT_DATA
+    ),
+    "followup.status_changed": _event(
+        "followup.status_changed",
+        "A follow-up's status changed (browser, bulk action, email, API)",
+        FOLLOWUP_EVENT_DATA,
+    ),
+    "webhook.test": _event(
+        "webhook.test", "A test event sent from the Integrations page", TEST_EVENT_DATA
+    ),
+}
+
+
 def document(base_url: str) -> dict[str, Any]:
     """The OpenAPI document, with the service's own address as its server."""
     return {
@@ -66,6 +154,7 @@ def document(base_url: str) -> dict[str, Any]:
             "Limited per key (429 with Retry-After).",
         },
         "servers": [{"url": f"{base_url}/api/v1"}],
+        "webhooks": WEBHOOKS,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {"Error": ERROR},
