@@ -282,6 +282,7 @@ POSTS_FOR_EVERYONE = {
     "admin.logout",
     "admin.editor_preview",
     "admin.reset_password",  # a reset link's page: the link is the credential
+    "admin.forgot_password",  # asks for a link to the address of an account, if any
 }
 
 

@@ -208,6 +208,8 @@ ADMIN_PAGES = [
     "/admin/integrations",
     "/admin/integrations/webhooks/1",
     "/admin/workers",
+    "/admin/forgot",
+    "/admin/forgot?sent=1",
     *(f"/admin/jobs/{job_id}" for job_id in JOBS),
 ]
 

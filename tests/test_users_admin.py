@@ -9,6 +9,7 @@ import re
 import pytest
 
 from surveyapp import storage
+from surveyapp.services import accounts
 from tests.helpers import (
     PASSWORD,
     admin_log_in,
@@ -228,3 +229,35 @@ def test_a_scoped_viewer_gets_403_on_every_page_of_another_journey(app, manager,
         checked.append(rule.endpoint)
     assert len(checked) >= 15
     assert ion.get("/admin/j/cafe/followups").status_code == 200
+
+
+def forgot(client, name: str):
+    page = client.get("/admin/forgot?lang=fr").get_data(as_text=True)
+    return client.post("/admin/forgot?lang=fr", data={"csrf_token": csrf_token(page), "name": name})
+
+
+def test_a_forgotten_password_is_set_by_an_emailed_link_and_the_page_tells_nobody_who_exists(
+    mailing_app, smtp_server, db
+):
+    accounts.create(db, "ion", "an old password", "viewer")
+    storage.accounts.update_user(
+        db, storage.accounts.get_user(db, username="ion")["id"], email="Ion@Example.ro"
+    )
+    visitor = mailing_app.test_client()
+    login = visitor.get("/admin/login?lang=fr").get_data(as_text=True)
+    assert 'href="/admin/forgot"' in login and "Mot de passe oublié" in login
+    known, unknown = forgot(visitor, "ion@example.ro"), forgot(visitor, "nobody@example.ro")
+    assert known.status_code == unknown.status_code == 303
+    assert known.headers["Location"] == unknown.headers["Location"]
+    said = text(visitor.get(known.headers["Location"]))
+    assert "Si un compte porte ce nom ou cette adresse" in said
+    (message,) = smtp_server.messages  # one email: to the account that exists
+    assert message["To"] == "Ion@Example.ro"
+    forgot(visitor, "ion")  # asked again at once: no second email
+    assert len(smtp_server.messages) == 1
+    path = reset_path(message.get_content())
+    token = csrf_token(visitor.get(path).get_data(as_text=True))
+    new = {"csrf_token": token, "password": "a brand new one", "again": "a brand new one"}
+    assert visitor.post(path, data=new).status_code == 303
+    assert admin_log_in(visitor, "ion", "a brand new one").status_code == 303
+    assert forgot(mailing_app.test_client(), "").status_code == 422

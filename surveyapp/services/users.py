@@ -156,6 +156,28 @@ def reset_link(db: Database, user: dict[str, Any], *, base_url: str, by: str) ->
     return f"{base_url}/admin/reset/{token}"
 
 
+#: A reset link asked for from the login page goes to one account at most this often.
+RESET_ASKED_EVERY = timedelta(minutes=5)
+
+
+def ask_reset(
+    db: Database, name_or_email: str, *, settings: SmtpSettings, base_url: str, locale: str
+) -> int:
+    """A reset link for the accounts named ``name_or_email`` (a user name or an email),
+    asked from the login page: emailed to each one's address, at most once per
+    RESET_ASKED_EVERY per account; how many were sent (the page never says). Raises what
+    SMTP raises."""
+    sent = 0
+    since = storage.utcnow() - RESET_ASKED_EVERY
+    for user in storage.accounts.users_named(db, name_or_email):
+        if not user["email"] or storage.accounts.reset_made_since(db, user["id"], since):
+            continue
+        link = reset_link(db, user, base_url=base_url, by=user["username"])
+        send_reset_link(settings, user, link, user["locale"] or locale)
+        sent += 1
+    return sent
+
+
 def send_reset_link(settings: SmtpSettings, user: dict[str, Any], link: str, locale: str) -> None:
     """Email a reset link to the account's address, in ``locale``."""
     outreach.send(

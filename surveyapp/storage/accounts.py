@@ -251,3 +251,25 @@ def add_failure(db: Database, keys: list[str], when: datetime, reset_before: dat
 def clear_failures(db: Database, keys: list[str]) -> None:
     with transaction(db):
         execute(db, sa.delete(login_failures).where(login_failures.c.key.in_(keys)))
+
+
+def users_named(db: Database, name_or_email: str) -> list[dict[str, Any]]:
+    """The enabled accounts with this user name, or this email (in any case)."""
+    u = users.c
+    wanted = name_or_email.strip()
+    return records(
+        db,
+        sa.select(users).where(
+            u.disabled_at.is_(None),
+            sa.or_(u.username == wanted, sa.func.lower(u.email) == wanted.lower()),
+        ),
+    )
+
+
+def reset_made_since(db: Database, user_id: int, since: datetime) -> bool:
+    """Whether a reset link was made for the account since ``since``."""
+    r = password_resets.c
+    found = value(
+        db, sa.select(r.token_hash).where(r.user_id == user_id, r.created_at >= iso(since))
+    )
+    return found is not None

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import smtplib
+
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
-from surveyapp.services import accounts
+from surveyapp.services import accounts, mailer, users
 from surveyapp.web import forms
 from surveyapp.web.admin.base import SignedIn, admin_meta, bp, signed_in
-from surveyapp.web.admin.forms import LoginForm
+from surveyapp.web.admin.distribution import can_send
+from surveyapp.web.admin.forms import ForgotForm, LoginForm
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
 
@@ -83,3 +86,36 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for(".login", lang=g.locale), 303)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """A link to set one's password, emailed: the page answers the same whether an
+    account has that name or address or not."""
+    form = ForgotForm(request.form if request.method == "POST" else None, meta=admin_meta())
+    if request.method == "GET":
+        return _forgot_page(form, sent=request.args.get("sent") == "1")
+    if not form.validate():
+        return _forgot_page(form, notice=i18n.translate(g.locale, FORGOT_NOT_VALID)), 422
+    if can_send():
+        try:
+            users.ask_reset(
+                get_db(),
+                form.name.data,
+                settings=mailer.SmtpSettings.from_config(current_app.config),
+                base_url=current_app.config["BASE_URL"],
+                locale=g.locale,
+            )
+        except (mailer.MailConfigError, smtplib.SMTPException, OSError) as exc:
+            # Said to the operator, never on the page: it would tell who has an account.
+            current_app.logger.warning("password link not sent: %s", mailer.describe_error(exc))
+    return redirect(url_for(".forgot_password", sent=1), 303)
+
+
+FORGOT_NOT_VALID = N_("Please give your user name or your email address.")
+
+
+def _forgot_page(form, *, sent: bool = False, notice: str | None = None):
+    return render_template(
+        "admin/forgot.html", form=form, sent=sent, notice=notice, can_send=can_send()
+    )

@@ -125,6 +125,14 @@ class ExportForm(BaseForm):
     format = SelectField(_l("Format"), choices=list(EXPORT_FORMATS), validators=[InputRequired()])
 
 
+class ForgotForm(BaseForm):
+    """Who forgot their password: a user name or an email address."""
+
+    name = StringField(
+        _l("Your user name or email address"), validators=[InputRequired(), Length(max=254)]
+    )
+
+
 class InviteOneForm(BaseForm):
     """One customer to invite to one moment, typed in; languages are the journey's, set
     per request."""
