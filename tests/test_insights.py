@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -265,3 +266,22 @@ def test_the_page_the_cli_and_the_api_give_the_same_figures(app, simulated, run_
         "/api/v1/journeys/nowhere/insights", headers={"Authorization": f"Bearer {key}"}
     )
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "said"),
+    [
+        (4, 13, "quand il se passe mal, le NPS baisse un peu (de 4 à 13 points)"),
+        (-3, 5, "quand il se passe mal, le NPS change à peine (−5 à +3)"),
+        (-12, -2, "quand il se passe mal, le NPS monte un peu (+2 à +12)"),
+    ],
+)
+def test_a_sentence_follows_its_interval_and_never_says_barely_when_zero_is_out(
+    app, low, high, said
+):
+    """ "change à peine (−13 à −4)" claimed no effect where the interval excluded zero."""
+    drag = SimpleNamespace(value=(low + high) / 2, low=low, high=high)
+    moment = SimpleNamespace(label="none", pain_drag=drag)
+    with app.test_request_context("/?lang=fr"):
+        clauses = app.jinja_env.get_template("admin/_insight_clauses.html").module
+        assert str(clauses.pain_clause(moment, True, 15)).strip() == said
