@@ -112,7 +112,11 @@ def test_an_expired_link_says_so_and_stores_nothing(app, db, answer, invite):
     )
     response = answer(f"/s/{token}", {"experience": "positive"}, with_token=False)
     assert response.status_code == 410
-    assert "Acest link a expirat" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Acest link a expirat" in page
+    # The company's page, not the tool's: its logo where the tool's name would be.
+    assert 'class="logo"' in page and 'alt="Café des Arts"' in page
+    assert "Momentele adevărului" not in page
     assert responses(app) == []
 
 

@@ -53,6 +53,7 @@ def test_a_resolved_pain_is_asked_did_we_make_it_right_and_counts_once(
     customer = mailing_app.test_client()
     page = customer.get(link)  # a GET (a mail scanner) records nothing
     assert '<html lang="ro">' in page.get_data(as_text=True)
+    assert 'alt="Café des Arts"' in page.get_data(as_text=True)  # under its brand's logo
     assert "Am reușit să îndreptăm lucrurile?" in text(page)
     assert storage.recoveries.recovery_of(db, item)["answer"] is None
     fields = form_fields(page.get_data(as_text=True), "survey")

@@ -117,9 +117,17 @@ def _texts(status: int) -> tuple[str, str]:
     return texts.get(status) or ERROR_TEXTS.get(status, ERROR_TEXTS[500])
 
 
-def error_page(status: int, title: str | None = None, message: str | None = None, **values):
+def error_page(
+    status: int,
+    title: str | None = None,
+    message: str | None = None,
+    *,
+    branded=None,
+    **values,
+):
     """A localized error page; ``title``/``message`` are message ids to translate,
-    ``values`` fill the message's placeholders."""
+    ``values`` fill the message's placeholders; ``branded`` (a survey or a journey): the
+    company whose link it is, whose name and logo the page then wears."""
     locale = current_locale()
     default_title, default_message = _texts(status)
     return render_template(
@@ -127,6 +135,7 @@ def error_page(status: int, title: str | None = None, message: str | None = None
         title=i18n.translate(locale, title or default_title),
         message=i18n.translate(locale, message or default_message, **values),
         status=status,
+        branded=branded,
     ), status
 
 

@@ -122,7 +122,10 @@ def invited_survey(token: str):
         return already_answered(survey, locale)
     if _expired(invitation) and not answered:
         return error_page(
-            410, N_("This link has expired"), N_("This survey is closed. Thank you for your time.")
+            410,
+            N_("This link has expired"),
+            N_("This survey is closed. Thank you for your time."),
+            branded=survey,
         )
     switched = switched_language(survey, journey.locales)
     if switched is not None:

@@ -49,7 +49,10 @@ def recovery_survey(token: str):
         return redirect(done, 303)
     if storage.parse_iso(found["expires_at"]) <= storage.utcnow():
         return error_page(
-            410, N_("This link has expired"), N_("This survey is closed. Thank you for your time.")
+            410,
+            N_("This link has expired"),
+            N_("This survey is closed. Thank you for your time."),
+            branded=journey,
         )
     form = RecoveryForm(
         request.form if request.method == "POST" else None, meta=customer_meta(locale)
@@ -60,7 +63,9 @@ def recovery_survey(token: str):
             storage.recoveries.answer_recovery(get_db(), found["token_hash"], form.answer.data)
             return redirect(done, 303)
         status = 422
-    return render_template("recovery.html", journey=journey, form=form, locale=locale), status
+    return render_template(
+        "recovery.html", journey=journey, branded=journey, form=form, locale=locale
+    ), status
 
 
 @bp.route("/r/<token>/thanks")
@@ -69,4 +74,6 @@ def recovery_thanks(token: str):
     if journey is None or not found["answered_at"]:
         return unknown_link()
     locale = choose_locale(journey.locales, found["locale"], use_browser=False)
-    return render_template("recovery.html", journey=journey, form=None, locale=locale)
+    return render_template(
+        "recovery.html", journey=journey, branded=journey, form=None, locale=locale
+    )
