@@ -7,12 +7,16 @@ import json
 import pytest
 import yaml
 
+from surveyapp import storage
+from surveyapp.cli import demo
 from surveyapp.domain.definitions import (
     MAX_DEFINITION_BYTES,
     parse_definition,
     read_definition_file,
 )
 from surveyapp.domain.problems import DefinitionError
+from surveyapp.web.app import create_app
+from tests.helpers import admin_log_in
 
 MINIMAL = {
     "id": "shop",
@@ -196,3 +200,21 @@ def test_a_file_that_is_not_utf8_is_refused():
 
 def test_a_document_that_is_not_a_mapping_is_refused():
     assert problems_of("- just\n- a list\n")[0].startswith("a definition must be a mapping")
+
+
+def test_the_demo_starts_with_simulated_answers_and_says_they_are(tmp_path, monkeypatch):
+    """The README's first command shows a living programme: answers on every journey,
+    and every admin page says they are simulated."""
+    monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"DEMO": True, "BASE_URL": "http://127.0.0.1:5000"})
+    journeys = [read_definition_file(p) for p in sorted(demo.DEMO_JOURNEYS.glob("*.yaml"))]
+    with storage.open_database(app.config["DATABASE"]) as db:
+        answers = demo.load(db, journeys, "a demo password")
+        assert answers > 1000
+        for journey in journeys:
+            assert storage.responses.count_responses(db, journey.id) > 0
+    browser = app.test_client()
+    assert admin_log_in(browser, "demo", "a demo password").status_code == 303
+    page = browser.get("/admin/j/cafe/insights?lang=en").get_data(as_text=True)
+    assert 'id="demo-banner"' in page and "simulated" in page
+    assert "label-not_enough_data" not in page  # enough made-up customers per moment

@@ -14,13 +14,28 @@ import click
 from surveyapp import storage
 from surveyapp.domain.definitions import read_definition_file
 from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
-from surveyapp.services import accounts, invitations
+from surveyapp.services import accounts, invitations, simulate
 from surveyapp.web.app import create_app
 from surveyapp.workers import supervisor
 
 #: The languages the demo prints links in: those a customer reads in translation.
 TRANSLATED = [locale for locale in LOCALES if locale != SOURCE_LOCALE]
 DEMO_JOURNEYS = Path(__file__).resolve().parent / "demo_journeys"
+
+
+#: Made-up customers per demo journey: enough for the insights to label moments.
+DEMO_CUSTOMERS = 800
+
+
+def load(db: storage.Database, journeys: list, password: str) -> int:
+    """The demo's journeys, its admin account, and a couple of months of simulated
+    answers on each journey (services/simulate.py); how many answers."""
+    storage.journeys.store_journeys(db, journeys, author="demo")
+    accounts.create(db, "demo", password, "admin")
+    return sum(
+        simulate.run(db, journey, customers=DEMO_CUSTOMERS, seed=number)["responses"]
+        for number, journey in enumerate(journeys, 1)
+    )
 
 
 def run(host: str = "127.0.0.1", port: int = 5000) -> None:
@@ -34,9 +49,13 @@ def run(host: str = "127.0.0.1", port: int = 5000) -> None:
         journeys = [read_definition_file(p) for p in sorted(DEMO_JOURNEYS.glob("*.yaml"))]
         password = secrets.token_urlsafe(12)
         with storage.open_database(app.config["DATABASE"]) as db:
-            storage.journeys.store_journeys(db, journeys, author="demo")
-            accounts.create(db, "demo", password, "admin")
+            answers = load(db, journeys, password)
         click.echo(f"Demo instance: {instance} (deleted when the demo stops)")
+        click.echo(
+            f"Simulated data: {answers} answers of {DEMO_CUSTOMERS} made-up customers per "
+            "journey over the last two months, so the dashboard, insights and inbox have "
+            "something to show (the admin pages say so). Your own answers add to them."
+        )
         click.echo(f"Admin: {base_url}/admin/ — user demo, password {password}")
         for journey in journeys:
             click.echo(
