@@ -144,7 +144,7 @@ def test_the_admin_sees_each_worker_and_queue_and_viewers_do_not(manager, viewer
     }
     assert rows["Webhooks"][2] == "en retard" and rows["Webhooks"][3] == "5 minutes"
     assert rows["Webhooks"][7].startswith("The database is unavailable")
-    assert rows["Synthèses"][2] == "au travail"
+    assert rows["Récapitulatifs"][2] == "au travail"
     assert rows["Livraisons de webhooks"][1] == "1"
     assert viewer.get("/admin/workers").status_code == 403
 

@@ -191,3 +191,31 @@ def test_languages_named_inside_sentences_are_babels_names_in_the_readers_langua
     for reader in LOCALES:
         for code in LOCALES:
             assert i18n.language_in(code, reader) == Locale.parse(code).get_display_name(reader)
+
+
+#: One word per concept of the method, in each language (docs/translations.md): every
+#: message that names the concept in English names it with this word (its stem).
+GLOSSARY = {
+    "glory": {"fr": "gloire", "ro": "glori"},
+    "pain": {"fr": "douleur", "ro": "durer"},
+    "breaker": {"fr": "destructeur", "ro": "distrugăt"},
+    "maker": {"fr": "créateur", "ro": "creator"},
+    "moment of truth": {"fr": "de vérité", "ro": "adevărului"},
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "ro"])
+def test_each_concept_of_the_method_has_one_word_in_each_language(lang):
+    from babel.messages.pofile import read_po
+
+    with CATALOGS[lang].open("rb") as catalog:
+        messages = [m for m in read_po(catalog) if m.id]
+    astray = []
+    for m in messages:
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        said = re.sub(r"%\(\w+\)s", "", " ".join(ids)).lower()  # not the placeholders' names
+        for concept, words in GLOSSARY.items():
+            if re.search(rf"\b{concept}s?\b", said):
+                texts = m.string if isinstance(m.string, tuple) else (m.string,)
+                astray += [(concept, t) for t in texts if words[lang] not in t.lower()]
+    assert astray == []
