@@ -228,13 +228,16 @@ def test_the_page_explains_each_moment_in_a_sentence_beside_its_declared_kind(ap
     row = html.split('<th scope="row">Accesul la cont după achiziție')[1].split("</tr>")[0]
     assert "AMOT: de la cumpărare la primire" in row
     assert "<strong>Distrugător de valoare</strong>" in row
+    # The table signs what pain does as the chart draws it and the sentence says it.
+    pain_effect = re.findall(r"<td>(.*?)</td>", row, re.S)[5]
+    assert pain_effect.startswith("\u2212") and "până la \u2212" in pain_effect
     sentence = html.split("Accesul la cont după achiziție: ")[1].split("</li>")[0]
     assert re.match(
         r"când merge prost, NPS-ul scade cu \d+ de puncte \(\d+ până la \d+\)", sentence
     )
     assert sentence.endswith("un distrugător de valoare, de corectat primul.")
     assert '<svg viewBox="0 0 640' in html and 'role="img"' in html
-    assert "−0" not in html and ">-0<" not in html
+    assert not re.search(r"[−-]0(?![,.]?\d)", html)  # never a negative zero ("−0,9" is one)
 
 
 def test_the_page_the_cli_and_the_api_give_the_same_figures(app, simulated, run_cli, db):
