@@ -71,6 +71,7 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,  # nosec B105
     "SMTP_SECURITY": "none",  # none, starttls or tls
     "SMTP_TIMEOUT": 30,
+    "SMTP_DEADLINE": 60,
     # Where a customer's answer to a manager's email goes (the CX team's inbox); None:
     # to MAIL_FROM.
     "MAIL_REPLY_TO": None,

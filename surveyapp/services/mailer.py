@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import smtplib
+import socket
 import ssl
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -46,7 +48,8 @@ class SmtpSettings:
     password: str | None
     security: str  # none, starttls, tls
     sender: str
-    timeout: float = 30.0
+    timeout: float = 30.0  # each operation (connecting, each reply)
+    deadline: float = 60.0  # a connection's opening, or one message, in all
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
@@ -68,6 +71,7 @@ class SmtpSettings:
             security=security,
             sender=str(sender),
             timeout=float(config.get("SMTP_TIMEOUT") or 30),
+            deadline=float(config.get("SMTP_DEADLINE") or 60),
         )
 
 
@@ -190,7 +194,12 @@ def render_message(
 
 
 class Connection:
-    """One SMTP connection for a whole batch, reopened once if the server drops it."""
+    """One SMTP connection for a whole batch, reopened once if the server drops it.
+
+    Opening it, and sending each message, must end within the settings' deadline
+    whatever the server does: a server that answers a byte at a time stays under each
+    operation's timeout forever, and would hold the sending worker's round (and every
+    email behind it). Past the deadline its socket is shut and the attempt fails."""
 
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
@@ -199,12 +208,18 @@ class Connection:
     def open(self) -> None:
         s = self.settings
         context = ssl.create_default_context()
+        # Made unconnected, so that the deadline can reach its socket while it connects.
         if s.security == "tls":
-            self.smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+            self.smtp = smtplib.SMTP_SSL(timeout=s.timeout, context=context)
         else:
-            self.smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-            if s.security == "starttls":
-                self.smtp.starttls(context=context)
+            self.smtp = smtplib.SMTP(timeout=s.timeout)
+        self._within_deadline(lambda: self._connect(context))
+
+    def _connect(self, context: ssl.SSLContext) -> None:
+        s = self.settings
+        self.smtp.connect(s.host, s.port)
+        if s.security == "starttls":
+            self.smtp.starttls(context=context)
         if s.user:
             self.smtp.login(s.user, s.password or "")
 
@@ -212,10 +227,40 @@ class Connection:
         if self.smtp is None:
             self.open()
         try:
-            self.smtp.send_message(message)
+            self._within_deadline(lambda: self.smtp.send_message(message))
         except smtplib.SMTPServerDisconnected:
             self.open()
-            self.smtp.send_message(message)
+            self._within_deadline(lambda: self.smtp.send_message(message))
+
+    def _within_deadline(self, action) -> None:
+        smtp, cut = self.smtp, threading.Event()
+
+        def cut_off() -> None:
+            cut.set()
+            sock = getattr(smtp, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):  # already closed: it ended on its own
+                    sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(self.settings.deadline, cut_off)
+        timer.daemon = True
+        timer.start()
+        try:
+            action()
+        except (smtplib.SMTPException, OSError) as exc:
+            if cut.is_set():
+                raise self._cut_off(smtp) from exc
+            raise
+        finally:
+            timer.cancel()
+        if cut.is_set():  # what came before the cut may read as an answer: it is none
+            raise self._cut_off(smtp)
+
+    def _cut_off(self, smtp: smtplib.SMTP) -> TimeoutError:
+        with contextlib.suppress(OSError):
+            smtp.close()
+        self.smtp = None  # its socket is shut: the next message opens another
+        return TimeoutError(f"no answer within {self.settings.deadline:g} seconds")
 
     def close(self) -> None:
         if self.smtp is not None:
@@ -344,4 +389,6 @@ def describe_error(exc: Exception) -> str:
         return f"SMTP {exc.smtp_code}: {exc.smtp_error.decode(errors='replace')}"
     if isinstance(exc, ConnectionRefusedError):
         return "cannot connect to the SMTP server (connection refused)"
+    if isinstance(exc, TimeoutError) and str(exc).startswith("no answer"):
+        return f"the SMTP server gave {exc}"
     return f"{type(exc).__name__}: {exc}"
