@@ -63,6 +63,11 @@ def test_a_branding_that_would_hurt_customers_is_refused(branding, message):
 def test_the_contrast_message_gives_the_ratio_and_what_aa_needs():
     text = refused({"accent": "#ffcc00"})
     assert "1.5 to 1" in text and "4.5 to 1" in text
+    with pytest.raises(DefinitionError) as raised:
+        parse_definition(json.dumps({**DEFINITION, "branding": {"accent": "#ffcc00"}}))
+    (problem,) = raised.value.problems
+    french = problem.why.text("fr")  # the decimals of the reader's language
+    assert "1,5 pour 1" in french and "4,5 pour 1" in french
 
 
 def test_a_logo_file_outside_the_definitions_folder_is_refused(tmp_path):

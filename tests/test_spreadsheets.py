@@ -40,7 +40,7 @@ def rows_of(manager, what: str) -> list[dict[str, str]]:
 
 def test_the_semicolon_csv_speaks_the_managers_language(manager):
     responses = rows_of(manager, "responses")
-    pain = next(r for r in responses if r["Trăit ca"] == "Suferință")
+    pain = next(r for r in responses if r["Trăit ca"] == "Durere")
     assert pain["Data și ora (UTC)"] == "2026-11-24 09:30:15"  # no microseconds
     assert pain["Limba"] == "Français" and pain["Canal"] == "Link public"
     assert pain["Momentul: cum a fost?"] == "Rău"  # the answer as the customer read it

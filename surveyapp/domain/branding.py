@@ -131,8 +131,8 @@ def validate(raw: Any, base: Path | None, problems: list[Problem]) -> Branding |
                     "reach a contrast of %(ratio)s to 1, and WCAG AA needs %(min)s to 1"
                 ),
                 colour=accent,
-                ratio=f"{ratio:.1f}",
-                min=f"{MIN_CONTRAST:g}",
+                ratio=round(ratio, 1),
+                min=float(MIN_CONTRAST),
             )
         accent = accent.lower()
     logo = None

@@ -107,6 +107,8 @@ def _shown(value: Any, locale: str) -> Any:
         return value.text(locale)
     if isinstance(value, int) and not isinstance(value, bool):
         return number(value, locale)
+    if isinstance(value, float):  # at most one decimal, none when whole (fr 1,9; 4,5; 60)
+        return format_decimal(value, format="#,##0.#", locale=locale)
     return value
 
 
