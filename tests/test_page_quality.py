@@ -380,6 +380,21 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
         page.locator("#contact button[type=submit]").click()
     assert posted.value.status == 422
     pages.keep(f"contact form refused ({lang})")
+    # the insights table fits a 1280 px screen, and scrolls by itself on a phone
+    widths = {}
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server}/admin/j/saas-onboarding/insights?lang={lang}")
+        widths[width] = page.evaluate(
+            "() => { const wrap = document.querySelector('.table-wrap');"
+            " return [wrap.scrollWidth, wrap.clientWidth, document.body.scrollWidth,"
+            " window.innerWidth]; }"
+        )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    table, region, body, screen = widths[1280]
+    assert table <= region and body <= screen, widths  # the whole table, no scrolling
+    _, _, body, screen = widths[360]
+    assert body <= screen, widths  # the page fits; the table scrolls in its region
     # a destructive action asks first, on its own page (revoking the crm key)
     page.goto(f"{live_server}/admin/integrations?lang={lang}")
     with page.expect_navigation() as posted:
