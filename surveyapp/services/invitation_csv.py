@@ -159,9 +159,9 @@ def check_rows(data: bytes, *, shown: int, encoding: str | None = None) -> Check
     """Count a CSV's good and bad rows, keeping the first ``shown`` problems and the
     line of every bad row (4 bytes each), without holding its rows. Raises CsvError as
     :func:`read_csv` does."""
-    encoding = check_file(data, encoding)
+    reader, where, width, encoding = _rows(data, encoding)  # the text decoded once here
     requests, bad_lines, problems = 0, array("L"), []
-    for row in rows_of(data, encoding=encoding):
+    for row in _read(reader, where, width, True):
         if isinstance(row, Request):
             requests += 1
         else:
