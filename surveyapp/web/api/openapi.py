@@ -9,6 +9,7 @@ from surveyapp.web.api.schemas import (
     DEFINITION,
     ERROR,
     FOLLOWUP,
+    FOLLOWUP_EVENT_DATA,
     FOLLOWUP_PAGE,
     INSIGHTS,
     INVITATION_RESULTS,
@@ -16,7 +17,10 @@ from surveyapp.web.api.schemas import (
     MOMENT,
     NULLABLE_STRING,
     RESPONSE,
+    RESPONSE_EVENT_DATA,
     SCORE,
+    TEST_EVENT_DATA,
+    WHEN,
 )
 
 
@@ -52,61 +56,12 @@ IDEMPOTENCY_KEY = {
 }
 
 
-_TEXT = {"type": "string"}
-_WHEN = {"type": "string", "format": "date-time"}
-RESPONSE_EVENT_DATA = {
-    "type": "object",
-    "required": [
-        "id",
-        "journey",
-        "moment",
-        "created_at",
-        "locale",
-        "channel",
-        "polarity",
-        "answers",
-        "customer",
-    ],
-    "properties": {
-        "id": {"type": "integer"},
-        "journey": _TEXT,
-        "moment": _TEXT,
-        "created_at": _WHEN,
-        "locale": _TEXT,
-        "channel": _TEXT,
-        "polarity": {"enum": ["positive", "neutral", "negative"]},
-        "answers": {"type": "object", "description": "Each question's key and its answer."},
-        "customer": NULLABLE_STRING,
-    },
-}
-FOLLOWUP_EVENT_DATA = {
-    "type": "object",
-    "required": ["id", "journey", "moment", "customer", "from", "to", "owner", "by", "at"],
-    "properties": {
-        "id": {"type": "integer", "description": "The follow-up's (its response's) id."},
-        "journey": _TEXT,
-        "moment": _TEXT,
-        "customer": NULLABLE_STRING,
-        "from": _TEXT,
-        "to": _TEXT,
-        "owner": NULLABLE_STRING,
-        "by": {**NULLABLE_STRING, "description": "An admin, api:<key name>, or null."},
-        "at": _WHEN,
-    },
-}
-TEST_EVENT_DATA = {
-    "type": "object",
-    "required": ["journey"],
-    "properties": {"journey": _TEXT, "by": _TEXT},
-}
-
-
 def _event(event_type: str, summary: str, data: dict) -> dict:
     """A webhook as OpenAPI 3.1 describes it: what we POST to the endpoint's URL."""
     body = {
         "type": "object",
         "required": ["type", "timestamp", "data"],
-        "properties": {"type": {"const": event_type}, "timestamp": _WHEN, "data": data},
+        "properties": {"type": {"const": event_type}, "timestamp": WHEN, "data": data},
     }
     return {
         "post": {

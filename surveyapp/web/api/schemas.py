@@ -274,3 +274,53 @@ FOLLOWUP_PAGE = {
         "pages": {"type": "integer"},
     },
 }
+
+
+#: What webhooks carry in their ``data`` (the OpenAPI document's ``webhooks``).
+TEXT = {"type": "string"}
+WHEN = {"type": "string", "format": "date-time"}
+RESPONSE_EVENT_DATA = {
+    "type": "object",
+    "required": [
+        "id",
+        "journey",
+        "moment",
+        "created_at",
+        "locale",
+        "channel",
+        "polarity",
+        "answers",
+        "customer",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "journey": TEXT,
+        "moment": TEXT,
+        "created_at": WHEN,
+        "locale": TEXT,
+        "channel": TEXT,
+        "polarity": {"enum": ["positive", "neutral", "negative"]},
+        "answers": {"type": "object", "description": "Each question's key and its answer."},
+        "customer": NULLABLE_STRING,
+    },
+}
+FOLLOWUP_EVENT_DATA = {
+    "type": "object",
+    "required": ["id", "journey", "moment", "customer", "from", "to", "owner", "by", "at"],
+    "properties": {
+        "id": {"type": "integer", "description": "The follow-up's (its response's) id."},
+        "journey": TEXT,
+        "moment": TEXT,
+        "customer": NULLABLE_STRING,
+        "from": TEXT,
+        "to": TEXT,
+        "owner": NULLABLE_STRING,
+        "by": {**NULLABLE_STRING, "description": "An admin, api:<key name>, or null."},
+        "at": WHEN,
+    },
+}
+TEST_EVENT_DATA = {
+    "type": "object",
+    "required": ["journey"],
+    "properties": {"journey": TEXT, "by": TEXT},
+}
