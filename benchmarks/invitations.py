@@ -155,7 +155,8 @@ def pages(instance: Path, csv_path: Path, rows: int, repeat: int) -> None:
         db.exec_driver_sql(
             "INSERT INTO invitation_tallies SELECT journey_id, moment_id, "
             "substr(created_at, 1, 10), locale, count(*), count(sent_at), count(opened_at), "
-            "count(answered_at) FROM invitations GROUP BY 1, 2, 3, 4"
+            "count(answered_at), sum(email IS NULL OR sent_at IS NOT NULL "
+            "OR answered_at IS NOT NULL) FROM invitations GROUP BY 1, 2, 3, 4"
         )
         db.exec_driver_sql("ANALYZE")
         db.commit()
@@ -173,10 +174,12 @@ def pages(instance: Path, csv_path: Path, rows: int, repeat: int) -> None:
         content_type="multipart/form-data",
     )
     elapsed = time.perf_counter() - start
-    assert response.status_code == 200, response.status_code
+    # The page stores the file and queues its import (a background job): the answer is
+    # a redirect to the job's page. The import itself is measured by benchmarks/imports.py.
+    assert response.status_code == 303, response.status_code
     print(
         f"web:  {rows:,} customers uploaded on the invite page ({csv_path.stat().st_size / 1e6:.1f}"
-        f" MB) in {elapsed:.2f} s of server time = {rows / elapsed:,.0f} invitations/s"
+        f" MB), stored and queued in {elapsed:.2f} s of server time"
     )
 
     def timed(path: str) -> float:

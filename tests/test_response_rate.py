@@ -1,5 +1,5 @@
-"""The response rate (invitations made, sent, opened, answered, with Wilson intervals)
-and the dashboard's headline tiles against the period before."""
+"""The response rate (invitations made, sent, opened, answered, reached, with Wilson
+intervals) and the dashboard's headline tiles against the period before."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime
 from surveyapp import storage
 from surveyapp.domain import statistics
 from surveyapp.services import accounts, apikeys, dashboard, headlines
-from tests.helpers import admin_log_in, answers_living, make_invitation, record_scored
+from surveyapp.storage import schema
+from tests.helpers import admin_log_in, answers_living, make_invitation, record_scored, sql
 
 PASSWORD = "correct horse battery"
 
@@ -50,6 +51,68 @@ def test_the_funnel_counts_each_step_and_an_answer_counts_as_opened(db, loaded):
     assert figures["response_rate_high_pct"] == round(100 * high, 1)
 
 
+def emailed(db, journey, count, *, sent=0, answered_unsent=0):
+    """``count`` invitations with an email: the first ``sent`` sent, one of those answered,
+    and ``answered_unsent`` of the others answered through a link shared some other way
+    before their email went."""
+    tokens = [
+        make_invitation(db, journey, "meal", f"E-{n}", "fr", email=f"e{n}@example.com")
+        for n in range(count)
+    ]
+    for token in tokens[:sent]:
+        storage.invitations.mark_sent(db, token)
+    for token in tokens[:1] + tokens[sent : sent + answered_unsent]:
+        invitation = storage.invitations.get_invitation(db, token)
+        answers = answers_living(journey, "meal", "positive")
+        record_scored(db, journey, "meal", answers, invitation_id=invitation["id"])
+    return tokens
+
+
+def meal_figures(db, journey):
+    rows = dashboard.build(db, journey, dashboard.Filters(), "fr").rows
+    return next(r.score.invitations for r in rows if r.score.id == "meal")
+
+
+def test_links_waiting_for_their_email_are_left_out_of_the_response_rate(db, loaded):
+    tokens = emailed(db, loaded["cafe"], 10, sent=4, answered_unsent=1)
+    figures = meal_figures(db, loaded["cafe"])
+    # 4 sent and 1 answered before its email went reached their customer; 5 wait.
+    assert (figures["invited"], figures["reached"], figures["answered"]) == (10, 5, 2)
+    assert figures["response_rate_pct"] == 40.0
+    # Sending one that was answered meanwhile does not count it twice.
+    storage.invitations.mark_sent(db, tokens[4])
+    assert meal_figures(db, loaded["cafe"])["reached"] == 5
+    storage.invitations.mark_sent(db, tokens[5])
+    assert meal_figures(db, loaded["cafe"])["reached"] == 6
+
+
+def test_invitations_not_sent_yet_have_no_response_rate_and_the_page_says_why(app, db, loaded):
+    emailed(db, loaded["cafe"], 3)  # the first is answered through its shared link
+    storage.invitations.mark_sent(
+        db, make_invitation(db, loaded["cafe"], "meal", "Z", "fr", "z@x.fr")
+    )
+    accounts.create(db, "maria", PASSWORD, "admin")
+    client = app.test_client()
+    admin_log_in(client, "maria", PASSWORD, "fr")
+    page = re.sub(r"\s+", " ", client.get("/admin/j/cafe").get_data(as_text=True))
+    assert "taux de réponse 50,0 %" in page
+    assert "2 liens pas encore envoyés" in page
+    fresh = re.sub(r"\s+", " ", client.get("/admin/j/saas").get_data(as_text=True))
+    assert "0,0 %" not in fresh
+
+
+def test_the_migration_counts_what_reached_its_customer_as_the_steps_would(db, loaded):
+    invited(db, loaded["cafe"], 6, answered=2)
+    emailed(db, loaded["cafe"], 10, sent=4, answered_unsent=1)
+    before = meal_figures(db, loaded["cafe"])["reached"]
+    assert before == 11
+    # Back to revision 0014, without the column, then forward again.
+    sql(db, "ALTER TABLE invitation_tallies DROP COLUMN reached")
+    sql(db, "UPDATE alembic_version SET version_num = '0014'")
+    assert schema.upgrade(db) is True
+    assert meal_figures(db, loaded["cafe"])["reached"] == before
+
+
 def test_scores_give_the_response_rate_in_the_cli_and_the_api(db, loaded, run_cli, app):
     invited(db, loaded["cafe"], 8, sent=8, answered=2)
     data = json.loads(run_cli("scores", "cafe", "--format", "json").output)
@@ -57,7 +120,9 @@ def test_scores_give_the_response_rate_in_the_cli_and_the_api(db, loaded, run_cl
     meal = next(m for m in data["moments"] if m["id"] == "meal")
     assert (meal["invited"], meal["answered"]) == (8, 2)
     table = run_cli("scores", "cafe").output
-    assert "invitations: 8 made, 8 sent, 2 opened, 2 answered; response rate 25.0%" in table
+    assert (
+        "invitations: 8 made, 8 sent, 2 opened, 2 answered, 8 reached; response rate 25.0%" in table
+    )
     csv_out = run_cli("scores", "cafe", "--format", "csv").output.splitlines()
     assert csv_out[0].endswith("response_rate_pct,response_rate_low_pct,response_rate_high_pct")
     key = apikeys.create(db, "crm")

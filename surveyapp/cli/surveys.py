@@ -100,7 +100,8 @@ def scores_command(journey_id, fmt, since, until, locale):
     if total["invited"]:
         click.echo(
             f"invitations: {total['invited']} made, {total['sent']} sent, "
-            f"{total['opened']} opened, {total['answered']} answered; response rate "
+            f"{total['opened']} opened, {total['answered']} answered, {total['reached']} "
+            f"reached; response rate "
             f"{total['response_rate_pct']}% (95% interval {total['response_rate_low_pct']}"
             f"–{total['response_rate_high_pct']}%)"
         )

@@ -51,13 +51,15 @@ ALWAYS_SHOWN = (
     "net_score",
 )
 #: The response rate of a moment's personal invitations: made, sent, opened by a person
-#: (an answer counts as opened), answered, and the answered share with its 95% Wilson
-#: interval, in percent (None without invitations). Always given.
+#: (an answer counts as opened), answered, reached (handed out without an email, or
+#: emailed and sent), and the answered share of those reached with its 95% Wilson
+#: interval, in percent (None before any reached its customer). Always given.
 INVITATION_FIGURES = (
     "invited",
     "sent",
     "opened",
     "answered",
+    "reached",
     "response_rate_pct",
     "response_rate_low_pct",
     "response_rate_high_pct",
@@ -75,13 +77,15 @@ SCORE_COLUMNS = (
 
 
 def funnel_figures(counts: Mapping[str, int] | None) -> dict[str, Any]:
-    """Invitations made, sent, opened and answered, and the response rate (answered of
-    made) with its 95% Wilson interval, in percent."""
-    c = {"invited": 0, "sent": 0, "opened": 0, "answered": 0} | dict(counts or {})
-    interval = wilson(c["answered"], c["invited"])
+    """Invitations made, sent, opened, answered and reached, and the response rate
+    (answered of reached: a link not yet sent cannot have been answered yet) with its 95%
+    Wilson interval, in percent."""
+    c = dict.fromkeys(("invited", "sent", "opened", "answered", "reached"), 0)
+    c |= dict(counts or {})
+    interval = wilson(c["answered"], c["reached"])
     return {
         **c,
-        "response_rate_pct": _ratio(c["answered"], c["invited"]),
+        "response_rate_pct": _ratio(c["answered"], c["reached"]),
         "response_rate_low_pct": round(100 * interval[0], 1) if interval else None,
         "response_rate_high_pct": round(100 * interval[1], 1) if interval else None,
     }

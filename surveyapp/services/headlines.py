@@ -98,7 +98,7 @@ def headlines(
             net_figure(t.get("nps_promoters", 0), t.get("nps_detractors", 0), t.get("nps_n", 0))
         )
         figures["net_score"].append(net_figure(t.get("positive", 0), t.get("negative", 0), n))
-        figures["response_rate"].append(share_figure(f.get("answered", 0), f.get("invited", 0)))
+        figures["response_rate"].append(share_figure(f.get("answered", 0), f.get("reached", 0)))
         figures["pain"].append(share_figure(t.get("negative", 0), n))
     better = {"nps": "up", "net_score": "up", "response_rate": "up", "pain": "down"}
     codes = ["nps" if asks_nps else "net_score", "response_rate", "pain"]

@@ -66,6 +66,7 @@ _SCORE_HEADERS: dict[str, tuple[str, str]] = {
     "sent": (N_("Invitations sent"), "int"),
     "opened": (N_("Invitations opened"), "int"),
     "answered": (N_("Invitations answered"), "int"),
+    "reached": (N_("Invitations that reached the customer"), "int"),
     "response_rate_pct": (N_("Response rate, %"), "percent"),
     "response_rate_low_pct": (N_("Response rate, interval low, %"), "percent"),
     "response_rate_high_pct": (N_("Response rate, interval high, %"), "percent"),

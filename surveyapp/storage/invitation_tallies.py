@@ -1,7 +1,8 @@
 """The invitations' daily tallies: per journey, moment, UTC day an invitation was made
-and its locale, how many were made, sent, opened by a person and answered. Each step
-adds to its count in the transaction that takes the step (an answer in the response's
-own), so the response rate never reads the invitations themselves."""
+and its locale, how many were made, sent, opened by a person and answered, and how many
+reached their customer (the response rate's denominator, so a link not yet sent is left
+out). Each step adds to its count in the transaction that takes the step (an answer in
+the response's own), so the response rate never reads the invitations themselves."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from surveyapp.storage.statements import counting_upsert, execute, once_per_dial
 from surveyapp.storage.tables import invitation_tallies
 
 KEY = ("journey_id", "moment_id", "day", "locale")
-STEPS = ("invited", "sent", "opened", "answered")
+STEPS = ("invited", "sent", "opened", "answered", "reached")
 
 
 _UPSERT = once_per_dialect(counting_upsert(invitation_tallies, KEY, STEPS))
@@ -45,9 +46,15 @@ def count_steps(db: Database, steps: Mapping[tuple, Mapping[str, int]]) -> None:
 
 
 def count_made(db: Database, invitations: Iterable[Mapping[str, Any]]) -> None:
-    """Count invitations just made (in their transaction)."""
-    made = Counter(key_of(i) for i in invitations)
-    count_steps(db, {key: {"invited": n} for key, n in made.items()})
+    """Count invitations just made (in their transaction); a link without an email is
+    handed to the company's own systems, so it reaches its customer now."""
+    made: Counter = Counter()
+    handed: Counter = Counter()
+    for invitation in invitations:
+        key = key_of(invitation)
+        made[key] += 1
+        handed[key] += invitation.get("email") is None
+    count_steps(db, {key: {"invited": n, "reached": handed[key]} for key, n in made.items()})
 
 
 def funnel(
@@ -59,7 +66,8 @@ def funnel(
     locale: str | None = None,
 ) -> dict[str, dict[str, int]]:
     """Per moment: invitations made in the period (days inclusive, by the day each was
-    made), sent, opened by a person (an answer counts as opened) and answered."""
+    made), sent, opened by a person (an answer counts as opened), answered, and reached
+    (handed out without an email, or emailed and sent or answered)."""
     t = invitation_tallies.c
     where = [t.journey_id == journey_id]
     if since:

@@ -156,12 +156,12 @@ _OPENED = prepared(
 )
 
 
-def _count(db: Database, changed, step: str) -> bool:
-    """Count ``step`` for the invitation an UPDATE ... RETURNING changed (its row, or
-    None); whether it did."""
+def _count(db: Database, changed, step: str, **more: bool) -> bool:
+    """Count ``step`` (and each of ``more`` that is true) for the invitation an
+    UPDATE ... RETURNING changed (its row, or None); whether it did."""
     if changed is not None:
         key = (changed["journey_id"], changed["moment_id"], changed["created_at"][:10])
-        count_steps(db, {(*key, changed["locale"]): {step: 1}})
+        count_steps(db, {(*key, changed["locale"]): {step: 1, **more}})
     return changed is not None
 
 
@@ -231,14 +231,19 @@ def invitations_to_send(
 
 
 def mark_sent(db: Database, token: str, *, reminder: bool = False) -> None:
-    """Its email (or reminder) went; the first sending is counted."""
+    """Its email (or reminder) went; the first sending is counted, and from then on the
+    link counts in the response rate (it reached its customer)."""
     i = invitations.c
     column = "reminded_at" if reminder else "sent_at"
     values = {column: iso(utcnow()), "last_error": None, "send_attempts": i.send_attempts + 1}
     with transaction(db):
         if not reminder:
             first = sa.update(invitations).where(i.token == token, i.sent_at.is_(None))
-            if _count(db, row(db, first.values(values).returning(*_TALLY_KEY)), "sent"):
+            changed = row(db, first.values(values).returning(*_TALLY_KEY, i.email, i.answered_at))
+            # A link without an email reached its customer when made; one answered while
+            # its email was on its way, when answered.
+            reached = changed is not None and changed["email"] is not None
+            if _count(db, changed, "sent", reached=reached and changed["answered_at"] is None):
                 return
         execute(db, sa.update(invitations).where(i.token == token).values(values))
 

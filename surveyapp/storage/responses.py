@@ -35,6 +35,8 @@ _CLAIM = prepared(
         invitations.c.created_at,
         invitations.c.locale,
         invitations.c.opened_at,
+        invitations.c.email,
+        invitations.c.sent_at,
     )
 )
 _INSERT = prepared(sa.insert(responses).returning(responses.c.id))
@@ -108,7 +110,11 @@ def record_response(
                 raise AlreadyAnswered(invitation_id)
             c = claimed
             key = (c["journey_id"], c["moment_id"], c["created_at"][:10], c["locale"])
-            count_steps(db, {key: {"answered": 1, "opened": c["opened_at"] is None}})
+            # An emailed link answered before its email went (its link was shared some
+            # other way) reached its customer now: answered never exceeds reached.
+            reached = c["email"] is not None and c["sent_at"] is None
+            steps = {"answered": 1, "opened": c["opened_at"] is None, "reached": reached}
+            count_steps(db, {key: steps})
         response_id = value(db, _INSERT, response)
         if polarity == Polarity.NEGATIVE:
             open_followup(db, {**response, "id": response_id}, when)

@@ -218,8 +218,10 @@ invitation_skips = sa.Table(
 )
 
 #: Per journey, moment, UTC day an invitation was made, and its locale: how many were
-#: made, sent, opened by a person (an answer counts) and answered, kept by each of those
-#: steps, so a response rate costs the same at a thousand invitations or a million.
+#: made, sent, opened by a person (an answer counts) and answered, and how many reached
+#: their customer (a link without an email is handed out when made, an emailed one when
+#: first sent or answered), kept by each of those steps, so a response rate costs the
+#: same at a thousand invitations or a million.
 invitation_tallies = sa.Table(
     "invitation_tallies",
     metadata,
@@ -227,7 +229,10 @@ invitation_tallies = sa.Table(
     _text("moment_id", primary_key=True),
     _text("day", primary_key=True),
     _text("locale", primary_key=True),
-    *(_int(name, server_default="0") for name in ("invited", "sent", "opened", "answered")),
+    *(
+        _int(name, server_default="0")
+        for name in ("invited", "sent", "opened", "answered", "reached")
+    ),
 )
 
 #: Emails asked for from the browser, sent by the sending worker (``send --loop``); a

@@ -72,9 +72,15 @@ INVITATION_FIGURES_SCHEMA = {
     "sent": {"type": "integer"},
     "opened": {"type": "integer", "description": "Opened by a person (answers count)."},
     "answered": {"type": "integer"},
+    "reached": {
+        "type": "integer",
+        "description": "Reached their customer: made without an email (handed to your own "
+        "systems), or emailed and sent (or answered).",
+    },
     "response_rate_pct": {
         **NULLABLE_NUMBER,
-        "description": "Answered of made, in percent; null without invitations.",
+        "description": "Answered of reached, in percent (links not yet sent are left "
+        "out); null before any invitation reached its customer.",
     },
     "response_rate_low_pct": {**NULLABLE_NUMBER, "description": "95% Wilson interval, low."},
     "response_rate_high_pct": {**NULLABLE_NUMBER, "description": "95% Wilson interval, high."},
