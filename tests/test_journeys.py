@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -16,7 +17,7 @@ from surveyapp.domain.definitions import (
 )
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.web.app import create_app
-from tests.helpers import admin_log_in
+from tests.helpers import admin_log_in, sql
 
 MINIMAL = {
     "id": "shop",
@@ -218,3 +219,16 @@ def test_the_demo_starts_with_simulated_answers_and_says_they_are(tmp_path, monk
     page = browser.get("/admin/j/cafe/insights?lang=en").get_data(as_text=True)
     assert 'id="demo-banner"' in page and "simulated" in page
     assert "label-not_enough_data" not in page  # enough made-up customers per moment
+    # Customers said something, in their own language, pain more often than glory.
+    said = browser.get("/admin/j/cafe/m/waiting/comments?lang=fr").get_data(as_text=True)
+    french = yaml.safe_load(demo.DEMO_COMMENTS.read_text(encoding="utf-8"))["fr"]
+    assert any(html.escape(text) in said for texts in french.values() for text in texts)
+    with storage.open_database(app.config["DATABASE"]) as db:
+        rows = sql(
+            db,
+            "SELECT polarity, locale, count(*) FROM responses WHERE comment "
+            "IS NOT NULL GROUP BY polarity, locale",
+        )
+    counts = {(polarity, locale): n for polarity, locale, n in rows}
+    assert {locale for _, locale in counts} == {"en", "fr", "ro"}
+    assert sum(n for (p, _), n in counts.items() if p == "negative") > 100

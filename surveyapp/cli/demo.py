@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import click
+import yaml
 
 from surveyapp import storage
 from surveyapp.domain.definitions import read_definition_file
@@ -21,6 +22,8 @@ from surveyapp.workers import supervisor
 #: The languages the demo prints links in: those a customer reads in translation.
 TRANSLATED = [locale for locale in LOCALES if locale != SOURCE_LOCALE]
 DEMO_JOURNEYS = Path(__file__).resolve().parent / "demo_journeys"
+#: What the simulated customers write, per language and polarity.
+DEMO_COMMENTS = Path(__file__).resolve().parent / "demo_comments.yaml"
 
 
 #: Made-up customers per demo journey: enough for the insights to label moments.
@@ -29,11 +32,14 @@ DEMO_CUSTOMERS = 800
 
 def load(db: storage.Database, journeys: list, password: str) -> int:
     """The demo's journeys, its admin account, and a couple of months of simulated
-    answers on each journey (services/simulate.py); how many answers."""
+    answers on each journey, comments included (services/simulate.py); how many answers."""
     storage.journeys.store_journeys(db, journeys, author="demo")
     accounts.create(db, "demo", password, "admin")
+    phrases = yaml.safe_load(DEMO_COMMENTS.read_text(encoding="utf-8"))
     return sum(
-        simulate.run(db, journey, customers=DEMO_CUSTOMERS, seed=number)["responses"]
+        simulate.run(db, journey, customers=DEMO_CUSTOMERS, seed=number, phrases=phrases)[
+            "responses"
+        ]
         for number, journey in enumerate(journeys, 1)
     )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from datetime import timedelta
 from statistics import NormalDist
 from typing import Any
@@ -114,10 +115,15 @@ def run(
     customers: int,
     seed: int,
     truth: dict[str, Any] | None = None,
+    phrases: Mapping[str, Mapping[str, list[str]]] | None = None,
 ) -> dict[str, Any]:
-    """Fill the database with invitations and answers drawn from ``truth``."""
+    """Fill the database with invitations and answers drawn from ``truth``; with
+    ``phrases`` (language, then polarity: what customers write), some answers carry a
+    comment, drawn apart so the answers stay those the seed always gives."""
     truth = check_truth(journey, truth or default_truth(journey))
     rows = draw(journey, customers=customers, seed=seed, truth=truth)
+    if phrases:
+        add_comments(rows, phrases, seed=seed)
     written = storage.insights.load_simulated(
         db,
         journey.id,
@@ -197,6 +203,24 @@ def draw(
             }
         )
     return rows
+
+
+#: How often a simulated customer writes a comment, by how they lived the moment: pain
+#: speaks up most.
+COMMENT_SHARE = {Polarity.POSITIVE: 0.3, Polarity.NEUTRAL: 0.2, Polarity.NEGATIVE: 0.5}
+
+
+def add_comments(
+    rows: list[dict[str, Any]], phrases: Mapping[str, Mapping[str, list[str]]], *, seed: int
+) -> None:
+    """Give some drawn answers a comment in their customer's language, in their
+    survey's free-text question, from ``phrases[locale][polarity]``."""
+    rng = random.Random(f"comments-{seed}")  # noqa: S311 # nosec B311 - a simulation
+    for row in rows:
+        said = phrases.get(row["locale"], {}).get(row["polarity"])
+        text = next((q for q in row["survey"].questions if q.type == "text"), None)
+        if said and text and rng.random() < COMMENT_SHARE[row["polarity"]]:
+            row["comment"] = row["answers"][text.key] = rng.choice(said)
 
 
 def _row(journey, moment, customer, locale, when, lived) -> dict[str, Any]:

@@ -108,7 +108,7 @@ def load_simulated(
                     "answers": json.dumps(row["answers"]),
                     "invitation_id": invitation_id,
                     "customer_ref": row["customer"],
-                    "comment": None,
+                    "comment": row.get("comment"),
                 }
             )
             key = (journey_id, row["moment_id"], day, row["locale"], CHANNEL_EMAIL)
