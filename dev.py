@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Developer entry point that needs nothing but Python on a fresh machine.
 
-    python3 dev.py demo    make .venv, install the service, serve the demo journeys
+    python3 dev.py demo    make .venv, install the service (and, when npm is there, the
+                           interactive API reference), serve the demo journeys
     python3 dev.py test    make .venv, install test tools (and Debian's chromium and
                            gettext if missing), run ruff, lint-imports and the whole
                            pytest suite
@@ -35,6 +36,12 @@ SYSTEM_NEEDS = {
 }
 
 
+# Files of npm packages the app serves (package.json's "dependencies"), copied where
+# Flask serves static files: node_modules itself is never served.
+VENDORED = {"swagger-ui-dist": ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE")}
+VENDOR = ROOT / "surveyapp" / "web" / "static" / "vendor"
+
+
 def run(*args: str | Path, **kwargs) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
     subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
@@ -55,6 +62,28 @@ def ensure_venv(extra: str | None) -> None:
         "pip",
     )
     run(BIN / "python", "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", target)
+
+
+def copy_vendored() -> None:
+    """Copy the served files of the npm packages next to the app's static files."""
+    for package, names in VENDORED.items():
+        target = VENDOR / package
+        target.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copy2(ROOT / "node_modules" / package / name, target / name)
+
+
+def ensure_vendored() -> None:
+    """The demo's interactive API reference, when npm can fetch it; without npm the
+    page says it is not installed and links the OpenAPI document."""
+    present = all((VENDOR / p / n).exists() for p, names in VENDORED.items() for n in names)
+    if present:
+        return
+    if not shutil.which("npm"):
+        print("npm is not installed: the interactive API reference (/api/v1/docs) is left out.")
+        return
+    run("npm", "ci", "--omit=dev", "--no-audit", "--no-fund", "--ignore-scripts")
+    copy_vendored()
 
 
 def ensure_system_packages() -> None:
@@ -84,12 +113,15 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else "help"
     if command == "demo":
         ensure_venv(None)
+        ensure_vendored()
         os.execv(BIN / "surveyapp", [str(BIN / "surveyapp"), "demo", *argv[1:]])
     if command == "test":
         ensure_system_packages()
         ensure_venv("test")
-        # axe-core and vnu.jar for the page-quality tests; install scripts are not needed.
+        # axe-core and vnu.jar for the page-quality tests, and the API reference's
+        # renderer; install scripts are not needed.
         run("npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
+        copy_vendored()
         run(BIN / "ruff", "check", ".")
         run(BIN / "ruff", "format", "--check", ".")
         run(BIN / "lint-imports")  # imports point down the layers (docs/architecture.md)

@@ -88,6 +88,13 @@ def test_the_installed_wheel_serves_french_and_romanian_from_another_folder(inst
                 pages[lang] = r.read().decode()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/survey.css") as r:
             assert r.status == 200 and b"{" in r.read()
+        # The API reference's renderer (copied from npm before the build) is in the wheel.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/docs") as r:
+            reference = r.read().decode()
+        renderer = "/static/vendor/swagger-ui-dist/swagger-ui-bundle.js"
+        assert renderer in reference
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{renderer}") as r:
+            assert r.status == 200 and b"SwaggerUIBundle" in r.read()
     finally:
         stop_server(server)
     assert '<html lang="fr"' in pages["fr"] and "Moyen" in pages["fr"]

@@ -5,7 +5,13 @@ journey definition's problems are listed by path, as the CLI lists them. :mod:`.
 makes the blueprint; each other module adds the endpoints of one resource.
 """
 
-from surveyapp.web.api import followups, invitations, journeys, responses  # noqa: F401
+from surveyapp.web.api import (  # noqa: F401
+    followups,
+    invitations,
+    journeys,
+    reference,
+    responses,
+)
 from surveyapp.web.api.base import bp
 
 __all__ = ["bp"]

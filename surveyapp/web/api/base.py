@@ -28,7 +28,7 @@ MAX_BODY = 1024 * 1024
 @bp.before_request
 def _authenticate():
     request.max_content_length = MAX_BODY
-    if request.endpoint == "api.openapi":
+    if request.endpoint in ("api.openapi", "api.reference"):
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
