@@ -1,12 +1,13 @@
-"""The invitation email fits a phone: rendered at 360 px in headless Chromium, nothing
-scrolls sideways and every choice is a button at least 44 px tall, in balanced rows."""
+"""The invitation and recovery emails fit a phone: rendered at 360 px in headless
+Chromium, nothing scrolls sideways and every choice is a button at least 44 px tall, in
+balanced rows."""
 
 from __future__ import annotations
 
 import pytest
 
 from surveyapp import storage
-from surveyapp.services import mailer
+from surveyapp.services import customer_mail, mailer, recovery
 from tests.helpers import make_invitation
 
 pytestmark = [
@@ -52,6 +53,27 @@ def test_the_invitation_email_fits_a_360_px_phone(
         assert all(box["x"] >= 0 and box["x"] + box["width"] <= 360 for box in boxes)
         tops = sorted({round(box["y"]) for box in boxes})
         assert [sum(round(b["y"]) == top for b in boxes) for top in tops] == rows
+    finally:
+        page.close()
+
+
+def test_the_recovery_email_fits_a_360_px_phone_under_the_brand(browser, loaded):
+    written = recovery.RecoveryEmail(
+        subject="Café des Arts : avons-nous arrangé les choses ?",
+        text="Bonjour",
+        moment="Le repas, et un nom de moment assez long pour passer à la ligne",
+        link="https://s.example/r/" + "t" * 22,
+        until="7 janvier 2027",
+    )
+    message = customer_mail.compose_recovery(
+        loaded["cafe"], written, locale="fr", base_url="https://s.example", sender="s@x", to="a@x"
+    )
+    page = rendered(browser, message)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        button = page.locator(f"a[href='{written.link}']").bounding_box()
+        assert button["height"] >= 44 and button["x"] + button["width"] <= 360
+        assert page.locator("img[alt='Café des Arts']").count() == 1  # its logo
     finally:
         page.close()
 

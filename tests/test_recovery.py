@@ -32,7 +32,8 @@ def ask(client, item):
 
 
 def link_in(message) -> str:
-    return re.search(r"http://[^/\s]+(/r/[A-Za-z0-9_-]+)", message.get_content()).group(1)
+    plain = message.get_body(("plain",)).get_content()
+    return re.search(r"http://[^/\s]+(/r/[A-Za-z0-9_-]+)", plain).group(1)
 
 
 def test_a_resolved_pain_is_asked_did_we_make_it_right_and_counts_once(
@@ -47,8 +48,13 @@ def test_a_resolved_pain_is_asked_did_we_make_it_right_and_counts_once(
     assert mail_round(mailing_app.config).sent == 1
     (message,) = smtp_server.to("ana@example.ro")
     assert message["Subject"] == "Café des Arts: am reușit să îndreptăm lucrurile?"
-    assert "funcționează o singură dată" in message.get_content()
+    assert "funcționează o singură dată" in message.get_body(("plain",)).get_content()
     link = link_in(message)
+    # Its HTML is under the café's brand, with the same link as a button.
+    html = message.get_body(("html",)).get_content()
+    assert '<html lang="ro">' in html and 'alt="Café des Arts"' in html  # its logo
+    assert link in html
+    assert "Am reușit să îndreptăm lucrurile?" in html
 
     customer = mailing_app.test_client()
     page = customer.get(link)  # a GET (a mail scanner) records nothing

@@ -12,13 +12,16 @@ on the item's page. One email that fails never holds up the others.
 from __future__ import annotations
 
 import smtplib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Any
 
 from surveyapp import storage
+from surveyapp.domain.journeys import Journey
 from surveyapp.domain.vocabulary import CUSTOMER_EMAIL_CONTACT, CUSTOMER_EMAIL_RECOVERY
 from surveyapp.services import inbox, mailer, outreach, recovery
+from surveyapp.services.email_render import brand_context, render_message
 from surveyapp.services.mailer import SendReport, SmtpSettings
 from surveyapp.storage import Database
 
@@ -130,6 +133,28 @@ def send_due(
     return report
 
 
+def compose_recovery(
+    journey: Journey,
+    written: recovery.RecoveryEmail,
+    *,
+    locale: str,
+    base_url: str,
+    sender: str,
+    to: str,
+    reply_to: str | None = None,
+) -> EmailMessage:
+    """The recovery survey's email: its plain text, and HTML under the journey's brand."""
+    return render_message(
+        "recovery",
+        {**brand_context(journey, base_url), **asdict(written)},
+        locale=locale,
+        subject=written.subject,
+        sender=sender,
+        to=to,
+        reply_to=reply_to,
+    )
+
+
 def _send(
     db: Database,
     connection: mailer.Connection,
@@ -140,18 +165,25 @@ def _send(
 ) -> None:
     to, by, response_id = email["to_address"], email["asked_by"], email["response_id"]
     subject, body = email["subject"], email["body"]
+    sender = connection.settings.sender
     if email["kind"] == CUSTOMER_EMAIL_RECOVERY:
+        # Under the journey's brand, as its invitations are.
         journey = storage.journeys.get_journey(db, email["journey_id"])
         item = inbox.item(db, journey, response_id, journey.default_locale)
-        subject, body = recovery.start(db, journey, item, to=to, by=by, base_url=base_url)
-    message = outreach.message(
-        connection.settings.sender,
-        to=to,
-        subject=subject,
-        body=body,
-        locale=email["locale"],
-        reply_to=reply_to,
-    )
+        written = recovery.start(db, journey, item, to=to, by=by, base_url=base_url)
+        message = compose_recovery(
+            journey,
+            written,
+            locale=item["locale"],
+            base_url=base_url,
+            sender=sender,
+            to=to,
+            reply_to=reply_to,
+        )
+    else:  # the manager's own words: a personal, plain-text email
+        message = outreach.message(
+            sender, to=to, subject=subject, body=body, locale=email["locale"], reply_to=reply_to
+        )
     try:
         connection.send(message)
     except BaseException:

@@ -23,7 +23,7 @@ from surveyapp.domain import i18n
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.text import is_valid_email
 from surveyapp.domain.vocabulary import DIGEST_HOURS, LOCALES
-from surveyapp.services import mailer
+from surveyapp.services import email_render, mailer
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def compose(digest: Digest, *, locale: str, sender: str, to: list[str]) -> Email
         "more": digest.total - digest.listed,
         "locale": locale,
     }
-    return mailer.render_message(
+    return email_render.render_message(
         "digest", context, locale=locale, subject=subject, sender=sender, to=", ".join(to)
     )
 

@@ -7,7 +7,6 @@ invitation and the batch goes on; ``surveyapp send --retry`` tries again.
 from __future__ import annotations
 
 import contextlib
-import functools
 import smtplib
 import socket
 import ssl
@@ -16,11 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 
 from babel.dates import format_date
-from jinja2 import Environment, PackageLoader, select_autoescape
 
 from surveyapp import storage
 from surveyapp.domain import i18n
@@ -28,7 +25,7 @@ from surveyapp.domain.errors import Unavailable
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import Survey, survey_for
-from surveyapp.services import email_headers
+from surveyapp.services.email_render import brand_context, render_message
 
 SUBJECT = N_("%(brand)s asks: how was “%(moment)s”?")
 REMINDER_SUBJECT = N_("Reminder: %(brand)s would like your opinion on “%(moment)s”")
@@ -75,24 +72,6 @@ class SmtpSettings:
         )
 
 
-@functools.cache
-def environment(locale: str) -> Environment:
-    """Jinja for emails in ``locale``: the package's templates, autoescaped HTML, gettext."""
-    env = Environment(
-        loader=PackageLoader("surveyapp.services", "templates"),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_callables(
-        i18n.translations_for(locale).ugettext,
-        lambda singular, plural, n: i18n.plural_text(locale, singular, plural, n),
-        newstyle=True,
-    )
-    return env
-
-
 def one_click_choices(survey: Survey, locale: str) -> list[tuple[str, str]]:
     """(value, label) of the deciding question, as links in the email."""
     return survey.deciding.choices(locale)
@@ -108,10 +87,6 @@ def _rows(choices: list) -> dict[str, Any]:
     per_row = -(-len(choices) // count) if choices else 0
     rows = [choices[i : i + per_row] for i in range(0, len(choices), per_row or 1)]
     return {"choice_rows": rows, "choice_columns": per_row}
-
-
-#: The accent of emails of journeys without their own (the pages' default).
-DEFAULT_ACCENT = "#0b57d0"
 
 
 def subject_of(journey: Journey, moment_name: str, locale: str, *, reminder: bool = False) -> str:
@@ -137,20 +112,8 @@ def compose(
     unsubscribe = f"{base_url}/u/{invitation['token']}"
     expires = datetime.fromisoformat(invitation["expires_at"].replace("Z", "+00:00"))
     choices = [(f"{link}?a={value}", label) for value, label in one_click_choices(survey, locale)]
-    branding = journey.branding
-    logo = branding.logo if branding else None
     context = {
-        "brand": journey.brand,
-        # The journey's accent, checked for contrast on white when it was loaded.
-        "accent": (branding.accent if branding else None) or DEFAULT_ACCENT,
-        "logo": {
-            "url": f"{base_url}/brand/logo/{logo.sha256}.{logo.extension}",
-            # Shown at most 48 px tall, in proportion (mail clients ignore CSS max-height).
-            "height": min(48, logo.height),
-            "width": round(logo.width * min(48, logo.height) / logo.height),
-        }
-        if logo
-        else None,
+        **brand_context(journey, base_url),
         "moment": moment_name,
         "link": link,
         "unsubscribe": unsubscribe,
@@ -159,7 +122,6 @@ def compose(
         "scale_ends": survey.deciding.scale_ends(locale),
         **_rows(choices),
         "expires": format_date(expires, format="long", locale=locale),
-        "locale": locale,
         "reminder": reminder,
     }
     subject = subject_of(journey, moment_name, locale, reminder=reminder)
@@ -169,27 +131,6 @@ def compose(
     # RFC 8058 one-click unsubscribe, shown as a button by most mail clients.
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return message
-
-
-def render_message(
-    template: str, context: dict, *, locale: str, subject: str, sender: str, to: str
-) -> EmailMessage:
-    """An email in ``locale`` from ``email/<template>.txt`` and ``.html``: plain text with
-    an HTML alternative, and the headers every message of ours carries."""
-    env = environment(locale)
-    message = EmailMessage(policy=email_headers.POLICY)
-    message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    message.set_content(env.get_template(f"email/{template}.txt").render(context))
-    message.add_alternative(
-        env.get_template(f"email/{template}.html").render(context), subtype="html"
-    )
-    # After add_alternative, which moves every Content-* header into the first part.
-    message["Content-Language"] = locale
     return message
 
 

@@ -41,6 +41,18 @@ class AlreadySent(Conflict):
         super().__init__(f"The recovery survey of follow-up {response_id} was already sent.")
 
 
+@dataclass(frozen=True)
+class RecoveryEmail:
+    """A recovery survey's email in its customer's language: its subject, its plain
+    text, and what its HTML shows (the moment's name, the link, the last day)."""
+
+    subject: str
+    text: str
+    moment: str
+    link: str
+    until: str
+
+
 def start(
     db: storage.Database,
     journey: Journey,
@@ -49,13 +61,13 @@ def start(
     to: str,
     by: str | None,
     base_url: str,
-) -> tuple[str, str]:
+) -> RecoveryEmail:
     """Keep that the recovery survey of a resolved follow-up ``item`` goes to ``to`` now,
     with a new single-use link (only its hash is kept), and write its email in the
-    customer's language: (subject, body). Kept before sending, so the link works when the
-    email arrives; :func:`storage.recoveries.forget_recovery` undoes it if sending fails.
-    A start whose email was never known to be sent (its worker stopped) is replaced,
-    unless it was answered (AlreadySent)."""
+    customer's language. Kept before sending, so the link works when the email arrives;
+    :func:`storage.recoveries.forget_recovery` undoes it if sending fails. A start whose
+    email was never known to be sent (its worker stopped) is replaced, unless it was
+    answered (AlreadySent)."""
     token = secrets.token_urlsafe(16)
     expires = storage.utcnow() + timedelta(days=RECOVERY_DAYS)
     kept = {
@@ -71,15 +83,16 @@ def start(
         storage.recoveries.forget_recovery(db, item["response_id"])
         storage.recoveries.start_recovery(db, item, **kept)
     locale = item["locale"]
-    body = i18n.translate(
-        locale,
-        BODY,
-        moment=item["customer_moment_name"],
-        link=f"{base_url}/r/{token}",
-        until=i18n.date_text(expires.date(), locale),
-        brand=journey.brand,
+    words = {
+        "moment": item["customer_moment_name"],
+        "link": f"{base_url}/r/{token}",
+        "until": i18n.date_text(expires.date(), locale),
+    }
+    return RecoveryEmail(
+        subject=i18n.translate(locale, SUBJECT, brand=journey.brand),
+        text=i18n.translate(locale, BODY, brand=journey.brand, **words),
+        **words,
     )
-    return i18n.translate(locale, SUBJECT, brand=journey.brand), body
 
 
 @dataclass(frozen=True)
