@@ -358,6 +358,27 @@ def test_admin_pages_pass_axe_and_the_nu_html_checker(pages, tmp_path, lang):
         page.locator("#invite-one button[type=submit]").click()
     assert posted.value.status == 200 and page.locator("main code.link").count() == 1
     pages.keep(f"one customer invited ({lang})")
+    # a file whose columns are named in words we do not know: the question, then the
+    # invite page that remembers the answer
+    crm = tmp_path / "crm.csv"
+    crm.write_text("Réf.;Courriel\nX-1;x@example.fr\n", encoding="utf-8")
+    page.goto(f"{live_server}/admin/j/cafe/m/meal/invite?lang={lang}")
+    page.set_input_files("#customers", str(crm))
+    with page.expect_navigation() as posted:
+        page.locator("#invite button[type=submit]").click()
+    assert posted.value.status == 200 and page.locator("#columns select").count() == 3
+    pages.keep(f"columns asked ({lang})")
+    page.evaluate("document.querySelector('#customer').removeAttribute('required')")
+    with page.expect_navigation() as posted:
+        page.locator("#columns button[type=submit]").click()  # no customer column chosen
+    assert posted.value.status == 422
+    pages.keep(f"columns refused ({lang})")
+    page.select_option("#customer", "Réf.")
+    with page.expect_navigation() as posted:
+        page.locator("#columns button[type=submit]").click()
+    assert posted.value.status == 200
+    assert visit(f"/admin/j/cafe/m/meal/invite?lang={lang}").status == 200
+    assert page.locator("#saved-columns li").count() == 2
     # the inbox: a bulk action with nothing ticked; an item, assigned, with its history
     page.goto(f"{live_server}/admin/j/saas-onboarding/followups?lang={lang}")
     with page.expect_navigation() as posted:

@@ -26,6 +26,13 @@ EXPECTED_LETTERS = frozenset(
     "àâäæçéèêëîïôöœùûüÿÀÂÄÆÇÉÈÊËÎÏÔÖŒÙÛÜŸăâîșțşţĂÂÎȘȚŞŢáíóúñßÁÍÓÚÑ’‘“”«»–—€ "
 )
 
+#: What each column of a CSV of customers holds, as pages name it.
+IMPORT_COLUMN_LABELS: dict[str, str] = {
+    "customer": N_("Customer reference"),
+    "email": N_("Email address"),
+    "locale": N_("Language"),
+}
+
 #: A CSV's columns, as managers name them in fr, ro and en: each known name, compared
 #: in lower case without accents, spaces, hyphens or underscores (``E-mail`` is
 #: ``email``, ``Adresă de e-mail`` is ``adresadeemail``).

@@ -34,8 +34,11 @@ class JobKind(StrEnum):
 
 class JobState(StrEnum):
     """A job from asked to finished: waiting (also between attempts), running, done, or
-    set aside after its last attempt failed (a manager may try it again)."""
+    set aside after its last attempt failed (a manager may try it again). An import
+    whose file names its columns in words we do not know first waits for its manager to
+    say which column is which (columns)."""
 
+    COLUMNS = "columns"
     WAITING = "waiting"
     RUNNING = "running"
     DONE = "done"
@@ -44,6 +47,7 @@ class JobState(StrEnum):
 
 #: What each state is called on a job's page.
 JOB_STATE_LABELS: dict[str, str] = {
+    JobState.COLUMNS: N_("waiting for you to say which column is which"),
     JobState.WAITING: N_("waiting for its turn"),
     JobState.RUNNING: N_("in progress"),
     JobState.DONE: N_("done"),

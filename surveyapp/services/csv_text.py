@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
+from collections.abc import Mapping
 
 from surveyapp.domain.errors import Invalid
 from surveyapp.domain.i18n import N_, Message, message
@@ -107,14 +108,26 @@ def separator(first_line: str) -> str:
     return max(SEPARATORS, key=first_line.count)
 
 
-def column_places(header: list[str]) -> dict[str, int]:
-    """Where each known column is (its first place), by the names managers give them."""
+def column_places(header: list[str], named: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Where each known column is (its first place), by the names managers give them;
+    ``named`` (column: its name in this journey's files, as a manager said) comes first
+    where the header has that name."""
     places: dict[str, int] = {}
     for place, name in enumerate(header):
         column = _COLUMNS.get(simplified(name))
         if column is not None:
             places.setdefault(column, place)
+    by_name = {simplified(name): place for place, name in reversed(list(enumerate(header)))}
+    for column, name in (named or {}).items():
+        if simplified(name) in by_name:
+            places[column] = by_name[simplified(name)]
     return places
+
+
+def header_names(header: list[str]) -> list[str]:
+    """A header's column names as a manager reads them: trimmed, empty ones left out,
+    each once."""
+    return list(dict.fromkeys(name.strip() for name in header if name.strip()))
 
 
 def locale_code(cell: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from surveyapp.domain.i18n import N_, Message, message
@@ -18,6 +18,19 @@ from surveyapp.services.csv_text import CsvError
 
 MAX_CUSTOMER_REF = 200
 CSV_COLUMNS = ("customer", "email", "locale")
+
+
+class UnknownColumns(CsvError):
+    """No column of the header names the customer in words we know: its manager may say
+    which column is which (``header``: its names; ``encoding``: the one it was read in)."""
+
+    def __init__(self, why: Message, header: list[str], encoding: str):
+        super().__init__(why)
+        self.header, self.encoding = header, encoding
+
+
+#: Which column holds what, as a manager says it: {"customer": "Nom du client", ...}.
+Columns = Mapping[str, str]
 
 
 @dataclass(slots=True)  # a million of them in an import: a third less memory
@@ -59,11 +72,13 @@ def _line(number: int) -> Message:
     return message(N_("line %(line)s"), line=number)
 
 
-def _rows(data: bytes, encoding: str | None) -> tuple[Iterator[list[str]], list, int, str]:
+def _rows(
+    data: bytes, encoding: str | None, columns: Columns | None = None
+) -> tuple[Iterator[list[str]], list, int, str]:
     """The file's rows after its header, each column's place (customer, email, locale;
-    None when missing), the header's width, and the encoding it was read in; CsvError
-    when the file as a whole cannot be read (its encoding, nothing in it, no customer
-    column)."""
+    None when missing; ``columns`` as a manager named them first), the header's width,
+    and the encoding it was read in; CsvError when the file as a whole cannot be read
+    (its encoding, nothing in it), UnknownColumns when no column names the customer."""
     if data.startswith(b"PK\x03\x04"):
         raise CsvError(
             message(
@@ -79,30 +94,35 @@ def _rows(data: bytes, encoding: str | None) -> tuple[Iterator[list[str]], list,
     delimiter = csv_text.separator(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, [])
-    places = csv_text.column_places(header)
+    places = csv_text.column_places(header, columns)
     if "customer" not in places:
-        raise CsvError(
-            message(
-                N_(
-                    "the first line must name the columns: customer, email and locale "
-                    "(or client, e-mail and langue; or client, e-mail and limba) "
-                    "(found: %(found)s)"
-                ),
-                found=", ".join(c.strip() for c in header) or "—",
-            )
+        why = message(
+            N_(
+                "the first line must name the columns: customer, email and locale "
+                "(or client, e-mail and langue; or client, e-mail and limba) "
+                "(found: %(found)s)"
+            ),
+            found=", ".join(c.strip() for c in header) or "—",
         )
+        named = csv_text.header_names(header)
+        raise UnknownColumns(why, named, encoding) if named else CsvError(why)
     return reader, [places.get(name) for name in CSV_COLUMNS], len(header), encoding
 
 
-def check_file(data: bytes, encoding: str | None = None) -> str:
+def check_file(data: bytes, encoding: str | None = None, columns: Columns | None = None) -> str:
     """What can be said of a file at once, before its rows are read (cheap enough for a
     web request: 16 MB in about 20 ms): the encoding it is read in, or CsvError if it
-    cannot be read at all."""
-    return _rows(data, encoding)[3]
+    cannot be read at all (UnknownColumns: unless its manager says which column is
+    which)."""
+    return _rows(data, encoding, columns)[3]
 
 
 def rows_of(
-    data: bytes, *, encoding: str | None = None, check: bool = True
+    data: bytes,
+    *,
+    encoding: str | None = None,
+    check: bool = True,
+    columns: Columns | None = None,
 ) -> Iterator[Request | BadRow]:
     """Each row of a spreadsheet's CSV in order (comma, semicolon or tab; UTF-8, UTF-16
     or a legacy encoding, csv_text.decode; columns named in fr, ro or en): a Request, or
@@ -110,10 +130,11 @@ def rows_of(
     lines are skipped. Raises CsvError at once when the file as a whole cannot be read,
     and while reading for a line that cannot be (a quote never closed, a NUL byte).
     One row at a time: an import of a million rows never holds them all. Without
-    ``check``, cells are not checked (rows read again after :func:`check_rows`)."""
+    ``check``, cells are not checked (rows read again after :func:`check_rows`).
+    ``columns``: which column is which, as a manager said, where names are not known."""
     # Each column's place, or None (a file may lack email and locale); a plain reader,
     # not DictReader: a million rows read in half the time.
-    reader, where, width, _ = _rows(data, encoding)
+    reader, where, width, _ = _rows(data, encoding, columns)
     return _read(reader, where, width, check)
 
 
@@ -153,13 +174,16 @@ class Checked:
     bad_lines: array
     problems: list[Problem]
     encoding: str  # the one it was read in
+    columns: Columns | None = None  # as its manager named them
 
 
-def check_rows(data: bytes, *, shown: int, encoding: str | None = None) -> Checked:
+def check_rows(
+    data: bytes, *, shown: int, encoding: str | None = None, columns: Columns | None = None
+) -> Checked:
     """Count a CSV's good and bad rows, keeping the first ``shown`` problems and the
     line of every bad row (4 bytes each), without holding its rows. Raises CsvError as
     :func:`read_csv` does."""
-    reader, where, width, encoding = _rows(data, encoding)  # the text decoded once here
+    reader, where, width, encoding = _rows(data, encoding, columns)  # decoded once here
     requests, bad_lines, problems = 0, array("L"), []
     for row in _read(reader, where, width, True):
         if isinstance(row, Request):
@@ -169,7 +193,7 @@ def check_rows(data: bytes, *, shown: int, encoding: str | None = None) -> Check
             if len(problems) < shown:
                 problems.append(row.problem)
     _refuse_empty(requests + len(bad_lines))
-    return Checked(requests, bad_lines, problems, encoding)
+    return Checked(requests, bad_lines, problems, encoding, columns)
 
 
 def requests_of(data: bytes, checked: Checked) -> Iterator[Request]:
@@ -177,7 +201,7 @@ def requests_of(data: bytes, checked: Checked) -> Iterator[Request]:
     without checking their cells again (an address costs 28 µs to check)."""
     bad = iter(checked.bad_lines)
     next_bad = next(bad, None)
-    for row in rows_of(data, encoding=checked.encoding, check=False):
+    for row in rows_of(data, encoding=checked.encoding, check=False, columns=checked.columns):
         if isinstance(row, Request) and row.line != next_bad:
             yield row
             continue

@@ -59,10 +59,13 @@ def import_invitations(
     data = b"".join(storage.jobs.parts(db, job["id"], storage.jobs.INPUT))
     result: dict[str, Any] = {"moment": params["moment"], "send": params["send"]}
     try:
-        checked = invitation_csv.check_rows(data, shown=SHOWN, encoding=params.get("encoding"))
+        checked = invitation_csv.check_rows(
+            data, shown=SHOWN, encoding=params.get("encoding"), columns=params.get("columns")
+        )
     except invitation_csv.CsvError as exc:  # the file as a whole: nothing to try again
         return {**result, "refused": exc.why.stored()}, 0, None
     result["encoding"] = checked.encoding
+    result["columns"] = checked.columns
     result["problems"] = [_stored(p) for p in checked.problems]
     result["problem_count"] = len(checked.bad_lines)
     if checked.bad_lines and not params["skip_invalid"]:

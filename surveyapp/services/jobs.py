@@ -25,7 +25,7 @@ from surveyapp import storage
 from surveyapp.domain.errors import Refusal
 from surveyapp.domain.i18n import N_, Message, message
 from surveyapp.domain.journeys import Journey
-from surveyapp.domain.work_vocabulary import JobKind
+from surveyapp.domain.work_vocabulary import JobKind, JobState
 from surveyapp.services import export_files, invitation_csv, invitation_imports, invitations
 from surveyapp.services.dashboard import Filters
 from surveyapp.storage import Database
@@ -70,8 +70,9 @@ def _ask(
     user_id: int | None,
     locale: str,
     upload: bytes | None = None,
+    state: JobState = JobState.WAITING,
 ) -> str:
-    """Store a job, due now, under a new unguessable id: its id."""
+    """Store a job, due now (or held), under a new unguessable id: its id."""
     job_id = secrets.token_urlsafe(16)
     storage.jobs.create(
         db,
@@ -83,6 +84,7 @@ def _ask(
         params=params,
         now=storage.utcnow(),
         upload=upload,
+        state=state,
     )
     return job_id
 
@@ -101,15 +103,24 @@ def ask_import(
 ) -> str:
     """Ask for an import of customers to invite (a spreadsheet's CSV, checked as a whole
     first: CsvError at once if it cannot be read, in ``encoding`` when the manager chose
-    it); the job's id."""
-    invitation_csv.check_file(data, encoding)
-    params = {
+    it); the job's id. Columns are found by their names, or by the names this journey's
+    manager gave them before; a file whose columns are still unknown is held until she
+    says which is which (:func:`name_columns`)."""
+    columns = storage.journey_settings.import_columns(db, journey.id)
+    params: dict[str, Any] = {
         "moment": moment_id,
         "send": send,
         "skip_invalid": skip_invalid,
         "encoding": encoding,
+        "columns": columns,
         "batch": invitations.new_batch(),  # every part of it, every attempt
     }
+    state = JobState.WAITING
+    try:
+        invitation_csv.check_file(data, encoding, columns)
+    except invitation_csv.UnknownColumns as unknown:
+        params |= {"header": unknown.header, "encoding": unknown.encoding}
+        state = JobState.COLUMNS
     return _ask(
         db,
         JobKind.IMPORT_INVITATIONS,
@@ -118,7 +129,20 @@ def ask_import(
         user_id=user_id,
         locale=locale,
         upload=data,
+        state=state,
     )
+
+
+def name_columns(
+    db: Database, job: dict[str, Any], columns: Mapping[str, str], *, by: str | None
+) -> bool:
+    """Which column of a held import's file is which (``customer`` and, if its file has
+    them, ``email`` and ``locale``: names from its header): kept for the journey's next
+    files, and the import let go. False when it was no longer held."""
+    params = {**job["params"], "columns": dict(columns)}
+    params.pop("header", None)
+    storage.journey_settings.set_import_columns(db, job["journey_id"], dict(columns), by=by)
+    return storage.jobs.release(db, job["id"], params, storage.utcnow())
 
 
 class _Progress:

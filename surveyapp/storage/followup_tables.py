@@ -128,6 +128,9 @@ journey_settings = sa.Table(
     _text("digest_to", nullable=True),
     _text("digest_locale", nullable=True),
     _text("digest_every", nullable=True),
+    # How this journey's spreadsheets of customers name their columns, as a manager said
+    # once (JSON: {"customer": "Nom du client", "email": ..., "locale": ...}).
+    _text("import_columns", nullable=True),
 )
 
 followup_counts = sa.Table(

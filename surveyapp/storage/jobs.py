@@ -43,8 +43,10 @@ def create(
     params: dict[str, Any],
     now: datetime,
     upload: bytes | None = None,
+    state: JobState = JobState.WAITING,
 ) -> None:
-    """Ask for a job, due now; ``upload`` is the file it reads, stored with it."""
+    """Ask for a job, due now (or held: ``state`` COLUMNS, until :func:`release`);
+    ``upload`` is the file it reads, stored with it."""
     with transaction(db):
         execute(
             db,
@@ -55,7 +57,7 @@ def create(
                 user_id=user_id,
                 locale=locale,
                 params=json.dumps(params, ensure_ascii=False),
-                state=JobState.WAITING,
+                state=state,
                 next_attempt_at=iso(now),
                 created_at=iso(now),
             ),
@@ -195,6 +197,24 @@ def fail(
             )
 
 
+def release(db: Database, job_id: str, params: dict[str, Any], now: datetime) -> bool:
+    """Let a held job go, due now, with its parameters completed; whether it was held
+    (a second post of the same form changes nothing)."""
+    j = jobs.c
+    with transaction(db):
+        changed = execute(
+            db,
+            sa.update(jobs)
+            .where(j.id == job_id, j.state == JobState.COLUMNS)
+            .values(
+                state=JobState.WAITING,
+                params=json.dumps(params, ensure_ascii=False),
+                next_attempt_at=iso(now),
+            ),
+        )
+    return changed > 0
+
+
 def retry(db: Database, job_id: str, now: datetime) -> bool:
     """Try a set-aside job again, with three attempts more; whether it was set aside.
     Its progress stays: an import goes on after its last part, an export starts over."""
@@ -217,10 +237,17 @@ def retry(db: Database, job_id: str, now: datetime) -> bool:
 
 
 def expire(db: Database, finished_before: datetime) -> int:
-    """Forget the jobs finished before a time, with their files; how many."""
+    """Forget the jobs finished before a time, and those held since then (an upload
+    whose columns nobody named), with their files; how many."""
     j = jobs.c
     old = sa.select(j.id).where(
-        j.state.in_([JobState.DONE, JobState.FAILED]), j.finished_at < iso(finished_before)
+        sa.or_(
+            sa.and_(
+                j.state.in_([JobState.DONE, JobState.FAILED]),
+                j.finished_at < iso(finished_before),
+            ),
+            sa.and_(j.state == JobState.COLUMNS, j.created_at < iso(finished_before)),
+        )
     )
     # Asked at every round of the jobs worker: a read, and a write only when due.
     if not value(db, sa.select(sa.exists(old))):

@@ -13,13 +13,16 @@ from wtforms import SelectChoice
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
-from surveyapp.domain.spreadsheet_vocabulary import CSV_TEMPLATES
+from surveyapp.domain.spreadsheet_vocabulary import CSV_TEMPLATES, IMPORT_COLUMN_LABELS
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import SKIP_REASONS
 from surveyapp.services import invitation_csv, invitations, jobs, mailer
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
 from surveyapp.web.admin.forms import InviteForm, InviteOneForm
+from surveyapp.web.admin.jobs import TOO_LONG
 from surveyapp.web.database import get_db
+from surveyapp.web.errors import error_page
+from surveyapp.web.forms import confirm_form
 
 #: The largest CSV of customers a manager may upload: 100,000 customers with long email
 #: addresses take about 6 MB (docs/invitations.md).
@@ -174,6 +177,9 @@ def _invite_page(journey, moment, *, form=None, one=None, status=200, **shown):
         limit_mb=CSV_LIMIT // (1024 * 1024),
         said=lambda kept: kept.text(g.locale),
         skip_reason=lambda code: i18n.translate(g.locale, SKIP_REASONS.get(code, code)),
+        saved_columns=storage.journey_settings.import_columns(get_db(), journey.id),
+        column_label=lambda code: i18n.translate(g.locale, IMPORT_COLUMN_LABELS[code]),
+        forget_form=confirm_form(admin_meta(), None),
         **{"refused": None, "one_refused": None, "made": None, "made_sent": False, **shown},
     ), status
 
@@ -194,6 +200,19 @@ def _refusal(form: InviteForm) -> str | None:
     else:  # only a tampered form posts another choice
         why = N_("Choose whether to send the invitations now or only to make the links.")
     return i18n.translate(g.locale, why)
+
+
+@bp.route("/j/<journey_id>/m/<moment_id>/invite/columns/forget", methods=["POST"])
+@login_required("admin")
+def forget_columns(journey_id: str, moment_id: str):
+    """Forget how this journey's files name their columns: the next one asks again."""
+    journey, moment = moment_or_404(journey_id, moment_id)
+    if not confirm_form(admin_meta(), request.form).validate():
+        return error_page(400, message=TOO_LONG)
+    storage.journey_settings.set_import_columns(
+        get_db(), journey.id, None, by=current_user["username"]
+    )
+    return redirect(url_for(".invite", journey_id=journey.id, moment_id=moment.id), 303)
 
 
 @bp.route("/j/<journey_id>/m/<moment_id>/email/<locale>")

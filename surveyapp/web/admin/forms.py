@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from surveyapp.domain.i18n import lazy_translate as _l
-from surveyapp.domain.spreadsheet_vocabulary import CSV_ENCODINGS
+from surveyapp.domain.spreadsheet_vocabulary import CSV_ENCODINGS, IMPORT_COLUMN_LABELS
 from surveyapp.domain.vocabulary import (
     DIGEST_FREQUENCIES,
     FOLLOWUP_LABELS,
@@ -169,3 +169,38 @@ class InviteForm(BaseForm):
         default="send",
         validators=[InputRequired()],
     )
+
+
+class ColumnsForm(BaseForm):
+    """Which column of a spreadsheet holds what, when its first line names them in words
+    we do not know; choices are its columns (set by the view)."""
+
+    customer = SelectField(_l(IMPORT_COLUMN_LABELS["customer"]), validators=[InputRequired()])
+    email = SelectField(_l(IMPORT_COLUMN_LABELS["email"]))
+    locale = SelectField(_l(IMPORT_COLUMN_LABELS["locale"]))
+
+    def fill(self, header: list[str], none_label: str) -> ColumnsForm:
+        """Offer ``header``'s columns (email and language may be none)."""
+        named = [SelectChoice(name, name) for name in header]
+        self.customer.choices = [SelectChoice("", none_label), *named]
+        self.email.choices = [SelectChoice("", none_label), *named]
+        self.locale.choices = [SelectChoice("", none_label), *named]
+        return self
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        seen: set[str] = set()
+        for field in (self.customer, self.email, self.locale):
+            if field.data and field.data in seen:  # the later of two with one column
+                field.errors.append(_l("Each column can hold one thing only."))
+            seen.add(field.data)
+        return not any(f.errors for f in (self.customer, self.email, self.locale))
+
+    def columns(self) -> dict[str, str]:
+        """The columns chosen: {"customer": name, "email": name, ...}, none left out."""
+        return {
+            field: getattr(self, field).data
+            for field in ("customer", "email", "locale")
+            if getattr(self, field).data
+        }

@@ -21,13 +21,13 @@ from flask_login import current_user
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.journeys import Journey
-from surveyapp.domain.spreadsheet_vocabulary import CSV_ENCODINGS
+from surveyapp.domain.spreadsheet_vocabulary import CSV_ENCODINGS, IMPORT_COLUMN_LABELS
 from surveyapp.domain.vocabulary import Role
 from surveyapp.domain.work_vocabulary import JOB_STATE_LABELS, JobKind, JobState
-from surveyapp.services import jobs
+from surveyapp.services import csv_text, jobs
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
 from surveyapp.web.admin.dashboard import dashboard_filters
-from surveyapp.web.admin.forms import ExportForm
+from surveyapp.web.admin.forms import ColumnsForm, ExportForm
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
 from surveyapp.web.forms import confirm_form
@@ -123,11 +123,48 @@ FAILED = {
 @bp.route("/jobs/<job_id>")
 @login_required()
 def job_page(job_id: str):
-    """A job's progress, its file when ready, why it failed and a button to try again."""
+    """A job's progress, its file when ready, why it failed and a button to try again;
+    an import whose columns are unknown asks which is which."""
     job, journey = _job_or_404(job_id)
+    return _job_page(job, journey)
+
+
+NO_COLUMN = i18n.N_("— none —")
+
+
+def _columns_form(job: dict, formdata=None) -> ColumnsForm:
+    """The question of a held import: which of its file's columns holds what, the ones
+    whose names we know already chosen."""
+    header = job["params"]["header"]
+    form = ColumnsForm(formdata, meta=admin_meta())
+    form.fill(header, i18n.translate(g.locale, NO_COLUMN))
+    if formdata is None:
+        for column, place in csv_text.column_places(header).items():
+            getattr(form, column).data = header[place]
+    return form
+
+
+@bp.route("/jobs/<job_id>/columns", methods=["POST"])
+@login_required(Role.ADMIN)
+def name_columns(job_id: str):
+    """Say which column of a held import's file is which: kept for the journey's next
+    files, and the import goes on."""
+    job, journey = _job_or_404(job_id)
+    if job["state"] == JobState.COLUMNS:
+        form = _columns_form(job, request.form)
+        if not form.validate():
+            return _job_page(job, journey, columns_form=form), 422
+        jobs.name_columns(get_db(), job, form.columns(), by=current_user["username"])
+    return redirect(url_for(".job_page", job_id=job["id"]), 303)
+
+
+def _job_page(job: dict, journey: Journey, *, columns_form: ColumnsForm | None = None) -> str:
     view = _view(job)
-    finished = job["state"] in (JobState.DONE, JobState.FAILED)
+    # A page that asks something never refreshes under its reader's hand.
+    finished = job["state"] in (JobState.DONE, JobState.FAILED, JobState.COLUMNS)
     refresh = not finished and request.args.get("refresh") != "off"
+    if job["state"] == JobState.COLUMNS and columns_form is None:
+        columns_form = _columns_form(job)
     kind = JobKind(job["kind"])
     moment = journey.moment(job["params"].get("moment", ""))
     return render_template(
@@ -143,6 +180,7 @@ def job_page(job_id: str):
         failed_text=i18n.translate(g.locale, FAILED[kind], reason=view["error"]),
         stored=lambda kept: i18n.stored_text(kept, g.locale),
         encoding_name=lambda code: i18n.translate(g.locale, CSV_ENCODINGS.get(code, code)),
+        column_label=lambda code: i18n.translate(g.locale, IMPORT_COLUMN_LABELS[code]),
         refresh=REFRESH_SECONDS if refresh else None,
         format_label=FORMAT_LABELS.get(job["params"].get("format")),
         retry_form=confirm_form(admin_meta(), None),
@@ -150,6 +188,7 @@ def job_page(job_id: str):
         expires=i18n.datetime_text(storage.parse_iso(job["finished_at"]) + jobs.KEEP, g.locale)
         if job["finished_at"]
         else None,
+        columns_form=columns_form,
     )
 
 
