@@ -73,7 +73,9 @@ def test_a_manager_closes_the_loop_and_the_customer_says_it_was_made_right(
     expect(page.get_by_text("L’enquête de rattrapage a été envoyée à client3")).to_be_visible()
     asked = [m for m in smtp_server.to("client3@example.ro") if m is not contact]
     (question,) = asked
-    link = re.search(r"http://\S+/r/[A-Za-z0-9_-]+", question.get_content()).group(0)
+    link = re.search(
+        r"http://\S+/r/[A-Za-z0-9_-]+", question.get_body(("plain",)).get_content()
+    ).group(0)
 
     customer = browser.new_context(locale="ro-RO")
     phone = customer.new_page()

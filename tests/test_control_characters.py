@@ -95,11 +95,11 @@ def test_one_message_that_cannot_be_made_never_stops_the_batch(run_cli, db, load
     result = run_cli("send")
     assert result.exit_code == 0
     assert "sent 1, failed 1" in result.output
-    assert "not sent to C-1: the message could not be composed" in result.output
+    assert "not sent to C-1: the message could not be written" in result.output
     assert [m["To"] for m in smtp_server.messages] == ["s1@example.fr"]
     assert "Bcc" not in str(smtp_server.messages[0])
     failed = storage.invitations.get_invitation(db, next(iter(_tokens(db, "C-1"))))
-    assert failed["sent_at"] is None and "composed" in failed["last_error"]
+    assert failed["sent_at"] is None and "could not be written" in failed["last_error"]
     assert "sent 0, failed 1" in run_cli("send", "--retry").output  # still reported, not sent
 
 

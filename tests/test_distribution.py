@@ -183,7 +183,8 @@ def test_the_list_pages_filters_and_searches(manager, db, loaded):
     found = text(manager.get(f"{LIST}?q=C-01"))  # begins with
     assert "10 invitations" in found
     assert "1 invitation · page 1" in text(manager.get(f"{LIST}?q=c5@"))
-    assert "55 invitations personnelles créées : envoyées : 0" in first
+    assert "55 invitations personnelles créées : aucune n’est encore parvenue" in first
+    assert "55 liens pas encore envoyés ne comptent pas dans le taux de réponse" in first
     assert "55 invitations" in text(manager.get(f"{LIST}?state=created"))
     assert "Aucune invitation ici." in text(manager.get(f"{LIST}?state=sent"))
     assert manager.get(f"{LIST}?state=lost").status_code == 400

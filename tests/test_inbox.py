@@ -299,6 +299,7 @@ def test_every_admin_action_refuses_a_viewer_with_403_and_changes_nothing(app, v
         "endpoint_id": 1,
         "email_id": 1,
         "action": "test",
+        "job_id": "x",
     }
     before = sql(db, "SELECT status, owner, revision FROM followups").fetchall()
     checked = []

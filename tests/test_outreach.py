@@ -102,7 +102,7 @@ def test_an_email_that_cannot_be_sent_is_tried_again_then_set_aside_with_try_aga
     mailing_app.config["SMTP_PORT"] = smtp_server.port + 1  # nobody listens there
     assert mail_round(mailing_app.config).failed == 1
     page = text(mailing_manager.get(f"{INBOX}/{item}"))
-    assert "échec après 1 tentative (cannot connect" in page
+    assert "échec après 1 tentative (le serveur de messagerie a refusé la connexion" in page
     assert "nouvel essai dans 60 secondes" in page  # mailer.RETRY_AFTER[0]
     assert storage.inbox.history(db, item) == []
     assert storage.inbox.followup_item(db, "cafe", item)["status"] == "open"
@@ -111,7 +111,7 @@ def test_an_email_that_cannot_be_sent_is_tried_again_then_set_aside_with_try_aga
         assert mail_round(mailing_app.config).failed == 1
     assert mail_round(mailing_app.config).failed == 0  # set aside: never tried again by itself
     page = mailing_manager.get(f"{INBOX}/{item}")
-    assert "échec après 5 tentatives (cannot connect" in text(page)
+    assert "échec après 5 tentatives (le serveur de messagerie a refusé la connexion" in text(page)
     assert "envoi mis de côté" in text(page)
     page = page.get_data(as_text=True)
     inbox = text(mailing_manager.get(INBOX))
@@ -146,7 +146,7 @@ def test_one_email_that_fails_does_not_hold_up_the_others(
     assert (report.sent, report.failed) == (1, 1)
     assert len(smtp_server.to("ana@example.ro")) == 1
     page = text(mailing_manager.get(f"{INBOX}/{refused}"))
-    assert "recipient refused: 550" in page
+    assert "le destinataire a été refusé (550" in page
 
 
 def test_without_email_settings_the_page_says_what_the_operator_must_set(manager, app, db):

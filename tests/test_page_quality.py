@@ -7,13 +7,14 @@ import dataclasses
 import json
 import re
 import shutil
+import smtplib
 import subprocess
 from datetime import timedelta
 
 import pytest
 
 from surveyapp import settings, storage
-from surveyapp.services import accounts, apikeys, jobs, recovery, simulate, users
+from surveyapp.services import accounts, apikeys, jobs, mailer, recovery, simulate, users
 from surveyapp.workers import jobs as job_worker
 from tests.helpers import ROOT, answers_living, followups, make_invitation, record_scored
 
@@ -27,6 +28,8 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "correct horse battery"
 RECOVERY_TOKEN = "recovery-link-of-the-test"
 RESET_PATHS: list[str] = []  # the reset link populated makes
+#: A mail server's refusal, as the sending worker keeps it.
+REFUSED = mailer.describe_error(smtplib.SMTPRecipientsRefused({"c@x": (550, b"<no>")}))
 
 
 @pytest.fixture
@@ -87,7 +90,7 @@ def populated(db, loaded, monkeypatch):
         (taken,) = storage.customer_emails.take(db, now, limit=1, attempts=5)
         again = None if EMAIL_ITEMS else now + timedelta(minutes=5)
         storage.customer_emails.failed(
-            db, taken["id"], error="recipient refused: 550 <no>", now=now, again=again
+            db, taken["id"], error=REFUSED.stored(), now=now, again=again
         )
         EMAIL_ITEMS.append(f"/admin/j/{saas.id}/followups/{item['response_id']}")
     # A customer who asked to be called back: the call form instead of an email draft.
@@ -137,7 +140,7 @@ def populated(db, loaded, monkeypatch):
         db, saas.id, to=["cs@nimbus.example"], locale="en", every="daily", by="maria"
     )
     storage.digests.record_failure(
-        db, f"journey:{saas.id}", error="recipient refused: 550", now=now, retry_at=lambda n: None
+        db, f"journey:{saas.id}", error=REFUSED.stored(), now=now, retry_at=lambda n: None
     )
     # Exports: one waiting its turn, one running, one ready, one set aside (their pages).
     for order, job_id in enumerate(JOBS):

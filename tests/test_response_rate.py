@@ -7,11 +7,15 @@ import json
 import re
 from datetime import UTC, date, datetime
 
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
 from surveyapp import storage
 from surveyapp.domain import statistics
 from surveyapp.services import accounts, apikeys, dashboard, headlines
 from surveyapp.storage import schema
-from tests.helpers import admin_log_in, answers_living, make_invitation, record_scored, sql
+from tests.helpers import admin_log_in, answers_living, make_invitation, record_scored
 
 PASSWORD = "correct horse battery"
 
@@ -106,9 +110,13 @@ def test_the_migration_counts_what_reached_its_customer_as_the_steps_would(db, l
     emailed(db, loaded["cafe"], 10, sent=4, answered_unsent=1)
     before = meal_figures(db, loaded["cafe"])["reached"]
     assert before == 11
-    # Back to revision 0014, without the column, then forward again.
-    sql(db, "ALTER TABLE invitation_tallies DROP COLUMN reached")
-    sql(db, "UPDATE alembic_version SET version_num = '0014'")
+    # Back to revision 0014 by the migrations' own downgrades, then forward again.
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    config.attributes["connection"] = db
+    with storage.transaction(db):
+        command.downgrade(config, "0014")
+    assert "reached" not in {c["name"] for c in sa.inspect(db).get_columns("invitation_tallies")}
     assert schema.upgrade(db) is True
     assert meal_figures(db, loaded["cafe"])["reached"] == before
 

@@ -192,7 +192,8 @@ def test_the_target_time_change_is_in_the_audit_log(manager, db):
     (row,) = sql(db, "SELECT actor, action, target, detail FROM audit_log").fetchall()
     assert row[:3] == ("maria", "journey.target_time", "cafe")
     assert '"to": 24' in row[3]
-    assert "avant : 48; après : 24" in text(manager.get("/admin/audit"))
+    audit = text(manager.get("/admin/audit"))
+    assert "avant : 48" in audit and "après : 24" in audit
 
 
 def test_a_scoped_viewer_gets_403_on_every_page_of_another_journey(app, manager, db):

@@ -152,12 +152,18 @@ def language_name(locale: str) -> str:
 
 @lru_cache(maxsize=16384, typed=True)
 def number(value: float | int, locale: str, digits: int = 1) -> str:
-    """A number as a reader of ``locale`` writes it (fr ``1 234,5``, ro ``1.234,5``).
+    """A number as a reader of ``locale`` writes it (fr ``1 234,5``, ro ``1.234,5``,
+    ``−3`` with a true minus sign).
     Kept once made (a dashboard writes thousands, most of them again and again)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     if isinstance(value, int) and not isinstance(value, bool):
         pattern = "#,##0"
-    return format_decimal(value, format=pattern, locale=locale)
+    text = format_decimal(value, format=pattern, locale=locale)
+    # CLDR writes fr, ro and en negatives with a hyphen-minus; a reader sees a true minus
+    # (and no "-0" for a value that rounds to zero).
+    if text.startswith("-"):
+        text = "\u2212" + text[1:] if text.strip("-0,.\u202f ") else text[1:]
+    return text
 
 
 def signed(value: float, locale: str, digits: int = 1) -> str:

@@ -121,9 +121,9 @@ def send_due(
                 continue
             except Exception as exc:  # one email that fails never stops the others
                 reason = mailer.describe_error(exc)
-                _failed(db, email, reason, storage.utcnow())
+                _failed(db, email, reason.stored(), storage.utcnow())
                 report.failed += 1
-                report.errors.append((email["to_address"], reason))
+                report.errors.append((email["to_address"], reason.text("en")))
                 if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
                     connection.close()  # the next email tries a fresh connection
                 continue

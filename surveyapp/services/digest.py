@@ -216,14 +216,15 @@ def send_journeys(db, config: Mapping[str, Any], now: datetime | None = None) ->
         except storage.DATABASE_DOWN:
             raise
         except Exception as exc:
+            reason = mailer.describe_error(exc)
             failures = storage.digests.record_failure(
-                db, name, error=mailer.describe_error(exc), now=now, retry_at=_retry_at(now)
+                db, name, error=reason.stored(), now=now, retry_at=_retry_at(now)
             )
             log.warning(
                 "the digest of journey %s was not sent (failure %d): %s",
                 journey_id,
                 failures,
-                mailer.describe_error(exc),
+                reason.text("en"),
                 exc_info=not isinstance(exc, (OSError, smtplib.SMTPException)),
             )
         else:

@@ -227,7 +227,8 @@ def reason_of(exc: BaseException) -> Message:
     """Why an attempt failed, in words a manager can read."""
     if isinstance(exc, Refusal) and isinstance(exc.message, Message):
         return exc.message
-    return message(N_("an error of ours (%(error)s)"), error=f"{type(exc).__name__}: {exc}")
+    # The detail first, its kind after: "disk full, OSError" reads in any language.
+    return message(N_("an error of ours (%(error)s)"), error=f"{exc}, {type(exc).__name__}")
 
 
 def run_due(

@@ -22,7 +22,7 @@ from babel.dates import format_date
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.errors import Unavailable
-from surveyapp.domain.i18n import N_
+from surveyapp.domain.i18n import N_, Message
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import Survey, survey_for
 from surveyapp.services.email_render import brand_context, render_message
@@ -250,20 +250,16 @@ def send_invitations(
                     reminder=reminder,
                 )
             except Exception as exc:  # one message that cannot be made never stops a batch
-                reason = f"the message could not be composed ({type(exc).__name__}: {exc})"
-                storage.invitations.mark_send_failed(db, invitation["token"], reason)
-                report.failed_tokens.add(invitation["token"])
-                report.failed += 1
-                report.errors.append((invitation["customer_ref"] or invitation["email"], reason))
+                why = i18n.message(
+                    N_("the message could not be written (%(detail)s)"),
+                    detail=f"{exc}, {type(exc).__name__}"[:REPLY_CHARS],
+                )
+                _failed(db, report, invitation, why)
                 continue
             try:
                 connection.send(message)
             except (smtplib.SMTPException, OSError) as exc:
-                reason = describe_error(exc)
-                storage.invitations.mark_send_failed(db, invitation["token"], reason)
-                report.failed_tokens.add(invitation["token"])
-                report.failed += 1
-                report.errors.append((invitation["customer_ref"] or invitation["email"], reason))
+                _failed(db, report, invitation, describe_error(exc))
                 if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
                     connection.close()  # the next message tries a fresh connection
                 continue
@@ -321,15 +317,38 @@ def _send_taken(db, taken, report: SendReport, *, settings: SmtpSettings, base_u
             report.failed_tokens |= part.failed_tokens
 
 
-def describe_error(exc: Exception) -> str:
-    """A send failure in a few words, for logs and the page that tried."""
+def _failed(db, report: SendReport, invitation: Mapping[str, Any], why: Message) -> None:
+    """Keep why an invitation was not sent (in any reader's language), and count it."""
+    storage.invitations.mark_send_failed(db, invitation["token"], why.stored())
+    report.failed_tokens.add(invitation["token"])
+    report.failed += 1
+    report.errors.append((invitation["customer_ref"] or invitation["email"], why.text("en")))
+
+
+#: The most of a server's own reply a reason quotes.
+REPLY_CHARS = 200
+
+
+def describe_error(exc: BaseException) -> Message:
+    """A send failure in a few words, in any reader's language (``.text(locale)``; kept
+    with ``.stored()``); the server's own reply is quoted as it came."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [f"{code} {msg.decode(errors='replace')}" for code, msg in exc.recipients.values()]
-        return "recipient refused: " + "; ".join(codes)
+        replies = [
+            f"{code} {msg.decode(errors='replace')}" for code, msg in exc.recipients.values()
+        ]
+        return i18n.message(N_("the recipient was refused (%(reply)s)"), reply=_quoted(replies))
     if isinstance(exc, smtplib.SMTPResponseException):
-        return f"SMTP {exc.smtp_code}: {exc.smtp_error.decode(errors='replace')}"
+        reply = f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}"
+        return i18n.message(N_("the mail server answered %(reply)s"), reply=_quoted([reply]))
     if isinstance(exc, ConnectionRefusedError):
-        return "cannot connect to the SMTP server (connection refused)"
+        return i18n.message(N_("the mail server refused the connection"))
     if isinstance(exc, TimeoutError) and str(exc).startswith("no answer"):
-        return f"the SMTP server gave {exc}"
-    return f"{type(exc).__name__}: {exc}"
+        return i18n.message(
+            N_("the mail server did not answer in time (%(detail)s)"), detail=str(exc)
+        )
+    detail = str(exc)[:REPLY_CHARS]
+    return i18n.message(N_("an error (%(detail)s)"), detail=f"{detail}, {type(exc).__name__}")
+
+
+def _quoted(replies: list[str]) -> str:
+    return ", ".join(reply.strip() for reply in replies)[:REPLY_CHARS]

@@ -24,12 +24,6 @@ from surveyapp.services.mailer import SmtpSettings
 from surveyapp.storage import Database
 
 RESET_SUBJECT = N_("Set your password for the moments-of-truth service")
-RESET_BODY = N_(
-    "Hello %(username)s,\n\n"
-    "Open this link to set your password (it works once, for %(hours)s hours):\n\n"
-    "%(link)s\n\n"
-    "If you did not expect this email, you can ignore it."
-)
 
 
 class ResetRefused(Conflict):
@@ -178,15 +172,32 @@ def ask_reset(
     return sent
 
 
+def reset_body(locale: str, username: str, link: str) -> str:
+    """A reset link's email in ``locale``: how long it works, in the locale's plural."""
+    return i18n.translate_plural(
+        locale,
+        "Hello %(username)s,\n\n"
+        "Open this link to set your password (it works once, for %(num)s hour):\n\n"
+        "%(link)s\n\n"
+        "If you did not expect this email, you can ignore it.",
+        "Hello %(username)s,\n\n"
+        "Open this link to set your password (it works once, for %(num)s hours):\n\n"
+        "%(link)s\n\n"
+        "If you did not expect this email, you can ignore it.",
+        PASSWORD_RESET_HOURS,
+        username=username,
+        num=i18n.number(PASSWORD_RESET_HOURS, locale, 0),
+        link=link,
+    )
+
+
 def send_reset_link(settings: SmtpSettings, user: dict[str, Any], link: str, locale: str) -> None:
     """Email a reset link to the account's address, in ``locale``."""
     outreach.send(
         settings,
         to=user["email"],
         subject=i18n.translate(locale, RESET_SUBJECT),
-        body=i18n.translate(
-            locale, RESET_BODY, username=user["username"], hours=PASSWORD_RESET_HOURS, link=link
-        ),
+        body=reset_body(locale, user["username"], link),
         locale=locale,
         reply_to=None,
     )

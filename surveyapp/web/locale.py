@@ -63,6 +63,8 @@ def init_app(app: Flask) -> None:
         timedelta(hours=v), current_locale()
     )
     app.jinja_env.filters["signed"] = lambda v, digits=1: i18n.signed(v, current_locale(), digits)
+    # A reason kept as a message (Message.stored), said in the reader's language.
+    app.jinja_env.filters["stored"] = lambda kept: i18n.stored_text(kept, current_locale())
     # <time datetime> allows at most milliseconds: keep whole seconds.
     app.jinja_env.filters["html_time"] = lambda stamp: stamp[:19] + "Z"
     app.jinja_env.globals.update(

@@ -108,7 +108,9 @@ def forgot_password():
             )
         except (mailer.MailConfigError, smtplib.SMTPException, OSError) as exc:
             # Said to the operator, never on the page: it would tell who has an account.
-            current_app.logger.warning("password link not sent: %s", mailer.describe_error(exc))
+            current_app.logger.warning(
+                "password link not sent: %s", mailer.describe_error(exc).text("en")
+            )
     return redirect(url_for(".forgot_password", sent=1), 303)
 
 

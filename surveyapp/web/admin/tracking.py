@@ -89,7 +89,11 @@ def _shown(row: dict) -> dict:
     if row["state"] == "skipped":
         why = i18n.translate(g.locale, SKIP_REASONS.get(row["reason"], row["reason"]))
     elif row["state"] == "failed":  # the mail server's own words, framed in the reader's
-        why = i18n.translate(g.locale, N_("What went wrong: %(reason)s"), reason=row["last_error"])
+        why = i18n.translate(
+            g.locale,
+            N_("What went wrong: %(reason)s"),
+            reason=i18n.stored_text(row["last_error"], g.locale),
+        )
     return {**row, "when": when, "why": why}
 
 
