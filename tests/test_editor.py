@@ -9,7 +9,14 @@ import re
 from surveyapp import storage
 from surveyapp.domain.definitions import parse_definition
 from surveyapp.services import accounts
-from tests.helpers import admin_log_in, answers_living, csrf_token, form_fields, record_scored
+from tests.helpers import (
+    admin_log_in,
+    answers_living,
+    confirm_on,
+    csrf_token,
+    form_fields,
+    record_scored,
+)
 
 PASSWORD = "correct horse battery"
 NEW = "/admin/new-journey"
@@ -181,7 +188,13 @@ def test_moments_are_added_moved_and_retired_with_their_responses_kept(manager, 
     assert fields["moments-4-id"] == "goodbye" and fields["moments-5-id"] == "review"
     page = manager.post(EDIT, data=edited(page, action="remove-0"))
     assert "La publication retirera : welcome" in text(page)
-    response = manager.post(EDIT, data=edited(page, action="publish", publish_incomplete="y"))
+    # Publishing asks first, with what retiring means, and changes nothing until then.
+    asked = manager.post(EDIT, data=edited(page, action="publish", publish_incomplete="y"))
+    assert asked.status_code == 200
+    assert "Publier et retirer 1 moment ?" in text(asked)
+    assert "sa 1 réponse est conservée" in text(asked)
+    assert [m.id for m in storage.journeys.get_journey(db, "cafe").moments][0] == "welcome"
+    response = confirm_on(manager, asked)
     assert response.status_code == 303
     journey = storage.journeys.get_journey(db, "cafe")
     assert [m.id for m in journey.moments] == ["waiting", "meal", "bill", "goodbye", "review"]

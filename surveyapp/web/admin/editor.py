@@ -22,7 +22,7 @@ from surveyapp.domain.journeys import MAX_MOMENTS, Journey, validate
 from surveyapp.domain.problems import DefinitionError, problem
 from surveyapp.domain.surveys import survey_for
 from surveyapp.domain.vocabulary import KIND_EXPLANATIONS, KIND_LABELS, KINDS, LOCALES
-from surveyapp.web.admin import editor_form
+from surveyapp.web.admin import confirm, editor_form
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
 from surveyapp.web.admin.editor_form import EditorForm
 from surveyapp.web.database import get_db
@@ -82,7 +82,12 @@ def _editor(stored: Journey | None, data: dict):
                 status = 422
                 context["summary"] = [(None, "", refused)]
         else:
-            status, found = _checked(form, stored, publish=action == "publish")
+            publish = action == "publish"
+            if publish and _retiring(form, stored) and not confirm.confirmed():
+                asked = _ask_to_retire(form, stored)
+                if asked is not None:
+                    return asked
+            status, found = _checked(form, stored, publish=publish)
             if status == 303:  # published: the editor shows it as it is now
                 return redirect(url_for(".edit_journey", journey_id=form.slug.data, **found), 303)
             context.update(found)
@@ -248,6 +253,46 @@ def _completeness(journey: Journey, missing) -> list[dict]:
             {"locale": locale, "written": texts - len(lacking), "texts": texts, "missing": lacking}
         )
     return rows
+
+
+def _ask_to_retire(form: EditorForm, stored: Journey):
+    """The confirmation page of a publication that retires moments, or None when it
+    would not publish anyway (its problems are then shown as they would be)."""
+    dry, found = _checked(form, stored, publish=False)
+    if dry != 200 or (found["missing"] and not form.publish_incomplete.data):
+        return None
+    counts = storage.tallies.moment_tallies(get_db(), stored.id)
+    retiring = [m for m in stored.moments if m.id in _retiring(form, stored)]
+    return confirm.ask_first(
+        question=i18n.translate_plural(
+            g.locale,
+            "Publish and retire %(num)s moment?",
+            "Publish and retire %(num)s moments?",
+            len(retiring),
+            num=i18n.number(len(retiring), g.locale, 0),
+        ),
+        consequences=[
+            i18n.translate_plural(
+                g.locale,
+                "The moment “%(name)s” gets no new answers; its %(num)s response is kept "
+                "and still counts in its history.",
+                "The moment “%(name)s” gets no new answers; its %(num)s responses are kept "
+                "and still count in its history.",
+                counts.get(m.id, {}).get("responses", 0),
+                name=m.display_name(g.locale, stored.default_locale),
+                num=i18n.number(counts.get(m.id, {}).get("responses", 0), g.locale, 0),
+            )
+            for m in retiring
+        ]
+        + [i18n.translate(g.locale, BRING_BACK)],
+        button=i18n.translate(g.locale, N_("Publish and retire")),
+        back=url_for(".edit_journey", journey_id=stored.id),
+        final=False,
+    )
+
+
+#: Said on the confirmation of a publication that retires moments.
+BRING_BACK = N_("A moment added again with the same id comes back with its history.")
 
 
 def _retiring(form: EditorForm, stored: Journey | None) -> list[str]:
