@@ -9,6 +9,7 @@ import re
 import pytest
 
 from surveyapp import storage
+from surveyapp.domain import i18n
 from surveyapp.services import accounts
 from tests.helpers import (
     PASSWORD,
@@ -16,6 +17,7 @@ from tests.helpers import (
     answers_living,
     confirm_on,
     csrf_token,
+    mail_round,
     record_scored,
     sql,
 )
@@ -252,9 +254,13 @@ def test_a_forgotten_password_is_set_by_an_emailed_link_and_the_page_tells_nobod
     assert known.headers["Location"] == unknown.headers["Location"]
     said = text(visitor.get(known.headers["Location"]))
     assert "Si un compte porte ce nom ou cette adresse" in said
+    # The page sent nothing itself (it answers as fast for nobody): the worker sends.
+    assert smtp_server.messages == []
+    assert mail_round(mailing_app.config).sent == 1
     (message,) = smtp_server.messages  # one email: to the account that exists
     assert message["To"] == "Ion@Example.ro"
     forgot(visitor, "ion")  # asked again at once: no second email
+    assert mail_round(mailing_app.config).sent == 0
     assert len(smtp_server.messages) == 1
     path = reset_path(message.get_content())
     token = csrf_token(visitor.get(path).get_data(as_text=True))
@@ -262,3 +268,24 @@ def test_a_forgotten_password_is_set_by_an_emailed_link_and_the_page_tells_nobod
     assert visitor.post(path, data=new).status_code == 303
     assert admin_log_in(visitor, "ion", "a brand new one").status_code == 303
     assert forgot(mailing_app.test_client(), "").status_code == 422
+
+
+def test_a_password_link_that_cannot_be_sent_is_tried_again_and_makes_no_link_until_sent(
+    mailing_app, smtp_server, db
+):
+    accounts.create(db, "ion", "an old password", "viewer")
+    user = storage.accounts.get_user(db, username="ion")
+    storage.accounts.update_user(db, user["id"], email="ion@example.ro")
+    smtp_server.refuse.add("ion@example.ro")
+    forgot(mailing_app.test_client(), "ion")
+    assert mail_round(mailing_app.config).failed == 1
+    state = storage.reset_requests.queue_state(db)
+    assert state["waiting"] == 1  # due again later
+    (row,) = sql(db, "SELECT last_error FROM reset_requests")
+    assert "recipient was refused (550" in i18n.stored_text(row[0], "en")
+    smtp_server.refuse.clear()
+    sql(db, "UPDATE reset_requests SET next_attempt_at = '2000-01-01T00:00:00Z'")
+    assert mail_round(mailing_app.config).sent == 1
+    assert storage.reset_requests.queue_state(db)["waiting"] == 0
+    forgot(mailing_app.test_client(), "ion@example.ro")  # within 5 min: not queued again
+    assert storage.reset_requests.queue_state(db)["waiting"] == 0

@@ -20,6 +20,7 @@ QUEUE_LABELS: dict[str, str] = {
     "webhooks": N_("Webhook deliveries"),
     "mail": N_("Invitations and reminders to send"),
     "customer_mail": N_("Emails to customers of follow-ups"),
+    "resets": N_("Password links asked for from the login page"),
     "jobs": N_("Exports and imports"),
     "digests": N_("Digests of journeys that could not be sent"),
 }

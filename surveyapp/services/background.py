@@ -67,6 +67,7 @@ def state(db: Database, *, now: datetime, stale_seconds: float) -> tuple[list[Wo
             ("webhooks", storage.webhooks.queue_state(db)),
             ("mail", storage.mail_queue.queue_state(db)),
             ("customer_mail", storage.customer_emails.queue_state(db)),
+            ("resets", storage.reset_requests.queue_state(db)),
             ("jobs", storage.jobs.queue_state(db)),
             ("digests", storage.digests.failures_state(db)),
         )

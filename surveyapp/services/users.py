@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import smtplib
 from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
@@ -18,9 +19,9 @@ from surveyapp.domain.errors import Conflict
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.text import is_valid_email
 from surveyapp.domain.vocabulary import PASSWORD_RESET_HOURS, ROLES
-from surveyapp.services import accounts, outreach
+from surveyapp.services import accounts, mailer, outreach
 from surveyapp.services.accounts import token_hash
-from surveyapp.services.mailer import SmtpSettings
+from surveyapp.services.mailer import SendReport, SmtpSettings
 from surveyapp.storage import Database
 
 RESET_SUBJECT = N_("Set your password for the moments-of-truth service")
@@ -154,22 +155,54 @@ def reset_link(db: Database, user: dict[str, Any], *, base_url: str, by: str) ->
 RESET_ASKED_EVERY = timedelta(minutes=5)
 
 
-def ask_reset(
-    db: Database, name_or_email: str, *, settings: SmtpSettings, base_url: str, locale: str
-) -> int:
-    """A reset link for the accounts named ``name_or_email`` (a user name or an email),
-    asked from the login page: emailed to each one's address, at most once per
-    RESET_ASKED_EVERY per account; how many were sent (the page never says). Raises what
-    SMTP raises."""
-    sent = 0
-    since = storage.utcnow() - RESET_ASKED_EVERY
+def ask_reset(db: Database, name_or_email: str, *, locale: str) -> int:
+    """Queue a reset link for the accounts named ``name_or_email`` (a user name or an
+    email), asked from the login page, for the sending worker to make and email (so the
+    page answers as fast whether the account exists or not), at most once per
+    RESET_ASKED_EVERY per account; how many were queued (the page never says)."""
+    queued = 0
+    now = storage.utcnow()
     for user in storage.accounts.users_named(db, name_or_email):
-        if not user["email"] or storage.accounts.reset_made_since(db, user["id"], since):
+        if not user["email"] or storage.accounts.reset_made_since(
+            db, user["id"], now - RESET_ASKED_EVERY
+        ):
             continue
-        link = reset_link(db, user, base_url=base_url, by=user["username"])
-        send_reset_link(settings, user, link, user["locale"] or locale)
-        sent += 1
-    return sent
+        storage.reset_requests.ask(db, user["id"], locale=user["locale"] or locale, now=now)
+        queued += 1
+    return queued
+
+
+#: Reset links sent in one round of the sending worker, at most.
+RESETS_A_ROUND = 50
+
+
+def send_reset_requests(db: Database, settings: SmtpSettings, *, base_url: str) -> SendReport:
+    """Make and email the reset links asked for from the login page; a failure is tried
+    again after mailer.RETRY_AFTER, then set aside with its reason (said in the log)."""
+    report = SendReport(errors=[])
+    for asked in storage.reset_requests.take(db, storage.utcnow(), limit=RESETS_A_ROUND):
+        user = storage.accounts.get_user(db, user_id=asked["user_id"])
+        if user is None or user["disabled_at"] or not user["email"]:
+            storage.reset_requests.done(db, asked["user_id"])  # no link for it any more
+            continue
+        try:
+            link = reset_link(db, user, base_url=base_url, by=user["username"])
+            send_reset_link(settings, user, link, asked["locale"])
+        except (smtplib.SMTPException, OSError) as exc:
+            reason = mailer.describe_error(exc)
+            attempt = asked["attempts"]
+            again = (
+                storage.utcnow() + mailer.RETRY_AFTER[attempt - 1]
+                if attempt <= len(mailer.RETRY_AFTER)
+                else None
+            )
+            storage.reset_requests.failed(db, user["id"], error=reason.stored(), again=again)
+            report.failed += 1
+            report.errors.append((user["email"], reason.text("en")))
+            continue
+        storage.reset_requests.done(db, user["id"])
+        report.sent += 1
+    return report
 
 
 def reset_body(locale: str, username: str, link: str) -> str:

@@ -15,11 +15,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from surveyapp.domain.i18n import N_, message
 from surveyapp.storage.database import Database, iso
 from surveyapp.storage.statements import execute, insert, records, row, value
 from surveyapp.storage.tables import customer_emails, followups, recoveries
 from surveyapp.storage.transactions import transaction
 
+#: Why an email taken again and again was set aside, in its reader's language.
+STOPPED = message(N_("the sending worker stopped while sending it"))
 #: How long a taken email is left to the worker that took it before another takes it.
 LEASE = timedelta(minutes=2)
 
@@ -99,7 +102,7 @@ def take(db: Database, now: datetime, *, limit: int, attempts: int) -> list[dict
                 .where(c.id.in_(spent))
                 .values(
                     next_attempt_at=None,
-                    last_error="the sending worker stopped while sending it",
+                    last_error=STOPPED.stored(),
                     failed_at=iso(now),
                 ),
             )

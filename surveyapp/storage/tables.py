@@ -179,6 +179,22 @@ password_resets = sa.Table(
     sa.Index("idx_password_resets_user_id", "user_id"),
 )
 
+#: Links to set a password asked for from the login page, waiting for the sending
+#: worker, which makes each link when it sends it (so no token is ever kept in clear):
+#: the page answers at once, the same whether the account exists or not. One per account.
+reset_requests = sa.Table(
+    "reset_requests",
+    metadata,
+    _int("user_id", sa.ForeignKey("users.id"), primary_key=True, autoincrement=False),
+    _text("locale"),
+    _text("asked_at"),
+    # Due or leased until then; None when set aside after its last attempt.
+    _text("next_attempt_at", nullable=True),
+    _int("attempts", server_default="0"),
+    _text("last_error", nullable=True),
+    sa.Index("idx_reset_requests_next_attempt_at", "next_attempt_at"),
+)
+
 #: Every change an admin makes to the service's administration: who, when, what.
 audit_log = sa.Table(
     "audit_log",

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import smtplib
-
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
-from surveyapp.services import accounts, mailer, users
+from surveyapp.services import accounts, users
 from surveyapp.web import forms
 from surveyapp.web.admin.base import SignedIn, admin_meta, bp, signed_in
 from surveyapp.web.admin.distribution import can_send
@@ -97,20 +95,8 @@ def forgot_password():
         return _forgot_page(form, sent=request.args.get("sent") == "1")
     if not form.validate():
         return _forgot_page(form, notice=i18n.translate(g.locale, FORGOT_NOT_VALID)), 422
-    if can_send():
-        try:
-            users.ask_reset(
-                get_db(),
-                form.name.data,
-                settings=mailer.SmtpSettings.from_config(current_app.config),
-                base_url=current_app.config["BASE_URL"],
-                locale=g.locale,
-            )
-        except (mailer.MailConfigError, smtplib.SMTPException, OSError) as exc:
-            # Said to the operator, never on the page: it would tell who has an account.
-            current_app.logger.warning(
-                "password link not sent: %s", mailer.describe_error(exc).text("en")
-            )
+    if can_send():  # queued: the sending worker makes the link and emails it
+        users.ask_reset(get_db(), form.name.data, locale=g.locale)
     return redirect(url_for(".forgot_password", sent=1), 303)
 
 
