@@ -57,6 +57,20 @@ def brand_context(journey: Journey, base_url: str) -> dict[str, Any]:
     }
 
 
+def headed(*, sender: str, to: str, subject: str, reply_to: str | None = None) -> EmailMessage:
+    """An email with the headers every message of ours carries, its content to come
+    (then set Content-Language: setting the content drops Content-* headers)."""
+    message = EmailMessage(policy=email_headers.POLICY)
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = to
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    return message
+
+
 def render_message(
     template: str,
     context: dict,
@@ -70,14 +84,7 @@ def render_message(
     """An email in ``locale`` from ``email/<template>.txt`` and ``.html``: plain text with
     an HTML alternative, and the headers every message of ours carries."""
     env = environment(locale)
-    message = EmailMessage(policy=email_headers.POLICY)
-    message["Subject"] = subject
-    message["From"] = sender
-    message["To"] = to
-    if reply_to:
-        message["Reply-To"] = reply_to
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message = headed(sender=sender, to=to, subject=subject, reply_to=reply_to)
     context = {**context, "locale": locale}
     message.set_content(env.get_template(f"email/{template}.txt").render(context))
     message.add_alternative(

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.text import is_valid_email
-from surveyapp.services import email_headers
+from surveyapp.services.email_render import headed
 from surveyapp.services.mailer import Connection, SmtpSettings
 
 SUBJECT = N_("About your visit: %(moment)s")
@@ -75,14 +74,7 @@ def message(
     sender: str, *, to: str, subject: str, body: str, locale: str, reply_to: str | None
 ) -> EmailMessage:
     """One plain-text email in ``locale`` from ``sender``."""
-    email = EmailMessage(policy=email_headers.POLICY)
-    email["Subject"] = subject
-    email["From"] = sender
-    email["To"] = to
-    if reply_to:
-        email["Reply-To"] = reply_to
-    email["Date"] = formatdate(localtime=False)
-    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    email = headed(sender=sender, to=to, subject=subject, reply_to=reply_to)
     email.set_content(body)
     email["Content-Language"] = locale  # after set_content, which drops Content-* headers
     return email

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.i18n import N_, message
 from surveyapp.storage.database import Database, iso
-from surveyapp.storage.statements import execute, insert, records, row, value
+from surveyapp.storage.statements import execute, insert, queue_counts, records, value
 from surveyapp.storage.tables import customer_emails, followups, recoveries
 from surveyapp.storage.transactions import transaction
 
@@ -184,14 +184,4 @@ def set_aside(db: Database, journey_id: str) -> list[dict[str, Any]]:
 def queue_state(db: Database) -> dict[str, Any]:
     """Emails to customers waiting for the sending worker, since when the oldest waits,
     how many are set aside."""
-    c = customer_emails.c
-    waiting = c.next_attempt_at.is_not(None)
-    found = row(
-        db,
-        sa.select(
-            sa.func.count().filter(waiting).label("waiting"),
-            sa.func.min(c.asked_at).filter(waiting).label("oldest_at"),
-            sa.func.count().filter(c.next_attempt_at.is_(None)).label("set_aside"),
-        ),
-    )
-    return dict(found)
+    return queue_counts(db, customer_emails, "asked_at")

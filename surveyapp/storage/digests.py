@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import Polarity
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import execute, insert, record, records, row, value
+from surveyapp.storage.statements import execute, insert, queue_counts, record, records, row, value
 from surveyapp.storage.tables import digest_failures, digest_marks, responses
 from surveyapp.storage.transactions import transaction
 
@@ -140,14 +140,4 @@ def retry_now(db: Database, name: str, now: datetime) -> bool:
 def failures_state(db: Database) -> dict[str, Any]:
     """Digests waiting to be tried again, since when the oldest failed, how many are set
     aside."""
-    f = digest_failures.c
-    waiting = f.next_attempt_at.is_not(None)
-    found = row(
-        db,
-        sa.select(
-            sa.func.count().filter(waiting).label("waiting"),
-            sa.func.min(f.failed_at).filter(waiting).label("oldest_at"),
-            sa.func.count().filter(f.next_attempt_at.is_(None)).label("set_aside"),
-        ),
-    )
-    return dict(found)
+    return queue_counts(db, digest_failures, "failed_at")

@@ -23,6 +23,7 @@ from surveyapp.domain.vocabulary import (
 )
 from surveyapp.storage.audit import record_audit
 from surveyapp.storage.database import Database, is_postgres, iso
+from surveyapp.storage.journey_settings import keep
 from surveyapp.storage.statements import execute, findable, insert, records, row, rows, value
 from surveyapp.storage.tables import (
     followup_events,
@@ -219,14 +220,8 @@ def target_hours(db: Database, journey_id: str) -> int:
 def set_target_hours(db: Database, journey_id: str, hours: int, *, by: str | None) -> None:
     """Set the journey's target time (hours), kept in the audit log."""
     before = target_hours(db, journey_id)
-    statement = insert(db, journey_settings).values(journey_id=journey_id, followup_hours=hours)
     with transaction(db):
-        execute(
-            db,
-            statement.on_conflict_do_update(
-                index_elements=["journey_id"], set_={"followup_hours": hours}
-            ),
-        )
+        keep(db, journey_id, {"followup_hours": hours})
         if hours != before:
             record_audit(db, by, "journey.target_time", journey_id, {"from": before, "to": hours})
 
@@ -280,9 +275,8 @@ def set_journey_digest(
         "digest_locale": locale if every else None,
         "digest_every": every,
     }
-    statement = insert(db, journey_settings).values(journey_id=journey_id, **values)
     with transaction(db):
-        execute(db, statement.on_conflict_do_update(index_elements=["journey_id"], set_=values))
+        keep(db, journey_id, values)
         record_audit(
             db, by, "journey.digest", journey_id, {"to": to, "locale": locale, "every": every}
         )

@@ -1,6 +1,7 @@
-"""What a journey's managers set once for its spreadsheets: how their files of customers
-name their columns. (The follow-up target and the journey's digest, also kept in
-``journey_settings``, are read and set by :mod:`.inbox`, beside the inbox they serve.)"""
+"""What a journey's managers set in the browser apart from its definition: how their
+spreadsheets of customers name their columns, and the one way every such setting is
+written (:func:`keep`). The follow-up target and the journey's digest, kept in the same
+``journey_settings`` row, are read and set by :mod:`.inbox`, beside the inbox they serve."""
 
 from __future__ import annotations
 
@@ -28,12 +29,13 @@ def set_import_columns(
 ) -> None:
     """Keep (None: forget) the journey's column names, in the audit log too."""
     kept = json.dumps(columns, ensure_ascii=False) if columns else None
-    statement = insert(db, journey_settings).values(journey_id=journey_id, import_columns=kept)
     with transaction(db):
-        execute(
-            db,
-            statement.on_conflict_do_update(
-                index_elements=["journey_id"], set_={"import_columns": kept}
-            ),
-        )
+        keep(db, journey_id, {"import_columns": kept})
         record_audit(db, by, "journey.import_columns", journey_id, {"columns": columns})
+
+
+def keep(db: Database, journey_id: str, values: dict) -> None:
+    """Set some of a journey's settings (its row made if needed), in the caller's
+    transaction: the one way every setting of ``journey_settings`` is written."""
+    statement = insert(db, journey_settings).values(journey_id=journey_id, **values)
+    execute(db, statement.on_conflict_do_update(index_elements=["journey_id"], set_=values))

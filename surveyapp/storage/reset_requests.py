@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database, iso
-from surveyapp.storage.statements import execute, insert, records, row
+from surveyapp.storage.statements import execute, insert, queue_counts, records
 from surveyapp.storage.tables import reset_requests
 from surveyapp.storage.transactions import transaction
 
@@ -74,14 +74,4 @@ def failed(db: Database, user_id: int, *, error: str, again: datetime | None) ->
 def queue_state(db: Database) -> dict[str, Any]:
     """Password links waiting for the sending worker, since when the oldest waits, how
     many are set aside."""
-    r = reset_requests.c
-    waiting = r.next_attempt_at.is_not(None)
-    found = row(
-        db,
-        sa.select(
-            sa.func.count().filter(waiting).label("waiting"),
-            sa.func.min(r.asked_at).filter(waiting).label("oldest_at"),
-            sa.func.count().filter(r.next_attempt_at.is_(None)).label("set_aside"),
-        ),
-    )
-    return dict(found)
+    return queue_counts(db, reset_requests, "asked_at")

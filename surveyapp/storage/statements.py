@@ -185,3 +185,20 @@ def records(db: Database, statement) -> list[dict[str, Any]]:
 def record(db: Database, statement) -> dict[str, Any] | None:
     found = row(db, statement)
     return dict(found) if found is not None else None
+
+
+def queue_counts(db: Database, table: sa.Table, since: str) -> dict[str, Any]:
+    """A queue whose rows wait while ``next_attempt_at`` is set and are set aside when it
+    is not: how many wait, since when the oldest (its ``since`` column), how many are
+    set aside (the background work page's figures)."""
+    c = table.c
+    waiting = c.next_attempt_at.is_not(None)
+    found = row(
+        db,
+        sa.select(
+            sa.func.count().filter(waiting).label("waiting"),
+            sa.func.min(c[since]).filter(waiting).label("oldest_at"),
+            sa.func.count().filter(c.next_attempt_at.is_(None)).label("set_aside"),
+        ),
+    )
+    return dict(found)
