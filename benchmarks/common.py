@@ -37,10 +37,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(app_spec: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
+def start(
+    app_spec: str, workers: int, env: dict, worker_class: str | None = None
+) -> tuple[subprocess.Popen, int]:
     """``app_spec`` under gunicorn with the worker settings `surveyapp serve` ships
     (worker class, threads, connections per worker, timeouts), so that a benchmark
-    measures what runs in production; the same for the real app and the baseline."""
+    measures what runs in production; the same for the real app and the baseline.
+    ``worker_class`` (say "sync") replaces the shipped one, for all alike."""
     from surveyapp.web.server import PRODUCTION_OPTIONS as shipped
 
     port = free_port()
@@ -54,7 +57,7 @@ def start(app_spec: str, workers: int, env: dict) -> tuple[subprocess.Popen, int
             "--workers",
             str(workers),
             "--worker-class",
-            shipped["worker_class"],
+            worker_class or shipped["worker_class"],
             "--worker-connections",
             str(shipped["worker_connections"]),
             "--timeout",

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/profile_submit.py [--requests 3000] [--top 25]
                                                   [--page] [--sort tottime]
+                                                  [--callers transaction]
 
 Builds a fresh instance with the café journey and real invitation links, takes one
 browser session (its cookie and CSRF token, from a real survey page), then calls the
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--page", action="store_true", help="profile survey page GETs")
+    parser.add_argument("--callers", help="also print who calls the functions matching this")
     args = parser.parse_args()
     workdir, _env = fresh_instance("bench-profile-")
 
@@ -121,6 +123,8 @@ def main() -> None:
     print(f"({len(profiled):,} requests profiled; top {args.top} by {args.sort})")
     stats = pstats.Stats(profile)
     stats.sort_stats(args.sort).print_stats(args.top)
+    if args.callers:
+        stats.print_callers(args.callers)
 
 
 if __name__ == "__main__":
