@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from surveyapp import storage
-from surveyapp.domain import surveys
+from surveyapp.domain import drivers, surveys
 from surveyapp.services import accounts, insights, simulate
 from tests.helpers import admin_log_in, record_scored
 
@@ -289,3 +289,27 @@ def test_a_sentence_follows_its_interval_and_never_says_barely_when_zero_is_out(
     with app.test_request_context("/?lang=fr"):
         clauses = app.jinja_env.get_template("admin/_insight_clauses.html").module
         assert str(clauses.pain_clause(moment, True, 15)).strip() == said
+
+
+@pytest.mark.sqlite_only
+def test_a_problem_resolution_moment_is_not_filled_in_where_it_was_not_lived(
+    db, loaded, monkeypatch
+):
+    """docs/insights.md: a recovery moment without an answer mostly never happened, so
+    it is not filled in as skipped; filling it in moves every other moment's figures."""
+    journey = loaded["saas-onboarding"]
+    simulate.run(db, journey, customers=3000, seed=5)  # 3 in 10 have a problem to resolve
+    given = []
+    fit = drivers.fit
+    monkeypatch.setattr(drivers, "fit", lambda *a, **k: given.append((a, k)) or fit(*a, **k))
+    result = insights.compute(db, journey)
+    ((args, kwargs),) = given
+    moments = [m for m in journey.moments if m.id != result.outcome_moment]
+    documented = fit(
+        *args, span=kwargs["span"], lived_by_all=[m.kind != "recovery" for m in moments]
+    )
+    filled = fit(*args, span=kwargs["span"])  # every skipped moment filled in
+    shown = {m.id: m.glory_lift for m in result.moments}
+    billing = [m.id for m in moments].index("billing")
+    assert shown["billing"].value == documented.lift[billing].value
+    assert abs(documented.lift[billing].value - filled.lift[billing].value) > 1  # it matters

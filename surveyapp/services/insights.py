@@ -180,7 +180,14 @@ def analyse(
     insights.peak_end, peaks = peak_end.summary(codes, y, [m.id for m in moments], min_group)
     fitted = None
     if moments and insights.modelled >= min_group:
-        fitted = drivers.fit(codes[modelled], y[modelled], span=200.0 if metric == "nps" else 100.0)
+        fitted = drivers.fit(
+            codes[modelled],
+            y[modelled],
+            span=200.0 if metric == "nps" else 100.0,
+            # A problem-resolution moment left unanswered mostly never happened: not
+            # filled in (docs/insights.md, "Skipped moments").
+            lived_by_all=[m.kind not in LIVED_BY_SOME for m in moments],
+        )
         insights.explained = drivers.clean(100 * fitted.r2)
     polarity_codes = (drivers.GLORY, drivers.SO_SO, drivers.PAIN)
     lived = {
