@@ -84,6 +84,9 @@ def test_a_reset_link_works_once_and_then_says_so(mailing_app, mailing_manager, 
     assert differ.status_code == 422
     short = visitor.post(path, data={"csrf_token": token, "password": "short", "again": "short"})
     assert short.status_code == 422
+    easy = {"csrf_token": token, "password": "azertyuiop", "again": "azertyuiop"}
+    refused = visitor.post(path, data=easy)
+    assert refused.status_code == 422 and "trop facile à deviner" in text(refused)
     good = {"csrf_token": token, "password": "a long password", "again": "a long password"}
     assert visitor.post(path, data=good).status_code == 303
     again = visitor.post(
@@ -92,6 +95,26 @@ def test_a_reset_link_works_once_and_then_says_so(mailing_app, mailing_manager, 
     assert again.status_code == 410 and "déjà été utilisé" in text(again)
     assert admin_log_in(visitor, "ion", "another password!").status_code == 422
     assert visitor.get("/admin/reset/" + "A" * 32).status_code == 404
+
+
+def test_an_account_has_one_live_reset_link_which_dies_with_a_new_password_or_disabling(
+    mailing_app, db, run_cli
+):
+    from surveyapp.services import users
+
+    accounts.create(db, "ion", "an old password", "viewer")
+    ion = storage.accounts.get_user(db, username="ion")
+    visitor = mailing_app.test_client()
+    first = reset_path(users.reset_link(db, ion, base_url="", by="maria"))
+    second = reset_path(users.reset_link(db, ion, base_url="", by="maria"))
+    assert visitor.get(first).status_code == 404  # a newer link replaced it
+    assert visitor.get(second).status_code == 200
+    changed = run_cli("admin", "password", "ion", "--password-stdin", input="a new long password\n")
+    assert changed.exit_code == 0, changed.output
+    assert visitor.get(second).status_code == 404  # the password changed
+    third = reset_path(users.reset_link(db, ion, base_url="", by="maria"))
+    users.change(db, ion, by="maria", disabled=True)
+    assert visitor.get(third).status_code == 404  # the account was disabled
 
 
 def test_an_expired_reset_link_sets_nothing(mailing_app, mailing_manager, smtp_server, db):

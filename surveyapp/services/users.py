@@ -255,10 +255,11 @@ def _live(found: dict[str, Any]) -> dict[str, Any]:
 
 def use_reset(db: Database, token: str, password: str) -> None:
     """Set the password with a reset link, once; its sessions end. Raises ResetRefused,
-    or accounts.AccountError for a password too short."""
+    or accounts.AccountError for a password too short or too easy to guess."""
     found = reset_state(db, token)
-    if len(password) < accounts.MIN_PASSWORD_LENGTH:
-        raise accounts.AccountError("too short")
+    problem = accounts.password_problem(password, [found["username"]])
+    if problem:
+        raise accounts.AccountError(problem)
     with storage.transaction(db):
         if not storage.accounts.use_reset(db, token_hash(token), generate_password_hash(password)):
             raise ResetRefused("used")

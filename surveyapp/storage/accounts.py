@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -73,7 +74,16 @@ def update_user(db: Database, user_id: int, **values: Any) -> bool:
     with transaction(db):
         if values.get("disabled_at"):
             execute(db, sa.delete(admin_sessions).where(admin_sessions.c.user_id == user_id))
+            _forget_live_resets(db, user_id)
         return execute(db, sa.update(users).where(users.c.id == user_id).values(values)) > 0
+
+
+def _forget_live_resets(db: Database, user_id) -> None:
+    """The account's unused reset links stop working (a newer one, a new password, the
+    account disabled): an account has one live link at most. ``user_id``: an id, or a
+    subquery giving it."""
+    p = password_resets.c
+    execute(db, sa.delete(password_resets).where(p.user_id == user_id, p.used_at.is_(None)))
 
 
 def mark_login(db: Database, user_id: int) -> None:
@@ -120,9 +130,12 @@ def delete_user(db: Database, username: str) -> bool:
 
 
 def set_password_hash(db: Database, username: str, password_hash: str) -> bool:
-    """Replace an account's password hash and end all its sessions."""
+    """Replace an account's password hash, end all its sessions, and its reset links."""
     with transaction(db):
         _end_sessions_of(db, username)
+        _forget_live_resets(
+            db, sa.select(users.c.id).where(users.c.username == username).scalar_subquery()
+        )
         changed = execute(
             db,
             sa.update(users)
@@ -133,8 +146,10 @@ def set_password_hash(db: Database, username: str, password_hash: str) -> bool:
 
 
 def add_reset(db: Database, token_hash: str, user_id: int, expires_at: datetime) -> None:
-    """Keep a new password-reset link (by its token's hash)."""
+    """Keep a new password-reset link (by its token's hash): the account's only live
+    one, any earlier unused link stops working."""
     with transaction(db):
+        _forget_live_resets(db, user_id)
         execute(
             db,
             sa.insert(password_resets).values(
@@ -155,7 +170,7 @@ def reset_of(db: Database, token_hash: str) -> dict[str, Any] | None:
             p.token_hash, p.user_id, p.expires_at, p.used_at, users.c.username, users.c.locale
         )
         .join_from(password_resets, users, users.c.id == p.user_id)
-        .where(p.token_hash == token_hash),
+        .where(p.token_hash == token_hash, users.c.disabled_at.is_(None)),
     )
 
 
@@ -169,13 +184,19 @@ def use_reset(db: Database, token_hash: str, password_hash: str) -> bool:
         claimed = value(
             db,
             sa.update(password_resets)
-            .where(p.token_hash == token_hash, p.used_at.is_(None), p.expires_at > now)
+            .where(
+                p.token_hash == token_hash,
+                p.used_at.is_(None),
+                p.expires_at > now,
+                p.user_id.in_(sa.select(users.c.id).where(users.c.disabled_at.is_(None))),
+            )
             .values(used_at=now)
             .returning(p.user_id),
         )
         if claimed is None:
             return False
         execute(db, sa.delete(admin_sessions).where(admin_sessions.c.user_id == claimed))
+        _forget_live_resets(db, claimed)
         execute(
             db, sa.update(users).where(users.c.id == claimed).values(password_hash=password_hash)
         )
@@ -222,9 +243,61 @@ def set_user_locale(db: Database, user_id: int, locale: str) -> None:
 
 
 def recent_failures(db: Database, keys: list[str]) -> list[Record]:
-    """``failures`` and ``last_at`` (the last failure's time) of each key that has failed."""
+    """``key``, ``failures`` and ``last_at`` (the last failure's time) of each key that has
+    failed."""
     f = login_failures.c
-    return rows(db, sa.select(f.failures, f.last_at).where(f.key.in_(keys)))
+    return rows(db, sa.select(f.key, f.failures, f.last_at).where(f.key.in_(keys)))
+
+
+def take_attempt(
+    db: Database,
+    keys: list[str],
+    *,
+    now: datetime,
+    forget_before: datetime,
+    wait: Callable[[str, int, str], int],
+) -> int:
+    """Count an attempt under every key, unless one of them must still wait (``wait``
+    of its key, failures and last failure's time, in seconds): what is left to wait, or 0
+    when counted. One transaction holds the keys' rows (SQLite's write lock; on
+    PostgreSQL, FOR UPDATE), so attempts made at once are decided one after the other.
+    A count whose last failure is older than ``forget_before`` starts again."""
+    f = login_failures.c
+    with transaction(db):
+        execute(
+            db,
+            insert(db, login_failures)
+            .values([{"key": k, "failures": 0, "last_at": iso(forget_before)} for k in keys])
+            .on_conflict_do_nothing(index_elements=["key"]),
+        )
+        found = rows(
+            db, sa.select(f.key, f.failures, f.last_at).where(f.key.in_(keys)).with_for_update()
+        )
+        left = max((wait(r["key"], r["failures"], r["last_at"]) for r in found), default=0)
+        if left:
+            return left
+        execute(
+            db,
+            sa.update(login_failures)
+            .where(f.key.in_(keys))
+            .values(
+                failures=sa.case((f.last_at < iso(forget_before), 1), else_=f.failures + 1),
+                last_at=iso(now),
+            ),
+        )
+    return 0
+
+
+def forgive(db: Database, key: str) -> None:
+    """Take one counted attempt back from ``key`` (it was not a failure after all)."""
+    f = login_failures.c
+    with transaction(db):
+        execute(
+            db,
+            sa.update(login_failures)
+            .where(f.key == key, f.failures > 0)
+            .values(failures=f.failures - 1),
+        )
 
 
 def add_failure(db: Database, keys: list[str], when: datetime, reset_before: datetime):

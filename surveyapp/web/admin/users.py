@@ -236,7 +236,10 @@ def reset_password(token: str):
             users.use_reset(db, token, form.password.data)
         except users.ResetRefused as refused:
             return error_page(410, *RESET_REFUSED[refused.why])
-        return redirect(url_for(".login", lang=g.locale, reset=1), 303)
+        except accounts.AccountError as weak:  # too easy to guess: said next to the field
+            form.password.errors.append(weak.text(g.locale))
+        else:
+            return redirect(url_for(".login", lang=g.locale, reset=1), 303)
     code = 422 if request.method == "POST" else 200
     return render_template("admin/reset.html", form=form, username=found["username"]), code
 
