@@ -180,7 +180,22 @@ def test_the_recovery_paradox_is_measured(db, loaded):
     (recovery,) = insights.compute(db, journey).recoveries
     assert recovery.recovered.n > 500 and recovery.never_a_problem.n > 500  # 30% had a problem
     assert recovery.difference.low <= recovery.difference.value <= recovery.difference.high
-    assert recovery.paradox is True
+    assert recovery.difference.low > 0 and recovery.paradox is True
+
+
+def test_the_recovery_paradox_is_claimed_only_when_its_interval_leaves_no_doubt(loaded):
+    """A few recovered customers a little above untroubled ones: the interval holds no
+    difference, and nothing is claimed either way."""
+    journey = loaded["saas-onboarding"]
+    rows = []
+    for n in range(12):  # as many glad as not, in both groups; the recovered a bit higher
+        rows.append((f"R-{n}", "support-ticket", "positive", None))
+        rows.append((f"R-{n}", "recommendation", "positive", 9 + n % 2 if n % 2 else 6))
+        rows.append((f"U-{n}", "billing", "positive", None))
+        rows.append((f"U-{n}", "recommendation", "positive", 9 if n % 2 else 6))
+    (recovery,) = insights.analyse(journey, rows).recoveries
+    assert recovery.difference.low < 0 < recovery.difference.high
+    assert recovery.paradox is None
 
 
 def no_negative_zero(data) -> bool:

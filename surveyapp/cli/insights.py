@@ -95,7 +95,8 @@ def insights_command(journey_id, fmt, min_group):
         if r.difference is None:
             click.echo(f"Recovery {r.id}: not enough data.")
             continue
-        verdict = "recovery paradox: yes" if r.paradox else "recovery paradox: no"
+        verdict = {True: "yes", False: "no", None: "cannot tell yet"}[r.paradox]
+        verdict = f"recovery paradox: {verdict}"
         click.echo(
             f"Recovery {r.id}: resolved well ({r.recovered.n}) vs never a problem "
             f"({r.never_a_problem.n}): {r.difference.value:+.1f} [{r.difference.low:+.1f}"

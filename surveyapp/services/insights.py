@@ -101,7 +101,10 @@ class Recovery:
     recovered: Group
     never_a_problem: Group
     difference: Difference | None
-    paradox: bool | None  # recovered customers end at least as well as untroubled ones
+    # True: recovered customers end higher than untroubled ones, the whole interval above
+    # zero (the recovery paradox); False: lower, the whole interval below; None: the
+    # data cannot tell (the interval holds no difference), or there are too few.
+    paradox: bool | None
 
 
 @dataclass
@@ -335,6 +338,13 @@ def _label(lift: Figure | None, drag: Figure | None, threshold: float) -> str:
     return "no_clear_effect"
 
 
+def _paradox(difference: Difference | None) -> bool | None:
+    """Whether the recovery paradox holds, claimed only when the interval says so."""
+    if difference is None or difference.low <= 0 <= difference.high:
+        return None
+    return difference.low > 0
+
+
 def _recoveries(journey, moments, codes, y, locale) -> list[Recovery]:
     """Customers whose problem was resolved well, against those who never had a problem
     (no pain anywhere, no problem to resolve)."""
@@ -354,7 +364,7 @@ def _recoveries(journey, moments, codes, y, locale) -> list[Recovery]:
                 recovered=_group(y[recovered]),
                 never_a_problem=_group(y[untroubled]),
                 difference=difference,
-                paradox=None if difference is None else difference.value >= 0,
+                paradox=_paradox(difference),
             )
         )
     return recoveries
