@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     # loopback, private or link-local address, e.g. ["hooks.internal.example"]; every
     # other destination must be public (docs/deployment.md).
     "OUTGOING_ALLOWED_HOSTS": [],
+    # Admins must sign in with a second factor (an authenticator app's code): an admin
+    # without it is sent to set it up before any other page.
+    "TWO_FACTOR_FOR_ADMINS": False,
     # /readyz calls a background worker late after this many seconds without a heartbeat
     # (or three of its rounds, if longer).
     "WORKER_STALE_SECONDS": 60,

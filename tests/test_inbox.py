@@ -283,6 +283,8 @@ POSTS_FOR_EVERYONE = {
     "admin.editor_preview",
     "admin.reset_password",  # a reset link's page: the link is the credential
     "admin.forgot_password",  # asks for a link to the address of an account, if any
+    "admin.login_code",  # the second step of signing in: the right password came first
+    "admin.two_factor_page",  # one's own two-factor sign-in
 }
 
 

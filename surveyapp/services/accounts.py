@@ -110,7 +110,7 @@ def _keys(username: str, client: str) -> dict[str, int]:
     }
 
 
-def _wait(failures: int, last_at: str, free: int, now: datetime) -> int:
+def throttle_wait(failures: int, last_at: str, free: int, now: datetime) -> int:
     """Seconds a key with ``failures`` (the last at ``last_at``) must still wait: none for
     the first ``free``, then 2, 4, 8 … seconds after the last, at most MAX_WAIT."""
     last = storage.parse_iso(last_at)
@@ -124,7 +124,9 @@ def wait_needed(db: Database, username: str, client: str, now: datetime) -> int:
     """Seconds to wait before the next attempt of ``username`` from ``client``."""
     keys = _keys(username, client)
     found = storage.accounts.recent_failures(db, list(keys))
-    return max((_wait(r["failures"], r["last_at"], keys[r["key"]], now) for r in found), default=0)
+    return max(
+        (throttle_wait(r["failures"], r["last_at"], keys[r["key"]], now) for r in found), default=0
+    )
 
 
 def authenticate(
@@ -141,7 +143,7 @@ def authenticate(
         list(keys),
         now=now,
         forget_before=now - FAILURE_MEMORY,
-        wait=lambda key, failures, last_at: _wait(failures, last_at, keys[key], now),
+        wait=lambda key, failures, last_at: throttle_wait(failures, last_at, keys[key], now),
     )
     if wait:
         return LoginResult(None, wait)

@@ -33,6 +33,7 @@ from surveyapp.storage import (  # the subjects, named by their callers
     reset_requests,
     responses,
     tallies,
+    two_factor,
     webhooks,
 )
 from surveyapp.storage.database import (
@@ -106,5 +107,6 @@ __all__ = [
     "reset_requests",
     "responses",
     "tallies",
+    "two_factor",
     "webhooks",
 ]

@@ -20,7 +20,14 @@ from surveyapp.storage.statements import (
     rows,
     value,
 )
-from surveyapp.storage.tables import admin_sessions, login_failures, password_resets, users
+from surveyapp.storage.tables import (
+    admin_sessions,
+    login_failures,
+    password_resets,
+    recovery_codes,
+    reset_requests,
+    users,
+)
 from surveyapp.storage.transactions import transaction
 
 USER_COLUMNS = (
@@ -34,6 +41,7 @@ USER_COLUMNS = (
     "journeys",
     "disabled_at",
     "last_login_at",
+    "totp_enabled_at",
 )
 _USER = sa.select(*(users.c[name] for name in USER_COLUMNS))
 
@@ -115,17 +123,13 @@ def _end_sessions_of(db: Database, username: str) -> None:
 
 
 def delete_user(db: Database, username: str) -> bool:
-    """Delete an account, its reset links, and end its sessions."""
+    """Delete an account, its reset links (asked for or made), its recovery codes, and
+    end its sessions."""
     with transaction(db):
         _end_sessions_of(db, username)
-        execute(
-            db,
-            sa.delete(password_resets).where(
-                password_resets.c.user_id.in_(
-                    sa.select(users.c.id).where(users.c.username == username)
-                )
-            ),
-        )
+        account = sa.select(users.c.id).where(users.c.username == username)
+        for table in (password_resets, reset_requests, recovery_codes):
+            execute(db, sa.delete(table).where(table.c.user_id.in_(account)))
         return execute(db, sa.delete(users).where(users.c.username == username)) > 0
 
 

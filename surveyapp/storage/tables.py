@@ -163,7 +163,22 @@ users = sa.Table(
     _text("journeys", nullable=True),  # JSON list: the only journeys a viewer sees; None: all
     _text("disabled_at", nullable=True),  # set: the account cannot log in
     _text("last_login_at", nullable=True),
+    # Two-factor sign-in (TOTP): the shared secret (set while being turned on), when it
+    # was turned on, and the last time step a code was used in (a code works once).
+    _text("totp_secret", nullable=True),
+    _text("totp_enabled_at", nullable=True),
+    _int("totp_last_step", nullable=True),
     sa.Index("idx_users_username", "username", unique=True),
+)
+
+#: An account's single-use recovery codes for two-factor sign-in: only their SHA-256.
+recovery_codes = sa.Table(
+    "recovery_codes",
+    metadata,
+    _text("code_hash", primary_key=True),
+    _int("user_id", sa.ForeignKey("users.id")),
+    _text("used_at", nullable=True),
+    sa.Index("idx_recovery_codes_user_id", "user_id"),
 )
 
 #: Single-use links that set an account's password (sent by email, or shown once to the

@@ -17,6 +17,7 @@ from surveyapp.web.admin import (  # noqa: F401
     journeys,
     outreach,
     tracking,
+    two_factor,
     users,
     versions,
     workers,

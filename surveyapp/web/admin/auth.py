@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
-from surveyapp.services import accounts, users
+from surveyapp.services import accounts, two_factor, users
 from surveyapp.web import forms
 from surveyapp.web.admin.base import SignedIn, admin_meta, bp, signed_in
 from surveyapp.web.admin.distribution import can_send
-from surveyapp.web.admin.forms import ForgotForm, LoginForm
+from surveyapp.web.admin.forms import CodeForm, ForgotForm, LoginForm
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
 
@@ -45,14 +48,10 @@ def login():
                 notice = N_("This page was open for too long. Please log in again.")
         else:
             result = accounts.authenticate(get_db(), form.username.data, form.password.data, client)
+            if result.user and two_factor.is_on(result.user):  # its code, on the next page
+                return ask_for_code(result.user, _safe_next(request.args.get("next")))
             if result.user:
-                session.clear()
-                token = accounts.start_session(get_db(), result.user)
-                login_user(SignedIn(result.user, token))
-                session.update(admin_locale=result.user.get("locale") or g.locale)
-                session.permanent = True
-                current_app.logger.info("admin login: %s from %s", result.user["username"], client)
-                return redirect(_safe_next(request.args.get("next")), 303)
+                return sign_in(result.user, _safe_next(request.args.get("next")))
             if result.wait_seconds:
                 status = 429
                 current_app.logger.warning(
@@ -72,6 +71,69 @@ def login():
             notice = N_("Wrong user name or password.")
     text = i18n.translate(g.locale, notice) if notice else None
     return render_template("admin/login.html", form=form, notice=text), status
+
+
+def sign_in(user: dict, target: str):
+    """Start the account's session (after its password, and its code if it has two-factor
+    sign-in on) and go to ``target``."""
+    client = request.remote_addr or "unknown"
+    session.clear()
+    token = accounts.start_session(get_db(), user)
+    login_user(SignedIn(user, token))
+    session.update(admin_locale=user.get("locale") or g.locale)
+    session.permanent = True
+    current_app.logger.info("admin login: %s from %s", user["username"], client)
+    return redirect(target, 303)
+
+
+#: How long the code page waits after the password was right.
+CODE_MINUTES = 5
+
+
+def ask_for_code(user: dict, target: str):
+    """The password was right; the code comes next (this browser, a few minutes)."""
+    session.clear()
+    session.update(
+        two_factor={"user": user["id"], "next": target, "at": int(time.time())},
+        admin_locale=user.get("locale") or g.locale,
+    )
+    return redirect(url_for(".login_code", lang=g.locale), 303)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    """The second step of signing in: a code from the authenticator app, or a recovery
+    code."""
+    pending = session.get("two_factor") or {}
+    user = storage.accounts.get_user(get_db(), user_id=pending.get("user"))
+    if not user or user["disabled_at"] or time.time() - pending.get("at", 0) > CODE_MINUTES * 60:
+        session.pop("two_factor", None)
+        session["expired"] = True
+        return redirect(url_for(".login", lang=g.locale), 303)
+    form = CodeForm(request.form if request.method == "POST" else None, meta=admin_meta())
+    if request.method == "GET":
+        return render_template("admin/login_code.html", form=form, notice=None)
+    notice = N_("Please type the code.")
+    if form.validate():
+        client = request.remote_addr or "unknown"
+        checked = two_factor.check(get_db(), user, form.code.data, client)
+        if checked.ok:
+            return sign_in(user, pending["next"])
+        if checked.wait_seconds:
+            text = i18n.translate_plural(
+                g.locale,
+                "Too many failed attempts. Try again in %(num)d second.",
+                "Too many failed attempts. Try again in %(num)d seconds.",
+                checked.wait_seconds,
+            )
+            page = render_template("admin/login_code.html", form=form, notice=text)
+            return page, 429, {"Retry-After": str(checked.wait_seconds)}
+        current_app.logger.warning("admin code refused: %r from %s", user["username"], client)
+        notice = N_("This code is not right, or was used already.")
+    page = render_template(
+        "admin/login_code.html", form=form, notice=i18n.translate(g.locale, notice)
+    )
+    return page, 422
 
 
 @bp.route("/logout", methods=["POST"])

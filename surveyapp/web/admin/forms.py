@@ -125,6 +125,15 @@ class ExportForm(BaseForm):
     format = SelectField(_l("Format"), choices=list(EXPORT_FORMATS), validators=[InputRequired()])
 
 
+class CodeForm(BaseForm):
+    """A code of two-factor sign-in: six digits from the app, or a recovery code."""
+
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[InputRequired(), Length(max=40)],
+    )
+
+
 class ForgotForm(BaseForm):
     """Who forgot their password: a user name or an email address."""
 
