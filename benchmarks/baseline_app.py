@@ -38,17 +38,14 @@ class AnswerForm(Form):
     why = TextAreaField(validators=[Optional(), Length(max=2000)])
 
 
-def create_app(db_path: str) -> Flask:
+def worker_connection(db_path: str, schema: str):
+    """Make the schema (WAL), and the function that gives each worker process its own
+    connection, opened on its first request and kept (synchronous=NORMAL), with the dict
+    that holds them."""
     with sqlite3.connect(db_path) as conn:
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.executescript(
-            "CREATE TABLE IF NOT EXISTS responses (id INTEGER PRIMARY KEY, created_at TEXT);"
-            "CREATE TABLE IF NOT EXISTS answers (response_id INTEGER REFERENCES responses(id),"
-            " key TEXT, value TEXT);"
-        )
-    app = Flask(__name__)
+        conn.executescript(schema)
     connection: dict[int, sqlite3.Connection] = {}  # one per worker process
-    app.extensions["baseline.connections"] = connection  # benchmarks/submit_writes.py
 
     def db() -> sqlite3.Connection:
         pid = os.getpid()  # a connection never crosses gunicorn's fork
@@ -57,6 +54,19 @@ def create_app(db_path: str) -> Flask:
             conn.execute("PRAGMA synchronous = NORMAL")
             connection[pid] = conn
         return connection[pid]
+
+    return db, connection
+
+
+def create_app(db_path: str) -> Flask:
+    db, connection = worker_connection(
+        db_path,
+        "CREATE TABLE IF NOT EXISTS responses (id INTEGER PRIMARY KEY, created_at TEXT);"
+        "CREATE TABLE IF NOT EXISTS answers (response_id INTEGER REFERENCES responses(id),"
+        " key TEXT, value TEXT);",
+    )
+    app = Flask(__name__)
+    app.extensions["baseline.connections"] = connection  # benchmarks/submit_writes.py
 
     @app.post("/submit")
     def submit():

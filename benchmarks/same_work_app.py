@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import sqlite3
 from datetime import UTC, datetime
@@ -38,6 +37,8 @@ from datetime import UTC, datetime
 from flask import Flask, redirect, request
 from wtforms import Form, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
+
+from benchmarks.baseline_app import worker_connection
 
 SECRET = b"same-work baseline"
 SCHEMA = """
@@ -102,19 +103,8 @@ def make_links(db_path: str, count: int) -> list[str]:
 
 
 def create_app(db_path: str) -> Flask:
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.executescript(SCHEMA)
+    db, _ = worker_connection(db_path, SCHEMA)  # as the minimal baseline's
     app = Flask(__name__)
-    connection: dict[int, sqlite3.Connection] = {}  # one per worker process
-
-    def db() -> sqlite3.Connection:
-        pid = os.getpid()  # a connection never crosses gunicorn's fork
-        if pid not in connection:
-            conn = sqlite3.connect(db_path, timeout=5, isolation_level=None)
-            conn.execute("PRAGMA synchronous = NORMAL")
-            connection[pid] = conn
-        return connection[pid]
 
     @app.post("/s/<token>")
     def submit(token: str):

@@ -54,9 +54,11 @@ from common import (  # benchmarks/common.py
     start,
     stop,
 )
-from same_work_app import make_links, signed_cookie  # benchmarks/same_work_app.py
 
 from surveyapp.web.server import PRODUCTION_OPTIONS as SHIPPED
+
+sys.path.insert(0, str(ROOT))  # the apps gunicorn serves are benchmarks.<module>
+from benchmarks.same_work_app import make_links, signed_cookie  # noqa: E402
 
 WARMUP = 2  # seconds of each load before the measured rounds
 

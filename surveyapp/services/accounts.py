@@ -120,6 +120,19 @@ def throttle_wait(failures: int, last_at: str, free: int, now: datetime) -> int:
     return max(int((last + delay - now).total_seconds()) + 1, 0)
 
 
+def take_attempt(db: Database, keys: dict[str, int], now: datetime) -> int:
+    """Count an attempt under each key (with the failures it allows) before it is
+    checked, unless one must still wait: the seconds left, or 0 (go on). The one way
+    passwords and two-factor codes are throttled."""
+    return storage.accounts.take_attempt(
+        db,
+        list(keys),
+        now=now,
+        forget_before=now - FAILURE_MEMORY,
+        wait=lambda key, failures, last_at: throttle_wait(failures, last_at, keys[key], now),
+    )
+
+
 def wait_needed(db: Database, username: str, client: str, now: datetime) -> int:
     """Seconds to wait before the next attempt of ``username`` from ``client``."""
     keys = _keys(username, client)
@@ -138,13 +151,7 @@ def authenticate(
     password takes its attempt back."""
     now = now or storage.utcnow()
     keys = _keys(username, client)
-    wait = storage.accounts.take_attempt(
-        db,
-        list(keys),
-        now=now,
-        forget_before=now - FAILURE_MEMORY,
-        wait=lambda key, failures, last_at: throttle_wait(failures, last_at, keys[key], now),
-    )
+    wait = take_attempt(db, keys, now)
     if wait:
         return LoginResult(None, wait)
     user = storage.accounts.get_user(db, username=username.strip())

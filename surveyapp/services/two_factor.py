@@ -16,7 +16,7 @@ import pyotp
 import segno
 
 from surveyapp import storage
-from surveyapp.services.accounts import FAILURE_MEMORY, throttle_wait, token_hash
+from surveyapp.services.accounts import take_attempt, token_hash
 from surveyapp.storage import Database
 
 #: The name authenticator apps show above the codes.
@@ -106,13 +106,7 @@ def check(db: Database, user: dict, code: str, client: str, now: datetime | None
     account from this address, as passwords are (storage.accounts.take_attempt)."""
     now = now or storage.utcnow()
     keys = {f"2fa:{user['id']}": FREE_FAILURES, f"2fa:{user['id']}|{client}": FREE_FAILURES}
-    wait = storage.accounts.take_attempt(
-        db,
-        list(keys),
-        now=now,
-        forget_before=now - FAILURE_MEMORY,
-        wait=lambda key, failures, last_at: throttle_wait(failures, last_at, keys[key], now),
-    )
+    wait = take_attempt(db, keys, now)
     if wait:
         return Check(False, wait)
     secret = storage.two_factor.secret_of(db, user["id"])

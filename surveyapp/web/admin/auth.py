@@ -53,24 +53,28 @@ def login():
             if result.user:
                 return sign_in(result.user, _safe_next(request.args.get("next")))
             if result.wait_seconds:
-                status = 429
                 current_app.logger.warning(
                     "admin login refused (too many failures): %r from %s",
                     form.username.data,
                     client,
                 )
-                notice = i18n.translate_plural(
-                    g.locale,
-                    "Too many failed attempts. Try again in %(num)d second.",
-                    "Too many failed attempts. Try again in %(num)d seconds.",
-                    result.wait_seconds,
-                )
-                response = render_template("admin/login.html", form=form, notice=notice)
-                return response, status, {"Retry-After": str(result.wait_seconds)}
+                return _too_many("admin/login.html", form, result.wait_seconds)
             current_app.logger.warning("admin login failed: %r from %s", form.username.data, client)
             notice = N_("Wrong user name or password.")
     text = i18n.translate(g.locale, notice) if notice else None
     return render_template("admin/login.html", form=form, notice=text), status
+
+
+def _too_many(template: str, form, seconds: int):
+    """The sign-in page again, answered 429: too many failures, wait ``seconds``."""
+    notice = i18n.translate_plural(
+        g.locale,
+        "Too many failed attempts. Try again in %(num)d second.",
+        "Too many failed attempts. Try again in %(num)d seconds.",
+        seconds,
+    )
+    page = render_template(template, form=form, notice=notice)
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 def sign_in(user: dict, target: str):
@@ -120,14 +124,7 @@ def login_code():
         if checked.ok:
             return sign_in(user, pending["next"])
         if checked.wait_seconds:
-            text = i18n.translate_plural(
-                g.locale,
-                "Too many failed attempts. Try again in %(num)d second.",
-                "Too many failed attempts. Try again in %(num)d seconds.",
-                checked.wait_seconds,
-            )
-            page = render_template("admin/login_code.html", form=form, notice=text)
-            return page, 429, {"Retry-After": str(checked.wait_seconds)}
+            return _too_many("admin/login_code.html", form, checked.wait_seconds)
         current_app.logger.warning("admin code refused: %r from %s", user["username"], client)
         notice = N_("This code is not right, or was used already.")
     page = render_template(
