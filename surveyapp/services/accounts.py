@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from surveyapp import storage
 from surveyapp.domain import vocabulary
@@ -57,6 +56,10 @@ def password_problem(password: str, hints: Iterable[str] = ()) -> Message | None
     ``hints`` (the user name, the email) count as easy to guess too."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return message(TOO_SHORT, min=MIN_PASSWORD_LENGTH)
+    # Imported here, when a password is set: its word lists weigh 13 MB, which every web
+    # worker would otherwise carry (benchmarks/submit.py's RSS).
+    from zxcvbn import zxcvbn
+
     guessed = zxcvbn(password[:PASSWORD_CHECKED], user_inputs=[h for h in hints if h])
     if guessed["score"] < MIN_PASSWORD_SCORE:
         return message(TOO_EASY)

@@ -3,7 +3,9 @@ pyotp) from an authenticator app, set up from a QR code (drawn by segno), with t
 single-use recovery codes for a lost phone. A code works once (its time step is kept),
 and wrong codes slow the next ones down as wrong passwords do.
 
-No Flask here: the admin pages call these.
+No Flask here: the admin pages call these. pyotp and segno are imported where used, by
+the accounts that sign in with a second factor: together they weigh some 10 MB that every
+web worker would otherwise carry.
 """
 
 from __future__ import annotations
@@ -11,9 +13,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-import pyotp
-import segno
 
 from surveyapp import storage
 from surveyapp.services.accounts import take_attempt, token_hash
@@ -47,6 +46,8 @@ def is_on(user: dict) -> bool:
 def begin(db: Database, user: dict) -> str:
     """The secret of an account turning two-factor sign-in on: the one being set up, or a
     new one (160 random bits)."""
+    import pyotp
+
     secret = storage.two_factor.secret_of(db, user["id"])
     if not secret:
         secret = pyotp.random_base32(32)
@@ -57,12 +58,17 @@ def begin(db: Database, user: dict) -> str:
 def qr_code_uri(user: dict, secret: str) -> str:
     """The secret as a QR code for authenticator apps: an SVG image in a data: URI, drawn
     here (nothing fetched from anywhere)."""
+    import pyotp
+    import segno
+
     uri = pyotp.TOTP(secret).provisioning_uri(name=user["username"], issuer_name=ISSUER)
     return segno.make(uri, error="m").svg_data_uri(scale=4, border=2)
 
 
 def _step(secret: str, code: str, now: datetime) -> int | None:
     """The time step ``code`` is right for, within VALID_WINDOW of ``now``, or None."""
+    import pyotp
+
     totp = pyotp.TOTP(secret)
     code = "".join(code.split())
     for offset in range(-VALID_WINDOW, VALID_WINDOW + 1):
