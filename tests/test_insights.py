@@ -253,6 +253,9 @@ def test_the_page_explains_each_moment_in_a_sentence_beside_its_declared_kind(ap
     assert sentence.endswith("un distrugător de valoare, de corectat primul.")
     assert '<svg viewBox="0 0 640' in html and 'role="img"' in html
     assert not re.search(r"[−-]0(?![,.]?\d)", html)  # never a negative zero ("−0,9" is one)
+    # The labels are relative to the journey's level of recommendation, and it says so.
+    relative = html.split('id="relative-labels">')[1].split("</dd>")[0]
+    assert "nivelul de recomandare al acestui parcurs" in relative
 
 
 def test_the_page_the_cli_and_the_api_give_the_same_figures(app, simulated, run_cli, db):
