@@ -106,3 +106,18 @@ def test_an_upload_nobody_answers_is_forgotten_with_the_finished_jobs(manager, d
     later = storage.utcnow() + jobs.KEEP + timedelta(minutes=1)
     assert jobs.forget_old(db, later) == 1
     assert storage.jobs.get(db, where.rsplit("/", 1)[1]) is None
+
+
+def test_the_cli_reads_a_file_with_the_columns_the_journey_was_given(
+    manager, db, run_cli, tmp_path
+):
+    crm = tmp_path / "crm.csv"
+    crm.write_bytes(CRM)
+    refused = run_cli("invite", "cafe", "meal", "--csv", str(crm), "--out", str(tmp_path / "a"))
+    assert refused.exit_code != 0 and "found: Réf. client, E-mail" in refused.output
+    where, page = upload(manager, CRM)
+    fields = form_fields(page.get_data(as_text=True), "columns").to_dict()
+    manager.post(f"{where}/columns", data={**fields, "customer": "Réf. client"})
+    made = run_cli("invite", "cafe", "meal", "--csv", str(crm), "--out", str(tmp_path / "b"))
+    assert made.exit_code == 0, made.output
+    assert "created 2" in made.output

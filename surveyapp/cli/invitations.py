@@ -67,8 +67,11 @@ def invite_command(
     config = settings.load_settings()
     smtp = smtp_or_exit(config) if send else None
     if csv_file:
+        with open_db() as db:  # column names a manager gave this journey's files
+            columns = storage.journey_settings.import_columns(db, journey_id)
         try:
-            requests, problems = invitation_csv.read_csv(Path(csv_file).read_bytes(), encoding)
+            data = Path(csv_file).read_bytes()
+            requests, problems = invitation_csv.read_csv(data, encoding, columns)
         except invitation_csv.CsvError as exc:
             raise click.ClickException(f"{csv_file}: {exc}. Nothing was created.") from None
         for problem in problems:

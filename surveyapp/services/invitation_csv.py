@@ -208,11 +208,13 @@ def requests_of(data: bytes, checked: Checked) -> Iterator[Request]:
         next_bad = next(bad, None)
 
 
-def read_csv(data: bytes, encoding: str | None = None) -> tuple[list[Request], list[Problem]]:
+def read_csv(
+    data: bytes, encoding: str | None = None, columns: Columns | None = None
+) -> tuple[list[Request], list[Problem]]:
     """Rows of a spreadsheet's CSV (:func:`rows_of`): the requests, and one problem per
     bad row. Raises CsvError when the file cannot be read at all."""
     requests, problems = [], []
-    for row in rows_of(data, encoding=encoding):
+    for row in rows_of(data, encoding=encoding, columns=columns):
         if isinstance(row, Request):
             requests.append(row)
         else:
