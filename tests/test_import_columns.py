@@ -57,6 +57,10 @@ def test_an_unknown_header_waits_for_the_manager_to_say_which_column_is_which(ma
     assert "Référence client : “Réf. client”" in done.replace("« ", "“").replace(" »", "”")
     made = sql(db, "SELECT customer_ref, email, locale FROM invitations ORDER BY customer_ref")
     assert list(made) == [("C-1", "ana@example.ro", "ro"), ("C-2", None, "fr")]
+    # The audit log says it in words, columns named.
+    audit = text(manager.get("/admin/audit"))
+    assert "noms des colonnes des tableurs d’un parcours modifiés" in audit
+    assert "Référence client : « Réf. client »" in audit.replace("\u202f", " ")
 
 
 def test_the_next_file_with_those_columns_is_read_without_asking_until_forgotten(manager, db):

@@ -312,3 +312,18 @@ def test_a_password_link_that_cannot_be_sent_is_tried_again_and_makes_no_link_un
     assert storage.reset_requests.queue_state(db)["waiting"] == 0
     forgot(mailing_app.test_client(), "ion@example.ro")  # within 5 min: not queued again
     assert storage.reset_requests.queue_state(db)["waiting"] == 0
+
+
+def test_every_action_the_code_records_in_the_audit_log_has_words():
+    """An action missing from audit_vocabulary would show as its raw code."""
+    from pathlib import Path
+
+    from surveyapp.domain.audit_vocabulary import AUDIT_ACTIONS
+
+    source = "".join(
+        path.read_text(encoding="utf-8")
+        for path in Path(storage.__file__).parents[1].rglob("*.py")
+        if path.name != "audit_vocabulary.py"
+    )
+    recorded = set(re.findall(r'"((?:user|journey|apikey|webhook)\.[a-z_]+)"', source))
+    assert recorded and recorded <= set(AUDIT_ACTIONS), recorded - set(AUDIT_ACTIONS)

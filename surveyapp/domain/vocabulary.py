@@ -373,27 +373,6 @@ ROLE_LABELS: dict[str, str] = {Role.ADMIN: N_("admin"), Role.VIEWER: N_("viewer"
 #: How long a password-reset link works (it works once).
 PASSWORD_RESET_HOURS = 24
 
-#: What the audit log records, as an admin reads it.
-AUDIT_ACTIONS: dict[str, str] = {
-    "user.created": N_("account created"),
-    "user.role": N_("role changed"),
-    "user.journeys": N_("journeys of a viewer changed"),
-    "user.email": N_("email changed"),
-    "user.disabled": N_("account disabled"),
-    "user.enabled": N_("account enabled again"),
-    "user.deleted": N_("account deleted"),
-    "user.reset_link": N_("password-reset link made"),
-    "user.password_set": N_("password set with a reset link"),
-    "journey.target_time": N_("target time to handle a moment of pain changed"),
-    "journey.digest": N_("email digest of a journey changed"),
-    "journey.digest_retry": N_("email digest of a journey tried again"),
-    "apikey.created": N_("key of the API created"),
-    "apikey.revoked": N_("key of the API revoked"),
-    "webhook.added": N_("webhook added"),
-    "webhook.removed": N_("webhook removed"),
-    "webhook.test": N_("test event sent to a webhook"),
-    "webhook.retry": N_("webhook delivery retried"),
-}
 #: How often a journey's own digest is sent, and its interval in hours.
 DIGEST_FREQUENCIES: dict[str, str] = {
     "hourly": N_("every hour"),
@@ -401,18 +380,5 @@ DIGEST_FREQUENCIES: dict[str, str] = {
     "weekly": N_("every week"),
 }
 DIGEST_HOURS: dict[str, int] = {"hourly": 1, "daily": 24, "weekly": 168}
-#: The audit log's details, as an admin reads them.
-AUDIT_DETAIL_LABELS: dict[str, str] = {
-    "from": N_("from"),
-    "to": N_("to"),
-    "role": N_("role"),
-    "email": N_("email"),
-    "journeys": N_("journeys"),
-    "journey": N_("journey"),
-    "events": N_("events"),
-    "delivery": N_("delivery"),
-    "locale": N_("language"),
-    "every": N_("how often"),
-}
 #: The event a webhook's test button sends (whatever events the endpoint asked for).
 WEBHOOK_TEST_EVENT = "webhook.test"

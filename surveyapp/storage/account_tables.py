@@ -77,7 +77,7 @@ audit_log = sa.Table(
     sa.Column("id", BigId, primary_key=True),
     _text("at"),
     _text("actor", nullable=True),  # an admin's username, cli:<user>; None: the service
-    _text("action"),  # one of vocabulary.AUDIT_ACTIONS
+    _text("action"),  # one of audit_vocabulary.AUDIT_ACTIONS
     _text("target"),  # what it was done to: a username, a journey id
     _text("detail", nullable=True),  # JSON
 )

@@ -14,12 +14,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.audit_vocabulary import AUDIT_ACTIONS, AUDIT_DETAIL_LABELS
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.i18n import lazy_translate as _l
+from surveyapp.domain.spreadsheet_vocabulary import IMPORT_COLUMN_LABELS
 from surveyapp.domain.text import is_valid_email, is_whole_number
 from surveyapp.domain.vocabulary import (
-    AUDIT_ACTIONS,
-    AUDIT_DETAIL_LABELS,
     DIGEST_FREQUENCIES,
     ROLE_LABELS,
     ROLES,
@@ -250,6 +250,16 @@ def _detail_text(value) -> str:
         return "—"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):  # a spreadsheet's column names, by what each holds
+        return ", ".join(
+            i18n.translate(
+                g.locale,
+                "%(what)s: “%(name)s”",
+                what=i18n.translate(g.locale, IMPORT_COLUMN_LABELS.get(key, key)),
+                name=name,
+            )
+            for key, name in value.items()
+        )
     label = {**ROLE_LABELS, **DIGEST_FREQUENCIES}.get(value) if isinstance(value, str) else None
     return i18n.translate(g.locale, label) if label else str(value)
 
