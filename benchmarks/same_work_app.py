@@ -35,9 +35,9 @@ import sqlite3
 from datetime import UTC, datetime
 
 from flask import Flask, redirect, request
-from wtforms import Form, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import TextAreaField
 
+from benchmarks.baseline_app import AnswerForm as BaseAnswerForm
 from benchmarks.baseline_app import worker_connection
 
 SECRET = b"same-work baseline"
@@ -70,14 +70,9 @@ TALLY = (
 )
 
 
-class AnswerForm(Form):
-    experience = RadioField(
-        choices=["positive", "neutral", "negative"], validators=[InputRequired()]
-    )
-    satisfaction = RadioField(
-        choices=[(n, str(n)) for n in range(1, 6)], coerce=int, validators=[Optional()]
-    )
-    why = TextAreaField(validators=[Optional(), Length(max=2000)])
+class AnswerForm(BaseAnswerForm):
+    """The minimal baseline's 3-field form, and the CSRF token the page gave."""
+
     csrf_token = TextAreaField()
 
 

@@ -160,8 +160,9 @@ def authenticate(
     user = storage.accounts.get_user(db, username=username.strip())
     if user and check_password_hash(user["password_hash"], password):
         pair, address, name = keys
-        storage.accounts.clear_failures(db, [pair, name])
-        storage.accounts.forgive(db, address)  # an office's logins never slow it down
+        with storage.transaction(db):  # one commit
+            storage.accounts.clear_failures(db, [pair, name])
+            storage.accounts.forgive(db, address)  # an office's logins never slow it down
         if user["disabled_at"]:  # the right password, but an admin disabled the account
             return LoginResult(None)
         storage.accounts.mark_login(db, user["id"])

@@ -43,16 +43,12 @@ def is_on(user: dict) -> bool:
     return bool(user.get("totp_enabled_at"))
 
 
-def begin(db: Database, user: dict) -> str:
-    """The secret of an account turning two-factor sign-in on: the one being set up, or a
-    new one (160 random bits)."""
+def new_secret() -> str:
+    """A secret for an account turning two-factor sign-in on (160 random bits): kept by
+    the caller until a code proves the app has it (nothing is stored before)."""
     import pyotp
 
-    secret = storage.two_factor.secret_of(db, user["id"])
-    if not secret:
-        secret = pyotp.random_base32(32)
-        storage.two_factor.begin(db, user["id"], secret)
-    return secret
+    return pyotp.random_base32(32)
 
 
 def qr_code_uri(user: dict, secret: str) -> str:
@@ -78,16 +74,18 @@ def _step(secret: str, code: str, now: datetime) -> int | None:
     return None
 
 
-def turn_on(db: Database, user: dict, code: str, now: datetime | None = None) -> list[str] | None:
-    """Turn two-factor sign-in on when ``code`` shows the app has the secret: the
-    recovery codes (shown once; only their hashes are kept), or None if the code is wrong."""
+def turn_on(
+    db: Database, user: dict, secret: str | None, code: str, now: datetime | None = None
+) -> list[str] | None:
+    """Turn two-factor sign-in on with ``secret`` when ``code`` shows the app has it: the
+    recovery codes (shown once; only their hashes are kept), or None if the code is wrong
+    (nothing stored)."""
     now = now or storage.utcnow()
-    secret = storage.two_factor.secret_of(db, user["id"])
     step = _step(secret, code, now) if secret else None
-    if step is None or not storage.two_factor.claim_step(db, user["id"], step):
+    if step is None:
         return None
     codes = _new_codes()
-    storage.two_factor.turn_on(db, user["id"], [_code_hash(c) for c in codes], now)
+    storage.two_factor.turn_on(db, user["id"], secret, step, [_code_hash(c) for c in codes], now)
     storage.audit.record_audit(db, user["username"], "user.two_factor_on", user["username"])
     return codes
 

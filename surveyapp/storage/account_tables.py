@@ -23,7 +23,7 @@ users = sa.Table(
     _text("journeys", nullable=True),  # JSON list: the only journeys a viewer sees; None: all
     _text("disabled_at", nullable=True),  # set: the account cannot log in
     _text("last_login_at", nullable=True),
-    # Two-factor sign-in (TOTP): the shared secret (set while being turned on), when it
+    # Two-factor sign-in (TOTP): the shared secret (stored once a code confirmed it), when it
     # was turned on, and the last time step a code was used in (a code works once).
     _text("totp_secret", nullable=True),
     _text("totp_enabled_at", nullable=True),

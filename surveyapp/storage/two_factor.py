@@ -1,5 +1,5 @@
-"""Two-factor sign-in's records: an account's TOTP secret (set while being turned on,
-kept once turned on), the last time step a code was used in, so that a code works once,
+"""Two-factor sign-in's records: an account's TOTP secret (stored once a code proved the
+app has it), the last time step a code was used in, so that a code works once,
 and its single-use recovery codes (only their SHA-256)."""
 
 from __future__ import annotations
@@ -19,21 +19,18 @@ def secret_of(db: Database, user_id: int) -> str | None:
     return value(db, sa.select(users.c.totp_secret).where(users.c.id == user_id))
 
 
-def begin(db: Database, user_id: int, secret: str) -> None:
-    """Keep a new secret for an account turning two-factor sign-in on (not yet on)."""
+def turn_on(
+    db: Database, user_id: int, secret: str, step: int, code_hashes: list[str], now: datetime
+) -> None:
+    """Two-factor sign-in is on with this secret (its code of time step ``step`` used),
+    with these recovery codes (any earlier ones go)."""
     with transaction(db):
         execute(
             db,
             sa.update(users)
-            .where(users.c.id == user_id, users.c.totp_enabled_at.is_(None))
-            .values(totp_secret=secret, totp_last_step=None),
+            .where(users.c.id == user_id)
+            .values(totp_secret=secret, totp_enabled_at=iso(now), totp_last_step=step),
         )
-
-
-def turn_on(db: Database, user_id: int, code_hashes: list[str], now: datetime) -> None:
-    """Two-factor sign-in is on, with these recovery codes (any earlier ones go)."""
-    with transaction(db):
-        execute(db, sa.update(users).where(users.c.id == user_id).values(totp_enabled_at=iso(now)))
         replace_codes(db, user_id, code_hashes)
 
 

@@ -5,7 +5,7 @@ without it here first."""
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from surveyapp import storage
@@ -21,6 +21,8 @@ from surveyapp.web.forms import confirm_form
 
 #: The pages an admin who must set up two-factor sign-in may still open.
 OPEN_WITHOUT = {"admin.two_factor_page", "admin.logout", "admin.login", "admin.login_code"}
+#: Where the secret being set up waits (a GET stores nothing in the database).
+PENDING = "two_factor_pending"
 WRONG_CODE = N_("This code is not right: type the six digits the app shows now.")
 
 
@@ -60,9 +62,12 @@ def two_factor_page():
         elif not form.validate():
             notice, status = i18n.translate(g.locale, WRONG_CODE), 422
         elif action == "on" and not two_factor.is_on(user):
-            shown_codes = two_factor.turn_on(db, user, form.code.data)
+            pending = session.get(PENDING)
+            shown_codes = two_factor.turn_on(db, user, pending, form.code.data)
             if shown_codes is None:
                 notice, status = i18n.translate(g.locale, WRONG_CODE), 422
+            else:
+                session.pop(PENDING)
         elif action == "off" and two_factor.is_on(user) and not required(user):
             client = request.remote_addr or "unknown"
             if two_factor.check(db, user, form.code.data, client).ok:
@@ -71,7 +76,10 @@ def two_factor_page():
             notice, status = i18n.translate(g.locale, WRONG_CODE), 422
     user = storage.accounts.get_user(db, user_id=user["id"])  # as it is now
     on = two_factor.is_on(user)
-    secret = None if on else two_factor.begin(db, user)
+    secret = None
+    if not on:  # kept in this browser's signed session until a code confirms it
+        secret = session.get(PENDING) or two_factor.new_secret()
+        session[PENDING] = secret
     return render_template(
         "admin/two_factor.html",
         on=on,
