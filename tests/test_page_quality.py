@@ -116,7 +116,13 @@ def populated(db, loaded, monkeypatch):
     RESET_PATHS.append(link)
     # A webhook with a delivery in its log.
     endpoint = storage.webhooks.add_webhook(
-        db, saas.id, "https://crm.example/hooks", "whsec_x", ["response.negative"]
+        db,
+        saas.id,
+        "https://hooks.slack.example/services/T0/B0/X",
+        "whsec_x",
+        ["response.negative", "moment.pain_share_exceeded"],
+        format="slack",
+        pain_threshold=30,
     )
     storage.webhooks.queue_test(db, endpoint, {"journey": saas.id})
     # Background workers, one of them late with an error (the background work page).

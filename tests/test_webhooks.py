@@ -210,11 +210,15 @@ def test_serve_runs_the_delivery_worker_beside_the_web_workers(
 
 
 def test_every_event_delivered_is_what_the_openapi_document_says_it_is(app, db, run_cli, receiver):
-    add_hook(run_cli, receiver.url, "response.created,response.negative,followup.status_changed")
-    answer(app, "/j/cafe/meal", "negative")
+    events = "response.created,response.negative,followup.status_changed"
+    output = run_cli(
+        "webhook", "add", "cafe", receiver.url, "--events", events, "--pain-threshold", "10"
+    ).output
+    assert "moment.pain_share_exceeded" in output  # a threshold asks for its event
+    answer(app, "/j/cafe/meal", "negative")  # 1 pain in 1 answer: surely above 10%
     (item,) = [r[0] for r in sql(db, "SELECT response_id FROM followups").fetchall()]
     storage.followups.update_followup(db, item, by="maria", status="resolved")
-    assert "delivered 3, failed 0" in run_cli("webhook", "deliver").output
+    assert "delivered 4, failed 0" in run_cli("webhook", "deliver").output
     webhooks_described = app.test_client().get("/api/v1/openapi.json").get_json()["webhooks"]
     assert set(webhooks_described) == {*WEBHOOK_EVENTS, "webhook.test"}
     seen = set()

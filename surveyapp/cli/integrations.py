@@ -6,7 +6,7 @@ import click
 
 from surveyapp import settings, storage
 from surveyapp.cli.common import database, journey_or_exit, open_db, warn
-from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
+from surveyapp.domain.vocabulary import PAIN_SHARE_EVENT, WEBHOOK_EVENTS, WebhookFormat, values
 from surveyapp.services import apikeys, outgoing, webhooks
 from surveyapp.workers import rounds
 from surveyapp.workers import webhooks as webhook_worker
@@ -79,11 +79,35 @@ def _events(_ctx, _param, value):
 @click.option(
     "--events", default="response.created,response.negative", show_default=True, callback=_events
 )
-def webhook_add(journey_id, url, events):
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(values(WebhookFormat)),
+    default=WebhookFormat.STANDARD.value,
+    show_default=True,
+    help="Signed JSON events, or a chat message for a Slack or Teams incoming webhook.",
+)
+@click.option(
+    "--pain-threshold",
+    type=click.IntRange(1, 99),
+    help=f"Percent: report a moment whose pain share over 7 days is above it ({PAIN_SHARE_EVENT}).",
+)
+def webhook_add(journey_id, url, events, format_, pain_threshold):
     """Send a journey's events to URL, signed per Standard Webhooks; prints the secret once.
 
     Example: surveyapp webhook add cafe https://crm.example.com/hooks --events response.negative
+
+    Example: surveyapp webhook add cafe https://hooks.slack.com/services/T0/B0/X --format slack
+    --events response.negative --pain-threshold 30
     """
+    if pain_threshold is not None and PAIN_SHARE_EVENT not in events:
+        events.append(PAIN_SHARE_EVENT)
+    if PAIN_SHARE_EVENT in events and pain_threshold is None:
+        raise click.BadParameter(
+            f"{PAIN_SHARE_EVENT} needs --pain-threshold, the share (percent) above which a "
+            "moment is reported",
+            param_hint="--pain-threshold",
+        )
     try:
         outgoing.destination(url, outgoing.allowed_hosts(settings.load_settings()))
     except outgoing.NotAllowed as refused:
@@ -91,9 +115,12 @@ def webhook_add(journey_id, url, events):
     secret = webhooks.new_secret()
     with open_db() as db:
         journey_or_exit(db, journey_id)
-        endpoint_id = storage.webhooks.add_webhook(db, journey_id, url, secret, events)
-    click.echo(f"webhook {endpoint_id}: {', '.join(events)} of {journey_id} to {url}")
-    click.echo(f"signing secret (shown once): {secret}")
+        endpoint_id = storage.webhooks.add_webhook(
+            db, journey_id, url, secret, events, format=format_, pain_threshold=pain_threshold
+        )
+    click.echo(f"webhook {endpoint_id}: {', '.join(events)} of {journey_id} to {url} ({format_})")
+    if format_ == WebhookFormat.STANDARD:
+        click.echo(f"signing secret (shown once): {secret}")
 
 
 @webhook.command("list")
@@ -105,7 +132,10 @@ def webhook_list(journey_id):
     """
     with open_db() as db:
         for e in storage.webhooks.list_webhooks(db, journey_id):
-            click.echo(f"{e['id']}\t{e['journey_id']}\t{e['url']}\t{e['events']}")
+            above = f"\tabove {e['pain_threshold']}%" if e["pain_threshold"] else ""
+            click.echo(
+                f"{e['id']}\t{e['journey_id']}\t{e['url']}\t{e['format']}\t{e['events']}{above}"
+            )
 
 
 @webhook.command("remove")
@@ -130,10 +160,13 @@ def webhook_deliver(loop, interval):
     Example: surveyapp webhook deliver
     """
 
-    allowed = outgoing.allowed_hosts(settings.load_settings())
+    config = settings.load_settings()
+    allowed = outgoing.allowed_hosts(config)
 
     def deliver(db):
-        delivered, failed = webhook_worker.deliver_due(db, allowed_hosts=allowed)
+        delivered, failed = webhook_worker.deliver_due(
+            db, allowed_hosts=allowed, base_url=config["BASE_URL"]
+        )
         if delivered or failed or not loop:
             click.echo(f"delivered {delivered}, failed {failed}", err=loop)
 

@@ -358,7 +358,35 @@ INSIGHT_FAMILY_ERROR = 0.05
 #: (so a CRM or helpdesk closes the loop on its side).
 RESPONSE_EVENTS: tuple[str, ...] = ("response.created", "response.negative")
 FOLLOWUP_STATUS_EVENT = "followup.status_changed"
-WEBHOOK_EVENTS: tuple[str, ...] = (*RESPONSE_EVENTS, FOLLOWUP_STATUS_EVENT)
+#: A moment whose pain share over the last seven days is above an endpoint's threshold
+#: (checked by the webhook worker; at most one per moment and endpoint in seven days).
+PAIN_SHARE_EVENT = "moment.pain_share_exceeded"
+WEBHOOK_EVENTS: tuple[str, ...] = (*RESPONSE_EVENTS, FOLLOWUP_STATUS_EVENT, PAIN_SHARE_EVENT)
+#: Each event in words, for a manager choosing what an endpoint hears about.
+WEBHOOK_EVENT_NAMES: dict[str, str] = {
+    "response.created": N_("Every answer"),
+    "response.negative": N_("Every answer lived as pain"),
+    FOLLOWUP_STATUS_EVENT: N_("A follow-up's status changed"),
+    PAIN_SHARE_EVENT: N_("A moment's pain share over 7 days is above the threshold below"),
+}
+#: The days a pain-share alert looks back over, and waits before reporting a moment again.
+PAIN_SHARE_DAYS = 7
+
+
+class WebhookFormat(StrEnum):
+    """What an endpoint receives: our signed JSON events, or a chat message in the
+    format of a Slack or a Microsoft Teams incoming webhook."""
+
+    STANDARD = "standard"
+    SLACK = "slack"
+    TEAMS = "teams"
+
+
+WEBHOOK_FORMAT_NAMES: dict[str, str] = {
+    WebhookFormat.STANDARD: N_("Signed JSON events (Standard Webhooks), for your systems"),
+    WebhookFormat.SLACK: N_("A message in a Slack channel (incoming webhook)"),
+    WebhookFormat.TEAMS: N_("A message in a Microsoft Teams channel (workflow webhook)"),
+}
 
 
 class Role(StrEnum):

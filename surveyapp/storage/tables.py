@@ -258,7 +258,18 @@ webhook_endpoints = sa.Table(
     _text("secret"),
     _text("events"),
     _text("created_at"),
+    _text("format", server_default="standard"),  # vocabulary.WebhookFormat
+    _int("pain_threshold", nullable=True),  # percent; None: no pain-share alerts
     sa.Index("idx_webhook_endpoints_journey_id", "journey_id"),
+)
+
+#: When each moment was last reported to an endpoint as above its pain threshold.
+pain_alerts = sa.Table(
+    "pain_alerts",
+    metadata,
+    _int("endpoint_id", primary_key=True),
+    _text("moment_id", primary_key=True),
+    _text("alerted_at"),
 )
 
 webhook_outbox = sa.Table(

@@ -9,10 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from surveyapp.domain.vocabulary import RESPONSE_EVENTS, Polarity
+from surveyapp.domain.vocabulary import PAIN_SHARE_EVENT, RESPONSE_EVENTS, Polarity, WebhookFormat
 from surveyapp.storage.database import Database, iso, utcnow
-from surveyapp.storage.statements import execute, prepared, records, row, rows, value
-from surveyapp.storage.tables import webhook_endpoints, webhook_outbox
+from surveyapp.storage.statements import execute, insert, prepared, records, row, rows, value
+from surveyapp.storage.tables import pain_alerts, webhook_endpoints, webhook_outbox
 from surveyapp.storage.transactions import transaction
 
 #: How long a claimed delivery is left to the node that claimed it; if that node dies,
@@ -20,7 +20,18 @@ from surveyapp.storage.transactions import transaction
 CLAIM_LEASE = timedelta(minutes=2)
 
 
-def add_webhook(db: Database, journey_id: str, url: str, secret: str, events: list[str]) -> int:
+def add_webhook(
+    db: Database,
+    journey_id: str,
+    url: str,
+    secret: str,
+    events: list[str],
+    *,
+    format: str = WebhookFormat.STANDARD,
+    pain_threshold: int | None = None,
+) -> int:
+    """Add an endpoint; ``pain_threshold`` (percent) is the pain share above which it
+    hears about a moment, when it asked for that event."""
     with transaction(db):
         return value(
             db,
@@ -31,6 +42,8 @@ def add_webhook(db: Database, journey_id: str, url: str, secret: str, events: li
                 secret=secret,
                 events=",".join(events),
                 created_at=iso(utcnow()),
+                format=format,
+                pain_threshold=pain_threshold,
             )
             .returning(webhook_endpoints.c.id),
         )
@@ -38,7 +51,9 @@ def add_webhook(db: Database, journey_id: str, url: str, secret: str, events: li
 
 def list_webhooks(db: Database, journey_id: str | None = None) -> list[dict[str, Any]]:
     e = webhook_endpoints.c
-    statement = sa.select(e.id, e.journey_id, e.url, e.secret, e.events, e.created_at)
+    statement = sa.select(
+        e.id, e.journey_id, e.url, e.secret, e.events, e.created_at, e.format, e.pain_threshold
+    )
     if journey_id:
         statement = statement.where(e.journey_id == journey_id)
     return records(db, statement.order_by(e.id))
@@ -51,6 +66,7 @@ def remove_webhook(db: Database, endpoint_id: int) -> bool:
             db,
             sa.delete(webhook_outbox).where(o.endpoint_id == endpoint_id, o.delivered_at.is_(None)),
         )
+        execute(db, sa.delete(pain_alerts).where(pain_alerts.c.endpoint_id == endpoint_id))
         removed = execute(
             db, sa.delete(webhook_endpoints).where(webhook_endpoints.c.id == endpoint_id)
         )
@@ -110,6 +126,49 @@ def queue_event(db: Database, journey_id: str, event: str, data: dict) -> None:
         execute(db, sa.insert(webhook_outbox), events)
 
 
+def pain_threshold_endpoints(db: Database) -> list[dict[str, Any]]:
+    """The endpoints that asked to hear about moments above a pain share: id, journey,
+    threshold (percent)."""
+    e = webhook_endpoints.c
+    found = records(
+        db,
+        sa.select(e.id, e.journey_id, e.pain_threshold, e.events)
+        .where(e.pain_threshold.is_not(None))
+        .order_by(e.id),
+    )
+    return [f for f in found if PAIN_SHARE_EVENT in f["events"].split(",")]
+
+
+def queue_pain_alert(
+    db: Database, endpoint_id: int, moment_id: str, data: dict, *, now: datetime, quiet: timedelta
+) -> bool:
+    """Queue a pain-share event of a moment to an endpoint, unless that moment was
+    reported to it within ``quiet``: True if queued. The mark and the event are written
+    together, and the mark's conditional upsert lets one node only report a moment
+    (on PostgreSQL a second node's upsert waits for the first, then changes nothing)."""
+    a = pain_alerts.c
+    with transaction(db):
+        upsert = insert(db, pain_alerts).values(
+            endpoint_id=endpoint_id, moment_id=moment_id, alerted_at=iso(now)
+        )
+        # RETURNING, not a row count: psycopg counts -1 for an upsert.
+        marked = value(
+            db,
+            upsert.on_conflict_do_update(
+                index_elements=[a.endpoint_id, a.moment_id],
+                set_={"alerted_at": upsert.excluded.alerted_at},
+                where=a.alerted_at <= iso(now - quiet),
+            ).returning(a.endpoint_id),
+        )
+        if marked is not None:
+            execute(
+                db,
+                sa.insert(webhook_outbox),
+                [_outbox_row(endpoint_id, PAIN_SHARE_EVENT, iso(now), data)],
+            )
+        return marked is not None
+
+
 def claim_deliveries(
     db: Database, now: datetime, limit: int = 100, per_endpoint: int = 10
 ) -> list[dict[str, Any]]:
@@ -145,6 +204,8 @@ def claim_deliveries(
                     o.attempts,
                     e.url,
                     e.secret,
+                    e.format,
+                    e.journey_id,
                 )
                 .join_from(webhook_outbox, webhook_endpoints, e.id == o.endpoint_id)
                 .where(*due, o.endpoint_id == endpoint["endpoint_id"])

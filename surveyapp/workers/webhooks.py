@@ -1,6 +1,9 @@
-"""The webhook worker's round: every due delivery of the outbox sent once, signed
-(services/webhooks.py), only where outgoing requests may go (services/outgoing.py), each
-failure recorded in words and retried later with backoff, then set aside.
+"""The webhook worker's round: the moments above an endpoint's pain threshold queued
+(services/pain_alerts.py), then every due delivery of the outbox sent once, signed
+(services/webhooks.py), as a chat message to a Slack or Teams endpoint
+(services/chat_messages.py), only where outgoing requests may go
+(services/outgoing.py), each failure recorded in words and retried later with backoff,
+then set aside.
 
 Nothing one delivery does can stop the others: a receiver that answers something else
 than HTTP, a stored address that no longer parses, an error of ours, each is that
@@ -19,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from surveyapp import storage
 from surveyapp.domain.i18n import N_, message
-from surveyapp.services import outgoing
+from surveyapp.services import chat_messages, outgoing, pain_alerts
 from surveyapp.services.webhooks import BACKOFF, sign
 from surveyapp.storage import Database
 
@@ -31,12 +34,21 @@ ENDPOINT_SECONDS = 30
 
 
 def deliver_due(
-    db: Database, *, limit: int = 100, allowed_hosts: Collection[str] = ()
+    db: Database,
+    *,
+    limit: int = 100,
+    allowed_hosts: Collection[str] = (),
+    base_url: str | None = None,
 ) -> tuple[int, int]:
-    """Send every due delivery once; return (delivered, failed this round).
-    ``allowed_hosts``: the operator's OUTGOING_ALLOWED_HOSTS."""
+    """Queue the pain-share alerts now due, then send every due delivery once; return
+    (delivered, failed this round). ``allowed_hosts``: the operator's
+    OUTGOING_ALLOWED_HOSTS; ``base_url``: the service's address, for chat messages'
+    links (none without it)."""
+    pain_alerts.queue_due(db)
     by_endpoint: dict[int, list[dict]] = {}
+    journeys: dict[str, object] = {}
     for item in storage.webhooks.claim_deliveries(db, storage.utcnow(), limit):
+        item["body"] = _body(db, item, journeys, base_url)
         by_endpoint.setdefault(item["endpoint_id"], []).append(item)
     if not by_endpoint:
         return 0, 0
@@ -51,6 +63,19 @@ def deliver_due(
             delivered, failed = delivered + ok, failed + (not ok)
     storage.webhooks.release_deliveries(db, untried, storage.utcnow())
     return delivered, failed
+
+
+def _body(db: Database, item: dict, journeys: dict, base_url: str | None) -> str | None:
+    """What the delivery sends (made here, on the round's own connection, before the
+    threads send); None if it cannot be made, which fails that attempt."""
+    journey_id = item["journey_id"]
+    try:
+        if journey_id not in journeys:
+            journeys[journey_id] = storage.journeys.get_journey(db, journey_id)
+        return chat_messages.body(item["format"], item["payload"], journeys[journey_id], base_url)
+    except (ValueError, KeyError, TypeError):  # a stored event we can no longer read
+        log.exception("webhook delivery %s: its message could not be made", item["id"])
+        return None
 
 
 def _send(items: list[dict], allowed_hosts: Collection[str]) -> tuple[list, list]:
@@ -89,12 +114,14 @@ def _attempt(item: dict, allowed_hosts: Collection[str]) -> outgoing.Outcome:
         where = outgoing.destination(item["url"], allowed_hosts)
     except outgoing.NotAllowed as refused:
         return outgoing.Outcome(None, refused.message)
+    if item["body"] is None:
+        return outgoing.Outcome(None, message(N_("its message could not be made from the event")))
     timestamp = int(time.time())
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "surveyapp-webhooks/1",
         "webhook-id": item["message_id"],
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(item["secret"], item["message_id"], timestamp, item["payload"]),
+        "webhook-signature": sign(item["secret"], item["message_id"], timestamp, item["body"]),
     }
-    return outgoing.post(where, item["payload"].encode(), headers)
+    return outgoing.post(where, item["body"].encode(), headers)

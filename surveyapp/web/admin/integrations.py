@@ -7,15 +7,21 @@ from __future__ import annotations
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.i18n import lazy_translate as _l
-from surveyapp.domain.vocabulary import WEBHOOK_EVENTS
+from surveyapp.domain.vocabulary import (
+    PAIN_SHARE_EVENT,
+    WEBHOOK_EVENT_NAMES,
+    WEBHOOK_EVENTS,
+    WEBHOOK_FORMAT_NAMES,
+    WebhookFormat,
+)
 from surveyapp.services import apikeys, outgoing, webhooks
 from surveyapp.web import forms
 from surveyapp.web.admin import confirm
@@ -29,6 +35,10 @@ BAD_KEY_NAME = N_(
     "and not one already used."
 )
 BAD_URL = N_("Nothing was added: %(reason)s.")
+NO_THRESHOLD = N_(
+    "Nothing was added: give the pain share (a percentage from 1 to 99) above which a "
+    "moment is reported."
+)
 
 
 class KeyForm(BaseForm):
@@ -39,17 +49,43 @@ class KeyForm(BaseForm):
 
 class WebhookForm(BaseForm):
     journey = SelectField(_l("Journey"), choices=[])
+    format = SelectField(
+        _l("Who receives them"),
+        choices=[SelectChoice(f, _l(name)) for f, name in WEBHOOK_FORMAT_NAMES.items()],
+        default=WebhookFormat.STANDARD,
+    )
     url = StringField(
         _l("Address that receives the events"), validators=[InputRequired(), Length(max=2000)]
     )
     events = SelectMultipleField(
         _l("Events"),
-        choices=[SelectChoice(e, e) for e in WEBHOOK_EVENTS],
+        choices=[SelectChoice(e, _l(WEBHOOK_EVENT_NAMES[e])) for e in WEBHOOK_EVENTS],
         default=["response.negative"],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validators=[InputRequired()],
     )
+    pain_threshold = IntegerField(
+        _l("Pain share threshold, in percent (1 to 99)"),
+        validators=[Optional(), NumberRange(min=1, max=99)],
+    )
+
+    def chosen_threshold(self) -> int | None:
+        """The threshold, with its event asked for (a threshold given means the event is
+        wanted); None without one."""
+        if self.pain_threshold.data is None:
+            return None
+        if PAIN_SHARE_EVENT not in self.events.data:
+            self.events.data.append(PAIN_SHARE_EVENT)
+        return self.pain_threshold.data
+
+
+#: What the templates say endpoints and events with.
+_WORDS = {
+    "format_names": WEBHOOK_FORMAT_NAMES,
+    "event_names": WEBHOOK_EVENT_NAMES,
+    "pain_share_event": PAIN_SHARE_EVENT,
+}
 
 
 def _when(stamp: str | None) -> str | None:
@@ -71,6 +107,7 @@ def _page(notice=None, code=200, key_form=None, hook_form=None, shown=None):
         "admin/integrations.html",
         keys=keys,
         hooks=storage.webhooks.list_webhooks(db),
+        **_WORDS,
         key_form=key_form,
         hook_form=hook_form,
         confirm=forms.confirm_form(admin_meta(), None),
@@ -157,20 +194,38 @@ def add_webhook():
     form.journey.choices = [SelectChoice(j.id, j.brand) for j in storage.journeys.all_journeys(db)]
     if not form.validate():
         return _page(NOT_VALID, 422, hook_form=form)
+    threshold = form.chosen_threshold()
+    if PAIN_SHARE_EVENT in form.events.data and threshold is None:
+        return _page(NO_THRESHOLD, 422, hook_form=form)
     url = form.url.data.strip()
     try:
         outgoing.destination(url, outgoing.allowed_hosts(current_app.config))
     except outgoing.NotAllowed as refused:
         return _page(i18n.message(BAD_URL, reason=refused.message), 422, hook_form=form)
     secret = webhooks.new_secret()
-    endpoint = storage.webhooks.add_webhook(db, form.journey.data, url, secret, form.events.data)
+    endpoint = storage.webhooks.add_webhook(
+        db,
+        form.journey.data,
+        url,
+        secret,
+        form.events.data,
+        format=form.format.data,
+        pain_threshold=threshold,
+    )
     storage.audit.record_audit(
         db,
         current_user["username"],
         "webhook.added",
         url,
-        {"journey": form.journey.data, "events": form.events.data},
+        {
+            "journey": form.journey.data,
+            "events": form.events.data,
+            "format": form.format.data,
+            "pain_threshold": threshold,
+        },
     )
+    if form.format.data != WebhookFormat.STANDARD:  # a chat checks no signature
+        return redirect(url_for(".webhook_log", endpoint_id=endpoint, done="added"), 303)
     return _page(shown={"what": "secret", "name": f"#{endpoint} {url}", "value": secret})
 
 
@@ -202,6 +257,7 @@ def webhook_log(endpoint_id: int):
         rows=rows,
         confirm=forms.confirm_form(admin_meta(), None),
         done=request.args.get("done"),
+        **_WORDS,
     )
 
 

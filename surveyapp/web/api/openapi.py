@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveyapp.domain.vocabulary import PAIN_SHARE_EVENT
 from surveyapp.web.api import inputs
 from surveyapp.web.api.schemas import (
     DEFINITION,
@@ -16,6 +17,7 @@ from surveyapp.web.api.schemas import (
     INVITATIONS_TOTAL,
     MOMENT,
     NULLABLE_STRING,
+    PAIN_SHARE_EVENT_DATA,
     RESPONSE,
     RESPONSE_EVENT_DATA,
     SCORE,
@@ -88,6 +90,12 @@ WEBHOOKS = {
         "followup.status_changed",
         "A follow-up's status changed (browser, bulk action, email, API)",
         FOLLOWUP_EVENT_DATA,
+    ),
+    PAIN_SHARE_EVENT: _event(
+        PAIN_SHARE_EVENT,
+        "A moment's pain share over the last 7 days is above the endpoint's threshold "
+        "(the lower end of its 95% interval is); sent at most once a moment in 7 days",
+        PAIN_SHARE_EVENT_DATA,
     ),
     "webhook.test": _event(
         "webhook.test", "A test event sent from the Integrations page", TEST_EVENT_DATA

@@ -325,6 +325,34 @@ FOLLOWUP_EVENT_DATA = {
         "at": WHEN,
     },
 }
+SHARE = {"type": "number", "minimum": 0, "maximum": 1}
+PAIN_SHARE_EVENT_DATA = {
+    "type": "object",
+    "required": [
+        "journey",
+        "moment",
+        "since",
+        "until",
+        "answers",
+        "negative",
+        "share",
+        "low",
+        "high",
+        "threshold",
+    ],
+    "properties": {
+        "journey": TEXT,
+        "moment": TEXT,
+        "since": {"type": "string", "format": "date", "description": "First day counted."},
+        "until": {"type": "string", "format": "date", "description": "Last day (today)."},
+        "answers": {"type": "integer"},
+        "negative": {"type": "integer", "description": "Answers lived as pain."},
+        "share": {**SHARE, "description": "negative / answers"},
+        "low": {**SHARE, "description": "Lower end of the share's 95% Wilson interval."},
+        "high": {**SHARE, "description": "Upper end of the share's 95% Wilson interval."},
+        "threshold": {"type": "integer", "description": "The endpoint's threshold, percent."},
+    },
+}
 TEST_EVENT_DATA = {
     "type": "object",
     "required": ["journey"],
