@@ -70,6 +70,8 @@ LABELS = [
     "GET /journeys/{journey_id}/followups",
     "GET /journeys/{journey_id}/followups/{followup_id}",
     "PATCH /journeys/{journey_id}/followups/{followup_id}",
+    "POST /customers/export",
+    "POST /customers/erase",
 ]
 
 

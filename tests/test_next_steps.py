@@ -193,7 +193,7 @@ def test_forgetting_a_customer_erases_the_contact_they_left(client, db, token):
     )
     assert left.headers["Location"] == f"/s/{token}/thanks?lang=ro"  # back where it was
     assert followups(db, "cafe")[0]["contact"] == "ion@example.com"
-    storage.invitations.forget_customer(db, "C-1")
+    storage.customer_data.forget(db, ref="C-1", email=None)
     assert followups(db, "cafe")[0]["contact"] is None
 
 

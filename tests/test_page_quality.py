@@ -215,6 +215,7 @@ ADMIN_PAGES = [
     "/admin/users",
     "/admin/audit",
     "/admin/integrations",
+    "/admin/customers",
     "/admin/integrations/webhooks/1",
     "/admin/workers",
     "/admin/forgot",

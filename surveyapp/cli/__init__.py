@@ -9,6 +9,7 @@ import click
 
 from surveyapp.cli import (
     accounts,
+    customers,
     database,
     digest,
     insights,
@@ -53,7 +54,8 @@ for command in (
     invitations.invite_command,
     invitations.send_command,
     invitations.remind_command,
-    invitations.forget_command,
+    customers.forget_command,
+    customers.customer_data_command,
     invitations.qr_command,
     accounts.admin,
     insights.insights_command,

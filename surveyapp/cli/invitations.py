@@ -1,4 +1,4 @@
-"""``surveyapp invite|send|remind|forget|qr``: personal links, emails, opt-outs, QR codes."""
+"""``surveyapp invite|send|remind|qr``: personal links, emails, opt-outs, QR codes."""
 
 from __future__ import annotations
 
@@ -186,20 +186,6 @@ def remind_command(journey_id, after):
                 db, due, settings=smtp, base_url=config["BASE_URL"], reminder=True
             )
         )
-
-
-@click.command("forget")
-@click.argument("customer")
-def forget_command(customer):
-    """Erase a customer's personal data (reference, email); their answers still count.
-
-    Example: surveyapp forget C-1042
-    """
-    with open_db() as db:
-        invited, answered = storage.invitations.forget_customer(db, customer)
-    click.echo(
-        f"forgot {customer}: {invited} invitations and {answered} responses no longer name them"
-    )
 
 
 @click.command("qr")

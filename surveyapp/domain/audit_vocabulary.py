@@ -31,6 +31,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "webhook.removed": N_("webhook removed"),
     "webhook.test": N_("test event sent to a webhook"),
     "webhook.retry": N_("webhook delivery retried"),
+    "customer.exported": N_("data of a customer downloaded"),
+    "customer.forgotten": N_("data of a customer erased"),
 }
 
 #: The audit log's details, as an admin reads them.
@@ -46,4 +48,13 @@ AUDIT_DETAIL_LABELS: dict[str, str] = {
     "locale": N_("language"),
     "every": N_("how often"),
     "columns": N_("columns"),
+    "format": N_("receiver"),
+    "pain_threshold": N_("pain share threshold"),
+    # What was found about a customer, or erased: how many of each.
+    "invitations": N_("invitations"),
+    "skipped": N_("rows of spreadsheets set aside"),
+    "responses": N_("responses"),
+    "followups": N_("follow-ups"),
+    "recoveries": N_("recovery surveys"),
+    "emails": N_("emails to the customer"),
 }

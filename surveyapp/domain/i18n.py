@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 from babel.support import LazyProxy, NullTranslations, Translations
 from babel.units import format_unit
@@ -180,6 +181,12 @@ def percent(fraction: float, locale: str) -> str:
     """
     pattern = Locale.parse(locale).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
     return format_percent(fraction, format=pattern, locale=locale)
+
+
+def listed(items: list[str], locale: str) -> str:
+    """Items joined as a sentence of ``locale`` joins them (fr ``a, b et c``, ro
+    ``a, b și c``), by Babel's CLDR patterns."""
+    return format_list(items, locale=locale)
 
 
 def file_size(size: int, locale: str) -> str:

@@ -26,12 +26,10 @@ from surveyapp.storage.statements import (
     value,
 )
 from surveyapp.storage.tables import (
-    followups,
     invitation_skips,
     invitations,
     journeys,
     optouts,
-    responses,
 )
 from surveyapp.storage.transactions import transaction
 
@@ -294,32 +292,3 @@ def reminders_due_count(
     from other invitations are taken out: at most this many are sent)."""
     where = _reminder_due(journey_id, moment_id, older_than, now)
     return value(db, sa.select(sa.func.count()).where(*where))
-
-
-def forget_customer(db: Database, customer_ref: str) -> tuple[int, int]:
-    """Erase a customer's reference and email, and any contact they left on a follow-up;
-    their anonymous answers still count."""
-    with transaction(db):
-        theirs = sa.select(responses.c.id).where(responses.c.customer_ref == customer_ref)
-        execute(
-            db, sa.update(followups).where(followups.c.response_id.in_(theirs)).values(contact=None)
-        )
-        invited = execute(
-            db,
-            sa.update(invitations)
-            .where(invitations.c.customer_ref == customer_ref)
-            .values(customer_ref=None, email=None),
-        )
-        execute(
-            db,
-            sa.update(invitation_skips)
-            .where(invitation_skips.c.customer_ref == customer_ref)
-            .values(customer_ref=None, email=None),
-        )
-        answered = execute(
-            db,
-            sa.update(responses)
-            .where(responses.c.customer_ref == customer_ref)
-            .values(customer_ref=None),
-        )
-    return invited, answered

@@ -7,6 +7,7 @@ follow-up of moments of pain, and exports. Viewers read; admins also change thin
 from surveyapp.web.admin import (  # noqa: F401
     auth,
     comments,
+    customers,
     dashboard,
     distribution,
     editor,

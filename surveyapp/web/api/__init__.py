@@ -6,6 +6,7 @@ makes the blueprint; each other module adds the endpoints of one resource.
 """
 
 from surveyapp.web.api import (  # noqa: F401
+    customers,
     followups,
     invitations,
     journeys,

@@ -109,6 +109,15 @@ class FollowupChangeBody(Strict):
     revision = WholeNumber(metadata={"description": "The revision the change was made on"})
 
 
+class CustomerBody(Strict):
+    """Which customer: their reference, their email address, or both (either finds them)."""
+
+    reference = fields.String(
+        validate=validate.Length(max=254), metadata={"description": "Your own reference."}
+    )
+    email = fields.String(validate=validate.Length(max=254))
+
+
 class Query(Strict):
     """A query string: only its own parameters (a misspelt filter is refused, not
     ignored), each of its type; an empty value is as if it were not given."""

@@ -7,6 +7,8 @@ from typing import Any
 from surveyapp.domain.vocabulary import PAIN_SHARE_EVENT
 from surveyapp.web.api import inputs
 from surveyapp.web.api.schemas import (
+    CUSTOMER_DATA,
+    CUSTOMER_ERASED,
     DEFINITION,
     ERROR,
     FOLLOWUP,
@@ -101,6 +103,19 @@ WEBHOOKS = {
         "webhook.test", "A test event sent from the Integrations page", TEST_EVENT_DATA
     ),
 }
+
+
+def _customer_operation(operation_id: str, summary: str, answer: dict) -> dict:
+    """A POST about one customer, named in its body (never in a URL a log keeps)."""
+    body = {**inputs.json_schema(inputs.CustomerBody), "minProperties": 1}
+    return {
+        "post": {
+            "operationId": operation_id,
+            "summary": summary,
+            "requestBody": {"required": True, **_json(body)},
+            "responses": {"200": answer, **ERRORS},
+        }
+    }
 
 
 def document(base_url: str) -> dict[str, Any]:
@@ -357,6 +372,18 @@ def document(base_url: str) -> dict[str, Any]:
                     },
                 },
             },
+            "/customers/export": _customer_operation(
+                "exportCustomerData",
+                "Everything stored about one customer, across journeys (a request of "
+                "access); recorded in the audit log; 404 if nothing is stored",
+                _ok("The customer's data", CUSTOMER_DATA),
+            ),
+            "/customers/erase": _customer_operation(
+                "eraseCustomerData",
+                "Erase what names a customer (reference, email, contact, queued emails); "
+                "their answers still count; recorded in the audit log",
+                _ok("How many rows of each kind no longer name them", CUSTOMER_ERASED),
+            ),
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",

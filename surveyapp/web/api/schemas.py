@@ -358,3 +358,35 @@ TEST_EVENT_DATA = {
     "required": ["journey"],
     "properties": {"journey": TEXT, "by": TEXT},
 }
+
+
+_ROWS = {"type": "array", "items": {"type": "object"}}
+#: A customer's data (a request of access): every kind of row stored about them.
+CUSTOMER_DATA = {
+    "type": "object",
+    "required": ["format", "exported_at", "asked_for", "opted_out", "invitations", "responses"],
+    "properties": {
+        "format": {"const": "surveyapp.customer-data/1"},
+        "exported_at": WHEN,
+        "asked_for": {"type": "object"},
+        "opted_out": {"type": "boolean"},
+        **{
+            kind: _ROWS
+            for kind in (
+                "invitations",
+                "skipped",
+                "responses",
+                "followups",
+                "followup_events",
+                "recoveries",
+                "emails",
+            )
+        },
+    },
+}
+#: What an erasure changed: how many rows of each kind no longer name the customer.
+CUSTOMER_ERASED = {
+    "type": "object",
+    "required": ["erased"],
+    "properties": {"erased": {"type": "object", "additionalProperties": {"type": "integer"}}},
+}

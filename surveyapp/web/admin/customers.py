@@ -1,0 +1,134 @@
+"""A customer's data on request, from the browser (admins only): everything stored about
+one customer, found by reference or email, downloaded as one JSON file, or erased after
+asking first; both recorded in the audit log (services/customer_data.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Response, g, render_template, request, url_for
+from flask_login import current_user
+from wtforms import EmailField, StringField
+from wtforms.validators import Length
+
+from surveyapp.domain import i18n
+from surveyapp.domain.errors import Invalid
+from surveyapp.domain.i18n import N_
+from surveyapp.domain.i18n import lazy_translate as _l
+from surveyapp.services import customer_data
+from surveyapp.web.admin import confirm
+from surveyapp.web.admin.base import admin_meta, bp, login_required
+from surveyapp.web.database import get_db
+from surveyapp.web.forms import BaseForm
+
+NOTHING = N_("Nothing is stored about this customer: check the reference or the address.")
+NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
+
+
+class CustomerForm(BaseForm):
+    reference = StringField(_l("Their reference in your systems"), validators=[Length(max=254)])
+    email = EmailField(_l("Or their email address"), validators=[Length(max=254)])
+
+
+def _page(form: CustomerForm, notice=None, code=200, done=None):
+    return render_template("admin/customers.html", form=form, notice=notice, done=done), code
+
+
+def _counted(counts: dict[str, int]) -> list[str]:
+    """Each kind of row found, counted in the manager's words."""
+    loc, said = g.locale, []
+    for kind, n in counts.items():
+        if kind == "invitations":
+            said.append(
+                i18n.translate_plural(loc, "%(num)d invitation", "%(num)d invitations", n, num=n)
+            )
+        elif kind == "skipped":
+            said.append(
+                i18n.translate_plural(
+                    loc,
+                    "%(num)d row of a spreadsheet set aside",
+                    "%(num)d rows of spreadsheets set aside",
+                    n,
+                    num=n,
+                )
+            )
+        elif kind == "responses":
+            said.append(
+                i18n.translate_plural(loc, "%(num)d response", "%(num)d responses", n, num=n)
+            )
+        elif kind == "followups":
+            said.append(
+                i18n.translate_plural(loc, "%(num)d follow-up", "%(num)d follow-ups", n, num=n)
+            )
+        elif kind == "recoveries":
+            said.append(
+                i18n.translate_plural(
+                    loc, "%(num)d recovery survey", "%(num)d recovery surveys", n, num=n
+                )
+            )
+        else:
+            said.append(
+                i18n.translate_plural(
+                    loc, "%(num)d email to the customer", "%(num)d emails to the customer", n, num=n
+                )
+            )
+    return said
+
+
+@bp.route("/customers", methods=["GET", "POST"])
+@login_required("admin")
+def customers():
+    form = CustomerForm(request.form if request.method == "POST" else None, meta=admin_meta())
+    if request.method == "GET":
+        return _page(form)
+    if not form.validate():
+        return _page(form, i18n.translate(g.locale, NOT_VALID), 422)
+    db, by = get_db(), current_user["username"]
+    ref, email = form.reference.data, form.email.data
+    try:
+        found = customer_data.summary(db, ref, email)
+    except Invalid as refused:
+        return _page(form, refused.text(g.locale), 422)
+    if not found:
+        return _page(form, i18n.translate(g.locale, NOTHING), 404)
+    if request.form.get("action") == "forget":
+        return _forget(form, ref, email, found, by)
+    document = customer_data.export(db, ref, email, by=by)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", (ref or "").strip()) or "customer"
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="customer-data-{name}.json"'},
+    )
+
+
+def _forget(form, ref, email, found, by):
+    who = (ref or email or "").strip()
+    if not confirm.confirmed():
+        return confirm.ask_first(
+            question=i18n.translate(g.locale, N_("Erase the data of %(who)s?"), who=who),
+            consequences=[
+                i18n.translate(
+                    g.locale,
+                    N_("Found: %(found)s."),
+                    found=i18n.listed(_counted(found), g.locale),
+                ),
+                i18n.translate(
+                    g.locale,
+                    N_(
+                        "Their reference and email address are erased everywhere, with the "
+                        "contact they left and the emails still waiting to be sent to them. "
+                        "Their answers still count, without their name, and they are never "
+                        "invited again if they opted out."
+                    ),
+                ),
+            ],
+            button=i18n.translate(g.locale, N_("Erase their data")),
+            back=url_for(".customers"),
+        )
+    customer_data.forget(get_db(), ref, email, by=by)
+    return _page(
+        CustomerForm(meta=admin_meta()),
+        done=i18n.translate(g.locale, N_("The data of %(who)s is erased."), who=who),
+    )
