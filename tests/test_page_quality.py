@@ -114,6 +114,8 @@ def populated(db, loaded, monkeypatch):
         db, storage.accounts.get_user(db, username="ion"), base_url="", by="maria"
     )
     RESET_PATHS.append(link)
+    # A retention window: the dashboard and the insights say what they cover.
+    storage.retention.set_window(db, saas.id, 365, "delete", by="maria")
     # A webhook with a delivery in its log.
     endpoint = storage.webhooks.add_webhook(
         db,
@@ -216,6 +218,7 @@ ADMIN_PAGES = [
     "/admin/audit",
     "/admin/integrations",
     "/admin/customers",
+    "/admin/j/saas-onboarding/retention",
     "/admin/integrations/webhooks/1",
     "/admin/workers",
     "/admin/forgot",

@@ -56,6 +56,7 @@ for command in (
     invitations.remind_command,
     customers.forget_command,
     customers.customer_data_command,
+    customers.retention_command,
     invitations.qr_command,
     accounts.admin,
     insights.insights_command,

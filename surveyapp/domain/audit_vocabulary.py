@@ -31,6 +31,10 @@ AUDIT_ACTIONS: dict[str, str] = {
     "webhook.removed": N_("webhook removed"),
     "webhook.test": N_("test event sent to a webhook"),
     "webhook.retry": N_("webhook delivery retried"),
+    "journey.retention": N_("retention of the data of a journey changed"),
+    "journey.retention_applied": N_(
+        "data older than the retention of a journey deleted or anonymized"
+    ),
     "customer.exported": N_("data of a customer downloaded"),
     "customer.forgotten": N_("data of a customer erased"),
 }
@@ -49,6 +53,8 @@ AUDIT_DETAIL_LABELS: dict[str, str] = {
     "every": N_("how often"),
     "columns": N_("columns"),
     "format": N_("receiver"),
+    "days": N_("days"),
+    "action": N_("what becomes of older data"),
     "pain_threshold": N_("pain share threshold"),
     # What was found about a customer, or erased: how many of each.
     "invitations": N_("invitations"),

@@ -131,6 +131,11 @@ journey_settings = sa.Table(
     # How this journey's spreadsheets of customers name their columns, as a manager said
     # once (JSON: {"customer": "Nom du client", "email": ..., "locale": ...}).
     _text("import_columns", nullable=True),
+    # Retention: responses, contacts and invitations older than this many days are
+    # deleted or anonymized (governance_vocabulary.RetentionAction) by the jobs worker; None: kept.
+    _int("retention_days", nullable=True),
+    _text("retention_action", nullable=True),
+    _text("retention_applied_at", nullable=True),
 )
 
 followup_counts = sa.Table(

@@ -8,7 +8,12 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, PasswordField, StringField
 
+from surveyapp.domain.i18n import N_
 from surveyapp.web.csrf import CSRF_FIELD, VisitorCSRF
+
+#: What a page says of a post whose form was not valid (a stale CSRF token, a field
+#: tampered with): nothing was changed.
+NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
 
 
 def without_nul(value):

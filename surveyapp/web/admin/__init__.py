@@ -17,6 +17,7 @@ from surveyapp.web.admin import (  # noqa: F401
     jobs,
     journeys,
     outreach,
+    retention,
     tracking,
     two_factor,
     users,

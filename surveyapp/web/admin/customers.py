@@ -19,11 +19,11 @@ from surveyapp.domain.i18n import lazy_translate as _l
 from surveyapp.services import customer_data
 from surveyapp.web.admin import confirm
 from surveyapp.web.admin.base import admin_meta, bp, login_required
+from surveyapp.web.admin.row_counts import counted
 from surveyapp.web.database import get_db
-from surveyapp.web.forms import BaseForm
+from surveyapp.web.forms import NOT_VALID, BaseForm
 
 NOTHING = N_("Nothing is stored about this customer: check the reference or the address.")
-NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
 
 
 class CustomerForm(BaseForm):
@@ -33,47 +33,6 @@ class CustomerForm(BaseForm):
 
 def _page(form: CustomerForm, notice=None, code=200, done=None):
     return render_template("admin/customers.html", form=form, notice=notice, done=done), code
-
-
-def _counted(counts: dict[str, int]) -> list[str]:
-    """Each kind of row found, counted in the manager's words."""
-    loc, said = g.locale, []
-    for kind, n in counts.items():
-        if kind == "invitations":
-            said.append(
-                i18n.translate_plural(loc, "%(num)d invitation", "%(num)d invitations", n, num=n)
-            )
-        elif kind == "skipped":
-            said.append(
-                i18n.translate_plural(
-                    loc,
-                    "%(num)d row of a spreadsheet set aside",
-                    "%(num)d rows of spreadsheets set aside",
-                    n,
-                    num=n,
-                )
-            )
-        elif kind == "responses":
-            said.append(
-                i18n.translate_plural(loc, "%(num)d response", "%(num)d responses", n, num=n)
-            )
-        elif kind == "followups":
-            said.append(
-                i18n.translate_plural(loc, "%(num)d follow-up", "%(num)d follow-ups", n, num=n)
-            )
-        elif kind == "recoveries":
-            said.append(
-                i18n.translate_plural(
-                    loc, "%(num)d recovery survey", "%(num)d recovery surveys", n, num=n
-                )
-            )
-        else:
-            said.append(
-                i18n.translate_plural(
-                    loc, "%(num)d email to the customer", "%(num)d emails to the customer", n, num=n
-                )
-            )
-    return said
 
 
 @bp.route("/customers", methods=["GET", "POST"])
@@ -112,7 +71,7 @@ def _forget(form, ref, email, found, by):
                 i18n.translate(
                     g.locale,
                     N_("Found: %(found)s."),
-                    found=i18n.listed(_counted(found), g.locale),
+                    found=i18n.listed(counted(found, g.locale), g.locale),
                 ),
                 i18n.translate(
                     g.locale,

@@ -18,7 +18,7 @@ from surveyapp.domain.vocabulary import (
     RESPONSE_CHANNELS,
     TILE_NAMES,
 )
-from surveyapp.services import dashboard, invitations, recovery
+from surveyapp.services import dashboard, invitations, recovery, retention
 from surveyapp.web.admin import charts
 from surveyapp.web.admin.base import admin_meta, bp, journey_or_404, login_required
 from surveyapp.web.admin.forms import ExportForm
@@ -59,6 +59,7 @@ def dashboard_page(journey_id: str):
     board = dashboard.build(get_db(), journey, filters, name_locale=g.locale)
     return render_template(
         "admin/dashboard.html",
+        **_window(journey),
         board=board,
         journey=journey,
         problems=problems,
@@ -82,6 +83,13 @@ def dashboard_page(journey_id: str):
     )
 
 
+def _window(journey) -> dict:
+    """The window the journey's data covers (retention), for the page to say."""
+    window = retention.coverage(get_db(), journey.id)
+    since = i18n.date_text(window["since"], g.locale) if window else None
+    return {"window": window, "window_since": since}
+
+
 def _moment_names(journey) -> dict[str, str]:
     return {m.id: m.display_name(g.locale, journey.default_locale) for m in journey.moments}
 
@@ -97,6 +105,7 @@ def insights_page(journey_id: str):
     result = insights.compute(get_db(), journey, name_locale=g.locale)
     return render_template(
         "admin/insights.html",
+        **_window(journey),
         journey=journey,
         result=result,
         priority_chart=charts.priority_chart,

@@ -50,8 +50,8 @@ from surveyapp.web.admin.forms import (
     TargetForm,
 )
 from surveyapp.web.database import get_db
+from surveyapp.web.forms import NOT_VALID
 
-NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
 RESOLVE_CONSEQUENCE = N_(
     "They leave the open items and their due times stop. Each change is kept in the "
     "history of its item, and an item can be opened again from its page."

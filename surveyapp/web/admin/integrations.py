@@ -27,9 +27,8 @@ from surveyapp.web import forms
 from surveyapp.web.admin import confirm
 from surveyapp.web.admin.base import admin_meta, bp, login_required
 from surveyapp.web.database import get_db
-from surveyapp.web.forms import BaseForm
+from surveyapp.web.forms import NOT_VALID, BaseForm
 
-NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
 BAD_KEY_NAME = N_(
     "Nothing was created: a key name is 1 to 64 characters without spaces, "
     "and not one already used."

@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from surveyapp import storage
 from surveyapp.domain import i18n
 from surveyapp.domain.audit_vocabulary import AUDIT_ACTIONS, AUDIT_DETAIL_LABELS
+from surveyapp.domain.governance_vocabulary import RETENTION_ACTION_NAMES
 from surveyapp.domain.i18n import N_
 from surveyapp.domain.i18n import lazy_translate as _l
 from surveyapp.domain.spreadsheet_vocabulary import IMPORT_COLUMN_LABELS
@@ -31,10 +32,9 @@ from surveyapp.web.admin.base import PAGE_SIZE, admin_meta, bp, login_required
 from surveyapp.web.admin.distribution import can_send
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
-from surveyapp.web.forms import BaseForm
+from surveyapp.web.forms import NOT_VALID, BaseForm
 
 NOT_YOURSELF = N_("Nothing was changed: you cannot disable, delete or demote your own account.")
-NOT_VALID = N_("Nothing was changed: the form was not valid. Please try again.")
 DELETE_QUESTION = N_("Delete the account %(name)s?")
 
 
@@ -260,7 +260,8 @@ def _detail_text(value) -> str:
             )
             for key, name in value.items()
         )
-    label = {**ROLE_LABELS, **DIGEST_FREQUENCIES}.get(value) if isinstance(value, str) else None
+    words = {**ROLE_LABELS, **DIGEST_FREQUENCIES, **RETENTION_ACTION_NAMES}
+    label = words.get(value) if isinstance(value, str) else None
     return i18n.translate(g.locale, label) if label else str(value)
 
 
