@@ -55,6 +55,24 @@ DEFAULTS: dict[str, Any] = {
     # Admins must sign in with a second factor (an authenticator app's code): an admin
     # without it is sent to set it up before any other page.
     "TWO_FACTOR_FOR_ADMINS": False,
+    # Single sign-on with OpenID Connect (docs/deployment.md): the provider's issuer URL
+    # (empty: off), this service's client id and secret there, the words of the login
+    # page's button ("Sign in with <name>"), the email domains let in (empty: any), the
+    # claim holding roles and the values that make an admin, a viewer of every journey,
+    # or (``<viewer role>:<journey id>``) a viewer of that journey; whether an account
+    # is made at a first sign-in (else an admin must have made one with that email).
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,  # nosec B105
+    "OIDC_NAME": None,
+    "OIDC_ALLOWED_DOMAINS": [],
+    "OIDC_ROLES_CLAIM": "roles",
+    "OIDC_ADMIN_ROLE": "surveyapp-admin",
+    "OIDC_VIEWER_ROLE": "surveyapp-viewer",
+    "OIDC_NEW_ACCOUNTS": True,
+    # Local passwords; False: only the identity provider signs anyone in (accounts made
+    # with `surveyapp admin create` still work from the command line).
+    "LOCAL_PASSWORDS": True,
     # /readyz calls a background worker late after this many seconds without a heartbeat
     # (or three of its rounds, if longer).
     "WORKER_STALE_SECONDS": 60,

@@ -62,6 +62,7 @@ class Outcome:
 
     status: int | None
     error: Message | None
+    body: bytes = b""  # what came back, when asked for (:func:`request`'s ``read``)
 
     @property
     def ok(self) -> bool:
@@ -150,6 +151,20 @@ class _Pinned(http.client.HTTPConnection):
 
 def post(where: Destination, body: bytes, headers: Mapping[str, str]) -> Outcome:
     """POST ``body`` to a checked destination, within TOTAL_SECONDS in all."""
+    return request(where, "POST", body, headers)
+
+
+def request(
+    where: Destination,
+    method: str,
+    body: bytes | None,
+    headers: Mapping[str, str],
+    *,
+    read: int = 0,
+) -> Outcome:
+    """Send a request to a checked destination, within TOTAL_SECONDS in all; with
+    ``read``, keep the answer's body, of at most that many bytes (a longer one is a
+    failed attempt, never read into memory)."""
     connection = _Pinned(where)
     # The deadline: a receiver that answers a byte at a time is cut off, not waited for
     # (and what it sent by then is no answer, even if it reads as one).
@@ -157,9 +172,13 @@ def post(where: Destination, body: bytes, headers: Mapping[str, str]) -> Outcome
     cutoff = threading.Timer(TOTAL_SECONDS, _cut, (connection, cut))
     cutoff.daemon = True
     cutoff.start()
+    kept = b""
     try:
-        connection.request("POST", where.target, body=body, headers=dict(headers))
-        status = connection.getresponse().status
+        connection.request(method, where.target, body=body, headers=dict(headers))
+        answer = connection.getresponse()
+        status = answer.status
+        if read and 200 <= status < 300:
+            kept = answer.read(read + 1)
     except (http.client.HTTPException, OSError) as exc:
         return Outcome(None, _failure(exc, cut.is_set()))
     finally:
@@ -172,7 +191,10 @@ def post(where: Destination, body: bytes, headers: Mapping[str, str]) -> Outcome
         return Outcome(status, message(why, status=status))
     if not 200 <= status < 300:
         return Outcome(status, message(N_("the receiver answered HTTP %(status)s"), status=status))
-    return Outcome(status, None)
+    if len(kept) > read:
+        why = N_("the answer is longer than %(size)s")
+        return Outcome(status, message(why, size=f"{read // 1024} KB"))
+    return Outcome(status, None, kept)
 
 
 def _failure(exc: Exception, cut: bool) -> Message:

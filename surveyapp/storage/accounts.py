@@ -343,6 +343,16 @@ def users_named(db: Database, name_or_email: str) -> list[dict[str, Any]]:
     )
 
 
+def user_by_email(db: Database, email: str) -> dict[str, Any] | None:
+    """The account with this email (in any case), disabled or not; the oldest if several."""
+    u = users.c
+    found = records(
+        db,
+        sa.select(users).where(sa.func.lower(u.email) == email.strip().lower()).order_by(u.id),
+    )
+    return found[0] if found else None
+
+
 def reset_made_since(db: Database, user_id: int, since: datetime) -> bool:
     """Whether a reset link was made for the account since ``since``."""
     r = password_resets.c

@@ -18,6 +18,7 @@ from surveyapp.web.admin import (  # noqa: F401
     journeys,
     outreach,
     retention,
+    sso,
     tracking,
     two_factor,
     users,

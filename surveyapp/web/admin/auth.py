@@ -15,11 +15,12 @@ from surveyapp.web import forms
 from surveyapp.web.admin.base import SignedIn, admin_meta, bp, signed_in
 from surveyapp.web.admin.distribution import can_send
 from surveyapp.web.admin.forms import CodeForm, ForgotForm, LoginForm
+from surveyapp.web.admin.two_factor import SIGNED_IN_BY_SSO
 from surveyapp.web.database import get_db
 from surveyapp.web.errors import error_page
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Where to go after logging in: a page of the admin area, else the journeys."""
     if (
         target
@@ -39,7 +40,9 @@ def login():
     status = 200
     if session.pop("expired", False):
         notice = N_("Your session expired. Please log in again.")
-    if request.method == "POST":
+    if request.method == "POST" and not current_app.config["LOCAL_PASSWORDS"]:
+        notice, status = NO_PASSWORDS, 403
+    elif request.method == "POST":
         status = 422
         client = request.remote_addr or "unknown"
         if not form.validate():
@@ -49,9 +52,9 @@ def login():
         else:
             result = accounts.authenticate(get_db(), form.username.data, form.password.data, client)
             if result.user and two_factor.is_on(result.user):  # its code, on the next page
-                return ask_for_code(result.user, _safe_next(request.args.get("next")))
+                return ask_for_code(result.user, safe_next(request.args.get("next")))
             if result.user:
-                return sign_in(result.user, _safe_next(request.args.get("next")))
+                return sign_in(result.user, safe_next(request.args.get("next")))
             if result.wait_seconds:
                 current_app.logger.warning(
                     "admin login refused (too many failures): %r from %s",
@@ -63,6 +66,9 @@ def login():
             notice = N_("Wrong user name or password.")
     text = i18n.translate(g.locale, notice) if notice else None
     return render_template("admin/login.html", form=form, notice=text), status
+
+
+NO_PASSWORDS = N_("Passwords are turned off here: sign in with your company account.")
 
 
 def _too_many(template: str, form, seconds: int):
@@ -77,14 +83,16 @@ def _too_many(template: str, form, seconds: int):
     return page, 429, {"Retry-After": str(seconds)}
 
 
-def sign_in(user: dict, target: str):
+def sign_in(user: dict, target: str, *, by_sso: bool = False):
     """Start the account's session (after its password, and its code if it has two-factor
-    sign-in on) and go to ``target``."""
+    sign-in on; or back from the identity provider) and go to ``target``."""
     client = request.remote_addr or "unknown"
     session.clear()
     token = accounts.start_session(get_db(), user)
     login_user(SignedIn(user, token))
     session.update(admin_locale=user.get("locale") or g.locale)
+    if by_sso:
+        session[SIGNED_IN_BY_SSO] = True
     session.permanent = True
     current_app.logger.info("admin login: %s from %s", user["username"], client)
     return redirect(target, 303)
@@ -149,6 +157,8 @@ def logout():
 def forgot_password():
     """A link to set one's password, emailed: the page answers the same whether an
     account has that name or address or not."""
+    if not current_app.config["LOCAL_PASSWORDS"]:
+        return error_page(404)
     form = ForgotForm(request.form if request.method == "POST" else None, meta=admin_meta())
     if request.method == "GET":
         return _forgot_page(form, sent=request.args.get("sent") == "1")

@@ -23,12 +23,17 @@ from surveyapp.web.forms import confirm_form
 OPEN_WITHOUT = {"admin.two_factor_page", "admin.logout", "admin.login", "admin.login_code"}
 #: Where the secret being set up waits (a GET stores nothing in the database).
 PENDING = "two_factor_pending"
+#: Set in the session of a sign-in through the identity provider (web/admin/sso.py).
+SIGNED_IN_BY_SSO = "sso"
 WRONG_CODE = N_("This code is not right: type the six digits the app shows now.")
 
 
 def required(user: dict) -> bool:
     """Whether this account must sign in with a second factor (admins, if the operator
-    set TWO_FACTOR_FOR_ADMINS)."""
+    set TWO_FACTOR_FOR_ADMINS), unless it signed in through the identity provider, whose
+    own second factor is the company's to require."""
+    if session.get(SIGNED_IN_BY_SSO):
+        return False
     return bool(current_app.config["TWO_FACTOR_FOR_ADMINS"]) and user["role"] == Role.ADMIN
 
 
