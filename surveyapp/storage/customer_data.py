@@ -15,6 +15,7 @@ import json
 import sqlalchemy as sa
 
 from surveyapp.storage.database import Database
+from surveyapp.storage.invitations import INVITATION_COLUMNS
 from surveyapp.storage.statements import execute, records, value
 from surveyapp.storage.tables import (
     customer_emails,
@@ -28,20 +29,12 @@ from surveyapp.storage.tables import (
 )
 from surveyapp.storage.transactions import transaction
 
-_INVITATION_FIELDS = (
-    "id",
-    "journey_id",
-    "moment_id",
-    "customer_ref",
-    "email",
-    "locale",
-    "created_at",
-    "expires_at",
-    "sent_at",
-    "reminded_at",
-    "opened_at",
-    "answered_at",
-    "opted_out_at",
+#: An invitation as the customer's data shows it: never its token, nor our sending's
+#: inner workings.
+_INVITATION_FIELDS = tuple(
+    name
+    for name in INVITATION_COLUMNS
+    if name not in ("token", "send_attempts", "last_error", "batch")
 )
 
 
