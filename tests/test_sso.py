@@ -160,15 +160,20 @@ def test_a_provider_at_a_private_address_is_refused_unless_allowed(sso_app, prov
 
 @pytest.mark.browser
 def test_a_manager_signs_in_through_the_provider_in_chromium_and_out_again(
-    browser, instance, loaded, provider, db
+    browser, instance, loaded, provider, db, tmp_path
 ):
+    from tests.test_page_quality import assert_valid_html, check_axe
+
     provider.user("maria@example.com", name="Maria", roles=["surveyapp-admin"])
     provider.user("eve@evil.example", name="Eve", roles=["surveyapp-admin"])
     server, port = start_gunicorn(**settings(provider))
-    context = browser.new_context(locale="fr-FR")
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)  # axe is injected inline
     page = context.new_page()
+    problems, sources = [], {}
     try:
         page.goto(f"http://127.0.0.1:{port}/admin/")
+        sources["login"] = page.content()  # before axe is injected into it
+        problems += check_axe(page, "the login page with its provider's button")
         page.get_by_role("link", name=BUTTON).click()
         page.get_by_placeholder("sub").fill("maria@example.com")
         page.get_by_role("button", name="Authorize").click()
@@ -186,6 +191,8 @@ def test_a_manager_signs_in_through_the_provider_in_chromium_and_out_again(
         page.get_by_role("button", name="Authorize").click()
         expect(page).to_have_url(re.compile(r".*/admin/login/sso/callback.*"))
         assert "Les comptes de evil.example ne peuvent pas se connecter ici" in page.content()
+        sources["refused"] = page.content()
+        problems += check_axe(page, "a refused sign-in")
         assert storage.accounts.user_by_email(db, "eve@evil.example") is None
 
         # A state changed on its way through the provider (another site's forged sign-in):
@@ -205,6 +212,8 @@ def test_a_manager_signs_in_through_the_provider_in_chromium_and_out_again(
         assert "Cette connexion n’a pas été commencée ici" in page.content()
         page.goto(f"http://127.0.0.1:{port}/admin/")
         assert "/admin/login" in page.url
+        assert problems == []
+        assert_valid_html(sources, tmp_path)
     finally:
         context.close()
         stop_server(server)
