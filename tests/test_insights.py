@@ -331,3 +331,43 @@ def test_a_problem_resolution_moment_is_not_filled_in_where_it_was_not_lived(
     billing = [m.id for m in moments].index("billing")
     assert shown["billing"].value == documented.lift[billing].value
     assert abs(documented.lift[billing].value - filled.lift[billing].value) > 1  # it matters
+
+
+QUIET = {
+    "moments": {
+        m: {"role": "neutral"}
+        for m in ("reviews", "first-visit", "delivery", "onboarding-call", "billing")
+    }
+    | {"support-ticket": {"role": "neutral", "response_rate": 0.9}}
+}
+
+
+@pytest.mark.sqlite_only
+def test_a_moment_without_a_label_says_how_large_an_effect_would_have_gone_unseen(
+    app, db, loaded
+):
+    """Nothing matters: no label, and each moment says the smallest breaker and maker
+    its data could have found, smaller once there are four times as many customers."""
+    journey = loaded["saas-onboarding"]
+    simulate.run(db, journey, customers=400, seed=3, truth=QUIET)
+    small = {m.id: m for m in insights.compute(db, journey).moments}
+    simulate.run(db, journey, customers=1200, seed=4, truth=QUIET)
+    large = {m.id: m for m in insights.compute(db, journey).moments}
+    unseen = [m for m in small.values() if m.label == "no_clear_effect"]
+    assert len(unseen) >= 4 and all(m.label != "breaker" for m in large.values())
+    for m in unseen:
+        drag, later = m.pain_drag.unseen_below, large[m.id].pain_drag.unseen_below
+        # Never below the threshold a label needs; about the margin plus half the rest.
+        assert insights.THRESHOLD <= later < drag <= 200
+        assert later - insights.THRESHOLD < 0.7 * (drag - insights.THRESHOLD)
+    accounts.create(db, "maria", "correct horse battery")
+    client = app.test_client()
+    admin_log_in(client, "maria", "correct horse battery", "fr")
+    html = client.get("/admin/j/saas-onboarding/insights?lang=fr").get_data(as_text=True)
+    moment = next(m for m in large.values() if m.label == "no_clear_effect")
+    sentence = html.split(f"{moment.name}\u202f: ")[1].split("</li>")[0]
+    assert (
+        f"À cette taille, un destructeur de valeur qui coûte moins de "
+        f"{moment.pain_drag.unseen_below:.0f}, ou un créateur de valeur qui apporte moins de "
+        f"{moment.glory_lift.unseen_below:.0f}, passerait inaperçu (points de NPS)."
+    ) in sentence

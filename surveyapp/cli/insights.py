@@ -75,6 +75,19 @@ def insights_command(journey_id, fmt, min_group):
             f"{m.pain.n:>7}  {_figure(m.glory_lift):<24}{_figure(m.pain_drag):<24}"
             f"{_figure(m.importance)}"
         )
+    for m in result.moments:
+        lift, drag = m.glory_lift, m.pain_drag
+        if (
+            m.label == "no_clear_effect"
+            and lift
+            and drag
+            and lift.unseen_below
+            and drag.unseen_below
+        ):
+            click.echo(
+                f"{m.id}: at this size, a breaker costing less than {drag.unseen_below:g} or a "
+                f"maker bringing less than {lift.unseen_below:g} would go unseen."
+            )
     pe = result.peak_end
     if pe.get("customers"):
         click.echo(

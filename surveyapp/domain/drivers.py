@@ -227,6 +227,22 @@ def p_above(estimate: Estimate, margin: float) -> float:
     return 1 - NormalDist().cdf((estimate.value - margin) / estimate.se)
 
 
+#: The chance of labelling an effect of the size :func:`detectable` gives.
+POWER = 0.8
+
+
+def detectable(se: float, *, margin: float, threshold: float, tests: int, span: float) -> float:
+    """The smallest effect a moment's test would label 4 times in 5 (POWER) at this
+    standard error: its estimate must reach ``threshold`` and be surely above ``margin``
+    once Holm's correction over ``tests`` is made, taken at its strictest (the first
+    step's 5%/tests), so the figure never promises more than the data can give. At most
+    ``span``, the widest effect the outcome allows."""
+    z_power = NormalDist().inv_cdf(POWER)
+    z_test = NormalDist().inv_cdf(1 - 0.05 / max(tests, 1))
+    smallest = max(margin + (z_test + z_power) * se, threshold + z_power * se)
+    return clean(min(span, smallest), 0)
+
+
 def _moments(x, y, weights: np.ndarray):
     """The weighted cross products of the data and of each resample (rows of ``weights``),
     with a ridge too small to move a figure, there because a resample may empty a column."""

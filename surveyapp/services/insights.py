@@ -75,6 +75,9 @@ class Figure:
     se: float | None = None
     p_material: float | None = None  # one-sided, against an effect no larger than the margin
     adjusted_p: float | None = None  # p_material after Holm's correction over the journey
+    # The smallest effect of this kind the journey's tests would label 4 times in 5 at
+    # this sample size: smaller ones would go unseen (drivers.detectable).
+    unseen_below: float | None = None
 
 
 @dataclass
@@ -168,6 +171,7 @@ def analyse(
     outcome = outcome_moment(journey)
     metric = "nps" if survey_for(journey, outcome).asks("nps") else "positive_share"
     moments = [m for m in journey.moments if m.id != outcome.id]
+    span = 200.0 if metric == "nps" else 100.0
     codes, y = _customers(linked, outcome.id, moments, metric)
     has_outcome = ~np.isnan(y)
     modelled = has_outcome & (codes > 0).any(axis=1)
@@ -186,7 +190,7 @@ def analyse(
         fitted = drivers.fit(
             codes[modelled],
             y[modelled],
-            span=200.0 if metric == "nps" else 100.0,
+            span=span,
             # A problem-resolution moment left unanswered mostly never happened: not
             # filled in (docs/insights.md, "Skipped moments").
             lived_by_all=[m.kind not in LIVED_BY_SOME for m in moments],
@@ -205,7 +209,7 @@ def analyse(
         )
         for j in range(len(moments))
     ]
-    lifts, drags = _holm(fitted, enough, INSIGHT_MARGIN)
+    lifts, drags = _holm(fitted, enough, INSIGHT_MARGIN, threshold, span)
     for j, moment in enumerate(moments):
         glory, so_so, pain = (_group(y[lived[(j, c)]]) for c in polarity_codes)
         answered = glory.n + so_so.n + pain.n
@@ -295,11 +299,11 @@ def _share(part: int, whole: int) -> Figure | None:
     )
 
 
-def _holm(fitted, enough: list[bool], margin: float):
+def _holm(fitted, enough: list[bool], margin: float, threshold: float, span: float):
     """Each moment's lift and drag as figures, tested against the margin, their p-values
     adjusted over the journey's whole family: two tests per moment, a moment without
     enough data counting as a test that found nothing (so the correction does not
-    loosen when few moments have data)."""
+    loosen when few moments have data); each with the smallest effect it would see."""
     if fitted is None:
         return [None] * len(enough), [None] * len(enough)
     lifts = [_figure(e) for e in fitted.lift]
@@ -312,6 +316,10 @@ def _holm(fitted, enough: list[bool], margin: float):
     for (figure, ok), p, adjusted in zip(family, pvalues, drivers.holm(pvalues), strict=True):
         if ok and figure is not None:
             figure.p_material, figure.adjusted_p = round(p, 6), round(adjusted, 6)
+            if figure.se:
+                figure.unseen_below = drivers.detectable(
+                    figure.se, margin=margin, threshold=threshold, tests=len(family), span=span
+                )
     return lifts, drags
 
 

@@ -179,6 +179,11 @@ FIGURE = {
         "se": NULLABLE_NUMBER,
         "p_material": NULLABLE_NUMBER,
         "adjusted_p": NULLABLE_NUMBER,
+        "unseen_below": {
+            **NULLABLE_NUMBER,
+            "description": "The smallest effect of this kind the journey's tests would "
+            "label 4 times in 5 at this sample size; smaller ones go unseen.",
+        },
     },
 }
 GROUP = {
