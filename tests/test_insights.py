@@ -343,9 +343,7 @@ QUIET = {
 
 
 @pytest.mark.sqlite_only
-def test_a_moment_without_a_label_says_how_large_an_effect_would_have_gone_unseen(
-    app, db, loaded
-):
+def test_a_moment_without_a_label_says_how_large_an_effect_would_have_gone_unseen(app, db, loaded):
     """Nothing matters: no label, and each moment says the smallest breaker and maker
     its data could have found, smaller once there are four times as many customers."""
     journey = loaded["saas-onboarding"]
