@@ -369,3 +369,26 @@ def test_a_moment_without_a_label_says_how_large_an_effect_would_have_gone_unsee
         f"{moment.pain_drag.unseen_below:.0f}, ou un créateur de valeur qui apporte moins de "
         f"{moment.glory_lift.unseen_below:.0f}, passerait inaperçu (points de NPS)."
     ) in sentence
+
+
+@pytest.mark.sqlite_only
+def test_a_rare_pain_does_not_hide_a_well_measured_glory_lift(app, db, loaded):
+    """Billing is a maker whose pain almost never happens: its lift is measured and
+    labelled, and its drag is said to rest on too few customers, not guessed."""
+    journey = loaded["saas-onboarding"]
+    truth = {"moments": {**QUIET["moments"], "billing": {"role": "maker", "pain": 0.01}}}
+    simulate.run(db, journey, customers=3000, seed=5, truth=truth)
+    found = insights.compute(db, journey, name_locale="en").moments
+    billing = next(m for m in found if m.id == "billing")
+    assert billing.pain.n < insights.MIN_GROUP and billing.label == "maker"
+    assert billing.pain_drag is None and billing.glory_lift.adjusted_p < 0.05
+    accounts.create(db, "maria", "correct horse battery")
+    client = app.test_client()
+    admin_log_in(client, "maria", "correct horse battery", "en")
+    html = client.get("/admin/j/saas-onboarding/insights?lang=en").get_data(as_text=True)
+    name = billing.name
+    sentence = html.split(f"{name}: ")[1].split("</li>")[0]
+    assert sentence.startswith(
+        f"when it goes badly, {billing.pain.n} customers lived it so, too few to tell "
+        "(40 needed); when it goes well, it rises by"
+    )

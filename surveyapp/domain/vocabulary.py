@@ -341,7 +341,8 @@ PEAK_END_VERDICTS: dict[str, str] = {
 }
 #: An effect of at least this (NPS points, or percentage points) counts as moving the outcome.
 INSIGHT_THRESHOLD = 15.0
-#: Fewer customers than this who lived a moment as glory, so-so or pain: not enough data.
+#: Fewer customers than this in glory (or pain) or in so-so: that side of a moment is not
+#: measured (both sides: not enough data).
 #: 40, not the textbook 30: on planted truths, 30 let 3 of 360 moments without effect be
 #: labelled at 200 customers, 40 none, with every planted driver still found at 400.
 INSIGHT_MIN_GROUP = 40

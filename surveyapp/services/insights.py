@@ -12,7 +12,9 @@ so each is net of the others. Labels (docs/insights.md):
 - moment of truth: lift and drag both reach the threshold, both surely above zero;
 - breaker: only the drag does; maker: only the lift does;
 - no clear effect: neither does, or the data cannot tell it from chance;
-- not enough data: fewer than the minimum lived the moment as glory, so-so or pain.
+- not enough data: neither side can be measured. A glory lift is measured when the
+  minimum of customers lived the moment as glory and as so-so, a pain drag when as pain
+  and as so-so; a side without them is left out (None), the other still tested.
 
 "Surely" means after Holm's correction over every test of the journey: the chance of
 labelling any moment that has no effect stays under 5%, however many moments there are.
@@ -202,14 +204,18 @@ def analyse(
         for j in range(len(moments))
         for code in polarity_codes
     }
-    enough = [
-        fitted is not None
-        and all(
-            lived[(j, c)].sum() >= min_group for c in (drivers.GLORY, drivers.SO_SO, drivers.PAIN)
+
+    # A gate per side: a lift is measured where glory and so-so each have enough
+    # customers, a drag where pain and so-so do; a rare pain no longer hides a
+    # well-measured glory lift (docs/insights.md, "Enough data").
+    def measured(j: int, side: int) -> bool:
+        return fitted is not None and all(
+            lived[(j, c)].sum() >= min_group for c in (side, drivers.SO_SO)
         )
-        for j in range(len(moments))
-    ]
-    lifts, drags = _holm(fitted, enough, INSIGHT_MARGIN, threshold, span)
+
+    enough_lift = [measured(j, drivers.GLORY) for j in range(len(moments))]
+    enough_drag = [measured(j, drivers.PAIN) for j in range(len(moments))]
+    lifts, drags = _holm(fitted, enough_lift, enough_drag, INSIGHT_MARGIN, threshold, span)
     for j, moment in enumerate(moments):
         glory, so_so, pain = (_group(y[lived[(j, c)]]) for c in polarity_codes)
         answered = glory.n + so_so.n + pain.n
@@ -218,7 +224,9 @@ def analyse(
                 id=moment.id,
                 kind=moment.kind,
                 name=moment.display_name(locale, journey.default_locale),
-                label=_label(lifts[j], drags[j], threshold) if enough[j] else "not_enough_data",
+                label=_label(lifts[j], drags[j], threshold)
+                if enough_lift[j] or enough_drag[j]
+                else "not_enough_data",
                 answered=answered,
                 glory=glory,
                 so_so=so_so,
@@ -299,16 +307,26 @@ def _share(part: int, whole: int) -> Figure | None:
     )
 
 
-def _holm(fitted, enough: list[bool], margin: float, threshold: float, span: float):
-    """Each moment's lift and drag as figures, tested against the margin, their p-values
-    adjusted over the journey's whole family: two tests per moment, a moment without
-    enough data counting as a test that found nothing (so the correction does not
-    loosen when few moments have data); each with the smallest effect it would see."""
+def _holm(
+    fitted,
+    enough_lift: list[bool],
+    enough_drag: list[bool],
+    margin: float,
+    threshold: float,
+    span: float,
+):
+    """Each moment's lift and drag as figures (None where its side has too few customers
+    to be measured), tested against the margin, their p-values adjusted over the
+    journey's whole family: two tests per moment, a side without enough data counting as
+    a test that found nothing (so the correction does not loosen when few moments have
+    data); each with the smallest effect it would see."""
     if fitted is None:
-        return [None] * len(enough), [None] * len(enough)
-    lifts = [_figure(e) for e in fitted.lift]
-    drags = [_figure(e) for e in fitted.drag]
-    family = [(figure, ok) for j, ok in enumerate(enough) for figure in (lifts[j], drags[j])]
+        return [None] * len(enough_lift), [None] * len(enough_lift)
+    lifts = [_figure(e) if ok else None for e, ok in zip(fitted.lift, enough_lift, strict=True)]
+    drags = [_figure(e) if ok else None for e, ok in zip(fitted.drag, enough_drag, strict=True)]
+    family = [
+        (figure, figure is not None) for j in range(len(lifts)) for figure in (lifts[j], drags[j])
+    ]
     pvalues = [
         drivers.p_above(figure, margin) if ok and figure is not None else 1.0
         for figure, ok in family

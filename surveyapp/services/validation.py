@@ -72,6 +72,7 @@ class Confusion:
     runs: int = 0
     customers: int = 0
     counts: Counter = field(default_factory=Counter)  # (role, label) -> moments
+    wrong: int = 0  # moments labelled a driver whose label claims what was not planted
     intervals: int = 0  # 95% intervals of effects planted at zero ...
     covering: int = 0  # ... and how many of them hold zero (about 95% if they are honest)
 
@@ -100,10 +101,10 @@ class Confusion:
 
     @property
     def wrong_labels(self) -> int:
-        """Labelled a driver, but not the planted kind (a planted neutral included)."""
-        return sum(
-            n for (r, label), n in self.counts.items() if label in insights.DRIVERS and label != r
-        )
+        """Labelled a driver, but not the planted kind (a planted neutral included), on the
+        sides that were measured: a planted moment of truth whose pain is too rare to be
+        measured, labelled a maker, says nothing wrong (its drag is said to be unknown)."""
+        return self.wrong
 
     def table(self) -> str:
         """The confusion table as text, planted roles down, found labels across."""
@@ -118,6 +119,22 @@ class Confusion:
                 + "".join(str(self.counts[(role, label)]).rjust(width) for label in INSIGHT_LABELS)
             )
         return "\n".join(lines)
+
+
+#: The sides of a moment each driver label claims (and each planted role has).
+SIDES = {"moment_of_truth": {"lift", "drag"}, "breaker": {"drag"}, "maker": {"lift"}}
+
+
+def _claims_wrongly(role: str, moment) -> bool:
+    """Whether a driver label claims other sides than those planted and measured."""
+    if moment.label not in insights.DRIVERS:
+        return False
+    measured = {
+        side
+        for side, figure in (("lift", moment.glory_lift), ("drag", moment.pain_drag))
+        if figure is not None
+    }
+    return SIDES[moment.label] != SIDES.get(role, set()) & measured
 
 
 def linked_rows(journey: Journey, rows: list[dict[str, Any]]):
@@ -147,6 +164,7 @@ def validate(
             for moment in result.moments:
                 role = roles.get(moment.id, "neutral")
                 confusion.counts[(role, moment.label)] += 1
+                confusion.wrong += _claims_wrongly(role, moment)
                 if role == "neutral":
                     for effect in (moment.glory_lift, moment.pain_drag):
                         if effect is not None:
