@@ -250,7 +250,9 @@ def test_the_page_explains_each_moment_in_a_sentence_beside_its_declared_kind(ap
     assert re.match(
         r"când merge prost, NPS-ul scade cu \d+ de puncte \(\d+ până la \d+\)", sentence
     )
-    assert sentence.endswith("un distrugător de valoare, de corectat primul.")
+    assert sentence.endswith(
+        "un distrugător de valoare, a cărui durere merge împreună cu un rezultat mult mai slab."
+    )
     assert '<svg viewBox="0 0 640' in html and 'role="img"' in html
     assert not re.search(r"[−-]0(?![,.]?\d)", html)  # never a negative zero ("−0,9" is one)
     # The labels are relative to the journey's level of recommendation, and it says so.

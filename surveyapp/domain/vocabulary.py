@@ -328,9 +328,11 @@ INSIGHT_LABEL_NAMES: dict[str, str] = {
 }
 #: What a manager should make of each label, ending the moment's sentence on the page.
 INSIGHT_VERDICTS: dict[str, str] = {
-    "moment_of_truth": N_("a moment of truth, to get right every time"),
-    "breaker": N_("a breaker, fix it first"),
-    "maker": N_("a maker, worth investing in"),
+    # Associations, said as such: what goes with a higher or lower outcome, not what
+    # causes it (docs/insights.md, "What these figures can and cannot say").
+    "moment_of_truth": N_("a moment of truth, whose glory and pain both go with the outcome"),
+    "breaker": N_("a breaker, whose pain goes with a much lower outcome"),
+    "maker": N_("a maker, whose glory goes with a much higher outcome"),
     "no_clear_effect": N_("no effect large enough to act on yet"),
 }
 #: Which of the peak-end score and the plain mean predicts the outcome better.
