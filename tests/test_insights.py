@@ -394,3 +394,42 @@ def test_a_rare_pain_does_not_hide_a_well_measured_glory_lift(app, db, loaded):
         f"when it goes badly, {billing.pain.n} customers lived it so, too few to tell "
         "(40 needed); when it goes well, it rises by"
     )
+
+
+def rows_skipping(detractor_answers: int) -> list[tuple]:
+    """150 promoters who answer every moment well, 150 detractors who answer only the
+    first ``detractor_answers`` moments, badly."""
+    moments = ["reviews", "first-visit", "delivery", "onboarding-call", "billing"]
+    rows = []
+    for n in range(150):
+        for moment in moments:
+            rows.append((f"P-{n}", moment, "positive", None))
+        rows.append((f"P-{n}", "recommendation", "positive", 10))
+        for moment in moments[:detractor_answers]:
+            rows.append((f"D-{n}", moment, "negative", None))
+        rows.append((f"D-{n}", "recommendation", "negative", 2))
+    return rows
+
+
+@pytest.mark.sqlite_only
+def test_the_insights_say_when_whether_customers_answer_depends_on_their_mood(loaded):
+    journey = loaded["saas-onboarding"]
+    skipping = insights.analyse(journey, rows_skipping(1))
+    rates = {r.group: r.rate for r in skipping.answer_rates}
+    assert rates == {"promoters": 100.0, "detractors": 20.0}  # of the 5 moments all live
+    assert skipping.mood_gap.follows_mood and skipping.mood_gap.value == 80.0
+    alike = insights.analyse(journey, rows_skipping(5))
+    assert not alike.mood_gap.follows_mood and alike.mood_gap.value == 0.0
+
+
+def test_the_page_shows_the_answer_rates_by_outcome(app, simulated):
+    client = app.test_client()
+    admin_log_in(client, "maria", "correct horse battery", "en")
+    html = client.get("/admin/j/saas-onboarding/insights?lang=en").get_data(as_text=True)
+    said = re.search(r"Share of the other moments answered, by outcome: ([^<]+)\.</p>", html)
+    assert said and re.fullmatch(
+        r"promoters [\d.]+% \([\d.]+% to [\d.]+%\), passives [\d.]+% \(.+\),? and "
+        r"detractors [\d.]+% \(.+\)",
+        said[1],
+    )
+    assert "depends on their outcome" not in html  # the simulator skips at random

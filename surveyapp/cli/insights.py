@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from surveyapp.cli.common import journey_or_exit, open_db
-from surveyapp.domain.vocabulary import INSIGHT_MIN_GROUP, PEAK_END_VERDICTS
+from surveyapp.domain.insight_vocabulary import INSIGHT_MIN_GROUP, PEAK_END_VERDICTS
 
 
 def _label_text(label: str) -> str:

@@ -33,19 +33,18 @@ import numpy as np
 
 from surveyapp import storage
 from surveyapp.domain import drivers
-from surveyapp.domain.journeys import Journey
-from surveyapp.domain.statistics import Difference, mean_difference, wilson
-from surveyapp.domain.surveys import survey_for
-from surveyapp.domain.vocabulary import (
+from surveyapp.domain.insight_vocabulary import (
     INSIGHT_FAMILY_ERROR,
     INSIGHT_LABELS,
     INSIGHT_MARGIN,
     INSIGHT_MIN_GROUP,
     INSIGHT_THRESHOLD,
-    THRESHOLDS,
-    Polarity,
 )
-from surveyapp.services import peak_end
+from surveyapp.domain.journeys import Journey
+from surveyapp.domain.statistics import Difference, mean_difference, wilson
+from surveyapp.domain.surveys import survey_for
+from surveyapp.domain.vocabulary import THRESHOLDS, Polarity
+from surveyapp.services import answer_rates, peak_end
 from surveyapp.storage import Database
 
 # The names the CLI and the pages use for the vocabulary's figures.
@@ -123,6 +122,10 @@ class Insights:
     moments: list[MomentImpact] = field(default_factory=list)
     peak_end: dict[str, Any] = field(default_factory=dict)
     recoveries: list[Recovery] = field(default_factory=list)
+    # How often each outcome group answered the other moments, and their widest gap
+    # (services/answer_rates.py): when skipping follows mood, the page says so.
+    answer_rates: list[answer_rates.AnswerRate] = field(default_factory=list)
+    mood_gap: answer_rates.MoodGap | None = None
     min_group: int = MIN_GROUP
     threshold: float = THRESHOLD
     margin: float = INSIGHT_MARGIN
@@ -186,6 +189,10 @@ def analyse(
         min_group=min_group,
         threshold=threshold,
     )
+    lived_by_all = [m.kind not in LIVED_BY_SOME for m in moments]
+    insights.answer_rates, insights.mood_gap = answer_rates.by_outcome(
+        codes, y, lived_by_all, metric
+    )
     insights.peak_end, peaks = peak_end.summary(codes, y, [m.id for m in moments], min_group)
     fitted = None
     if moments and insights.modelled >= min_group:
@@ -195,7 +202,7 @@ def analyse(
             span=span,
             # A problem-resolution moment left unanswered mostly never happened: not
             # filled in (docs/insights.md, "Skipped moments").
-            lived_by_all=[m.kind not in LIVED_BY_SOME for m in moments],
+            lived_by_all=lived_by_all,
         )
         insights.explained = drivers.clean(100 * fitted.r2)
     polarity_codes = (drivers.GLORY, drivers.SO_SO, drivers.PAIN)

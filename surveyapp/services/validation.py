@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from surveyapp.domain.insight_vocabulary import INSIGHT_LABELS
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.surveys import survey_for
-from surveyapp.domain.vocabulary import INSIGHT_LABELS
 from surveyapp.services import insights, simulate
 
 #: Truths for the demo SaaS journey: drivers of every kind among neutral moments that

@@ -8,13 +8,16 @@ from flask import current_app, g, render_template, request
 
 from surveyapp.domain import i18n
 from surveyapp.domain.i18n import N_
-from surveyapp.domain.vocabulary import (
-    CHANGE_VERDICTS,
+from surveyapp.domain.insight_vocabulary import (
     INSIGHT_LABEL_NAMES,
     INSIGHT_VERDICTS,
+    OUTCOME_GROUP_NAMES,
+    PEAK_END_VERDICTS,
+)
+from surveyapp.domain.vocabulary import (
+    CHANGE_VERDICTS,
     KIND_LABELS,
     LOCALES,
-    PEAK_END_VERDICTS,
     RESPONSE_CHANNELS,
     TILE_NAMES,
 )
@@ -115,4 +118,25 @@ def insights_page(journey_id: str):
         kind_labels={k: i18n.translate(g.locale, v) for k, v in KIND_LABELS.items()},
         recovery=recovery.figures(get_db(), journey),
         moment_names=_moment_names(journey),
+        rates_said=_rates_said(result.answer_rates),
+    )
+
+
+def _rates_said(rates) -> str | None:
+    """Each outcome group's answer rate with its interval, as one list in words."""
+    if not rates:
+        return None
+    return i18n.listed(
+        [
+            i18n.translate(
+                g.locale,
+                "%(group)s %(rate)s (%(low)s to %(high)s)",
+                group=i18n.translate(g.locale, OUTCOME_GROUP_NAMES[r.group]),
+                rate=i18n.percent(r.rate / 100, g.locale),
+                low=i18n.percent(r.low / 100, g.locale),
+                high=i18n.percent(r.high / 100, g.locale),
+            )
+            for r in rates
+        ],
+        g.locale,
     )

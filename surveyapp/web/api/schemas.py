@@ -3,12 +3,12 @@ responses, follow-ups, insights and errors."""
 
 from __future__ import annotations
 
+from surveyapp.domain.insight_vocabulary import INSIGHT_LABELS
 from surveyapp.domain.journeys import MAX_MOMENTS
 from surveyapp.domain.scoring import ALWAYS_SHOWN, INVITATION_FIGURES
 from surveyapp.domain.vocabulary import (
     FOLLOWUP_ACTIONS,
     FOLLOWUP_STATUSES,
-    INSIGHT_LABELS,
     KINDS,
     LOCALES,
     MAX_QUESTIONS,
@@ -226,6 +226,26 @@ INSIGHTS = {
         },
         "peak_end": {"type": "object"},
         "recoveries": {"type": "array", "items": {"type": "object"}},
+        "answer_rates": {
+            "type": "array",
+            "description": "Each outcome group's share of the other moments answered, in %.",
+            "items": {
+                "type": "object",
+                "required": ["group", "customers", "rate", "low", "high"],
+                "properties": {
+                    "group": {"type": "string"},
+                    "customers": {"type": "integer"},
+                    "rate": {"type": "number"},
+                    "low": {"type": "number"},
+                    "high": {"type": "number"},
+                },
+            },
+        },
+        "mood_gap": {
+            "type": ["object", "null"],
+            "description": "The widest gap between groups' answer rates, in points; "
+            "follows_mood when its interval is all beyond 10 points.",
+        },
         "min_group": {"type": "integer"},
         "threshold": {"type": "number"},
         "margin": {"type": "number"},
