@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from surveyapp.domain.definitions import read_definition_file
-from surveyapp.services import validation
+from surveyapp.services import validation, validation_families
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.sqlite_only  # simulated in memory: no database involved
@@ -41,3 +41,20 @@ def test_sixty_customers_never_get_a_wrong_label(saas):
     assert found.wrong_labels == 0, found.table()
     labels = {label for (_, label) in found.counts}
     assert labels <= {"not_enough_data", "no_clear_effect"}
+
+
+@pytest.mark.parametrize("name", ["ordinal", "moods-0.9", "mood-skips", "all-null", "mood-path"])
+def test_other_generating_families_get_no_wrong_label_at_400_customers(saas, name):
+    """A subset of benchmarks/insights_validation.py --families: an ordinal outcome,
+    moods correlated at 0.9, skips that follow mood, nothing at all, a direct mood path."""
+    found = validation_families.validate(
+        saas, validation_families.FAMILIES[name], seeds=range(1, 6), customers=400
+    )
+    assert found.wrong_journeys == 0 and found.false_drivers == 0, found.table()
+
+
+def test_a_rare_pain_leaves_its_maker_found(saas):
+    found = validation_families.validate(
+        saas, validation_families.FAMILIES["rare-pain"], seeds=range(1, 6), customers=400
+    )
+    assert found.found("maker") == 5, found.table()

@@ -73,6 +73,7 @@ class Confusion:
     customers: int = 0
     counts: Counter = field(default_factory=Counter)  # (role, label) -> moments
     wrong: int = 0  # moments labelled a driver whose label claims what was not planted
+    wrong_journeys: int = 0  # journeys with at least one such moment
     intervals: int = 0  # 95% intervals of effects planted at zero ...
     covering: int = 0  # ... and how many of them hold zero (about 95% if they are honest)
 
@@ -101,9 +102,9 @@ class Confusion:
 
     @property
     def wrong_labels(self) -> int:
-        """Labelled a driver, but not the planted kind (a planted neutral included), on the
-        sides that were measured: a planted moment of truth whose pain is too rare to be
-        measured, labelled a maker, says nothing wrong (its drag is said to be unknown)."""
+        """Labelled a driver that claims a side not planted (a planted neutral labelled
+        anything, a breaker labelled a maker); a moment of truth labelled a maker or a
+        breaker is found in part, its other side missed or too rare to measure."""
         return self.wrong
 
     def table(self) -> str:
@@ -126,15 +127,12 @@ SIDES = {"moment_of_truth": {"lift", "drag"}, "breaker": {"drag"}, "maker": {"li
 
 
 def _claims_wrongly(role: str, moment) -> bool:
-    """Whether a driver label claims other sides than those planted and measured."""
+    """Whether a driver label claims a side that was not planted: a breaker found a
+    maker, a neutral moment found anything. A moment of truth found a maker (its drag
+    missed, or too rare to measure) is found in part, not wrongly."""
     if moment.label not in insights.DRIVERS:
         return False
-    measured = {
-        side
-        for side, figure in (("lift", moment.glory_lift), ("drag", moment.pain_drag))
-        if figure is not None
-    }
-    return SIDES[moment.label] != SIDES.get(role, set()) & measured
+    return bool(SIDES[moment.label] - SIDES.get(role, set()))
 
 
 def linked_rows(journey: Journey, rows: list[dict[str, Any]]):
@@ -161,15 +159,23 @@ def validate(
             rows = simulate.draw(journey, customers=customers, seed=seed, truth=checked)
             result = insights.analyse(journey, linked_rows(journey, rows))
             roles = {m: spec["role"] for m, spec in checked["moments"].items()}
-            for moment in result.moments:
-                role = roles.get(moment.id, "neutral")
-                confusion.counts[(role, moment.label)] += 1
-                confusion.wrong += _claims_wrongly(role, moment)
-                if role == "neutral":
-                    for effect in (moment.glory_lift, moment.pain_drag):
-                        if effect is not None:
-                            confusion.intervals += 1
-                            confusion.covering += effect.low <= 0 <= effect.high
-            confusion.runs += 1
-            confusion.customers += customers
+            record(confusion, roles, result, customers)
     return confusion
+
+
+def record(confusion: Confusion, roles: dict[str, str], result, customers: int) -> None:
+    """Count one analysed journey: each moment's planted role against its label."""
+    wrong = 0
+    for moment in result.moments:
+        role = roles.get(moment.id, "neutral")
+        confusion.counts[(role, moment.label)] += 1
+        wrong += _claims_wrongly(role, moment)
+        if role == "neutral":
+            for effect in (moment.glory_lift, moment.pain_drag):
+                if effect is not None:
+                    confusion.intervals += 1
+                    confusion.covering += effect.low <= 0 <= effect.high
+    confusion.wrong += wrong
+    confusion.wrong_journeys += wrong > 0
+    confusion.runs += 1
+    confusion.customers += customers
