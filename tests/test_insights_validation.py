@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from surveyapp.domain.definitions import read_definition_file
-from surveyapp.services import validation, validation_families
+from surveyapp.services import insights, validation, validation_families
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.sqlite_only  # simulated in memory: no database involved
@@ -58,3 +58,17 @@ def test_a_rare_pain_leaves_its_maker_found(saas):
         saas, validation_families.FAMILIES["rare-pain"], seeds=range(1, 6), customers=400
     )
     assert found.found("maker") == 5, found.table()
+
+
+def test_when_nothing_matters_no_share_of_importance_is_given(saas):
+    """Shares of R² always sum to 100%: with no label sure they would only divide chance."""
+    family = validation_families.FAMILIES["all-null"]
+    rows = validation_families.draw(family, 1000, seed=1)
+    result = insights.analyse(saas, rows)
+    assert result.shares_withheld and result.explained is not None
+    assert all(m.importance is None for m in result.moments)
+    with_drivers = insights.analyse(
+        saas, validation_families.draw(validation_families.FAMILIES["ordinal"], 1000, seed=1)
+    )
+    assert not with_drivers.shares_withheld
+    assert sum(m.importance.value for m in with_drivers.moments) == pytest.approx(100, abs=0.5)

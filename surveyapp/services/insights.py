@@ -126,6 +126,7 @@ class Insights:
     # (services/answer_rates.py): when skipping follows mood, the page says so.
     answer_rates: list[answer_rates.AnswerRate] = field(default_factory=list)
     mood_gap: answer_rates.MoodGap | None = None
+    shares_withheld: bool = False  # no label sure: the importance shares are not given
     min_group: int = MIN_GROUP
     threshold: float = THRESHOLD
     margin: float = INSIGHT_MARGIN
@@ -245,6 +246,12 @@ def analyse(
                 pain_peaks=int(peaks[j]),
             )
         )
+    # Shares of R² always sum to 100%: with no effect sure, they divide chance (moments
+    # without effect held 31-100% when nothing mattered), so they are not given.
+    if not any(m.label in DRIVERS for m in insights.moments):
+        insights.shares_withheld = fitted is not None
+        for m in insights.moments:
+            m.importance = None
     insights.recoveries = _recoveries(journey, moments, codes, y, locale)
     return insights
 

@@ -241,6 +241,10 @@ INSIGHTS = {
                 },
             },
         },
+        "shares_withheld": {
+            "type": "boolean",
+            "description": "No label is sure: every moment's importance is null.",
+        },
         "mood_gap": {
             "type": ["object", "null"],
             "description": "The widest gap between groups' answer rates, in points; "
