@@ -433,3 +433,68 @@ def test_the_page_shows_the_answer_rates_by_outcome(app, simulated):
         said[1],
     )
     assert "depends on their outcome" not in html  # the simulator skips at random
+
+
+def with_outcomes(journey, *ids):
+    from dataclasses import replace
+
+    return replace(journey, moments=tuple(replace(m, outcome=m.id in ids) for m in journey.moments))
+
+
+def renewal_rows() -> list[tuple]:
+    """Billing answered mostly as the recommendation was (an outcome-like question), the
+    other moments at random."""
+    import random
+
+    rng = random.Random(7)
+    rows = []
+    for n in range(600):
+        nps = rng.choice([1, 4, 7, 8, 9, 10])
+        said = "positive" if nps >= 9 else "negative" if nps <= 6 else "neutral"
+        for moment in ("reviews", "first-visit", "delivery", "onboarding-call"):
+            rows.append((f"C-{n}", moment, rng.choice(["positive", "neutral", "negative"]), None))
+        echoed = said if rng.random() < 0.8 else rng.choice(["positive", "neutral", "negative"])
+        rows.append((f"C-{n}", "billing", echoed, None))
+        rows.append((f"C-{n}", "recommendation", said, nps))
+    return rows
+
+
+@pytest.mark.sqlite_only
+def test_a_moment_named_as_an_outcome_is_never_a_predictor_of_another(loaded):
+    journey = loaded["saas-onboarding"]
+    unnamed = insights.analyse(journey, renewal_rows())
+    billing = next(m for m in unnamed.moments if m.id == "billing")
+    assert billing.label in insights.DRIVERS  # an outcome-like answer passes for a driver
+    named = with_outcomes(journey, "billing", "recommendation")
+    recommendation = insights.analyse(named, renewal_rows(), outcome_id="recommendation")
+    assert recommendation.outcomes == ["billing", "recommendation"]
+    assert "billing" not in {m.id for m in recommendation.moments}
+    assert {m.label for m in recommendation.moments} <= {"no_clear_effect", "not_enough_data"}
+    renewal = insights.analyse(named, renewal_rows(), outcome_id="billing")
+    assert renewal.outcome_moment == "billing" and renewal.outcome_metric == "positive_share"
+    assert "recommendation" not in {m.id for m in renewal.moments}
+
+
+def test_a_journey_names_its_outcomes_in_its_definition_and_the_editor_keeps_them(loaded):
+    from surveyapp.domain.definitions import parse_definition
+    from surveyapp.domain.problems import DefinitionError
+    from surveyapp.web.admin import editor_form
+
+    data = with_outcomes(loaded["saas-onboarding"], "billing", "recommendation").to_dict()
+    journey = parse_definition(json.dumps(data), "json")
+    assert [m.id for m in insights.outcome_moments(journey)] == ["billing", "recommendation"]
+    data["moments"][4]["outcome"] = "yes"
+    with pytest.raises(DefinitionError, match=r"moments\[4\]\.outcome: must be true or false"):
+        parse_definition(json.dumps(data), "json")
+    fields = editor_form.fields_of(journey, 1)
+    form = editor_form.EditorForm(data=fields, meta={"csrf": False})
+    kept = editor_form.definition_of(form, None)
+    assert [m.get("outcome", False) for m in kept["moments"]] == [
+        False,
+        False,
+        False,
+        False,
+        True,
+        False,
+        True,
+    ]

@@ -35,7 +35,8 @@ def _figure(figure) -> str:
     show_default=True,
     help="Fewer customers in glory, so-so or pain: not enough data.",
 )
-def insights_command(journey_id, fmt, min_group):
+@click.option("--outcome", help="One of the outcomes the journey names (default: the first).")
+def insights_command(journey_id, fmt, min_group, outcome):
     """Which moments are true moments of truth, makers or breakers, from linked answers
     (the figures of the insights page and of GET /api/v1/journeys/<id>/insights).
 
@@ -45,7 +46,10 @@ def insights_command(journey_id, fmt, min_group):
 
     with open_db() as db:
         found = journey_or_exit(db, journey_id)
-        result = insights.compute(db, found, min_group=min_group)
+        names = [m.id for m in insights.outcome_moments(found)]
+        if outcome is not None and outcome not in names:
+            raise click.BadParameter(f"outcomes of {journey_id}: {', '.join(names)}")
+        result = insights.compute(db, found, min_group=min_group, outcome_id=outcome)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return

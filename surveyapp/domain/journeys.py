@@ -31,7 +31,7 @@ MAX_BRAND_LENGTH = 100
 SLUG = re.compile(r"[a-z0-9-]{1,64}")
 TOP_FIELDS = ("id", "brand", "default_locale", "locales", "moments")
 OPTIONAL_FIELDS = ("after_answer", "branding")
-MOMENT_FIELDS = ("id", "kind", "name", "description", "channel", "questions")
+MOMENT_FIELDS = ("id", "kind", "name", "description", "channel", "questions", "outcome")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class Moment:
     questions: tuple[str, ...] | None = None
     # A line under the survey's title, per locale (none: the survey has none).
     description: dict[str, str] = field(default_factory=dict)
+    # What the insights measure the other moments against (NPS, renewal…); never a
+    # predictor of another outcome. None set in a journey: its last lmot or loyalty moment.
+    outcome: bool = False
 
     def display_name(self, locale: str, default_locale: str) -> str:
         """The moment's name in ``locale``, falling back to the journey's default."""
@@ -61,6 +64,8 @@ class Moment:
             data["description"] = dict(self.description)
         if self.questions is not None:
             data["questions"] = list(self.questions)
+        if self.outcome:  # only when set: digests of journeys without one stay
+            data["outcome"] = True
         return data
 
 
@@ -114,6 +119,7 @@ class Journey:
                     channel=m.get("channel", "other"),
                     questions=tuple(m["questions"]) if m.get("questions") is not None else None,
                     description=dict(m.get("description", {})),
+                    outcome=bool(m.get("outcome", False)),
                 )
                 for m in data["moments"]
             ),
@@ -317,6 +323,10 @@ def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Mome
             channels=", ".join(MOMENT_CHANNELS),
         )
 
+    outcome = raw.get("outcome", False)
+    if not isinstance(outcome, bool):
+        add(f"{path}.outcome", N_("must be true or false"))
+
     questions = raw.get("questions")
     if questions is not None:
         if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
@@ -334,6 +344,7 @@ def _validate_moment(raw, path, locales, default_locale, seen, problems) -> Mome
         channel=channel,
         questions=tuple(questions) if questions is not None else None,
         description=description,
+        outcome=outcome,
     )
 
 

@@ -43,8 +43,7 @@ from surveyapp.domain.insight_vocabulary import (
 from surveyapp.domain.journeys import Journey
 from surveyapp.domain.statistics import Difference, mean_difference, wilson
 from surveyapp.domain.surveys import survey_for
-from surveyapp.domain.vocabulary import THRESHOLDS, Polarity
-from surveyapp.services import answer_rates, peak_end
+from surveyapp.services import answer_rates, insight_rows, peak_end
 from surveyapp.storage import Database
 
 # The names the CLI and the pages use for the vocabulary's figures.
@@ -127,6 +126,7 @@ class Insights:
     answer_rates: list[answer_rates.AnswerRate] = field(default_factory=list)
     mood_gap: answer_rates.MoodGap | None = None
     shares_withheld: bool = False  # no label sure: the importance shares are not given
+    outcomes: list[str] = field(default_factory=list)  # every outcome the journey names
     min_group: int = MIN_GROUP
     threshold: float = THRESHOLD
     margin: float = INSIGHT_MARGIN
@@ -137,10 +137,21 @@ class Insights:
         return asdict(self)
 
 
-def outcome_moment(journey: Journey):
-    """The journey's outcome: its last lmot or loyalty moment, or None."""
+def outcome_moments(journey: Journey) -> list:
+    """The journey's outcomes: the moments it names (``outcome: true``), else its last
+    lmot or loyalty moment; none without either."""
+    named = [m for m in journey.moments if m.outcome]
+    if named:
+        return named
     candidates = [m for m in journey.moments if m.kind in ("lmot", "loyalty")]
-    return candidates[-1] if candidates else None
+    return candidates[-1:]
+
+
+def outcome_moment(journey: Journey, chosen: str | None = None):
+    """The outcome analysed: ``chosen`` if it is one of the journey's, else its first
+    (the one the pages show first); None without any."""
+    outcomes = outcome_moments(journey)
+    return next((m for m in outcomes if m.id == chosen), outcomes[0] if outcomes else None)
 
 
 def compute(
@@ -150,16 +161,23 @@ def compute(
     min_group: int = MIN_GROUP,
     threshold: float = THRESHOLD,
     name_locale: str | None = None,
+    outcome_id: str | None = None,
 ) -> Insights:
-    """Every insight of a journey, from the responses linked by customer reference."""
-    outcome = outcome_moment(journey)
+    """Every insight of a journey for one of its outcomes (``outcome_id``, else the
+    first), from the responses linked by customer reference."""
+    outcome = outcome_moment(journey, outcome_id)
     if outcome is None:
         return Insights(journey.id, None, "none", 0, min_group=min_group, threshold=threshold)
     survey = survey_for(journey, outcome)
     nps_key = next((q.key for q in survey.questions if q.type == "nps"), None)
     linked = storage.insights.linked_responses(db, journey.id, nps_key, outcome.id)
     return analyse(
-        journey, linked, min_group=min_group, threshold=threshold, name_locale=name_locale
+        journey,
+        linked,
+        min_group=min_group,
+        threshold=threshold,
+        name_locale=name_locale,
+        outcome_id=outcome.id,
     )
 
 
@@ -170,15 +188,18 @@ def analyse(
     min_group: int = MIN_GROUP,
     threshold: float = THRESHOLD,
     name_locale: str | None = None,
+    outcome_id: str | None = None,
 ) -> Insights:
-    """Insights from (customer, moment, polarity, NPS answer) rows in answer order."""
+    """Insights from (customer, moment, polarity, NPS answer) rows in answer order, for
+    the outcome ``outcome_id`` (else the first); another outcome is never a predictor."""
 
     locale = name_locale if name_locale in journey.locales else journey.default_locale
-    outcome = outcome_moment(journey)
+    outcome = outcome_moment(journey, outcome_id)
     metric = "nps" if survey_for(journey, outcome).asks("nps") else "positive_share"
-    moments = [m for m in journey.moments if m.id != outcome.id]
+    outcomes = {m.id for m in outcome_moments(journey)}
+    moments = [m for m in journey.moments if m.id not in outcomes]
     span = 200.0 if metric == "nps" else 100.0
-    codes, y = _customers(linked, outcome.id, moments, metric)
+    codes, y = insight_rows.customers(linked, outcome.id, moments, metric)
     has_outcome = ~np.isnan(y)
     modelled = has_outcome & (codes > 0).any(axis=1)
     insights = Insights(
@@ -189,6 +210,7 @@ def analyse(
         modelled=int(modelled.sum()),
         min_group=min_group,
         threshold=threshold,
+        outcomes=[m.id for m in outcome_moments(journey)],
     )
     lived_by_all = [m.kind not in LIVED_BY_SOME for m in moments]
     insights.answer_rates, insights.mood_gap = answer_rates.by_outcome(
@@ -254,54 +276,6 @@ def analyse(
             m.importance = None
     insights.recoveries = _recoveries(journey, moments, codes, y, locale)
     return insights
-
-
-def _customers(linked, outcome_id: str, moments, metric: str):
-    """One row per customer: how they lived each moment (drivers' codes, 0 = not
-    answered; their latest answer counts) and their outcome (NaN without one).
-
-    Column by column with list comprehensions and numpy: a loop over 400,000 rows with
-    a branch per row was most of the analysis time."""
-
-    rows = list(linked)
-    k = len(moments)
-    if not rows:
-        return np.zeros((0, k), dtype=np.int8), np.zeros(0)
-    row_of: dict[str, int] = {}
-    index = row_of.setdefault
-    customer = np.array([index(r[0], len(row_of)) for r in rows])
-    column_of = {m.id: j for j, m in enumerate(moments)} | {outcome_id: -1}
-    column = np.array([column_of.get(r[1], -2) for r in rows])
-    code_of = {
-        Polarity.POSITIVE: drivers.GLORY,
-        Polarity.NEUTRAL: drivers.SO_SO,
-        Polarity.NEGATIVE: drivers.PAIN,
-    }
-    code = np.array([code_of[r[2]] for r in rows], dtype=np.int8)
-    codes = np.zeros((len(row_of), k), dtype=np.int8)
-    lived = np.flatnonzero(column >= 0)[::-1]  # backwards: the latest answer is met first
-    flat = customer[lived] * k + column[lived]
-    _, latest = np.unique(flat, return_index=True)
-    codes.flat[flat[latest]] = code[lived][latest]
-    y = np.full(len(row_of), np.nan)
-    at_outcome = np.flatnonzero(column == -1)  # in answer order: a later one overwrites
-    if metric == "positive_share":
-        values = np.where(code[at_outcome] == drivers.GLORY, 100.0, 0.0)
-    else:
-        promoter, passive = THRESHOLDS["nps"]
-        values = np.array(
-            [
-                (100.0 if nps >= promoter else -100.0 if nps < passive else 0.0)
-                if isinstance(nps, int | float) and not isinstance(nps, bool)
-                else np.nan
-                for nps in (rows[i][3] for i in at_outcome)
-            ]
-        )
-        keep = ~np.isnan(values)
-        at_outcome, values = at_outcome[keep], values[keep]
-    _, latest = np.unique(customer[at_outcome][::-1], return_index=True)
-    y[customer[at_outcome][::-1][latest]] = values[::-1][latest]
-    return codes, y
 
 
 def _group(values) -> Group:

@@ -105,7 +105,9 @@ def insights_page(journey_id: str):
     journey = journey_or_404(journey_id)
     from surveyapp.services import insights  # numpy: loaded by the worker that analyses
 
-    result = insights.compute(get_db(), journey, name_locale=g.locale)
+    result = insights.compute(
+        get_db(), journey, name_locale=g.locale, outcome_id=request.args.get("outcome")
+    )
     return render_template(
         "admin/insights.html",
         **_window(journey),

@@ -74,6 +74,7 @@ class _MomentFields(Form):
         validate_choice=False,
         default="other",
     )
+    outcome = BooleanField(_l("An outcome: what the other moments are measured against"))
 
 
 for _locale in LOCALES:
@@ -150,6 +151,7 @@ def fields_of(journey: Journey, version: int, *, copy: bool = False) -> dict[str
             "kind": moment.kind,
             "channel": moment.channel,
             "own": "1" if moment.questions is not None else "",
+            "outcome": moment.outcome,
         }
         for locale in LOCALES:
             fields[f"name_{locale}"] = moment.name.get(locale, "")
@@ -186,6 +188,8 @@ def definition_of(form: EditorForm, logo_address: str | None) -> dict[str, Any]:
         }
         if description := _texts(moment, "description", locales):
             fields["description"] = description
+        if moment.outcome.data:
+            fields["outcome"] = True
         # No question chosen: the moment asks those of its kind (its blueprint).
         chosen = [key for slot in QUESTION_SLOTS if (key := getattr(moment, slot).data)]
         if chosen:

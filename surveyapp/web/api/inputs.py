@@ -140,6 +140,9 @@ class InsightsQuery(Query):
     """The language of the insights' moment names."""
 
     locale = _one_of(LOCALES, "Moment names in this language where the journey has it.")
+    outcome = fields.String(
+        metadata={"description": "One of the journey's outcomes (`outcomes`); default: first."}
+    )
 
 
 class ResponsesQuery(Query):

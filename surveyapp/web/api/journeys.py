@@ -124,7 +124,15 @@ def insights_of(journey_id: str):
     and of the insights page (moment names in ``locale`` where the journey has it, else in
     its default locale)."""
     journey = journey_or_404(journey_id)
-    locale = inputs.query(inputs.InsightsQuery, request.args).get("locale")
+    asked = inputs.query(inputs.InsightsQuery, request.args)
     from surveyapp.services import insights  # numpy: loaded by the worker that analyses
 
-    return jsonify(insights.compute(get_db(), journey, name_locale=locale).to_dict())
+    outcome = asked.get("outcome")
+    if outcome is not None and outcome not in {m.id for m in insights.outcome_moments(journey)}:
+        raise Invalid(
+            "The query parameters are not right.",
+            code="invalid_parameter",
+            problems=[{"path": "outcome", "reason": "not an outcome of this journey"}],
+        )
+    found = insights.compute(get_db(), journey, name_locale=asked.get("locale"), outcome_id=outcome)
+    return jsonify(found.to_dict())

@@ -235,9 +235,7 @@ INSIGHTS = {
                 "properties": {
                     "group": {"type": "string"},
                     "customers": {"type": "integer"},
-                    "rate": {"type": "number"},
-                    "low": {"type": "number"},
-                    "high": {"type": "number"},
+                    **{name: {"type": "number"} for name in ("rate", "low", "high")},
                 },
             },
         },
