@@ -6,24 +6,26 @@ from typing import Any
 
 from surveyapp.domain.vocabulary import PAIN_SHARE_EVENT
 from surveyapp.web.api import inputs
+from surveyapp.web.api.event_schemas import (
+    FOLLOWUP_EVENT_DATA,
+    PAIN_SHARE_EVENT_DATA,
+    RESPONSE_EVENT_DATA,
+    TEST_EVENT_DATA,
+)
 from surveyapp.web.api.schemas import (
     CUSTOMER_DATA,
     CUSTOMER_ERASED,
     DEFINITION,
     ERROR,
     FOLLOWUP,
-    FOLLOWUP_EVENT_DATA,
     FOLLOWUP_PAGE,
     INSIGHTS,
     INVITATION_RESULTS,
     INVITATIONS_TOTAL,
     MOMENT,
     NULLABLE_STRING,
-    PAIN_SHARE_EVENT_DATA,
     RESPONSE,
-    RESPONSE_EVENT_DATA,
     SCORE,
-    TEST_EVENT_DATA,
     WHEN,
 )
 

@@ -1,5 +1,6 @@
 """The schemas of the OpenAPI document's bodies: definitions, scores, invitations,
-responses, follow-ups, insights and errors."""
+responses, follow-ups, insights, a customer's data and errors (what webhooks carry is
+in :mod:`.event_schemas`)."""
 
 from __future__ import annotations
 
@@ -309,84 +310,7 @@ FOLLOWUP_PAGE = {
 }
 
 
-#: What webhooks carry in their ``data`` (the OpenAPI document's ``webhooks``).
-TEXT = {"type": "string"}
 WHEN = {"type": "string", "format": "date-time"}
-RESPONSE_EVENT_DATA = {
-    "type": "object",
-    "required": [
-        "id",
-        "journey",
-        "moment",
-        "created_at",
-        "locale",
-        "channel",
-        "polarity",
-        "answers",
-        "customer",
-    ],
-    "properties": {
-        "id": {"type": "integer"},
-        "journey": TEXT,
-        "moment": TEXT,
-        "created_at": WHEN,
-        "locale": TEXT,
-        "channel": TEXT,
-        "polarity": {"enum": ["positive", "neutral", "negative"]},
-        "answers": {"type": "object", "description": "Each question's key and its answer."},
-        "customer": NULLABLE_STRING,
-    },
-}
-FOLLOWUP_EVENT_DATA = {
-    "type": "object",
-    "required": ["id", "journey", "moment", "customer", "from", "to", "owner", "by", "at"],
-    "properties": {
-        "id": {"type": "integer", "description": "The follow-up's (its response's) id."},
-        "journey": TEXT,
-        "moment": TEXT,
-        "customer": NULLABLE_STRING,
-        "from": TEXT,
-        "to": TEXT,
-        "owner": NULLABLE_STRING,
-        "by": {**NULLABLE_STRING, "description": "An admin, api:<key name>, or null."},
-        "at": WHEN,
-    },
-}
-SHARE = {"type": "number", "minimum": 0, "maximum": 1}
-PAIN_SHARE_EVENT_DATA = {
-    "type": "object",
-    "required": [
-        "journey",
-        "moment",
-        "since",
-        "until",
-        "answers",
-        "negative",
-        "share",
-        "low",
-        "high",
-        "threshold",
-    ],
-    "properties": {
-        "journey": TEXT,
-        "moment": TEXT,
-        "since": {"type": "string", "format": "date", "description": "First day counted."},
-        "until": {"type": "string", "format": "date", "description": "Last day (today)."},
-        "answers": {"type": "integer"},
-        "negative": {"type": "integer", "description": "Answers lived as pain."},
-        "share": {**SHARE, "description": "negative / answers"},
-        "low": {**SHARE, "description": "Lower end of the share's 95% Wilson interval."},
-        "high": {**SHARE, "description": "Upper end of the share's 95% Wilson interval."},
-        "threshold": {"type": "integer", "description": "The endpoint's threshold, percent."},
-    },
-}
-TEST_EVENT_DATA = {
-    "type": "object",
-    "required": ["journey"],
-    "properties": {"journey": TEXT, "by": TEXT},
-}
-
-
 _ROWS = {"type": "array", "items": {"type": "object"}}
 #: A customer's data (a request of access): every kind of row stored about them.
 CUSTOMER_DATA = {
