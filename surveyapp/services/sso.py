@@ -26,10 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
-
 from surveyapp import storage
 from surveyapp.domain.errors import Invalid
 from surveyapp.domain.i18n import N_, Message, message
@@ -215,6 +211,11 @@ def verified(provider: Provider, config: dict, id_token: Any, nonce: str) -> dic
     """The ID token's claims, its signature and claims checked."""
     if not isinstance(id_token, str):
         raise Refused(message(N_("The identity provider sent no identity.")))
+    # joserfc brings `cryptography`: 18 MB a web worker would carry from its start, for
+    # a sign-in now and then; loaded by the worker that verifies one.
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+
     try:
         token = _decoded(provider, config["jwks_uri"], id_token)
         jwt.JWTClaimsRegistry(
@@ -232,9 +233,13 @@ def verified(provider: Provider, config: dict, id_token: Any, nonce: str) -> dic
     return token.claims
 
 
-def _decoded(provider: Provider, jwks_uri: str, id_token: str) -> jwt.Token:
+def _decoded(provider: Provider, jwks_uri: str, id_token: str):
     """The token, its signature checked against the provider's keys; read again once if
     none fits (the provider rotated its keys within the hour they are kept)."""
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     try:
         return jwt.decode(id_token, KeySet.import_key_set(_cached(provider, jwks_uri)))
     except JoseError:
