@@ -33,6 +33,8 @@ def customer_data_command(customer, email, out):
     """
     with open_db() as db:
         document = customer_data.export(db, customer, email, by=BY)
+    if document is None:
+        raise click.ClickException("Nothing is stored about this customer.")
     json.dump(document, out, ensure_ascii=False, indent=2)
     out.write("\n")
 

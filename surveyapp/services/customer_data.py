@@ -81,13 +81,17 @@ def collect(db: Database, ref: str | None, email: str | None) -> dict[str, Any]:
 
 def export(
     db: Database, ref: str | None, email: str | None, *, by: str, now: datetime | None = None
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     """The customer's data as one JSON-ready document, the export recorded in the audit
-    log (by ``by``: an admin, or ``api:<key name>``)."""
+    log (by ``by``: an admin, or ``api:<key name>``); None (nothing recorded) when
+    nothing is stored about them."""
     ref, email = who(ref, email)
     found = collect(db, ref, email)
+    counts = _counts(found)
+    if not counts:
+        return None
     now = now or storage.utcnow()
-    storage.audit.record_audit(db, by, "customer.exported", audit_name(ref, email), _counts(found))
+    storage.audit.record_audit(db, by, "customer.exported", audit_name(ref, email), counts)
     return {
         "format": FORMAT,
         "exported_at": storage.iso(now),

@@ -46,20 +46,21 @@ def customers():
     db, by = get_db(), current_user["username"]
     ref, email = form.reference.data, form.email.data
     try:
-        found = customer_data.summary(db, ref, email)
+        if request.form.get("action") == "forget":
+            if found := customer_data.summary(db, ref, email):
+                return _forget(form, ref, email, found, by)
+        elif (document := customer_data.export(db, ref, email, by=by)) is not None:
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "-", (ref or "").strip()) or "customer"
+            return Response(
+                json.dumps(document, ensure_ascii=False, indent=2),
+                mimetype="application/json",
+                headers={
+                    "Content-Disposition": f'attachment; filename="customer-data-{name}.json"'
+                },
+            )
     except Invalid as refused:
         return _page(form, refused.text(g.locale), 422)
-    if not found:
-        return _page(form, i18n.translate(g.locale, NOTHING), 404)
-    if request.form.get("action") == "forget":
-        return _forget(form, ref, email, found, by)
-    document = customer_data.export(db, ref, email, by=by)
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", (ref or "").strip()) or "customer"
-    return Response(
-        json.dumps(document, ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="customer-data-{name}.json"'},
-    )
+    return _page(form, i18n.translate(g.locale, NOTHING), 404)
 
 
 def _forget(form, ref, email, found, by):

@@ -32,9 +32,10 @@ def _by() -> str:
 @bp.post("/customers/export")
 def export_customer():
     ref, email = _customer()
-    if not customer_data.summary(get_db(), ref, email):
+    document = customer_data.export(get_db(), ref, email, by=_by())
+    if document is None:
         raise NotFound(NOTHING)
-    return jsonify(customer_data.export(get_db(), ref, email, by=_by()))
+    return jsonify(document)
 
 
 @bp.post("/customers/erase")
