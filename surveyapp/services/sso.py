@@ -275,15 +275,17 @@ def _identity(provider: Provider, claims: dict) -> Identity:
 def account(db: Database, provider: Provider, identity: Identity) -> dict[str, Any]:
     """The account the identity signs in to: found by its email, brought up to date with
     the role the provider gives, or made now if the operator lets first sign-ins in."""
+    # A viewer's journeys, as the service knows them: a claim naming only journeys that
+    # do not exist (or no longer) gives no role, whether the account is new or not.
+    known = [j.id for j in storage.journeys.all_journeys(db)]
+    journeys = [j for j in identity.journeys or [] if j in known] or None
+    if identity.journeys and not journeys:
+        raise Refused(message(N_("Your account has no role in this service: ask an admin.")))
     user = storage.accounts.user_by_email(db, identity.email)
     if user is None:
         if not provider.new_accounts:
             why = N_("No account has this email address: ask an admin to invite you.")
             raise Refused(message(why))
-        known = [j.id for j in storage.journeys.all_journeys(db)]
-        journeys = [j for j in identity.journeys or [] if j in known] or None
-        if identity.journeys and not journeys:
-            raise Refused(message(N_("Your account has no role in this service: ask an admin.")))
         problems = users.create(
             db,
             username=_username(db, identity.email),
@@ -298,7 +300,7 @@ def account(db: Database, provider: Provider, identity: Identity) -> dict[str, A
         user = storage.accounts.user_by_email(db, identity.email)
     if user["disabled_at"]:
         raise Refused(message(N_("This account is disabled: ask an admin.")))
-    users.change(db, user, by=BY, role=identity.role, journeys=identity.journeys)
+    users.change(db, user, by=BY, role=identity.role, journeys=journeys)
     storage.accounts.mark_login(db, user["id"])
     return storage.accounts.get_user(db, user_id=user["id"])
 
