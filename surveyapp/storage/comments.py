@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from surveyapp.domain.vocabulary import Polarity
 from surveyapp.storage.database import Database
-from surveyapp.storage.statements import findable, records
-from surveyapp.storage.tables import responses
+from surveyapp.storage.statements import findable, records, stream
+from surveyapp.storage.tables import followups, responses
+from surveyapp.storage.tallies import filters
 
 
 def _like(text: str) -> str:
@@ -41,3 +43,34 @@ def comments(
         .limit(limit)
         .offset(offset),
     )
+
+
+def sided_comments(
+    db: Database, journey_id: str, moment_id: str, *, since=None, until=None, locale=None
+):
+    """A moment's comments on a positive or negative answer within a day range, one at a
+    time (for its terms): id, polarity, comment, locale, created_at, and whether its
+    follow-up item exists."""
+    if not findable(moment_id, journey_id):
+        return
+    r = responses.c
+    statement = (
+        sa.select(
+            r.id,
+            r.polarity,
+            r.comment,
+            r.locale,
+            r.created_at,
+            followups.c.response_id.is_not(None).label("item"),
+        )
+        .outerjoin(followups, followups.c.response_id == r.id)
+        .where(
+            *filters(responses, journey_id, since, until, locale, None),
+            r.moment_id == moment_id,
+            r.comment.is_not(None),
+            r.polarity.in_((Polarity.POSITIVE, Polarity.NEGATIVE)),
+        )
+        .order_by(r.created_at.desc(), r.id.desc())
+        .execution_options(yield_per=2000)
+    )
+    yield from stream(db, statement)

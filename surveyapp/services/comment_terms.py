@@ -1,0 +1,102 @@
+"""The terms that set a moment's pain comments apart from its glory comments, per language:
+its comments read, turned into terms (:mod:`surveyapp.domain.comment_words`) and scored
+(:mod:`surveyapp.domain.fightin_words`), each claimed term shown in the form customers
+most often wrote it, with example comments (docs/comments.md)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from surveyapp.domain.comment_vocabulary import SHOWN_EXAMPLES, STEMMER_LANGUAGES
+from surveyapp.domain.comment_words import FormCounts, Spellings, analyzer
+from surveyapp.domain.fightin_words import TermScore, scores
+from surveyapp.domain.vocabulary import Polarity
+from surveyapp.storage import comments as stored_comments
+from surveyapp.storage.database import Database
+
+
+@dataclass(frozen=True)
+class Term:
+    """A claimed term: its written form, z-score, the comments of each side holding it,
+    and a few of its side's comments holding it."""
+
+    key: str
+    text: str
+    z: float
+    pain: int
+    glory: int
+    examples: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One language's comments of a moment: how many on each side, how many terms were
+    tested, and the claimed terms of each side, strongest first."""
+
+    locale: str
+    pain_comments: int
+    glory_comments: int
+    tested: int
+    pain: list[Term]
+    glory: list[Term]
+
+
+def analyse(locale: str, pain: list, glory: list, *, text=lambda c: c, **options) -> Analysis:
+    """The distinguishing terms of ``pain`` and ``glory`` comments written in ``locale``.
+    A comment is anything ``text`` reads its words from (a string by default); examples
+    are the comments themselves. ``options`` go to :func:`fightin_words.scores`."""
+    reader = analyzer(locale)
+    forms, spellings = FormCounts(), Spellings()
+    counts: dict[str, Counter] = {"pain": Counter(), "glory": Counter()}
+    holders: dict[str, dict[str, list]] = {"pain": {}, "glory": {}}
+    for side, comments in (("pain", pain), ("glory", glory)):
+        for comment in comments:
+            terms = reader.terms(text(comment), spellings)
+            forms.add(terms)
+            counts[side].update(terms.keys)
+            for key in terms.keys:
+                examples = holders[side].setdefault(key, [])
+                if len(examples) < SHOWN_EXAMPLES:
+                    examples.append(comment)
+    forms.merge(spellings)
+    for side in counts:
+        counts[side] = spellings.merged(counts[side])
+        merged: dict[str, list] = {}
+        for key, examples in holders[side].items():
+            kept = merged.setdefault(spellings.canonical(key), [])
+            kept.extend(e for e in examples if e not in kept)
+        holders[side] = merged
+    scored = scores(counts["pain"], counts["glory"], (len(pain), len(glory)), **options)
+
+    def shown(side: str) -> list[Term]:
+        claimed = [s for s in scored if s.claimed and s.side == side]
+        return [_term(s, forms, holders[side][s.key][:SHOWN_EXAMPLES]) for s in claimed]
+
+    return Analysis(locale, len(pain), len(glory), len(scored), shown("pain"), shown("glory"))
+
+
+def _term(score: TermScore, forms: FormCounts, examples: list) -> Term:
+    return Term(score.key, forms.most_common(score.key), score.z, score.pain, score.glory, examples)
+
+
+def for_moment(
+    db: Database, journey, moment_id: str, *, since=None, until=None, locale=None
+) -> list[Analysis]:
+    """The distinguishing terms of a moment's comments in each language they were written
+    in (``locale``: that one only), most commented language first. A comment is on the
+    pain side when its moment's deciding answer was negative, glory when positive; its
+    examples are the stored rows (id, comment, created_at, item)."""
+    sides: dict[str, dict[str, list]] = {}
+    for row in stored_comments.sided_comments(
+        db, journey.id, moment_id, since=since, until=until, locale=locale
+    ):
+        if row["locale"] not in STEMMER_LANGUAGES:
+            continue
+        side = "pain" if row["polarity"] == Polarity.NEGATIVE else "glory"
+        sides.setdefault(row["locale"], {"pain": [], "glory": []})[side].append(dict(row))
+    found = [
+        analyse(lang, both["pain"], both["glory"], text=lambda row: row["comment"])
+        for lang, both in sides.items()
+    ]
+    return sorted(found, key=lambda a: (-(a.pain_comments + a.glory_comments), a.locale))
