@@ -246,7 +246,9 @@ def test_the_openapi_document_describes_every_endpoint(client):
     } - {"/api/v1/docs"}  # the page that draws this document, for people
     described = {
         "/api/v1"
-        + p.replace("{journey_id}", "<journey_id>").replace("{followup_id}", "<int:followup_id>")
+        + p.replace("{journey_id}", "<journey_id>")
+        .replace("{followup_id}", "<int:followup_id>")
+        .replace("{moment_id}", "<moment_id>")
         for p in document["paths"]
     }
     assert rules == described

@@ -65,6 +65,7 @@ LABELS = [
     "GET /journeys/{journey_id}",
     "GET /journeys/{journey_id}/scores",
     "GET /journeys/{journey_id}/insights",
+    "GET /journeys/{journey_id}/moments/{moment_id}/terms",
     "POST /invitations",
     "GET /responses",
     "GET /journeys/{journey_id}/followups",

@@ -143,15 +143,16 @@ print(json.dumps(results))
 
 
 def test_a_web_worker_starts_without_the_analysis_and_image_libraries(tmp_path):
-    """numpy (insights) and Pillow (logos) are loaded where they work, not by every
-    worker at start: a worker's memory is a performance target (issue 18)."""
+    """numpy (insights), Pillow (logos), the stemmers and stopword lists (comment terms)
+    are loaded where they work, not by every worker at start: a worker's memory is a
+    performance target (issue 18)."""
     import subprocess
     import sys
 
     code = (
         "import sys; from surveyapp import create_app; "
         "create_app({'TESTING': True, 'SECRET_KEY': 'x' * 32}); "
-        "print(sorted({'numpy', 'PIL'} & set(sys.modules)))"
+        "print(sorted({'numpy', 'PIL', 'Stemmer', 'stopwordsiso'} & set(sys.modules)))"
     )
     env = {"SURVEYAPP_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
     out = subprocess.run(

@@ -3,11 +3,14 @@ correction for many terms, checked on planted truths."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from surveyapp.domain.comment_words import analyzer
 from surveyapp.services import comment_terms
 from surveyapp.services.comment_simulator import judge, planted_keys, simulate
+from tests.helpers import answers_living, record_scored
 
 
 def keys(locale: str, text: str) -> set[str]:
@@ -80,3 +83,59 @@ def test_uncorrected_z_scores_claim_filler_words_the_correction_refuses():
     ]
     assert sum(claimed[0::2]) >= 3  # |z| > 1.96 alone
     assert sum(claimed[1::2]) == 0
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+@pytest.fixture
+def said(db, loaded):
+    """Café meal comments: in French, waiting on negative answers and the welcome on
+    positive ones (with and without accents); a few in Romanian."""
+    cafe = loaded["cafe"]
+    pain = answers_living(cafe, "meal", "negative")
+    glory = answers_living(cafe, "meal", "positive")
+    for i in range(20):
+        record_scored(db, cafe, "meal", pain, comment=f"Une attente trop longue, table {i}")
+        record_scored(db, cafe, "meal", pain, comment="Attendre si longtemps, le plat froid")
+        record_scored(db, cafe, "meal", glory, comment="Un accueil chaleureux, le plat chaud")
+        record_scored(db, cafe, "meal", glory, comment="Accueil tres sympa et le plat bon")
+    for _ in range(3):
+        record_scored(db, cafe, "meal", pain, locale="ro", comment="Așteptare prea lungă")
+        record_scored(db, cafe, "meal", glory, locale="ro", comment="Personal amabil")
+
+
+def test_the_comments_page_shows_the_terms_of_pain_and_glory_with_examples(manager, said):
+    page = text(manager.get("/admin/j/cafe/m/meal/comments?lang=fr"))
+    pain = re.search(r'<table class="terms pain">(.*?)</table>', page, re.S).group(1)
+    glory = re.search(r'<table class="terms glory">(.*?)</table>', page, re.S).group(1)
+    assert ">attente</a>" in pain and ">accueil</a>" in glory
+    assert "accueil" not in pain and "attente" not in glory
+    assert ">plat</a>" not in page  # on both sides alike
+    # Negative examples open their follow-up item; positive ones are quoted.
+    assert re.search(r'href="/admin/j/cafe/followups/\d+">Une attente trop longue', pain)
+    assert "<q>Un accueil chaleureux" in glory or "<q>Accueil tres sympa" in glory
+    # 6 Romanian comments are too few to test any term.
+    assert "Trop peu de commentaires" in page
+
+
+def test_the_terms_follow_the_language_and_period_filters(manager, said):
+    page = text(manager.get("/admin/j/cafe/m/meal/comments?lang=fr&locale=ro"))
+    assert "attente" not in page and "Așteptare prea lungă" in page
+    page = text(manager.get("/admin/j/cafe/m/meal/comments?lang=fr&until=2001-01-01"))
+    assert "terms pain" not in page and "Aucun commentaire ne correspond" in page
+
+
+def test_the_api_and_the_cli_give_the_same_terms(api, run_cli, said):
+    body = api("get", "/journeys/cafe/moments/meal/terms?locale=fr").get_json()
+    (french,) = body["languages"]
+    assert [t["term"] for t in french["pain"]][:1] == ["attente"] or "attente" in [
+        t["term"] for t in french["pain"]
+    ]
+    assert french["pain_comments"] == french["glory_comments"] == 40
+    assert all(e["item"] for t in french["pain"] for e in t["examples"])
+    out = run_cli("terms", "cafe", "meal", "--locale", "fr").output
+    assert "pain: " in out and "attente (z " in out and "accueil (z " in out
+    assert api("get", "/journeys/cafe/moments/nope/terms").status_code == 404
+    assert api("get", "/journeys/cafe/moments/meal/terms?locale=xx").status_code == 422

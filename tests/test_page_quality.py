@@ -56,6 +56,14 @@ def populated(db, loaded, monkeypatch):
             tally = {"journey_id": saas.id, "moment_id": moment.id, "day": day}
             tally.update(locale=("fr", "ro", "en")[i % 3], channel="email")
             storage.followups.leave_contact(db, response_id, f"c-{i}@example.com", tally)
+    # Comments enough for the café meal's terms of pain and glory.
+    cafe = loaded["cafe"]
+    for _ in range(15):
+        for polarity, comment in (
+            ("negative", "Une attente trop longue"),
+            ("positive", "Un accueil chaleureux"),
+        ):
+            record_scored(db, cafe, "meal", answers_living(cafe, "meal", polarity), comment=comment)
     now = storage.utcnow()
     # A second version of the café, so that its versions page shows what changed.
     storage.journeys.store_journeys(
@@ -201,6 +209,7 @@ ADMIN_PAGES = [
     "/admin/",
     "/admin/j/saas-onboarding",
     "/admin/j/saas-onboarding/m/billing/comments",
+    "/admin/j/cafe/m/meal/comments",
     "/admin/j/saas-onboarding/followups",
     "/admin/j/saas-onboarding/followups?status=unresolved&age=168&owner=-&q=e&sort=due",
     "/admin/j/saas-onboarding/preview/recommendation",

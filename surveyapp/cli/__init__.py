@@ -9,6 +9,7 @@ import click
 
 from surveyapp.cli import (
     accounts,
+    comments,
     customers,
     database,
     digest,
@@ -61,6 +62,7 @@ for command in (
     accounts.admin,
     insights.insights_command,
     insights.simulate_command,
+    comments.terms_command,
     integrations.apikey,
     integrations.webhook,
     digest.digest_command,

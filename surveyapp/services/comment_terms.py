@@ -28,6 +28,17 @@ class Term:
     glory: int
     examples: list = field(default_factory=list)
 
+    def to_dict(self) -> dict:
+        """The term as the API and ``surveyapp terms --format json`` give it."""
+        return {
+            "term": self.text,
+            "key": self.key,
+            "z": round(abs(self.z), 2),
+            "pain_comments": self.pain,
+            "glory_comments": self.glory,
+            "examples": [_example(e) for e in self.examples],
+        }
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -40,6 +51,30 @@ class Analysis:
     tested: int
     pain: list[Term]
     glory: list[Term]
+
+    def to_dict(self) -> dict:
+        """The language's analysis as the API and the CLI give it."""
+        return {
+            "locale": self.locale,
+            "pain_comments": self.pain_comments,
+            "glory_comments": self.glory_comments,
+            "tested": self.tested,
+            "pain": [t.to_dict() for t in self.pain],
+            "glory": [t.to_dict() for t in self.glory],
+        }
+
+
+def _example(comment) -> dict:
+    """An example comment: its text, and where it is stored its response and whether
+    it has a follow-up item."""
+    if isinstance(comment, str):
+        return {"comment": comment}
+    return {
+        "comment": comment["comment"],
+        "response_id": comment["id"],
+        "created_at": comment["created_at"],
+        "item": bool(comment["item"]),
+    }
 
 
 def analyse(locale: str, pain: list, glory: list, *, text=lambda c: c, **options) -> Analysis:

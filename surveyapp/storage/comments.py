@@ -22,15 +22,23 @@ def comments(
     *,
     polarity: str | None = None,
     search: str | None = None,
+    since=None,
+    until=None,
+    locale: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ):
-    """What customers said about a moment, newest first; ``search`` ignores case on both
-    engines (ILIKE on PostgreSQL, lower() on SQLite, which folds accents too)."""
+    """What customers said about a moment, newest first, within a day range and a
+    language; ``search`` ignores case on both engines (ILIKE on PostgreSQL, lower() on
+    SQLite, which folds accents too)."""
     if not findable(search, moment_id, journey_id):
         return []
     r = responses.c
-    where = [r.journey_id == journey_id, r.moment_id == moment_id, r.comment.is_not(None)]
+    where = [
+        *filters(responses, journey_id, since, until, locale, None),
+        r.moment_id == moment_id,
+        r.comment.is_not(None),
+    ]
     if polarity:
         where.append(r.polarity == polarity)
     if search:

@@ -6,6 +6,7 @@ from flask import abort, g, render_template, request
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.comment_vocabulary import SHOWN_TERMS
 from surveyapp.domain.text import is_whole_number
 from surveyapp.domain.vocabulary import POLARITIES
 from surveyapp.web.admin.base import (
@@ -14,6 +15,7 @@ from surveyapp.web.admin.base import (
     journey_or_404,
     login_required,
 )
+from surveyapp.web.admin.dashboard import dashboard_filters
 from surveyapp.web.database import get_db
 
 
@@ -32,19 +34,32 @@ def comments(journey_id: str, moment_id: str):
     search = request.args.get("q", "").strip()[:200] or None
     page = request.args.get("page", "1")
     page = int(page) if is_whole_number(page) and 0 < int(page) < 100_000 else 1
+    filters, problems = dashboard_filters()
+    period = {"since": filters.since, "until": filters.until, "locale": filters.locale}
     rows = storage.comments.comments(
         get_db(),
         journey.id,
         moment.id,
         polarity=polarity,
         search=search,
+        **period,
         limit=PAGE_SIZE + 1,
         offset=(page - 1) * PAGE_SIZE,
     )
     for row in rows:
         row["when"] = i18n.datetime_text(storage.parse_iso(row["created_at"]), g.locale)
+    analyses = []
+    if page == 1:
+        # PyStemmer and the stopword lists: loaded by the workers that show terms.
+        from surveyapp.services import comment_terms
+
+        analyses = comment_terms.for_moment(get_db(), journey, moment.id, **period)
     return render_template(
         "admin/comments.html",
+        analyses=analyses,
+        shown_terms=SHOWN_TERMS,
+        problems=problems,
+        query={k: v for k, v in request.args.items() if k != "page"},
         journey=journey,
         moment=moment,
         rows=rows[:PAGE_SIZE],

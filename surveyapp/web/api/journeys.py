@@ -8,9 +8,10 @@ from typing import Any
 from flask import g, jsonify, request
 
 from surveyapp import storage
+from surveyapp.domain.comment_vocabulary import CORRECTION, ERROR_LEVEL, MIN_COMMENTS
 from surveyapp.domain.completeness import fallbacks
 from surveyapp.domain.definitions import parse_definition
-from surveyapp.domain.errors import Invalid, Refusal
+from surveyapp.domain.errors import Invalid, NotFound, Refusal
 from surveyapp.domain.problems import DefinitionError
 from surveyapp.domain.surveys import survey_for
 from surveyapp.services import scores as scores_job
@@ -136,3 +137,26 @@ def insights_of(journey_id: str):
         )
     found = insights.compute(get_db(), journey, name_locale=asked.get("locale"), outcome_id=outcome)
     return jsonify(found.to_dict())
+
+
+@bp.get("/journeys/<journey_id>/moments/<moment_id>/terms")
+def terms_of(journey_id: str, moment_id: str):
+    """The words that set a moment's pain comments apart from its glory comments, per
+    language: the figures of the comments page and of `surveyapp terms --format json`."""
+    journey = journey_or_404(journey_id)
+    if journey.moment(moment_id) is None:
+        raise NotFound(f"No moment '{moment_id}' in journey '{journey_id}'.")
+    asked = inputs.query(inputs.ReportQuery, request.args)
+    from surveyapp.services import comment_terms  # stemmers: loaded by the worker that reads
+
+    found = comment_terms.for_moment(get_db(), journey, moment_id, **asked)
+    return jsonify(
+        {
+            "journey": journey.id,
+            "moment": moment_id,
+            "correction": CORRECTION,
+            "error_level": ERROR_LEVEL,
+            "min_comments": MIN_COMMENTS,
+            "languages": [a.to_dict() for a in found],
+        }
+    )

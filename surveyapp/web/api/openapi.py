@@ -26,6 +26,7 @@ from surveyapp.web.api.schemas import (
     NULLABLE_STRING,
     RESPONSE,
     SCORE,
+    TERMS,
     WHEN,
 )
 
@@ -47,6 +48,7 @@ ERRORS = {
     for status in ("4XX", "5XX")
 }
 JOURNEY_ID = {"name": "journey_id", "in": "path", "required": True, "schema": {"type": "string"}}
+MOMENT_ID = {"name": "moment_id", "in": "path", "required": True, "schema": {"type": "string"}}
 FOLLOWUP_ID = {
     "name": "followup_id",
     "in": "path",
@@ -278,6 +280,22 @@ def document(base_url: str) -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _ok("Labels, effects and their intervals", INSIGHTS),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/journeys/{journey_id}/moments/{moment_id}/terms": {
+                "get": {
+                    "operationId": "getTerms",
+                    "summary": "The words that set a moment's pain comments apart from its "
+                    "glory comments, per language",
+                    "parameters": [
+                        JOURNEY_ID,
+                        MOMENT_ID,
+                        *inputs.parameters(inputs.ReportQuery),
+                    ],
+                    "responses": {
+                        "200": _ok("Claimed terms per language, strongest first", TERMS),
                         **ERRORS,
                     },
                 }

@@ -341,3 +341,57 @@ CUSTOMER_ERASED = {
     "required": ["erased"],
     "properties": {"erased": {"type": "object", "additionalProperties": {"type": "integer"}}},
 }
+
+_TERM = {
+    "type": "object",
+    "required": ["term", "key", "z", "pain_comments", "glory_comments", "examples"],
+    "properties": {
+        "term": {"type": "string", "description": "As customers most often wrote it."},
+        "key": {"type": "string", "description": "Its stems, folded."},
+        "z": {"type": "number", "description": "Standard errors between the sides."},
+        "pain_comments": {"type": "integer"},
+        "glory_comments": {"type": "integer"},
+        "examples": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["comment"],
+                "properties": {
+                    "comment": {"type": "string"},
+                    "response_id": {"type": "integer"},
+                    "created_at": {"type": "string"},
+                    "item": {"type": "boolean", "description": "It has a follow-up item."},
+                },
+            },
+        },
+    },
+}
+TERMS = {
+    "type": "object",
+    "description": "As `surveyapp terms --format json` (docs/comments.md).",
+    "required": ["journey", "moment", "languages"],
+    "properties": {
+        "journey": {"type": "string"},
+        "moment": {"type": "string"},
+        "correction": {"enum": ["bh", "holm"]},
+        "error_level": {"type": "number"},
+        "min_comments": {"type": "integer"},
+        "languages": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": [
+                    "locale", "pain_comments", "glory_comments", "tested", "pain", "glory"
+                ],
+                "properties": {
+                    "locale": {"type": "string"},
+                    "pain_comments": {"type": "integer"},
+                    "glory_comments": {"type": "integer"},
+                    "tested": {"type": "integer"},
+                    "pain": {"type": "array", "items": _TERM},
+                    "glory": {"type": "array", "items": _TERM},
+                },
+            },
+        },
+    },
+}  # fmt: skip
