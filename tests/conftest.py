@@ -20,10 +20,12 @@ from surveyapp.cli import cli
 from surveyapp.domain.definitions import read_definition_file
 from tests.helpers import (
     DEMO_JOURNEYS,
+    answers_living,
     free_port,
     get_then_post,
     logged_in,
     make_invitation,
+    record_scored,
     start_gunicorn,
     stop_server,
 )
@@ -325,3 +327,20 @@ def smtp_server(monkeypatch):
     box.port = port
     yield box
     controller.stop()
+
+
+@pytest.fixture
+def said(db, loaded):
+    """Café meal comments: in French, waiting on negative answers and the welcome on
+    positive ones (with and without accents); a few in Romanian."""
+    cafe = loaded["cafe"]
+    pain = answers_living(cafe, "meal", "negative")
+    glory = answers_living(cafe, "meal", "positive")
+    for i in range(20):
+        record_scored(db, cafe, "meal", pain, comment=f"Une attente trop longue, table {i}")
+        record_scored(db, cafe, "meal", pain, comment="Attendre si longtemps, le plat froid")
+        record_scored(db, cafe, "meal", glory, comment="Un accueil chaleureux, le plat chaud")
+        record_scored(db, cafe, "meal", glory, comment="Accueil tres sympa et le plat bon")
+    for _ in range(3):
+        record_scored(db, cafe, "meal", pain, locale="ro", comment="Așteptare prea lungă")
+        record_scored(db, cafe, "meal", glory, locale="ro", comment="Personal amabil")

@@ -10,7 +10,6 @@ import pytest
 from surveyapp.domain.comment_words import analyzer
 from surveyapp.services import comment_terms
 from surveyapp.services.comment_simulator import judge, planted_keys, simulate
-from tests.helpers import answers_living, record_scored
 
 
 def keys(locale: str, text: str) -> set[str]:
@@ -87,23 +86,6 @@ def test_uncorrected_z_scores_claim_filler_words_the_correction_refuses():
 
 def text(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
-
-
-@pytest.fixture
-def said(db, loaded):
-    """Café meal comments: in French, waiting on negative answers and the welcome on
-    positive ones (with and without accents); a few in Romanian."""
-    cafe = loaded["cafe"]
-    pain = answers_living(cafe, "meal", "negative")
-    glory = answers_living(cafe, "meal", "positive")
-    for i in range(20):
-        record_scored(db, cafe, "meal", pain, comment=f"Une attente trop longue, table {i}")
-        record_scored(db, cafe, "meal", pain, comment="Attendre si longtemps, le plat froid")
-        record_scored(db, cafe, "meal", glory, comment="Un accueil chaleureux, le plat chaud")
-        record_scored(db, cafe, "meal", glory, comment="Accueil tres sympa et le plat bon")
-    for _ in range(3):
-        record_scored(db, cafe, "meal", pain, locale="ro", comment="Așteptare prea lungă")
-        record_scored(db, cafe, "meal", glory, locale="ro", comment="Personal amabil")
 
 
 def test_the_comments_page_shows_the_terms_of_pain_and_glory_with_examples(manager, said):

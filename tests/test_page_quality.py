@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import settings, storage
+from surveyapp.domain.themes import Theme
 from surveyapp.services import accounts, apikeys, jobs, mailer, recovery, simulate, users
 from surveyapp.workers import jobs as job_worker
 from tests.helpers import ROOT, answers_living, followups, make_invitation, record_scored
@@ -64,6 +65,9 @@ def populated(db, loaded, monkeypatch):
             ("positive", "Un accueil chaleureux"),
         ):
             record_scored(db, cafe, "meal", answers_living(cafe, "meal", polarity), comment=comment)
+    names = {"fr": "Attente", "ro": "Așteptare", "en": "Waiting"}
+    words = {"fr": ["attente", "retard"], "ro": ["așteptare"], "en": ["wait"]}
+    storage.themes.save_theme(db, "cafe", Theme(None, names, words), by="maria")
     now = storage.utcnow()
     # A second version of the café, so that its versions page shows what changed.
     storage.journeys.store_journeys(
@@ -210,6 +214,8 @@ ADMIN_PAGES = [
     "/admin/j/saas-onboarding",
     "/admin/j/saas-onboarding/m/billing/comments",
     "/admin/j/cafe/m/meal/comments",
+    "/admin/j/cafe/themes",
+    "/admin/j/cafe/themes/1",
     "/admin/j/saas-onboarding/followups",
     "/admin/j/saas-onboarding/followups?status=unresolved&age=168&owner=-&q=e&sort=due",
     "/admin/j/saas-onboarding/preview/recommendation",

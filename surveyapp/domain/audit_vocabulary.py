@@ -35,6 +35,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "journey.retention_applied": N_(
         "data older than the retention of a journey deleted or anonymized"
     ),
+    "theme.added": N_("theme of comments added"),
+    "theme.changed": N_("theme of comments changed"),
+    "theme.removed": N_("theme of comments removed"),
     "customer.exported": N_("data of a customer downloaded"),
     "customer.forgotten": N_("data of a customer erased"),
 }
@@ -56,6 +59,8 @@ AUDIT_DETAIL_LABELS: dict[str, str] = {
     "days": N_("days"),
     "action": N_("what becomes of older data"),
     "pain_threshold": N_("pain share threshold"),
+    "names": N_("names"),
+    "words": N_("words"),
     # What was found about a customer, or erased: how many of each.
     "invitations": N_("invitations"),
     "skipped": N_("rows of spreadsheets set aside"),

@@ -35,6 +35,7 @@ from surveyapp.storage import (  # the subjects, named by their callers
     responses,
     retention,
     tallies,
+    themes,
     two_factor,
     webhooks,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "responses",
     "retention",
     "tallies",
+    "themes",
     "two_factor",
     "webhooks",
 ]

@@ -354,3 +354,16 @@ logos = sa.Table(
     sa.Column("data", sa.LargeBinary, nullable=False),
     _text("created_at"),
 )
+
+#: The themes of a journey's comments (docs/comments.md): a name and words per language.
+themes = sa.Table(
+    "themes",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    _text("journey_id", sa.ForeignKey("journeys.id")),
+    _text("names"),  # JSON: {locale: name}
+    _text("words"),  # JSON: {locale: [word, ...]}
+    _text("updated_at"),
+    _text("updated_by", nullable=True),
+    sa.Index("idx_themes_journey_id", "journey_id"),
+)

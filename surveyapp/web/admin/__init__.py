@@ -19,6 +19,7 @@ from surveyapp.web.admin import (  # noqa: F401
     outreach,
     retention,
     sso,
+    themes,
     tracking,
     two_factor,
     users,

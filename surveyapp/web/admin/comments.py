@@ -36,27 +36,33 @@ def comments(journey_id: str, moment_id: str):
     page = int(page) if is_whole_number(page) and 0 < int(page) < 100_000 else 1
     filters, problems = dashboard_filters()
     period = {"since": filters.since, "until": filters.until, "locale": filters.locale}
-    rows = storage.comments.comments(
-        get_db(),
-        journey.id,
-        moment.id,
-        polarity=polarity,
-        search=search,
-        **period,
-        limit=PAGE_SIZE + 1,
-        offset=(page - 1) * PAGE_SIZE,
-    )
+    # PyStemmer and the stopword lists: loaded by the workers that show terms.
+    from surveyapp.services import comment_terms, comment_themes
+
+    themes = storage.themes.list_themes(get_db(), journey.id)
+    theme = next((t for t in themes if str(t.id) == request.args.get("theme")), None)
+    listed = {"polarity": polarity, "search": search, **period}
+    window = {"limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}
+    if theme is None:
+        rows = storage.comments.comments(get_db(), journey.id, moment.id, **listed, **window)
+    else:
+        rows = comment_themes.comments_about(
+            get_db(), journey, moment.id, theme, **listed, **window
+        )
     for row in rows:
         row["when"] = i18n.datetime_text(storage.parse_iso(row["created_at"]), g.locale)
-    analyses = []
+    analyses, shares, suggested = [], [], []
     if page == 1:
-        # PyStemmer and the stopword lists: loaded by the workers that show terms.
-        from surveyapp.services import comment_terms
-
         analyses = comment_terms.for_moment(get_db(), journey, moment.id, **period)
+        shares = comment_themes.shares(get_db(), journey, moment.id, themes, **period)
+        suggested = comment_themes.suggestions(analyses, themes)
     return render_template(
         "admin/comments.html",
         analyses=analyses,
+        shares=shares,
+        suggested=suggested,
+        theme=theme,
+        theme_name=lambda t: t.name(g.locale, journey.default_locale),
         shown_terms=SHOWN_TERMS,
         problems=problems,
         query={k: v for k, v in request.args.items() if k != "page"},
