@@ -3,10 +3,12 @@ stem, each theme's share of pain and glory comments with its interval, a filter.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from surveyapp import storage
-from tests.helpers import confirm_on, csrf_token
+from tests.helpers import confirm_on, csrf_token, export_responses
 from tests.test_comment_terms import text
 
 
@@ -93,3 +95,18 @@ def test_the_strongest_terms_no_theme_covers_are_offered_as_themes(manager, said
     link = re.search(r'href="(/admin/j/cafe/themes\?term=attente[^"]*)"', page).group(1)
     form = manager.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert 'value="Attente"' in form and re.search(r">\s*attente</textarea>", form)
+
+
+def test_exports_name_the_themes_each_comment_is_about(manager, said):
+    add_theme(manager, name_fr="Attente", words_fr="attente")
+    add_theme(manager, name_fr="Accueil", words_fr="accueil")
+    raw = export_responses(manager, "cafe", "excel_csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(raw.lstrip("\\ufeff")), delimiter=";"))
+    themes = {r["Thèmes"] for r in rows if r["Langue"] == "Français"}
+    assert themes == {"Attente", "Accueil", ""}  # "Attendre si longtemps": no theme
+    waiting = [r for r in rows if r["Thèmes"] == "Attente"]
+    assert len(waiting) == 20 and all(r["Vécu comme"] == "Douleur" for r in waiting)
+    coded = export_responses(manager, "cafe", "csv").get_data(as_text=True)
+    (header, *lines) = list(csv.reader(io.StringIO(coded.lstrip("\\ufeff"))))
+    assert header[-1] == "themes"
+    assert sum(1 for line in lines if line[-1] == "Accueil") == 40

@@ -58,30 +58,56 @@ def write_responses(
     ``counted`` how many rows are written as it goes; how many rows in all."""
     moments = [*journey.moments, *storage.journeys.retired_moments(db, journey.id)]
     written = 0
+    # The themes each comment is about, named in the file's language (codes: the
+    # journey's default one), where the journey has themes (docs/comments.md).
+    themes = storage.themes.list_themes(db, journey.id)
+    named = journey.default_locale if fmt in ("csv", "json") else locale
+    about = _themes_of(themes, named, journey.default_locale) if themes else None
 
     def rows() -> Iterator[dict[str, Any]]:
         nonlocal written
-        for found in storage.responses.iter_responses(db, journey.id, **filters.as_kwargs()):
+        for found in storage.responses.iter_responses(
+            db, journey.id, **filters.as_kwargs(), with_comment=about is not None
+        ):
+            if about is not None:
+                found["themes"] = about(found.pop("comment"), found["locale"])
             yield found
             written += 1
             counted(written)
 
-    if fmt == "xlsx":
-        columns = [*spreadsheets.RESPONSE_COLUMNS, *spreadsheets.question_columns(journey, moments)]
-        spreadsheets.xlsx(columns, rows(), locale, journey.brand, str(target))
-        return written
-    if fmt == "excel_csv":
-        columns = [*spreadsheets.RESPONSE_COLUMNS, *spreadsheets.question_columns(journey, moments)]
+    theme_columns = [spreadsheets.THEMES_COLUMN] if themes else []
+    if fmt in ("xlsx", "excel_csv"):
+        columns = [
+            *spreadsheets.RESPONSE_COLUMNS,
+            *spreadsheets.question_columns(journey, moments),
+            *theme_columns,
+        ]
+        if fmt == "xlsx":
+            spreadsheets.xlsx(columns, rows(), locale, journey.brand, str(target))
+            return written
         chunks = spreadsheets.localized_csv(columns, rows(), locale, journey.brand)
     elif fmt == "json":
         to_the_second = ({**r, "created_at": exports.seconds(r["created_at"])} for r in rows())
         chunks = exports.json_stream(to_the_second, "responses", {"journey": journey.id})
     else:
         keys = question_keys(journey, moments)
-        chunks = exports.csv_stream(
-            exports.RESPONSE_HEADER + keys, exports.response_rows(rows(), keys), ","
-        )
+        header = exports.RESPONSE_HEADER + keys + (["themes"] if themes else [])
+        flat = exports.response_rows(rows(), keys, themes=bool(themes))
+        chunks = exports.csv_stream(header, flat, ",")
     with target.open("w", encoding="utf-8", newline="") as out:
         for chunk in chunks:
             out.write(chunk)
     return written
+
+
+def _themes_of(themes, locale: str, fallback: str) -> Callable[[str | None, str], str]:
+    """What names the themes a comment is about: ``"Attente, Prix"`` (empty: none)."""
+    from surveyapp.services.comment_themes import Tagger  # stemmers: where themes are
+
+    tagger = Tagger(themes)
+
+    def named(comment: str | None, comment_locale: str) -> str:
+        found = tagger.about(comment, comment_locale) if comment else []
+        return ", ".join(theme.name(locale, fallback) for theme in found)
+
+    return named

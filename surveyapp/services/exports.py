@@ -64,19 +64,26 @@ def csv_stream(header: list[str], rows: Iterable[list[Any]], delimiter: str = ",
         yield buffer.getvalue()
 
 
-def response_rows(responses: Iterable[dict[str, Any]], question_keys: list[str]):
-    """Flatten responses: one column per question key, in the journey's order."""
+def response_rows(
+    responses: Iterable[dict[str, Any]], question_keys: list[str], *, themes: bool = False
+):
+    """Flatten responses: one column per question key, in the journey's order (and the
+    themes their comment is about, last)."""
     for r in responses:
-        yield [
-            r["id"],
-            seconds(r["created_at"]),
-            r["journey_id"],
-            r["moment_id"],
-            r["locale"],
-            r["channel"],
-            r["polarity"],
-            r["customer_ref"],
-        ] + [r["answers"].get(key) for key in question_keys]
+        yield (
+            [
+                r["id"],
+                seconds(r["created_at"]),
+                r["journey_id"],
+                r["moment_id"],
+                r["locale"],
+                r["channel"],
+                r["polarity"],
+                r["customer_ref"],
+            ]
+            + [r["answers"].get(key) for key in question_keys]
+            + ([r["themes"]] if themes else [])
+        )
 
 
 RESPONSE_HEADER = [

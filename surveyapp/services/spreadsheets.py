@@ -47,6 +47,8 @@ RESPONSE_COLUMNS = (
     Column("polarity", N_("Lived as"), "polarity"),
     Column("customer_ref", N_("Customer")),
 )
+#: The themes a response's comment is about, named in the reader's language (docs/comments.md).
+THEMES_COLUMN = Column("themes", N_("Themes"))
 # Each score column's header and kind; the columns and their order are scoring's.
 _SCORE_HEADERS: dict[str, tuple[str, str]] = {
     "id": (N_("Moment"), "text"),

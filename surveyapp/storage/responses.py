@@ -220,10 +220,19 @@ def count_matching(
 
 
 def iter_responses(
-    db: Database, journey_id: str, *, since=None, until=None, locale=None, channel=None
+    db: Database,
+    journey_id: str,
+    *,
+    since=None,
+    until=None,
+    locale=None,
+    channel=None,
+    with_comment: bool = False,
 ) -> Iterator[dict[str, Any]]:
-    """Every response of a journey within the filters, oldest first, one at a time."""
-    columns = [responses.c[name] for name in RESPONSE_EXPORT_COLUMNS]
+    """Every response of a journey within the filters, oldest first, one at a time
+    (``with_comment``: its comment too, for the themes it is about)."""
+    names = [*RESPONSE_EXPORT_COLUMNS, *(["comment"] if with_comment else [])]
+    columns = [responses.c[name] for name in names]
     statement = (
         sa.select(*columns)
         .where(*filters(responses, journey_id, since, until, locale, channel))
