@@ -6,9 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 from surveyapp import storage
-from tests.helpers import confirm_on, csrf_token, export_responses
+from tests.helpers import (
+    answers_living,
+    confirm_on,
+    csrf_token,
+    export_responses,
+    record_scored,
+)
 from tests.test_comment_terms import text
 
 
@@ -101,12 +108,32 @@ def test_exports_name_the_themes_each_comment_is_about(manager, said):
     add_theme(manager, name_fr="Attente", words_fr="attente")
     add_theme(manager, name_fr="Accueil", words_fr="accueil")
     raw = export_responses(manager, "cafe", "excel_csv").get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO(raw.lstrip("\\ufeff")), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(raw.lstrip("\ufeff")), delimiter=";"))
     themes = {r["Thèmes"] for r in rows if r["Langue"] == "Français"}
     assert themes == {"Attente", "Accueil", ""}  # "Attendre si longtemps": no theme
     waiting = [r for r in rows if r["Thèmes"] == "Attente"]
     assert len(waiting) == 20 and all(r["Vécu comme"] == "Douleur" for r in waiting)
     coded = export_responses(manager, "cafe", "csv").get_data(as_text=True)
-    (header, *lines) = list(csv.reader(io.StringIO(coded.lstrip("\\ufeff"))))
+    (header, *lines) = list(csv.reader(io.StringIO(coded.lstrip("\ufeff"))))
     assert header[-1] == "themes"
     assert sum(1 for line in lines if line[-1] == "Accueil") == 40
+
+
+def test_a_themes_share_is_given_week_by_week(manager, db, loaded):
+    cafe = loaded["cafe"]
+    pain = answers_living(cafe, "meal", "negative")
+    monday = storage.utcnow().replace(hour=12) - timedelta(days=storage.utcnow().weekday())
+    # Two weeks ago: 1 of 4 about waiting; this week: 3 of 4.
+    for weeks_ago, about in ((2, 1), (0, 3)):
+        when = monday - timedelta(weeks=weeks_ago)
+        for i in range(4):
+            said = "Longue attente" if i < about else "Plat froid"
+            record_scored(db, cafe, "meal", pain, comment=said, when=when)
+    add_theme(manager, name_fr="Attente", words_fr="attente")
+    page = text(manager.get("/admin/j/cafe/m/meal/comments?lang=fr"))
+    table = re.search(r'<table class="themes-trend">(.*?)</table>', page).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", table)
+    assert len(cells) == 8  # the last 8 weeks, oldest first
+    assert cells[5].startswith("25,0 %") and "1 sur 4" in cells[5]
+    assert cells[6] == "—"
+    assert cells[7].startswith("75,0 %") and "3 sur 4" in cells[7]

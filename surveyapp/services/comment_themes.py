@@ -5,7 +5,8 @@ interval, and themes suggested from the distinguishing terms (docs/comments.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from surveyapp.domain.comment_vocabulary import STEMMER_LANGUAGES
 from surveyapp.domain.comment_words import analyzer, fold
@@ -17,6 +18,8 @@ from surveyapp.storage.database import Database
 
 #: Suggested themes shown per side: the strongest terms no theme covers yet.
 SUGGESTED = 5
+#: The weeks of a theme's trend: the last ones of the period read.
+TREND_WEEKS = 8
 
 
 class Tagger:
@@ -65,6 +68,14 @@ class ThemeShare:
     glory: Figure | None
     pain_count: int
     glory_count: int
+    #: (Monday of the week, pain comments about the theme, pain comments) for the last
+    #: :data:`TREND_WEEKS` weeks of the period, oldest first.
+    weeks: list[tuple[date, int, int]] = field(default_factory=list)
+
+
+def _monday(stamp: str) -> date:
+    day = date.fromisoformat(stamp[:10])
+    return day - timedelta(days=day.weekday())
 
 
 def shares(
@@ -82,6 +93,8 @@ def shares(
         return []
     tagger = Tagger(themes)
     counts = {theme.id: {"pain": [0, 0], "glory": [0, 0]} for theme in themes}
+    weekly: dict[int, dict[date, list[int]]] = {theme.id: {} for theme in themes}
+    last = None
     for row in stored_comments.sided_comments(
         db, journey.id, moment_id, since=since, until=until, locale=locale
     ):
@@ -90,9 +103,16 @@ def shares(
             continue
         side = "pain" if row["polarity"] == Polarity.NEGATIVE else "glory"
         about = {theme.id for theme in tagger.about(row["comment"], row["locale"])}
+        week = _monday(row["created_at"])
+        last = max(last or week, week)
         for theme in covering:
             counts[theme.id][side][1] += 1
             counts[theme.id][side][0] += theme.id in about
+            if side == "pain":
+                tally = weekly[theme.id].setdefault(week, [0, 0])
+                tally[0] += theme.id in about
+                tally[1] += 1
+    mondays = [last - timedelta(weeks=k) for k in range(TREND_WEEKS - 1, -1, -1)] if last else []
     return [
         ThemeShare(
             theme,
@@ -100,6 +120,7 @@ def shares(
             share_figure(*counts[theme.id]["glory"]),
             counts[theme.id]["pain"][0],
             counts[theme.id]["glory"][0],
+            [(m, *weekly[theme.id].get(m, (0, 0))) for m in mondays],
         )
         for theme in themes
     ]

@@ -63,6 +63,7 @@ def comments(journey_id: str, moment_id: str):
         suggested=suggested,
         theme=theme,
         theme_name=lambda t: t.name(g.locale, journey.default_locale),
+        short_date=lambda day: i18n.date_text(day, g.locale, short=True),
         shown_terms=SHOWN_TERMS,
         problems=problems,
         query={k: v for k, v in request.args.items() if k != "page"},
