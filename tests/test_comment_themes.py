@@ -137,3 +137,14 @@ def test_a_themes_share_is_given_week_by_week(manager, db, loaded):
     assert cells[5].startswith("25,0 %") and "1 sur 4" in cells[5]
     assert cells[6] == "—"
     assert cells[7].startswith("75,0 %") and "3 sur 4" in cells[7]
+
+
+def test_the_api_and_the_cli_give_each_themes_shares(manager, api, run_cli, said):
+    add_theme(manager, name_fr="Attente", words_fr="attente")
+    body = api("get", "/journeys/cafe/moments/meal/terms?locale=fr").get_json()
+    (theme,) = body["themes"]
+    assert theme["names"] == {"fr": "Attente"} and theme["words"] == {"fr": ["attente"]}
+    assert theme["pain"]["share"] == 50.0 and theme["pain"]["low"] < 50 < theme["pain"]["high"]
+    assert theme["glory"]["share"] == 0.0 and theme["pain_comments"] == 20
+    out = run_cli("terms", "cafe", "meal").output
+    assert "theme Attente: 50% [" in out and "0% [0, " in out

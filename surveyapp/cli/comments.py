@@ -7,6 +7,7 @@ import json
 
 import click
 
+from surveyapp import storage
 from surveyapp.cli.common import day_option, moment_or_exit, open_db
 from surveyapp.domain.comment_vocabulary import SHOWN_TERMS
 from surveyapp.domain.vocabulary import LOCALES
@@ -21,22 +22,25 @@ from surveyapp.domain.vocabulary import LOCALES
 @click.option("--locale", type=click.Choice(LOCALES), help="Only comments in this language.")
 def terms_command(journey_id, moment_id, fmt, since, until, locale):
     """The words and two-word phrases that set a moment's comments on negative answers
-    apart from those on positive answers, per language (the comments page's figures and
-    GET /api/v1/journeys/<id>/moments/<moment>/terms).
+    apart from those on positive answers, per language, and each theme's share of them
+    (the comments page's figures and GET /api/v1/journeys/<id>/moments/<moment>/terms).
 
     Example: surveyapp terms cafe meal --locale fr --since 2026-11-01
     """
     if since and until and since > until:
         raise click.BadParameter("--since is after --until", param_hint="--since")
-    from surveyapp.services import comment_terms  # stemmers: for the command that reads
+    # Stemmers: for the command that reads terms.
+    from surveyapp.services import comment_terms, comment_themes
 
+    period = {"since": since, "until": until, "locale": locale}
     with open_db() as db:
         journey = moment_or_exit(db, journey_id, moment_id)
-        found = comment_terms.for_moment(
-            db, journey, moment_id, since=since, until=until, locale=locale
-        )
+        found = comment_terms.for_moment(db, journey, moment_id, **period)
+        themes = storage.themes.list_themes(db, journey.id)
+        shares = comment_themes.shares(db, journey, moment_id, themes, **period)
     if fmt == "json":
-        click.echo(json.dumps([a.to_dict() for a in found], ensure_ascii=False, indent=2))
+        out = {"languages": [a.to_dict() for a in found], "themes": [s.to_dict() for s in shares]}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
     if not found:
         click.echo(f"No comment on a positive or negative answer to {moment_id} yet.")
@@ -50,3 +54,15 @@ def terms_command(journey_id, moment_id, fmt, since, until, locale):
                 f"{t.text} (z {abs(t.z):.1f}, {t.pain}/{t.glory})" for t in terms[:SHOWN_TERMS]
             )
             click.echo(f"  {side}: {shown or 'none beyond chance'}")
+    for share in shares:
+        name = share.theme.name(journey.default_locale, journey.default_locale)
+        click.echo(
+            f"theme {name}: {_share(share.pain)} of pain comments, {_share(share.glory)} of glory"
+        )
+
+
+def _share(figure) -> str:
+    """``34% [25, 44]``, or ``-`` without comments."""
+    if figure is None:
+        return "-"
+    return f"{figure.value:.0f}% [{figure.low:.0f}, {figure.high:.0f}]"

@@ -72,6 +72,28 @@ class ThemeShare:
     #: :data:`TREND_WEEKS` weeks of the period, oldest first.
     weeks: list[tuple[date, int, int]] = field(default_factory=list)
 
+    def to_dict(self) -> dict:
+        """The share as the API and ``surveyapp terms --format json`` give it."""
+
+        def figure(f: Figure | None) -> dict | None:
+            if f is None:
+                return None
+            return {"share": round(f.value, 1), "low": round(f.low, 1), "high": round(f.high, 1)}
+
+        return {
+            "id": self.theme.id,
+            "names": self.theme.names,
+            "words": self.theme.words,
+            "pain": figure(self.pain),
+            "glory": figure(self.glory),
+            "pain_comments": self.pain_count,
+            "glory_comments": self.glory_count,
+            "weeks": [
+                {"monday": m.isoformat(), "pain_comments": about, "of": n}
+                for m, about, n in self.weeks
+            ],
+        }
+
 
 def _monday(stamp: str) -> date:
     day = date.fromisoformat(stamp[:10])

@@ -142,14 +142,18 @@ def insights_of(journey_id: str):
 @bp.get("/journeys/<journey_id>/moments/<moment_id>/terms")
 def terms_of(journey_id: str, moment_id: str):
     """The words that set a moment's pain comments apart from its glory comments, per
-    language: the figures of the comments page and of `surveyapp terms --format json`."""
+    language, and each theme's shares: the figures of the comments page and of
+    `surveyapp terms --format json`."""
     journey = journey_or_404(journey_id)
     if journey.moment(moment_id) is None:
         raise NotFound(f"No moment '{moment_id}' in journey '{journey_id}'.")
     asked = inputs.query(inputs.ReportQuery, request.args)
-    from surveyapp.services import comment_terms  # stemmers: loaded by the worker that reads
+    # Stemmers: loaded by the worker that reads terms.
+    from surveyapp.services import comment_terms, comment_themes
 
     found = comment_terms.for_moment(get_db(), journey, moment_id, **asked)
+    themes = storage.themes.list_themes(get_db(), journey.id)
+    shares = comment_themes.shares(get_db(), journey, moment_id, themes, **asked)
     return jsonify(
         {
             "journey": journey.id,
@@ -158,5 +162,6 @@ def terms_of(journey_id: str, moment_id: str):
             "error_level": ERROR_LEVEL,
             "min_comments": MIN_COMMENTS,
             "languages": [a.to_dict() for a in found],
+            "themes": [share.to_dict() for share in shares],
         }
     )

@@ -366,6 +366,39 @@ _TERM = {
         },
     },
 }
+_SHARE = {
+    "type": ["object", "null"],
+    "description": "In %, with its 95% Wilson interval; null without such comments.",
+    "properties": {name: {"type": "number"} for name in ("share", "low", "high")},
+}
+_THEME_SHARE = {
+    "type": "object",
+    "required": ["id", "names", "words", "pain", "glory", "weeks"],
+    "properties": {
+        "id": {"type": "integer"},
+        "names": {"type": "object", "additionalProperties": {"type": "string"}},
+        "words": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "pain": _SHARE,
+        "glory": _SHARE,
+        "pain_comments": {"type": "integer"},
+        "glory_comments": {"type": "integer"},
+        "weeks": {
+            "type": "array",
+            "description": "The last 8 weeks of the period: pain comments about the theme, of all.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "monday": {"type": "string"},
+                    "pain_comments": {"type": "integer"},
+                    "of": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
 TERMS = {
     "type": "object",
     "description": "As `surveyapp terms --format json` (docs/comments.md).",
@@ -393,5 +426,6 @@ TERMS = {
                 },
             },
         },
+        "themes": {"type": "array", "items": _THEME_SHARE},
     },
 }  # fmt: skip
