@@ -13,9 +13,11 @@ from surveyapp import storage
 from surveyapp.services import digest
 from tests.helpers import (
     SURVEYAPP,
+    answers_living,
     csrf_token,
     free_port,
     make_invitation,
+    record_scored,
     sql,
     start_serve,
     stop_server,
@@ -273,3 +275,23 @@ def test_a_journeys_digest_that_keeps_failing_waits_longer_then_is_set_aside_and
     assert "Rece" in smtp_server.to("gone@cafe.example")[0].get_body(("plain",)).get_content()
     assert digest.failure(db, "cafe") is None
     assert "pas pu être envoyé" not in manager.get("/admin/j/cafe/followups").get_data(as_text=True)
+
+
+def test_the_digest_says_which_words_of_pain_are_new_this_week(db, loaded):
+    cafe = loaded["cafe"]
+    pain = answers_living(cafe, "meal", "negative")
+    glory = answers_living(cafe, "meal", "positive")
+    three_weeks_ago = storage.utcnow() - timedelta(days=21)
+    for _ in range(15):
+        # Cold dishes were already a pain three weeks ago; waiting is new this week.
+        record_scored(db, cafe, "meal", pain, comment="Plat froid", when=three_weeks_ago)
+        record_scored(db, cafe, "meal", glory, comment="Joli cadre", when=three_weeks_ago)
+        record_scored(db, cafe, "meal", pain, comment="Plat froid, attente interminable")
+        record_scored(db, cafe, "meal", glory, comment="Joli cadre, serveur souriant")
+    found = digest.collect(db, locale="fr", base_url="http://x")
+    text = digest.compose(found, locale="fr", sender="s@x", to=["cx@x"]).get_body(("plain",))
+    said = text.get_content()
+    assert (
+        "Nouveau cette semaine\u202f: «\u202fattente\u202f» dans 15 commentaires négatifs." in said
+    )
+    assert "«\u202ffroid\u202f»" not in said and "«\u202fplat\u202f»" not in said

@@ -43,6 +43,9 @@ class MomentOfPain:
     name: str
     followups_url: str
     responses: list[dict[str, Any]] = field(default_factory=list)
+    #: Terms of pain claimed this week that were not in the four weeks before:
+    #: ``{"term", "comments"}`` (docs/comments.md).
+    new_terms: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -128,7 +131,37 @@ def collect(
                 else [(k, str(v)) for k, v in row["answers"].items()],
             }
         )
+    for (journey_id, moment_id), moment in moments.items():
+        journey = journeys[journey_id]
+        if journey is not None and journey.moment(moment_id) is not None:
+            moment.new_terms = new_pain_terms(db, journey, moment_id)
     return Digest(list(moments.values()), total=total, listed=len(rows), last_id=last_id)
+
+
+def new_pain_terms(db, journey, moment_id: str, today=None) -> list[dict[str, Any]]:
+    """The terms of pain of a moment's comments of the last 7 days (against its glory
+    comments of those days) that were no term of pain over the 28 days before: what is
+    new this week, ``{"term", "comments"}``, strongest first."""
+    from surveyapp.services import comment_terms  # stemmers: where a digest is composed
+
+    today = today or storage.utcnow().date()
+    week = comment_terms.for_moment(
+        db, journey, moment_id, since=today - timedelta(days=6), until=today
+    )
+    before = comment_terms.for_moment(
+        db,
+        journey,
+        moment_id,
+        since=today - timedelta(days=34),
+        until=today - timedelta(days=7),
+    )
+    known = {(a.locale, t.key) for a in before for t in a.pain}
+    return [
+        {"term": t.text, "comments": t.pain}
+        for a in week
+        for t in a.pain
+        if (a.locale, t.key) not in known
+    ]
 
 
 def compose(digest: Digest, *, locale: str, sender: str, to: list[str]) -> EmailMessage:
