@@ -121,3 +121,18 @@ def test_the_api_and_the_cli_give_the_same_terms(api, run_cli, said):
     assert "pain: " in out and "attente (z " in out and "accueil (z " in out
     assert api("get", "/journeys/cafe/moments/nope/terms").status_code == 404
     assert api("get", "/journeys/cafe/moments/meal/terms?locale=xx").status_code == 422
+
+
+def test_a_large_moment_is_read_from_its_newest_comments_and_the_page_says_so(
+    manager, said, monkeypatch
+):
+    from surveyapp.services import comment_terms as terms_service
+    from surveyapp.web.admin import comments as comments_view
+
+    monkeypatch.setattr(terms_service, "ANALYSED", 50)
+    monkeypatch.setattr(comments_view, "ANALYSED", 50)
+    page = text(manager.get("/admin/j/cafe/m/meal/comments?lang=fr"))
+    assert "Lu à partir des 50 commentaires" in page
+    counts = re.findall(r"(\d+) commentaires? sur une réponse (?:négative|positive)", page)
+    assert sum(int(n) for n in counts) == 50
+    assert "Lu à partir" not in text(manager.get("/admin/j/cafe/m/meal/comments?lang=fr&locale=ro"))

@@ -42,6 +42,11 @@ ERROR_LEVEL = 0.05
 #: many planted words, 30 fewer (216 of 240), 100 far fewer (197).
 PRIOR_COMMENTS = 10
 
+#: The newest comments of a moment and period its terms and themes are read from: a page
+#: reads them when it is shown, about 40 us a comment (benchmarks/comment_terms.py
+#: --timing), so 20,000 take under a second; the page says when there were more.
+ANALYSED = 20_000
+
 #: The terms shown per side, and the example comments shown per term.
 SHOWN_TERMS = 10
 SHOWN_EXAMPLES = 3

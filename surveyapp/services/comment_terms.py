@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from surveyapp.domain.comment_vocabulary import SHOWN_EXAMPLES, STEMMER_LANGUAGES
+from surveyapp.domain.comment_vocabulary import ANALYSED, SHOWN_EXAMPLES, STEMMER_LANGUAGES
 from surveyapp.domain.comment_words import FormCounts, Spellings, analyzer
 from surveyapp.domain.fightin_words import TermScore, scores
 from surveyapp.domain.vocabulary import Polarity
@@ -119,12 +119,13 @@ def for_moment(
     db: Database, journey, moment_id: str, *, since=None, until=None, locale=None
 ) -> list[Analysis]:
     """The distinguishing terms of a moment's comments in each language they were written
-    in (``locale``: that one only), most commented language first. A comment is on the
+    in (``locale``: that one only), most commented language first, read from its newest
+    :data:`ANALYSED` comments of the period. A comment is on the
     pain side when its moment's deciding answer was negative, glory when positive; its
     examples are the stored rows (id, comment, created_at, item)."""
     sides: dict[str, dict[str, list]] = {}
     for row in stored_comments.sided_comments(
-        db, journey.id, moment_id, since=since, until=until, locale=locale
+        db, journey.id, moment_id, since=since, until=until, locale=locale, limit=ANALYSED
     ):
         if row["locale"] not in STEMMER_LANGUAGES:
             continue

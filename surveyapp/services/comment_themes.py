@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from surveyapp.domain.comment_vocabulary import STEMMER_LANGUAGES
+from surveyapp.domain.comment_vocabulary import ANALYSED, STEMMER_LANGUAGES
 from surveyapp.domain.comment_words import analyzer, fold
 from surveyapp.domain.statistics import Figure, share_figure
 from surveyapp.domain.themes import Theme, matches, word_keys
@@ -110,7 +110,8 @@ def shares(
     until=None,
     locale=None,
 ) -> list[ThemeShare]:
-    """Each theme's share of the moment's pain and glory comments within the filters."""
+    """Each theme's share of the moment's pain and glory comments within the filters (its
+    newest :data:`ANALYSED` ones)."""
     if not themes:
         return []
     tagger = Tagger(themes)
@@ -118,7 +119,7 @@ def shares(
     weekly: dict[int, dict[date, list[int]]] = {theme.id: {} for theme in themes}
     last = None
     for row in stored_comments.sided_comments(
-        db, journey.id, moment_id, since=since, until=until, locale=locale
+        db, journey.id, moment_id, since=since, until=until, locale=locale, limit=ANALYSED
     ):
         covering = tagger.covers(row["locale"])
         if not covering:

@@ -54,11 +54,18 @@ def comments(
 
 
 def sided_comments(
-    db: Database, journey_id: str, moment_id: str, *, since=None, until=None, locale=None
+    db: Database,
+    journey_id: str,
+    moment_id: str,
+    *,
+    since=None,
+    until=None,
+    locale=None,
+    limit: int | None = None,
 ):
-    """A moment's comments on a positive or negative answer within a day range, one at a
-    time (for its terms): id, polarity, comment, locale, created_at, and whether its
-    follow-up item exists."""
+    """A moment's comments on a positive or negative answer within a day range, newest
+    first and at most ``limit``, one at a time (for its terms): id, polarity, comment,
+    locale, created_at, and whether its follow-up item exists."""
     if not findable(moment_id, journey_id):
         return
     r = responses.c
@@ -79,6 +86,7 @@ def sided_comments(
             r.polarity.in_((Polarity.POSITIVE, Polarity.NEGATIVE)),
         )
         .order_by(r.created_at.desc(), r.id.desc())
+        .limit(limit)
         .execution_options(yield_per=2000)
     )
     yield from stream(db, statement)

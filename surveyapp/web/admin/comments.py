@@ -6,7 +6,7 @@ from flask import abort, g, render_template, request
 
 from surveyapp import storage
 from surveyapp.domain import i18n
-from surveyapp.domain.comment_vocabulary import SHOWN_TERMS
+from surveyapp.domain.comment_vocabulary import ANALYSED, SHOWN_TERMS
 from surveyapp.domain.text import is_whole_number
 from surveyapp.domain.vocabulary import POLARITIES
 from surveyapp.web.admin.base import (
@@ -60,6 +60,8 @@ def comments(journey_id: str, moment_id: str):
         "admin/comments.html",
         analyses=analyses,
         shares=shares,
+        capped=sum(a.pain_comments + a.glory_comments for a in analyses) >= ANALYSED,
+        analysed=ANALYSED,
         suggested=suggested,
         theme=theme,
         theme_name=lambda t: t.name(g.locale, journey.default_locale),
