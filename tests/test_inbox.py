@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 from surveyapp import storage
+from surveyapp.domain.themes import Theme
 from surveyapp.domain.vocabulary import FOLLOWUP_PAGE_SIZE
 from tests.helpers import (
     answers_living,
@@ -302,6 +303,9 @@ def test_every_admin_action_refuses_a_viewer_with_403_and_changes_nothing(app, v
         "email_id": 1,
         "action": "test",
         "job_id": "x",
+        "theme_id": storage.themes.save_theme(
+            db, "cafe", Theme(None, {"fr": "Attente"}, {"fr": ["attente"]}), by="maria"
+        ),
     }
     before = sql(db, "SELECT status, owner, revision FROM followups").fetchall()
     checked = []
@@ -315,7 +319,9 @@ def test_every_admin_action_refuses_a_viewer_with_403_and_changes_nothing(app, v
         assert response.status_code == 403, (path, response.status_code)
         checked.append(rule.endpoint)
     assert {"admin.followups_bulk", "admin.followups_target", "admin.followup"} <= set(checked)
+    assert {"admin.themes_page", "admin.theme_page", "admin.theme_delete"} <= set(checked)
     assert sql(db, "SELECT status, owner, revision FROM followups").fetchall() == before
+    assert [t.words for t in storage.themes.list_themes(db, "cafe")] == [{"fr": ["attente"]}]
 
 
 def test_the_customers_comment_is_shown_once_under_its_question(manager, db):

@@ -10,6 +10,7 @@ import pytest
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.themes import Theme
 from surveyapp.services import accounts
 from tests.helpers import (
     PASSWORD,
@@ -244,6 +245,9 @@ def test_a_scoped_viewer_gets_403_on_every_page_of_another_journey(app, manager,
         "fmt": "csv",
         "kind": "png",
         "email_id": 1,
+        "theme_id": storage.themes.save_theme(
+            db, saas.id, Theme(None, {"fr": "Attente"}, {"fr": ["attente"]}), by="maria"
+        ),
     }
     checked = []
     for rule in app.url_map.iter_rules():
