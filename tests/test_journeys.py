@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pytest
 import yaml
@@ -223,6 +224,9 @@ def test_the_demo_starts_with_simulated_answers_and_says_they_are(tmp_path, monk
     said = browser.get("/admin/j/cafe/m/waiting/comments?lang=fr").get_data(as_text=True)
     french = yaml.safe_load(demo.DEMO_COMMENTS.read_text(encoding="utf-8"))["fr"]
     assert any(html.escape(text) in said for texts in french.values() for text in texts)
+    # Its words of pain and its themes are there to read.
+    assert '<table class="terms pain">' in said and '<table class="themes">' in said
+    assert re.search(r">Attente</a></th>\s*<td>\d", said)
     with storage.open_database(app.config["DATABASE"]) as db:
         rows = sql(
             db,

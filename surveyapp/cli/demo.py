@@ -14,6 +14,7 @@ import yaml
 
 from surveyapp import storage
 from surveyapp.domain.definitions import read_definition_file
+from surveyapp.domain.themes import Theme
 from surveyapp.domain.vocabulary import LOCALES, SOURCE_LOCALE
 from surveyapp.services import accounts, invitations, simulate
 from surveyapp.web.app import create_app
@@ -24,6 +25,8 @@ TRANSLATED = [locale for locale in LOCALES if locale != SOURCE_LOCALE]
 DEMO_JOURNEYS = Path(__file__).resolve().parent / "demo_journeys"
 #: What the simulated customers write, per language and polarity.
 DEMO_COMMENTS = Path(__file__).resolve().parent / "demo_comments.yaml"
+#: The themes of comments each demo journey has.
+DEMO_THEMES = Path(__file__).resolve().parent / "demo_themes.yaml"
 
 
 #: Made-up customers per demo journey: enough for the insights to label moments.
@@ -31,10 +34,15 @@ DEMO_CUSTOMERS = 800
 
 
 def load(db: storage.Database, journeys: list, password: str) -> int:
-    """The demo's journeys, its admin account, and a couple of months of simulated
-    answers on each journey, comments included (services/simulate.py); how many answers."""
+    """The demo's journeys, its admin account, themes of comments, and a couple of months
+    of simulated answers on each journey, comments included (services/simulate.py); how
+    many answers."""
     storage.journeys.store_journeys(db, journeys, author="demo")
     accounts.create(db, "demo", password, "admin")
+    for theme in yaml.safe_load(DEMO_THEMES.read_text(encoding="utf-8")):
+        for journey in journeys:
+            found = Theme(None, theme["names"], theme["words"])
+            storage.themes.save_theme(db, journey.id, found, by="demo")
     phrases = yaml.safe_load(DEMO_COMMENTS.read_text(encoding="utf-8"))
     return sum(
         simulate.run(db, journey, customers=DEMO_CUSTOMERS, seed=number, phrases=phrases)[
