@@ -90,9 +90,12 @@ def analyse(locale: str, pain: list, glory: list, *, text=lambda c: c, **options
             terms = reader.terms(text(comment), spellings)
             forms.add(terms)
             counts[side].update(terms.keys)
+            held = holders[side]
             for key in terms.keys:
-                examples = holders[side].setdefault(key, [])
-                if len(examples) < SHOWN_EXAMPLES:
+                examples = held.get(key)
+                if examples is None:
+                    held[key] = [comment]
+                elif len(examples) < SHOWN_EXAMPLES:
                     examples.append(comment)
     forms.merge(spellings)
     for side in counts:
