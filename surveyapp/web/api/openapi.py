@@ -6,6 +6,7 @@ from typing import Any
 
 from surveyapp.domain.vocabulary import PAIN_SHARE_EVENT
 from surveyapp.web.api import inputs
+from surveyapp.web.api.comment_schemas import TERMS
 from surveyapp.web.api.event_schemas import (
     FOLLOWUP_EVENT_DATA,
     PAIN_SHARE_EVENT_DATA,
@@ -26,7 +27,6 @@ from surveyapp.web.api.schemas import (
     NULLABLE_STRING,
     RESPONSE,
     SCORE,
-    TERMS,
     WHEN,
 )
 
