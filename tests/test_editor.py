@@ -4,6 +4,8 @@ publishes it exactly as `journey load` would."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 
 from surveyapp import storage
@@ -17,6 +19,7 @@ from tests.helpers import (
     form_fields,
     record_scored,
 )
+from tests.test_branding import png
 
 PASSWORD = "correct horse battery"
 NEW = "/admin/new-journey"
@@ -312,3 +315,54 @@ def test_what_a_manager_types_comes_back_escaped(manager):
     html = response.get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+
+
+def upload_logo(manager, data: bytes, name="logo.png"):
+    page = manager.get(EDIT)
+    fields = edited(page, action="logo")
+    fields.add("logo_file", (io.BytesIO(data), name))
+    return manager.post(EDIT, data=fields, content_type="multipart/form-data")
+
+
+def cafe_logo(db):
+    branding = storage.journeys.get_journey(db, "cafe").branding
+    return branding.logo if branding else None
+
+
+def test_a_logo_is_uploaded_replaced_and_removed_in_the_editor(manager, db):
+    before = cafe_logo(db).sha256
+    shown = upload_logo(manager, png())
+    assert shown.status_code == 200
+    page = shown.get_data(as_text=True)
+    (src,) = re.findall(r'<img class="logo-preview" src="([^"]+)"', page)
+    assert manager.get(src).get_data() == png()  # what the customers will see
+    assert cafe_logo(db).sha256 == before  # not published yet
+    fields = form_fields(page, "editor")
+    fields.setlist("action", ["publish"])
+    assert manager.post(EDIT, data=fields).status_code == 303
+    assert cafe_logo(db).sha256 == hashlib.sha256(png()).hexdigest()
+    # Replaced by another, then removed.
+    replaced = upload_logo(manager, png(200, 50))
+    fields = form_fields(replaced.get_data(as_text=True), "editor")
+    fields.setlist("action", ["publish"])
+    manager.post(EDIT, data=fields)
+    assert cafe_logo(db).width == 200
+    fields = edited(manager.get(EDIT), remove_logo="y", action="publish")
+    manager.post(EDIT, data=fields)
+    assert cafe_logo(db) is None
+
+
+def test_a_logo_that_is_not_a_small_png_or_jpeg_is_refused_in_the_editor(manager, db):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    for data, said in (
+        (svg, "PNG ou JPEG"),
+        (png(1200, 40), "au plus par côté"),
+        (b"\x89PNG" + b"0" * 120_000, "Kio"),
+    ):
+        refused = upload_logo(manager, data, "logo.svg")
+        assert refused.status_code == 422
+        assert "Le logo n’a pas été gardé" in text(refused) and said in text(refused)
+        # The logo the form had is kept as it was.
+        (src,) = re.findall(r'class="logo-preview" src="([^"]+)"', refused.get_data(as_text=True))
+        assert cafe_logo(db).sha256 in src
+    assert upload_logo(manager, b"", "").status_code == 422

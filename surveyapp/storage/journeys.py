@@ -97,6 +97,20 @@ def store_journeys(
 MOMENT_FIELDS = ("position", "kind", "channel", "name", "questions")
 
 
+def keep_logo(db: Database, logo, now: str) -> None:
+    """Store a checked logo's bytes under its SHA-256 (once: the same file is kept once),
+    for a definition to name it (in the caller's transaction when there is one)."""
+    with transaction(db):
+        execute(
+            db,
+            insert(db, logos)
+            .values(
+                sha256=logo.sha256, content_type=logo.content_type, data=logo.data, created_at=now
+            )
+            .on_conflict_do_nothing(index_elements=["sha256"]),
+        )
+
+
 def _store_journey(db: Database, journey: Journey, now: str, author: str | None) -> LoadReport:
     j, m = journeys_table.c, moments.c
     stored = row(db, sa.select(j.digest, j.definition).where(j.id == journey.id))
@@ -109,14 +123,7 @@ def _store_journey(db: Database, journey: Journey, now: str, author: str | None)
     report = LoadReport(journey.id, "updated" if stored else "created")
     logo = journey.branding.logo if journey.branding else None
     if logo is not None and logo.data is not None:
-        execute(
-            db,
-            insert(db, logos)
-            .values(
-                sha256=logo.sha256, content_type=logo.content_type, data=logo.data, created_at=now
-            )
-            .on_conflict_do_nothing(index_elements=["sha256"]),
-        )
+        keep_logo(db, logo, now)
     definition = json.dumps(journey.to_dict(), ensure_ascii=False)
     values = {
         "id": journey.id,

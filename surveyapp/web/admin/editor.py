@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from surveyapp import storage
 from surveyapp.domain import i18n
+from surveyapp.domain.branding import MAX_LOGO_BYTES, read_logo
 from surveyapp.domain.completeness import fallbacks, text_count
 from surveyapp.domain.definitions import logo_address
 from surveyapp.domain.i18n import N_
@@ -76,6 +77,11 @@ def _editor(stored: Journey | None, data: dict):
         elif not form.validate():
             status = 400
             context["expired"] = True
+        elif action == "logo":
+            refused = _uploaded_logo(form)
+            if refused:
+                status = 422
+                context["summary"] = [("logo_file", "", refused)]
         elif action == "add" or action.partition("-")[0] in MOVES:
             form, context["focus"], refused = _rearranged(form, action)
             if refused:
@@ -93,6 +99,7 @@ def _editor(stored: Journey | None, data: dict):
             context.update(found)
     editor_form.prepare(form, g.locale)
     context["retiring"] = _retiring(form, stored)
+    kept = storage.journeys.logo(db, form.logo.data) if form.logo.data else None
     page = render_template(
         "admin/editor.html",
         form=form,
@@ -103,13 +110,29 @@ def _editor(stored: Journey | None, data: dict):
         all_locales=LOCALES,
         offered=editor_form.offered(form),
         max_moments=MAX_MOMENTS,
-        logo_kept=bool(form.logo.data) and storage.journeys.logo(db, form.logo.data) is not None,
+        logo_kept=kept is not None,
+        logo_type=kept[0] if kept else None,
         field_attrs=_field_attrs(context["problems"], context.get("missing") or {}),
         select=editor_form.select,
         text_input=editor_form.text_input,
         **context,
     )
     return frames_from_self(page), status
+
+
+def _uploaded_logo(form: EditorForm) -> str | None:
+    """Check the uploaded logo and keep its bytes, the form naming it from now on (it is
+    published with the journey); or why it is refused, in the manager's words."""
+    upload = request.files.get("logo_file")
+    if upload is None or not upload.filename:
+        return i18n.translate(g.locale, N_("Choose a PNG or JPEG file, then upload it."))
+    logo, message, values = read_logo(upload.read(MAX_LOGO_BYTES + 1))
+    if message:
+        reason = i18n.translate(g.locale, message, **values)
+        return i18n.translate(g.locale, N_("The logo was not kept: %(reason)s."), reason=reason)
+    storage.journeys.keep_logo(get_db(), logo, storage.iso(storage.utcnow()))
+    form.logo.data, form.remove_logo.data = logo.sha256, False
+    return None
 
 
 def _posted_moments() -> int:

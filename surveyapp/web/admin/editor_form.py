@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     FieldList,
+    FileField,
     Form,
     FormField,
     HiddenField,
@@ -100,6 +101,9 @@ class EditorForm(BaseForm):
     accent = _text(_l("Accent colour (#rrggbb; optional)"))
     logo = HiddenField()
     remove_logo = BooleanField(_l("Remove the logo"))
+    # Read only by the "Upload the logo" button; its bytes are checked and kept, and
+    # the hidden logo field names them from then on.
+    logo_file = FileField(_l("A new logo (PNG or JPEG, at most 100 KiB and 1,000 pixels a side)"))
     contact_offer = BooleanField(
         _l("After a bad experience, offer to leave an email or phone number to be contacted")
     )
