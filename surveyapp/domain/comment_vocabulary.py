@@ -43,8 +43,9 @@ ERROR_LEVEL = 0.05
 PRIOR_COMMENTS = 10
 
 #: The newest comments of a moment and period its terms and themes are read from: a page
-#: reads them when it is shown, about 40 us a comment (benchmarks/comment_terms.py
-#: --timing), so 20,000 take under a second; the page says when there were more.
+#: reads them when it is shown, about 15 us a comment to analyse (benchmarks/
+#: comment_terms.py --timing 100000: 1.5 s), so 20,000 take a third of a second, plus
+#: reading them; the page says when there were more.
 ANALYSED = 20_000
 
 #: The terms shown per side, and the example comments shown per term.
