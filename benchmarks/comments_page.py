@@ -1,0 +1,146 @@
+"""Benchmark: a moment's comments page, its terms and themes, and comment search.
+
+    .venv/bin/python benchmarks/comments_page.py [--comments 200000] [--repeat 5] [--postgres]
+
+The café journey with ``--comments`` comments on its meal moment (half on negative
+answers, half on positive ones, in French and Romanian, from
+services/comment_simulator.py), spread over the last 60 days, and the demo's three
+themes: the median server time (Flask's test client, logged in beforehand) of the
+comments page with its terms and themes (page 1, read from the newest 20,000 comments),
+of its list alone (page 2), and of a word searched, page 1 and page 2 (a common one,
+and one nobody wrote, which reads every comment). Issue 31's
+targets: search page 1 under 50 ms; a moment's terms in under 2 s at 1,000,000
+comments. With ``--postgres``, on a throwaway PostgreSQL cluster on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+from common import DEMO_JOURNEYS, logged_in  # benchmarks/common.py
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fill(db, journey, count: int) -> None:
+    """``count`` comments on the meal moment, half of them on negative answers."""
+    import sqlalchemy as sa
+
+    from surveyapp import storage
+    from surveyapp.services.comment_simulator import simulate
+    from surveyapp.storage import tables
+
+    rng = random.Random(7)
+    now = storage.utcnow()
+    said = {locale: simulate(3, locale, 2_000) for locale in ("fr", "ro")}
+    batch = 5_000
+    for start in range(0, count, batch):
+        rows = []
+        for i in range(start, min(count, start + batch)):
+            created = now - timedelta(minutes=rng.randrange(60 * 24 * 60))
+            locale = rng.choice(("fr", "ro"))
+            pain = i % 2 == 0
+            texts = said[locale].pain_comments if pain else said[locale].glory_comments
+            polarity = "negative" if pain else "positive"
+            comment = rng.choice(texts)
+            rows.append(
+                {
+                    "journey_id": journey.id,
+                    "moment_id": "meal",
+                    "created_at": storage.iso(created),
+                    "day": storage.day_of(created),
+                    "locale": locale,
+                    "channel": "link",
+                    "polarity": polarity,
+                    "answers": json.dumps({"experience": polarity, "why": comment}),
+                    "comment": comment,
+                }
+            )
+        with storage.transaction(db):
+            db.execute(sa.insert(tables.responses), rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL")
+    args = parser.parse_args()
+    if not args.postgres:
+        measure(args, None)
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests.helpers import free_port
+    from tests.postgres import Cluster
+
+    cluster = Cluster(free_port()).start()
+    try:
+        measure(args, cluster.new_database())
+    finally:
+        from surveyapp import storage
+
+        storage.dispose_all()
+        cluster.stop()
+
+
+def measure(args, database: str | None) -> None:
+    instance = Path(tempfile.mkdtemp(prefix="bench-comments-"))
+    os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
+    if database:
+        os.environ["SURVEYAPP_DATABASE"] = database
+
+    from surveyapp import create_app, storage
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.domain.themes import Theme
+    from surveyapp.services import accounts
+
+    db = storage.open_database(database or instance / "surveyapp.db")
+    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
+    storage.journeys.store_journeys(db, [journey])
+    accounts.create(db, "bench", "benchmark password", "admin")
+    themes = yaml.safe_load((ROOT / "surveyapp/cli/demo_themes.yaml").read_text("utf-8"))
+    for theme in themes:
+        storage.themes.save_theme(
+            db, journey.id, Theme(None, theme["names"], theme["words"]), by="bench"
+        )
+    t0 = time.perf_counter()
+    fill(db, journey, args.comments)
+    print(f"{args.comments:,} comments stored in {time.perf_counter() - t0:.1f} s")
+    client = logged_in(create_app({"SECRET_KEY": "bench"}))
+
+    def timed(path: str) -> float:
+        response = client.get(path)  # warm up once
+        assert response.status_code == 200, (path, response.status_code)
+        samples = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            client.get(path)
+            samples.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(samples)
+
+    page = "/admin/j/cafe/m/meal/comments"
+    pages = {
+        "page 1: list, terms and themes": page,
+        "page 2: the list alone": f"{page}?page=2",
+        "a word searched, page 2 (the search alone)": f"{page}?q=retard&page=2",
+        "a word no one wrote, page 2 (all read)": f"{page}?q=zzyzx&page=2",
+        "a word searched, page 1 (with terms)": f"{page}?q=retard",
+    }
+    engine = "PostgreSQL" if database else "SQLite"
+    print(f"comments page, {args.comments:,} comments, {engine} (median of {args.repeat}):")
+    for name, path in pages.items():
+        print(f"  {name:<46} {timed(path):8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
