@@ -148,3 +148,14 @@ def test_the_api_and_the_cli_give_each_themes_shares(manager, api, run_cli, said
     assert theme["glory"]["share"] == 0.0 and theme["pain_comments"] == 20
     out = run_cli("terms", "cafe", "meal").output
     assert "theme Attente: 50% [" in out and "0% [0, " in out
+
+
+def test_the_inbox_filters_moments_of_pain_by_theme(manager, said, db):
+    add_theme(manager, name_fr="Attente", words_fr="attente")
+    (theme,) = storage.themes.list_themes(db, "cafe")
+    page = text(manager.get(f"/admin/j/cafe/followups?theme={theme.id}&lang=fr"))
+    items = set(re.findall(r'href="/admin/j/cafe/followups/(\d+)"', page))
+    assert len(items) == 20  # "Une attente trop longue", not "Attendre si longtemps"
+    assert "Thème" in page and "Attente" in page  # said among the filters in use
+    everything = text(manager.get("/admin/j/cafe/followups?theme=999999&lang=fr"))
+    assert len(set(re.findall(r'href="/admin/j/cafe/followups/(\d+)"', everything))) == 43

@@ -38,6 +38,7 @@ class InboxFilters:
     channel: str | None = None
     locale: str | None = None
     text: str | None = None
+    theme: str | None = None  # a theme's id: items whose comment is about it
     sort: str = "newest"
     page: int = 1
 
@@ -59,12 +60,15 @@ class InboxFilters:
 
 
 def read_filters(
-    args: Mapping[str, str], moment_ids: Collection[str], usernames: Collection[str]
+    args: Mapping[str, str],
+    moment_ids: Collection[str],
+    usernames: Collection[str],
+    theme_ids: Collection[int] = (),
 ) -> InboxFilters:
     """The filters of a query string; a value that is not one of the choices is dropped.
 
     ``moment_ids``: the journey's moments (retired ones included); ``usernames``: who
-    may own an item."""
+    may own an item; ``theme_ids``: the journey's themes of comments."""
 
     def chosen(name: str, allowed: Collection[str]) -> str | None:
         value = args.get(name)
@@ -80,6 +84,7 @@ def read_filters(
         channel=chosen("channel", RESPONSE_CHANNELS),
         locale=chosen("locale", LOCALES),
         text=text or None,
+        theme=chosen("theme", [str(theme_id) for theme_id in theme_ids]),
         sort=chosen("sort", FOLLOWUP_SORTS) or "newest",
         page=int(page) if is_whole_number(page) and 0 < int(page) <= PAGE_MAX else 1,
     )

@@ -183,3 +183,18 @@ def comments_about(
 
 #: The comments a theme filter reads at most, newest first.
 SCANNED = 50_000
+
+
+def pain_about(db: Database, journey, theme: Theme, *, moment_id=None, locale=None) -> list[int]:
+    """The ids of the journey's newest :data:`ANALYSED` comments on negative answers (of
+    one moment, one language) that are about ``theme``: the inbox's theme filter."""
+    tagger = Tagger([theme])
+    moments = [moment_id] if moment_id else [m.id for m in journey.moments]
+    found = []
+    for moment in moments:
+        for row in stored_comments.sided_comments(
+            db, journey.id, moment, locale=locale, limit=ANALYSED
+        ):
+            if row["polarity"] == Polarity.NEGATIVE and tagger.about(row["comment"], row["locale"]):
+                found.append(row["id"])
+    return found

@@ -30,6 +30,7 @@ class Inbox:
     target_hours: int
     owners: list[str]
     moments: dict[str, str] = field(default_factory=dict)  # id -> name, in journey order
+    themes: dict[str, str] = field(default_factory=dict)  # id -> name, the themes of comments
 
 
 def owners(db: storage.Database) -> list[str]:
@@ -82,10 +83,25 @@ def inbox(
     now = now or storage.utcnow()
     moments = _moments(db, journey)
     who = owners(db)
-    filters = read_filters(args, moments, who)
+    themes = storage.themes.list_themes(db, journey.id)
+    filters = read_filters(args, moments, who, [theme.id for theme in themes])
     hours = storage.inbox.target_hours(db, journey.id)
+    about = None
+    if filters.theme is not None:
+        from surveyapp.services import comment_themes  # stemmers: for a theme filter only
+
+        (theme,) = [t for t in themes if str(t.id) == filters.theme]
+        about = comment_themes.pain_about(
+            db, journey, theme, moment_id=filters.moment, locale=filters.locale
+        )
     rows, total = storage.inbox.inbox_page(
-        db, journey.id, filters, now=now, target_hours=hours, page_size=FOLLOWUP_PAGE_SIZE
+        db,
+        journey.id,
+        filters,
+        now=now,
+        target_hours=hours,
+        page_size=FOLLOWUP_PAGE_SIZE,
+        about=about,
     )
     items = [
         describe(row, journey, moments.get(row["moment_id"]), locale, hours, now) for row in rows
@@ -98,6 +114,7 @@ def inbox(
         target_hours=hours,
         owners=who,
         moments={id: m.display_name(locale, journey.default_locale) for id, m in moments.items()},
+        themes={str(t.id): t.name(locale, journey.default_locale) for t in themes},
     )
 
 

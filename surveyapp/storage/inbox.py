@@ -63,10 +63,17 @@ def _said(db: Database, pattern: str):
 
 
 def _where(
-    db: Database, journey_id: str, filters: InboxFilters, now: datetime, target_hours: int
+    db: Database,
+    journey_id: str,
+    filters: InboxFilters,
+    now: datetime,
+    target_hours: int,
+    about: list[int] | None,
 ) -> list:
     f = followups.c
     where = [f.journey_id == journey_id]
+    if about is not None:  # the items whose comment is about the filtered theme
+        where.append(f.response_id.in_(about))
     if filters.status == FOLLOWUP_UNRESOLVED:
         where.append(f.status != FOLLOWUP_DONE)
     elif filters.status:
@@ -100,13 +107,15 @@ def inbox_page(
     now: datetime,
     target_hours: int,
     page_size: int,
+    about: list[int] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of the journey's follow-ups that match ``filters``, with their responses'
-    answers, and how many match in all."""
+    answers, and how many match in all; ``about``: the only responses a theme filter
+    leaves (read by services/comment_themes.py), None without one."""
     if not findable(filters.text, filters.owner):
         return [], 0
     f, r = followups.c, responses.c
-    where = _where(db, journey_id, filters, now, target_hours)
+    where = _where(db, journey_id, filters, now, target_hours, about)
     order = (
         (f.created_at, f.response_id)
         if filters.sort == "due"

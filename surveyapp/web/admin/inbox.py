@@ -82,6 +82,7 @@ def _filter_choices(page, journey) -> dict[str, list[tuple[str, str]]]:
         "age": [(k, tr(v)) for k, v in FOLLOWUP_AGES.items()],
         "channel": [(c, tr(CHANNEL_LABELS.get(c, c))) for c in RESPONSE_CHANNELS],
         "locale": [(lang, i18n.language_name(lang)) for lang in journey.locales],
+        "theme": list(page.themes.items()),
         "sort": [(k, tr(v)) for k, v in FOLLOWUP_SORTS.items()],
     }
 
@@ -96,6 +97,7 @@ def _active_filters(page, journey, choices) -> list[tuple[str, str, str]]:
         "age": N_("Age"),
         "channel": N_("Channel"),
         "locale": N_("Language"),
+        "theme": N_("Theme"),
     }
     active = []
     for name, label in named.items():
