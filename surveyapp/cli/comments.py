@@ -35,9 +35,10 @@ def terms_command(journey_id, moment_id, fmt, since, until, locale):
     period = {"since": since, "until": until, "locale": locale}
     with open_db() as db:
         journey = moment_or_exit(db, journey_id, moment_id)
-        found = comment_terms.for_moment(db, journey, moment_id, **period)
+        read = comment_terms.read(db, journey, moment_id, **period)  # once for both
+        found = comment_terms.for_moment(db, journey, moment_id, rows=read)
         themes = storage.themes.list_themes(db, journey.id)
-        shares = comment_themes.shares(db, journey, moment_id, themes, **period)
+        shares = comment_themes.shares(db, journey, moment_id, themes, rows=read)
     if fmt == "json":
         out = {"languages": [a.to_dict() for a in found], "themes": [s.to_dict() for s in shares]}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))

@@ -118,22 +118,29 @@ def _term(score: TermScore, forms: FormCounts, examples: list) -> Term:
     return Term(score.key, forms.most_common(score.key), score.z, score.pain, score.glory, examples)
 
 
-def for_moment(
-    db: Database, journey, moment_id: str, *, since=None, until=None, locale=None
-) -> list[Analysis]:
+def read(db: Database, journey, moment_id: str, *, since=None, until=None, locale=None) -> list:
+    """A moment's newest :data:`ANALYSED` comments on a negative or positive answer of the
+    period (``locale``: in that language only), read once for its terms and its themes."""
+    return [
+        dict(row)
+        for row in stored_comments.sided_comments(
+            db, journey.id, moment_id, since=since, until=until, locale=locale, limit=ANALYSED
+        )
+    ]
+
+
+def for_moment(db: Database, journey, moment_id: str, *, rows=None, **period) -> list[Analysis]:
     """The distinguishing terms of a moment's comments in each language they were written
-    in (``locale``: that one only), most commented language first, read from its newest
-    :data:`ANALYSED` comments of the period. A comment is on the
+    in, most commented language first: of ``rows`` (as :func:`read` gives them), else of
+    those :func:`read` reads with ``period`` (since, until, locale). A comment is on the
     pain side when its moment's deciding answer was negative, glory when positive; its
     examples are the stored rows (id, comment, created_at, item)."""
     sides: dict[str, dict[str, list]] = {}
-    for row in stored_comments.sided_comments(
-        db, journey.id, moment_id, since=since, until=until, locale=locale, limit=ANALYSED
-    ):
+    for row in rows if rows is not None else read(db, journey, moment_id, **period):
         if row["locale"] not in STEMMER_LANGUAGES:
             continue
         side = "pain" if row["polarity"] == Polarity.NEGATIVE else "glory"
-        sides.setdefault(row["locale"], {"pain": [], "glory": []})[side].append(dict(row))
+        sides.setdefault(row["locale"], {"pain": [], "glory": []})[side].append(row)
     found = [
         analyse(lang, both["pain"], both["glory"], text=lambda row: row["comment"])
         for lang, both in sides.items()

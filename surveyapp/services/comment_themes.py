@@ -106,21 +106,21 @@ def shares(
     moment_id: str,
     themes: list[Theme],
     *,
-    since=None,
-    until=None,
-    locale=None,
+    rows=None,
+    **period,
 ) -> list[ThemeShare]:
-    """Each theme's share of the moment's pain and glory comments within the filters (its
-    newest :data:`ANALYSED` ones)."""
+    """Each theme's share of the moment's pain and glory comments: of ``rows`` (as
+    comment_terms.read gives them), else of its newest :data:`ANALYSED` ones within
+    ``period`` (since, until, locale)."""
     if not themes:
         return []
+    if rows is None:
+        rows = stored_comments.sided_comments(db, journey.id, moment_id, **period, limit=ANALYSED)
     tagger = Tagger(themes)
     counts = {theme.id: {"pain": [0, 0], "glory": [0, 0]} for theme in themes}
     weekly: dict[int, dict[date, list[int]]] = {theme.id: {} for theme in themes}
     last = None
-    for row in stored_comments.sided_comments(
-        db, journey.id, moment_id, since=since, until=until, locale=locale, limit=ANALYSED
-    ):
+    for row in rows:
         covering = tagger.covers(row["locale"])
         if not covering:
             continue

@@ -53,8 +53,9 @@ def comments(journey_id: str, moment_id: str):
         row["when"] = i18n.datetime_text(storage.parse_iso(row["created_at"]), g.locale)
     analyses, shares, suggested = [], [], []
     if page == 1:
-        analyses = comment_terms.for_moment(get_db(), journey, moment.id, **period)
-        shares = comment_themes.shares(get_db(), journey, moment.id, themes, **period)
+        read = comment_terms.read(get_db(), journey, moment.id, **period)  # once for both
+        analyses = comment_terms.for_moment(get_db(), journey, moment.id, rows=read)
+        shares = comment_themes.shares(get_db(), journey, moment.id, themes, rows=read)
         suggested = comment_themes.suggestions(analyses, themes)
     return render_template(
         "admin/comments.html",

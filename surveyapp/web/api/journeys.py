@@ -151,9 +151,10 @@ def terms_of(journey_id: str, moment_id: str):
     # Stemmers: loaded by the worker that reads terms.
     from surveyapp.services import comment_terms, comment_themes
 
-    found = comment_terms.for_moment(get_db(), journey, moment_id, **asked)
+    read = comment_terms.read(get_db(), journey, moment_id, **asked)  # once for both
+    found = comment_terms.for_moment(get_db(), journey, moment_id, rows=read)
     themes = storage.themes.list_themes(get_db(), journey.id)
-    shares = comment_themes.shares(get_db(), journey, moment_id, themes, **asked)
+    shares = comment_themes.shares(get_db(), journey, moment_id, themes, rows=read)
     return jsonify(
         {
             "journey": journey.id,
