@@ -19,15 +19,13 @@ import argparse
 import json
 import os
 import random
-import statistics
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import yaml
-from common import DEMO_JOURNEYS, logged_in  # benchmarks/common.py
+from common import DEMO_JOURNEYS, logged_in, median_ms, on_engine  # benchmarks/common.py
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,22 +73,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL")
-    args = parser.parse_args()
-    if not args.postgres:
-        measure(args, None)
-        return
-    sys.path.insert(0, str(ROOT))
-    from tests.helpers import free_port
-    from tests.postgres import Cluster
-
-    cluster = Cluster(free_port()).start()
-    try:
-        measure(args, cluster.new_database())
-    finally:
-        from surveyapp import storage
-
-        storage.dispose_all()
-        cluster.stop()
+    on_engine(measure, parser.parse_args())
 
 
 def measure(args, database: str | None) -> None:
@@ -118,16 +101,6 @@ def measure(args, database: str | None) -> None:
     print(f"{args.comments:,} comments stored in {time.perf_counter() - t0:.1f} s")
     client = logged_in(create_app({"SECRET_KEY": "bench"}))
 
-    def timed(path: str) -> float:
-        response = client.get(path)  # warm up once
-        assert response.status_code == 200, (path, response.status_code)
-        samples = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            client.get(path)
-            samples.append((time.perf_counter() - t0) * 1000)
-        return statistics.median(samples)
-
     page = "/admin/j/cafe/m/meal/comments"
     pages = {
         "page 1: list, terms and themes": page,
@@ -139,7 +112,7 @@ def measure(args, database: str | None) -> None:
     engine = "PostgreSQL" if database else "SQLite"
     print(f"comments page, {args.comments:,} comments, {engine} (median of {args.repeat}):")
     for name, path in pages.items():
-        print(f"  {name:<46} {timed(path):8.1f} ms")
+        print(f"  {name:<46} {median_ms(client, path, args.repeat):8.1f} ms")
 
 
 if __name__ == "__main__":

@@ -142,6 +142,40 @@ def logged_in(app, username: str = "bench", password: str = "benchmark password"
     return client
 
 
+def median_ms(client, path: str, repeat: int) -> float:
+    """The median server time of ``repeat`` GETs of ``path`` (Flask's test client, after
+    one to warm up, which must answer 200), in milliseconds."""
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        client.get(path)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples)
+
+
+def on_engine(measure, args) -> None:
+    """Run ``measure(args, database)``: on SQLite (``database`` None), or with
+    ``args.postgres`` on a throwaway PostgreSQL cluster on 127.0.0.1 (tests/postgres.py),
+    stopped afterwards."""
+    if not args.postgres:
+        measure(args, None)
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.helpers import free_port as cluster_port
+    from tests.postgres import Cluster
+
+    cluster = Cluster(cluster_port()).start()
+    try:
+        measure(args, cluster.new_database())
+    finally:
+        from surveyapp import storage
+
+        storage.dispose_all()
+        cluster.stop()
+
+
 def fresh_instance(prefix: str) -> tuple[Path, dict]:
     """A new instance folder, and the environment of an app or a server on it (this
     process's environment gets it too)."""

@@ -17,14 +17,12 @@ import argparse
 import json
 import os
 import random
-import statistics
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from common import DEMO_JOURNEYS, logged_in  # benchmarks/common.py
+from common import DEMO_JOURNEYS, logged_in, median_ms, on_engine  # benchmarks/common.py
 
 
 def fill(db, journey, items: int) -> int:
@@ -91,22 +89,7 @@ def main() -> None:
     parser.add_argument(
         "--postgres", action="store_true", help="on a throwaway PostgreSQL cluster instead"
     )
-    args = parser.parse_args()
-    if not args.postgres:
-        measure(args, None)
-        return
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tests.helpers import free_port
-    from tests.postgres import Cluster
-
-    cluster = Cluster(free_port()).start()
-    try:
-        measure(args, cluster.new_database())
-    finally:
-        from surveyapp import storage
-
-        storage.dispose_all()
-        cluster.stop()
+    on_engine(measure, parser.parse_args())
 
 
 def measure(args, database: str | None) -> None:
@@ -130,14 +113,7 @@ def measure(args, database: str | None) -> None:
     client = logged_in(create_app({"SECRET_KEY": "bench"}))
 
     def timed(path: str) -> tuple[float, int]:
-        response = client.get(path)  # warm up once
-        assert response.status_code == 200, (path, response.status_code)
-        samples = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            client.get(path)
-            samples.append((time.perf_counter() - t0) * 1000)
-        return statistics.median(samples), len(response.get_data())
+        return median_ms(client, path, args.repeat), len(client.get(path).get_data())
 
     inbox = "/admin/j/cafe/followups"
     pages = {
