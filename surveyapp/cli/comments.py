@@ -38,7 +38,7 @@ def terms_command(journey_id, moment_id, fmt, since, until, locale):
         read = comment_terms.read(db, journey, moment_id, **period)  # once for both
         found = comment_terms.for_moment(db, journey, moment_id, rows=read)
         themes = storage.themes.list_themes(db, journey.id)
-        shares = comment_themes.shares(db, journey, moment_id, themes, rows=read)
+        shares = comment_themes.shares(themes, read)
     if fmt == "json":
         out = {"languages": [a.to_dict() for a in found], "themes": [s.to_dict() for s in shares]}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))

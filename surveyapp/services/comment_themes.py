@@ -100,22 +100,11 @@ def _monday(stamp: str) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def shares(
-    db: Database,
-    journey,
-    moment_id: str,
-    themes: list[Theme],
-    *,
-    rows=None,
-    **period,
-) -> list[ThemeShare]:
-    """Each theme's share of the moment's pain and glory comments: of ``rows`` (as
-    comment_terms.read gives them), else of its newest :data:`ANALYSED` ones within
-    ``period`` (since, until, locale)."""
+def shares(themes: list[Theme], rows: list) -> list[ThemeShare]:
+    """Each theme's share of a moment's pain and glory comments ``rows`` (as
+    comment_terms.read gives them: its newest ones of a period)."""
     if not themes:
         return []
-    if rows is None:
-        rows = stored_comments.sided_comments(db, journey.id, moment_id, **period, limit=ANALYSED)
     tagger = Tagger(themes)
     counts = {theme.id: {"pain": [0, 0], "glory": [0, 0]} for theme in themes}
     weekly: dict[int, dict[date, list[int]]] = {theme.id: {} for theme in themes}
@@ -172,17 +161,14 @@ def comments_about(
     db: Database, journey, moment_id: str, theme: Theme, *, limit: int, offset: int, **filters
 ) -> list[dict]:
     """A page of the moment's comments (newest first, within ``filters`` as
-    :func:`storage.comments.comments` takes them) that are about ``theme``. Read whole and
+    :func:`storage.comments.comments` takes them, among its newest :data:`ANALYSED`) that
+    are about ``theme``. Read whole and
     tagged here: a moment's comments are tagged when read, never stored tagged, so an
     edited theme applies to all at once."""
     tagger = Tagger([theme])
-    rows = stored_comments.comments(db, journey.id, moment_id, limit=SCANNED, offset=0, **filters)
+    rows = stored_comments.comments(db, journey.id, moment_id, limit=ANALYSED, offset=0, **filters)
     about = [row for row in rows if tagger.about(row["comment"] or "", row["locale"])]
     return about[offset : offset + limit]
-
-
-#: The comments a theme filter reads at most, newest first.
-SCANNED = 50_000
 
 
 def pain_about(db: Database, journey, theme: Theme, *, moment_id=None, locale=None) -> list[int]:

@@ -55,7 +55,7 @@ def comments(journey_id: str, moment_id: str):
     if page == 1:
         read = comment_terms.read(get_db(), journey, moment.id, **period)  # once for both
         analyses = comment_terms.for_moment(get_db(), journey, moment.id, rows=read)
-        shares = comment_themes.shares(get_db(), journey, moment.id, themes, rows=read)
+        shares = comment_themes.shares(themes, read)
         suggested = comment_themes.suggestions(analyses, themes)
     return render_template(
         "admin/comments.html",

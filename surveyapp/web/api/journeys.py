@@ -154,7 +154,7 @@ def terms_of(journey_id: str, moment_id: str):
     read = comment_terms.read(get_db(), journey, moment_id, **asked)  # once for both
     found = comment_terms.for_moment(get_db(), journey, moment_id, rows=read)
     themes = storage.themes.list_themes(get_db(), journey.id)
-    shares = comment_themes.shares(get_db(), journey, moment_id, themes, rows=read)
+    shares = comment_themes.shares(themes, read)
     return jsonify(
         {
             "journey": journey.id,
