@@ -24,6 +24,8 @@ from surveyapp.web.forms import NOT_VALID, BaseForm
 
 def _words_rule(locale: str):
     def check(form, field):
+        from surveyapp.domain.comment_words import analyzer  # stemmers: where themes are
+
         words = split_words(field.data or "")
         if len(words) > MAX_WORDS:
             raise ValidationError(
@@ -36,8 +38,6 @@ def _words_rule(locale: str):
                         g.locale, N_("The word “%(word)s” is too long."), word=word[:20] + "…"
                     )
                 )
-            from surveyapp.domain.comment_words import analyzer  # stemmers: here only
-
             if not analyzer(locale).words(word):
                 raise ValidationError(
                     i18n.translate(
