@@ -28,6 +28,7 @@ from surveyapp import storage
 from surveyapp.domain import scoring, surveys
 from surveyapp.services import invitations, mailer
 from surveyapp.web.server import PRODUCTION_OPTIONS
+from surveyapp.web.survey.forms import comment_of
 from surveyapp.workers import jobs as job_worker
 from surveyapp.workers import mail as mail_worker
 
@@ -214,10 +215,11 @@ def record_scored(
     comment: str | None = None,
     invitation_id: int | None = None,
 ) -> int:
-    """Store one response as the survey pages do: its polarity (unless given) and its
-    tally increments computed from its answers. Returns its id."""
+    """Store one response as the survey pages do: its polarity and comment (unless
+    given) and its tally increments computed from its answers. Returns its id."""
     survey = surveys.survey_for(journey, journey.moment(moment_id))
     polarity = polarity or scoring.polarity_of(survey, answers)
+    comment = comment if comment is not None else comment_of(answers, survey)
     return storage.responses.record_response(
         db,
         journey_id=journey.id,

@@ -96,14 +96,15 @@ class Cluster:
         """A new database, empty or a copy of ``template``; its URL."""
         name = "t_" + secrets.token_hex(6)
         copy = f' TEMPLATE "{template}"' if template else ""
-        self._admin(f'CREATE DATABASE "{name}"{copy}')
+        self.admin(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
         name = sa.make_url(url).database
-        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def _admin(self, statement: str) -> None:
+    def admin(self, statement: str) -> None:
+        """Run ``statement`` as the cluster's superuser, outside a transaction."""
         engine = sa.create_engine(
             self.url().replace("postgresql://", "postgresql+psycopg://"),
             isolation_level="AUTOCOMMIT",

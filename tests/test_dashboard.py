@@ -68,7 +68,7 @@ def test_filters_narrow_the_dashboard(db, loaded):
     assert next(r for r in late.rows if r.score.id == "meal").score.positive == 1
 
 
-def test_comments_are_listed_newest_first_and_searched_literally(db, loaded):
+def test_comments_are_listed_newest_first_and_searched_by_the_beginnings_of_words(db, loaded):
     cafe = loaded["cafe"]
     add(
         db,
@@ -96,10 +96,12 @@ def test_comments_are_listed_newest_first_and_searched_literally(db, loaded):
         c["comment"]
         for c in storage.comments.comments(db, "cafe", "meal", polarity="negative", search="froid")
     ] == ["Froid_et lent", "Soupe froide 100%"]
-    assert [c["comment"] for c in storage.comments.comments(db, "cafe", "meal", search="0%")] == [
+    assert [c["comment"] for c in storage.comments.comments(db, "cafe", "meal", search="10%")] == [
         "Soupe froide 100%"
     ]
-    assert storage.comments.comments(db, "cafe", "meal", search="oi%e") == []  # % is not a wildcard
+    # % is not a wildcard, and words are found by their beginnings, not their middles
+    assert storage.comments.comments(db, "cafe", "meal", search="oi%e") == []
+    assert storage.comments.comments(db, "cafe", "meal", search="0") == []
 
 
 def test_a_negative_response_opens_a_followup_that_can_be_resolved(db, loaded):

@@ -3,16 +3,27 @@ place with its data, and what the migrations make is what the queries expect."""
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 
+import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlite_utils import Database as SqliteUtilsDatabase
 
 from surveyapp import storage
 from surveyapp.domain.definitions import read_definition_file
-from surveyapp.storage import legacy, schema, tables
-from tests.helpers import record_scored, sql
+from surveyapp.storage import comment_search, legacy, schema, tables
+from tests.helpers import DEMO_JOURNEYS, record_scored, sql
+
+
+def _context(db) -> MigrationContext:
+    """A comparison of the database with tables.py, the search index's own aside."""
+
+    def ours(_object, name, *_) -> bool:
+        return not comment_search.index_object(name)
+
+    return MigrationContext.configure(db, opts={"include_object": ours})
 
 
 def test_a_new_sqlite_file_gets_every_table_at_the_newest_revision_in_wal_mode(db_path):
@@ -31,7 +42,7 @@ def test_the_head_the_code_expects_is_the_newest_migration():
 
 def test_the_migrations_make_exactly_the_tables_the_queries_use(db):
     assert schema.current(db) == schema.head()
-    assert compare_metadata(MigrationContext.configure(db), tables.metadata) == []
+    assert compare_metadata(_context(db), tables.metadata) == []
     assert schema.upgrade(db) is False
 
 
@@ -39,10 +50,32 @@ def test_an_empty_postgresql_database_is_migrated_when_first_opened(postgres_clu
     url = postgres_cluster.new_database()
     db = storage.open_database(url)
     assert schema.current(db) == schema.head()
-    assert compare_metadata(MigrationContext.configure(db), tables.metadata) == []
+    assert compare_metadata(_context(db), tables.metadata) == []
     db.close()
     storage.dispose_all()
     postgres_cluster.drop_database(url)
+
+
+def test_a_database_owner_who_is_not_superuser_migrates_it_search_included(postgres_cluster):
+    # docs/postgresql.md: a role that owns its database and nothing else suffices (the
+    # unaccent extension of the comment search is a trusted one).
+    name, password = f"owner_{secrets.token_hex(4)}", secrets.token_urlsafe(12)
+    postgres_cluster.admin(f"CREATE ROLE {name} LOGIN NOSUPERUSER PASSWORD '{password}'")
+    postgres_cluster.admin(f"CREATE DATABASE {name} OWNER {name}")
+    url = sqlalchemy.make_url(postgres_cluster.url(name)).set(username=name, password=password)
+    try:
+        db = storage.open_database(url.render_as_string(hide_password=False))
+        assert schema.current(db) == schema.head()
+        storage.journeys.store_journeys(db, [read_definition_file(DEMO_JOURNEYS / "cafe.yaml")])
+        cafe = storage.journeys.get_journey(db, "cafe")
+        record_scored(db, cafe, "meal", {"experience": "negative", "why": "Café tiède"})
+        (found,) = storage.comments.comments(db, "cafe", "meal", search="tiede")
+        assert found["comment"] == "Café tiède"
+        db.close()
+    finally:
+        storage.dispose_all()
+        postgres_cluster.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        postgres_cluster.admin(f"DROP ROLE IF EXISTS {name}")
 
 
 def _legacy_file(path, *, stop_before=None) -> None:
@@ -73,7 +106,7 @@ def test_a_sqlite_file_from_before_alembic_is_upgraded_in_place_with_its_answers
     # sqlite-utils left primary-key columns nullable and named some types differently
     # (REAL for FLOAT, INTEGER for BIGINT: the same storage in SQLite); nothing else
     # may differ.
-    differences = compare_metadata(MigrationContext.configure(db), tables.metadata)
+    differences = compare_metadata(_context(db), tables.metadata)
     assert [d for d in differences if not _same_in_sqlite(d)] == []
     # New answers get new ids after the old ones, and count as before.
     storage.journeys.store_journeys(db, [cafe])

@@ -9,6 +9,7 @@ module, which only the workers that show terms import (docs/comments.md).
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -24,6 +25,10 @@ from surveyapp.domain.comment_vocabulary import KEPT_WORDS, STEMMER_LANGUAGES
 #: A word: letters only (digits, prices and dates are not terms); French elisions
 #: ("l'attente", "d’attente") and hyphens split it.
 _WORD = re.compile(r"[^\W\d_]+")
+#: A searched word: letters or digits (a customer may search "12" or "B-7").
+_SEARCHED = re.compile(r"[^\W_]+")
+#: The most words of a search looked for (a search box, not a document).
+SEARCHED_WORDS = 8
 #: Romanian's s and t with a cedilla (old keyboards) written as the comma-below letters
 #: the Snowball stemmer's rules are written with.
 _CEDILLA = str.maketrans("şţŞŢ", "șțȘȚ")
@@ -70,6 +75,10 @@ class Analyzer:
         # "întârzierea" and of "intarzierea" fold to the same key.
         return fold(self._stemmer.stemWord(written)), folded
 
+    def stem(self, word: str) -> str:
+        """The folded stem of one written ``word``, as terms are keyed."""
+        return fold(self._stemmer.stemWord(word))
+
     def words(self, text: str) -> list[tuple[str, str, str]]:
         """The content words of ``text`` in order, each as (key, written form, folded
         form): the key is the folded stem, the form the word lower-cased as written."""
@@ -107,6 +116,38 @@ class Analyzer:
 def analyzer(locale: str) -> Analyzer:
     """The analyzer of ``locale`` (one of :data:`STEMMER_LANGUAGES`), built once."""
     return Analyzer(locale)
+
+
+def searched_prefixes(text: str) -> list[tuple[str, ...]]:
+    """What a search for ``text`` looks for: per word, the beginnings of folded words that
+    count as it, from its stem in each language (so "retards" finds "retard" and
+    "retardé", and "întârziere" finds "intarzierea"). A comment holds the search when it
+    holds, for every word, a word that begins with one of its beginnings. Words of up to
+    three letters, and those with digits, are looked for as written (folded)."""
+    groups: list[tuple[str, ...]] = []
+    text = unicodedata.normalize("NFC", text).translate(_CEDILLA)
+    for match in _SEARCHED.finditer(text):
+        written = match.group().casefold()
+        folded = fold(written)
+        if not folded:  # diacritics alone
+            continue
+        starts = {folded}
+        if folded.isalpha() and len(folded) > MIN_LETTERS:
+            # A stem is mostly the word's beginning, but a rule may rewrite its end: the
+            # part it shares with the word is kept, at least MIN_LETTERS long.
+            starts = {
+                max(
+                    os.path.commonprefix([analyzer(locale).stem(written), folded]),
+                    folded[:MIN_LETTERS],
+                    key=len,
+                )
+                for locale in STEMMER_LANGUAGES
+            }
+        # A beginning that another one begins with finds nothing more.
+        kept = tuple(sorted(s for s in starts if not any(s.startswith(o) for o in starts - {s})))
+        if kept not in groups:
+            groups.append(kept)
+    return groups[:SEARCHED_WORDS]
 
 
 class Spellings:

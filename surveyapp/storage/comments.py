@@ -5,14 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from surveyapp.domain.vocabulary import Polarity
+from surveyapp.storage.comment_search import holding
 from surveyapp.storage.database import Database
 from surveyapp.storage.statements import findable, records, stream
 from surveyapp.storage.tables import followups, responses
 from surveyapp.storage.tallies import filters
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def comments(
@@ -29,8 +26,7 @@ def comments(
     offset: int = 0,
 ):
     """What customers said about a moment, newest first, within a day range and a
-    language; ``search`` ignores case on both engines (ILIKE on PostgreSQL, lower() on
-    SQLite, which folds accents too)."""
+    language; ``search``: those holding its words (storage/comment_search.py)."""
     if not findable(search, moment_id, journey_id):
         return []
     r = responses.c
@@ -42,7 +38,7 @@ def comments(
     if polarity:
         where.append(r.polarity == polarity)
     if search:
-        where.append(r.comment.ilike(_like(search), escape="\\"))
+        where.append(holding(db, search))
     return records(
         db,
         sa.select(r.id, r.created_at, r.polarity, r.comment, r.locale, r.channel, r.customer_ref)

@@ -3,7 +3,7 @@ item's history, and each journey's target time.
 
 The filters and the order read the ``followups`` table alone (it keeps its response's
 time, channel and language), so counting and paging 100,000 items stay fast; only a
-text search also reads the responses' answers."""
+text search also reads the comments' index and the responses' references."""
 
 from __future__ import annotations
 
@@ -22,9 +22,19 @@ from surveyapp.domain.vocabulary import (
     FOLLOWUP_UNRESOLVED,
 )
 from surveyapp.storage.audit import record_audit
+from surveyapp.storage.comment_search import holding
 from surveyapp.storage.database import Database, is_postgres, iso
 from surveyapp.storage.journey_settings import keep
-from surveyapp.storage.statements import execute, findable, insert, records, row, rows, value
+from surveyapp.storage.statements import (
+    execute,
+    findable,
+    insert,
+    records,
+    row,
+    rows,
+    starts_with,
+    value,
+)
 from surveyapp.storage.tables import (
     followup_events,
     followups,
@@ -46,16 +56,17 @@ def _contains(db: Database, column, pattern: str):
     return column.like(pattern, escape="\\")
 
 
-def _said(db: Database, pattern: str):
-    """Items whose answers, customer reference, note or contact hold ``pattern``.
+def _said(db: Database, text: str):
+    """Items whose comment holds the words of ``text`` (the full-text index), whose
+    customer reference begins with it, or whose note or contact holds it.
 
     Each table is read once for the matching ids (IN) rather than looked up item by
-    item, and without the journey (the outer query keeps to it): on SQLite a scan reads
-    rows in order, while the journey's index would fetch 100,000 rows one by one."""
+    item, and the follow-ups without the journey (the outer query keeps to it): on
+    SQLite a scan reads rows in order, while the journey's index would fetch 100,000
+    rows one by one."""
     r, f = responses.c, followups.c
-    answered = sa.select(r.id).where(
-        sa.or_(_contains(db, r.answers, pattern), _contains(db, r.customer_ref, pattern))
-    )
+    pattern = "%" + text.translate(_LIKE_ESCAPES) + "%"
+    answered = sa.select(r.id).where(sa.or_(holding(db, text), starts_with(r.customer_ref, text)))
     handled = sa.select(f.response_id).where(
         sa.or_(_contains(db, f.note, pattern), _contains(db, f.contact, pattern))
     )
@@ -94,8 +105,7 @@ def _where(
     if filters.locale:
         where.append(f.locale == filters.locale)
     if filters.text:
-        pattern = "%" + filters.text.translate(_LIKE_ESCAPES) + "%"
-        where.append(_said(db, pattern))
+        where.append(_said(db, filters.text))
     return where
 
 

@@ -19,7 +19,7 @@ from surveyapp.storage.transactions import lock, transaction
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The newest revision in ``migrations/versions`` (a test checks it is Alembic's head).
-HEAD = "0021"
+HEAD = "0022"
 BASELINE = "0001"
 LEGACY_TABLE = "_sqlite_migrations"
 _VERSION = sa.table("alembic_version", sa.column("version_num", sa.Text))

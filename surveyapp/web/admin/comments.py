@@ -52,7 +52,7 @@ def comments(journey_id: str, moment_id: str):
     for row in rows:
         row["when"] = i18n.datetime_text(storage.parse_iso(row["created_at"]), g.locale)
     analyses, shares, suggested = [], [], []
-    if page == 1:
+    if page == 1 and not search:  # a search's results alone: its page is quick
         read = comment_terms.read(get_db(), journey, moment.id, **period)  # once for both
         analyses = comment_terms.for_moment(get_db(), journey, moment.id, rows=read)
         shares = comment_themes.shares(themes, read)
