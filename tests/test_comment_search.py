@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from surveyapp import storage
+from surveyapp.domain.themes import Theme
 from surveyapp.storage import comment_search
 from tests.helpers import answers_living, record_scored, sql
 from tests.test_comment_terms import text
@@ -94,11 +95,16 @@ def test_a_common_word_is_found_the_same_whichever_way_the_index_is_read(
     assert found(db, "retard numero") == {f"Retard numéro {i}" for i in range(6)}
 
 
-def test_the_comments_page_lists_what_a_search_finds(manager, db, stored):
+def test_the_comments_page_lists_what_a_search_finds_and_keeps_its_filters(manager, db, stored):
+    storage.themes.save_theme(
+        db, "cafe", Theme(None, {"fr": "Attente"}, {"fr": ["retard"]}), by="t"
+    )
     page = text(manager.get("/admin/j/cafe/m/meal/comments?lang=fr&q=Retards"))
     assert "Le service était lent, quel retard !" in page
     assert "Retardé encore" in page
     assert "Un accueil très chaleureux" not in page
+    # the theme filter is still offered beside the search
+    assert 'id="theme"' in page and "Attente</option>" in page
 
 
 def test_the_inbox_finds_items_by_a_word_of_their_comment_or_their_reference(manager, db, loaded):

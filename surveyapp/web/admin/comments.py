@@ -61,6 +61,7 @@ def comments(journey_id: str, moment_id: str):
         "admin/comments.html",
         analyses=analyses,
         shares=shares,
+        themes=themes,
         capped=sum(a.pain_comments + a.glory_comments for a in analyses) >= ANALYSED,
         analysed=ANALYSED,
         suggested=suggested,
