@@ -41,6 +41,7 @@ def fill(db, journey, items: int) -> int:
         rows = []
         for i in range(start, min(items, start + batch)):
             created = now - timedelta(minutes=rng.randrange(60 * 24 * 60))
+            why = rng.choice(("froid", "lent", "cher"))
             rows.append(
                 {
                     "journey_id": journey.id,
@@ -50,9 +51,8 @@ def fill(db, journey, items: int) -> int:
                     "locale": rng.choice(("fr", "ro", "en")),
                     "channel": rng.choice(("link", "qr", "email", "personal")),
                     "polarity": "negative",
-                    "answers": json.dumps(
-                        {"experience": "negative", "why": rng.choice(("froid", "lent", "cher"))}
-                    ),
+                    "answers": json.dumps({"experience": "negative", "why": why}),
+                    "comment": why,  # as the survey pages store it
                     "customer_ref": f"C-{i}",
                 }
             )
