@@ -2,11 +2,14 @@
 case and diacritics folded, that a search reads instead of every comment.
 
 SQLite: an FTS5 table over ``responses.comment`` (its unicode61 tokenizer removes
-diacritics), kept by triggers. PostgreSQL: a generated ``tsvector`` column of the same
-folded words (a text search configuration of the ``simple`` dictionary after
-``unaccent``) with a GIN index. Neither engine stems the index: the searched words are
-stemmed by the terms' own Snowball stemmers (storage/comment_search.py), so both engines
-find the same comments.
+diacritics), kept by triggers; without the comments' sizes (``columnsize=0``: results are
+not ranked by bm25, and a submit then writes 12.9 pages rather than 13.3,
+``benchmarks/submit_writes.py``; 12.0 before the index).
+
+PostgreSQL: a generated ``tsvector`` column of the same folded words (a text search
+configuration of the ``simple`` dictionary after ``unaccent``) with a GIN index. Neither
+engine stems the index: the searched words are stemmed by the terms' own Snowball
+stemmers (storage/comment_search.py), so both engines find the same comments.
 
 Revision ID: 0022
 Revises: 0021
@@ -24,7 +27,7 @@ depends_on = None
 
 _SQLITE = [
     "CREATE VIRTUAL TABLE comment_search USING fts5(comment, content='responses', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', columnsize=0)",
     "CREATE TRIGGER comment_search_insert AFTER INSERT ON responses "
     "WHEN new.comment IS NOT NULL BEGIN "
     "INSERT INTO comment_search(rowid, comment) VALUES (new.id, new.comment); END",
