@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import yaml
-from common import DEMO_JOURNEYS, logged_in, median_ms, on_engine  # benchmarks/common.py
+from common import cafe_database, logged_in, median_ms, on_engine  # benchmarks/common.py
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,20 +75,10 @@ def main() -> None:
 
 
 def measure(args, database: str | None) -> None:
-    instance = Path(tempfile.mkdtemp(prefix="bench-comments-"))
-    os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
-    if database:
-        os.environ["SURVEYAPP_DATABASE"] = database
-
     from surveyapp import create_app, storage
-    from surveyapp.domain.definitions import read_definition_file
     from surveyapp.domain.themes import Theme
-    from surveyapp.services import accounts
 
-    db = storage.open_database(database or instance / "surveyapp.db")
-    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
-    storage.journeys.store_journeys(db, [journey])
-    accounts.create(db, "bench", "benchmark password", "admin")
+    db, journey = cafe_database("bench-comments-", database)
     themes = yaml.safe_load((ROOT / "surveyapp/cli/demo_themes.yaml").read_text("utf-8"))
     for theme in themes:
         storage.themes.save_theme(

@@ -155,6 +155,26 @@ def median_ms(client, path: str, repeat: int) -> float:
     return statistics.median(samples)
 
 
+def cafe_database(prefix: str, database: str | None):
+    """A fresh instance folder (``prefix``) with the café journey stored and an admin
+    ``bench`` (password "benchmark password"), on ``database`` or a SQLite file there:
+    its connection and the journey."""
+    instance = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
+    if database:
+        os.environ["SURVEYAPP_DATABASE"] = database
+
+    from surveyapp import storage
+    from surveyapp.domain.definitions import read_definition_file
+    from surveyapp.services import accounts
+
+    db = storage.open_database(database or instance / "surveyapp.db")
+    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
+    storage.journeys.store_journeys(db, [journey])
+    accounts.create(db, "bench", "benchmark password", "admin")
+    return db, journey
+
+
 def on_engine(measure, args) -> None:
     """Run ``measure(args, database)``: on SQLite (``database`` None), or with
     ``args.postgres`` on a throwaway PostgreSQL cluster on 127.0.0.1 (tests/postgres.py),

@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from common import DEMO_JOURNEYS, logged_in, median_ms, on_engine  # benchmarks/common.py
+from common import cafe_database, logged_in, median_ms, on_engine  # benchmarks/common.py
 
 
 def fill(db, journey, items: int) -> int:
@@ -93,19 +90,9 @@ def main() -> None:
 
 
 def measure(args, database: str | None) -> None:
-    instance = Path(tempfile.mkdtemp(prefix="bench-inbox-"))
-    os.environ["SURVEYAPP_INSTANCE_PATH"] = str(instance)
-    if database:
-        os.environ["SURVEYAPP_DATABASE"] = database
+    from surveyapp import create_app
 
-    from surveyapp import create_app, storage
-    from surveyapp.domain.definitions import read_definition_file
-    from surveyapp.services import accounts
-
-    db = storage.open_database(database or instance / "surveyapp.db")
-    journey = read_definition_file(DEMO_JOURNEYS / "cafe.yaml")
-    storage.journeys.store_journeys(db, [journey])
-    accounts.create(db, "bench", "benchmark password", "admin")
+    db, journey = cafe_database("bench-inbox-", database)
     t0 = time.perf_counter()
     last = fill(db, journey, args.items)
     db.commit()

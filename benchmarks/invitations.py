@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import DEMO_JOURNEYS, csrf_of, logged_in  # benchmarks/common.py
+from common import DEMO_JOURNEYS, csrf_of, logged_in, median_ms  # benchmarks/common.py
 
 
 def main() -> None:
@@ -136,7 +136,6 @@ def main() -> None:
 def pages(instance: Path, csv_path: Path, rows: int, repeat: int) -> None:
     """The admin pages' server time, on the database the benchmark filled."""
     import io
-    import statistics
 
     from surveyapp import create_app, storage
     from surveyapp.services import accounts
@@ -183,13 +182,7 @@ def pages(instance: Path, csv_path: Path, rows: int, repeat: int) -> None:
     )
 
     def timed(path: str) -> float:
-        assert client.get(path).status_code == 200  # warm up once
-        samples = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            client.get(path)
-            samples.append((time.perf_counter() - t0) * 1000)
-        return statistics.median(samples)
+        return median_ms(client, path, repeat)
 
     listing = "/admin/j/cafe/m/meal/invitations"
     figures = {
