@@ -120,8 +120,8 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
         # In WAL mode NORMAL loses nothing when the process dies, only on power loss.
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
-        # SQLite's lower() only folds ASCII; Python's folds "É" as PostgreSQL does, so a
-        # case-insensitive search finds the same comments on both engines.
+        # SQLite's lower() only folds ASCII; Python's folds "É" as PostgreSQL does, so an
+        # address matched without case (accounts, a customer's data) is the same on both.
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @sa.event.listens_for(created, "begin")
