@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveyapp.domain.vocabulary import PAIN_SHARE_EVENT
 from surveyapp.web.api import inputs
 from surveyapp.web.api.comment_schemas import TERMS
-from surveyapp.web.api.event_schemas import (
-    FOLLOWUP_EVENT_DATA,
-    PAIN_SHARE_EVENT_DATA,
-    RESPONSE_EVENT_DATA,
-    TEST_EVENT_DATA,
-)
+from surveyapp.web.api.event_schemas import WEBHOOKS
 from surveyapp.web.api.schemas import (
     CUSTOMER_DATA,
     CUSTOMER_ERASED,
@@ -27,7 +21,6 @@ from surveyapp.web.api.schemas import (
     NULLABLE_STRING,
     RESPONSE,
     SCORE,
-    WHEN,
 )
 
 
@@ -61,51 +54,6 @@ IDEMPOTENCY_KEY = {
     "schema": {"type": "string", "maxLength": 200},
     "description": "A retried request with the same key returns the first result and "
     "changes nothing more.",
-}
-
-
-def _event(event_type: str, summary: str, data: dict) -> dict:
-    """A webhook as OpenAPI 3.1 describes it: what we POST to the endpoint's URL."""
-    body = {
-        "type": "object",
-        "required": ["type", "timestamp", "data"],
-        "properties": {"type": {"const": event_type}, "timestamp": WHEN, "data": data},
-    }
-    return {
-        "post": {
-            "summary": summary,
-            "description": "Signed with the Standard Webhooks headers webhook-id, "
-            "webhook-timestamp and webhook-signature (HMAC-SHA256 with the endpoint's "
-            "secret). Any 2xx answer is a delivery; anything else, a redirect or no answer "
-            "within 10 seconds is tried again with backoff.",
-            "requestBody": {"required": True, **_json(body)},
-            "responses": {"2XX": {"description": "Received."}},
-        }
-    }
-
-
-#: Every event a webhook may receive (OpenAPI 3.1 ``webhooks``).
-WEBHOOKS = {
-    "response.created": _event(
-        "response.created", "A customer answered a survey", RESPONSE_EVENT_DATA
-    ),
-    "response.negative": _event(
-        "response.negative", "A customer answered a survey negatively", RESPONSE_EVENT_DATA
-    ),
-    "followup.status_changed": _event(
-        "followup.status_changed",
-        "A follow-up's status changed (browser, bulk action, email, API)",
-        FOLLOWUP_EVENT_DATA,
-    ),
-    PAIN_SHARE_EVENT: _event(
-        PAIN_SHARE_EVENT,
-        "A moment's pain share over the last 7 days is above the endpoint's threshold "
-        "(the lower end of its 95% interval is); sent at most once a moment in 7 days",
-        PAIN_SHARE_EVENT_DATA,
-    ),
-    "webhook.test": _event(
-        "webhook.test", "A test event sent from the Integrations page", TEST_EVENT_DATA
-    ),
 }
 
 
