@@ -214,6 +214,7 @@ ADMIN_PAGES = [
     "/admin/j/saas-onboarding",
     "/admin/j/saas-onboarding/m/billing/comments",
     "/admin/j/cafe/m/meal/comments",
+    "/admin/j/cafe/m/meal/comments?q=attentes",  # a search's results alone
     "/admin/j/cafe/themes",
     "/admin/j/cafe/themes/1",
     "/admin/j/saas-onboarding/followups",
